@@ -1,0 +1,62 @@
+//! Languages the kit speaks and translated text.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A language offered to users. The serialized form is the BCP 47 tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Locale {
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "es")]
+    Es,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 3] = [Locale::ZhCn, Locale::En, Locale::Es];
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::En => "en",
+            Locale::Es => "es",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        Locale::ALL.into_iter().find(|l| l.tag().eq_ignore_ascii_case(tag))
+    }
+
+    /// The language's name written in that language, for language pickers.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "中文",
+            Locale::En => "English",
+            Locale::Es => "Español",
+        }
+    }
+}
+
+/// Text in several languages, e.g. `{"en": "Welcome", "es": "Bienvenido"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(pub BTreeMap<Locale, String>);
+
+impl Text {
+    /// The text in `locale`, falling back to English, then to any language,
+    /// so a display never shows nothing.
+    pub fn get(&self, locale: Locale) -> &str {
+        self.0
+            .get(&locale)
+            .or_else(|| self.0.get(&Locale::En))
+            .or_else(|| self.0.values().next())
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn has(&self, locale: Locale) -> bool {
+        self.0.get(&locale).is_some_and(|s| !s.trim().is_empty())
+    }
+}

@@ -1,0 +1,93 @@
+//! What the sync client and the server say to each other.
+
+use crate::questionnaire::Questionnaire;
+use crate::response::Response;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Body of `POST /api/v1/responses`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncBatch {
+    pub responses: Vec<Response>,
+}
+
+/// The server's answer for one response of a batch, in the batch's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Stored now.
+    Accepted { id: Uuid },
+    /// Already stored with the same content: a success for the client.
+    Duplicate { id: Uuid },
+    /// Not stored; `reason` says what to fix, naming the field.
+    Rejected { id: Uuid, reason: String },
+}
+
+impl Outcome {
+    pub fn id(&self) -> Uuid {
+        match self {
+            Outcome::Accepted { id } | Outcome::Duplicate { id } | Outcome::Rejected { id, .. } => *id,
+        }
+    }
+
+    /// Whether the client may drop the response from its outbox.
+    pub fn is_stored(&self) -> bool {
+        !matches!(self, Outcome::Rejected { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReply {
+    pub results: Vec<Outcome>,
+}
+
+/// Every error body the server sends: `{"error": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+}
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// One entry of `GET /api/v1/questionnaires`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionnaireSummary {
+    pub id: String,
+    pub version: u32,
+    pub kind: crate::questionnaire::Kind,
+    pub title: crate::locale::Text,
+    pub languages: Vec<crate::locale::Locale>,
+    pub items: usize,
+}
+
+impl From<&Questionnaire> for QuestionnaireSummary {
+    fn from(q: &Questionnaire) -> Self {
+        QuestionnaireSummary {
+            id: q.id.clone(),
+            version: q.version,
+            kind: q.kind,
+            title: q.title.clone(),
+            languages: q.languages.clone(),
+            items: q.items().count(),
+        }
+    }
+}
+
+/// A branch of the bank. Until the admin screens exist, from `branches.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    pub code: String,
+    pub name: String,
+    pub region: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
