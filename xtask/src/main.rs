@@ -1,1 +1,117 @@
-fn main() {}
+//! The project's commands, run as `cargo xtask <command>`:
+//!
+//! - `run`   install missing tools, build the app (release), start the server
+//! - `test`  everything CI runs: fmt, clippy, native, browser and end-to-end tests
+//! - `size`  the release build's assets: raw, gzip, brotli, and the first-load budget
+//! - `bench` benchmarks that print figures
+//!
+//! Every step says what it does; steps that take minutes the first time say so.
+
+mod build;
+mod cmd;
+mod e2e;
+mod size;
+mod tools;
+
+use anyhow::{bail, Result};
+use std::path::PathBuf;
+
+const USAGE: &str = "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench>";
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("xtask: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("run") => run(&root, &args[1..]),
+        Some("test") => test(&root),
+        Some("size") => size::report(&root.join("dist")),
+        Some("bench") => bench(&root),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => bail!("{USAGE}"),
+    }
+}
+
+fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the project root")
+        .to_path_buf()
+}
+
+/// `--name value` from the command line, else `$ENV`, else nothing.
+fn option(args: &[String], name: &str, env: &str) -> Option<String> {
+    args.windows(2)
+        .find(|w| w[0] == name)
+        .map(|w| w[1].clone())
+        .or_else(|| std::env::var(env).ok().filter(|v| !v.is_empty()))
+}
+
+fn run(root: &std::path::Path, args: &[String]) -> Result<()> {
+    tools::ensure_app_tools(root)?;
+    build::release(root)?;
+    let addr = option(args, "--addr", "BRANCHPULSE_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+    let db = option(args, "--database-url", "BRANCHPULSE_DATABASE_URL")
+        .unwrap_or_else(|| "sqlite://data/branchpulse.db".into());
+    cmd::step("Building the server (release; a few minutes the first time)");
+    cmd::run(cmd::cargo().args(["build", "--release", "-p", "branchpulse-server"]))?;
+    cmd::step(&format!("Starting the server on http://{addr} (Ctrl-C stops it)"));
+    let server = root.join("target/release/branchpulse-server");
+    cmd::run(
+        std::process::Command::new(server)
+            .args(["--addr", &addr, "--database-url", &db, "--dist", "dist"])
+            .args(["--questionnaires", "questionnaires"]),
+    )
+}
+
+fn test(root: &std::path::Path) -> Result<()> {
+    let started = std::time::Instant::now();
+    tools::ensure_app_tools(root)?;
+    tools::ensure_browser()?;
+    tools::ensure_e2e_packages(root)?;
+
+    cmd::step("Checking formatting (cargo fmt --check)");
+    cmd::run(cmd::cargo().args(["fmt", "--all", "--check"]))?;
+
+    cmd::step("Linting (clippy, warnings denied; native and wasm32)");
+    cmd::run(cmd::cargo().args(["clippy", "--workspace", "--all-targets", "--exclude", "branchpulse", "--", "-D", "warnings"]))?;
+    cmd::run(cmd::cargo().args([
+        "clippy", "-p", "branchpulse", "--all-targets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings",
+    ]))?;
+
+    cmd::step("Native tests: core, server (real SQLite over HTTP), xtask");
+    cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "branchpulse"]))?;
+
+    cmd::step("Browser tests: wasm-bindgen-test in headless Chromium");
+    cmd::run(
+        cmd::cargo()
+            .args(["test", "-p", "branchpulse", "--target", "wasm32-unknown-unknown"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )?;
+
+    build::release(root)?;
+    size::report(&root.join("dist"))?;
+
+    e2e::run(root)?;
+    println!("\nxtask test: all steps passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn bench(root: &std::path::Path) -> Result<()> {
+    cmd::step("Server ingest benchmark (SQLite)");
+    cmd::run(cmd::cargo().args(["bench", "-p", "branchpulse-server"]))?;
+    let _ = root;
+    Ok(())
+}

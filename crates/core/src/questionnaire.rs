@@ -7,6 +7,10 @@
 use crate::locale::{Locale, Text};
 use crate::response::Answer;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+mod check;
+mod parse;
 
 /// Who fills the questionnaire in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,6 +135,85 @@ pub enum ItemKind {
     },
 }
 
+impl ItemKind {
+    /// The JSON `type` of the item: `rating`, `yes_no`, `nps`, `seconds`, `choice` or `text`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ItemKind::Rating => "rating",
+            ItemKind::YesNo => "yes_no",
+            ItemKind::Nps => "nps",
+            ItemKind::Seconds { .. } => "seconds",
+            ItemKind::Choice { .. } => "choice",
+            ItemKind::Text { .. } => "text",
+        }
+    }
+
+    /// Whether `answer` is a possible answer to an item of this kind: the
+    /// right type and in range (rating 1–5, NPS 0–10, seconds up to `max`,
+    /// one of the choice's option ids, text up to `max_len` characters).
+    /// The error says what was expected and what was given, in plain words.
+    pub fn accepts(&self, answer: &Answer) -> Result<(), String> {
+        let wrong_type = || Err(format!("expected {}, got {}", self.expected(), answer.type_name()));
+        match (self, answer) {
+            (ItemKind::Rating, Answer::Rating(r)) => {
+                if (1..=5).contains(r) {
+                    Ok(())
+                } else {
+                    Err(format!("rating {r} is out of range: a rating is 1–5"))
+                }
+            }
+            (ItemKind::YesNo, Answer::YesNo(_)) => Ok(()),
+            (ItemKind::Nps, Answer::Nps(n)) => {
+                if *n <= 10 {
+                    Ok(())
+                } else {
+                    Err(format!("NPS score {n} is out of range: NPS is 0–10"))
+                }
+            }
+            (ItemKind::Seconds { max, .. }, Answer::Seconds(s)) => {
+                if s <= max {
+                    Ok(())
+                } else {
+                    Err(format!("{s} seconds is more than this item's maximum of {max} seconds"))
+                }
+            }
+            (ItemKind::Choice { options }, Answer::Choice(c)) => {
+                if options.iter().any(|o| &o.id == c) {
+                    Ok(())
+                } else {
+                    Err(format!("\"{c}\" is not one of the options: {}", option_list(options)))
+                }
+            }
+            (ItemKind::Text { max_len }, Answer::Text(t)) => {
+                let len = t.chars().count();
+                if len <= *max_len as usize {
+                    Ok(())
+                } else {
+                    Err(format!("text is {len} characters long; at most {max_len} are allowed"))
+                }
+            }
+            _ => wrong_type(),
+        }
+    }
+
+    /// What an answer to this kind of item looks like, e.g. "a rating 1–5".
+    pub fn expected(&self) -> String {
+        match self {
+            ItemKind::Rating => "a rating 1–5".into(),
+            ItemKind::YesNo => "yes_no (yes, no or na)".into(),
+            ItemKind::Nps => "an NPS score 0–10".into(),
+            ItemKind::Seconds { max, .. } => format!("seconds (0–{max})"),
+            ItemKind::Choice { options } => format!("a choice of {}", option_list(options)),
+            ItemKind::Text { max_len } => format!("text of at most {max_len} characters"),
+        }
+    }
+}
+
+fn option_list(options: &[ChoiceOption]) -> String {
+    let ids: Vec<String> = options.iter().map(|o| format!("\"{}\"", o.id)).collect();
+    ids.join(", ")
+}
+
 fn default_max_seconds() -> u32 {
     4 * 60 * 60
 }
@@ -162,6 +245,35 @@ impl Questionnaire {
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items().find(|i| i.id == id)
     }
+
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.id == id)
+    }
+
+    /// Whether `item` is shown, given the answers so far.
+    ///
+    /// An item without `show_if` is always shown. An item with `show_if` is
+    /// shown when the item it names is itself shown and its answer equals
+    /// `show_if.equals`; so a follow-up of a hidden follow-up is hidden too.
+    /// A hidden item must not be answered, and is not required.
+    pub fn visible(&self, item: &Item, answers: &BTreeMap<String, Answer>) -> bool {
+        let mut current = item;
+        // A loaded questionnaire has no cycles (show_if only points at earlier
+        // items); the bound keeps a hand-built one from looping forever.
+        for _ in 0..=self.items().count() {
+            let Some(cond) = &current.show_if else {
+                return true;
+            };
+            if answers.get(&cond.item) != Some(&cond.equals) {
+                return false;
+            }
+            match self.item(&cond.item) {
+                Some(target) => current = target,
+                None => return false,
+            }
+        }
+        false
+    }
 }
 
 /// What is wrong with a questionnaire file, naming the file and the item.
@@ -174,8 +286,28 @@ pub struct LoadError {
     pub problem: String,
 }
 
+impl LoadError {
+    fn new(file: &str, item: Option<&str>, problem: impl Into<String>) -> LoadError {
+        LoadError {
+            file: file.to_owned(),
+            item: item.map(str::to_owned),
+            problem: problem.into(),
+        }
+    }
+}
+
 /// Parse a questionnaire from JSON and check it. `file` names the source in errors.
+///
+/// The first problem found is returned, naming the file, the item (or the
+/// section, for a problem with a section) and what is wrong. Checked: JSON
+/// syntax and shape (unknown values such as `"dimension": "speed"` and unknown
+/// field names included), ids (non-empty, unique, letters, digits, `_`, `-`,
+/// `.`), version ≥ 1, languages, a non-blank translation of every text in every
+/// offered language, weights > 0, choice options, seconds targets, `critical`
+/// only on yes/no items, and `show_if` conditions (an earlier item, an answer
+/// that item can have).
 pub fn load(file: &str, json: &str) -> Result<Questionnaire, LoadError> {
-    let _ = (file, json);
-    todo!("helper: parse + check")
+    let q = parse::parse(file, json)?;
+    check::check(file, &q)?;
+    Ok(q)
 }

@@ -28,6 +28,20 @@ pub enum Answer {
     Text(String),
 }
 
+impl Answer {
+    /// The JSON `type` of the answer: `rating`, `yes_no`, `nps`, `seconds`, `choice` or `text`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Answer::Rating(_) => "rating",
+            Answer::YesNo(_) => "yes_no",
+            Answer::Nps(_) => "nps",
+            Answer::Seconds(_) => "seconds",
+            Answer::Choice(_) => "choice",
+            Answer::Text(_) => "text",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {

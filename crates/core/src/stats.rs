@@ -1,4 +1,27 @@
 //! Intervals for the figures shown to managers (95% unless stated).
+//!
+//! Every figure a manager sees carries its `n` and a 95% interval:
+//! [`wilson`] for proportions (CSAT, pass rates), [`mean_interval`] (Student t)
+//! for mean scores, [`nps_adjusted_wald`] for NPS. [`differs`] says whether a
+//! branch is better or worse than the network only where its interval says so,
+//! and [`too_few`] marks figures resting on fewer than [`MIN_N`] answers.
+//!
+//! Nothing here allocates more than the caller gives it; the Student-t
+//! quantile comes from `statrs`.
+
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// The two-sided 95% normal quantile, Φ⁻¹(0.975).
+pub const Z95: f64 = 1.959964;
+
+/// Below this many answers a figure is shown greyed as "too few responses".
+pub const MIN_N: u64 = 30;
+
+/// Whether a figure on `n` answers is too thin to show as a finding.
+pub fn too_few(n: u64) -> bool {
+    n < MIN_N
+}
 
 /// A figure with its sample size and 95% interval, on the figure's own scale.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -7,4 +30,247 @@ pub struct Estimate {
     pub value: f64,
     pub low: f64,
     pub high: f64,
+}
+
+impl Estimate {
+    fn scaled(self, k: f64) -> Estimate {
+        Estimate {
+            n: self.n,
+            value: self.value * k,
+            low: self.low * k,
+            high: self.high * k,
+        }
+    }
+}
+
+/// Running count, sum and sum of squares of a series of values.
+///
+/// This is what server rollups store per branch × period × figure: it can be
+/// grown one value at a time with [`Moments::add`] and combined across
+/// branches or periods with [`Moments::merge`], and [`mean_interval`] turns
+/// it into a mean with its t-interval.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Moments {
+    pub n: u64,
+    pub sum: f64,
+    pub sum_sq: f64,
+}
+
+impl Moments {
+    pub fn add(&mut self, x: f64) {
+        self.n += 1;
+        self.sum += x;
+        self.sum_sq += x * x;
+    }
+
+    pub fn merge(&mut self, other: &Moments) {
+        self.n += other.n;
+        self.sum += other.sum;
+        self.sum_sq += other.sum_sq;
+    }
+
+    /// The mean, `None` when empty.
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
+    }
+
+    /// The sample variance (n − 1 denominator), `None` below two values.
+    /// Never negative: rounding in `sum_sq − sum²/n` is clamped at 0.
+    pub fn variance(&self) -> Option<f64> {
+        if self.n < 2 {
+            return None;
+        }
+        let n = self.n as f64;
+        Some(((self.sum_sq - self.sum * self.sum / n) / (n - 1.0)).max(0.0))
+    }
+}
+
+impl FromIterator<f64> for Moments {
+    fn from_iter<I: IntoIterator<Item = f64>>(iter: I) -> Self {
+        let mut m = Moments::default();
+        iter.into_iter().for_each(|x| m.add(x));
+        m
+    }
+}
+
+impl Extend<f64> for Moments {
+    fn extend<I: IntoIterator<Item = f64>>(&mut self, iter: I) {
+        iter.into_iter().for_each(|x| self.add(x));
+    }
+}
+
+/// The mean of `m` with its 95% Student-t interval (n − 1 degrees of freedom),
+/// clamped to `range` (the scale's bounds, e.g. `(0.0, 100.0)` for scores).
+///
+/// - `n == 0` → `None`;
+/// - `n == 1` → the interval is the whole `range`: one answer says nothing
+///   about the spread, and an interval of zero width would claim certainty;
+/// - `n ≥ 2` → `mean ± t(0.975, n−1) · s/√n`, clamped to `range`. If every value
+///   is the same the interval has zero width, as the t-interval does.
+///
+/// Returns `None` if the sums are not finite. Values are expected within `range`;
+/// `value` is the plain mean and is not clamped.
+pub fn mean_interval(m: &Moments, range: (f64, f64)) -> Option<Estimate> {
+    let (lo, hi) = range;
+    let value = m.mean()?;
+    if !value.is_finite() || !m.sum_sq.is_finite() {
+        return None;
+    }
+    let Some(var) = m.variance() else {
+        return Some(Estimate {
+            n: m.n,
+            value,
+            low: lo,
+            high: hi,
+        });
+    };
+    let t = t_quantile(0.975, (m.n - 1) as f64)?;
+    let half = t * (var / m.n as f64).sqrt();
+    Some(Estimate {
+        n: m.n,
+        value,
+        low: (value - half).clamp(lo, hi),
+        high: (value + half).clamp(lo, hi),
+    })
+}
+
+/// [`mean_interval`] of a slice of values.
+pub fn mean_interval_of(values: &[f64], range: (f64, f64)) -> Option<Estimate> {
+    mean_interval(&values.iter().copied().collect(), range)
+}
+
+/// The share `successes / n` (0..1) with its 95% Wilson score interval
+/// (Wilson 1927; Newcombe 1998, method 3), `z` = [`Z95`].
+/// `None` when `n == 0` or `successes > n`.
+pub fn wilson(successes: u64, n: u64) -> Option<Estimate> {
+    if n == 0 || successes > n {
+        return None;
+    }
+    let nf = n as f64;
+    let p = successes as f64 / nf;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / nf;
+    let centre = (p + z2 / (2.0 * nf)) / denom;
+    let half = Z95 / denom * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+    Some(Estimate {
+        n,
+        value: p,
+        // The Wilson interval always contains p; min/max only guard rounding at 0 and n.
+        low: (centre - half).clamp(0.0, 1.0).min(p),
+        high: (centre + half).clamp(0.0, 1.0).max(p),
+    })
+}
+
+/// NPS (−100..100) from counts, with the 95% adjusted-Wald interval.
+///
+/// Source: Rocks, B. (2016), "Interval estimation for the 'net promoter score'",
+/// *The American Statistician* 70(4); as taught by Sauro & Lewis (MeasuringU,
+/// "Evaluating NPS confidence intervals with real-world data", 2021): add 3 to
+/// n, ¾ to the promoters and ¾ to the detractors (so ³⁄₂ to the passives),
+/// then a Wald interval on the adjusted figures:
+///
+/// ```text
+/// n' = n + 3,  p' = (promoters + ¾)/n',  d' = (detractors + ¾)/n'
+/// NPS' = p' − d',  Var' = p' + d' − NPS'²
+/// interval = NPS' ± z·√(Var'/n')
+/// ```
+///
+/// `value` is the plain NPS of the raw counts (what managers know), while the
+/// interval is centred on the adjusted NPS'; both are ×100 and the interval is
+/// clamped to [−100, 100]. For very small n (e.g. a single promoter) the
+/// adjusted interval can miss the raw NPS; it is then widened just enough to
+/// include it, so a figure never lies outside its own interval.
+/// `None` when there are no answers.
+pub fn nps_adjusted_wald(promoters: u64, passives: u64, detractors: u64) -> Option<Estimate> {
+    let n = promoters + passives + detractors;
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let value = (promoters as f64 - detractors as f64) / nf;
+    let n_adj = nf + 3.0;
+    let p = (promoters as f64 + 0.75) / n_adj;
+    let d = (detractors as f64 + 0.75) / n_adj;
+    let nps_adj = p - d;
+    let var = (p + d - nps_adj * nps_adj).max(0.0);
+    let half = Z95 * (var / n_adj).sqrt();
+    Some(
+        Estimate {
+            n,
+            value,
+            low: (nps_adj - half).clamp(-1.0, 1.0).min(value),
+            high: (nps_adj + half).clamp(-1.0, 1.0).max(value),
+        }
+        .scaled(100.0),
+    )
+}
+
+/// The median (type-7 quantile 0.5); sorts `values` in place.
+/// `None` when empty or when a value is NaN.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    if values.iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    quantile(values, 0.5)
+}
+
+/// The `q` quantile (0 ≤ q ≤ 1) of ascending-sorted values, by linear
+/// interpolation between order statistics (Hyndman & Fan type 7, the default
+/// of R and NumPy): `h = (n−1)·q`, `x[⌊h⌋] + (h−⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋])`.
+/// Used for wait-time median and p90. `None` when empty or `q` is outside [0, 1].
+pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() || !(0.0..=1.0).contains(&q) {
+        return None;
+    }
+    debug_assert!(
+        sorted.windows(2).all(|w| w[0] <= w[1]),
+        "quantile needs sorted values"
+    );
+    let h = (sorted.len() - 1) as f64 * q;
+    let i = h.floor() as usize;
+    let lower = sorted[i];
+    match sorted.get(i + 1) {
+        Some(&upper) => Some(lower + (h - i as f64) * (upper - lower)),
+        None => Some(lower),
+    }
+}
+
+/// How a branch's figure stands against the network's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    /// The branch's whole interval lies above the network value.
+    Better,
+    /// The branch's whole interval lies below the network value.
+    Worse,
+    /// The network value lies within the branch's interval.
+    Indistinguishable,
+}
+
+/// Whether `branch` is better or worse than `network_value`, flagged only where
+/// the interval says so. "Better" means *higher*: for figures where lower is
+/// better (wait times), the caller swaps the meaning. This does not look at
+/// [`too_few`]; a greyed figure should not be flagged by the caller either.
+pub fn differs(branch: &Estimate, network_value: f64) -> Comparison {
+    if branch.low > network_value {
+        Comparison::Better
+    } else if branch.high < network_value {
+        Comparison::Worse
+    } else {
+        Comparison::Indistinguishable
+    }
+}
+
+/// The `p` quantile of Student's t distribution with `df` degrees of freedom
+/// (`df` may be fractional), from `statrs`.
+/// `None` unless 0 < p < 1 and df > 0.
+///
+/// `t_quantile(0.975, 29.0)` ≈ 2.0452 is the multiplier of a 95% interval on 30 values.
+pub fn t_quantile(p: f64, df: f64) -> Option<f64> {
+    if !(p > 0.0 && p < 1.0) || !(df > 0.0) {
+        return None;
+    }
+    let t = StudentsT::new(0.0, 1.0, df).ok()?.inverse_cdf(p);
+    t.is_finite().then_some(t)
 }

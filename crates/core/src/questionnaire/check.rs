@@ -1,0 +1,216 @@
+//! The rules a questionnaire follows beyond its JSON shape.
+//!
+//! Each rule fails with a message a questionnaire author can act on: what is
+//! wrong and what would be right. Problems with a section are reported with
+//! the section's id as the place and a message starting with "section".
+
+use super::{ChoiceOption, Item, ItemKind, LoadError, Questionnaire, Section};
+use crate::locale::{Locale, Text};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) fn check(file: &str, q: &Questionnaire) -> Result<(), LoadError> {
+    let top = |problem: String| LoadError::new(file, None, problem);
+    valid_id(&q.id).map_err(|p| top(format!("questionnaire id {p}")))?;
+    if q.version == 0 {
+        return Err(top(
+            "version is 0; versions start at 1 and go up by one whenever the items change".into(),
+        ));
+    }
+    if q.languages.is_empty() {
+        return Err(top(format!(
+            "languages is empty; list the languages this questionnaire is offered in, from: {}",
+            tags(&Locale::ALL)
+        )));
+    }
+    if let Some(l) = twice(&q.languages) {
+        return Err(top(format!("languages lists \"{}\" twice", l.tag())));
+    }
+    translated(&q.title, &q.languages).map_err(|p| top(format!("title {p}")))?;
+    if q.sections.is_empty() {
+        return Err(top("has no sections; a questionnaire needs at least one section with items".into()));
+    }
+
+    let mut section_ids = BTreeSet::new();
+    // Items met so far, with the section they are in: show_if may only look back.
+    let mut earlier: BTreeMap<&str, (&Item, &str)> = BTreeMap::new();
+    for (n, section) in q.sections.iter().enumerate() {
+        check_section(file, q, n, section, &mut section_ids)?;
+        for (m, item) in section.items.iter().enumerate() {
+            let place = if item.id.is_empty() {
+                format!("#{} in section {}", m + 1, section.id)
+            } else {
+                item.id.clone()
+            };
+            let at = |problem: String| LoadError::new(file, Some(&place), problem);
+            valid_id(&item.id).map_err(|p| at(format!("item id {p}")))?;
+            if let Some((_, other)) = earlier.get(item.id.as_str()) {
+                return Err(at(format!(
+                    "item id is used twice (also in section \"{other}\"); item ids must be unique \
+                     across the whole questionnaire"
+                )));
+            }
+            check_item(q, item, &earlier).map_err(at)?;
+            earlier.insert(&item.id, (item, &section.id));
+        }
+    }
+    Ok(())
+}
+
+fn check_section<'q>(
+    file: &str,
+    q: &Questionnaire,
+    n: usize,
+    section: &'q Section,
+    seen: &mut BTreeSet<&'q str>,
+) -> Result<(), LoadError> {
+    let place = if section.id.is_empty() {
+        format!("section #{}", n + 1)
+    } else {
+        section.id.clone()
+    };
+    let at = |problem: String| LoadError::new(file, Some(&place), format!("section {problem}"));
+    valid_id(&section.id).map_err(|p| at(format!("id {p}")))?;
+    if !seen.insert(&section.id) {
+        return Err(at("id is used by two sections; section ids must be unique".into()));
+    }
+    translated(&section.title, &q.languages).map_err(|p| at(format!("title {p}")))?;
+    if section.items.is_empty() {
+        return Err(at("has no items".into()));
+    }
+    Ok(())
+}
+
+fn check_item(q: &Questionnaire, item: &Item, earlier: &BTreeMap<&str, (&Item, &str)>) -> Result<(), String> {
+    translated(&item.text, &q.languages).map_err(|p| format!("text {p}"))?;
+    if let Some(help) = &item.help {
+        translated(help, &q.languages).map_err(|p| format!("help {p}"))?;
+    }
+    if !(item.weight.is_finite() && item.weight > 0.0) {
+        return Err(format!(
+            "weight is {}; a weight must be a number greater than 0 (for example 1, 2 or 3)",
+            item.weight
+        ));
+    }
+    match &item.kind {
+        ItemKind::Seconds { target, max } => {
+            if *max == 0 {
+                return Err("max is 0 seconds; it must be more than 0".into());
+            }
+            if let Some(target) = target {
+                if target > max {
+                    return Err(format!(
+                        "target ({target} s) is more than max ({max} s); the target must be within the maximum"
+                    ));
+                }
+            }
+        }
+        ItemKind::Choice { options } => check_options(q, options)?,
+        ItemKind::Text { max_len } => {
+            if *max_len == 0 {
+                return Err("max_len is 0; it must be more than 0 characters".into());
+            }
+            if item.dimension.is_some() {
+                return Err("a text item is never scored, so it cannot have a dimension; remove \"dimension\"".into());
+            }
+        }
+        ItemKind::Rating | ItemKind::YesNo | ItemKind::Nps => {}
+    }
+    if item.critical && item.kind != ItemKind::YesNo {
+        return Err(format!(
+            "critical is only allowed on yes_no items (a \"no\" fails the visit), but this is a {} item",
+            item.kind.type_name()
+        ));
+    }
+    if let Some(cond) = &item.show_if {
+        if cond.item == item.id {
+            return Err("show_if points at the item itself; it must name an earlier item".into());
+        }
+        let Some((target, _)) = earlier.get(cond.item.as_str()) else {
+            return Err(if q.item(&cond.item).is_some() {
+                format!(
+                    "show_if points at \"{}\", which comes later in the questionnaire; it must name an earlier item",
+                    cond.item
+                )
+            } else {
+                format!("show_if points at \"{}\", which is not an item of this questionnaire", cond.item)
+            });
+        };
+        target.kind.accepts(&cond.equals).map_err(|p| {
+            format!(
+                "show_if.equals does not fit \"{}\", a {} item: {p}",
+                target.id,
+                target.kind.type_name()
+            )
+        })?;
+    }
+    Ok(())
+}
+
+fn check_options(q: &Questionnaire, options: &[ChoiceOption]) -> Result<(), String> {
+    if options.len() < 2 {
+        return Err(format!(
+            "a choice item needs at least two options, this one has {}",
+            options.len()
+        ));
+    }
+    let mut ids = BTreeSet::new();
+    for (n, option) in options.iter().enumerate() {
+        valid_id(&option.id).map_err(|p| format!("option #{} id {p}", n + 1))?;
+        if !ids.insert(&option.id) {
+            return Err(format!("option id \"{}\" is used twice; option ids must be unique", option.id));
+        }
+        translated(&option.label, &q.languages).map_err(|p| format!("option \"{}\" label {p}", option.id))?;
+        if let Some(score) = option.score {
+            if !(0.0..=100.0).contains(&score) {
+                return Err(format!(
+                    "option \"{}\" has score {score}; an option score is 0–100 (or absent when the option does not score)",
+                    option.id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Ids appear in field names (`answers.<id>`), URLs and CSV headers.
+fn valid_id(id: &str) -> Result<(), String> {
+    if id.is_empty() {
+        return Err("is empty".into());
+    }
+    if !id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) {
+        return Err(format!(
+            "\"{id}\" may only contain letters a–z, digits and \"_\", \"-\" or \".\" (no spaces)"
+        ));
+    }
+    Ok(())
+}
+
+/// Every offered language has a non-blank text.
+fn translated(text: &Text, languages: &[Locale]) -> Result<(), String> {
+    for &l in languages {
+        match text.0.get(&l) {
+            None => {
+                return Err(format!(
+                    "has no \"{}\" ({}) translation; every text needs all the questionnaire's languages ({})",
+                    l.tag(),
+                    l.native_name(),
+                    tags(languages)
+                ))
+            }
+            Some(s) if s.trim().is_empty() => {
+                return Err(format!("has a blank \"{}\" ({}) translation", l.tag(), l.native_name()))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn tags(languages: &[Locale]) -> String {
+    languages.iter().map(|l| l.tag()).collect::<Vec<_>>().join(", ")
+}
+
+fn twice(languages: &[Locale]) -> Option<Locale> {
+    let mut seen = BTreeSet::new();
+    languages.iter().copied().find(|l| !seen.insert(*l))
+}

@@ -1,0 +1,111 @@
+//! The built web app (Trunk's `dist/`), served as files.
+//!
+//! `xtask` writes a brotli and a gzip copy beside every asset, so they are
+//! sent precompressed. Hashed assets (`name-<hash>.js`) never change and are
+//! cached for a year; everything else, index.html first, is revalidated on
+//! every load so a new build is picked up at once. Any address that is not a
+//! file and does not look like one gets index.html: the app's router
+//! handles `/kiosk`, `/shop` and the rest.
+
+use crate::error::ApiError;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use std::path::Path;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const REVALIDATE: &str = "no-cache";
+
+pub fn router(dist: &Path) -> Router {
+    let index_path = dist.join("index.html");
+    let index = ServeFile::new(&index_path)
+        .precompressed_br()
+        .precompressed_gzip();
+    let app_page = move |req: Request| {
+        let index = index.clone();
+        let index_path = index_path.clone();
+        async move {
+            if looks_like_file(req.uri().path()) {
+                return ApiError::NotFound(format!("no file {}", req.uri().path())).into_response();
+            }
+            if !index_path.is_file() {
+                return ApiError::Unavailable(
+                    "the web app is not built: run `cargo xtask run`".into(),
+                )
+                .into_response();
+            }
+            match index.oneshot(req).await {
+                Ok(res) => res.map(Body::new),
+                Err(never) => match never {},
+            }
+        }
+    };
+    let files = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(app_page.into_service());
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_control))
+}
+
+async fn cache_control(req: Request, next: Next) -> Response {
+    let hashed = is_hashed(req.uri().path());
+    let mut res = next.run(req).await;
+    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+        let value = if hashed { IMMUTABLE } else { REVALIDATE };
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    res
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or_default()
+}
+
+/// `/x/name.ext`: a request for a file, which must not get the app page.
+fn looks_like_file(path: &str) -> bool {
+    file_name(path).contains('.')
+}
+
+/// Trunk's hashed names: `branchpulse-0123456789abcdef.js`,
+/// `branchpulse-0123456789abcdef_bg.wasm`, `main-0123456789abcdef.css`.
+fn is_hashed(path: &str) -> bool {
+    let name = file_name(path);
+    let Some((_, tail)) = name.rsplit_once('-') else {
+        return false;
+    };
+    let hash: &str = tail.split(['.', '_']).next().unwrap_or_default();
+    hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) && tail.contains('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trunk_names_are_hashed_others_not() {
+        assert!(is_hashed("/branchpulse-5d2c1b0a9f8e7d6c.js"));
+        assert!(is_hashed("/branchpulse-5d2c1b0a9f8e7d6c_bg.wasm"));
+        assert!(is_hashed("/main-0123456789abcdef.css"));
+        assert!(!is_hashed("/index.html"));
+        assert!(!is_hashed("/"));
+        assert!(!is_hashed("/sw.js"));
+        assert!(!is_hashed("/branch-visit"));
+        assert!(!is_hashed("/my-icon.png"));
+    }
+
+    #[test]
+    fn app_routes_are_not_files() {
+        assert!(!looks_like_file("/kiosk"));
+        assert!(!looks_like_file("/kiosk/setup"));
+        assert!(looks_like_file("/missing.wasm"));
+    }
+}

@@ -1,0 +1,89 @@
+//! Command-line flags and environment variables.
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// BranchPulse's sync server: receives survey responses from devices,
+/// validates and stores them, and serves the built web app.
+///
+/// Every flag can also be set through the environment variable shown.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "branchpulse-server", version, about, long_about = None)]
+pub struct Config {
+    /// Address to listen on. Port 0 picks a free port; the line printed at
+    /// start-up names the one chosen.
+    #[arg(long, env = "BRANCHPULSE_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Where responses are stored. `sqlite://PATH` creates the file and its
+    /// folder if they are missing.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_DATABASE_URL",
+        default_value = "sqlite://data/branchpulse.db"
+    )]
+    pub database_url: String,
+
+    /// The built web app (Trunk's output folder).
+    #[arg(long, env = "BRANCHPULSE_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// Folder of questionnaire files (`*.json`) and `branches.json`.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_QUESTIONNAIRES",
+        default_value = "questionnaires"
+    )]
+    pub questionnaires: PathBuf,
+
+    /// Most responses accepted in one sync request.
+    #[arg(long, env = "BRANCHPULSE_MAX_BATCH", default_value_t = 500)]
+    pub max_batch: usize,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "BRANCHPULSE_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// How far in the future a device's clock may be before its timestamps
+    /// are refused, in seconds.
+    #[arg(long, env = "BRANCHPULSE_MAX_CLOCK_SKEW_SECS", default_value_t = 300)]
+    pub max_clock_skew_secs: u32,
+}
+
+impl Config {
+    /// The defaults, ignoring the command line and the environment.
+    pub fn defaults() -> Config {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://data/branchpulse.db".into(),
+            dist: "dist".into(),
+            questionnaires: "questionnaires".into(),
+            max_batch: 500,
+            max_body_bytes: 8 * 1024 * 1024,
+            max_clock_skew_secs: 300,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_flags() {
+        let parsed = Config::try_parse_from(["branchpulse-server"]).unwrap();
+        let defaults = Config::defaults();
+        // Environment variables may be set where the tests run; compare only
+        // what they cannot change when unset.
+        if std::env::vars().all(|(k, _)| !k.starts_with("BRANCHPULSE_")) {
+            assert_eq!(format!("{parsed:?}"), format!("{defaults:?}"));
+        }
+    }
+
+    #[test]
+    fn the_command_is_well_formed() {
+        use clap::CommandFactory;
+        Config::command().debug_assert();
+    }
+}

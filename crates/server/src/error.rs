@@ -1,0 +1,163 @@
+//! The one error type of the HTTP API: every failure becomes
+//! `{"error": "…"}` ([`ErrorBody`]) with the status that fits.
+
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use branchpulse_core::protocol::ErrorBody;
+
+/// A failed API request. The message is shown to the client as is, so it
+/// says what was wrong and, where it helps, what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request cannot be understood (malformed JSON, empty batch).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 404: no such questionnaire, API path or file.
+    #[error("{0}")]
+    NotFound(String),
+    /// 405: the path exists, the method does not.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// 413: the body or the batch is larger than allowed.
+    #[error("{0}")]
+    TooLarge(String),
+    /// 415: the body is not `application/json`.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422: well-formed JSON of the wrong shape.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// 503: a dependency (the database, the built app) is not available;
+    /// the client may retry later.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a bug or an unexpected failure. The detail is logged, not sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the client is told.
+    fn public_message(&self) -> String {
+        match self {
+            ApiError::Internal(_) => "internal server error; the details are in the server's log".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(%status, error = %self, "request failed");
+        } else {
+            tracing::debug!(%status, error = %self, "request refused");
+        }
+        let mut response = (
+            status,
+            axum::Json(ErrorBody {
+                error: self.public_message(),
+            }),
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonSyntaxError(e) => {
+                ApiError::BadRequest(format!("malformed JSON: {}", innermost(&e)))
+            }
+            JsonRejection::JsonDataError(e) => {
+                ApiError::Unprocessable(format!("unexpected JSON: {}", innermost(&e)))
+            }
+            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
+                "expected a request with `Content-Type: application/json`".into(),
+            ),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::TooLarge(
+                    "request body too large: send fewer responses per request".into(),
+                )
+            }
+            JsonRejection::BytesRejection(e) => {
+                ApiError::BadRequest(format!("could not read the request body: {}", innermost(&e)))
+            }
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::NotFound(rejection.body_text())
+    }
+}
+
+/// The message of the innermost error in `e`'s source chain: for JSON
+/// rejections, serde's own words with the line and column.
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
+
+/// `axum::Json` whose rejections are [`ApiError`]s, so that a malformed body
+/// gets the same `{"error": …}` shape as every other failure.
+#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Path` whose rejections are [`ApiError`]s.
+#[derive(Debug, Clone, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn errors_are_json_with_their_status() {
+        let response = ApiError::NotFound("unknown questionnaire \"x\"".into()).into_response();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        let body: ErrorBody = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body.error, "unknown questionnaire \"x\"");
+    }
+
+    #[tokio::test]
+    async fn internal_details_are_not_sent() {
+        let response = ApiError::Internal("disk on fire".into()).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        assert!(!String::from_utf8_lossy(&body).contains("disk on fire"));
+    }
+}

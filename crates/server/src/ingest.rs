@@ -1,0 +1,185 @@
+//! What happens to a batch of responses: each is checked on its own, the
+//! good ones are stored together in one transaction, and every response gets
+//! its own outcome (accepted, duplicate or rejected with a reason).
+//!
+//! The batch is read as a list of JSON values rather than of responses, so
+//! that one response of the wrong shape is rejected alone instead of
+//! failing — and, resent forever, blocking — the whole batch.
+
+use crate::catalog::BranchStatus;
+use crate::error::ApiError;
+use crate::store::{Record, Saved, StoreError};
+use crate::AppState;
+use branchpulse_core::protocol::{Outcome, SyncReply};
+use branchpulse_core::validate::{validate, Rules};
+use branchpulse_core::Response;
+use serde::Deserialize;
+use std::collections::HashMap;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// The body of `POST /api/v1/responses` before each response is read.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBatch {
+    pub responses: Vec<serde_json::Value>,
+}
+
+/// Check and store `batch`; `now` is the server's clock.
+///
+/// The whole request is refused (and nothing stored) only when it cannot be
+/// answered per response: an empty or oversize batch, or an entry without a
+/// readable `id` to answer for.
+pub async fn receive(
+    state: &AppState,
+    batch: RawBatch,
+    now: OffsetDateTime,
+) -> Result<SyncReply, ApiError> {
+    let max = state.config.max_batch;
+    let n = batch.responses.len();
+    if n == 0 {
+        return Err(ApiError::BadRequest(format!(
+            "the batch is empty: send 1 to {max} responses"
+        )));
+    }
+    if n > max {
+        return Err(ApiError::TooLarge(format!(
+            "the batch has {n} responses, more than the {max} accepted per request: send smaller batches"
+        )));
+    }
+    let rules = Rules {
+        now,
+        max_clock_skew: Duration::seconds(i64::from(state.config.max_clock_skew_secs)),
+    };
+
+    let mut results: Vec<Option<Outcome>> = vec![None; n];
+    let mut records: Vec<Record> = Vec::new();
+    let mut slots: Vec<usize> = Vec::new();
+    // A second copy of an id within the batch is answered from the first.
+    let mut first_of: HashMap<Uuid, usize> = HashMap::new();
+    let mut repeats: Vec<Repeat> = Vec::new();
+
+    for (i, value) in batch.responses.into_iter().enumerate() {
+        let id = id_of(&value).ok_or_else(|| {
+            ApiError::Unprocessable(format!(
+                "responses[{i}] has no valid \"id\" (a UUID made on the device); nothing was stored"
+            ))
+        })?;
+        match check(state, value, &rules) {
+            Ok(response) => {
+                let record = Record::new(&response, now);
+                if let Some(&first) = first_of.get(&id) {
+                    repeats.push(Repeat {
+                        slot: i,
+                        first,
+                        hash: record.payload_hash,
+                    });
+                    continue;
+                }
+                first_of.insert(id, records.len());
+                slots.push(i);
+                records.push(record);
+            }
+            Err(reason) => results[i] = Some(Outcome::Rejected { id, reason }),
+        }
+    }
+
+    let saved = state.store.save(&records).await.map_err(store_error)?;
+    for ((slot, record), saved) in slots.iter().zip(&records).zip(saved) {
+        results[*slot] = Some(match saved {
+            Saved::Inserted => Outcome::Accepted { id: record.id },
+            Saved::AlreadyStored => Outcome::Duplicate { id: record.id },
+            Saved::Conflict => conflict(record.id),
+        });
+    }
+    for repeat in repeats {
+        let first = &records[repeat.first];
+        let first_stored = results[slots[repeat.first]]
+            .as_ref()
+            .is_some_and(Outcome::is_stored);
+        results[repeat.slot] = Some(if first.payload_hash == repeat.hash && first_stored {
+            Outcome::Duplicate { id: first.id }
+        } else {
+            conflict(first.id)
+        });
+    }
+    Ok(SyncReply {
+        results: results
+            .into_iter()
+            .map(|r| r.expect("every response has an outcome"))
+            .collect(),
+    })
+}
+
+/// A second copy of an id within one batch: answered like the first copy
+/// when identical, as a conflict when not.
+struct Repeat {
+    slot: usize,
+    /// Index in `records` of the first copy.
+    first: usize,
+    hash: String,
+}
+
+fn id_of(value: &serde_json::Value) -> Option<Uuid> {
+    value.get("id")?.as_str()?.parse().ok()
+}
+
+fn conflict(id: Uuid) -> Outcome {
+    Outcome::Rejected {
+        id,
+        reason: "id: a different response with this id is already stored; the stored one was kept"
+            .into(),
+    }
+}
+
+/// Read and check one response; the error is the reason it is rejected.
+fn check(state: &AppState, value: serde_json::Value, rules: &Rules) -> Result<Response, String> {
+    let response: Response =
+        serde_json::from_value(value).map_err(|e| format!("not a valid response: {e}"))?;
+    let catalog = &state.catalog;
+    let q = match catalog.questionnaire(&response.questionnaire_id, response.questionnaire_version)
+    {
+        Some(q) => q,
+        None if catalog.latest(&response.questionnaire_id).is_some() => {
+            return Err(format!(
+                "questionnaire_version: questionnaire \"{}\" has no version {}",
+                response.questionnaire_id, response.questionnaire_version
+            ))
+        }
+        None => {
+            return Err(format!(
+                "questionnaire_id: unknown questionnaire \"{}\"",
+                response.questionnaire_id
+            ))
+        }
+    };
+    match catalog.branch(&response.branch) {
+        BranchStatus::Active(_) => {}
+        BranchStatus::Inactive(_) => {
+            return Err(format!(
+                "branch: branch \"{}\" is inactive and takes no responses",
+                response.branch
+            ))
+        }
+        BranchStatus::Unknown => {
+            return Err(format!("branch: unknown branch code \"{}\"", response.branch))
+        }
+    }
+    validate(q, &response, rules).map_err(|problems| {
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    Ok(response)
+}
+
+fn store_error(e: StoreError) -> ApiError {
+    if e.is_transient() {
+        tracing::warn!(error = %e, "storing a batch failed; the client will retry");
+        ApiError::Unavailable("the database is busy; nothing was stored, try again shortly".into())
+    } else {
+        ApiError::Internal(e.to_string())
+    }
+}

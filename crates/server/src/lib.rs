@@ -1,0 +1,170 @@
+//! BranchPulse's sync server.
+//!
+//! It receives survey responses from kiosks and shoppers' phones
+//! (`POST /api/v1/responses`), checks each with `branchpulse-core`, stores
+//! it once (the client's UUID is the key), and serves the built web app.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), branchpulse_server::ServeError> {
+//! use branchpulse_server::{config::Config, serve};
+//! let mut config = Config::defaults();
+//! config.database_url = "sqlite://data/branchpulse.db".into();
+//! serve(config).await
+//! # }
+//! ```
+//!
+//! Layout: [`routes`] holds the thin HTTP handlers, [`ingest`] what happens
+//! to a batch of responses, [`store`] the one storage interface, [`catalog`]
+//! the questionnaires and branches loaded at start-up, [`assets`] the web app.
+
+pub mod assets;
+pub mod catalog;
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod routes;
+pub mod store;
+
+use catalog::{Catalog, CatalogError};
+use config::Config;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::{Store, StoreError};
+use tokio::net::TcpListener;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub catalog: Catalog,
+    pub config: Arc<Config>,
+}
+
+/// Why the server did not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Structured logs on stderr; `RUST_LOG` chooses what is shown (default: info).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+impl AppState {
+    /// Load the catalog and open the database named in `config`.
+    pub async fn open(config: Config) -> Result<AppState, ServeError> {
+        let catalog = Catalog::load(&config.questionnaires)?;
+        let store = Store::connect(&config.database_url).await?;
+        Ok(AppState {
+            store,
+            catalog,
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// A bound server, not yet running: tests read its address, then run it.
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    pub async fn bind(config: Config) -> Result<Server, ServeError> {
+        let addr = config.addr;
+        let state = AppState::open(config).await?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        Ok(Server { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serve until `shutdown` completes, then finish the requests in flight
+    /// and close the database.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let store = self.state.store.clone();
+        let app = routes::app(self.state);
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Run the server until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> Result<(), ServeError> {
+    let dist = config.dist.clone();
+    let server = Server::bind(config).await?;
+    if !dist.join("index.html").is_file() {
+        tracing::warn!(
+            dist = %dist.display(),
+            "the web app is not built there; the API works, the pages do not (run `cargo xtask run`)"
+        );
+    }
+    let state = server.state();
+    tracing::info!(
+        questionnaires = state.catalog.questionnaires().count(),
+        branches = state.catalog.branches().len(),
+        database = %state.config.database_url,
+        "ready"
+    );
+    // xtask and the end-to-end tests read this line to find the port.
+    println!("BranchPulse listening on http://{}", server.local_addr());
+    server.run(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,62 @@
+//! The site map of the server: the JSON API under `/api/v1`, the web app
+//! everywhere else. Handlers are thin: parse, call one function, map the result.
+
+mod health;
+mod questionnaires;
+mod responses;
+
+use crate::error::ApiError;
+use crate::{assets, AppState};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::routing::{any, get, post};
+use axum::Router;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// How long one request may take before the server gives up on it.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health::health))
+        .route("/questionnaires", get(questionnaires::list))
+        .route("/questionnaires/{id}", get(questionnaires::latest))
+        .route("/questionnaires/{id}/{version}", get(questionnaires::version))
+        .route("/branches", get(questionnaires::branches))
+        .route("/responses", post(responses::receive))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(CompressionLayer::new())
+        .with_state(state.clone());
+    Router::new()
+        .nest("/api/v1", api)
+        // Any other /api/ address is a client bug, never a page of the app.
+        .route("/api", any(not_found))
+        .route("/api/{*rest}", any(not_found))
+        .fallback_service(assets::router(&state.config.dist))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::NotFound(format!(
+        "no API endpoint at {}; see the README for the endpoints",
+        uri.path()
+    ))
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::MethodNotAllowed(format!("{} does not accept {method}", uri.path()))
+}

@@ -1,0 +1,179 @@
+//! The one storage interface, over its backends.
+//!
+//! [`Store`] is an enum with one variant per database; the rest of the server
+//! only sees its methods. SQLite ([`sqlite`]) is the default and needs no
+//! setup. A PostgreSQL backend goes in `postgres.rs` beside it, as a new
+//! variant chosen by [`Store::connect`] from the URL's scheme, with its own
+//! migrations in `migrations/postgres/`.
+
+pub mod sqlite;
+
+use branchpulse_core::Response;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A storage backend, chosen by the database URL.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(sqlite::SqliteStore),
+}
+
+/// One response ready to store: the columns kept for aggregation, the
+/// canonical JSON of the whole response, and the hash of that JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub id: Uuid,
+    pub questionnaire_id: String,
+    pub questionnaire_version: u32,
+    pub branch: String,
+    pub device_id: String,
+    /// `kiosk` or `mystery_shop`.
+    pub channel: String,
+    /// BCP 47 tag, e.g. `zh-CN`.
+    pub locale: String,
+    pub started_at: OffsetDateTime,
+    pub submitted_at: OffsetDateTime,
+    pub received_at: OffsetDateTime,
+    /// The response re-serialized by the server, so that two copies of the
+    /// same response compare equal whatever their whitespace or key order.
+    pub payload: String,
+    /// Lowercase hex SHA-256 of `payload`.
+    pub payload_hash: String,
+}
+
+impl Record {
+    pub fn new(response: &Response, received_at: OffsetDateTime) -> Record {
+        let payload = canonical_json(response);
+        let payload_hash = sha256_hex(&payload);
+        Record {
+            id: response.id,
+            questionnaire_id: response.questionnaire_id.clone(),
+            questionnaire_version: response.questionnaire_version,
+            branch: response.branch.clone(),
+            device_id: response.device_id.clone(),
+            channel: serde_label(&response.channel),
+            locale: response.locale.tag().to_owned(),
+            started_at: response.started_at,
+            submitted_at: response.submitted_at,
+            received_at,
+            payload,
+            payload_hash,
+        }
+    }
+}
+
+/// The JSON the server stores for a response. Deterministic: struct fields in
+/// declaration order, answers in a `BTreeMap`, no floats.
+pub fn canonical_json(response: &Response) -> String {
+    serde_json::to_string(response).expect("a Response always serializes")
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    format!("{:x}", Sha256::digest(text.as_bytes()))
+}
+
+/// The serialized name of a unit enum variant (`Channel::MysteryShop` → `mystery_shop`).
+fn serde_label<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => panic!("expected a unit variant, got {other:?}"),
+    }
+}
+
+/// What happened to one record of [`Store::save`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// Stored now.
+    Inserted,
+    /// A record with the same id and the same payload was already stored.
+    AlreadyStored,
+    /// A record with the same id but a different payload is stored; it was
+    /// left as it is.
+    Conflict,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL \"{0}\": expected sqlite://PATH")]
+    UnsupportedUrl(String),
+    #[error("PostgreSQL is not supported yet: use a sqlite:// database URL")]
+    PostgresNotYetSupported,
+    #[error("cannot create the database folder {path}: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Whether trying again later may succeed (busy, unreachable, pool
+    /// exhausted), as opposed to a bug or a broken schema.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Database(e) => match e {
+                sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Database(db) => {
+                    // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with extended codes.
+                    let code = db.code();
+                    let code = code.as_deref().and_then(|c| c.parse::<u32>().ok());
+                    matches!(code.map(|c| c & 0xff), Some(5 | 6))
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+impl Store {
+    /// Open the database named by `url`, creating it if needed, and apply
+    /// the migrations.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Store::Sqlite(sqlite::SqliteStore::connect(url).await?))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Err(StoreError::PostgresNotYetSupported)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+
+    /// A trivial query, for health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.ping().await,
+        }
+    }
+
+    /// Store `records` in one transaction: either every outcome holds or
+    /// nothing was written. Records whose id is already stored are not
+    /// written; the outcome says whether the stored payload is the same.
+    /// The outcomes are in the order of `records`. Ids must be distinct.
+    pub async fn save(&self, records: &[Record]) -> Result<Vec<Saved>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.save(records).await,
+        }
+    }
+
+    /// Number of stored responses.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.count().await,
+        }
+    }
+
+    /// Close every connection, waiting for queries in flight.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(s) => s.close().await,
+        }
+    }
+}

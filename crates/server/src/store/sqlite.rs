@@ -1,0 +1,153 @@
+//! The SQLite backend: one file, WAL mode, migrations embedded in the binary.
+//!
+//! Timestamps are stored as UTC text with milliseconds
+//! (`2025-03-01T09:30:00.000Z`): fixed width, so they sort and compare as
+//! text, and SQLite's date functions read them.
+
+use super::{Record, Saved, StoreError};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, Row};
+use std::str::FromStr;
+use std::time::Duration;
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+const TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// Text form of a timestamp in the database.
+pub fn timestamp(t: OffsetDateTime) -> String {
+    t.to_offset(UtcOffset::UTC)
+        .format(TIMESTAMP)
+        .expect("every OffsetDateTime formats")
+}
+
+const INSERT: &str = "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
+     device_id, channel, locale, started_at, submitted_at, received_at, payload, payload_hash) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING";
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Open (creating the file and its folder if missing) and migrate.
+    pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            let file = options.get_filename();
+            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            // One writer at a time in SQLite; readers run beside it in WAL mode.
+            .max_connections(if in_memory { 1 } else { 8 })
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// The connection pool, for code that needs SQL this interface lacks
+    /// (tests, maintenance).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        conn.ping().await?;
+        sqlx::query("SELECT 1").execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    pub async fn save(&self, records: &[Record]) -> Result<Vec<Saved>, StoreError> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        // BEGIN IMMEDIATE would avoid a lock upgrade, but sqlx's `begin`
+        // issues a plain BEGIN; the busy timeout covers the upgrade.
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(records.len());
+        for r in records {
+            let inserted = sqlx::query(INSERT)
+                .bind(r.id.to_string())
+                .bind(&r.questionnaire_id)
+                .bind(i64::from(r.questionnaire_version))
+                .bind(&r.branch)
+                .bind(&r.device_id)
+                .bind(&r.channel)
+                .bind(&r.locale)
+                .bind(timestamp(r.started_at))
+                .bind(timestamp(r.submitted_at))
+                .bind(timestamp(r.received_at))
+                .bind(&r.payload)
+                .bind(&r.payload_hash)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            let outcome = if inserted {
+                Saved::Inserted
+            } else {
+                let stored: String = sqlx::query("SELECT payload_hash FROM responses WHERE id = ?")
+                    .bind(r.id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get(0)?;
+                if stored == r.payload_hash {
+                    Saved::AlreadyStored
+                } else {
+                    Saved::Conflict
+                }
+            };
+            outcomes.push(outcome);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn timestamps_are_fixed_width_utc() {
+        assert_eq!(
+            timestamp(datetime!(2025-03-01 10:30:00.5 +01:00)),
+            "2025-03-01T09:30:00.500Z"
+        );
+        assert_eq!(
+            timestamp(datetime!(2025-03-01 09:30:00 UTC)),
+            "2025-03-01T09:30:00.000Z"
+        );
+    }
+}

@@ -1,0 +1,111 @@
+// The app shell: the release build instantiates, every mode loads the
+// questionnaires from the server, the language choice sticks, the status bar
+// follows connectivity, and the server sends the assets as designed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_URL, launch, openPage, seriousViolations, TABLET_PORTRAIT } from './lib.js';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the release build starts in Chromium without errors', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto('/');
+  await page.getByRole('heading', { level: 1, name: 'BranchPulse' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+const MODES = [
+  { path: '/kiosk', heading: 'Lobby kiosk', ids: ['lobby'] },
+  { path: '/shop', heading: 'Mystery shopper', ids: ['branch_visit'] },
+  { path: '/dashboard', heading: 'Branch dashboard', ids: ['lobby', 'branch_visit'] },
+  { path: '/admin', heading: 'Administration', ids: ['lobby', 'branch_visit'] },
+];
+
+for (const mode of MODES) {
+  test(`${mode.path} loads its questionnaires from the server`, async () => {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(mode.path);
+    await page.getByRole('heading', { level: 1, name: mode.heading }).waitFor();
+    for (const id of mode.ids) {
+      const card = page.locator(`article.questionnaire[data-id="${id}"]`);
+      await card.waitFor();
+      // The title comes from the questionnaire file, not from the app.
+      const served = await (await fetch(`${BASE_URL}/api/v1/questionnaires/${id}`)).json();
+      assert.equal(await card.locator('h3').innerText(), served.title.en);
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('the language switch translates the page and is remembered', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto('/kiosk');
+  await page.getByRole('heading', { level: 1, name: 'Lobby kiosk' }).waitFor();
+  await page.getByRole('button', { name: '中文' }).click();
+  await page.getByRole('heading', { level: 1, name: '大堂自助评价' }).waitFor();
+  const served = await (await fetch(`${BASE_URL}/api/v1/questionnaires/lobby`)).json();
+  await page.locator('article.questionnaire h3', { hasText: served.title['zh-CN'] }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: '大堂自助评价' }).waitFor();
+  await page.getByRole('button', { name: 'Español' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Quiosco del vestíbulo' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'es');
+  await context.close();
+});
+
+test('a first visit follows the browser language', async () => {
+  const { context, page } = await openPage(browser, { locale: 'es-MX' });
+  await page.goto('/shop');
+  await page.getByRole('heading', { level: 1, name: 'Cliente misterioso' }).waitFor();
+  await context.close();
+});
+
+test('the status bar follows connectivity', async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto('/');
+  const status = page.getByRole('status');
+  await status.getByText('Online').waitFor();
+  await context.setOffline(true);
+  await status.getByText('Offline').waitFor();
+  await context.setOffline(false);
+  await status.getByText('Online').waitFor();
+  await context.close();
+});
+
+test('an unknown app address shows a translated not-found page', async () => {
+  const { context, page } = await openPage(browser);
+  const resp = await page.goto('/kiosk/no-such-screen');
+  assert.equal(resp.status(), 200, 'the server falls back to the app for app routes');
+  await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+  await context.close();
+});
+
+test('the shell has no serious accessibility violations', async () => {
+  const { context, page } = await openPage(browser, { viewport: TABLET_PORTRAIT });
+  for (const path of ['/', '/kiosk', '/shop']) {
+    await page.goto(path);
+    await page.locator('article.questionnaire, ul.modes').first().waitFor();
+    assert.deepEqual(await seriousViolations(page), [], `axe on ${path}`);
+  }
+  await context.close();
+});
+
+test('assets are precompressed, hashed ones cached for good, the page never', async () => {
+  const index = await fetch(`${BASE_URL}/`);
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get('cache-control'), /no-cache/);
+  const html = await index.text();
+  const wasm = html.match(/["']\/?([^"']+_bg\.wasm)["']/);
+  assert.ok(wasm, 'index.html names the wasm file');
+  const resp = await fetch(`${BASE_URL}/${wasm[1]}`, { headers: { 'accept-encoding': 'br' } });
+  assert.equal(resp.status, 200);
+  assert.equal(resp.headers.get('content-encoding'), 'br');
+  assert.match(resp.headers.get('cache-control'), /immutable/);
+  const gz = await fetch(`${BASE_URL}/${wasm[1]}`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(gz.headers.get('content-encoding'), 'gzip');
+});

@@ -1,0 +1,13 @@
+//! BranchPulse's web app: kiosk, mystery-shopper, dashboard and admin modes.
+//!
+//! `app.rs` is the site map; `api.rs` is the only module that talks to the
+//! server; `i18n.rs` holds every user-visible string in zh-CN, en and es.
+
+pub mod api;
+mod app;
+pub mod components;
+pub mod i18n;
+mod pages;
+pub mod prefs;
+
+pub use app::App;

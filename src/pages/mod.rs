@@ -1,0 +1,13 @@
+//! One module per mode; each later grows into a folder of its own.
+
+mod admin;
+mod dashboard;
+mod home;
+mod kiosk;
+mod shop;
+
+pub use admin::AdminPage;
+pub use dashboard::DashboardPage;
+pub use home::{HomePage, NotFound};
+pub use kiosk::KioskPage;
+pub use shop::ShopPage;

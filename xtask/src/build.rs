@@ -1,0 +1,69 @@
+//! The release build of the web app, plus precompressed siblings of each asset.
+
+use crate::cmd;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `trunk build --release` into dist/, then `x.br` and `x.gz` beside every file
+/// so the server can send them without compressing on each request.
+pub fn release(root: &Path) -> Result<()> {
+    cmd::step("Building the web app (trunk build --release; several minutes the first time)");
+    cmd::run(
+        std::process::Command::new("trunk")
+            .args(["build", "--release"])
+            .current_dir(root)
+            .env("PATH", crate::tools::path_with_tools())
+            // Trunk otherwise inherits a `cargo xtask`-set CARGO that is fine,
+            // but NO_COLOR keeps CI logs readable.
+            .env("NO_COLOR", "1"),
+    )?;
+    let dist = root.join("dist");
+    cmd::step("Precompressing assets (brotli, gzip)");
+    for file in asset_files(&dist)? {
+        let data = std::fs::read(&file)?;
+        std::fs::write(sibling(&file, "br"), brotli_bytes(&data)?)?;
+        std::fs::write(sibling(&file, "gz"), gzip_bytes(&data)?)?;
+    }
+    Ok(())
+}
+
+/// Every file under `dir` that is not itself a compressed sibling.
+pub fn asset_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz")) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+pub fn sibling(file: &Path, ext: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
+}
+
+pub fn brotli_bytes(data: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
+        w.write_all(data)?;
+    }
+    Ok(out)
+}
+
+pub fn gzip_bytes(data: &[u8]) -> Result<Vec<u8>> {
+    let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    w.write_all(data)?;
+    Ok(w.finish()?)
+}

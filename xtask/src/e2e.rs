@@ -1,0 +1,75 @@
+//! End-to-end tests: the release build served by the real server, driven in
+//! headless Chromium by the Playwright scripts in e2e/.
+
+use crate::cmd;
+use anyhow::{bail, Context, Result};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// A server process that is killed when dropped, so a failing test never
+/// leaves it running.
+pub struct Server {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start the (debug) server on a free loopback port with a fresh SQLite file.
+pub fn start_server(root: &Path, data_dir: &Path) -> Result<Server> {
+    cmd::run(cmd::cargo().args(["build", "-q", "-p", "branchpulse-server"]))?;
+    let log = std::fs::File::create(data_dir.join("server.log"))?;
+    let mut child = Command::new(root.join("target/debug/branchpulse-server"))
+        .args(["--addr", "127.0.0.1:0", "--dist", "dist", "--questionnaires", "questionnaires"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", data_dir.join("e2e.db").display()))
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .context("starting branchpulse-server")?;
+    let stdout = child.stdout.take().context("server stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(url) = line.strip_prefix("BranchPulse listening on ") {
+                    break url.trim().to_string();
+                }
+            }
+            _ => {
+                let _ = child.kill();
+                let log = std::fs::read_to_string(data_dir.join("server.log")).unwrap_or_default();
+                bail!("the server exited before listening:\n{log}");
+            }
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Ok(Server { child, url })
+}
+
+pub fn run(root: &Path) -> Result<()> {
+    cmd::step("End-to-end tests: release build + real server + headless Chromium");
+    let data = tempfile::tempdir()?;
+    let server = start_server(root, data.path())?;
+    println!("server at {}", server.url);
+    let result = cmd::run(
+        Command::new("node")
+            .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+            .current_dir(root.join("e2e"))
+            .env("BASE_URL", &server.url)
+            .env("CHROMIUM", crate::tools::CHROMIUM),
+    );
+    if result.is_err() {
+        let log = std::fs::read_to_string(data.path().join("server.log")).unwrap_or_default();
+        eprintln!("--- server log ---\n{log}");
+    }
+    result
+}

@@ -1,0 +1,36 @@
+//! `cargo xtask size`: what the release build weighs, and the first-load budget.
+
+use crate::build::{asset_files, brotli_bytes, gzip_bytes};
+use crate::cmd;
+use anyhow::{bail, Result};
+use std::path::Path;
+
+/// html + js + wasm + css that a first visit downloads, brotli-compressed.
+pub const FIRST_LOAD_BUDGET: u64 = 150 * 1000;
+
+pub fn report(dist: &Path) -> Result<()> {
+    cmd::step("Asset sizes of the release build (bytes)");
+    if !dist.join("index.html").exists() {
+        bail!("{} has no index.html: build first (cargo xtask run, or trunk build --release)", dist.display());
+    }
+    println!("{:<48} {:>10} {:>10} {:>10}", "asset", "raw", "gzip", "brotli");
+    let mut first_load = 0u64;
+    for file in asset_files(dist)? {
+        let data = std::fs::read(&file)?;
+        let (gz, br) = (gzip_bytes(&data)?.len() as u64, brotli_bytes(&data)?.len() as u64);
+        let name = file.strip_prefix(dist).unwrap_or(&file).display().to_string();
+        println!("{name:<48} {:>10} {gz:>10} {br:>10}", data.len());
+        if matches!(file.extension().and_then(|e| e.to_str()), Some("html" | "js" | "wasm" | "css")) {
+            first_load += br;
+        }
+    }
+    println!(
+        "first-load total (html + js + wasm + css, brotli): {first_load} bytes = {:.1} KB of a {} KB budget",
+        first_load as f64 / 1000.0,
+        FIRST_LOAD_BUDGET / 1000
+    );
+    if first_load > FIRST_LOAD_BUDGET {
+        bail!("first-load total {first_load} bytes is over the {FIRST_LOAD_BUDGET}-byte budget");
+    }
+    Ok(())
+}
