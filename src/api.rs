@@ -30,7 +30,10 @@ impl fmt::Display for ApiError {
 
 async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     if resp.ok() {
-        return resp.json().await.map_err(|e| ApiError::Decode(e.to_string()));
+        return resp
+            .json()
+            .await
+            .map_err(|e| ApiError::Decode(e.to_string()));
     }
     let status = resp.status();
     let message = match resp.json::<ErrorBody>().await {

@@ -41,11 +41,25 @@ async fn language_switch_sets_remembers_and_marks_the_language() {
     });
     let buttons = el.query_selector_all("button").unwrap();
     assert_eq!(buttons.length(), 3, "one button per language");
-    let es: web_sys::HtmlElement = el.query_selector("button[lang=es]").unwrap().unwrap().unchecked_into();
+    let es: web_sys::HtmlElement = el
+        .query_selector("button[lang=es]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     assert_eq!(es.text_content().unwrap(), "Español");
     es.click();
-    wait_for("aria-pressed on Español", || es.get_attribute("aria-pressed").as_deref() == Some("true")).await;
-    assert_eq!(document().document_element().unwrap().get_attribute("lang").as_deref(), Some("es"));
+    wait_for("aria-pressed on Español", || {
+        es.get_attribute("aria-pressed").as_deref() == Some("true")
+    })
+    .await;
+    assert_eq!(
+        document()
+            .document_element()
+            .unwrap()
+            .get_attribute("lang")
+            .as_deref(),
+        Some("es")
+    );
     let saved: String = LocalStorage::get("branchpulse.locale").unwrap();
     assert_eq!(saved, "es");
     let others = el.query_selector_all("button[aria-pressed=true]").unwrap();
@@ -55,7 +69,9 @@ async fn language_switch_sets_remembers_and_marks_the_language() {
 
 #[wasm_bindgen_test]
 async fn a_corrupt_saved_language_falls_back_instead_of_failing() {
-    LocalStorage::raw().set_item("branchpulse.locale", "{not json").unwrap();
+    LocalStorage::raw()
+        .set_item("branchpulse.locale", "{not json")
+        .unwrap();
     let el = stage();
     let handle = leptos::mount::mount_to(el.clone(), || {
         provide_i18n();
@@ -75,8 +91,16 @@ async fn questionnaire_list_reports_a_server_it_cannot_reach() {
         provide_i18n();
         view! { <QuestionnaireList/> }
     });
-    wait_for("the error alert", || el.query_selector("[role=alert]").unwrap().is_some()).await;
-    let alert = el.query_selector("[role=alert]").unwrap().unwrap().text_content().unwrap();
+    wait_for("the error alert", || {
+        el.query_selector("[role=alert]").unwrap().is_some()
+    })
+    .await;
+    let alert = el
+        .query_selector("[role=alert]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
     assert!(alert.contains(text(Locale::En, Key::LoadFailed)), "{alert}");
     let retry = el.query_selector("[role=alert] button").unwrap().unwrap();
     assert_eq!(retry.text_content().unwrap(), text(Locale::En, Key::Retry));
@@ -87,5 +111,8 @@ async fn questionnaire_list_reports_a_server_it_cannot_reach() {
 fn every_language_names_itself() {
     assert_eq!(text(Locale::ZhCn, Key::Offline), "离线");
     assert_eq!(text(Locale::Es, Key::Offline), "Sin conexión");
-    assert_ne!(text(Locale::En, Key::Offline), text(Locale::Es, Key::Offline));
+    assert_ne!(
+        text(Locale::En, Key::Offline),
+        text(Locale::Es, Key::Offline)
+    );
 }

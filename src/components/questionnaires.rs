@@ -51,7 +51,10 @@ fn QuestionnaireCard(id: String) -> impl IntoView {
     });
     move || match q.get() {
         None => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error" role="alert">{t(Key::LoadFailed)} ": " {e.to_string()}</p> }.into_any(),
+        Some(Err(e)) => {
+            view! { <p class="error" role="alert">{t(Key::LoadFailed)} ": " {e.to_string()}</p> }
+                .into_any()
+        }
         Some(Ok(q)) => view! { <QuestionnaireView q/> }.into_any(),
     }
 }

@@ -16,7 +16,9 @@ pub fn cargo() -> Command {
 
 pub fn run(c: &mut Command) -> Result<()> {
     let shown = format!("{c:?}");
-    let status = c.status().with_context(|| format!("could not start {shown}"))?;
+    let status = c
+        .status()
+        .with_context(|| format!("could not start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed ({status})");
     }

@@ -26,7 +26,14 @@ pub fn start_server(root: &Path, data_dir: &Path) -> Result<Server> {
     cmd::run(cmd::cargo().args(["build", "-q", "-p", "branchpulse-server"]))?;
     let log = std::fs::File::create(data_dir.join("server.log"))?;
     let mut child = Command::new(root.join("target/debug/branchpulse-server"))
-        .args(["--addr", "127.0.0.1:0", "--dist", "dist", "--questionnaires", "questionnaires"])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--dist",
+            "dist",
+            "--questionnaires",
+            "questionnaires",
+        ])
         .arg("--database-url")
         .arg(format!("sqlite://{}", data_dir.join("e2e.db").display()))
         .current_dir(root)

@@ -16,7 +16,8 @@ mod tools;
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench>";
+const USAGE: &str =
+    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench>";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -60,12 +61,15 @@ fn option(args: &[String], name: &str, env: &str) -> Option<String> {
 fn run(root: &std::path::Path, args: &[String]) -> Result<()> {
     tools::ensure_app_tools(root)?;
     build::release(root)?;
-    let addr = option(args, "--addr", "BRANCHPULSE_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+    let addr =
+        option(args, "--addr", "BRANCHPULSE_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
     let db = option(args, "--database-url", "BRANCHPULSE_DATABASE_URL")
         .unwrap_or_else(|| "sqlite://data/branchpulse.db".into());
     cmd::step("Building the server (release; a few minutes the first time)");
     cmd::run(cmd::cargo().args(["build", "--release", "-p", "branchpulse-server"]))?;
-    cmd::step(&format!("Starting the server on http://{addr} (Ctrl-C stops it)"));
+    cmd::step(&format!(
+        "Starting the server on http://{addr} (Ctrl-C stops it)"
+    ));
     let server = root.join("target/release/branchpulse-server");
     cmd::run(
         std::process::Command::new(server)
@@ -84,9 +88,26 @@ fn test(root: &std::path::Path) -> Result<()> {
     cmd::run(cmd::cargo().args(["fmt", "--all", "--check"]))?;
 
     cmd::step("Linting (clippy, warnings denied; native and wasm32)");
-    cmd::run(cmd::cargo().args(["clippy", "--workspace", "--all-targets", "--exclude", "branchpulse", "--", "-D", "warnings"]))?;
     cmd::run(cmd::cargo().args([
-        "clippy", "-p", "branchpulse", "--all-targets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings",
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--exclude",
+        "branchpulse",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    cmd::run(cmd::cargo().args([
+        "clippy",
+        "-p",
+        "branchpulse",
+        "--all-targets",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
     ]))?;
 
     cmd::step("Native tests: core, server (real SQLite over HTTP), xtask");
@@ -95,8 +116,17 @@ fn test(root: &std::path::Path) -> Result<()> {
     cmd::step("Browser tests: wasm-bindgen-test in headless Chromium");
     cmd::run(
         cmd::cargo()
-            .args(["test", "-p", "branchpulse", "--target", "wasm32-unknown-unknown"])
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+            .args([
+                "test",
+                "-p",
+                "branchpulse",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
             .env("CHROMEDRIVER", tools::CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
     )?;
@@ -105,7 +135,10 @@ fn test(root: &std::path::Path) -> Result<()> {
     size::report(&root.join("dist"))?;
 
     e2e::run(root)?;
-    println!("\nxtask test: all steps passed in {:.0?}", started.elapsed());
+    println!(
+        "\nxtask test: all steps passed in {:.0?}",
+        started.elapsed()
+    );
     Ok(())
 }
 

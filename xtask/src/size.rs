@@ -11,16 +11,32 @@ pub const FIRST_LOAD_BUDGET: u64 = 150 * 1000;
 pub fn report(dist: &Path) -> Result<()> {
     cmd::step("Asset sizes of the release build (bytes)");
     if !dist.join("index.html").exists() {
-        bail!("{} has no index.html: build first (cargo xtask run, or trunk build --release)", dist.display());
+        bail!(
+            "{} has no index.html: build first (cargo xtask run, or trunk build --release)",
+            dist.display()
+        );
     }
-    println!("{:<48} {:>10} {:>10} {:>10}", "asset", "raw", "gzip", "brotli");
+    println!(
+        "{:<48} {:>10} {:>10} {:>10}",
+        "asset", "raw", "gzip", "brotli"
+    );
     let mut first_load = 0u64;
     for file in asset_files(dist)? {
         let data = std::fs::read(&file)?;
-        let (gz, br) = (gzip_bytes(&data)?.len() as u64, brotli_bytes(&data)?.len() as u64);
-        let name = file.strip_prefix(dist).unwrap_or(&file).display().to_string();
+        let (gz, br) = (
+            gzip_bytes(&data)?.len() as u64,
+            brotli_bytes(&data)?.len() as u64,
+        );
+        let name = file
+            .strip_prefix(dist)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
         println!("{name:<48} {:>10} {gz:>10} {br:>10}", data.len());
-        if matches!(file.extension().and_then(|e| e.to_str()), Some("html" | "js" | "wasm" | "css")) {
+        if matches!(
+            file.extension().and_then(|e| e.to_str()),
+            Some("html" | "js" | "wasm" | "css")
+        ) {
             first_load += br;
         }
     }

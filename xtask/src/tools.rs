@@ -26,7 +26,9 @@ fn binaryen_bin() -> PathBuf {
 fn cargo_bin() -> PathBuf {
     let home = std::env::var("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+        });
     home.join("bin")
 }
 
@@ -49,7 +51,10 @@ pub fn pinned_wasm_bindgen(root: &Path) -> Result<String> {
     let spec = doc
         .get("dependencies")
         .and_then(|d| d.get("wasm-bindgen"))
-        .and_then(|v| v.as_str().or_else(|| v.get("version").and_then(|v| v.as_str())))
+        .and_then(|v| {
+            v.as_str()
+                .or_else(|| v.get("version").and_then(|v| v.as_str()))
+        })
         .context("Cargo.toml has no [dependencies] wasm-bindgen")?;
     match spec.strip_prefix('=') {
         Some(v) => Ok(v.trim().to_string()),
@@ -63,14 +68,26 @@ pub fn ensure_app_tools(root: &Path) -> Result<()> {
     ensure_wasm_target()?;
     ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, true, "10–15 minutes")?;
     let wb = pinned_wasm_bindgen(root)?;
-    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &wb, false, "3–5 minutes")?;
+    ensure_cargo_tool(
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        &wb,
+        false,
+        "3–5 minutes",
+    )?;
     ensure_wasm_opt(root)
 }
 
 fn ensure_wasm_target() -> Result<()> {
-    let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    let out = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
     let installed = out
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown"))
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == "wasm32-unknown-unknown")
+        })
         .unwrap_or(false);
     if installed {
         println!("ok: Rust target wasm32-unknown-unknown");
@@ -81,9 +98,18 @@ fn ensure_wasm_target() -> Result<()> {
 }
 
 /// `program --version` must print `<something> <version>`; otherwise install `krate`.
-fn ensure_cargo_tool(program: &str, krate: &str, version: &str, locked: bool, takes: &str) -> Result<()> {
+fn ensure_cargo_tool(
+    program: &str,
+    krate: &str,
+    version: &str,
+    locked: bool,
+    takes: &str,
+) -> Result<()> {
     let found = version_of(program, "--version");
-    if found.as_deref().is_some_and(|v| v.split_whitespace().nth(1) == Some(version)) {
+    if found
+        .as_deref()
+        .is_some_and(|v| v.split_whitespace().nth(1) == Some(version))
+    {
         println!("ok: {program} {version}");
         return Ok(());
     }
@@ -109,12 +135,18 @@ fn ensure_wasm_opt(root: &Path) -> Result<()> {
     println!("installing: wasm-opt from npm binaryen@{BINARYEN_VERSION} into tools/binaryen (under a minute)");
     let dir = root.join("tools/binaryen");
     std::fs::create_dir_all(&dir)?;
-    cmd::run(Command::new("npm").arg("install").arg("--prefix").arg(&dir).args([
-        "--no-audit",
-        "--no-fund",
-        "--no-save",
-        &format!("binaryen@{BINARYEN_VERSION}"),
-    ]))?;
+    cmd::run(
+        Command::new("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(&dir)
+            .args([
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                &format!("binaryen@{BINARYEN_VERSION}"),
+            ]),
+    )?;
     match version_of(exe.to_str().unwrap_or("wasm-opt"), "--version") {
         Some(v) if v.contains(&want) => Ok(()),
         other => bail!("wasm-opt from npm reports {other:?}, expected {want}"),
@@ -123,8 +155,14 @@ fn ensure_wasm_opt(root: &Path) -> Result<()> {
 
 /// Debian's chromium and chromium-driver, for browser and end-to-end tests.
 pub fn ensure_browser() -> Result<()> {
-    let chromium = Path::new(CHROMIUM).exists().then(|| version_of(CHROMIUM, "--version")).flatten();
-    let driver = Path::new(CHROMEDRIVER).exists().then(|| version_of(CHROMEDRIVER, "--version")).flatten();
+    let chromium = Path::new(CHROMIUM)
+        .exists()
+        .then(|| version_of(CHROMIUM, "--version"))
+        .flatten();
+    let driver = Path::new(CHROMEDRIVER)
+        .exists()
+        .then(|| version_of(CHROMEDRIVER, "--version"))
+        .flatten();
     if let (Some(c), Some(d)) = (&chromium, &driver) {
         println!("ok: {c}; {d}");
         return Ok(());
@@ -132,7 +170,11 @@ pub fn ensure_browser() -> Result<()> {
     println!("installing: Debian chromium and chromium-driver with apt-get (a few minutes)");
     let sudo = !is_root();
     let apt = |args: &[&str]| {
-        let mut c = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
+        let mut c = if sudo {
+            Command::new("sudo")
+        } else {
+            Command::new("apt-get")
+        };
         if sudo {
             c.arg("apt-get");
         }
@@ -163,7 +205,11 @@ pub fn ensure_e2e_packages(root: &Path) -> Result<()> {
         return Ok(());
     }
     println!("installing: e2e npm packages (npm ci; under a minute)");
-    cmd::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))
+    cmd::run(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir),
+    )
 }
 
 fn same_packages(installed: &[u8], lock: &[u8]) -> bool {
@@ -174,7 +220,12 @@ fn same_packages(installed: &[u8], lock: &[u8]) -> bool {
             .as_object()?
             .iter()
             .filter(|(name, _)| name.starts_with("node_modules/"))
-            .map(|(name, p)| (name.clone(), p["version"].as_str().unwrap_or("").to_string()))
+            .map(|(name, p)| {
+                (
+                    name.clone(),
+                    p["version"].as_str().unwrap_or("").to_string(),
+                )
+            })
             .collect();
         out.sort();
         Some(out)

@@ -1,1 +1,143 @@
-fn main() {}
+//! Ingest throughput: the real server over HTTP (parse, validate with core,
+//! one transaction per batch of 500) beside a plain insert of the same rows
+//! into SQLite in one transaction. Prints figures; asserts nothing about time.
+//!
+//! Run with `cargo xtask bench` (or `cargo bench -p branchpulse-server`).
+
+use branchpulse_server::config::Config;
+use branchpulse_server::store::{sqlite::timestamp, Record};
+use branchpulse_server::Server;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const BATCH: usize = 500;
+const BATCHES: usize = 20;
+
+fn response(n: usize) -> Value {
+    let rating = |k: usize| json!({"type": "rating", "value": 1 + (n * 7 + k) % 5});
+    let branch = ["N01", "N02", "S01", "S02"][n % 4];
+    let locale = ["en", "zh-CN", "es"][n % 3];
+    json!({
+        "id": format!("00000000-0000-4000-8000-{n:012}"),
+        "questionnaire_id": "lobby",
+        "questionnaire_version": 1,
+        "branch": branch,
+        "device_id": format!("tablet-{}", n % 10),
+        "channel": "kiosk",
+        "locale": locale,
+        "started_at": "2026-03-01T09:30:00Z",
+        "submitted_at": "2026-03-01T09:31:00Z",
+        "answers": {
+            "overall": rating(0), "staff_care": rating(1), "ease": rating(2),
+            "worth_it": rating(3), "confidence": rating(4),
+            "recommend": {"type": "nps", "value": n % 11},
+            "comment": {"type": "text", "value": "Fine."}
+        }
+    })
+}
+
+async fn server_rate(dir: &Path, batches: &[Value]) -> f64 {
+    let mut config = Config::defaults();
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    config.database_url = format!("sqlite://{}", dir.join("server.db").display());
+    config.dist = dir.join("dist");
+    config.questionnaires = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../questionnaires");
+    let server = Server::bind(config).await.unwrap();
+    let url = format!("http://{}/api/v1/responses", server.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    for batch in batches {
+        let resp = client.post(&url).json(batch).send().await.unwrap();
+        assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+    }
+    let elapsed = start.elapsed();
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
+    (BATCH * batches.len()) as f64 / elapsed.as_secs_f64()
+}
+
+async fn plain_rate(dir: &Path, batches: &[Value]) -> f64 {
+    // The same table, made by the server's own migrations, then plain inserts.
+    let url = format!("sqlite://{}", dir.join("plain.db").display());
+    let store = branchpulse_server::store::Store::connect(&url).await.unwrap();
+    store.close().await;
+    let options: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
+    let pool = sqlx::SqlitePool::connect_with(
+        options
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal),
+    )
+    .await
+    .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let records: Vec<Vec<Record>> = batches
+        .iter()
+        .map(|b| {
+            b["responses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| Record::new(&serde_json::from_value(v.clone()).unwrap(), now))
+                .collect()
+        })
+        .collect();
+    let start = Instant::now();
+    for batch in &records {
+        let mut tx = pool.begin().await.unwrap();
+        for r in batch {
+            sqlx::query(
+                "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
+                 device_id, channel, locale, started_at, submitted_at, received_at, payload, \
+                 payload_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(r.id.to_string())
+            .bind(&r.questionnaire_id)
+            .bind(i64::from(r.questionnaire_version))
+            .bind(&r.branch)
+            .bind(&r.device_id)
+            .bind(&r.channel)
+            .bind(&r.locale)
+            .bind(timestamp(r.started_at))
+            .bind(timestamp(r.submitted_at))
+            .bind(timestamp(r.received_at))
+            .bind(&r.payload)
+            .bind(&r.payload_hash)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let elapsed = start.elapsed();
+    pool.close().await;
+    (BATCH * records.len()) as f64 / elapsed.as_secs_f64()
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let batches: Vec<Value> = (0..BATCHES)
+        .map(|b| json!({"responses": (0..BATCH).map(|i| response(b * BATCH + i)).collect::<Vec<_>>()}))
+        .collect();
+    let (mut server, mut plain) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        server.push(server_rate(dir.path(), &batches).await);
+        plain.push(plain_rate(dir.path(), &batches).await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (server, plain) = (median(server), median(plain));
+    println!("ingest, SQLite, {BATCHES} batches of {BATCH} kiosk responses (median of 3 runs):");
+    println!("  server over HTTP (parse, validate, store): {server:>10.0} responses/s");
+    println!("  plain INSERT in one transaction per batch: {plain:>10.0} responses/s");
+    println!("  ratio server / plain: {:.2} (target ≥ 0.30)", server / plain);
+}

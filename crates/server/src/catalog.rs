@@ -94,10 +94,15 @@ impl Catalog {
         let mut questionnaires = Vec::with_capacity(files.len());
         for file in &files {
             let json = read(file)?;
-            questionnaires.push((file.clone(), questionnaire::load(&file.display().to_string(), &json)?));
+            questionnaires.push((
+                file.clone(),
+                questionnaire::load(&file.display().to_string(), &json)?,
+            ));
         }
         if questionnaires.is_empty() {
-            return Err(CatalogError::NoQuestionnaires { dir: dir.to_owned() });
+            return Err(CatalogError::NoQuestionnaires {
+                dir: dir.to_owned(),
+            });
         }
 
         let branches_file = dir.join(BRANCHES_FILE);
@@ -114,9 +119,17 @@ impl Catalog {
             })?;
 
         Catalog::from_parts(questionnaires, branches).map_err(|e| match e {
-            PartsError::Duplicate { id, version, file, other } => {
-                CatalogError::DuplicateQuestionnaire { id, version, file, other }
-            }
+            PartsError::Duplicate {
+                id,
+                version,
+                file,
+                other,
+            } => CatalogError::DuplicateQuestionnaire {
+                id,
+                version,
+                file,
+                other,
+            },
             PartsError::Branches(problem) => CatalogError::InvalidBranches {
                 file: branches_file,
                 problem,
@@ -211,7 +224,9 @@ impl Catalog {
 
     /// Summaries of every questionnaire, sorted by id then version.
     pub fn summaries(&self) -> Vec<QuestionnaireSummary> {
-        self.questionnaires().map(QuestionnaireSummary::from).collect()
+        self.questionnaires()
+            .map(QuestionnaireSummary::from)
+            .collect()
     }
 
     /// The branches, in the order of `branches.json`.
@@ -220,7 +235,12 @@ impl Catalog {
     }
 
     pub fn branch(&self, code: &str) -> BranchStatus<'_> {
-        match self.inner.branch_index.get(code).map(|&i| &self.inner.branches[i]) {
+        match self
+            .inner
+            .branch_index
+            .get(code)
+            .map(|&i| &self.inner.branches[i])
+        {
             Some(b) if b.active => BranchStatus::Active(b),
             Some(b) => BranchStatus::Inactive(b),
             None => BranchStatus::Unknown,

@@ -54,7 +54,9 @@ impl ApiError {
     /// What the client is told.
     fn public_message(&self) -> String {
         match self {
-            ApiError::Internal(_) => "internal server error; the details are in the server's log".into(),
+            ApiError::Internal(_) => {
+                "internal server error; the details are in the server's log".into()
+            }
             other => other.to_string(),
         }
     }
@@ -99,9 +101,10 @@ impl From<JsonRejection> for ApiError {
                     "request body too large: send fewer responses per request".into(),
                 )
             }
-            JsonRejection::BytesRejection(e) => {
-                ApiError::BadRequest(format!("could not read the request body: {}", innermost(&e)))
-            }
+            JsonRejection::BytesRejection(e) => ApiError::BadRequest(format!(
+                "could not read the request body: {}",
+                innermost(&e)
+            )),
             other => ApiError::BadRequest(other.body_text()),
         }
     }
@@ -148,7 +151,9 @@ mod tests {
     async fn errors_are_json_with_their_status() {
         let response = ApiError::NotFound("unknown questionnaire \"x\"".into()).into_response();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
-        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
         let body: ErrorBody = serde_json::from_slice(&body).unwrap();
         assert_eq!(body.error, "unknown questionnaire \"x\"");
     }
@@ -157,7 +162,9 @@ mod tests {
     async fn internal_details_are_not_sent() {
         let response = ApiError::Internal("disk on fire".into()).into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
         assert!(!String::from_utf8_lossy(&body).contains("disk on fire"));
     }
 }

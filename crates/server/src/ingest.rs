@@ -162,7 +162,10 @@ fn check(state: &AppState, value: serde_json::Value, rules: &Rules) -> Result<Re
             ))
         }
         BranchStatus::Unknown => {
-            return Err(format!("branch: unknown branch code \"{}\"", response.branch))
+            return Err(format!(
+                "branch: unknown branch code \"{}\"",
+                response.branch
+            ))
         }
     }
     validate(q, &response, rules).map_err(|problems| {

@@ -36,7 +36,9 @@ async fn questionnaires_are_listed_and_served_in_full() {
     let served: branchpulse_core::Questionnaire = serde_json::from_value(lobby).unwrap();
     assert_eq!(served, from_file);
 
-    let (status, v1) = server.get_json("/api/v1/questionnaires/branch_visit/1").await;
+    let (status, v1) = server
+        .get_json("/api/v1/questionnaires/branch_visit/1")
+        .await;
     assert_eq!(status, 200);
     assert_eq!(v1["kind"], "mystery_shop");
     server.stop().await;
@@ -47,9 +49,15 @@ async fn unknown_things_are_404_with_a_json_message() {
     let server = TestServer::start().await;
     for (path, says) in [
         ("/api/v1/questionnaires/nope", "no questionnaire \"nope\""),
-        ("/api/v1/questionnaires/lobby/9", "has no version 9; it has 1"),
+        (
+            "/api/v1/questionnaires/lobby/9",
+            "has no version 9; it has 1",
+        ),
         ("/api/v1/questionnaires/lobby/x", "version"),
-        ("/api/v1/nothing-here", "no API endpoint at /api/v1/nothing-here"),
+        (
+            "/api/v1/nothing-here",
+            "no API endpoint at /api/v1/nothing-here",
+        ),
         ("/api/v2/questionnaires", "no API endpoint"),
     ] {
         let (status, body) = server.get_json(path).await;
@@ -82,7 +90,10 @@ async fn branches_come_from_the_data_file() {
     assert_eq!(status, 200);
     let file = std::fs::read_to_string(common::questionnaires_dir().join("branches.json")).unwrap();
     let from_file: serde_json::Value = serde_json::from_str(&file).unwrap();
-    assert_eq!(branches.as_array().unwrap().len(), from_file.as_array().unwrap().len());
+    assert_eq!(
+        branches.as_array().unwrap().len(),
+        from_file.as_array().unwrap().len()
+    );
     assert_eq!(branches[0]["code"], from_file[0]["code"]);
     server.stop().await;
 }

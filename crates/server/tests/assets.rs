@@ -43,12 +43,25 @@ async fn hashed_assets_are_precompressed_and_immutable() {
 #[tokio::test]
 async fn the_page_is_revalidated_and_app_routes_get_it() {
     let server = TestServer::start().await;
-    for path in ["/", "/index.html", "/kiosk", "/shop", "/dashboard/branches", "/admin"] {
+    for path in [
+        "/",
+        "/index.html",
+        "/kiosk",
+        "/shop",
+        "/dashboard/branches",
+        "/admin",
+    ] {
         let resp = get(&server, path, "identity").await;
         assert_eq!(resp.status(), 200, "{path}");
         assert_eq!(header(&resp, "cache-control"), "no-cache", "{path}");
-        assert!(header(&resp, "content-type").starts_with("text/html"), "{path}");
-        assert!(resp.text().await.unwrap().contains("<title>BranchPulse"), "{path}");
+        assert!(
+            header(&resp, "content-type").starts_with("text/html"),
+            "{path}"
+        );
+        assert!(
+            resp.text().await.unwrap().contains("<title>BranchPulse"),
+            "{path}"
+        );
     }
     let resp = get(&server, "/kiosk", "br").await;
     assert_eq!(header(&resp, "content-encoding"), "br");
@@ -59,12 +72,23 @@ async fn the_page_is_revalidated_and_app_routes_get_it() {
 async fn missing_files_and_paths_outside_dist_are_not_served() {
     let server = TestServer::start().await;
     std::fs::write(server.dir.path().join("secret.txt"), "TOP-SECRET-CONTENT").unwrap();
-    for path in ["/missing.js", "/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"] {
+    for path in [
+        "/missing.js",
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+    ] {
         let resp = get(&server, path, "identity").await;
         let status = resp.status().as_u16();
         let body = resp.text().await.unwrap();
-        assert!(!body.contains("TOP-SECRET-CONTENT"), "{path} leaked a file outside dist");
-        assert!(status == 404 || status == 400 || (status == 200 && body.contains("<title>")), "{path}: {status}");
+        assert!(
+            !body.contains("TOP-SECRET-CONTENT"),
+            "{path} leaked a file outside dist"
+        );
+        assert!(
+            status == 404 || status == 400 || (status == 200 && body.contains("<title>")),
+            "{path}: {status}"
+        );
     }
     assert_eq!(get(&server, "/missing.js", "identity").await.status(), 404);
     server.stop().await;

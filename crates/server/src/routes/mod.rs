@@ -25,7 +25,10 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/questionnaires", get(questionnaires::list))
         .route("/questionnaires/{id}", get(questionnaires::latest))
-        .route("/questionnaires/{id}/{version}", get(questionnaires::version))
+        .route(
+            "/questionnaires/{id}/{version}",
+            get(questionnaires::version),
+        )
         .route("/branches", get(questionnaires::branches))
         .route("/responses", post(responses::receive))
         .fallback(not_found)

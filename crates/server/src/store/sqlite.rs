@@ -5,7 +5,9 @@
 //! text, and SQLite's date functions read them.
 
 use super::{Record, Saved, StoreError};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Connection, Row};
 use std::str::FromStr;
 use std::time::Duration;
