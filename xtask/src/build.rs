@@ -14,9 +14,8 @@ pub fn release(root: &Path) -> Result<()> {
             .args(["build", "--release"])
             .current_dir(root)
             .env("PATH", crate::tools::path_with_tools())
-            // Trunk otherwise inherits a `cargo xtask`-set CARGO that is fine,
-            // but NO_COLOR keeps CI logs readable.
-            .env("NO_COLOR", "1"),
+            // Trunk reads NO_COLOR as a boolean flag, not the usual "1".
+            .env("NO_COLOR", "true"),
     )?;
     let dist = root.join("dist");
     cmd::step("Precompressing assets (brotli, gzip)");
