@@ -26,7 +26,9 @@ pub enum Outcome {
 impl Outcome {
     pub fn id(&self) -> Uuid {
         match self {
-            Outcome::Accepted { id } | Outcome::Duplicate { id } | Outcome::Rejected { id, .. } => *id,
+            Outcome::Accepted { id } | Outcome::Duplicate { id } | Outcome::Rejected { id, .. } => {
+                *id
+            }
         }
     }
 

@@ -153,7 +153,13 @@ impl ItemKind {
     /// one of the choice's option ids, text up to `max_len` characters).
     /// The error says what was expected and what was given, in plain words.
     pub fn accepts(&self, answer: &Answer) -> Result<(), String> {
-        let wrong_type = || Err(format!("expected {}, got {}", self.expected(), answer.type_name()));
+        let wrong_type = || {
+            Err(format!(
+                "expected {}, got {}",
+                self.expected(),
+                answer.type_name()
+            ))
+        };
         match (self, answer) {
             (ItemKind::Rating, Answer::Rating(r)) => {
                 if (1..=5).contains(r) {
@@ -174,14 +180,19 @@ impl ItemKind {
                 if s <= max {
                     Ok(())
                 } else {
-                    Err(format!("{s} seconds is more than this item's maximum of {max} seconds"))
+                    Err(format!(
+                        "{s} seconds is more than this item's maximum of {max} seconds"
+                    ))
                 }
             }
             (ItemKind::Choice { options }, Answer::Choice(c)) => {
                 if options.iter().any(|o| &o.id == c) {
                     Ok(())
                 } else {
-                    Err(format!("\"{c}\" is not one of the options: {}", option_list(options)))
+                    Err(format!(
+                        "\"{c}\" is not one of the options: {}",
+                        option_list(options)
+                    ))
                 }
             }
             (ItemKind::Text { max_len }, Answer::Text(t)) => {
@@ -189,7 +200,9 @@ impl ItemKind {
                 if len <= *max_len as usize {
                     Ok(())
                 } else {
-                    Err(format!("text is {len} characters long; at most {max_len} are allowed"))
+                    Err(format!(
+                        "text is {len} characters long; at most {max_len} are allowed"
+                    ))
                 }
             }
             _ => wrong_type(),

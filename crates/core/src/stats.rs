@@ -106,16 +106,26 @@ impl Extend<f64> for Moments {
 /// - `n == 1` → the interval is the whole `range`: one answer says nothing
 ///   about the spread, and an interval of zero width would claim certainty;
 /// - `n ≥ 2` → `mean ± t(0.975, n−1) · s/√n`, clamped to `range`. If every value
-///   is the same the interval has zero width, as the t-interval does.
+///   is the same the interval has zero width, as the t-interval does (up to
+///   rounding in the sums: a width of order 10⁻⁷ for values like 68.437379).
 ///
-/// Returns `None` if the sums are not finite. Values are expected within `range`;
-/// `value` is the plain mean and is not clamped.
+/// Values are expected within `range`, and so is their mean; `value` is
+/// clamped to `range` too, which only undoes rounding (n copies of x, summed
+/// and divided by n, can come out an ulp above x), so that the interval
+/// always contains `value` and stays within `range`.
+///
+/// Returns `None` if the sums are not finite, or if `range` is not a range
+/// (low > high, or NaN).
 pub fn mean_interval(m: &Moments, range: (f64, f64)) -> Option<Estimate> {
     let (lo, hi) = range;
-    let value = m.mean()?;
-    if !value.is_finite() || !m.sum_sq.is_finite() {
+    if lo.is_nan() || hi.is_nan() || lo > hi {
         return None;
     }
+    let mean = m.mean()?;
+    if !mean.is_finite() || !m.sum_sq.is_finite() {
+        return None;
+    }
+    let value = mean.clamp(lo, hi);
     let Some(var) = m.variance() else {
         return Some(Estimate {
             n: m.n,
@@ -265,18 +275,18 @@ pub fn differs(branch: &Estimate, network_value: f64) -> Comparison {
 /// The `p` quantile of Student's t distribution with `df` degrees of freedom
 /// (`df` may be fractional; `f64::INFINITY` gives the normal quantile).
 ///
-/// `None` unless 0 < p < 1 and df > 0; also `None` in the far tails of a
-/// distribution with under two degrees of freedom, where the quantile is
-/// beyond ±10⁵ (for ν = 1, p below 3.2·10⁻⁶ or above 1 − 3.2·10⁻⁶), and for
-/// p within 10⁻¹⁵⁰ of 0 at ν ≤ 1000: see below.
+/// `None` unless 0 < p < 1 and df > 0. Also `None` in the far tails, where
+/// the answer could not be trusted: when p or 1 − p is below 10⁻¹⁰, and
+/// when |t| would exceed 10⁵ (only with fewer than two degrees of freedom:
+/// for ν = 1, p below 3.2·10⁻⁶ or above 1 − 3.2·10⁻⁶).
 ///
 /// `t_quantile(0.975, 29.0)` ≈ 2.0452 is the multiplier of a 95% interval on 30 values.
 ///
-/// Up to 1000 degrees of freedom this is `statrs`' Student-t quantile,
-/// which inverts the incomplete beta function. Checked against 40-digit
-/// values, it is exact to ~10⁻¹¹ relative while |t| ≤ 10⁵; beyond, it goes
-/// wrong by orders of magnitude (for ν = 1 and p = 10⁻⁹ it is 79% short),
-/// and for p < 10⁻¹⁶² it panics, hence the `None`s above.
+/// Up to 1000 degrees of freedom this is `statrs`' Student-t quantile, which
+/// inverts the incomplete beta function. Checked against 40-digit values it
+/// is exact to about 10⁻¹¹ relative while |t| ≤ 10⁵; further out it goes wrong
+/// by orders of magnitude (for ν = 1 and p = 10⁻⁹ it is 79% short), for
+/// ν = 936 and p = 10⁻¹⁰⁵ it does not return, and below p ≈ 10⁻¹⁶² it panics.
 ///
 /// Beyond 1000 degrees of freedom `statrs` loses digits and then stalls
 /// (t(0.975, 10⁶) comes out as 1.95985 instead of 1.95997, t(0.975, 10⁷) as
@@ -285,15 +295,17 @@ pub fn differs(branch: &Estimate, network_value: f64) -> Comparison {
 /// instead: for ν > 1000 its relative error is below 10⁻¹¹ for tail
 /// probabilities down to 10⁻¹⁰, and below 10⁻¹⁵ at p = 0.975.
 pub fn t_quantile(p: f64, df: f64) -> Option<f64> {
-    if !(p > 0.0 && p < 1.0) || !(df > 0.0) {
+    // Written so that NaN is refused too.
+    let in_domain = p > 0.0 && p < 1.0 && df > 0.0;
+    if !in_domain {
+        return None;
+    }
+    if p.min(1.0 - p) < MIN_TAIL {
         return None;
     }
     if df > LARGE_DF {
         let z = Normal::standard().inverse_cdf(p);
         return Some(cornish_fisher(z, df));
-    }
-    if p.min(1.0 - p) < MIN_TAIL {
-        return None;
     }
     let t = StudentsT::new(0.0, 1.0, df).ok()?.inverse_cdf(p);
     (t.abs() <= MAX_T).then_some(t)
@@ -304,8 +316,8 @@ pub fn t_quantile(p: f64, df: f64) -> Option<f64> {
 const LARGE_DF: f64 = 1e3;
 /// The largest |t| that `statrs` gives reliably.
 const MAX_T: f64 = 1e5;
-/// Below this tail probability `statrs`' starting value underflows (it squares p).
-const MIN_TAIL: f64 = 1e-150;
+/// The smallest tail probability (p or 1 − p) that [`t_quantile`] answers.
+const MIN_TAIL: f64 = 1e-10;
 
 /// A&S 26.7.5: t ≈ z + g₁/ν + g₂/ν² + g₃/ν³ + g₄/ν⁴, for large ν.
 fn cornish_fisher(z: f64, df: f64) -> f64 {

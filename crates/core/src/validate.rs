@@ -65,13 +65,19 @@ fn envelope(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
     if r.questionnaire_id != q.id {
         out.push(Problem::new(
             "questionnaire_id",
-            format!("is \"{}\", but this is questionnaire \"{}\"", r.questionnaire_id, q.id),
+            format!(
+                "is \"{}\", but this is questionnaire \"{}\"",
+                r.questionnaire_id, q.id
+            ),
         ));
     }
     if r.questionnaire_version != q.version {
         out.push(Problem::new(
             "questionnaire_version",
-            format!("is {}, but this is version {}", r.questionnaire_version, q.version),
+            format!(
+                "is {}, but this is version {}",
+                r.questionnaire_version, q.version
+            ),
         ));
     }
     let expected = match q.kind {
@@ -81,27 +87,42 @@ fn envelope(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
     if r.channel != expected {
         out.push(Problem::new(
             "channel",
-            format!("does not match the questionnaire, which is for the {expected:?} channel"),
+            format!(
+                "does not match the questionnaire, which is for the \"{}\" channel",
+                match expected {
+                    Channel::Kiosk => "kiosk",
+                    Channel::MysteryShop => "mystery_shop",
+                }
+            ),
         ));
     }
     if !q.languages.contains(&r.locale) {
         out.push(Problem::new(
             "locale",
-            format!("\"{}\" is not one of the questionnaire's languages", r.locale.tag()),
+            format!(
+                "\"{}\" is not one of the questionnaire's languages",
+                r.locale.tag()
+            ),
         ));
     }
     for (field, value) in [("branch", &r.branch), ("device_id", &r.device_id)] {
         if value.trim().is_empty() {
             out.push(Problem::new(field, "is empty"));
         } else if value.chars().count() > MAX_ID_CHARS {
-            out.push(Problem::new(field, format!("is longer than {MAX_ID_CHARS} characters")));
+            out.push(Problem::new(
+                field,
+                format!("is longer than {MAX_ID_CHARS} characters"),
+            ));
         }
     }
 }
 
 fn times(r: &Response, rules: &Rules, out: &mut Vec<Problem>) {
     let latest = rules.now + rules.max_clock_skew;
-    for (field, t) in [("started_at", r.started_at), ("submitted_at", r.submitted_at)] {
+    for (field, t) in [
+        ("started_at", r.started_at),
+        ("submitted_at", r.submitted_at),
+    ] {
         if t > latest {
             out.push(Problem::new(field, future(t, rules)));
         }
@@ -143,7 +164,10 @@ fn answers(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
         if q.item(id).is_none() {
             out.push(Problem::new(
                 format!("answers.{id}"),
-                format!("\"{id}\" is not an item of questionnaire \"{}\" version {}", q.id, q.version),
+                format!(
+                    "\"{id}\" is not an item of questionnaire \"{}\" version {}",
+                    q.id, q.version
+                ),
             ));
         }
     }
@@ -153,16 +177,25 @@ fn comments(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
     for (id, text) in &r.comments {
         let field = format!("comments.{id}");
         if q.item(id).is_none() && q.section(id).is_none() {
-            out.push(Problem::new(field, "names neither an item nor a section of the questionnaire"));
+            out.push(Problem::new(
+                field,
+                "names neither an item nor a section of the questionnaire",
+            ));
         } else if text.chars().count() > MAX_COMMENT_CHARS {
-            out.push(Problem::new(field, format!("is longer than {MAX_COMMENT_CHARS} characters")));
+            out.push(Problem::new(
+                field,
+                format!("is longer than {MAX_COMMENT_CHARS} characters"),
+            ));
         }
     }
 }
 
 fn visit_times(channel: Channel, visit: &VisitTimes, rules: &Rules, out: &mut Vec<Problem>) {
     if channel != Channel::MysteryShop {
-        out.push(Problem::new("visit", "only a mystery-shop response has visit times"));
+        out.push(Problem::new(
+            "visit",
+            "only a mystery-shop response has visit times",
+        ));
         return;
     }
     let marks = [
@@ -187,7 +220,10 @@ fn visit_times(channel: Channel, visit: &VisitTimes, rules: &Rules, out: &mut Ve
     }
     if let Some(reason) = &visit.wait_override_reason {
         if reason.trim().is_empty() {
-            out.push(Problem::new("visit.wait_override_reason", "is empty; say why the waiting time was changed"));
+            out.push(Problem::new(
+                "visit.wait_override_reason",
+                "is empty; say why the waiting time was changed",
+            ));
         } else if reason.chars().count() > MAX_COMMENT_CHARS {
             out.push(Problem::new(
                 "visit.wait_override_reason",

@@ -27,7 +27,9 @@ pub(super) fn check(file: &str, q: &Questionnaire) -> Result<(), LoadError> {
     }
     translated(&q.title, &q.languages).map_err(|p| top(format!("title {p}")))?;
     if q.sections.is_empty() {
-        return Err(top("has no sections; a questionnaire needs at least one section with items".into()));
+        return Err(top(
+            "has no sections; a questionnaire needs at least one section with items".into(),
+        ));
     }
 
     let mut section_ids = BTreeSet::new();
@@ -71,7 +73,9 @@ fn check_section<'q>(
     let at = |problem: String| LoadError::new(file, Some(&place), format!("section {problem}"));
     valid_id(&section.id).map_err(|p| at(format!("id {p}")))?;
     if !seen.insert(&section.id) {
-        return Err(at("id is used by two sections; section ids must be unique".into()));
+        return Err(at(
+            "id is used by two sections; section ids must be unique".into()
+        ));
     }
     translated(&section.title, &q.languages).map_err(|p| at(format!("title {p}")))?;
     if section.items.is_empty() {
@@ -80,7 +84,11 @@ fn check_section<'q>(
     Ok(())
 }
 
-fn check_item(q: &Questionnaire, item: &Item, earlier: &BTreeMap<&str, (&Item, &str)>) -> Result<(), String> {
+fn check_item(
+    q: &Questionnaire,
+    item: &Item,
+    earlier: &BTreeMap<&str, (&Item, &str)>,
+) -> Result<(), String> {
     translated(&item.text, &q.languages).map_err(|p| format!("text {p}"))?;
     if let Some(help) = &item.help {
         translated(help, &q.languages).map_err(|p| format!("help {p}"))?;
@@ -132,7 +140,10 @@ fn check_item(q: &Questionnaire, item: &Item, earlier: &BTreeMap<&str, (&Item, &
                     cond.item
                 )
             } else {
-                format!("show_if points at \"{}\", which is not an item of this questionnaire", cond.item)
+                format!(
+                    "show_if points at \"{}\", which is not an item of this questionnaire",
+                    cond.item
+                )
             });
         };
         target.kind.accepts(&cond.equals).map_err(|p| {
@@ -157,9 +168,13 @@ fn check_options(q: &Questionnaire, options: &[ChoiceOption]) -> Result<(), Stri
     for (n, option) in options.iter().enumerate() {
         valid_id(&option.id).map_err(|p| format!("option #{} id {p}", n + 1))?;
         if !ids.insert(&option.id) {
-            return Err(format!("option id \"{}\" is used twice; option ids must be unique", option.id));
+            return Err(format!(
+                "option id \"{}\" is used twice; option ids must be unique",
+                option.id
+            ));
         }
-        translated(&option.label, &q.languages).map_err(|p| format!("option \"{}\" label {p}", option.id))?;
+        translated(&option.label, &q.languages)
+            .map_err(|p| format!("option \"{}\" label {p}", option.id))?;
         if let Some(score) = option.score {
             if !(0.0..=100.0).contains(&score) {
                 return Err(format!(
@@ -177,7 +192,10 @@ fn valid_id(id: &str) -> Result<(), String> {
     if id.is_empty() {
         return Err("is empty".into());
     }
-    if !id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) {
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+    {
         return Err(format!(
             "\"{id}\" may only contain letters a–z, digits and \"_\", \"-\" or \".\" (no spaces)"
         ));
@@ -207,7 +225,11 @@ fn translated(text: &Text, languages: &[Locale]) -> Result<(), String> {
 }
 
 fn tags(languages: &[Locale]) -> String {
-    languages.iter().map(|l| l.tag()).collect::<Vec<_>>().join(", ")
+    languages
+        .iter()
+        .map(|l| l.tag())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn twice(languages: &[Locale]) -> Option<Locale> {

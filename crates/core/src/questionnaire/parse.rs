@@ -13,7 +13,11 @@ use serde_json::Value;
 
 pub(super) fn parse(file: &str, json: &str) -> Result<Questionnaire, LoadError> {
     let value: Value = serde_json::from_str(json).map_err(|e| {
-        LoadError::new(file, None, format!("is not valid JSON: {}", plain(&e.to_string())))
+        LoadError::new(
+            file,
+            None,
+            format!("is not valid JSON: {}", plain(&e.to_string())),
+        )
     })?;
     let q = serde_json::from_str::<Questionnaire>(json).map_err(|e| locate(file, &value, &e))?;
     unknown_fields(file, &value)?;
@@ -80,7 +84,11 @@ fn failures(value: &Value) -> Vec<Failure> {
         s.clear();
     }
     if let Err(e) = try_as::<Questionnaire>(&top) {
-        out.push(Failure { place: None, what: None, message: e });
+        out.push(Failure {
+            place: None,
+            what: None,
+            message: e,
+        });
     }
     for (i, section) in sections(value).iter().enumerate() {
         let label = section_label(section, i);
@@ -133,7 +141,9 @@ fn item_field(item: &Value, message: &str) -> Option<&'static str> {
         }
     }
     // The answer type and its settings, on their own.
-    let Value::Object(map) = item else { return None };
+    let Value::Object(map) = item else {
+        return None;
+    };
     let kind: serde_json::Map<String, Value> = map
         .iter()
         .filter(|(k, _)| ["type", "target", "max", "options", "max_len"].contains(&k.as_str()))
@@ -161,14 +171,28 @@ fn plain(message: &str) -> String {
         .replace("invalid type: map", "invalid type: object { … }")
         .replace("invalid type: sequence", "invalid type: list [ … ]")
         .replace("expected struct ", "expected an object: ")
-        .replace("expected internally tagged enum ItemKind", "expected an item with a \"type\"")
-        .replace("missing field `type`", "missing field `type` (rating, yes_no, nps, seconds, choice or text)")
+        .replace(
+            "expected internally tagged enum ItemKind",
+            "expected an item with a \"type\"",
+        )
+        .replace(
+            "missing field `type`",
+            "missing field `type` (rating, yes_no, nps, seconds, choice or text)",
+        )
 }
 
 const TOP_FIELDS: &[&str] = &["id", "version", "kind", "title", "languages", "sections"];
 const SECTION_FIELDS: &[&str] = &["id", "title", "items"];
 const ITEM_FIELDS: &[&str] = &[
-    "id", "dimension", "type", "text", "help", "weight", "required", "critical", "show_if",
+    "id",
+    "dimension",
+    "type",
+    "text",
+    "help",
+    "weight",
+    "required",
+    "critical",
+    "show_if",
 ];
 const OPTION_FIELDS: &[&str] = &["id", "label", "score"];
 const SHOW_IF_FIELDS: &[&str] = &["item", "equals"];
@@ -190,28 +214,49 @@ fn unknown_fields(file: &str, value: &Value) -> Result<(), LoadError> {
         map.keys().find(|k| !allowed.contains(&k.as_str())).cloned()
     };
     let problem = |what: &str, field: &str, allowed: &[&str]| {
-        format!("unknown field \"{field}\" {what} (misspelt?); the fields allowed there are: {}", allowed.join(", "))
+        format!(
+            "unknown field \"{field}\" {what} (misspelt?); the fields allowed there are: {}",
+            allowed.join(", ")
+        )
     };
     if let Some(f) = extra(value, TOP_FIELDS) {
-        return Err(LoadError::new(file, None, problem("in the questionnaire", &f, TOP_FIELDS)));
+        return Err(LoadError::new(
+            file,
+            None,
+            problem("in the questionnaire", &f, TOP_FIELDS),
+        ));
     }
     for (i, section) in sections(value).iter().enumerate() {
         let label = section_label(section, i);
         if let Some(f) = extra(section, SECTION_FIELDS) {
-            return Err(LoadError::new(file, Some(&label), problem("in the section", &f, SECTION_FIELDS)));
+            return Err(LoadError::new(
+                file,
+                Some(&label),
+                problem("in the section", &f, SECTION_FIELDS),
+            ));
         }
-        let Some(Value::Array(items)) = section.get("items") else { continue };
+        let Some(Value::Array(items)) = section.get("items") else {
+            continue;
+        };
         for (j, item) in items.iter().enumerate() {
             let at = |p: String| LoadError::new(file, Some(&item_label(item, j, &label)), p);
             let kind = item.get("type").and_then(Value::as_str).unwrap_or_default();
-            let allowed: Vec<&str> = ITEM_FIELDS.iter().chain(type_fields(kind)).copied().collect();
+            let allowed: Vec<&str> = ITEM_FIELDS
+                .iter()
+                .chain(type_fields(kind))
+                .copied()
+                .collect();
             if let Some(f) = extra(item, &allowed) {
                 return Err(at(problem(&format!("in a {kind} item"), &f, &allowed)));
             }
             if let Some(f) = item.get("show_if").and_then(|s| extra(s, SHOW_IF_FIELDS)) {
                 return Err(at(problem("in show_if", &f, SHOW_IF_FIELDS)));
             }
-            let options = item.get("options").and_then(Value::as_array).cloned().unwrap_or_default();
+            let options = item
+                .get("options")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             if let Some(f) = options.iter().find_map(|o| extra(o, OPTION_FIELDS)) {
                 return Err(at(problem("in an option", &f, OPTION_FIELDS)));
             }
