@@ -25,8 +25,11 @@ export async function launch() {
 
 /// A fresh context and page that record every page error and console error,
 /// so a test can assert the app ran cleanly (a broken wasm-opt shows up here).
-export async function openPage(browser, { viewport = TABLET_LANDSCAPE, locale = 'en-US' } = {}) {
-  const context = await browser.newContext({ viewport, locale, baseURL: BASE_URL });
+export async function openPage(
+  browser,
+  { viewport = TABLET_LANDSCAPE, locale = 'en-US', baseURL = BASE_URL } = {},
+) {
+  const context = await browser.newContext({ viewport, locale, baseURL, acceptDownloads: true });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

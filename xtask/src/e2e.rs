@@ -72,6 +72,7 @@ pub fn run(root: &Path) -> Result<()> {
             .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
             .current_dir(root.join("e2e"))
             .env("BASE_URL", &server.url)
+            .env("DATABASE_PATH", data.path().join("e2e.db"))
             .env("CHROMIUM", crate::tools::CHROMIUM),
     );
     if result.is_err() {

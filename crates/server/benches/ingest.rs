@@ -64,7 +64,9 @@ async fn server_rate(dir: &Path, batches: &[Value]) -> f64 {
 async fn plain_rate(dir: &Path, batches: &[Value]) -> f64 {
     // The same table, made by the server's own migrations, then plain inserts.
     let url = format!("sqlite://{}", dir.join("plain.db").display());
-    let store = branchpulse_server::store::Store::connect(&url).await.unwrap();
+    let store = branchpulse_server::store::Store::connect(&url)
+        .await
+        .unwrap();
     store.close().await;
     let options: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
     let pool = sqlx::SqlitePool::connect_with(
@@ -139,5 +141,8 @@ async fn main() {
     println!("ingest, SQLite, {BATCHES} batches of {BATCH} kiosk responses (median of 3 runs):");
     println!("  server over HTTP (parse, validate, store): {server:>10.0} responses/s");
     println!("  plain INSERT in one transaction per batch: {plain:>10.0} responses/s");
-    println!("  ratio server / plain: {:.2} (target ≥ 0.30)", server / plain);
+    println!(
+        "  ratio server / plain: {:.2} (target ≥ 0.30)",
+        server / plain
+    );
 }

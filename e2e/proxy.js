@@ -1,0 +1,94 @@
+// A fault-injecting HTTP proxy in front of the real server, for the sync
+// tests: the browser talks to the proxy, the proxy to branchpulse-server.
+// Only batch uploads (POST /api/v1/responses) are ever disturbed; pages,
+// assets and other API calls pass through untouched.
+import http from 'node:http';
+
+export async function startProxy(target) {
+  const upstream = new URL(target);
+  const proxy = {
+    // pass | down | fail-odd | drop-reply | slow
+    mode: 'pass',
+    slowMs: 0,
+    // How many more batches the current fault applies to (Infinity: all).
+    remaining: Infinity,
+    batches: 0,
+    // Every response id the proxy saw uploaded, in order (with repeats).
+    uploaded: [],
+    url: '',
+  };
+
+  const server = http.createServer((req, res) => {
+    const isBatch = req.method === 'POST' && req.url.startsWith('/api/v1/responses');
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      let mode = 'pass';
+      if (isBatch) {
+        proxy.batches += 1;
+        try {
+          for (const r of JSON.parse(body.toString()).responses ?? []) proxy.uploaded.push(r.id);
+        } catch { /* not JSON: the server will say so */ }
+        if (proxy.remaining > 0 && proxy.mode !== 'pass') {
+          mode = proxy.mode;
+          if (mode !== 'fail-odd' || proxy.batches % 2 === 1) proxy.remaining -= 1;
+        }
+      }
+      if (mode === 'down') {
+        req.socket.destroy();
+        return;
+      }
+      if (mode === 'fail-odd' && proxy.batches % 2 === 1) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":"injected failure"}');
+        return;
+      }
+      const out = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
+        (up) => {
+          const upChunks = [];
+          up.on('data', (c) => upChunks.push(c));
+          up.on('end', () => {
+            if (mode === 'drop-reply') {
+              // The server has committed the batch; the client never hears it.
+              req.socket.destroy();
+              return;
+            }
+            const send = () => {
+              if (res.destroyed || req.socket.destroyed) return;
+              res.writeHead(up.statusCode, up.headers);
+              res.end(Buffer.concat(upChunks));
+            };
+            if (mode === 'slow') setTimeout(send, proxy.slowMs);
+            else send();
+          });
+        },
+      );
+      out.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      out.end(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.url = `http://127.0.0.1:${server.address().port}`;
+  proxy.set = (mode, { times = Infinity, slowMs = 0 } = {}) => {
+    proxy.mode = mode;
+    proxy.remaining = times;
+    proxy.slowMs = slowMs;
+  };
+  proxy.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections?.();
+      server.close(resolve);
+    });
+  return proxy;
+}
