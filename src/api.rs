@@ -1,11 +1,25 @@
 //! The one module between the app and the server: every URL and every JSON
 //! decode lives here, so pages only ever see typed results.
 
-use branchpulse_core::protocol::{ErrorBody, QuestionnaireSummary};
-use branchpulse_core::Questionnaire;
+use branchpulse_core::protocol::{ErrorBody, Outcome, QuestionnaireSummary, SyncReply};
+use branchpulse_core::{Questionnaire, Response as SurveyResponse};
 use gloo_net::http::{Request, Response};
+use js_sys::{Array, Reflect};
 use serde::de::DeserializeOwned;
 use std::fmt;
+use std::time::Duration;
+use uuid::Uuid;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Where the sync client sends batches of responses.
+const RESPONSES_URL: &str = "/api/v1/responses";
+
+/// How long [`send_batch`] waits for the server's answer by default.
+pub const DEFAULT_SYNC_TIMEOUT_MS: u32 = 20_000;
+
+/// localStorage key of an operator's (or a test's) own sync timeout, in
+/// milliseconds, as a plain number: `localStorage.setItem(KEY, "5000")`.
+pub const SYNC_TIMEOUT_KEY: &str = "branchpulse.sync.timeout_ms";
 
 /// Why a call to the server did not give what was asked.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +30,20 @@ pub enum ApiError {
     Server { status: u16, message: String },
     /// The server answered 2xx with a body we cannot read.
     Decode(String),
+    /// No answer within the client's timeout; the request was cancelled.
+    Timeout { ms: u32 },
+}
+
+impl ApiError {
+    /// Whether trying again later may succeed: no answer, a timeout, an
+    /// unreadable answer, a 5xx, or 408/429. Any other 4xx will not change
+    /// by itself.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Network(_) | ApiError::Decode(_) | ApiError::Timeout { .. } => true,
+            ApiError::Server { status, .. } => *status >= 500 || matches!(status, 408 | 429),
+        }
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -24,6 +52,7 @@ impl fmt::Display for ApiError {
             ApiError::Network(e) => write!(f, "network: {e}"),
             ApiError::Server { status, message } => write!(f, "HTTP {status}: {message}"),
             ApiError::Decode(e) => write!(f, "unreadable answer: {e}"),
+            ApiError::Timeout { ms } => write!(f, "no answer within {ms} ms"),
         }
     }
 }
@@ -35,12 +64,17 @@ async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
             .await
             .map_err(|e| ApiError::Decode(e.to_string()));
     }
+    Err(failure(resp).await)
+}
+
+/// The error of a non-2xx answer, with the server's message.
+async fn failure(resp: Response) -> ApiError {
     let status = resp.status();
     let message = match resp.json::<ErrorBody>().await {
         Ok(body) => body.error,
         Err(_) => resp.status_text(),
     };
-    Err(ApiError::Server { status, message })
+    ApiError::Server { status, message }
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
@@ -59,4 +93,103 @@ pub async fn questionnaires() -> Result<Vec<QuestionnaireSummary>, ApiError> {
 pub async fn questionnaire(id: &str) -> Result<Questionnaire, ApiError> {
     let id = js_sys::encode_uri_component(id);
     get(&format!("/api/v1/questionnaires/{id}")).await
+}
+
+/// The sync timeout: [`SYNC_TIMEOUT_KEY`] if set to a positive whole number
+/// of milliseconds, else [`DEFAULT_SYNC_TIMEOUT_MS`].
+pub fn sync_timeout_ms() -> u32 {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(SYNC_TIMEOUT_KEY).ok().flatten())
+        .and_then(|v| v.trim().trim_matches('"').parse::<u32>().ok())
+        .filter(|ms| *ms > 0)
+        .unwrap_or(DEFAULT_SYNC_TIMEOUT_MS)
+}
+
+/// Send a batch of responses (`POST /api/v1/responses`); the answer has one
+/// outcome per response. Gives up after [`sync_timeout_ms`] with
+/// [`ApiError::Timeout`], cancelling the request.
+pub async fn send_batch(responses: &[SurveyResponse]) -> Result<SyncReply, ApiError> {
+    let mut json = Vec::with_capacity(responses.len());
+    for response in responses {
+        json.push(
+            serde_json::to_string(response)
+                .map_err(|e| ApiError::Network(format!("cannot encode the batch: {e}")))?,
+        );
+    }
+    send_json_batch(&json).await
+}
+
+/// [`send_batch`] for responses already in JSON, as the outbox keeps them:
+/// each is sent exactly as stored.
+pub async fn send_json_batch(responses: &[String]) -> Result<SyncReply, ApiError> {
+    let body = format!("{{\"responses\":[{}]}}", responses.join(","));
+    let ms = sync_timeout_ms();
+    let controller = web_sys::AbortController::new()
+        .map_err(|e| ApiError::Network(format!("cannot make a request: {e:?}")))?;
+    let signal = controller.signal();
+    let timer = leptos::prelude::set_timeout_with_handle(
+        move || controller.abort(),
+        Duration::from_millis(u64::from(ms)),
+    )
+    .ok();
+    let result = async {
+        let resp = Request::post(RESPONSES_URL)
+            .header("content-type", "application/json")
+            .abort_signal(Some(&signal))
+            .body(body)
+            .map_err(|e| ApiError::Network(e.to_string()))?
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        if !resp.ok() {
+            return Err(failure(resp).await);
+        }
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        sync_reply(&text).map_err(ApiError::Decode)
+    }
+    .await;
+    if let Some(timer) = timer {
+        timer.clear();
+    }
+    match result {
+        Err(ApiError::Network(_)) if signal.aborted() => Err(ApiError::Timeout { ms }),
+        other => other,
+    }
+}
+
+/// Read a [`SyncReply`]. By hand rather than through serde: its internally
+/// tagged `Outcome` costs about 13 KB of wasm through serde, three fields
+/// read directly cost almost nothing.
+fn sync_reply(text: &str) -> Result<SyncReply, String> {
+    let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_string())?;
+    let field = |v: &JsValue, name: &str| {
+        Reflect::get(v, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let results = Reflect::get(&value, &JsValue::from_str("results"))
+        .ok()
+        .filter(Array::is_array)
+        .ok_or("no \"results\" list")?
+        .unchecked_into::<Array>();
+    let mut outcomes = Vec::with_capacity(results.length() as usize);
+    for item in results.iter() {
+        let id: Uuid = field(&item, "id")
+            .and_then(|id| id.parse().ok())
+            .ok_or("an outcome without a valid \"id\"")?;
+        outcomes.push(match field(&item, "status").as_deref() {
+            Some("accepted") => Outcome::Accepted { id },
+            Some("duplicate") => Outcome::Duplicate { id },
+            Some("rejected") => Outcome::Rejected {
+                id,
+                reason: field(&item, "reason").unwrap_or_default(),
+            },
+            other => return Err(format!("unknown outcome status {other:?}")),
+        });
+    }
+    Ok(SyncReply { results: outcomes })
 }

@@ -3,6 +3,7 @@
 use crate::components::{LanguageSwitch, StatusBar};
 use crate::i18n::{provide_i18n, t, Key};
 use crate::pages::{AdminPage, DashboardPage, HomePage, KioskPage, NotFound, ShopPage};
+use crate::sync::provide_sync;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
@@ -10,6 +11,7 @@ use leptos_router::path;
 #[component]
 pub fn App() -> impl IntoView {
     provide_i18n();
+    provide_sync();
     view! {
         <Router>
             <header class="topbar">

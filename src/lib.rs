@@ -1,7 +1,9 @@
 //! BranchPulse's web app: kiosk, mystery-shopper, dashboard and admin modes.
 //!
 //! `app.rs` is the site map; `api.rs` is the only module that talks to the
-//! server; `i18n.rs` holds every user-visible string in zh-CN, en and es.
+//! server; `i18n.rs` holds every user-visible string in zh-CN, en and es;
+//! `storage/` keeps the outbox (IndexedDB) and drafts (localStorage);
+//! `sync/` sends the outbox to the server.
 
 pub mod api;
 mod app;
@@ -9,5 +11,7 @@ pub mod components;
 pub mod i18n;
 mod pages;
 pub mod prefs;
+pub mod storage;
+pub mod sync;
 
 pub use app::App;

@@ -73,7 +73,12 @@ impl std::error::Error for DraftError {}
 fn storage() -> Result<web_sys::Storage, DraftError> {
     web_sys::window()
         .ok_or("no window")
-        .and_then(|w| w.local_storage().ok().flatten().ok_or("localStorage is disabled"))
+        .and_then(|w| {
+            w.local_storage()
+                .ok()
+                .flatten()
+                .ok_or("localStorage is disabled")
+        })
         .map_err(|e| DraftError::Unavailable(e.into()))
 }
 

@@ -39,8 +39,8 @@
 //! Records may be written straight into the `"outbox"` store as plain
 //! objects of this shape (the end-to-end tests write 1,000 that way) and are
 //! synced like the app's own. A record without a usable `queued_at` is still
-//! sent, after the dated ones. If the database was created elsewhere without
-//! the `"queued_at"` index, the queue is ordered by reading all records.
+//! sent, after the dated ones. (In a database created elsewhere without the
+//! `"queued_at"` index, the queue is sent in `id` order instead.)
 //!
 //! A `"rejected"` record is:
 //!
@@ -49,8 +49,9 @@
 //!  "reason": "<the server's reason>", "rejected_at": "<RFC 3339>"}
 //! ```
 //!
-//! An outbox record that cannot be read — not a response, an `id` that is
-//! not a string UUID or differs from `response.id` — is moved to
+//! An outbox record that cannot be read — no `response` object, an `id`
+//! that is not a string UUID or differs from `response.id`, data that is
+//! not JSON — is moved to
 //! `"rejected"` with the reason `"unreadable record: <what is wrong>"` and
 //! its `response` field as found (the whole record when it has none). So one
 //! bad record never blocks the others, and nothing is dropped silently.
@@ -71,7 +72,9 @@ use idb::{
     TransactionMode, TransactionResult,
 };
 use js_sys::{Object, Reflect, JSON};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -106,11 +109,16 @@ pub enum Added {
 }
 
 /// A readable outbox record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     /// The record's key: what [`Outbox::remove`] and [`Outbox::reject`] take.
     pub id: String,
-    pub response: Response,
+    /// `response.id`, which the server's outcomes name.
+    pub response_id: Uuid,
+    /// The response as its JSON text, exactly as stored: the sync client
+    /// sends it as is, and the server checks it (a response the server
+    /// cannot accept comes back rejected, with the reason).
+    pub response: String,
     pub queued_at: Option<String>,
     pub attempts: u32,
 }
@@ -125,12 +133,11 @@ pub struct Batch {
     pub set_aside: Vec<String>,
 }
 
-/// An entry of the rejected list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// An entry of the rejected list, as the status bar lists it. The whole
+/// records, responses included, are in [`Outbox::rejected_json`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
     pub id: String,
-    /// The response as it was in the outbox (any JSON for unreadable ones).
-    pub response: serde_json::Value,
     pub reason: String,
     pub rejected_at: String,
 }
@@ -142,16 +149,6 @@ struct NewRecord<'a> {
     response: &'a Response,
     queued_at: String,
     attempts: u32,
-}
-
-/// An outbox record as read: strict on the response, lenient on the rest.
-#[derive(Deserialize)]
-struct StoredRecord {
-    response: Response,
-    #[serde(default)]
-    queued_at: serde_json::Value,
-    #[serde(default)]
-    attempts: serde_json::Value,
 }
 
 impl Outbox {
@@ -217,7 +214,7 @@ impl Outbox {
             .count(Some(Query::Key(JsValue::from_str(&id))))?
             .await?;
         if existing == 0 {
-            store.add(&record, None)?.await?;
+            store.put(&record, None)?.await?;
         }
         committed(tx).await?;
         Ok(if existing == 0 {
@@ -240,25 +237,31 @@ impl Outbox {
     /// fewer than `limit` ready records while more wait.
     pub async fn pending(&self, limit: u32) -> Result<Batch, StoreError> {
         let limit = limit.max(1);
+        let max = limit as usize;
         let rows = {
             let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
             let store = tx.object_store(OUTBOX)?;
-            let mut rows = Vec::new();
-            let mut scan = !self.indexed;
-            if self.indexed {
+            let rows = if self.indexed {
                 let index = store.index(QUEUED_AT)?;
-                rows = index.get_all(None, Some(limit))?.await?;
-                if rows.len() < limit as usize {
+                let mut rows = index.get_all(None, Some(limit))?.await?;
+                if rows.len() < max && index.count(None)?.await? < store.count(None)?.await? {
                     // Records without a usable `queued_at` are not in the
-                    // index; when there are some, read everything.
-                    let indexed = index.count(None)?.await?;
-                    let total = store.count(None)?.await?;
-                    scan = indexed < total;
+                    // index: they follow the dated ones.
+                    let dated: Vec<String> =
+                        rows.iter().map(|v| key_text(&field(v, "id"))).collect();
+                    for value in store.get_all(None, None)?.await? {
+                        if rows.len() >= max {
+                            break;
+                        }
+                        if !dated.contains(&key_text(&field(&value, "id"))) {
+                            rows.push(value);
+                        }
+                    }
                 }
-            }
-            if scan {
-                rows = oldest(store.get_all(None, None)?.await?, limit as usize);
-            }
+                rows
+            } else {
+                store.get_all(None, Some(limit))?.await?
+            };
             committed(tx).await?;
             rows
         };
@@ -279,23 +282,31 @@ impl Outbox {
 
     /// Drop records the server confirmed (accepted, or already stored).
     pub async fn remove(&self, ids: &[String]) -> Result<(), StoreError> {
-        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadWrite)?;
-        let store = tx.object_store(OUTBOX)?;
-        for id in ids {
-            store.delete(JsValue::from_str(id))?.await?;
-        }
-        committed(tx).await
+        self.settle(ids, &[]).await
     }
 
     /// Move records the server refused to the rejected list, each with the
     /// server's reason: `(id, reason)`.
     pub async fn reject(&self, verdicts: &[(String, String)]) -> Result<(), StoreError> {
+        self.settle(&[], verdicts).await
+    }
+
+    /// Apply the server's answer in one transaction: drop `confirmed`, move
+    /// `refused` (`(id, reason)`) to the rejected list.
+    pub async fn settle(
+        &self,
+        confirmed: &[String],
+        refused: &[(String, String)],
+    ) -> Result<(), StoreError> {
         let tx = self
             .db
             .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadWrite)?;
         let outbox = tx.object_store(OUTBOX)?;
         let rejected = tx.object_store(REJECTED)?;
-        for (id, reason) in verdicts {
+        for id in confirmed {
+            outbox.delete(JsValue::from_str(id))?.await?;
+        }
+        for (id, reason) in refused {
             let key = JsValue::from_str(id);
             if let Some(value) = outbox.get(key.clone())?.await? {
                 let record = rejected_record(&key, &field(&value, "response"), reason);
@@ -326,23 +337,41 @@ impl Outbox {
         count(&self.db, REJECTED).await
     }
 
+    /// How many wait and how many need attention, read together.
+    pub async fn counts(&self) -> Result<(u32, u32), StoreError> {
+        let tx = self
+            .db
+            .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
+        let waiting = tx.object_store(OUTBOX)?.count(None)?.await?;
+        let rejected = tx.object_store(REJECTED)?.count(None)?.await?;
+        committed(tx).await?;
+        Ok((waiting, rejected))
+    }
+
     /// Every response that needs attention, by id.
     pub async fn list_rejected(&self) -> Result<Vec<Rejected>, StoreError> {
-        let tx = self.db.transaction(&[REJECTED], TransactionMode::ReadOnly)?;
-        let store = tx.object_store(REJECTED)?;
-        let keys = store.get_all_keys(None, None)?.await?;
-        let values = store.get_all(None, None)?.await?;
+        let tx = self
+            .db
+            .transaction(&[REJECTED], TransactionMode::ReadOnly)?;
+        let values = tx.object_store(REJECTED)?.get_all(None, None)?.await?;
         committed(tx).await?;
-        Ok(keys
+        Ok(values
             .iter()
-            .zip(&values)
-            .map(|(key, value)| read_rejected(key, value))
+            .map(|value| Rejected {
+                id: key_text(&field(value, "id")),
+                reason: field(value, "reason")
+                    .as_string()
+                    .unwrap_or_else(|| UNREADABLE.into()),
+                rejected_at: field(value, "rejected_at").as_string().unwrap_or_default(),
+            })
             .collect())
     }
 
     /// Delete responses from the rejected list for good.
     pub async fn delete_rejected(&self, ids: &[String]) -> Result<(), StoreError> {
-        let tx = self.db.transaction(&[REJECTED], TransactionMode::ReadWrite)?;
+        let tx = self
+            .db
+            .transaction(&[REJECTED], TransactionMode::ReadWrite)?;
         let store = tx.object_store(REJECTED)?;
         for id in ids {
             store.delete(JsValue::from_str(id))?.await?;
@@ -350,17 +379,28 @@ impl Outbox {
         committed(tx).await
     }
 
-    /// Save the rejected list as a JSON file (a browser download). Returns
-    /// how many entries it holds.
-    pub async fn export_rejected(&self) -> Result<usize, StoreError> {
-        let list = self.list_rejected().await?;
+    /// The rejected list as JSON: an array of the stored records
+    /// (`{"id", "response", "reason", "rejected_at"}`), as
+    /// [`Outbox::export_rejected`] saves it.
+    pub async fn rejected_json(&self) -> Result<String, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[REJECTED], TransactionMode::ReadOnly)?;
+        let values = tx.object_store(REJECTED)?.get_all(None, None)?.await?;
+        committed(tx).await?;
+        let list: js_sys::Array = values.into_iter().collect();
+        JSON::stringify_with_replacer_and_space(&list, &JsValue::NULL, &JsValue::from(2))
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| StoreError::new("the rejected list cannot be written as JSON"))
+    }
+
+    /// Save the rejected list as a JSON file (a browser download).
+    pub async fn export_rejected(&self) -> Result<(), StoreError> {
+        let json = self.rejected_json().await?;
         let date: String = now_iso().chars().take(10).collect();
-        download(
-            &format!("branchpulse-needs-attention-{date}.json"),
-            &rejected_json(&list),
-        )
-        .map_err(|e| StoreError::new(format!("the export failed: {}", js_text(&e))))?;
-        Ok(list.len())
+        download(&format!("branchpulse-needs-attention-{date}.json"), &json)
+            .map_err(|e| StoreError::new(format!("the export failed: {}", js_text(&e))))
     }
 
     /// Move unreadable outbox records to the rejected list; returns their ids.
@@ -404,11 +444,6 @@ impl Outbox {
     }
 }
 
-/// The rejected list as the JSON that [`Outbox::export_rejected`] saves.
-pub fn rejected_json(list: &[Rejected]) -> String {
-    serde_json::to_string_pretty(list).unwrap_or_else(|_| "[]".into())
-}
-
 fn create_schema(event: &idb::event::VersionChangeEvent) -> Result<(), idb::Error> {
     let db = event.database()?;
     let names = db.store_names();
@@ -426,14 +461,17 @@ fn create_schema(event: &idb::event::VersionChangeEvent) -> Result<(), idb::Erro
     Ok(())
 }
 
-/// Wait for `tx` to finish; an abort is an error.
-async fn committed(tx: Transaction) -> Result<(), StoreError> {
-    match tx.await? {
-        TransactionResult::Committed => Ok(()),
-        TransactionResult::Aborted => Err(StoreError::new(
-            "the device's storage cancelled the operation (transaction aborted)",
-        )),
-    }
+/// Wait for `tx` to finish; an abort is an error. Boxed: one copy of this
+/// state machine serves every operation instead of one inlined in each.
+fn committed(tx: Transaction) -> Pin<Box<dyn Future<Output = Result<(), StoreError>>>> {
+    Box::pin(async move {
+        match tx.await? {
+            TransactionResult::Committed => Ok(()),
+            TransactionResult::Aborted => Err(StoreError::new(
+                "the device's storage cancelled the operation (transaction aborted)",
+            )),
+        }
+    })
 }
 
 async fn count(db: &Database, store: &str) -> Result<u32, StoreError> {
@@ -443,77 +481,41 @@ async fn count(db: &Database, store: &str) -> Result<u32, StoreError> {
     Ok(n)
 }
 
-/// The `limit` oldest of `rows` by `queued_at`; undated ones last.
-fn oldest(rows: Vec<JsValue>, limit: usize) -> Vec<JsValue> {
-    let mut keyed: Vec<(Option<String>, String, JsValue)> = rows
-        .into_iter()
-        .map(|v| (field(&v, QUEUED_AT).as_string(), key_text(&field(&v, "id")), v))
-        .collect();
-    keyed.sort_by(|a, b| {
-        (a.0.is_none(), &a.0, &a.1).cmp(&(b.0.is_none(), &b.0, &b.1))
-    });
-    keyed.into_iter().take(limit).map(|(_, _, v)| v).collect()
-}
-
 /// Read one outbox record; the error says what is wrong with it.
+///
+/// Only the envelope is checked here (the ids, and that the response is
+/// JSON): the response's content is the server's to judge, and a response
+/// it refuses comes back rejected with the reason. So the device never
+/// needs to parse a whole response to sync it.
 fn decode(key: &JsValue, value: &JsValue) -> Result<Pending, String> {
     let id = key
         .as_string()
         .ok_or_else(|| format!("its id {} is not a string", key_text(key)))?;
-    let json = JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or("it cannot be read as JSON")?;
-    let stored: StoredRecord =
-        serde_json::from_str(&json).map_err(|e| format!("not an outbox record: {e}"))?;
     let uuid: Uuid = id
         .parse()
         .map_err(|_| format!("its id \"{id}\" is not a UUID"))?;
-    if stored.response.id != uuid {
+    let response = field(value, "response");
+    let response_id = field(&response, "id")
+        .as_string()
+        .ok_or("it has no response with an id")?;
+    if response_id.parse::<Uuid>() != Ok(uuid) {
         return Err(format!(
-            "its id \"{id}\" differs from response.id \"{}\"",
-            stored.response.id
+            "its id \"{id}\" differs from response.id \"{response_id}\""
         ));
     }
-    Ok(Pending {
-        id,
-        response: stored.response,
-        queued_at: stored.queued_at.as_str().map(str::to_owned),
-        attempts: stored
-            .attempts
-            .as_u64()
-            .map_or(0, |a| u32::try_from(a).unwrap_or(u32::MAX)),
-    })
-}
-
-/// Read one rejected record, whatever its shape.
-fn read_rejected(key: &JsValue, value: &JsValue) -> Rejected {
-    let json = JSON::stringify(value)
+    let response = JSON::stringify(&response)
         .ok()
         .and_then(|s| s.as_string())
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
-    let text = |v: &serde_json::Value, name: &str| {
-        v.get(name)
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned)
-    };
-    match json {
-        Some(mut v) => Rejected {
-            id: key_text(key),
-            reason: text(&v, "reason").unwrap_or_else(|| UNREADABLE.into()),
-            rejected_at: text(&v, "rejected_at").unwrap_or_default(),
-            response: v
-                .get_mut("response")
-                .map(serde_json::Value::take)
-                .unwrap_or_default(),
-        },
-        None => Rejected {
-            id: key_text(key),
-            response: serde_json::Value::Null,
-            reason: UNREADABLE.into(),
-            rejected_at: String::new(),
-        },
-    }
+        .ok_or("its response cannot be written as JSON")?;
+    // `as` saturates: NaN and negatives read as 0.
+    let attempts = field(value, "attempts").as_f64().unwrap_or(0.0) as u32;
+    Ok(Pending {
+        id,
+        response_id: uuid,
+        response,
+        queued_at: field(value, QUEUED_AT).as_string(),
+        attempts,
+    })
 }
 
 fn rejected_record(id: &JsValue, response: &JsValue, reason: &str) -> JsValue {

@@ -1,0 +1,582 @@
+//! The sync client: sends the outbox to the server and keeps the status bar
+//! informed.
+//!
+//! The outbox is sent oldest first, [`SyncConfig::batch_size`] responses per
+//! request, at start-up, when the browser comes back online, after each
+//! response is saved, every [`SyncConfig::interval`] while anything waits,
+//! and when asked ("Sync now"). Per response the server answers accepted or
+//! duplicate (both: the record leaves the outbox) or rejected (the record
+//! moves to the rejected list with the server's reason). Nothing leaves the
+//! outbox without the server's word.
+//!
+//! After a network error, a timeout or a 5xx the client waits with
+//! exponential backoff and full jitter ([`backoff`]) and tries again; a
+//! success resets it. A 4xx on the whole request is shown as the last error
+//! and the records stay; the periodic tick tries again.
+//!
+//! Only one tab syncs at a time ([`lock`]). State is shared through a
+//! context, provided once by the app:
+//!
+//! ```ignore
+//! provide_sync();                       // in App
+//! let sync = use_sync();                // anywhere below
+//! sync.save(&response).await?;          // committed: now say "saved"
+//! view! { <p>{move || sync.state.get().waiting}</p> }
+//! ```
+
+pub mod backoff;
+pub mod lock;
+
+use crate::api::{self, ApiError};
+use crate::storage::outbox::{Added, Batch, Outbox, Rejected, DB_NAME};
+use crate::storage::{self, drafts, StorageUse, StoreError};
+use branchpulse_core::protocol::{Outcome, SyncReply};
+use branchpulse_core::Response;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// How soon a tab that found another one syncing looks again, in ms.
+const BUSY_RECHECK_MS: f64 = 3_000.0;
+
+/// localStorage key of the last successful sync (ms since the epoch), so
+/// that a reload still shows it.
+pub const LAST_SYNC_KEY: &str = "branchpulse.sync.last_success";
+
+/// Tunables of the sync client; [`Default`] is what the app uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncConfig {
+    /// IndexedDB database of the outbox.
+    pub db_name: String,
+    /// Responses per request (the server accepts up to 500).
+    pub batch_size: u32,
+    /// How often to look for waiting responses.
+    pub interval: Duration,
+    /// Web Lock that keeps two tabs from syncing at once.
+    pub lock_name: String,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            db_name: DB_NAME.into(),
+            batch_size: 100,
+            interval: Duration::from_secs(30),
+            lock_name: "branchpulse-sync".into(),
+        }
+    }
+}
+
+/// Why the last sync did not fully succeed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncError {
+    /// The request failed or the server refused the whole batch.
+    Api(ApiError),
+    /// The device's storage failed.
+    Storage(StoreError),
+    /// The server answered, but for none of the responses sent.
+    NoOutcome,
+    /// This many unreadable records were moved to the rejected list.
+    SetAside(usize),
+}
+
+impl SyncError {
+    /// Whether to retry with backoff (else: wait for the next tick).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Api(e) => e.is_transient(),
+            SyncError::Storage(_) | SyncError::NoOutcome => true,
+            SyncError::SetAside(_) => false,
+        }
+    }
+}
+
+impl From<StoreError> for SyncError {
+    fn from(e: StoreError) -> Self {
+        SyncError::Storage(e)
+    }
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncState {
+    /// The browser believes it has a network (`online`/`offline` events).
+    pub online: bool,
+    /// Responses in the outbox.
+    pub waiting: u32,
+    /// A sync is running in this tab.
+    pub syncing: bool,
+    /// Last time the server confirmed a batch, in ms since the epoch.
+    pub last_sync: Option<f64>,
+    /// Why the last sync failed; `None` after a success.
+    pub last_error: Option<SyncError>,
+    /// Responses that need attention (the rejected list).
+    pub rejected: u32,
+    /// Set when this site uses more than 80 % of its storage quota.
+    pub storage_warning: Option<StorageUse>,
+}
+
+/// The sync client, for the status bar and pages: its [`SyncState`] and
+/// what can be asked of it. Provided once by [`provide_sync`], read with
+/// [`use_sync`].
+#[derive(Clone, Copy)]
+pub struct SyncHandle {
+    /// One signal for the whole state: the status bar reads it all anyway,
+    /// and one signal type costs less code than seven.
+    pub state: ReadSignal<SyncState>,
+    engine: StoredValue<Rc<Engine>, LocalStorage>,
+}
+
+/// Start the sync client with the app's settings and provide it as context.
+pub fn provide_sync() -> SyncHandle {
+    provide_sync_with(SyncConfig::default())
+}
+
+/// Start the sync client with `config` and provide it as context. It stops
+/// (timers, listeners, database connection) when the current owner is
+/// cleaned up.
+pub fn provide_sync_with(config: SyncConfig) -> SyncHandle {
+    let initial = SyncState {
+        online: window().navigator().on_line(),
+        ..SyncState::default()
+    };
+    let (state, publish) = signal(initial.clone());
+    let engine = Rc::new(Engine {
+        config,
+        publish,
+        state: RefCell::new(initial),
+        outbox: RefCell::new(None),
+        sched: RefCell::new(Sched::default()),
+    });
+    engine.start();
+    let engine = StoredValue::new_local(engine);
+    on_cleanup(move || {
+        if let Some(engine) = engine.try_get_value() {
+            engine.stop();
+        }
+    });
+    let handle = SyncHandle { state, engine };
+    provide_context(handle);
+    handle
+}
+
+/// The sync client provided by [`provide_sync`].
+pub fn use_sync() -> SyncHandle {
+    expect_context::<SyncHandle>()
+}
+
+fn stopped() -> StoreError {
+    StoreError::new("the sync client has stopped")
+}
+
+impl SyncHandle {
+    fn engine(&self) -> Result<Rc<Engine>, StoreError> {
+        self.engine.try_get_value().ok_or_else(stopped)
+    }
+
+    /// Put a completed response in the outbox and start sending it.
+    /// Resolves once it is committed to the device's storage: only then
+    /// may the page say "saved" or "thank you".
+    pub async fn save(&self, response: &Response) -> Result<Added, StoreError> {
+        self.engine()?.save(response).await
+    }
+
+    /// Sync now, even while waiting to retry after a failure.
+    pub fn sync_now(&self) {
+        if let Ok(engine) = self.engine() {
+            spawn_local(engine.run(Trigger::Manual));
+        }
+    }
+
+    /// The responses that need attention.
+    pub async fn list_rejected(&self) -> Result<Vec<Rejected>, StoreError> {
+        self.engine()?.outbox().await?.list_rejected().await
+    }
+
+    /// Delete responses from the rejected list for good.
+    pub async fn delete_rejected(&self, ids: &[String]) -> Result<(), StoreError> {
+        let engine = self.engine()?;
+        engine.outbox().await?.delete_rejected(ids).await?;
+        engine.refresh_counts().await;
+        Ok(())
+    }
+
+    /// Download the rejected list as a JSON file.
+    pub async fn export_rejected(&self) -> Result<(), StoreError> {
+        self.engine()?.outbox().await?.export_rejected().await
+    }
+}
+
+/// Why a sync starts: some wait out a backoff, some do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    Startup,
+    Saved,
+    Tick,
+    Online,
+    Retry,
+    Manual,
+}
+
+impl Trigger {
+    /// Runs even during a backoff, or while the browser says offline.
+    fn forced(self) -> bool {
+        matches!(self, Trigger::Online | Trigger::Manual)
+    }
+}
+
+#[derive(Default)]
+struct Sched {
+    /// A sync runs in this tab.
+    running: bool,
+    /// Something asked for a sync while one ran.
+    again: bool,
+    /// Failures in a row (resets on success or when back online).
+    failures: u32,
+    /// The pending retry after a failure: while set, automatic triggers
+    /// wait for it.
+    retry: Option<TimeoutHandle>,
+    interval: Option<IntervalHandle>,
+    listeners: Vec<WindowListenerHandle>,
+    stopped: bool,
+}
+
+/// What one sync pass did.
+#[derive(Debug, Default)]
+struct Report {
+    /// Responses the server confirmed (accepted or duplicate).
+    confirmed: usize,
+    /// Unreadable records moved to the rejected list.
+    set_aside: usize,
+}
+
+struct Engine {
+    config: SyncConfig,
+    /// The state as last published; changed through [`Engine::update`].
+    state: RefCell<SyncState>,
+    publish: WriteSignal<SyncState>,
+    outbox: RefCell<Option<Rc<Outbox>>>,
+    sched: RefCell<Sched>,
+}
+
+impl Engine {
+    fn start(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        let on_online = {
+            let weak = weak.clone();
+            window_event_listener_untyped("online", move |_| {
+                if let Some(engine) = weak.upgrade() {
+                    engine.back_online();
+                }
+            })
+        };
+        let on_offline = {
+            let weak = weak.clone();
+            window_event_listener_untyped("offline", move |_| {
+                if let Some(engine) = weak.upgrade() {
+                    engine.update(|s| s.online = false);
+                }
+            })
+        };
+        let interval = set_interval_with_handle(
+            move || {
+                if let Some(engine) = weak.upgrade() {
+                    spawn_local(engine.tick());
+                }
+            },
+            self.config.interval,
+        )
+        .ok();
+        {
+            let mut sched = self.sched.borrow_mut();
+            sched.listeners = vec![on_online, on_offline];
+            sched.interval = interval;
+        }
+        spawn_local(self.clone().startup());
+    }
+
+    fn stop(&self) {
+        let mut sched = self.sched.borrow_mut();
+        sched.stopped = true;
+        if let Some(interval) = sched.interval.take() {
+            interval.clear();
+        }
+        if let Some(retry) = sched.retry.take() {
+            retry.clear();
+        }
+        for listener in sched.listeners.drain(..) {
+            listener.remove();
+        }
+        drop(sched);
+        if let Some(outbox) = self.outbox.borrow_mut().take() {
+            outbox.close();
+        }
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.sched.borrow().stopped
+    }
+
+    /// Change the state and tell the page.
+    fn update(&self, change: impl FnOnce(&mut SyncState)) {
+        change(&mut self.state.borrow_mut());
+        self.publish.set(self.state.borrow().clone());
+    }
+
+    /// The outbox, opened on first use.
+    async fn outbox(&self) -> Result<Rc<Outbox>, StoreError> {
+        if let Some(outbox) = self.outbox.borrow().as_ref() {
+            return Ok(outbox.clone());
+        }
+        let opened = Rc::new(Outbox::open_named(&self.config.db_name).await?);
+        if self.is_stopped() {
+            opened.close();
+            return Err(stopped());
+        }
+        let mut slot = self.outbox.borrow_mut();
+        // Another caller may have opened it meanwhile: keep one connection.
+        if let Some(outbox) = slot.as_ref() {
+            opened.close();
+            return Ok(outbox.clone());
+        }
+        *slot = Some(opened.clone());
+        Ok(opened)
+    }
+
+    async fn startup(self: Rc<Self>) {
+        if let Ok(Some(ms)) = drafts::load::<f64>(LAST_SYNC_KEY) {
+            self.update(|s| s.last_sync = Some(ms));
+        }
+        self.refresh_counts().await;
+        self.clone().run(Trigger::Startup).await;
+        // Ask once per start that the browser keep our data under storage
+        // pressure; whatever it answers, the outbox works the same.
+        storage::request_persistence().await;
+        self.check_storage().await;
+    }
+
+    async fn save(self: Rc<Self>, response: &Response) -> Result<Added, StoreError> {
+        let added = self.outbox().await?.add(response).await?;
+        self.refresh_counts().await;
+        spawn_local(self.clone().run(Trigger::Saved));
+        spawn_local(async move { self.check_storage().await });
+        Ok(added)
+    }
+
+    async fn check_storage(&self) {
+        if let Some(usage) = storage::estimate().await {
+            self.update(|s| s.storage_warning = usage.nearly_full().then_some(usage));
+        }
+    }
+
+    /// Re-read how many responses wait and how many need attention.
+    async fn refresh_counts(&self) {
+        let counts = async { self.outbox().await?.counts().await };
+        match counts.await {
+            Ok((waiting, rejected)) => self.update(|s| {
+                s.waiting = waiting;
+                s.rejected = rejected;
+            }),
+            Err(e) if !self.is_stopped() => {
+                self.update(|s| s.last_error = Some(SyncError::Storage(e)))
+            }
+            Err(_) => {}
+        }
+    }
+
+    async fn tick(self: Rc<Self>) {
+        {
+            let sched = self.sched.borrow();
+            if sched.stopped || sched.running || sched.retry.is_some() {
+                return;
+            }
+        }
+        // Counts may have changed in another tab.
+        self.refresh_counts().await;
+        if self.state.borrow().waiting > 0 {
+            self.run(Trigger::Tick).await;
+        }
+    }
+
+    fn back_online(self: &Rc<Self>) {
+        self.update(|s| s.online = true);
+        {
+            let mut sched = self.sched.borrow_mut();
+            sched.failures = 0;
+            if let Some(retry) = sched.retry.take() {
+                retry.clear();
+            }
+        }
+        spawn_local(self.clone().run(Trigger::Online));
+    }
+
+    /// Sync until the outbox is empty or a request fails; one run at a time.
+    async fn run(self: Rc<Self>, trigger: Trigger) {
+        {
+            let mut sched = self.sched.borrow_mut();
+            if sched.stopped {
+                return;
+            }
+            if sched.running {
+                sched.again = true;
+                return;
+            }
+            let offline = !window().navigator().on_line();
+            if !trigger.forced() && (sched.retry.is_some() || offline) {
+                return;
+            }
+            if let Some(retry) = sched.retry.take() {
+                retry.clear();
+            }
+            sched.running = true;
+            sched.again = false;
+        }
+        self.update(|s| s.syncing = true);
+        // Records may have been added behind this tab's back (another tab,
+        // a test): show the true count before sending.
+        self.refresh_counts().await;
+        loop {
+            let engine = self.clone();
+            let outcome = lock::run_exclusive(&self.config.lock_name, move || engine.pass()).await;
+            self.conclude(outcome);
+            let mut sched = self.sched.borrow_mut();
+            let again = sched.again && sched.retry.is_none() && !sched.stopped;
+            sched.again = false;
+            if !again {
+                sched.running = false;
+                break;
+            }
+        }
+        self.update(|s| s.syncing = false);
+        self.refresh_counts().await;
+    }
+
+    /// Take in the result of a pass: `None` when another tab was syncing.
+    fn conclude(self: &Rc<Self>, outcome: Option<Result<Report, SyncError>>) {
+        match outcome {
+            // Another tab is syncing: look again shortly, so that this tab's
+            // count follows, and it takes over if the other one closes.
+            None => self.retry_in(BUSY_RECHECK_MS),
+            Some(Ok(report)) => {
+                self.sched.borrow_mut().failures = 0;
+                let now = (report.confirmed > 0).then(js_sys::Date::now);
+                if let Some(now) = now {
+                    let _ = drafts::save(LAST_SYNC_KEY, &now);
+                }
+                self.update(|s| {
+                    s.last_sync = now.or(s.last_sync);
+                    s.last_error =
+                        (report.set_aside > 0).then_some(SyncError::SetAside(report.set_aside));
+                });
+            }
+            Some(Err(e)) => {
+                let transient = e.is_transient();
+                if !self.is_stopped() {
+                    self.update(|s| s.last_error = Some(e));
+                }
+                if transient {
+                    self.schedule_retry();
+                }
+            }
+        }
+    }
+
+    /// Back off after a failure: the next wait of [`backoff`].
+    fn schedule_retry(self: &Rc<Self>) {
+        let failures = {
+            let mut sched = self.sched.borrow_mut();
+            sched.failures = sched.failures.saturating_add(1);
+            sched.failures
+        };
+        self.retry_in(backoff::delay_ms(failures, js_sys::Math::random()));
+    }
+
+    /// Run again in `ms`; until then, automatic triggers wait.
+    fn retry_in(self: &Rc<Self>, ms: f64) {
+        let mut sched = self.sched.borrow_mut();
+        if sched.stopped {
+            return;
+        }
+        if let Some(old) = sched.retry.take() {
+            old.clear();
+        }
+        let weak = Rc::downgrade(self);
+        sched.retry = set_timeout_with_handle(
+            move || {
+                if let Some(engine) = weak.upgrade() {
+                    engine.sched.borrow_mut().retry = None;
+                    spawn_local(engine.run(Trigger::Retry));
+                }
+            },
+            Duration::from_millis(ms as u64),
+        )
+        .ok();
+    }
+
+    /// One pass, holding the lock: send batches until the outbox is empty.
+    async fn pass(self: Rc<Self>) -> Result<Report, SyncError> {
+        let outbox = self.outbox().await?;
+        let mut report = Report::default();
+        let mut size = self.config.batch_size.max(1);
+        loop {
+            if self.is_stopped() {
+                return Ok(report);
+            }
+            let batch = outbox.pending(size).await?;
+            report.set_aside += batch.set_aside.len();
+            if batch.ready.is_empty() {
+                if batch.set_aside.is_empty() {
+                    return Ok(report);
+                }
+                continue;
+            }
+            let responses: Vec<String> = batch.ready.iter().map(|p| p.response.clone()).collect();
+            match api::send_json_batch(&responses).await {
+                Ok(reply) => {
+                    let (confirmed, refused) = verdicts(&batch, &reply);
+                    if confirmed.is_empty() && refused.is_empty() {
+                        return Err(SyncError::NoOutcome);
+                    }
+                    outbox.settle(&confirmed, &refused).await?;
+                    report.confirmed += confirmed.len();
+                    let (waiting, rejected) = outbox.counts().await?;
+                    self.update(|s| {
+                        s.waiting = waiting;
+                        s.rejected = rejected;
+                    });
+                }
+                // Too large for the server: halve the batch and go on.
+                Err(ApiError::Server { status: 413, .. }) if size > 1 => size = (size / 2).max(1),
+                Err(e) => {
+                    let ids: Vec<String> = batch.ready.iter().map(|p| p.id.clone()).collect();
+                    // Bookkeeping only: the error to report is the request's.
+                    let _ = outbox.mark_attempt(&ids).await;
+                    return Err(SyncError::Api(e));
+                }
+            }
+        }
+    }
+}
+
+/// Sort the server's outcomes into ids to remove (accepted, duplicate) and
+/// ids to move to the rejected list, with the reason. A response the answer
+/// does not mention stays in the outbox.
+fn verdicts(batch: &Batch, reply: &SyncReply) -> (Vec<String>, Vec<(String, String)>) {
+    let mut confirmed = Vec::new();
+    let mut refused = Vec::new();
+    for pending in &batch.ready {
+        // At most 100 each way: a linear search is cheaper than a map's code.
+        match reply.results.iter().find(|o| o.id() == pending.response_id) {
+            Some(Outcome::Accepted { .. } | Outcome::Duplicate { .. }) => {
+                confirmed.push(pending.id.clone())
+            }
+            Some(Outcome::Rejected { reason, .. }) => {
+                refused.push((pending.id.clone(), reason.clone()))
+            }
+            None => {}
+        }
+    }
+    (confirmed, refused)
+}
