@@ -143,8 +143,29 @@ fn test(root: &std::path::Path) -> Result<()> {
 }
 
 fn bench(root: &std::path::Path) -> Result<()> {
-    cmd::step("Server ingest benchmark (SQLite)");
+    tools::ensure_app_tools(root)?;
+    tools::ensure_browser()?;
+    cmd::step("Server ingest benchmark (SQLite): HTTP ingest beside plain inserts");
     cmd::run(cmd::cargo().args(["bench", "-p", "branchpulse-server"]))?;
-    let _ = root;
-    Ok(())
+    cmd::step("Outbox write latency in headless Chromium (IndexedDB)");
+    cmd::run(browser_tests().args(["--release", "--test", "outbox_latency", "--", "--nocapture"]))
+}
+
+/// `cargo test` of the app in headless Chromium through wasm-bindgen-test-runner.
+fn browser_tests() -> std::process::Command {
+    let mut c = cmd::cargo();
+    c.args([
+        "test",
+        "-p",
+        "branchpulse",
+        "--target",
+        "wasm32-unknown-unknown",
+    ])
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    )
+    .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+    .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    c
 }
