@@ -18,6 +18,10 @@ pub fn release(root: &Path) -> Result<()> {
             .env("NO_COLOR", "true"),
     )?;
     let dist = root.join("dist");
+    // Trunk's post_build hook (`cargo xtask sw`) writes the service worker.
+    if !dist.join(crate::sw::SW_FILE).is_file() {
+        anyhow::bail!("dist/sw.js is missing: Trunk.toml must run `cargo xtask sw` after the build");
+    }
     cmd::step("Precompressing assets (brotli, gzip)");
     for file in asset_files(&dist)? {
         let data = std::fs::read(&file)?;

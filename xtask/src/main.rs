@@ -4,6 +4,7 @@
 //! - `test`  everything CI runs: fmt, clippy, native, browser and end-to-end tests
 //! - `size`  the release build's assets: raw, gzip, brotli, and the first-load budget
 //! - `bench` benchmarks that print figures
+//! - `sw`    write the service worker into a build (Trunk's post_build hook)
 //!
 //! Every step says what it does; steps that take minutes the first time say so.
 
@@ -11,13 +12,14 @@ mod build;
 mod cmd;
 mod e2e;
 mod size;
+mod sw;
 mod tools;
 
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench>";
+    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench | sw [DIR]>";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -35,6 +37,7 @@ fn real_main() -> Result<()> {
         Some("test") => test(&root),
         Some("size") => size::report(&root.join("dist")),
         Some("bench") => bench(&root),
+        Some("sw") => sw::generate(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -114,22 +117,7 @@ fn test(root: &std::path::Path) -> Result<()> {
     cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "branchpulse"]))?;
 
     cmd::step("Browser tests: wasm-bindgen-test in headless Chromium");
-    cmd::run(
-        cmd::cargo()
-            .args([
-                "test",
-                "-p",
-                "branchpulse",
-                "--target",
-                "wasm32-unknown-unknown",
-            ])
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                "wasm-bindgen-test-runner",
-            )
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
-    )?;
+    cmd::run(&mut browser_tests())?;
 
     build::release(root)?;
     size::report(&root.join("dist"))?;

@@ -41,10 +41,13 @@ pub fn report(dist: &Path) -> Result<()> {
             .display()
             .to_string();
         println!("{name:<48} {:>10} {gz:>10} {br:>10}", data.len());
-        if matches!(
-            file.extension().and_then(|e| e.to_str()),
-            Some("html" | "js" | "wasm" | "css")
-        ) {
+        // The service worker is fetched after the first load, not before it.
+        let first = name != crate::sw::SW_FILE
+            && matches!(
+                file.extension().and_then(|e| e.to_str()),
+                Some("html" | "js" | "wasm" | "css")
+            );
+        if first {
             first_load += br;
         }
     }

@@ -5,7 +5,7 @@
 //! Run with `cargo xtask bench` (or `cargo bench -p branchpulse-server`).
 
 use branchpulse_server::config::Config;
-use branchpulse_server::store::{sqlite::timestamp, Record};
+use branchpulse_server::store::{sqlite::bind_record, Record};
 use branchpulse_server::Server;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -92,23 +92,14 @@ async fn plain_rate(dir: &Path, batches: &[Value]) -> f64 {
     for batch in &records {
         let mut tx = pool.begin().await.unwrap();
         for r in batch {
-            sqlx::query(
-                "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
-                 device_id, channel, locale, started_at, submitted_at, received_at, payload, \
-                 payload_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            bind_record(
+                sqlx::query(
+                    "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
+                     device_id, channel, locale, started_at, submitted_at, received_at, payload, \
+                     payload_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ),
+                r,
             )
-            .bind(r.id.to_string())
-            .bind(&r.questionnaire_id)
-            .bind(i64::from(r.questionnaire_version))
-            .bind(&r.branch)
-            .bind(&r.device_id)
-            .bind(&r.channel)
-            .bind(&r.locale)
-            .bind(timestamp(r.started_at))
-            .bind(timestamp(r.submitted_at))
-            .bind(timestamp(r.received_at))
-            .bind(&r.payload)
-            .bind(&r.payload_hash)
             .execute(&mut *tx)
             .await
             .unwrap();

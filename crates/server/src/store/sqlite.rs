@@ -31,6 +31,26 @@ const INSERT: &str = "INSERT INTO responses (id, questionnaire_id, questionnaire
      device_id, channel, locale, started_at, submitted_at, received_at, payload, payload_hash) \
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING";
 
+/// `query` (12 `?` in the order of the `responses` columns) bound to `r`.
+pub fn bind_record<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    r: &'q Record,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    query
+        .bind(r.id.to_string())
+        .bind(&r.questionnaire_id)
+        .bind(i64::from(r.questionnaire_version))
+        .bind(&r.branch)
+        .bind(&r.device_id)
+        .bind(&r.channel)
+        .bind(&r.locale)
+        .bind(timestamp(r.started_at))
+        .bind(timestamp(r.submitted_at))
+        .bind(timestamp(r.received_at))
+        .bind(&r.payload)
+        .bind(&r.payload_hash)
+}
+
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -87,19 +107,7 @@ impl SqliteStore {
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(records.len());
         for r in records {
-            let inserted = sqlx::query(INSERT)
-                .bind(r.id.to_string())
-                .bind(&r.questionnaire_id)
-                .bind(i64::from(r.questionnaire_version))
-                .bind(&r.branch)
-                .bind(&r.device_id)
-                .bind(&r.channel)
-                .bind(&r.locale)
-                .bind(timestamp(r.started_at))
-                .bind(timestamp(r.submitted_at))
-                .bind(timestamp(r.received_at))
-                .bind(&r.payload)
-                .bind(&r.payload_hash)
+            let inserted = bind_record(sqlx::query(INSERT), r)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
