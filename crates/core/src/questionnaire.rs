@@ -291,7 +291,7 @@ impl Questionnaire {
 
 /// What is wrong with a questionnaire file, naming the file and the item.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}: {}{problem}", .item.as_ref().map(|i| format!("item \"{i}\": ")).unwrap_or_default())]
+#[error("{}", self.describe())]
 pub struct LoadError {
     pub file: String,
     /// The item (or section) the problem is in, when it is in one.
@@ -300,6 +300,16 @@ pub struct LoadError {
 }
 
 impl LoadError {
+    /// `file: item "x": problem`, or `file: section "x": problem` for a
+    /// problem with a section (whose `problem` starts with "section ").
+    fn describe(&self) -> String {
+        match (&self.item, self.problem.strip_prefix("section ")) {
+            (Some(place), Some(rest)) => format!("{}: section \"{place}\": {rest}", self.file),
+            (Some(item), None) => format!("{}: item \"{item}\": {}", self.file, self.problem),
+            (None, _) => format!("{}: {}", self.file, self.problem),
+        }
+    }
+
     fn new(file: &str, item: Option<&str>, problem: impl Into<String>) -> LoadError {
         LoadError {
             file: file.to_owned(),

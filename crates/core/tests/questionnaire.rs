@@ -161,6 +161,8 @@ fn missing_translation_of_a_section_title() {
         Some("end"),
         &["section", "title", "\"en\""],
     );
+    let shown = e.to_string();
+    assert!(shown.starts_with("lobby.json: section \"end\": title"), "{shown}");
 }
 
 #[test]
