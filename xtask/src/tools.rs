@@ -168,24 +168,27 @@ pub fn ensure_browser() -> Result<()> {
         return Ok(());
     }
     println!("installing: Debian chromium and chromium-driver with apt-get (a few minutes)");
-    let sudo = !is_root();
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// `apt-get update` then `apt-get install -y PACKAGES` (through sudo unless root).
+pub fn apt_install(packages: &[&str]) -> Result<()> {
     let apt = |args: &[&str]| {
-        let mut c = if sudo {
-            Command::new("sudo")
-        } else {
+        let mut c = if is_root() {
             Command::new("apt-get")
-        };
-        if sudo {
+        } else {
+            let mut c = Command::new("sudo");
             c.arg("apt-get");
-        }
+            c
+        };
         c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         cmd::run(&mut c)
     };
     apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "chromium", "chromium-driver"])
+    apt(&[&["install", "-y", "-q"][..], packages].concat())
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

@@ -1,11 +1,13 @@
 //! The one storage interface, over its backends.
 //!
-//! [`Store`] is an enum with one variant per database; the rest of the server
-//! only sees its methods. SQLite ([`sqlite`]) is the default and needs no
-//! setup. A PostgreSQL backend goes in `postgres.rs` beside it, as a new
-//! variant chosen by [`Store::connect`] from the URL's scheme, with its own
-//! migrations in `migrations/postgres/`.
+//! [`Store`] is an enum with one variant per database, chosen by
+//! [`Store::connect`] from the URL's scheme; the rest of the server only sees
+//! its methods. SQLite ([`sqlite`]) is the default and needs no setup;
+//! PostgreSQL ([`postgres`]) serves several server replicas. Each has its own
+//! migrations (`migrations/sqlite/`, `migrations/postgres/`), and the same
+//! test suite runs against both.
 
+pub mod postgres;
 pub mod sqlite;
 
 use branchpulse_core::Response;
@@ -17,6 +19,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub enum Store {
     Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PostgresStore),
 }
 
 /// One response ready to store: the columns kept for aggregation, the
@@ -95,10 +98,8 @@ pub enum Saved {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported database URL \"{0}\": expected sqlite://PATH")]
+    #[error("unsupported database URL \"{0}\": expected sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
-    #[error("PostgreSQL is not supported yet: use a sqlite:// database URL")]
-    PostgresNotYetSupported,
     #[error("cannot create the database folder {path}: {source}")]
     CreateDir {
         path: String,
@@ -121,10 +122,21 @@ impl StoreError {
                 | sqlx::Error::PoolClosed
                 | sqlx::Error::WorkerCrashed => true,
                 sqlx::Error::Database(db) => {
-                    // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with extended codes.
                     let code = db.code();
-                    let code = code.as_deref().and_then(|c| c.parse::<u32>().ok());
-                    matches!(code.map(|c| c & 0xff), Some(5 | 6))
+                    let code = code.as_deref().unwrap_or_default();
+                    if db
+                        .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                        .is_some()
+                    {
+                        // Serialization failure, deadlock, too many
+                        // connections, server shutting down, connection lost.
+                        matches!(code, "40001" | "40P01" | "53300" | "57P01" | "57P03")
+                            || code.starts_with("08")
+                    } else {
+                        // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with extended codes.
+                        let code = code.parse::<u32>().ok();
+                        matches!(code.map(|c| c & 0xff), Some(5 | 6))
+                    }
                 }
                 _ => false,
             },
@@ -140,7 +152,9 @@ impl Store {
         if url.starts_with("sqlite:") {
             Ok(Store::Sqlite(sqlite::SqliteStore::connect(url).await?))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Err(StoreError::PostgresNotYetSupported)
+            Ok(Store::Postgres(
+                postgres::PostgresStore::connect(url).await?,
+            ))
         } else {
             Err(StoreError::UnsupportedUrl(url.to_owned()))
         }
@@ -150,6 +164,7 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(s) => s.ping().await,
+            Store::Postgres(p) => p.ping().await,
         }
     }
 
@@ -160,6 +175,7 @@ impl Store {
     pub async fn save(&self, records: &[Record]) -> Result<Vec<Saved>, StoreError> {
         match self {
             Store::Sqlite(s) => s.save(records).await,
+            Store::Postgres(p) => p.save(records).await,
         }
     }
 
@@ -167,6 +183,7 @@ impl Store {
     pub async fn count(&self) -> Result<u64, StoreError> {
         match self {
             Store::Sqlite(s) => s.count().await,
+            Store::Postgres(p) => p.count().await,
         }
     }
 
@@ -174,6 +191,7 @@ impl Store {
     pub async fn close(&self) {
         match self {
             Store::Sqlite(s) => s.close().await,
+            Store::Postgres(p) => p.close().await,
         }
     }
 }

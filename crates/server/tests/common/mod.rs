@@ -1,5 +1,9 @@
-//! A real server on a free loopback port, with its own SQLite file and a
+//! A real server on a free loopback port, with its own database and a
 //! small built-app folder, for tests that talk to it over HTTP.
+//!
+//! The database is a fresh SQLite file, or, when `BRANCHPULSE_TEST_POSTGRES`
+//! names a PostgreSQL server (`postgres://user@host:port/postgres`), a fresh
+//! database on it: `cargo xtask test` runs the suite both ways.
 #![allow(dead_code)]
 
 use branchpulse_server::config::Config;
@@ -12,6 +16,7 @@ pub const WASM: &str = "branchpulse-0123456789abcdef_bg.wasm";
 
 pub struct TestServer {
     pub url: String,
+    pub database_url: String,
     pub client: reqwest::Client,
     pub dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
@@ -22,7 +27,31 @@ pub fn questionnaires_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../questionnaires")
 }
 
-/// A config for a server in `dir`: port 0, `dir/test.db`, `dir/dist`.
+/// The PostgreSQL server to test against, if any.
+pub fn postgres() -> Option<String> {
+    std::env::var("BRANCHPULSE_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A new, empty database: a file in `dir`, or a database on the test
+/// PostgreSQL server.
+pub async fn fresh_database(dir: &Path) -> String {
+    let Some(admin) = postgres() else {
+        return format!("sqlite://{}", dir.join("test.db").display());
+    };
+    let name = format!("bp_test_{}", uuid::Uuid::new_v4().simple());
+    let pool = sqlx::PgPool::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// A config for a server in `dir`: port 0, a SQLite file in `dir`, `dir/dist`.
 pub fn config_in(dir: &Path) -> Config {
     let mut config = Config::defaults();
     config.addr = "127.0.0.1:0".parse().unwrap();
@@ -54,7 +83,9 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         write_dist(&dir.path().join("dist"));
         let mut config = config_in(dir.path());
+        config.database_url = fresh_database(dir.path()).await;
         adjust(&mut config);
+        let database_url = config.database_url.clone();
         let server = Server::bind(config).await.expect("server starts");
         let url = format!("http://{}", server.local_addr());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -68,6 +99,7 @@ impl TestServer {
         });
         TestServer {
             url,
+            database_url,
             // No automatic decompression: tests look at the encodings sent.
             client: reqwest::Client::builder().build().unwrap(),
             dir,
@@ -98,17 +130,9 @@ impl TestServer {
         (status, resp.json().await.unwrap())
     }
 
-    /// Every stored row as (id, payload), read straight from the database file.
+    /// Every stored row as (id, payload), read straight from the database.
     pub async fn stored(&self) -> Vec<(String, String)> {
-        let url = format!("sqlite://{}", self.dir.path().join("test.db").display());
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, payload FROM responses ORDER BY id")
-                .fetch_all(&pool)
-                .await
-                .unwrap();
-        pool.close().await;
-        rows
+        stored_rows(&self.database_url).await
     }
 
     /// Stop the server gracefully and wait until it has.
@@ -120,6 +144,26 @@ impl TestServer {
             task.await.unwrap();
         }
     }
+}
+
+/// Every row of `responses` at `database_url` as (id, payload), by id.
+pub async fn stored_rows(database_url: &str) -> Vec<(String, String)> {
+    if database_url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(database_url).await.unwrap();
+        let rows = sqlx::query_as("SELECT id::text, payload FROM responses ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        return rows;
+    }
+    let pool = sqlx::SqlitePool::connect(database_url).await.unwrap();
+    let rows = sqlx::query_as("SELECT id, payload FROM responses ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    rows
 }
 
 /// A complete, valid kiosk response to questionnaire "lobby" v1.

@@ -1,0 +1,60 @@
+//! Two servers on one database receive the same batches at the same time:
+//! every response is stored exactly once, and for each one exactly one
+//! server answers "accepted" and the other "duplicate". With
+//! `BRANCHPULSE_TEST_POSTGRES` set this is two replicas on one PostgreSQL.
+
+mod common;
+
+use common::{kiosk_response, TestServer};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_store_each_response_once() {
+    let a = TestServer::start().await;
+    let shared = a.database_url.clone();
+    let b = TestServer::start_with(|c| c.database_url = shared).await;
+
+    let ids: Vec<String> = (0..1000)
+        .map(|n| format!("00000000-0000-4000-8000-{n:012}"))
+        .collect();
+    let batches: Vec<Value> = ids
+        .chunks(200)
+        .map(|chunk| json!({"responses": chunk.iter().map(|id| kiosk_response(id)).collect::<Vec<_>>()}))
+        .collect();
+
+    // Both servers get the same batches in the same order at the same time.
+    let (from_a, from_b) = tokio::join!(send_all(&a, &batches), send_all(&b, &batches));
+
+    let mut accepted: HashMap<String, u32> = HashMap::new();
+    for (status, reply) in from_a.into_iter().chain(from_b) {
+        assert_eq!(status, 200, "{reply}");
+        for r in reply["results"].as_array().unwrap() {
+            let id = r["id"].as_str().unwrap().to_owned();
+            match r["status"].as_str().unwrap() {
+                "accepted" => *accepted.entry(id).or_default() += 1,
+                "duplicate" => {
+                    accepted.entry(id).or_default();
+                }
+                other => panic!("{id}: {other}: {r}"),
+            }
+        }
+    }
+    assert_eq!(accepted.len(), ids.len());
+    assert!(
+        accepted.values().all(|&n| n == 1),
+        "each id accepted exactly once"
+    );
+    let stored: Vec<String> = a.stored().await.into_iter().map(|r| r.0).collect();
+    assert_eq!(stored, ids, "each response stored once");
+    a.stop().await;
+    b.stop().await;
+}
+
+async fn send_all(server: &TestServer, batches: &[Value]) -> Vec<(u16, Value)> {
+    let mut replies = Vec::with_capacity(batches.len());
+    for batch in batches {
+        replies.push(server.post_batch(batch).await);
+    }
+    replies
+}
