@@ -22,6 +22,7 @@ pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod ingest;
+pub mod migrate;
 pub mod routes;
 pub mod store;
 

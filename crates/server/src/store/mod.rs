@@ -105,6 +105,8 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    #[error("the database holds a row it cannot read: {0}")]
+    Corrupt(String),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]

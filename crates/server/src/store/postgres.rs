@@ -87,6 +87,15 @@ impl PostgresStore {
         Ok(outcomes)
     }
 
+    /// Every (id, payload_hash), by id: what migration checks compare.
+    pub async fn id_hashes(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT id::text, payload_hash FROM responses ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn count(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses")
             .fetch_one(&self.pool)

@@ -132,6 +132,33 @@ impl SqliteStore {
         Ok(outcomes)
     }
 
+    /// Up to `limit` stored records with an id above `after`, by id.
+    pub async fn records_after(
+        &self,
+        after: Option<uuid::Uuid>,
+        limit: u32,
+    ) -> Result<Vec<Record>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, questionnaire_id, questionnaire_version, branch, device_id, channel, \
+             locale, started_at, submitted_at, received_at, payload, payload_hash \
+             FROM responses WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(after.map(|id| id.to_string()).unwrap_or_default())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(record_of).collect()
+    }
+
+    /// Every (id, payload_hash), by id: what migration checks compare.
+    pub async fn id_hashes(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT id, payload_hash FROM responses ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn count(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses")
             .fetch_one(&self.pool)
@@ -142,6 +169,33 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+fn record_of(row: &sqlx::sqlite::SqliteRow) -> Result<Record, StoreError> {
+    let time = |column: &str| -> Result<OffsetDateTime, StoreError> {
+        let text: String = row.try_get(column)?;
+        OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| StoreError::Corrupt(format!("{column} \"{text}\": {e}")))
+    };
+    let id: String = row.try_get("id")?;
+    let version: i64 = row.try_get("questionnaire_version")?;
+    Ok(Record {
+        id: id
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("id \"{id}\": {e}")))?,
+        questionnaire_id: row.try_get("questionnaire_id")?,
+        questionnaire_version: u32::try_from(version)
+            .map_err(|e| StoreError::Corrupt(format!("questionnaire_version {version}: {e}")))?,
+        branch: row.try_get("branch")?,
+        device_id: row.try_get("device_id")?,
+        channel: row.try_get("channel")?,
+        locale: row.try_get("locale")?,
+        started_at: time("started_at")?,
+        submitted_at: time("submitted_at")?,
+        received_at: time("received_at")?,
+        payload: row.try_get("payload")?,
+        payload_hash: row.try_get("payload_hash")?,
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,64 @@
+//! `branchpulse-server migrate-sqlite-to-postgres`: everything copied once,
+//! checked by counts and checksums, safe to run again, never overwriting.
+
+mod common;
+
+use branchpulse_server::migrate::{sqlite_to_postgres, MigrateError};
+use common::{fresh_database, kiosk_response, stored_rows, TestServer};
+use serde_json::json;
+
+#[tokio::test]
+#[ignore = "needs a PostgreSQL server in BRANCHPULSE_TEST_POSTGRES (cargo xtask test starts one)"]
+async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
+    // The server's own folder goes when it stops; the source outlives it.
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("source.db").display());
+    let source = sqlite.clone();
+    let server = TestServer::start_with(|c| c.database_url = source).await;
+    for batch in 0..3 {
+        let responses: Vec<_> = (0..500)
+            .map(|n| kiosk_response(&format!("00000000-0000-4000-8000-{:012}", batch * 500 + n)))
+            .collect();
+        let (status, _) = server.post_batch(&json!({ "responses": responses })).await;
+        assert_eq!(status, 200);
+    }
+    server.stop().await;
+
+    let postgres = fresh_database(dir.path()).await;
+    assert!(postgres.starts_with("postgres"), "{postgres}");
+    let report = sqlite_to_postgres(&sqlite, &postgres).await.unwrap();
+    assert_eq!(
+        (report.copied, report.already_there, report.rows),
+        (1500, 0, 1500)
+    );
+    assert_eq!(stored_rows(&sqlite).await, stored_rows(&postgres).await);
+
+    let again = sqlite_to_postgres(&sqlite, &postgres).await.unwrap();
+    assert_eq!((again.copied, again.already_there), (0, 1500));
+    assert_eq!(again.checksum, report.checksum);
+
+    // A row that differs in PostgreSQL is reported, never overwritten.
+    let pool = sqlx::PgPool::connect(&postgres).await.unwrap();
+    sqlx::query(
+        "UPDATE responses SET payload_hash = 'x' WHERE id = '00000000-0000-4000-8000-000000000007'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    match sqlite_to_postgres(&sqlite, &postgres).await {
+        Err(MigrateError::Conflict(id)) => assert!(id.ends_with("000000000007")),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_urls_must_name_sqlite_then_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = format!("sqlite://{}", dir.path().join("a.db").display());
+    let b = format!("sqlite://{}", dir.path().join("b.db").display());
+    assert!(matches!(
+        sqlite_to_postgres(&a, &b).await,
+        Err(MigrateError::WrongKinds)
+    ));
+}
