@@ -37,10 +37,10 @@ fn response(n: usize) -> Value {
     })
 }
 
-async fn server_rate(dir: &Path, batches: &[Value]) -> f64 {
+async fn server_rate(dir: &Path, database_url: String, batches: &[Value]) -> f64 {
     let mut config = Config::defaults();
     config.addr = "127.0.0.1:0".parse().unwrap();
-    config.database_url = format!("sqlite://{}", dir.join("server.db").display());
+    config.database_url = database_url;
     config.dist = dir.join("dist");
     config.questionnaires = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../questionnaires");
     let server = Server::bind(config).await.unwrap();
@@ -124,7 +124,8 @@ async fn main() {
     let (mut server, mut plain) = (Vec::new(), Vec::new());
     for _ in 0..3 {
         let dir = tempfile::tempdir().unwrap();
-        server.push(server_rate(dir.path(), &batches).await);
+        let sqlite = format!("sqlite://{}", dir.path().join("server.db").display());
+        server.push(server_rate(dir.path(), sqlite, &batches).await);
         plain.push(plain_rate(dir.path(), &batches).await);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -136,4 +137,27 @@ async fn main() {
         "  ratio server / plain: {:.2} (target ≥ 0.30)",
         server / plain
     );
+
+    // The same batches into PostgreSQL, when `cargo xtask bench` started one.
+    let Ok(admin) = std::env::var("BRANCHPULSE_BENCH_POSTGRES") else {
+        println!("ingest, PostgreSQL: not measured (set BRANCHPULSE_BENCH_POSTGRES, as cargo xtask bench does)");
+        return;
+    };
+    let mut pg = Vec::new();
+    for run in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let name = format!("bp_bench_{}_{run}", std::process::id());
+        let pool = sqlx::PgPool::connect(&admin).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        pg.push(server_rate(dir.path(), format!("{base}/{name}"), &batches).await);
+    }
+    let pg = median(pg);
+    println!("ingest side by side, server over HTTP, same batches (median of 3 runs):");
+    println!("  SQLite:     {server:>10.0} responses/s");
+    println!("  PostgreSQL: {pg:>10.0} responses/s");
 }
