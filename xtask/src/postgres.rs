@@ -134,7 +134,13 @@ pub fn server_tests(cluster: &Cluster) -> Result<()> {
     cmd::step("Server tests against PostgreSQL (the same suite, a fresh database per test)");
     let result = cmd::run(
         cmd::cargo()
-            .args(["test", "-p", "branchpulse-server", "--", "--include-ignored"])
+            .args([
+                "test",
+                "-p",
+                "branchpulse-server",
+                "--",
+                "--include-ignored",
+            ])
             .env("BRANCHPULSE_TEST_POSTGRES", &cluster.url),
     );
     if result.is_err() {

@@ -162,7 +162,10 @@ fn missing_translation_of_a_section_title() {
         &["section", "title", "\"en\""],
     );
     let shown = e.to_string();
-    assert!(shown.starts_with("lobby.json: section \"end\": title"), "{shown}");
+    assert!(
+        shown.starts_with("lobby.json: section \"end\": title"),
+        "{shown}"
+    );
 }
 
 #[test]
