@@ -57,16 +57,6 @@ impl fmt::Display for ApiError {
     }
 }
 
-async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
-    if resp.ok() {
-        return resp
-            .json()
-            .await
-            .map_err(|e| ApiError::Decode(e.to_string()));
-    }
-    Err(failure(resp).await)
-}
-
 /// The error of a non-2xx answer, with the server's message.
 async fn failure(resp: Response) -> ApiError {
     let status = resp.status();
@@ -77,22 +67,107 @@ async fn failure(resp: Response) -> ApiError {
     ApiError::Server { status, message }
 }
 
-async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
-    let resp = Request::get(url)
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    read(resp).await
+/// localStorage key prefix of the device's copies of read-only answers
+/// (questionnaires, branches), followed by the URL.
+pub const DEVICE_COPY_PREFIX: &str = "branchpulse.api:";
+
+/// A GET of what every mode needs to start: each good answer is kept on
+/// the device (localStorage), and when the server cannot be reached (no
+/// network, a timeout, a 5xx) the kept copy is returned instead, so the
+/// kiosk and the shopper work offline after a restart.
+/// [`answered_from_device`] tells whether that happened.
+async fn get_kept<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    // Only the decoding is generic: the rest is compiled once.
+    let (text, from_device) = kept_text(url).await?;
+    let value = serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
+    if !from_device {
+        if let Some(s) = local_storage() {
+            // Full storage only costs the offline copy, never the answer.
+            let _ = s.set_item(&format!("{DEVICE_COPY_PREFIX}{url}"), &text);
+        }
+    }
+    Ok(value)
+}
+
+/// The answer's body, or the kept copy's when the server cannot be
+/// reached; and whether it is the kept copy.
+async fn kept_text(url: &str) -> Result<(String, bool), ApiError> {
+    let fresh = async {
+        let resp = Request::get(url)
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        if !resp.ok() {
+            return Err(failure(resp).await);
+        }
+        resp.text()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))
+    }
+    .await;
+    let unreachable = match &fresh {
+        Err(ApiError::Network(_) | ApiError::Timeout { .. }) => true,
+        Err(ApiError::Server { status, .. }) => *status >= 500,
+        _ => false,
+    };
+    let kept = unreachable
+        .then(|| {
+            local_storage()?
+                .get_item(&format!("{DEVICE_COPY_PREFIX}{url}"))
+                .ok()?
+        })
+        .flatten();
+    FROM_DEVICE.with(|f| f.set(kept.is_some()));
+    match kept {
+        Some(text) => Ok((text, true)),
+        None => fresh.map(|text| (text, false)),
+    }
+}
+
+thread_local! {
+    static FROM_DEVICE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the last questionnaire or branch list read came from the copy
+/// kept on the device because the server could not be reached.
+pub fn answered_from_device() -> bool {
+    FROM_DEVICE.with(std::cell::Cell::get)
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The branches, for the kiosk setup.
+pub async fn branches() -> Result<Vec<branchpulse_core::protocol::Branch>, ApiError> {
+    get_kept("/api/v1/branches").await
 }
 
 pub async fn questionnaires() -> Result<Vec<QuestionnaireSummary>, ApiError> {
-    get("/api/v1/questionnaires").await
+    get_kept("/api/v1/questionnaires").await
+}
+
+/// The latest version of questionnaire `id` as the server sent it, for a
+/// device that keeps it (the kiosk): storing the text as received costs no
+/// serializer for the whole questionnaire.
+pub async fn questionnaire_json(id: &str) -> Result<String, ApiError> {
+    let id = js_sys::encode_uri_component(id);
+    let resp = Request::get(&format!("/api/v1/questionnaires/{id}"))
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if !resp.ok() {
+        return Err(failure(resp).await);
+    }
+    resp.text()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))
 }
 
 /// The latest version of questionnaire `id`.
 pub async fn questionnaire(id: &str) -> Result<Questionnaire, ApiError> {
     let id = js_sys::encode_uri_component(id);
-    get(&format!("/api/v1/questionnaires/{id}")).await
+    get_kept(&format!("/api/v1/questionnaires/{id}")).await
 }
 
 /// The sync timeout: [`SYNC_TIMEOUT_KEY`] if set to a positive whole number

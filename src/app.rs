@@ -2,8 +2,9 @@
 
 use crate::components::{LanguageSwitch, StatusBar};
 use crate::i18n::{provide_i18n, t, Key};
-use crate::pages::{AdminPage, DashboardPage, HomePage, KioskPage, NotFound, ShopPage};
+use crate::pages::{AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, NotFound, ShopPage};
 use crate::sync::provide_sync;
+use crate::update::{provide_update, UpdateBanner};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
@@ -12,8 +13,11 @@ use leptos_router::path;
 pub fn App() -> impl IntoView {
     provide_i18n();
     provide_sync();
+    provide_update();
     view! {
         <Router>
+            // A locked kiosk stays on /kiosk (and hides this frame).
+            <KioskGuard/>
             <header class="topbar">
                 <A href="/" attr:class="brand">{t(Key::AppName)}</A>
                 <nav aria-label=t(Key::NavLabel)>
@@ -25,6 +29,7 @@ pub fn App() -> impl IntoView {
                 <LanguageSwitch/>
             </header>
             <StatusBar/>
+            <UpdateBanner/>
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage/>

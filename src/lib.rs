@@ -3,7 +3,8 @@
 //! `app.rs` is the site map; `api.rs` is the only module that talks to the
 //! server; `i18n.rs` holds every user-visible string in zh-CN, en and es;
 //! `storage/` keeps the outbox (IndexedDB) and drafts (localStorage);
-//! `sync/` sends the outbox to the server.
+//! `sync/` sends the outbox to the server; `update.rs` registers the
+//! service worker (offline start, installable app) and offers new versions.
 
 pub mod api;
 mod app;
@@ -13,5 +14,6 @@ mod pages;
 pub mod prefs;
 pub mod storage;
 pub mod sync;
+pub mod update;
 
 pub use app::App;

@@ -1,9 +1,13 @@
 //! Widgets shared by several pages.
 
+mod face_scale;
 mod language_switch;
+mod number_scale;
 mod questionnaires;
 mod status_bar;
 
+pub use face_scale::FaceScale;
 pub use language_switch::LanguageSwitch;
+pub use number_scale::NumberScale;
 pub use questionnaires::QuestionnaireList;
 pub use status_bar::StatusBar;

@@ -20,7 +20,9 @@ pub fn release(root: &Path) -> Result<()> {
     let dist = root.join("dist");
     // Trunk's post_build hook (`cargo xtask sw`) writes the service worker.
     if !dist.join(crate::sw::SW_FILE).is_file() {
-        anyhow::bail!("dist/sw.js is missing: Trunk.toml must run `cargo xtask sw` after the build");
+        anyhow::bail!(
+            "dist/sw.js is missing: Trunk.toml must run `cargo xtask sw` after the build"
+        );
     }
     cmd::step("Precompressing assets (brotli, gzip)");
     for file in asset_files(&dist)? {

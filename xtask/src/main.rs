@@ -11,6 +11,7 @@
 mod build;
 mod cmd;
 mod e2e;
+mod postgres;
 mod size;
 mod sw;
 mod tools;
@@ -116,6 +117,10 @@ fn test(root: &std::path::Path) -> Result<()> {
     cmd::step("Native tests: core, server (real SQLite over HTTP), xtask");
     cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "branchpulse"]))?;
 
+    let cluster = postgres::start()?;
+    postgres::server_tests(&cluster)?;
+    drop(cluster);
+
     cmd::step("Browser tests: wasm-bindgen-test in headless Chromium");
     cmd::run(&mut browser_tests())?;
 
@@ -133,10 +138,36 @@ fn test(root: &std::path::Path) -> Result<()> {
 fn bench(root: &std::path::Path) -> Result<()> {
     tools::ensure_app_tools(root)?;
     tools::ensure_browser()?;
-    cmd::step("Server ingest benchmark (SQLite): HTTP ingest beside plain inserts");
-    cmd::run(cmd::cargo().args(["bench", "-p", "branchpulse-server"]))?;
+    cmd::step(
+        "Server ingest benchmark: HTTP ingest beside plain inserts; SQLite beside PostgreSQL",
+    );
+    let cluster = postgres::start()?;
+    cmd::run(
+        cmd::cargo()
+            .args(["bench", "-p", "branchpulse-server"])
+            .env("BRANCHPULSE_BENCH_POSTGRES", &cluster.url),
+    )?;
+    drop(cluster);
     cmd::step("Outbox write latency in headless Chromium (IndexedDB)");
-    cmd::run(browser_tests().args(["--release", "--test", "outbox_latency", "--", "--nocapture"]))
+    cmd::run(browser_tests().args(["--release", "--test", "outbox_latency", "--", "--nocapture"]))?;
+    kiosk_bench(root)
+}
+
+/// The kiosk's first screens at 4× CPU slowdown, beside SurveyJS's figure:
+/// release build, real server, e2e/bench/kiosk-first-question.js.
+fn kiosk_bench(root: &std::path::Path) -> Result<()> {
+    tools::ensure_e2e_packages(root)?;
+    build::release(root)?;
+    cmd::step("Kiosk: navigation to the language choice and to the first question (Chromium, CPU 4x slower)");
+    let data = tempfile::tempdir()?;
+    let server = e2e::start_server(root, data.path())?;
+    cmd::run(
+        std::process::Command::new("node")
+            .arg("bench/kiosk-first-question.js")
+            .current_dir(root.join("e2e"))
+            .env("BASE_URL", &server.url)
+            .env("CHROMIUM", tools::CHROMIUM),
+    )
 }
 
 /// `cargo test` of the app in headless Chromium through wasm-bindgen-test-runner.

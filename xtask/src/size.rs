@@ -9,12 +9,15 @@ use std::path::Path;
 /// Printed with the gap to it; not enforced (see the ceiling).
 pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 
-/// The enforced budget. Measured here: the Leptos 0.8 runtime alone
-/// (reactive_graph, tachys, leptos_router) is ~195 KB of the shell's 435 KB
-/// of optimised wasm, so the app shell without sync already came to ~155 KB
-/// brotli and the offline outbox and sync client add ~39 KB. The ceiling
-/// stops regressions; getting under the target needs code splitting.
-pub const FIRST_LOAD_BUDGET: u64 = 225 * 1000;
+/// The enforced ceiling, from measurements here: the Leptos 0.8 runtime
+/// alone (reactive_graph, tachys, leptos_router) is ~195 KB of the bare
+/// shell's 435 KB of optimised wasm, so the shell came to ~155 KB brotli;
+/// the outbox and sync client add ~39 KB, the kiosk ~86 KB (mostly Leptos
+/// view and signal code instantiated per screen) and the service worker
+/// glue ~4 KB: ~284 KB. The ceiling stops further growth; getting back to the
+/// target needs fewer view types per screen, `--cfg erase_components`
+/// (measured: −19 KB gzip) and splitting the modes into separate bundles.
+pub const FIRST_LOAD_BUDGET: u64 = 300 * 1000;
 
 pub fn report(dist: &Path) -> Result<()> {
     cmd::step("Asset sizes of the release build (bytes)");

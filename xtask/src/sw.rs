@@ -24,7 +24,10 @@ pub fn generate(args: &[String]) -> Result<()> {
     };
     let dir = Path::new(&dir);
     let (id, count) = write(dir)?;
-    println!("xtask sw: {}/{SW_FILE}: build {id}, {count} files pre-cached", dir.display());
+    println!(
+        "xtask sw: {}/{SW_FILE}: build {id}, {count} files pre-cached",
+        dir.display()
+    );
     Ok(())
 }
 

@@ -1,13 +1,254 @@
+//! Kiosk mode: the lobby tablet's questionnaire.
+//!
+//! **Setup, once, by a manager** ([`setup`]): branch, questionnaire (of kind
+//! kiosk), the languages offered, the idle timeout in seconds, what to do
+//! with a customer's partial answers at that timeout, and a PIN (kept only as
+//! a salted SHA-256). It is saved in localStorage (`branchpulse.kiosk.setup`)
+//! with the questionnaire itself, so the kiosk comes back after a reload or a
+//! restart without the network. Saving turns kiosk mode on ("locked"): the
+//! app's navigation and status bar are hidden, and [`KioskGuard`] brings any
+//! other address (the back button, a typed URL, the start page after a
+//! restart) back to `/kiosk`. The small "Staff" button asks for the PIN and
+//! opens the staff menu: back to customers, change setup, leave kiosk mode.
+//! The device id (`branchpulse.device_id`) is a UUID made once and kept.
+//!
+//! **The customer** ([`flow`], [`question`]): a start screen offering each
+//! language in its own language → one item per screen (faces for 1–5, 0–10
+//! for NPS, a box for the optional comment), progress, Back, required items
+//! enforced with a friendly message, `show_if` respected → a
+//! [`branchpulse_core::Response`] checked with `branchpulse_core::validate`
+//! and committed to the outbox (`use_sync().save`) → "thank you" → the start
+//! screen, rebuilt from nothing: no answer of the previous customer is left
+//! in the DOM. If the device cannot save, the customer is still thanked (it
+//! is not their fault); the response is kept in localStorage if possible
+//! (`branchpulse.draft.kiosk.unsaved.<id>`) and a small staff-facing warning
+//! stays on screen.
+//!
+//! **Each answer is saved as given** ([`draft`]): the partial response is
+//! the draft `branchpulse.draft.kiosk` in localStorage.
+//!
+//! **Idle timeout — the decision.** After the set time without a touch on a
+//! question, a dialog counts down ten seconds (or the idle timeout, if
+//! shorter) with "Continue". When it runs out the kiosk goes back to the start
+//! screen, and:
+//! - *discard*: the draft is deleted; nothing of it is submitted;
+//! - *keep*: the draft stays on the device, marked "parked"; nothing is
+//!   submitted. The next customer's start (in whichever language) resumes it
+//!   where it stopped — meant for a customer called to the counter who comes
+//!   back. The start screen itself never shows its answers.
+//!
+//! A reload (or restart) in the middle resumes the draft at its question
+//! when "keep" is set (a parked one waits for the next start), and discards
+//! it when "discard" is set.
+
+mod config;
+mod draft;
+mod flow;
+mod pin;
+mod question;
+mod setup;
+
 use crate::components::QuestionnaireList;
 use crate::i18n::{t, Key};
+use crate::sync::use_sync;
 use branchpulse_core::Kind;
+use config::KioskSetup;
+use flow::Customers;
 use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+use pin::PinPrompt;
+use setup::SetupForm;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// First setup, or a change after the PIN.
+    Setup,
+    Customers,
+    /// Asking for the PIN; then the staff menu, or the setup form.
+    Pin {
+        then_setup: bool,
+    },
+    Staff,
+    /// Set up, but kiosk mode is off.
+    Off,
+}
 
 #[component]
 pub fn KioskPage() -> impl IntoView {
+    let setup = RwSignal::new(KioskSetup::load());
+    let mode = RwSignal::new(
+        match setup.with_untracked(|s| s.as_ref().map(|s| s.locked)) {
+            None => Mode::Setup,
+            Some(true) => Mode::Customers,
+            Some(false) => Mode::Off,
+        },
+    );
+    let warning = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+
+    // Locked: the app's navigation and status bar are hidden (style/main.css).
+    Effect::new(move |_| {
+        let locked = setup.with(|s| s.as_ref().is_some_and(|s| s.locked));
+        mark_locked(locked);
+    });
+    on_cleanup(|| mark_locked(false));
+
+    let done = Callback::new(move |s: KioskSetup| {
+        // Made once, at the first setup, then kept.
+        config::device_id();
+        // Answers to another setup's questionnaire cannot be resumed.
+        draft::Draft::discard();
+        setup.set(Some(s));
+        mode.set(Mode::Customers);
+    });
+    let leave = Callback::new(move |()| {
+        let mut s = setup.get_untracked();
+        if let Some(s) = s.as_mut() {
+            s.locked = false;
+            let _ = s.save();
+        }
+        setup.set(s);
+        mode.set(Mode::Off);
+        navigate("/", NavigateOptions::default());
+    });
+    let relock = move |_| {
+        let mut s = setup.get_untracked();
+        if let Some(s) = s.as_mut() {
+            s.locked = true;
+            let _ = s.save();
+        }
+        setup.set(s);
+        mode.set(Mode::Customers);
+    };
+    let back = Callback::new(move |()| {
+        let locked = setup.with_untracked(|s| s.as_ref().is_some_and(|s| s.locked));
+        mode.set(if locked { Mode::Customers } else { Mode::Off });
+    });
+
+    move || {
+        let Some(current) = setup.get() else {
+            return view! { <SetupScreen current=None on_done=done/> }.into_any();
+        };
+        let stored = StoredValue::new(current.clone());
+        match mode.get() {
+            Mode::Setup => {
+                view! { <SetupScreen current=Some(current) on_done=done on_cancel=back/> }.into_any()
+            }
+            Mode::Customers => view! {
+                <Customers
+                    setup=stored
+                    on_staff=Callback::new(move |()| mode.set(Mode::Pin { then_setup: false }))
+                    warning
+                />
+            }
+            .into_any(),
+            Mode::Pin { then_setup } => view! {
+                <PinPrompt
+                    setup=stored
+                    on_ok=Callback::new(move |()| mode.set(if then_setup { Mode::Setup } else { Mode::Staff }))
+                    on_cancel=back
+                />
+            }
+            .into_any(),
+            Mode::Staff => view! {
+                <StaffMenu
+                    setup=current
+                    warning
+                    on_back=back
+                    on_change=Callback::new(move |()| mode.set(Mode::Setup))
+                    on_leave=leave
+                />
+            }
+            .into_any(),
+            Mode::Off => view! {
+                <section class="kiosk-off">
+                    <h1>{t(Key::KioskTitle)}</h1>
+                    <p>{t(Key::KioskOff)}</p>
+                    <p>{t(Key::Branch)} ": " {current.branch.clone()} " — " {current.branch_name.clone()}</p>
+                    <div class="kiosk-nav">
+                        <button type="button" on:click=move |_| mode.set(Mode::Pin { then_setup: true })>
+                            {t(Key::ChangeSetup)}
+                        </button>
+                        <button type="button" class="primary" on:click=relock>{t(Key::StartKiosk)}</button>
+                    </div>
+                </section>
+            }
+            .into_any(),
+        }
+    }
+}
+
+#[component]
+fn SetupScreen(
+    current: Option<KioskSetup>,
+    on_done: Callback<KioskSetup>,
+    #[prop(optional)] on_cancel: Option<Callback<()>>,
+) -> impl IntoView {
     view! {
         <h1>{t(Key::KioskTitle)}</h1>
         <p>{t(Key::KioskIntro)}</p>
+        <SetupForm current on_done on_cancel=on_cancel.unwrap_or_else(|| Callback::new(|()| {}))/>
         <QuestionnaireList kind=Kind::Kiosk/>
     }
+}
+
+#[component]
+fn StaffMenu(
+    setup: KioskSetup,
+    warning: RwSignal<Option<String>>,
+    on_back: Callback<()>,
+    on_change: Callback<()>,
+    on_leave: Callback<()>,
+) -> impl IntoView {
+    let sync = use_sync();
+    view! {
+        <section class="kiosk-staff-menu">
+            <h1>{t(Key::StaffMenu)}</h1>
+            <p>{t(Key::Branch)} ": " {setup.branch.clone()} " — " {setup.branch_name.clone()}</p>
+            <p>
+                <span data-testid="staff-waiting">{move || sync.state.get().waiting}</span>
+                " " {t(Key::Waiting)}
+            </p>
+            <p class="kiosk-warning" hidden=move || warning.with(Option::is_none)>
+                {t(Key::StaffWarning)} ": " {move || warning.get().unwrap_or_default()}
+            </p>
+            <div class="kiosk-nav">
+                <button type="button" class="primary" on:click=move |_| on_back.run(())>{t(Key::BackToCustomers)}</button>
+                <button type="button" on:click=move |_| on_change.run(())>{t(Key::ChangeSetup)}</button>
+                <button type="button" on:click=move |_| on_leave.run(())>{t(Key::LeaveKiosk)}</button>
+            </div>
+        </section>
+    }
+}
+
+/// `<html data-kiosk="locked">` while kiosk mode is on.
+fn mark_locked(on: bool) {
+    if let Some(root) = document().document_element() {
+        let _ = if on {
+            root.set_attribute("data-kiosk", "locked")
+        } else {
+            root.remove_attribute("data-kiosk")
+        };
+    }
+}
+
+/// Keeps a locked kiosk on `/kiosk`: any other address (the back button, a
+/// typed URL, the start page after a restart) comes back to it.
+#[component]
+pub fn KioskGuard() -> impl IntoView {
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        if path != "/kiosk" && config::is_locked() {
+            navigate(
+                "/kiosk",
+                NavigateOptions {
+                    replace: true,
+                    ..NavigateOptions::default()
+                },
+            );
+        }
+    });
 }

@@ -1,0 +1,312 @@
+// The installable app that starts offline: the service worker (dist/sw.js,
+// generated at build time by `cargo xtask sw`) pre-caches the app, so a
+// device whose server is gone still opens every mode with the
+// questionnaires it kept; responses made then reach the server later; a new
+// version replaces the old cache without losing the outbox or the drafts;
+// and Chromium finds the app installable.
+//
+// "Offline" here is real: besides the browser's offline switch, the tests
+// stop the server that served the page (a second server process on the
+// same database, started by the test), so nothing can come from the network.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { BASE_URL, launch, openPage } from './lib.js';
+import { startProxy } from './proxy.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist');
+const DATABASE_PATH = process.env.DATABASE_PATH;
+
+let browser;
+const cleanups = [];
+before(async () => { browser = await launch(); });
+after(async () => {
+  await browser?.close();
+  for (const c of cleanups.reverse()) await c();
+});
+
+/// The server binary: $SERVER_BIN, else the newest of the debug and release builds.
+function serverBinary() {
+  if (process.env.SERVER_BIN) return process.env.SERVER_BIN;
+  const built = ['debug', 'release']
+    .map((p) => join(ROOT, 'target', p, 'branchpulse-server'))
+    .filter((p) => existsSync(p))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  assert.ok(built.length, 'build the server first (cargo build -p branchpulse-server)');
+  return built[0];
+}
+
+/// A server of our own on `dist`, with the main server's database, so a
+/// test can stop it. `port` 0 picks a free one.
+async function startServer(dist, port = 0) {
+  assert.ok(DATABASE_PATH, 'DATABASE_PATH names the server database (set by cargo xtask test)');
+  const child = spawn(serverBinary(), [
+    '--addr', `127.0.0.1:${port}`, '--dist', dist, '--questionnaires', join(ROOT, 'questionnaires'),
+    '--database-url', `sqlite://${resolve(DATABASE_PATH)}`,
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const url = await new Promise((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/BranchPulse listening on (\S+)/);
+      if (m) ok(m[1]);
+    });
+    child.on('exit', (code) => fail(new Error(`server exited (${code}):\n${log}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  };
+  cleanups.push(stop);
+  return { url, port: Number(new URL(url).port), stop };
+}
+
+/// Ids the server stored for `device`, read from its database (WAL-safe).
+function storedIds(device) {
+  const script =
+    'import sqlite3, sys, json\n' +
+    "c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True)\n" +
+    "print(json.dumps([r[0] for r in c.execute('SELECT id FROM responses WHERE device_id = ?', (sys.argv[2],))]))";
+  return JSON.parse(execFileSync('python3', ['-c', script, DATABASE_PATH, device]).toString());
+}
+
+function kioskResponses(device, count) {
+  return Array.from({ length: count }, (_, n) => ({
+    id: randomUUID(),
+    questionnaire_id: 'lobby',
+    questionnaire_version: 1,
+    branch: 'N01',
+    device_id: device,
+    channel: 'kiosk',
+    locale: 'en',
+    started_at: `2026-03-02T10:0${n % 10}:00Z`,
+    submitted_at: `2026-03-02T10:0${n % 10}:45Z`,
+    answers: {
+      overall: { type: 'rating', value: 1 + (n % 5) },
+      staff_care: { type: 'rating', value: 5 },
+      ease: { type: 'rating', value: 4 },
+      worth_it: { type: 'rating', value: 3 },
+      confidence: { type: 'rating', value: 4 },
+      recommend: { type: 'nps', value: n % 11 },
+    },
+  }));
+}
+
+/// Put `list` into the app's outbox (schema: src/storage/outbox.rs).
+async function seedOutbox(page, list) {
+  await page.evaluate(async (items) => {
+    const db = await new Promise((ok, fail) => {
+      const open = indexedDB.open('branchpulse');
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => fail(open.error);
+    });
+    await new Promise((ok, fail) => {
+      const tx = db.transaction('outbox', 'readwrite');
+      const queuedAt = new Date().toISOString();
+      for (const response of items) tx.objectStore('outbox').put({ id: response.id, response, queued_at: queuedAt, attempts: 0 });
+      tx.oncomplete = ok;
+      tx.onerror = () => fail(tx.error);
+    });
+    db.close();
+  }, list);
+}
+
+/// The ids in the outbox, read from IndexedDB itself.
+async function outboxIds(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((ok, fail) => {
+      const open = indexedDB.open('branchpulse');
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => fail(open.error);
+    });
+    const keys = await new Promise((ok) => {
+      const req = db.transaction('outbox').objectStore('outbox').getAllKeys();
+      req.onsuccess = () => ok(req.result);
+    });
+    db.close();
+    return keys;
+  });
+}
+
+async function eventually(what, check, { timeout = 60_000, every = 250 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last === true) return;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/// Open `path` and wait until the service worker controls the page (it
+/// claims the page once it has pre-cached the whole build).
+async function openControlled(baseURL, path = '/') {
+  const opened = await openPage(browser, { baseURL });
+  await opened.page.goto(path);
+  await opened.page.getByRole('heading', { level: 1 }).first().waitFor();
+  await opened.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+  return opened;
+}
+
+const cacheNames = (page) => page.evaluate(() => caches.keys());
+
+/// The page's errors, less Chromium's own line for each request that found
+/// no network, which is the point of these tests.
+const realErrors = (errors) => errors.filter((e) => !/Failed to load resource/.test(e));
+
+test('sw.js is generated for this build and sent unhashed, revalidated', async () => {
+  const resp = await fetch(`${BASE_URL}/sw.js`);
+  assert.equal(resp.status, 200);
+  assert.match(resp.headers.get('cache-control'), /no-cache/);
+  assert.match(resp.headers.get('content-type'), /javascript/);
+  const sw = await resp.text();
+  assert.match(sw, /const BUILD_ID = '[0-9a-f]{16}';/);
+  const listed = JSON.parse(sw.match(/const ASSETS = (\[.*\]);/)[1]);
+  const html = await (await fetch(`${BASE_URL}/`)).text();
+  const named = [...html.matchAll(/(?:href|src)=["']\/?([^"':]+\.(?:js|wasm|css|svg))["']/g)].map((m) => `/${m[1]}`);
+  assert.ok(named.length >= 3, `index.html names its assets (${named})`);
+  for (const asset of named) assert.ok(listed.includes(asset), `${asset} is pre-cached`);
+  for (const file of ['/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png']) {
+    assert.ok(listed.includes(file), `${file} is pre-cached`);
+  }
+});
+
+test('with the server gone, every mode starts from the device, and what was made offline syncs later', async () => {
+  const server = await startServer(DIST);
+  const { context, page, errors } = await openControlled(server.url);
+  // Each mode once online: its questionnaires (and the kiosk's branches) are kept.
+  await page.goto('/kiosk');
+  await page.locator('article.questionnaire[data-id="lobby"]').waitFor();
+  await page.goto('/shop');
+  await page.locator('article.questionnaire[data-id="branch_visit"]').waitFor();
+
+  await server.stop();
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Mystery shopper' }).waitFor();
+  await page.locator('.status-bar').getByText('Offline').waitFor();
+  await page.locator('article.questionnaire[data-id="branch_visit"] h3').waitFor();
+  await page.goto('/');
+  await page.getByRole('heading', { level: 1, name: 'BranchPulse' }).waitFor();
+  await page.goto('/kiosk');
+  await page.getByRole('heading', { level: 1, name: 'Lobby kiosk' }).waitFor();
+  const lobby = JSON.parse(readFileSync(join(ROOT, 'questionnaires', 'kiosk.json'), 'utf8'));
+  assert.equal(
+    await page.locator('article.questionnaire[data-id="lobby"] h3').innerText(),
+    lobby.title.en,
+    'the kiosk questionnaire comes from the copy kept on the device',
+  );
+  assert.deepEqual(realErrors(errors), []);
+
+  const device = `e2e-sw-offline-${randomUUID()}`;
+  const given = kioskResponses(device, 5);
+  await seedOutbox(page, given);
+  await page.getByTestId('sync-now').click();
+  await eventually('the status bar to count 5 waiting', async () =>
+    (await page.getByTestId('waiting').innerText()).trim() === '5' || (await page.getByTestId('waiting').innerText()));
+  assert.equal(storedIds(device).length, 0);
+
+  // The server comes back at the same address; the device goes online.
+  await startServer(DIST, server.port);
+  await context.setOffline(false);
+  await eventually('the outbox to drain', async () => (await outboxIds(page)).length === 0 || (await outboxIds(page)).length);
+  assert.deepEqual(new Set(storedIds(device)), new Set(given.map((r) => r.id)));
+  await context.close();
+});
+
+test('a new version replaces the old cache; the outbox and drafts survive the update', async () => {
+  // A copy of the build, served by our own server behind a proxy that can
+  // refuse uploads (so the outbox keeps what we put in it).
+  const dir = mkdtempSync(join(tmpdir(), 'branchpulse-dist-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(DIST, dir, { recursive: true });
+  const server = await startServer(dir);
+  const proxy = await startProxy(server.url);
+  cleanups.push(() => proxy.close());
+
+  const { context, page, errors } = await openControlled(proxy.url, '/shop');
+  const oldId = readFileSync(join(dir, 'sw.js'), 'utf8').match(/const BUILD_ID = '([0-9a-f]+)'/)[1];
+  assert.deepEqual(await cacheNames(page), [`branchpulse-shell-${oldId}`]);
+
+  proxy.set('down');
+  const device = `e2e-sw-update-${randomUUID()}`;
+  const given = kioskResponses(device, 3);
+  await seedOutbox(page, given);
+  const draftKey = `branchpulse.draft.e2e-${randomUUID()}`;
+  const draft = JSON.stringify({ answers: { greeted: 'yes' }, note: 'kept across the update' });
+  await page.evaluate(([k, v]) => localStorage.setItem(k, v), [draftKey, draft]);
+  assert.equal(await page.getByTestId('update-banner').isVisible(), false, 'no banner before a new version exists');
+
+  // Deploy "a new build": the same files with a new build id in sw.js.
+  const newId = 'f'.repeat(16) === oldId ? 'e'.repeat(16) : 'f'.repeat(16);
+  const sw = readFileSync(join(dir, 'sw.js'), 'utf8').replace(`'${oldId}'`, `'${newId}'`);
+  writeFileSync(join(dir, 'sw.js'), sw);
+  for (const ext of ['br', 'gz']) if (existsSync(join(dir, `sw.js.${ext}`))) unlinkSync(join(dir, `sw.js.${ext}`));
+
+  // The app looks for a new version now and then; ask at once.
+  await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+  const banner = page.getByTestId('update-banner');
+  await banner.getByText('New version available').waitFor({ timeout: 60_000 });
+  assert.deepEqual((await cacheNames(page)).sort(), [`branchpulse-shell-${newId}`, `branchpulse-shell-${oldId}`].sort(),
+    'both versions cached while the new one waits');
+
+  await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
+  await page.getByRole('heading', { level: 1, name: 'Mystery shopper' }).waitFor();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  assert.deepEqual(await cacheNames(page), [`branchpulse-shell-${newId}`], 'the old cache is gone');
+  assert.equal(await page.getByTestId('update-banner').isVisible(), false);
+  assert.deepEqual(new Set(await outboxIds(page)), new Set(given.map((r) => r.id)), 'the outbox is intact');
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), draftKey), draft, 'the draft is intact');
+  assert.ok(await page.evaluate(() => localStorage.getItem('branchpulse.api:/api/v1/questionnaires') !== null),
+    'the questionnaires kept on the device are intact');
+
+  proxy.set('pass');
+  await page.getByTestId('sync-now').click();
+  await eventually('the outbox to drain', async () => (await outboxIds(page)).length === 0 || (await outboxIds(page)).length);
+  assert.deepEqual(new Set(storedIds(device)), new Set(given.map((r) => r.id)));
+  await page.evaluate((k) => localStorage.removeItem(k), draftKey);
+  assert.deepEqual(realErrors(errors), []);
+  await context.close();
+});
+
+test('Chromium finds the app installable', async () => {
+  // Chromium never offers to install from an incognito profile, which is
+  // what a plain browser context is: use a real (temporary) profile.
+  const profile = mkdtempSync(join(tmpdir(), 'branchpulse-profile-'));
+  cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    baseURL: BASE_URL,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto('/');
+  await page.getByRole('heading', { level: 1, name: 'BranchPulse' }).waitFor();
+  const cdp = await context.newCDPSession(page);
+  const manifest = await cdp.send('Page.getAppManifest');
+  assert.deepEqual(manifest.errors, [], 'the manifest parses cleanly');
+  const parsed = JSON.parse(manifest.data);
+  assert.equal(parsed.name, 'BranchPulse');
+  assert.equal(parsed.display, 'standalone');
+  assert.ok(parsed.icons.some((i) => i.purpose === 'maskable'), 'a maskable icon');
+  for (const icon of parsed.icons) {
+    const resp = await fetch(new URL(icon.src, BASE_URL));
+    assert.equal(resp.status, 200, icon.src);
+    assert.equal(resp.headers.get('content-type'), 'image/png', icon.src);
+  }
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  assert.deepEqual(installabilityErrors, []);
+  await context.close();
+});

@@ -1,0 +1,271 @@
+//! One item on one screen: the question, its answer widget (faces, 0–10,
+//! yes/no, options, seconds or a comment box), progress, Back and Next
+//! (Send on the last shown item). A required item without an answer gets a
+//! friendly message instead of moving on.
+
+use super::config::KioskSetup;
+use super::draft::{visible_steps, Draft};
+use crate::components::{FaceScale, NumberScale};
+use crate::i18n::{progress_text, t, text, use_locale, Key};
+use branchpulse_core::{Answer, ItemKind, YesNo};
+use leptos::html;
+use leptos::prelude::*;
+
+#[component]
+pub fn QuestionScreen(
+    setup: StoredValue<KioskSetup>,
+    draft: RwSignal<Option<Draft>>,
+    step: usize,
+    on_submit: Callback<()>,
+    on_warn: Callback<String>,
+    #[prop(into)] sending: Signal<bool>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let Some(item) = setup.with_value(|s| s.questionnaire.items().nth(step).cloned()) else {
+        return ().into_any();
+    };
+    let id = item.id.clone();
+    let heading_id = format!("kq-{}", item.id);
+    let help_id = format!("kh-{}", item.id);
+    let answer = {
+        let id = id.clone();
+        Memo::new(move |_| draft.with(|d| d.as_ref().and_then(|d| d.answers.get(&id).cloned())))
+    };
+    let missing = RwSignal::new(false);
+    let set_answer = {
+        let id = id.clone();
+        Callback::new(move |a: Option<Answer>| {
+            missing.set(false);
+            draft.update(|d| {
+                if let Some(d) = d {
+                    match a.clone() {
+                        Some(a) => d.answers.insert(id.clone(), a),
+                        None => d.answers.remove(&id),
+                    };
+                    setup.with_value(|s| d.prune(&s.questionnaire));
+                }
+            });
+            save(draft, on_warn);
+        })
+    };
+    // Positions among the items shown for the answers so far.
+    let steps = Memo::new(move |_| {
+        draft.with(|d| {
+            let answers = d.as_ref().map(|d| d.answers.clone()).unwrap_or_default();
+            setup.with_value(|s| visible_steps(&s.questionnaire, &answers))
+        })
+    });
+    let position = move || steps.with(|v| v.iter().position(|s| *s == step).unwrap_or(0));
+    let is_last = move || steps.with(|v| v.last().is_none_or(|last| *last <= step));
+    let required = item.required;
+    let next = move |_| {
+        if required && answer.with(Option::is_none) {
+            missing.set(true);
+            return;
+        }
+        if is_last() {
+            on_submit.run(());
+            return;
+        }
+        let to = steps.with(|v| v.iter().copied().find(|s| *s > step));
+        if let Some(to) = to {
+            draft.update(|d| {
+                if let Some(d) = d {
+                    d.step = to;
+                }
+            });
+            save(draft, on_warn);
+        }
+    };
+    let back = move |_| {
+        let to = steps.with(|v| v.iter().copied().rev().find(|s| *s < step));
+        if let Some(to) = to {
+            draft.update(|d| {
+                if let Some(d) = d {
+                    d.step = to;
+                }
+            });
+            save(draft, on_warn);
+        }
+    };
+    let heading = NodeRef::<html::H1>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
+    let question = item.text.clone();
+    let help = item.help.clone();
+    let has_help = help.is_some();
+    let widget = widget(
+        &item.kind,
+        answer,
+        set_answer,
+        &heading_id,
+        &help_id,
+        has_help,
+    );
+    view! {
+        <section class="kiosk-question" data-item=id.clone()>
+            <p class="kiosk-progress-text">
+                {move || progress_text(locale.get(), position() + 1, steps.with(Vec::len))}
+            </p>
+            <div class="kiosk-progress" aria-hidden="true">
+                <div style=move || {
+                    let n = steps.with(Vec::len).max(1);
+                    format!("width:{}%", (position() + 1) * 100 / n)
+                }></div>
+            </div>
+            <h1 id=heading_id.clone() tabindex="-1" node_ref=heading>
+                {move || question.get(locale.get()).to_string()}
+            </h1>
+            {help.map(|h| view! { <p class="kiosk-help" id=help_id.clone()>{move || h.get(locale.get()).to_string()}</p> })}
+            {widget}
+            <p class="kiosk-required" role="alert">
+                {move || missing.get().then(|| text(locale.get(), Key::Required))}
+            </p>
+            <div class="kiosk-nav">
+                <button type="button" class="kiosk-back" on:click=back hidden=move || position() == 0>
+                    {t(Key::Back)}
+                </button>
+                <button type="button" class="primary kiosk-next" on:click=next disabled=sending>
+                    {move || text(locale.get(), if is_last() { Key::Send } else { Key::Next })}
+                </button>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// Keep the draft on the device; if that fails, tell staff, not the customer.
+pub fn save(draft: RwSignal<Option<Draft>>, on_warn: Callback<String>) {
+    let result = draft.with_untracked(|d| d.as_ref().map(Draft::save));
+    if let Some(Err(e)) = result {
+        on_warn.run(e.to_string());
+    }
+}
+
+fn widget(
+    kind: &ItemKind,
+    answer: Memo<Option<Answer>>,
+    set: Callback<Option<Answer>>,
+    heading_id: &str,
+    help_id: &str,
+    has_help: bool,
+) -> AnyView {
+    let labelledby = heading_id.to_string();
+    let describedby = has_help.then(|| help_id.to_string());
+    match kind {
+        ItemKind::Rating => {
+            let value = Signal::derive(move || match answer.get() {
+                Some(Answer::Rating(n)) => Some(n),
+                _ => None,
+            });
+            let on_pick = Callback::new(move |n| set.run(Some(Answer::Rating(n))));
+            view! { <FaceScale value on_pick labelledby/> }.into_any()
+        }
+        ItemKind::Nps => {
+            let value = Signal::derive(move || match answer.get() {
+                Some(Answer::Nps(n)) => Some(n),
+                _ => None,
+            });
+            let on_pick = Callback::new(move |n| set.run(Some(Answer::Nps(n))));
+            view! { <NumberScale from=0 to=10 value on_pick labelledby describedby/> }.into_any()
+        }
+        ItemKind::YesNo => {
+            let choices = [
+                (YesNo::Yes, Key::Yes),
+                (YesNo::No, Key::No),
+                (YesNo::Na, Key::NotApplicable),
+            ];
+            view! {
+                <div class="kiosk-choices" role="group" aria-labelledby=labelledby>
+                    {choices
+                        .into_iter()
+                        .map(|(v, key)| view! {
+                            <button
+                                type="button"
+                                aria-pressed=move || (answer.get() == Some(Answer::YesNo(v))).to_string()
+                                on:click=move |_| set.run(Some(Answer::YesNo(v)))
+                            >
+                                {t(key)}
+                            </button>
+                        })
+                        .collect_view()}
+                </div>
+            }
+            .into_any()
+        }
+        ItemKind::Choice { options } => {
+            let locale = use_locale();
+            view! {
+                <div class="kiosk-choices" role="group" aria-labelledby=labelledby>
+                    {options
+                        .iter()
+                        .map(|o| {
+                            let id = o.id.clone();
+                            let id2 = o.id.clone();
+                            let label = o.label.clone();
+                            view! {
+                                <button
+                                    type="button"
+                                    aria-pressed=move || (answer.get() == Some(Answer::Choice(id.clone()))).to_string()
+                                    on:click=move |_| set.run(Some(Answer::Choice(id2.clone())))
+                                >
+                                    {move || label.get(locale.get()).to_string()}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            }
+            .into_any()
+        }
+        ItemKind::Seconds { max, .. } => {
+            let max = *max;
+            let initial = match answer.get_untracked() {
+                Some(Answer::Seconds(s)) => s.to_string(),
+                _ => String::new(),
+            };
+            view! {
+                <label class="kiosk-seconds">
+                    <input
+                        type="number"
+                        inputmode="numeric"
+                        min="0"
+                        max=max
+                        aria-labelledby=labelledby
+                        prop:value=initial
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            set.run(v.trim().parse::<u32>().ok().filter(|s| *s <= max).map(Answer::Seconds));
+                        }
+                    />
+                    " " {t(Key::Seconds)}
+                </label>
+            }
+            .into_any()
+        }
+        ItemKind::Text { max_len } => {
+            let initial = match answer.get_untracked() {
+                Some(Answer::Text(s)) => s,
+                _ => String::new(),
+            };
+            view! {
+                <textarea
+                    class="kiosk-comment"
+                    rows="5"
+                    maxlength=*max_len
+                    aria-labelledby=labelledby
+                    aria-describedby=describedby
+                    prop:value=initial
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        set.run((!v.trim().is_empty()).then_some(Answer::Text(v)));
+                    }
+                ></textarea>
+            }
+            .into_any()
+        }
+    }
+}

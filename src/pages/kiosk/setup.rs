@@ -1,0 +1,302 @@
+//! The manager's setup form: branch, questionnaire, languages, idle
+//! timeout, keep-or-discard, PIN. Saving keeps the questionnaire itself on
+//! the device and turns kiosk mode on.
+
+use super::config::{pin_ok, KioskSetup, MIN_IDLE_SECS};
+use crate::api;
+use crate::i18n::{t, text, use_locale, Key};
+use branchpulse_core::{Kind, Locale, Questionnaire};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn SetupForm(
+    /// The current setup when changing it.
+    current: Option<KioskSetup>,
+    on_done: Callback<KioskSetup>,
+    /// Shown as "Cancel" when changing an existing setup.
+    #[prop(optional)]
+    on_cancel: Option<Callback<()>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let branches = LocalResource::new(api::branches);
+    let questionnaires = LocalResource::new(api::questionnaires);
+    let cur = current.as_ref();
+    let branch = RwSignal::new(cur.map(|s| s.branch.clone()).unwrap_or_default());
+    let qid = RwSignal::new(cur.map(|s| s.questionnaire.id.clone()).unwrap_or_default());
+    let languages = RwSignal::new(
+        cur.map(|s| s.languages.clone())
+            .unwrap_or_else(|| Locale::ALL.to_vec()),
+    );
+    let idle = RwSignal::new(cur.map_or(60, |s| s.idle_secs).to_string());
+    let keep = RwSignal::new(cur.is_some_and(|s| s.keep_partial));
+    let pin = RwSignal::new(String::new());
+    let pin2 = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    let is_change = current.is_some();
+    let current = StoredValue::new(current);
+
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let l = locale.get_untracked();
+        let say = |k| Some(text(l, k).to_string());
+        let (p1, p2) = (pin.get_untracked(), pin2.get_untracked());
+        let keep_pin = is_change && p1.is_empty() && p2.is_empty();
+        if !keep_pin && (!pin_ok(&p1) || p1 != p2) {
+            return problem.set(say(Key::SetupErrPin));
+        }
+        let Some(idle_secs) = idle
+            .get_untracked()
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|s| *s >= MIN_IDLE_SECS)
+        else {
+            return problem.set(say(Key::SetupErrIdle));
+        };
+        let (b, q, langs) = (
+            branch.get_untracked(),
+            qid.get_untracked(),
+            languages.get_untracked(),
+        );
+        if b.is_empty() || q.is_empty() || langs.is_empty() {
+            return problem.set(say(Key::SetupErrChoose));
+        }
+        let branch_name = branches
+            .get_untracked()
+            .and_then(Result::ok)
+            .and_then(|all| all.into_iter().find(|x| x.code == b).map(|x| x.name))
+            .or_else(|| current.with_value(|c| c.as_ref().map(|c| c.branch_name.clone())))
+            .unwrap_or_else(|| b.clone());
+        saving.set(true);
+        problem.set(None);
+        spawn_local(async move {
+            let fetched = api::questionnaire_json(&q)
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|json| {
+                    let parsed: Questionnaire =
+                        serde_json::from_str(&json).map_err(|e| e.to_string())?;
+                    Ok((parsed, json))
+                });
+            let (questionnaire, questionnaire_json) = match fetched {
+                Ok(found) => found,
+                // Offline: the questionnaire already on the device will do.
+                Err(e) => match current.with_value(|c| {
+                    c.as_ref()
+                        .filter(|c| c.questionnaire.id == q)
+                        .map(|c| (c.questionnaire.clone(), c.questionnaire_json.clone()))
+                }) {
+                    Some(kept) => kept,
+                    None => {
+                        saving.set(false);
+                        return problem.set(Some(format!("{}: {e}", text(l, Key::LoadFailed))));
+                    }
+                },
+            };
+            let old = current.get_value();
+            let mut setup = KioskSetup {
+                branch: b,
+                branch_name,
+                languages: Locale::ALL
+                    .into_iter()
+                    .filter(|x| langs.contains(x))
+                    .collect(),
+                questionnaire,
+                questionnaire_json,
+                idle_secs,
+                keep_partial: keep.get_untracked(),
+                pin_salt: old.as_ref().map(|o| o.pin_salt.clone()).unwrap_or_default(),
+                pin_hash: old.as_ref().map(|o| o.pin_hash.clone()).unwrap_or_default(),
+                locked: true,
+            };
+            if !keep_pin {
+                setup.set_pin(&p1);
+            }
+            saving.set(false);
+            match setup.save() {
+                Ok(()) => on_done.run(setup),
+                Err(e) => problem.set(Some(format!("{}: {e}", text(l, Key::SetupErrSave)))),
+            }
+        });
+    };
+
+    let branch_field = move || match branches.get() {
+        None => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
+        Some(result) => {
+            let mut list: Vec<(String, String)> = match result {
+                Ok(all) => all
+                    .into_iter()
+                    .filter(|b| b.active)
+                    .map(|b| (b.code, b.name))
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            if let Some((code, name)) = current.with_value(|c| {
+                c.as_ref()
+                    .map(|c| (c.branch.clone(), c.branch_name.clone()))
+            }) {
+                if !list.iter().any(|(c, _)| *c == code) {
+                    list.push((code, name));
+                }
+            }
+            if branch.get_untracked().is_empty() {
+                if let Some((code, _)) = list.first() {
+                    branch.set(code.clone());
+                }
+            }
+            view! {
+                <select id="kiosk-branch" on:change=move |ev| branch.set(event_target_value(&ev))>
+                    {list
+                        .into_iter()
+                        .map(|(code, name)| {
+                            let selected = branch.get_untracked() == code;
+                            view! { <option value=code.clone() selected=selected>{code.clone()} " — " {name}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+    };
+
+    let questionnaire_field = move || match questionnaires.get() {
+        None => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
+        Some(result) => {
+            let l = locale.get();
+            let mut list: Vec<(String, String)> = Vec::new();
+            for q in result
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|q| q.kind == Kind::Kiosk)
+            {
+                if !list.iter().any(|(id, _)| *id == q.id) {
+                    list.push((q.id.clone(), q.title.get(l).to_string()));
+                }
+            }
+            if let Some((id, title)) = current.with_value(|c| {
+                c.as_ref().map(|c| {
+                    (
+                        c.questionnaire.id.clone(),
+                        c.questionnaire.title.get(l).to_string(),
+                    )
+                })
+            }) {
+                if !list.iter().any(|(i, _)| *i == id) {
+                    list.push((id, title));
+                }
+            }
+            if qid.get_untracked().is_empty() {
+                if let Some((id, _)) = list.first() {
+                    qid.set(id.clone());
+                }
+            }
+            view! {
+                <select id="kiosk-questionnaire" on:change=move |ev| qid.set(event_target_value(&ev))>
+                    {list
+                        .into_iter()
+                        .map(|(id, title)| {
+                            let selected = qid.get_untracked() == id;
+                            view! { <option value=id selected=selected>{title}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+    };
+
+    view! {
+        <form class="kiosk-setup" on:submit=submit>
+            <h2>{t(Key::ChangeSetup)}</h2>
+            <p>{t(Key::KioskSetupIntro)}</p>
+            <div class="field">
+                <label for="kiosk-branch">{t(Key::Branch)}</label>
+                {branch_field}
+            </div>
+            <div class="field">
+                <label for="kiosk-questionnaire">{t(Key::Questionnaire)}</label>
+                {questionnaire_field}
+            </div>
+            <fieldset class="field">
+                <legend>{t(Key::LanguagesOffered)}</legend>
+                {Locale::ALL
+                    .into_iter()
+                    .map(|l| view! {
+                        <label class="check" lang=l.tag()>
+                            <input
+                                type="checkbox"
+                                value=l.tag()
+                                prop:checked=move || languages.with(|v| v.contains(&l))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    languages.update(|v| {
+                                        v.retain(|x| *x != l);
+                                        if on {
+                                            v.push(l);
+                                        }
+                                    });
+                                }
+                            />
+                            {l.native_name()}
+                        </label>
+                    })
+                    .collect_view()}
+            </fieldset>
+            <div class="field">
+                <label for="kiosk-idle">{t(Key::IdleTimeout)}</label>
+                <input
+                    id="kiosk-idle"
+                    type="number"
+                    inputmode="numeric"
+                    min=MIN_IDLE_SECS
+                    prop:value=idle
+                    on:input=move |ev| idle.set(event_target_value(&ev))
+                />
+            </div>
+            <fieldset class="field">
+                <legend>{t(Key::AtTimeout)}</legend>
+                <label class="check">
+                    <input type="radio" name="kiosk-keep" prop:checked=keep on:change=move |_| keep.set(true)/>
+                    {t(Key::KeepPartial)}
+                </label>
+                <label class="check">
+                    <input type="radio" name="kiosk-keep" prop:checked=move || !keep.get() on:change=move |_| keep.set(false)/>
+                    {t(Key::DiscardPartial)}
+                </label>
+            </fieldset>
+            <div class="field">
+                <label for="kiosk-pin">{t(Key::Pin)}</label>
+                <input
+                    id="kiosk-pin"
+                    type="password"
+                    inputmode="numeric"
+                    autocomplete="new-password"
+                    maxlength="8"
+                    aria-describedby=is_change.then_some("kiosk-pin-hint")
+                    on:input=move |ev| pin.set(event_target_value(&ev))
+                />
+                {is_change.then(|| view! { <p id="kiosk-pin-hint" class="hint">{t(Key::PinKeepHint)}</p> })}
+            </div>
+            <div class="field">
+                <label for="kiosk-pin2">{t(Key::PinRepeat)}</label>
+                <input
+                    id="kiosk-pin2"
+                    type="password"
+                    inputmode="numeric"
+                    autocomplete="new-password"
+                    maxlength="8"
+                    on:input=move |ev| pin2.set(event_target_value(&ev))
+                />
+            </div>
+            <p class="error" role="alert">{move || problem.get()}</p>
+            <div class="kiosk-nav">
+                {on_cancel.map(|c| view! {
+                    <button type="button" on:click=move |_| c.run(())>{t(Key::Cancel)}</button>
+                })}
+                <button type="submit" class="primary" disabled=saving>{t(Key::StartKiosk)}</button>
+            </div>
+        </form>
+    }
+}
