@@ -254,10 +254,14 @@ test('a new version replaces the old cache; the outbox and drafts survive the up
   writeFileSync(join(dir, 'sw.js'), sw);
   for (const ext of ['br', 'gz']) if (existsSync(join(dir, `sw.js.${ext}`))) unlinkSync(join(dir, `sw.js.${ext}`));
 
-  // The app looks for a new version now and then; ask at once.
-  await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+  // The app looks for a new version now and then; ask at once, and again
+  // every few seconds as a browser would on navigations, until it shows.
   const banner = page.getByTestId('update-banner');
-  await banner.getByText('New version available').waitFor({ timeout: 60_000 });
+  await eventually('the update banner', async () => {
+    if (await banner.getByText('New version available').isVisible()) return true;
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()).catch(() => {}));
+    return 'not yet';
+  }, { timeout: 60_000, every: 2_000 });
   assert.deepEqual((await cacheNames(page)).sort(), [`branchpulse-shell-${newId}`, `branchpulse-shell-${oldId}`].sort(),
     'both versions cached while the new one waits');
 
