@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, openPage, seriousViolations, TABLET_LANDSCAPE, TABLET_PORTRAIT } from './lib.js';
+import { eventually, launch, openPage, seriousViolations, TABLET_LANDSCAPE, TABLET_PORTRAIT } from './lib.js';
 
 const DATABASE_PATH = process.env.DATABASE_PATH;
 const PIN = '2468';
@@ -27,16 +27,6 @@ function stored(device) {
   return JSON.parse(execFileSync('python3', ['-c', script, DATABASE_PATH, device]).toString());
 }
 
-async function eventually(what, check, { timeout = 30_000, every = 250 } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last === true) return;
-    await new Promise((r) => setTimeout(r, every));
-  }
-  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
 
 async function deviceId(page) {
   return page.evaluate(() => JSON.parse(localStorage.getItem('branchpulse.device_id')));

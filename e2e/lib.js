@@ -4,6 +4,8 @@
 import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
 
@@ -51,4 +53,54 @@ export async function seriousViolations(page) {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   });
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export const DATABASE_PATH = process.env.DATABASE_PATH;
+
+/// Poll `check` until it returns true; anything else is kept as the last
+/// state for the failure message.
+export async function eventually(what, check, { timeout = 60_000, every = 250 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last === true) return;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/// Run a read-only query on the server's SQLite file (WAL-safe) with python3.
+export function queryServer(sql, ...params) {
+  assert.ok(DATABASE_PATH, 'DATABASE_PATH names the server database (set by cargo xtask test)');
+  const script =
+    'import sqlite3, sys, json\n' +
+    "c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True)\n" +
+    'print(json.dumps([list(r) for r in c.execute(sys.argv[2], sys.argv[3:])]))';
+  return JSON.parse(execFileSync('python3', ['-c', script, DATABASE_PATH, sql, ...params]).toString());
+}
+
+/// Ids the server stored for `device`.
+export function storedIds(device) {
+  return queryServer('SELECT id FROM responses WHERE device_id = ?', device).map((r) => r[0]);
+}
+
+/// Put `list` into the app's IndexedDB outbox in one transaction, in the
+/// record schema documented in src/storage/outbox.rs.
+export async function seedOutbox(page, list) {
+  await page.evaluate(async (items) => {
+    const db = await new Promise((ok, fail) => {
+      const open = indexedDB.open('branchpulse');
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => fail(open.error);
+    });
+    await new Promise((ok, fail) => {
+      const tx = db.transaction('outbox', 'readwrite');
+      const queuedAt = new Date().toISOString();
+      for (const response of items) tx.objectStore('outbox').put({ id: response.id, response, queued_at: queuedAt, attempts: 0 });
+      tx.oncomplete = ok;
+      tx.onerror = () => fail(tx.error);
+    });
+    db.close();
+  }, list);
 }

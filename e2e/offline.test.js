@@ -16,7 +16,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlink
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { BASE_URL, launch, openPage } from './lib.js';
+import { BASE_URL, eventually, launch, openPage, seedOutbox, storedIds } from './lib.js';
 import { startProxy } from './proxy.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -71,14 +71,6 @@ async function startServer(dist, port = 0) {
   return { url, port: Number(new URL(url).port), stop };
 }
 
-/// Ids the server stored for `device`, read from its database (WAL-safe).
-function storedIds(device) {
-  const script =
-    'import sqlite3, sys, json\n' +
-    "c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True)\n" +
-    "print(json.dumps([r[0] for r in c.execute('SELECT id FROM responses WHERE device_id = ?', (sys.argv[2],))]))";
-  return JSON.parse(execFileSync('python3', ['-c', script, DATABASE_PATH, device]).toString());
-}
 
 function kioskResponses(device, count) {
   return Array.from({ length: count }, (_, n) => ({
@@ -102,24 +94,6 @@ function kioskResponses(device, count) {
   }));
 }
 
-/// Put `list` into the app's outbox (schema: src/storage/outbox.rs).
-async function seedOutbox(page, list) {
-  await page.evaluate(async (items) => {
-    const db = await new Promise((ok, fail) => {
-      const open = indexedDB.open('branchpulse');
-      open.onsuccess = () => ok(open.result);
-      open.onerror = () => fail(open.error);
-    });
-    await new Promise((ok, fail) => {
-      const tx = db.transaction('outbox', 'readwrite');
-      const queuedAt = new Date().toISOString();
-      for (const response of items) tx.objectStore('outbox').put({ id: response.id, response, queued_at: queuedAt, attempts: 0 });
-      tx.oncomplete = ok;
-      tx.onerror = () => fail(tx.error);
-    });
-    db.close();
-  }, list);
-}
 
 /// The ids in the outbox, read from IndexedDB itself.
 async function outboxIds(page) {
@@ -138,16 +112,6 @@ async function outboxIds(page) {
   });
 }
 
-async function eventually(what, check, { timeout = 60_000, every = 250 } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last === true) return;
-    await new Promise((r) => setTimeout(r, every));
-  }
-  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
 
 /// Open `path` and wait until the service worker controls the page (it
 /// claims the page once it has pre-cached the whole build).

@@ -8,13 +8,10 @@
 // screens do: "made offline" means exactly that.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { BASE_URL, launch, openPage } from './lib.js';
+import { BASE_URL, eventually, launch, openPage, seedOutbox, storedIds } from './lib.js';
 import { startProxy } from './proxy.js';
-
-const DATABASE_PATH = process.env.DATABASE_PATH;
 
 let browser;
 let proxy;
@@ -27,15 +24,6 @@ after(async () => {
   await proxy?.close();
 });
 
-/// Ids the server stored for `device`, read from its database (WAL-safe).
-function storedIds(device) {
-  assert.ok(DATABASE_PATH, 'DATABASE_PATH names the server database (set by cargo xtask test)');
-  const script =
-    'import sqlite3, sys, json\n' +
-    "c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True)\n" +
-    "print(json.dumps([r[0] for r in c.execute('SELECT id FROM responses WHERE device_id = ?', (sys.argv[2],))]))";
-  return JSON.parse(execFileSync('python3', ['-c', script, DATABASE_PATH, device]).toString());
-}
 
 function kioskResponse(device, n) {
   const rating = (k) => ({ type: 'rating', value: 1 + ((n * 7 + k) % 5) });
@@ -65,25 +53,6 @@ function responses(device, count) {
   return Array.from({ length: count }, (_, n) => kioskResponse(device, n));
 }
 
-/// Put `list` into the app's outbox in one IndexedDB transaction.
-async function seedOutbox(page, list) {
-  await page.evaluate(async (items) => {
-    const db = await new Promise((resolve, reject) => {
-      const open = indexedDB.open('branchpulse');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    await new Promise((resolve, reject) => {
-      const tx = db.transaction('outbox', 'readwrite');
-      const store = tx.objectStore('outbox');
-      const queuedAt = new Date().toISOString();
-      for (const response of items) store.put({ id: response.id, response, queued_at: queuedAt, attempts: 0 });
-      tx.oncomplete = resolve;
-      tx.onerror = () => reject(tx.error);
-    });
-    db.close();
-  }, list);
-}
 
 /// How many records the outbox holds, read from IndexedDB itself.
 async function outboxCount(page) {
@@ -106,16 +75,6 @@ async function waiting(page) {
   return Number((await page.getByTestId('waiting').innerText()).trim());
 }
 
-async function eventually(what, check, { timeout = 60_000, every = 250 } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last === true) return;
-    await new Promise((r) => setTimeout(r, every));
-  }
-  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
 
 /// Open the app through the proxy, with its outbox ready and empty of ours.
 async function openApp(init = {}) {
