@@ -31,6 +31,9 @@ use web_sys::{ServiceWorkerContainer, ServiceWorkerRegistration, ServiceWorkerSt
 /// How often a page left open (a kiosk runs for days) asks for a new version.
 const CHECK_EVERY: Duration = Duration::from_secs(30 * 60);
 
+/// How often to look whether a new version already waits.
+const WAITING_POLL: Duration = Duration::from_secs(2);
+
 /// A new version of the app, once one is installed and waiting.
 #[derive(Clone, Copy)]
 pub struct Update {
@@ -92,9 +95,24 @@ fn register(set_ready: WriteSignal<bool>) {
             });
             worker.set_onstatechange(Some(changed.as_ref().unchecked_ref()));
             changed.forget();
+            if worker.state() == ServiceWorkerState::Installed && is_update() {
+                set_ready.set(true);
+            }
         });
         reg.set_onupdatefound(Some(found.as_ref().unchecked_ref()));
         found.forget();
+        // A worker that finished installing before its `statechange`
+        // listener was attached sends no event: look for it now and then
+        // (no network involved).
+        let r = reg.clone();
+        set_interval(
+            move || {
+                if r.waiting().is_some() && is_update() {
+                    set_ready.set(true);
+                }
+            },
+            WAITING_POLL,
+        );
         set_interval(
             move || {
                 if let Ok(check) = reg.update() {
