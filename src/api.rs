@@ -89,22 +89,24 @@ async fn get_kept<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// The body of a successful GET of `url`.
+async fn fetch_text(url: &str) -> Result<String, ApiError> {
+    let resp = Request::get(url)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if !resp.ok() {
+        return Err(failure(resp).await);
+    }
+    resp.text()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))
+}
+
 /// The answer's body, or the kept copy's when the server cannot be
 /// reached; and whether it is the kept copy.
 async fn kept_text(url: &str) -> Result<(String, bool), ApiError> {
-    let fresh = async {
-        let resp = Request::get(url)
-            .send()
-            .await
-            .map_err(|e| ApiError::Network(e.to_string()))?;
-        if !resp.ok() {
-            return Err(failure(resp).await);
-        }
-        resp.text()
-            .await
-            .map_err(|e| ApiError::Network(e.to_string()))
-    }
-    .await;
+    let fresh = fetch_text(url).await;
     let unreachable = match &fresh {
         Err(ApiError::Network(_) | ApiError::Timeout { .. }) => true,
         Err(ApiError::Server { status, .. }) => *status >= 500,
@@ -152,16 +154,7 @@ pub async fn questionnaires() -> Result<Vec<QuestionnaireSummary>, ApiError> {
 /// serializer for the whole questionnaire.
 pub async fn questionnaire_json(id: &str) -> Result<String, ApiError> {
     let id = js_sys::encode_uri_component(id);
-    let resp = Request::get(&format!("/api/v1/questionnaires/{id}"))
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    if !resp.ok() {
-        return Err(failure(resp).await);
-    }
-    resp.text()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))
+    fetch_text(&format!("/api/v1/questionnaires/{id}")).await
 }
 
 /// The latest version of questionnaire `id`.
