@@ -62,7 +62,9 @@ pub fn start_server(root: &Path, data_dir: &Path) -> Result<Server> {
     Ok(Server { child, url })
 }
 
-pub fn run(root: &Path) -> Result<()> {
+/// Every e2e/*.test.js file, or only `files` when some are named (for a quick
+/// turn on one feature; CI always runs them all).
+pub fn run(root: &Path, files: &[String]) -> Result<()> {
     cmd::step("End-to-end tests: release build + real server + headless Chromium");
     let data = tempfile::tempdir()?;
     let server = start_server(root, data.path())?;
@@ -70,6 +72,7 @@ pub fn run(root: &Path) -> Result<()> {
     let result = cmd::run(
         Command::new("node")
             .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+            .args(files)
             .current_dir(root.join("e2e"))
             .env("BASE_URL", &server.url)
             .env("DATABASE_PATH", data.path().join("e2e.db"))

@@ -4,6 +4,7 @@
 //! - `test`  everything CI runs: fmt, clippy, native, browser and end-to-end tests
 //! - `size`  the release build's assets: raw, gzip, brotli, and the first-load budget
 //! - `bench` benchmarks that print figures
+//! - `e2e`   release build + real server + the end-to-end tests (all, or the files named)
 //! - `sw`    write the service worker into a build (Trunk's post_build hook)
 //!
 //! Every step says what it does; steps that take minutes the first time say so.
@@ -20,7 +21,7 @@ use anyhow::{bail, Result};
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench | sw [DIR]>";
+    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench | e2e [FILE.test.js…] | sw [DIR]>";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -38,6 +39,13 @@ fn real_main() -> Result<()> {
         Some("test") => test(&root),
         Some("size") => size::report(&root.join("dist")),
         Some("bench") => bench(&root),
+        Some("e2e") => {
+            tools::ensure_app_tools(&root)?;
+            tools::ensure_browser()?;
+            tools::ensure_e2e_packages(&root)?;
+            build::release(&root)?;
+            e2e::run(&root, &args[1..])
+        }
         Some("sw") => sw::generate(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -127,7 +135,7 @@ fn test(root: &std::path::Path) -> Result<()> {
     build::release(root)?;
     size::report(&root.join("dist"))?;
 
-    e2e::run(root)?;
+    e2e::run(root, &[])?;
     println!(
         "\nxtask test: all steps passed in {:.0?}",
         started.elapsed()
