@@ -6,12 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { eventually, launch, openPage, seriousViolations, TABLET_LANDSCAPE, TABLET_PORTRAIT } from './lib.js';
+import { answerRest, deviceId, next, PIN, question, RATINGS, setUp } from './kiosk-steps.js';
 
 const DATABASE_PATH = process.env.DATABASE_PATH;
-const PIN = '2468';
-// The lobby questionnaire's items, in order (questionnaires/kiosk.json).
-const RATINGS = ['overall', 'staff_care', 'ease', 'worth_it', 'confidence'];
-
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -27,53 +24,6 @@ function stored(device) {
   return JSON.parse(execFileSync('python3', ['-c', script, DATABASE_PATH, device]).toString());
 }
 
-
-async function deviceId(page) {
-  return page.evaluate(() => JSON.parse(localStorage.getItem('branchpulse.device_id')));
-}
-
-/// The manager's setup, through the form, in English.
-async function setUp(page, { idle = 120, keep = false, languages = ['zh-CN', 'en', 'es'], branch = 'N02', axe = false } = {}) {
-  await page.goto('/kiosk');
-  await page.locator('#kiosk-branch option[value="N02"]').waitFor({ state: 'attached' });
-  await page.locator('#kiosk-questionnaire option[value="lobby"]').waitFor({ state: 'attached' });
-  if (axe) assert.deepEqual(await seriousViolations(page), [], 'axe on the setup form');
-  await page.selectOption('#kiosk-branch', branch);
-  await page.selectOption('#kiosk-questionnaire', 'lobby');
-  for (const tag of ['zh-CN', 'en', 'es']) {
-    await page.locator(`.kiosk-setup input[type="checkbox"][value="${tag}"]`).setChecked(languages.includes(tag));
-  }
-  await page.fill('#kiosk-idle', String(idle));
-  await page.getByLabel(keep ? /Keep the partial answers/ : /Discard the partial answers/).check();
-  await page.fill('#kiosk-pin', PIN);
-  await page.fill('#kiosk-pin2', PIN);
-  await page.getByRole('button', { name: 'Start kiosk mode' }).click();
-  await page.locator('.kiosk-start').waitFor();
-}
-
-async function question(page, item) {
-  await page.locator(`section.kiosk-question[data-item="${item}"]`).waitFor();
-}
-
-async function next(page) {
-  await page.locator('.kiosk-next').click();
-}
-
-/// Answer from the current item to the end; `comment` optional.
-async function answerRest(page, { from = 0, ratings = [5, 4, 4, 3, 5], nps = 9, comment } = {}) {
-  for (let i = from; i < RATINGS.length; i++) {
-    await question(page, RATINGS[i]);
-    await page.locator(`.face[data-value="${ratings[i]}"]`).click();
-    await next(page);
-  }
-  await question(page, 'recommend');
-  await page.locator(`.number-scale button[data-value="${nps}"]`).click();
-  await next(page);
-  await question(page, 'comment');
-  if (comment) await page.locator('textarea.kiosk-comment').fill(comment);
-  await next(page);
-  await page.locator('.kiosk-thanks').waitFor();
-}
 
 test('a complete response in each language reaches the server', async () => {
   const { context, page, errors } = await openPage(browser, { viewport: TABLET_PORTRAIT });
@@ -141,7 +91,25 @@ test('idle timeout discards the partial answers when set to discard', async () =
   const dialog = page.getByRole('alertdialog', { name: 'Are you still there?' });
   await dialog.waitFor({ timeout: 10_000 });
   assert.match(await page.getByTestId('idle-countdown').innerText(), /Starting over in \d+ s/);
+  // A modal: the keyboard cannot leave it, and Escape means "continue".
+  // (From its last control, Tab goes to the browser's own UI — in headless
+  // Chromium, nowhere — and the next Tab comes back; never behind it.)
+  const places = [];
+  for (const key of ['Tab', 'Tab', 'Shift+Tab', 'Shift+Tab']) {
+    await page.keyboard.press(key);
+    places.push(await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return 'none';
+      return el.closest('.kiosk-idle') ? 'dialog' : el.outerHTML.slice(0, 80);
+    }));
+  }
+  assert.ok(places.every((p) => p === 'dialog' || p === 'none'), `the focus never goes behind the dialog: ${places}`);
+  assert.ok(places.includes('dialog'), `Tab comes back to the dialog: ${places}`);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  await question(page, 'staff_care');
   // "Continue" keeps the customer where they were.
+  await dialog.waitFor({ timeout: 10_000 });
   await page.getByRole('button', { name: 'Continue' }).click();
   await question(page, 'staff_care');
   // Then nobody touches it: back to the start, nothing kept.

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BASE_URL, eventually, launch, openPage, seedOutbox, storedIds } from './lib.js';
+import { answerRest, deviceId, next, question, setUp } from './kiosk-steps.js';
 import { startProxy } from './proxy.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -154,9 +155,14 @@ test('with the server gone, every mode starts from the device, and what was made
   await page.locator('article.questionnaire[data-id="lobby"]').waitFor();
   await page.goto('/shop');
   await page.locator('article.questionnaire[data-id="branch_visit"]').waitFor();
+  // A lobby tablet, set up once by a manager while the network was there.
+  const tablet = await openControlled(server.url, '/kiosk');
+  await setUp(tablet.page, { branch: 'N03' });
+  const device = await deviceId(tablet.page);
 
   await server.stop();
   await context.setOffline(true);
+  await tablet.context.setOffline(true);
   await page.reload();
   await page.getByRole('heading', { level: 1, name: 'Mystery shopper' }).waitFor();
   await page.locator('.status-bar').getByText('Offline').waitFor();
@@ -172,35 +178,54 @@ test('with the server gone, every mode starts from the device, and what was made
     'the kiosk questionnaire comes from the copy kept on the device',
   );
   assert.deepEqual(realErrors(errors), []);
-
-  const device = `e2e-sw-offline-${randomUUID()}`;
-  const given = kioskResponses(device, 5);
-  await seedOutbox(page, given);
-  await page.getByTestId('sync-now').click();
-  await eventually('the status bar to count 5 waiting', async () =>
-    (await page.getByTestId('waiting').innerText()).trim() === '5' || (await page.getByTestId('waiting').innerText()));
-  assert.equal(storedIds(device).length, 0);
-
-  // The server comes back at the same address; the device goes online.
-  await startServer(DIST, server.port);
-  await context.setOffline(false);
-  await eventually('the outbox to drain', async () => (await outboxIds(page)).length === 0 || (await outboxIds(page)).length);
-  assert.deepEqual(new Set(storedIds(device)), new Set(given.map((r) => r.id)));
   await context.close();
+
+  // The tablet restarts with no network, and a customer answers: the
+  // response waits in the outbox.
+  await tablet.page.reload();
+  await tablet.page.locator('.kiosk-start').waitFor();
+  await tablet.page.getByRole('button', { name: /English/ }).click();
+  await answerRest(tablet.page, { comment: 'Answered with the server gone' });
+  const waiting = await outboxIds(tablet.page);
+  assert.equal(waiting.length, 1, 'the response is in the outbox before "thank you"');
+  await tablet.page.getByRole('button', { name: 'Done' }).click();
+  await tablet.page.locator('.kiosk-start').waitFor();
+  assert.deepEqual(storedIds(device), []);
+
+  // The server comes back at the same address; the tablet goes online.
+  await startServer(DIST, server.port);
+  await tablet.context.setOffline(false);
+  await eventually('the outbox to drain', async () =>
+    (await outboxIds(tablet.page)).length === 0 || (await outboxIds(tablet.page)).length);
+  assert.deepEqual(storedIds(device), waiting);
+  assert.deepEqual(realErrors(tablet.errors), []);
+  await tablet.context.close();
 });
 
-test('a new version replaces the old cache; the outbox and drafts survive the update', async () => {
-  // A copy of the build, served by our own server behind a proxy that can
-  // refuse uploads (so the outbox keeps what we put in it).
+/// Serve a copy of the build through our own server and a proxy; return
+/// the copy's folder, the proxy, and a function that deploys "a new build"
+/// (the same files with a new build id in sw.js).
+async function deployable() {
   const dir = mkdtempSync(join(tmpdir(), 'branchpulse-dist-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(DIST, dir, { recursive: true });
   const server = await startServer(dir);
   const proxy = await startProxy(server.url);
   cleanups.push(() => proxy.close());
-
-  const { context, page, errors } = await openControlled(proxy.url, '/shop');
   const oldId = readFileSync(join(dir, 'sw.js'), 'utf8').match(/const BUILD_ID = '([0-9a-f]+)'/)[1];
+  const newId = 'f'.repeat(16) === oldId ? 'e'.repeat(16) : 'f'.repeat(16);
+  const deploy = () => {
+    const sw = readFileSync(join(dir, 'sw.js'), 'utf8').replace(`'${oldId}'`, `'${newId}'`);
+    writeFileSync(join(dir, 'sw.js'), sw);
+    for (const ext of ['br', 'gz']) if (existsSync(join(dir, `sw.js.${ext}`))) unlinkSync(join(dir, `sw.js.${ext}`));
+  };
+  return { proxy, oldId, newId, deploy };
+}
+
+test('a new version replaces the old cache; the outbox and drafts survive the update', async () => {
+  // The proxy can refuse uploads, so the outbox keeps what we put in it.
+  const { proxy, oldId, newId, deploy } = await deployable();
+  const { context, page, errors } = await openControlled(proxy.url, '/shop');
   assert.deepEqual(await cacheNames(page), [`branchpulse-shell-${oldId}`]);
 
   proxy.set('down');
@@ -212,11 +237,7 @@ test('a new version replaces the old cache; the outbox and drafts survive the up
   await page.evaluate(([k, v]) => localStorage.setItem(k, v), [draftKey, draft]);
   assert.equal(await page.getByTestId('update-banner').isVisible(), false, 'no banner before a new version exists');
 
-  // Deploy "a new build": the same files with a new build id in sw.js.
-  const newId = 'f'.repeat(16) === oldId ? 'e'.repeat(16) : 'f'.repeat(16);
-  const sw = readFileSync(join(dir, 'sw.js'), 'utf8').replace(`'${oldId}'`, `'${newId}'`);
-  writeFileSync(join(dir, 'sw.js'), sw);
-  for (const ext of ['br', 'gz']) if (existsSync(join(dir, `sw.js.${ext}`))) unlinkSync(join(dir, `sw.js.${ext}`));
+  deploy();
 
   // The app looks for a new version now and then; ask at once, and again
   // every few seconds as a browser would on navigations, until it shows.
@@ -244,6 +265,50 @@ test('a new version replaces the old cache; the outbox and drafts survive the up
   await eventually('the outbox to drain', async () => (await outboxIds(page)).length === 0 || (await outboxIds(page)).length);
   assert.deepEqual(new Set(storedIds(device)), new Set(given.map((r) => r.id)));
   await page.evaluate((k) => localStorage.removeItem(k), draftKey);
+  assert.deepEqual(realErrors(errors), []);
+  await context.close();
+});
+
+test('the kiosk switches to a new version only between customers', async () => {
+  const { proxy, oldId, newId, deploy } = await deployable();
+  const { context, page, errors } = await openControlled(proxy.url, '/kiosk');
+  await setUp(page, { branch: 'N04' });
+  const device = await deviceId(page);
+  await page.getByRole('button', { name: /English/ }).click();
+  await question(page, 'overall');
+  await page.locator('.face[data-value="4"]').click();
+  await next(page);
+  await question(page, 'staff_care');
+  // Marks this document: a reload would drop it.
+  await page.evaluate(() => { window.__sameCustomer = true; });
+
+  deploy();
+  await eventually('the new version to be installed and waiting', async () =>
+    page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      if (reg.waiting) return true;
+      await reg.update().catch(() => {});
+      return 'not yet';
+    }), { timeout: 60_000, every: 2_000 });
+  // The app notices a waiting version within a couple of seconds; give it
+  // several, and the customer must still be where they were.
+  await page.waitForTimeout(6_000);
+  assert.equal(await page.evaluate(() => window.__sameCustomer), true, 'no reload in the middle of a customer');
+  await question(page, 'staff_care');
+  assert.equal(await page.getByTestId('update-banner').isVisible(), false, 'no banner on the kiosk');
+  await page.getByRole('button', { name: 'Back' }).click();
+  await question(page, 'overall');
+  assert.equal(await page.locator('.face[data-value="4"]').getAttribute('aria-pressed'), 'true');
+  await next(page);
+  await answerRest(page, { from: 1 });
+
+  // After this customer: the new version takes over, and the kiosk is ready for the next.
+  await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Done' }).click()]);
+  await page.locator('.kiosk-start').waitFor();
+  assert.equal(await page.evaluate(() => window.__sameCustomer), undefined, 'the page reloaded');
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  assert.deepEqual(await cacheNames(page), [`branchpulse-shell-${newId}`], `the old cache (${oldId}) is gone`);
+  await eventually('the response to reach the server', () => storedIds(device).length === 1 || storedIds(device));
   assert.deepEqual(realErrors(errors), []);
   await context.close();
 });

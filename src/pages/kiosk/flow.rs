@@ -191,7 +191,7 @@ pub fn Customers(
     if let Ok(h) = set_interval_with_handle(tick, Duration::from_millis(250)) {
         on_cleanup(move || h.clear());
     }
-    let still_here = move |_| {
+    let still_here = move || {
         touched();
         countdown.set(None);
     };
@@ -290,33 +290,40 @@ fn ThanksScreen(done: Callback<()>) -> impl IntoView {
     }
 }
 
+/// A native modal `<dialog>`: `showModal()` makes the rest of the page inert
+/// and keeps the focus inside, so a keyboard user cannot tab behind it;
+/// Escape counts as "continue".
 #[component]
 fn IdleDialog(
     countdown: RwSignal<Option<u32>>,
     locale: RwSignal<Locale>,
-    on_continue: impl Fn(web_sys::MouseEvent) + Copy + 'static,
+    on_continue: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
-    let button = NodeRef::<html::Button>::new();
+    let dialog = NodeRef::<html::Dialog>::new();
     Effect::new(move |_| {
-        if let Some(b) = button.get() {
-            let _ = b.focus();
+        if let Some(d) = dialog.get() {
+            if !d.open() {
+                let _ = d.show_modal();
+            }
         }
     });
     view! {
-        <div class="kiosk-idle-backdrop">
-            <div
-                class="kiosk-idle"
-                role="alertdialog"
-                aria-modal="true"
-                aria-labelledby="kiosk-idle-title"
-                aria-describedby="kiosk-idle-left"
-            >
-                <h2 id="kiosk-idle-title">{t(Key::StillThere)}</h2>
-                <p id="kiosk-idle-left" data-testid="idle-countdown">{move || reset_in_text(locale.get(), countdown.get().unwrap_or(0))}</p>
-                <button type="button" class="primary" node_ref=button on:click=on_continue>
-                    {t(Key::Continue)}
-                </button>
-            </div>
-        </div>
+        <dialog
+            class="kiosk-idle"
+            node_ref=dialog
+            role="alertdialog"
+            aria-labelledby="kiosk-idle-title"
+            aria-describedby="kiosk-idle-left"
+            on:cancel=move |e: web_sys::Event| {
+                e.prevent_default();
+                on_continue();
+            }
+        >
+            <h2 id="kiosk-idle-title">{t(Key::StillThere)}</h2>
+            <p id="kiosk-idle-left" data-testid="idle-countdown">{move || reset_in_text(locale.get(), countdown.get().unwrap_or(0))}</p>
+            <button type="button" class="primary" autofocus on:click=move |_| on_continue()>
+                {t(Key::Continue)}
+            </button>
+        </dialog>
     }
 }
