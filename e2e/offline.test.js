@@ -1,5 +1,5 @@
 // The installable app that starts offline: the service worker (dist/sw.js,
-// generated at build time by `cargo xtask sw`) pre-caches the app, so a
+// generated at build time by `cargo xtask post-build`) pre-caches the app, so a
 // device whose server is gone still opens every mode with the
 // questionnaires it kept; responses made then reach the server later; a new
 // version replaces the old cache without losing the outbox or the drafts;

@@ -109,3 +109,26 @@ test('assets are precompressed, hashed ones cached for good, the page never', as
   const gz = await fetch(`${BASE_URL}/${wasm[1]}`, { headers: { 'accept-encoding': 'gzip' } });
   assert.equal(gz.headers.get('content-encoding'), 'gzip');
 });
+
+test('every mode works under the Content-Security-Policy, with no inline script', async () => {
+  const html = await (await fetch(`${BASE_URL}/`)).text();
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'index.html has no inline script');
+  const { context, page, errors } = await openPage(browser);
+  // Collected in the page from its first moment; a blocked script, style or
+  // wasm compile shows up here (and as a console error).
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI} ${e.sample}`);
+    });
+  });
+  for (const path of ['/', '/kiosk', '/shop', '/dashboard', '/admin']) {
+    const resp = await page.goto(path);
+    assert.match(resp.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/, path);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], path);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});

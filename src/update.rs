@@ -1,5 +1,5 @@
 //! The installable, offline app: registers the service worker `/sw.js`
-//! (generated at build time by `cargo xtask sw`, see xtask/src/sw.rs) and
+//! (generated at build time by `cargo xtask post-build`, see xtask/src/sw.rs) and
 //! tells when a new version is installed and waiting.
 //!
 //! [`use_update`] gives an [`Update`]: `ready` turns true once a new version

@@ -18,10 +18,11 @@ pub fn release(root: &Path) -> Result<()> {
             .env("NO_COLOR", "true"),
     )?;
     let dist = root.join("dist");
-    // Trunk's post_build hook (`cargo xtask sw`) writes the service worker.
-    if !dist.join(crate::sw::SW_FILE).is_file() {
+    // Trunk's post_build hook (`cargo xtask post-build`) writes the service worker.
+    let page = std::fs::read_to_string(dist.join("index.html"))?;
+    if !dist.join(crate::sw::SW_FILE).is_file() || page.contains("<script type=\"module\">") {
         anyhow::bail!(
-            "dist/sw.js is missing: Trunk.toml must run `cargo xtask sw` after the build"
+            "dist/ is unfinished (no sw.js, or an inline script): Trunk.toml must run `cargo xtask post-build` after the build"
         );
     }
     cmd::step("Precompressing assets (brotli, gzip)");

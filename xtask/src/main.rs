@@ -5,13 +5,15 @@
 //! - `size`  the release build's assets: raw, gzip, brotli, and the first-load budget
 //! - `bench` benchmarks that print figures
 //! - `e2e`   release build + real server + the end-to-end tests (all, or the files named)
-//! - `sw`    write the service worker into a build (Trunk's post_build hook)
+//! - `post-build` finish a build (Trunk's post_build hook): move the inline
+//!   start-up script to a file, then write the service worker
 //!
 //! Every step says what it does; steps that take minutes the first time say so.
 
 mod build;
 mod cmd;
 mod e2e;
+mod loader;
 mod postgres;
 mod size;
 mod sw;
@@ -21,7 +23,7 @@ use anyhow::{bail, Result};
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench | e2e [FILE.test.js…] | sw [DIR]>";
+    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench | e2e [FILE.test.js…] | post-build [DIR]>";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -46,7 +48,7 @@ fn real_main() -> Result<()> {
             build::release(&root)?;
             e2e::run(&root, &args[1..])
         }
-        Some("sw") => sw::generate(&args[1..]),
+        Some("post-build") => sw::post_build(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

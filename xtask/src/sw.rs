@@ -1,4 +1,6 @@
-//! `cargo xtask sw [DIR]`: write the service worker `sw.js` into a built app.
+//! `cargo xtask post-build [DIR]`: finish a built app — move the inline
+//! start-up script to a file ([`crate::loader`]), then write the service
+//! worker `sw.js`, which must list that file too.
 //!
 //! Trunk runs it as a `post_build` hook (see Trunk.toml), with
 //! `TRUNK_STAGING_DIR` naming the directory that is about to become dist/.
@@ -15,17 +17,20 @@ use std::path::Path;
 const TEMPLATE: &str = include_str!("sw.template.js");
 pub const SW_FILE: &str = "sw.js";
 
-/// Write `dir/sw.js`; `dir` is the argument, else `$TRUNK_STAGING_DIR`.
-pub fn generate(args: &[String]) -> Result<()> {
+/// Finish `dir`: the argument, else `$TRUNK_STAGING_DIR`.
+pub fn post_build(args: &[String]) -> Result<()> {
     let dir = match args.first() {
         Some(d) => d.clone(),
         None => std::env::var("TRUNK_STAGING_DIR")
-            .context("cargo xtask sw DIR, or run as a Trunk hook (TRUNK_STAGING_DIR)")?,
+            .context("cargo xtask post-build DIR, or run as a Trunk hook (TRUNK_STAGING_DIR)")?,
     };
     let dir = Path::new(&dir);
+    if let Some(name) = crate::loader::externalize(dir)? {
+        println!("xtask post-build: the start-up script is now {name}");
+    }
     let (id, count) = write(dir)?;
     println!(
-        "xtask sw: {}/{SW_FILE}: build {id}, {count} files pre-cached",
+        "xtask post-build: {}/{SW_FILE}: build {id}, {count} files pre-cached",
         dir.display()
     );
     Ok(())

@@ -1,4 +1,4 @@
-// BranchPulse service worker. GENERATED at build time by `cargo xtask sw`
+// BranchPulse service worker. GENERATED at build time by `cargo xtask post-build`
 // (a Trunk post_build hook) from xtask/src/sw.template.js: do not edit
 // dist/sw.js by hand.
 //

@@ -107,11 +107,36 @@ async fn without_a_built_app_pages_say_how_to_build_it() {
 }
 
 #[tokio::test]
-async fn every_answer_says_nosniff() {
+async fn every_answer_carries_the_security_headers() {
     let server = TestServer::start().await;
-    for path in ["/", "/api/v1/health", "/api/v1/nope"] {
+    // A page, a hashed asset, the API, an API error, a missing file.
+    for path in [
+        "/",
+        "/kiosk",
+        "/app-0123456789abcdef.js",
+        "/api/v1/health",
+        "/api/v1/nope",
+        "/missing.png",
+    ] {
         let resp = get(&server, path, "identity").await;
         assert_eq!(header(&resp, "x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header(&resp, "x-frame-options"), "DENY", "{path}");
+        assert_eq!(header(&resp, "referrer-policy"), "no-referrer", "{path}");
+        let csp = header(&resp, "content-security-policy");
+        let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+        for wanted in [
+            "default-src 'self'",
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "style-src 'self'",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(directives.contains(&wanted), "{path}: {wanted} in {csp}");
+        }
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"),
+            "{path}: {csp}"
+        );
     }
     server.stop().await;
 }

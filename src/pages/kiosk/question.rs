@@ -111,9 +111,11 @@ pub fn QuestionScreen(
                 {move || progress_text(locale.get(), position() + 1, steps.with(Vec::len))}
             </p>
             <div class="kiosk-progress" aria-hidden="true">
-                <div style=move || {
+                // `style:` sets the property through the CSSOM, which the
+                // Content-Security-Policy allows (a style attribute it would not).
+                <div style:width=move || {
                     let n = steps.with(Vec::len).max(1);
-                    format!("width:{}%", (position() + 1) * 100 / n)
+                    format!("{}%", (position() + 1) * 100 / n)
                 }></div>
             </div>
             <h1 id=heading_id.clone() tabindex="-1" node_ref=heading>

@@ -1,6 +1,7 @@
 //! The site map of the server: the JSON API under `/api/v1`, the web app
 //! everywhere else. Handlers are thin: parse, call one function, map the result.
 
+mod headers;
 mod health;
 mod questionnaires;
 mod responses;
@@ -8,12 +9,11 @@ mod responses;
 use crate::error::ApiError;
 use crate::{assets, AppState};
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{any, get, post};
 use axum::Router;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -36,21 +36,20 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(CompressionLayer::new())
         .with_state(state.clone());
-    Router::new()
+    let mut site = Router::new()
         .nest("/api/v1", api)
         // Any other /api/ address is a client bug, never a page of the app.
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
-        .fallback_service(assets::router(&state.config.dist))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
-        .layer(TraceLayer::new_for_http())
+        .fallback_service(assets::router(&state.config.dist));
+    for (name, value) in headers::all() {
+        site = site.layer(headers::layer(name, value));
+    }
+    site.layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ))
+    .layer(TraceLayer::new_for_http())
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
