@@ -2,7 +2,10 @@
 
 use crate::components::{LanguageSwitch, StatusBar};
 use crate::i18n::{provide_i18n, t, Key};
-use crate::pages::{AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, NotFound, ShopPage};
+use crate::pages::{
+    provide_kiosk_lock, AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, NotFound,
+    ShopPage,
+};
 use crate::sync::provide_sync;
 use crate::update::{provide_update, UpdateBanner};
 use leptos::prelude::*;
@@ -14,22 +17,25 @@ pub fn App() -> impl IntoView {
     provide_i18n();
     provide_sync();
     provide_update();
+    let kiosk_locked = provide_kiosk_lock();
     view! {
         <Router>
-            // A locked kiosk stays on /kiosk (and hides this frame).
+            // A locked kiosk stays on /kiosk, without this frame.
             <KioskGuard/>
-            <header class="topbar">
-                <A href="/" attr:class="brand">{t(Key::AppName)}</A>
-                <nav aria-label=t(Key::NavLabel)>
-                    <A href="/kiosk">{t(Key::NavKiosk)}</A>
-                    <A href="/shop">{t(Key::NavShop)}</A>
-                    <A href="/dashboard">{t(Key::NavDashboard)}</A>
-                    <A href="/admin">{t(Key::NavAdmin)}</A>
-                </nav>
-                <LanguageSwitch/>
-            </header>
-            <StatusBar/>
-            <UpdateBanner/>
+            <Show when=move || !kiosk_locked.get()>
+                <header class="topbar">
+                    <A href="/" attr:class="brand">{t(Key::AppName)}</A>
+                    <nav aria-label=t(Key::NavLabel)>
+                        <A href="/kiosk">{t(Key::NavKiosk)}</A>
+                        <A href="/shop">{t(Key::NavShop)}</A>
+                        <A href="/dashboard">{t(Key::NavDashboard)}</A>
+                        <A href="/admin">{t(Key::NavAdmin)}</A>
+                    </nav>
+                    <LanguageSwitch/>
+                </header>
+                <StatusBar/>
+                <UpdateBanner/>
+            </Show>
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage/>

@@ -9,5 +9,5 @@ mod shop;
 pub use admin::AdminPage;
 pub use dashboard::DashboardPage;
 pub use home::{HomePage, NotFound};
-pub use kiosk::{KioskGuard, KioskPage};
+pub use kiosk::{provide_kiosk_lock, KioskGuard, KioskPage};
 pub use shop::ShopPage;

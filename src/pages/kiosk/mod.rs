@@ -87,12 +87,18 @@ pub fn KioskPage() -> impl IntoView {
     let warning = RwSignal::new(None::<String>);
     let navigate = use_navigate();
 
-    // Locked: the app's navigation and status bar are hidden (style/main.css).
-    Effect::new(move |_| {
-        let locked = setup.with(|s| s.as_ref().is_some_and(|s| s.locked));
-        mark_locked(locked);
-    });
-    on_cleanup(|| mark_locked(false));
+    // Locked: the app leaves out its navigation and status bar.
+    let lock = use_context::<KioskLock>();
+    let mark = move |on: bool| {
+        mark_locked(on);
+        if let Some(KioskLock(l)) = lock {
+            if l.get_untracked() != on {
+                l.set(on);
+            }
+        }
+    };
+    Effect::new(move |_| mark(setup.with(|s| s.as_ref().is_some_and(|s| s.locked))));
+    on_cleanup(move || mark(false));
 
     let done = Callback::new(move |s: KioskSetup| {
         // Made once, at the first setup, then kept.
@@ -220,6 +226,20 @@ fn StaffMenu(
             </div>
         </section>
     }
+}
+
+/// Whether this device is a locked kiosk. The app renders its frame (the
+/// navigation, the status bar) only when it is not: a locked kiosk never
+/// shows them, and leaving them out makes the customer's first screen
+/// appear sooner.
+#[derive(Debug, Clone, Copy)]
+pub struct KioskLock(pub RwSignal<bool>);
+
+/// Provide [`KioskLock`], read once from storage; the kiosk page keeps it right.
+pub fn provide_kiosk_lock() -> RwSignal<bool> {
+    let locked = RwSignal::new(config::is_locked());
+    provide_context(KioskLock(locked));
+    locked
 }
 
 /// `<html data-kiosk="locked">` while kiosk mode is on.
