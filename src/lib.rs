@@ -10,6 +10,7 @@ pub mod api;
 mod app;
 pub mod components;
 pub mod i18n;
+mod loaded;
 mod pages;
 pub mod prefs;
 pub mod storage;

@@ -73,57 +73,59 @@ fn container() -> Option<ServiceWorkerContainer> {
 
 fn register(set_ready: WriteSignal<bool>) {
     let Some(sw) = container() else { return };
-    spawn_local(async move {
-        let Ok(reg) = JsFuture::from(sw.register("/sw.js")).await else {
-            return;
-        };
-        let reg: ServiceWorkerRegistration = reg.unchecked_into();
-        // A controlled page means a version runs already: a worker that
-        // finishes installing now is a new version, not the first one.
-        let is_update = move || container().is_some_and(|c| c.controller().is_some());
-        if reg.waiting().is_some() && is_update() {
-            set_ready.set(true);
-        }
-        let r = reg.clone();
-        let found = Closure::<dyn Fn()>::new(move || {
-            let Some(worker) = r.installing() else { return };
-            let w = worker.clone();
-            let changed = Closure::<dyn Fn()>::new(move || {
-                if w.state() == ServiceWorkerState::Installed && is_update() {
+    crate::loaded::after_load(move || {
+        spawn_local(async move {
+            let Ok(reg) = JsFuture::from(sw.register("/sw.js")).await else {
+                return;
+            };
+            let reg: ServiceWorkerRegistration = reg.unchecked_into();
+            // A controlled page means a version runs already: a worker that
+            // finishes installing now is a new version, not the first one.
+            let is_update = move || container().is_some_and(|c| c.controller().is_some());
+            if reg.waiting().is_some() && is_update() {
+                set_ready.set(true);
+            }
+            let r = reg.clone();
+            let found = Closure::<dyn Fn()>::new(move || {
+                let Some(worker) = r.installing() else { return };
+                let w = worker.clone();
+                let changed = Closure::<dyn Fn()>::new(move || {
+                    if w.state() == ServiceWorkerState::Installed && is_update() {
+                        set_ready.set(true);
+                    }
+                });
+                worker.set_onstatechange(Some(changed.as_ref().unchecked_ref()));
+                changed.forget();
+                if worker.state() == ServiceWorkerState::Installed && is_update() {
                     set_ready.set(true);
                 }
             });
-            worker.set_onstatechange(Some(changed.as_ref().unchecked_ref()));
-            changed.forget();
-            if worker.state() == ServiceWorkerState::Installed && is_update() {
-                set_ready.set(true);
-            }
-        });
-        reg.set_onupdatefound(Some(found.as_ref().unchecked_ref()));
-        found.forget();
-        // A worker that finished installing before its `statechange`
-        // listener was attached sends no event: look for it now and then
-        // (no network involved).
-        let r = reg.clone();
-        set_interval(
-            move || {
-                if r.waiting().is_some() && is_update() {
-                    set_ready.set(true);
-                }
-            },
-            WAITING_POLL,
-        );
-        set_interval(
-            move || {
-                if let Ok(check) = reg.update() {
-                    // Offline it rejects; that is no error worth a word.
-                    spawn_local(async move {
-                        let _ = JsFuture::from(check).await;
-                    });
-                }
-            },
-            CHECK_EVERY,
-        );
+            reg.set_onupdatefound(Some(found.as_ref().unchecked_ref()));
+            found.forget();
+            // A worker that finished installing before its `statechange`
+            // listener was attached sends no event: look for it now and then
+            // (no network involved).
+            let r = reg.clone();
+            set_interval(
+                move || {
+                    if r.waiting().is_some() && is_update() {
+                        set_ready.set(true);
+                    }
+                },
+                WAITING_POLL,
+            );
+            set_interval(
+                move || {
+                    if let Ok(check) = reg.update() {
+                        // Offline it rejects; that is no error worth a word.
+                        spawn_local(async move {
+                            let _ = JsFuture::from(check).await;
+                        });
+                    }
+                },
+                CHECK_EVERY,
+            );
+        })
     });
 }
 

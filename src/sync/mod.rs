@@ -294,7 +294,8 @@ impl Engine {
             sched.listeners = vec![on_online, on_offline];
             sched.interval = interval;
         }
-        spawn_local(self.clone().startup());
+        let engine = self.clone();
+        crate::loaded::after_load(move || spawn_local(engine.startup()));
     }
 
     fn stop(&self) {

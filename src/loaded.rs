@@ -1,0 +1,25 @@
+//! Work that can wait until the page has loaded.
+//!
+//! Registering the service worker makes the browser download the whole
+//! build again into its cache, and the first sync opens IndexedDB and talks
+//! to the server. Neither helps the first screen, and on a slow tablet both
+//! compete with it, so they start once the page's `load` event has fired.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+/// Run `f` after the page's `load` event (at once, in a task, if it already fired).
+pub fn after_load(f: impl FnOnce() + 'static) {
+    if document().ready_state() == "complete" {
+        set_timeout(f, std::time::Duration::ZERO);
+        return;
+    }
+    let once = Closure::once_into_js(f);
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_once(true);
+    let _ = window().add_event_listener_with_callback_and_add_event_listener_options(
+        "load",
+        once.unchecked_ref(),
+        &options,
+    );
+}
