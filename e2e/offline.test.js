@@ -138,10 +138,17 @@ test('sw.js is generated for this build and sent unhashed, revalidated', async (
   const sw = await resp.text();
   assert.match(sw, /const BUILD_ID = '[0-9a-f]{16}';/);
   const listed = JSON.parse(sw.match(/const ASSETS = (\[.*\]);/)[1]);
-  const html = await (await fetch(`${BASE_URL}/`)).text();
-  const named = [...html.matchAll(/(?:href|src)=["']\/?([^"':]+\.(?:js|wasm|css|svg))["']/g)].map((m) => `/${m[1]}`);
-  assert.ok(named.length >= 3, `index.html names its assets (${named})`);
-  for (const asset of named) assert.ok(listed.includes(asset), `${asset} is pre-cached`);
+  // The main app's page, and the lobby kiosk's own bundle at /kiosk.
+  for (const path of ['/', '/kiosk']) {
+    const html = await (await fetch(`${BASE_URL}${path}`)).text();
+    const named = [...html.matchAll(/(?:href|src)=["']\/?([^"':]+\.(?:js|wasm|css|svg))["']/g)].map((m) => `/${m[1]}`);
+    assert.ok(named.length >= 3, `${path} names its assets (${named})`);
+    for (const asset of named) assert.ok(listed.includes(asset), `${path}: ${asset} is pre-cached`);
+  }
+  assert.ok(listed.includes('/kiosk.html'), 'the kiosk page is pre-cached');
+  const kiosk = await (await fetch(`${BASE_URL}/kiosk`)).text();
+  const main = await (await fetch(`${BASE_URL}/`)).text();
+  assert.notEqual(kiosk, main, '/kiosk has its own page and bundle');
   for (const file of ['/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png']) {
     assert.ok(listed.includes(file), `${file} is pre-cached`);
   }

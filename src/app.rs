@@ -1,7 +1,10 @@
-//! The site map: one route per mode, each under the shared frame.
+//! The site map. The main app has one route per mode under the shared
+//! frame; the lobby kiosk is a bundle of its own ([`KioskApp`], built from
+//! `src/bin/kiosk.rs` and served at `/kiosk`), so a tablet loads only the
+//! kiosk, not the shopper's and the manager's screens.
 
-use crate::components::{LanguageSwitch, StatusBar};
-use crate::i18n::{provide_i18n, t, Key};
+use crate::components::Frame;
+use crate::i18n::provide_i18n;
 use crate::pages::{
     provide_kiosk_lock, AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, NotFound,
     ShopPage,
@@ -9,7 +12,8 @@ use crate::pages::{
 use crate::sync::provide_sync;
 use crate::update::{provide_update, UpdateBanner};
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 #[component]
@@ -17,34 +21,43 @@ pub fn App() -> impl IntoView {
     provide_i18n();
     provide_sync();
     provide_update();
-    let kiosk_locked = provide_kiosk_lock();
     view! {
         <Router>
-            // A locked kiosk stays on /kiosk, without this frame.
+            // A locked kiosk goes back to /kiosk.
             <KioskGuard/>
-            <Show when=move || !kiosk_locked.get()>
-                <header class="topbar">
-                    <A href="/" attr:class="brand">{t(Key::AppName)}</A>
-                    <nav aria-label=t(Key::NavLabel)>
-                        <A href="/kiosk">{t(Key::NavKiosk)}</A>
-                        <A href="/shop">{t(Key::NavShop)}</A>
-                        <A href="/dashboard">{t(Key::NavDashboard)}</A>
-                        <A href="/admin">{t(Key::NavAdmin)}</A>
-                    </nav>
-                    <LanguageSwitch/>
-                </header>
-                <StatusBar/>
-                <UpdateBanner/>
-            </Show>
+            <RoutedFrame/>
+            <UpdateBanner/>
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/kiosk") view=KioskPage/>
                     <Route path=path!("/shop") view=ShopPage/>
                     <Route path=path!("/dashboard") view=DashboardPage/>
                     <Route path=path!("/admin") view=AdminPage/>
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+#[component]
+fn RoutedFrame() -> impl IntoView {
+    let location = use_location();
+    view! { <Frame current=location.pathname/> }
+}
+
+/// The lobby kiosk alone, at `/kiosk`. A locked kiosk shows no frame.
+#[component]
+pub fn KioskApp() -> impl IntoView {
+    provide_i18n();
+    provide_sync();
+    provide_update();
+    let locked = provide_kiosk_lock();
+    view! {
+        <Show when=move || !locked.get()>
+            <Frame current="/kiosk".to_string()/>
+        </Show>
+        <main id="main">
+            <KioskPage/>
+        </main>
     }
 }

@@ -1,12 +1,14 @@
 //! Widgets shared by several pages.
 
 mod face_scale;
+mod frame;
 mod language_switch;
 mod number_scale;
 mod questionnaires;
 mod status_bar;
 
 pub use face_scale::FaceScale;
+pub use frame::Frame;
 pub use language_switch::LanguageSwitch;
 pub use number_scale::NumberScale;
 pub use questionnaires::QuestionnaireList;

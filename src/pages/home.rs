@@ -8,7 +8,8 @@ pub fn HomePage() -> impl IntoView {
         <h1>{t(Key::AppName)}</h1>
         <p>{t(Key::Tagline)}</p>
         <ul class="modes">
-            <li><A href="/kiosk">{t(Key::KioskTitle)}</A></li>
+            // The kiosk is a bundle of its own: a page load.
+            <li><a href="/kiosk" rel="external">{t(Key::KioskTitle)}</a></li>
             <li><A href="/shop">{t(Key::ShopTitle)}</A></li>
             <li><A href="/dashboard">{t(Key::DashboardTitle)}</A></li>
             <li><A href="/admin">{t(Key::AdminTitle)}</A></li>

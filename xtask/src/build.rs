@@ -5,26 +5,41 @@ use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// `trunk build --release` into dist/, then `x.br` and `x.gz` beside every file
+/// The page the lobby kiosk's own bundle is served from (see kiosk.html).
+pub const KIOSK_PAGE: &str = "kiosk.html";
+
+/// The two bundles of the web app, built by Trunk into dist/: the main app
+/// (index.html) and the lobby kiosk (kiosk.html, its own smaller bundle);
+/// then one service worker for both, and `x.br` and `x.gz` beside every file
 /// so the server can send them without compressing on each request.
 pub fn release(root: &Path) -> Result<()> {
     cmd::step("Building the web app (trunk build --release; several minutes the first time)");
-    cmd::run(
-        std::process::Command::new("trunk")
-            .args(["build", "--release"])
-            .current_dir(root)
-            .env("PATH", crate::tools::path_with_tools())
-            // Trunk reads NO_COLOR as a boolean flag, not the usual "1".
-            .env("NO_COLOR", "true"),
-    )?;
+    trunk(root, &[])?;
     let dist = root.join("dist");
-    // Trunk's post_build hook (`cargo xtask post-build`) writes the service worker.
-    let page = std::fs::read_to_string(dist.join("index.html"))?;
-    if !dist.join(crate::sw::SW_FILE).is_file() || page.contains("<script type=\"module\">") {
-        anyhow::bail!(
-            "dist/ is unfinished (no sw.js, or an inline script): Trunk.toml must run `cargo xtask post-build` after the build"
-        );
+    cmd::step("Building the lobby kiosk's own bundle (trunk build --release kiosk.html)");
+    let kiosk = root.join("target/trunk-kiosk");
+    trunk(root, &["--dist", path_str(&kiosk)?, KIOSK_PAGE])?;
+    // Its hashed files join the main app's; its page becomes dist/kiosk.html.
+    for file in asset_files(&kiosk)? {
+        let name = file.strip_prefix(&kiosk)?;
+        let to = match name.to_str() {
+            Some("index.html") => dist.join(KIOSK_PAGE),
+            Some(crate::sw::SW_FILE) => continue,
+            _ => dist.join(name),
+        };
+        std::fs::copy(&file, &to).with_context(|| format!("copying {}", file.display()))?;
     }
+    for page in ["index.html", KIOSK_PAGE] {
+        let html = std::fs::read_to_string(dist.join(page))?;
+        if html.contains("<script type=\"module\">") {
+            anyhow::bail!(
+                "dist/{page} has an inline script: Trunk.toml must run `cargo xtask post-build` after the build"
+            );
+        }
+    }
+    // One worker that knows both bundles.
+    let (id, count) = crate::sw::write(&dist)?;
+    println!("service worker: build {id}, {count} files pre-cached");
     cmd::step("Precompressing assets (brotli, gzip)");
     for file in asset_files(&dist)? {
         let data = std::fs::read(&file)?;
@@ -32,6 +47,22 @@ pub fn release(root: &Path) -> Result<()> {
         std::fs::write(sibling(&file, "gz"), gzip_bytes(&data)?)?;
     }
     Ok(())
+}
+
+fn trunk(root: &Path, args: &[&str]) -> Result<()> {
+    cmd::run(
+        std::process::Command::new("trunk")
+            .args(["build", "--release"])
+            .args(args)
+            .current_dir(root)
+            .env("PATH", crate::tools::path_with_tools())
+            // Trunk reads NO_COLOR as a boolean flag, not the usual "1".
+            .env("NO_COLOR", "true"),
+    )
+}
+
+fn path_str(p: &Path) -> Result<&str> {
+    p.to_str().context("a non-UTF-8 path")
 }
 
 /// Every file under `dir` that is not itself a compressed sibling.

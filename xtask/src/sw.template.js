@@ -10,14 +10,16 @@
 //   outbox in IndexedDB and the drafts in localStorage are never touched),
 //   then controls the open pages.
 // - fetch: /api/ always goes to the network; app routes (navigations) try
-//   the network and fall back to the cached index.html; other same-origin
-//   GETs are served from the cache first.
+//   the network and fall back to the cached page: kiosk.html for /kiosk (the
+//   lobby kiosk's own bundle), index.html for every other route; other
+//   same-origin GETs are served from the cache first.
 'use strict';
 
 const BUILD_ID = '__BUILD_ID__';
 const PREFIX = 'branchpulse-shell-';
 const CACHE = PREFIX + BUILD_ID;
 const SHELL = '/index.html';
+const KIOSK = '/kiosk.html';
 const ASSETS = __ASSETS__;
 
 self.addEventListener('install', (event) => {
@@ -54,9 +56,10 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
   if (request.mode === 'navigate') {
+    const page = url.pathname === '/kiosk' && ASSETS.includes(KIOSK) ? KIOSK : SHELL;
     event.respondWith(
       fetch(request).catch(() =>
-        caches.open(CACHE).then((c) => c.match(SHELL)).then((r) => r || Response.error()),
+        caches.open(CACHE).then((c) => c.match(page)).then((r) => r || Response.error()),
       ),
     );
     return;

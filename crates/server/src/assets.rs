@@ -22,14 +22,17 @@ use tower_http::services::{ServeDir, ServeFile};
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
+/// The lobby kiosk's own bundle has its own page, served at `/kiosk`.
+const KIOSK_ROUTE: &str = "/kiosk";
+const KIOSK_PAGE: &str = "kiosk.html";
+
 pub fn router(dist: &Path) -> Router {
-    let index_path = dist.join("index.html");
-    let index = ServeFile::new(&index_path)
-        .precompressed_br()
-        .precompressed_gzip();
+    let page = |path: &Path| ServeFile::new(path).precompressed_br().precompressed_gzip();
+    let (index_path, kiosk_path) = (dist.join("index.html"), dist.join(KIOSK_PAGE));
+    let (index, kiosk) = (page(&index_path), page(&kiosk_path));
     let app_page = move |req: Request| {
-        let index = index.clone();
-        let index_path = index_path.clone();
+        let (index, kiosk) = (index.clone(), kiosk.clone());
+        let (index_path, kiosk_path) = (index_path.clone(), kiosk_path.clone());
         async move {
             if looks_like_file(req.uri().path()) {
                 return ApiError::NotFound(format!("no file {}", req.uri().path())).into_response();
@@ -40,7 +43,13 @@ pub fn router(dist: &Path) -> Router {
                 )
                 .into_response();
             }
-            match index.oneshot(req).await {
+            // A build without the kiosk bundle serves the kiosk from the main app.
+            let page = if req.uri().path() == KIOSK_ROUTE && kiosk_path.is_file() {
+                kiosk
+            } else {
+                index
+            };
+            match page.oneshot(req).await {
                 Ok(res) => res.map(Body::new),
                 Err(never) => match never {},
             }

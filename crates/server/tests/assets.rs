@@ -69,6 +69,45 @@ async fn the_page_is_revalidated_and_app_routes_get_it() {
 }
 
 #[tokio::test]
+async fn the_kiosk_route_gets_the_kiosk_bundle_page_when_it_is_built() {
+    let server = TestServer::start().await;
+    // Without kiosk.html (the test dist has none), /kiosk is the main app's page.
+    let main_page = get(&server, "/kiosk", "identity")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        main_page,
+        get(&server, "/", "identity").await.text().await.unwrap()
+    );
+    let dist = server.dir.path().join("dist");
+    std::fs::write(
+        dist.join("kiosk.html"),
+        "<title>BranchPulse kiosk bundle</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("kiosk.html.br"), b"br-kiosk").unwrap();
+    let resp = get(&server, "/kiosk", "identity").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "cache-control"), "no-cache");
+    assert!(header(&resp, "content-type").starts_with("text/html"));
+    assert_eq!(
+        resp.text().await.unwrap(),
+        "<title>BranchPulse kiosk bundle</title>"
+    );
+    let resp = get(&server, "/kiosk", "br").await;
+    assert_eq!(header(&resp, "content-encoding"), "br");
+    assert_eq!(resp.bytes().await.unwrap(), &b"br-kiosk"[..]);
+    // Every other route keeps the main app.
+    for path in ["/", "/shop", "/kiosk/setup"] {
+        let body = get(&server, path, "identity").await.text().await.unwrap();
+        assert_eq!(body, main_page, "{path}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn missing_files_and_paths_outside_dist_are_not_served() {
     let server = TestServer::start().await;
     std::fs::write(server.dir.path().join("secret.txt"), "TOP-SECRET-CONTENT").unwrap();

@@ -55,8 +55,7 @@ use branchpulse_core::Kind;
 use config::KioskSetup;
 use flow::Customers;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_location;
 use pin::PinPrompt;
 use setup::SetupForm;
 
@@ -85,7 +84,6 @@ pub fn KioskPage() -> impl IntoView {
         },
     );
     let warning = RwSignal::new(None::<String>);
-    let navigate = use_navigate();
 
     // Locked: the app leaves out its navigation and status bar.
     let lock = use_context::<KioskLock>();
@@ -116,7 +114,8 @@ pub fn KioskPage() -> impl IntoView {
         }
         setup.set(s);
         mode.set(Mode::Off);
-        navigate("/", NavigateOptions::default());
+        // The start page is in the main app: a page load.
+        let _ = window().location().assign("/");
     });
     let relock = move |_| {
         let mut s = setup.get_untracked();
@@ -253,22 +252,16 @@ fn mark_locked(on: bool) {
     }
 }
 
-/// Keeps a locked kiosk on `/kiosk`: any other address (the back button, a
-/// typed URL, the start page after a restart) comes back to it.
+/// Keeps a locked kiosk on `/kiosk`: any other address of the main app (the
+/// back button, a typed URL, the start page after a restart) goes back to
+/// it — a page load, since the kiosk is a bundle of its own.
 #[component]
 pub fn KioskGuard() -> impl IntoView {
     let location = use_location();
-    let navigate = use_navigate();
     Effect::new(move |_| {
         let path = location.pathname.get();
         if path != "/kiosk" && config::is_locked() {
-            navigate(
-                "/kiosk",
-                NavigateOptions {
-                    replace: true,
-                    ..NavigateOptions::default()
-                },
-            );
+            let _ = window().location().replace("/kiosk");
         }
     });
 }
