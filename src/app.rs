@@ -39,10 +39,13 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The main app's routes; links to any other page load it.
+const ROUTED: &[&str] = &["/", "/shop", "/dashboard", "/admin"];
+
 #[component]
 fn RoutedFrame() -> impl IntoView {
     let location = use_location();
-    view! { <Frame current=location.pathname/> }
+    view! { <Frame current=location.pathname routed=ROUTED/> }
 }
 
 /// The lobby kiosk alone, at `/kiosk`. A locked kiosk shows no frame.

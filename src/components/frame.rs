@@ -1,10 +1,10 @@
 //! The frame around every page but a locked kiosk: the name, the modes, the
 //! language switch and the status bar.
 //!
-//! Links are plain anchors so the frame serves both bundles: in the main app
-//! the router takes them over; the kiosk has a bundle of its own (see
-//! `src/bin/kiosk.rs`), so its link is `rel="external"` (a page load) from
-//! the main app, as every link is from the kiosk bundle.
+//! Links are plain anchors so the frame serves every bundle: a link to a
+//! route of the current bundle is taken over by its router; a link to
+//! another bundle's page (the kiosk's, see `src/bin/kiosk.rs`) is
+//! `rel="external"`, a page load.
 
 use crate::components::{LanguageSwitch, StatusBar};
 use crate::i18n::{t, Key};
@@ -15,15 +15,18 @@ pub fn Frame(
     /// The current path, to mark its link with `aria-current`.
     #[prop(into)]
     current: Signal<String>,
+    /// The paths the current bundle's router shows without a page load.
+    #[prop(optional)]
+    routed: &'static [&'static str],
 ) -> impl IntoView {
+    let rel = move |href: &str| (!routed.contains(&href)).then_some("external");
     let link = move |href: &'static str, key: Key| {
         let here = move || (current.get() == href).then_some("page");
-        let rel = (href == "/kiosk").then_some("external");
-        view! { <a href=href rel=rel aria-current=here>{t(key)}</a> }
+        view! { <a href=href rel=rel(href) aria-current=here>{t(key)}</a> }
     };
     view! {
         <header class="topbar">
-            <a href="/" class="brand">{t(Key::AppName)}</a>
+            <a href="/" rel=rel("/") class="brand">{t(Key::AppName)}</a>
             <nav aria-label=t(Key::NavLabel)>
                 {link("/kiosk", Key::NavKiosk)}
                 {link("/shop", Key::NavShop)}

@@ -5,39 +5,47 @@ use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The page the lobby kiosk's own bundle is served from (see kiosk.html).
-pub const KIOSK_PAGE: &str = "kiosk.html";
+/// Modes built as bundles of their own, each from its own page (kiosk.html,
+/// dashboard.html), so a device loads only its mode; the main app
+/// (index.html) has the rest. The server and the service worker serve each
+/// page for its route.
+pub const BUNDLE_PAGES: [&str; 2] = ["kiosk.html", "dashboard.html"];
 
-/// The two bundles of the web app, built by Trunk into dist/: the main app
-/// (index.html) and the lobby kiosk (kiosk.html, its own smaller bundle);
-/// then one service worker for both, and `x.br` and `x.gz` beside every file
-/// so the server can send them without compressing on each request.
+/// Every bundle of the web app, built by Trunk into dist/; then one service
+/// worker for all of them, and `x.br` and `x.gz` beside every file so the
+/// server can send them without compressing on each request.
 pub fn release(root: &Path) -> Result<()> {
     cmd::step("Building the web app (trunk build --release; several minutes the first time)");
     trunk(root, &[])?;
     let dist = root.join("dist");
-    cmd::step("Building the lobby kiosk's own bundle (trunk build --release kiosk.html)");
-    let kiosk = root.join("target/trunk-kiosk");
-    trunk(root, &["--dist", path_str(&kiosk)?, KIOSK_PAGE])?;
-    // Its hashed files join the main app's; its page becomes dist/kiosk.html.
-    for file in asset_files(&kiosk)? {
-        let name = file.strip_prefix(&kiosk)?;
-        let to = match name.to_str() {
-            Some("index.html") => dist.join(KIOSK_PAGE),
-            Some(crate::sw::SW_FILE) => continue,
-            _ => dist.join(name),
-        };
-        std::fs::copy(&file, &to).with_context(|| format!("copying {}", file.display()))?;
+    for page in BUNDLE_PAGES.iter().filter(|p| root.join(p).is_file()) {
+        cmd::step(&format!(
+            "Building the bundle of {page} (trunk build --release {page})"
+        ));
+        let out = root.join("target/trunk").join(page);
+        trunk(root, &["--dist", path_str(&out)?, page])?;
+        // Its hashed files join the main app's; its page becomes dist/<page>.
+        for file in asset_files(&out)? {
+            let name = file.strip_prefix(&out)?;
+            let to = match name.to_str() {
+                Some("index.html") => dist.join(page),
+                Some(crate::sw::SW_FILE) => continue,
+                _ => dist.join(name),
+            };
+            std::fs::copy(&file, &to).with_context(|| format!("copying {}", file.display()))?;
+        }
     }
-    for page in ["index.html", KIOSK_PAGE] {
-        let html = std::fs::read_to_string(dist.join(page))?;
+    for page in std::iter::once(&"index.html").chain(BUNDLE_PAGES.iter()) {
+        let Ok(html) = std::fs::read_to_string(dist.join(page)) else {
+            continue;
+        };
         if html.contains("<script type=\"module\">") {
             anyhow::bail!(
                 "dist/{page} has an inline script: Trunk.toml must run `cargo xtask post-build` after the build"
             );
         }
     }
-    // One worker that knows both bundles.
+    // One worker that knows every bundle.
     let (id, count) = crate::sw::write(&dist)?;
     println!("service worker: build {id}, {count} files pre-cached");
     cmd::step("Precompressing assets (brotli, gzip)");

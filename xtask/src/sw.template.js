@@ -10,16 +10,18 @@
 //   outbox in IndexedDB and the drafts in localStorage are never touched),
 //   then controls the open pages.
 // - fetch: /api/ always goes to the network; app routes (navigations) try
-//   the network and fall back to the cached page: kiosk.html for /kiosk (the
-//   lobby kiosk's own bundle), index.html for every other route; other
-//   same-origin GETs are served from the cache first.
+//   the network and fall back to the cached page: a mode built as a bundle
+//   of its own has its page (kiosk.html for /kiosk, dashboard.html for
+//   /dashboard), every other route index.html; other same-origin GETs are
+//   served from the cache first.
 'use strict';
 
 const BUILD_ID = '__BUILD_ID__';
 const PREFIX = 'branchpulse-shell-';
 const CACHE = PREFIX + BUILD_ID;
 const SHELL = '/index.html';
-const KIOSK = '/kiosk.html';
+// Must match BUNDLES in crates/server/src/assets.rs.
+const PAGES = { '/kiosk': '/kiosk.html', '/dashboard': '/dashboard.html' };
 const ASSETS = __ASSETS__;
 
 self.addEventListener('install', (event) => {
@@ -56,7 +58,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
   if (request.mode === 'navigate') {
-    const page = url.pathname === '/kiosk' && ASSETS.includes(KIOSK) ? KIOSK : SHELL;
+    const own = PAGES[url.pathname];
+    const page = own && ASSETS.includes(own) ? own : SHELL;
     event.respondWith(
       fetch(request).catch(() =>
         caches.open(CACHE).then((c) => c.match(page)).then((r) => r || Response.error()),

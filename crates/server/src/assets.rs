@@ -22,17 +22,23 @@ use tower_http::services::{ServeDir, ServeFile};
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
-/// The lobby kiosk's own bundle has its own page, served at `/kiosk`.
-const KIOSK_ROUTE: &str = "/kiosk";
-const KIOSK_PAGE: &str = "kiosk.html";
+/// Modes built as bundles of their own, each with its own page: the route
+/// and the page served for it when it is built (else the main app's page).
+const BUNDLES: [(&str, &str); 2] = [("/kiosk", "kiosk.html"), ("/dashboard", "dashboard.html")];
 
 pub fn router(dist: &Path) -> Router {
     let page = |path: &Path| ServeFile::new(path).precompressed_br().precompressed_gzip();
-    let (index_path, kiosk_path) = (dist.join("index.html"), dist.join(KIOSK_PAGE));
-    let (index, kiosk) = (page(&index_path), page(&kiosk_path));
+    let index_path = dist.join("index.html");
+    let index = page(&index_path);
+    let bundles: Vec<(&'static str, std::path::PathBuf, ServeFile)> = BUNDLES
+        .iter()
+        .map(|(route, file)| (*route, dist.join(file), page(&dist.join(file))))
+        .collect();
+    let bundles = std::sync::Arc::new(bundles);
     let app_page = move |req: Request| {
-        let (index, kiosk) = (index.clone(), kiosk.clone());
-        let (index_path, kiosk_path) = (index_path.clone(), kiosk_path.clone());
+        let index = index.clone();
+        let index_path = index_path.clone();
+        let bundles = bundles.clone();
         async move {
             if looks_like_file(req.uri().path()) {
                 return ApiError::NotFound(format!("no file {}", req.uri().path())).into_response();
@@ -43,12 +49,11 @@ pub fn router(dist: &Path) -> Router {
                 )
                 .into_response();
             }
-            // A build without the kiosk bundle serves the kiosk from the main app.
-            let page = if req.uri().path() == KIOSK_ROUTE && kiosk_path.is_file() {
-                kiosk
-            } else {
-                index
-            };
+            // A build without a mode's own bundle serves it from the main app.
+            let page = bundles
+                .iter()
+                .find(|(route, path, _)| req.uri().path() == *route && path.is_file())
+                .map_or(index, |(_, _, page)| page.clone());
             match page.oneshot(req).await {
                 Ok(res) => res.map(Body::new),
                 Err(never) => match never {},
