@@ -3,7 +3,7 @@
 //! sqlx holds an advisory lock while applying them, so replicas that start
 //! together do not race.
 
-use super::{Record, Saved, StoreError};
+use super::{Record, Saved, StoreError, VisitRecord};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Connection;
 use std::time::Duration;
@@ -101,6 +101,52 @@ impl PostgresStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(n as u64)
+    }
+
+    pub async fn add_visit(&self, v: &VisitRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO visits (id, branch, scenario, questionnaire_id, due, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(v.id)
+        .bind(&v.branch)
+        .bind(&v.scenario)
+        .bind(&v.questionnaire_id)
+        .bind(v.due)
+        .bind(v.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn visits(&self, branch: Option<&str>) -> Result<Vec<VisitRecord>, StoreError> {
+        let rows: Vec<(
+            uuid::Uuid,
+            String,
+            String,
+            String,
+            time::Date,
+            time::OffsetDateTime,
+        )> = sqlx::query_as(
+            "SELECT id, branch, scenario, questionnaire_id, due, created_at FROM visits \
+                 WHERE $1::text IS NULL OR branch = $1 ORDER BY due, created_at, id",
+        )
+        .bind(branch)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, branch, scenario, questionnaire_id, due, created_at)| VisitRecord {
+                    id,
+                    branch,
+                    scenario,
+                    questionnaire_id,
+                    due,
+                    created_at,
+                },
+            )
+            .collect())
     }
 
     pub async fn close(&self) {
