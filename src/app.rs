@@ -2,7 +2,9 @@
 
 use crate::components::{LanguageSwitch, StatusBar};
 use crate::i18n::{provide_i18n, t, Key};
-use crate::pages::{AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, NotFound, ShopPage};
+use crate::pages::{
+    AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, NotFound, ShopPage, VisitPage,
+};
 use crate::sync::provide_sync;
 use crate::update::{provide_update, UpdateBanner};
 use leptos::prelude::*;
@@ -35,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/kiosk") view=KioskPage/>
                     <Route path=path!("/shop") view=ShopPage/>
+                    <Route path=path!("/shop/visit/:id") view=VisitPage/>
                     <Route path=path!("/dashboard") view=DashboardPage/>
                     <Route path=path!("/admin") view=AdminPage/>
                 </Routes>
