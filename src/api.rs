@@ -164,9 +164,18 @@ pub async fn questionnaire(id: &str) -> Result<Questionnaire, ApiError> {
 }
 
 /// The mystery-shop visits assigned on the server, kept on the device so
-/// the shopper's list works offline after a restart.
-pub async fn visits() -> Result<Vec<branchpulse_core::protocol::Visit>, ApiError> {
-    get_kept("/api/v1/visits").await
+/// the shopper's list works offline after a restart; and whether this is
+/// the kept copy (the server could not be reached).
+pub async fn visits() -> Result<(Vec<branchpulse_core::protocol::Visit>, bool), ApiError> {
+    const URL: &str = "/api/v1/visits";
+    let (text, from_device) = kept_text(URL).await?;
+    let visits = serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
+    if !from_device {
+        if let Some(s) = local_storage() {
+            let _ = s.set_item(&format!("{DEVICE_COPY_PREFIX}{URL}"), &text);
+        }
+    }
+    Ok((visits, from_device))
 }
 
 /// The latest version of questionnaire `id` as JSON text, kept on the

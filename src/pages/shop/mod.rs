@@ -26,7 +26,7 @@ use crate::i18n::{t, text, use_locale, Key};
 use crate::storage::outbox::Place;
 use crate::sync::{use_sync, SyncHandle};
 use branchpulse_core::protocol::{Branch, Visit};
-use branchpulse_core::Questionnaire;
+use branchpulse_core::{Locale, Questionnaire};
 use draft::{keep_questionnaire, kept_questionnaire, Status, VisitDraft, DEFAULT_QUESTIONNAIRE};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -50,6 +50,7 @@ pub fn ShopPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let navigate = use_navigate();
+    let locale = use_locale();
     let start = Callback::new(
         move |(visit, branch, scenario): (Option<Visit>, String, String)| {
             if busy.get_untracked() {
@@ -64,7 +65,7 @@ pub fn ShopPage() -> impl IntoView {
                     .map_or(DEFAULT_QUESTIONNAIRE.to_owned(), |v| {
                         v.questionnaire_id.clone()
                     });
-                match begin(&qid, visit, branch, scenario).await {
+                match begin(&qid, visit, branch, scenario, locale.get_untracked()).await {
                     Ok(id) => navigate(&format!("/shop/visit/{id}"), NavigateOptions::default()),
                     Err(e) => error.set(Some(e)),
                 }
@@ -90,9 +91,8 @@ pub fn ShopPage() -> impl IntoView {
                             <button type="button" on:click=move |_| visits.refetch()>{t(Key::Retry)}</button>
                         </div>
                     }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => view! { <p>{t(Key::ShopNoAssigned)}</p> }.into_any(),
-                    Some(Ok(list)) => {
-                        let offline = api::answered_from_device();
+                    Some(Ok((list, _))) if list.is_empty() => view! { <p>{t(Key::ShopNoAssigned)}</p> }.into_any(),
+                    Some(Ok((list, offline))) => {
                         view! {
                             {offline.then(|| view! { <p class="shop-note">{t(Key::ShopFromDevice)}</p> })}
                             <ul class="shop-cards">
@@ -135,8 +135,8 @@ async fn begin(
     visit: Option<Visit>,
     branch: String,
     scenario: String,
+    locale: Locale,
 ) -> Result<Uuid, String> {
-    let locale = use_locale().get_untracked();
     let json = api::questionnaire_text(qid)
         .await
         .map_err(|e| format!("{}: {e}", text(locale, Key::LoadFailed)))?;

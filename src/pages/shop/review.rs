@@ -4,7 +4,7 @@
 //! in the outbox and makes it read-only.
 
 use super::visit::{focus_later, Ctx};
-use crate::i18n::{dimension_key, t, use_locale, Key};
+use crate::i18n::{dimension_key, t, text, use_locale, Key};
 use crate::sync::use_sync;
 use branchpulse_core::score::score;
 use leptos::prelude::*;
@@ -75,9 +75,10 @@ pub fn Review(ctx: Ctx) -> impl IntoView {
                             ctx.save();
                             focus_later("tab-title", true);
                         }
-                        Err(e) => ctx
-                            .save_error
-                            .set(Some(format!("{}: {e}", t(Key::ShopNotSubmitted)()))),
+                        Err(e) => ctx.save_error.set(Some(format!(
+                            "{}: {e}",
+                            text(locale.get_untracked(), Key::ShopNotSubmitted)
+                        ))),
                     }
                     sending.set(false);
                 });
