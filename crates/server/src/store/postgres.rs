@@ -104,19 +104,31 @@ impl PostgresStore {
     }
 
     pub async fn add_visit(&self, v: &VisitRecord) -> Result<(), StoreError> {
-        sqlx::query(
+        self.insert_visit(v, "").await.map(|_| ())
+    }
+
+    /// Store `v` unless a visit with its id exists; whether it was stored.
+    /// For copying from SQLite, safe to run again.
+    pub async fn copy_visit(&self, v: &VisitRecord) -> Result<bool, StoreError> {
+        self.insert_visit(v, " ON CONFLICT (id) DO NOTHING").await
+    }
+
+    async fn insert_visit(&self, v: &VisitRecord, on_conflict: &str) -> Result<bool, StoreError> {
+        let sql = format!(
             "INSERT INTO visits (id, branch, scenario, questionnaire_id, due, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(v.id)
-        .bind(&v.branch)
-        .bind(&v.scenario)
-        .bind(&v.questionnaire_id)
-        .bind(v.due)
-        .bind(v.created_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+             VALUES ($1, $2, $3, $4, $5, $6){on_conflict}"
+        );
+        Ok(sqlx::query(&sql)
+            .bind(v.id)
+            .bind(&v.branch)
+            .bind(&v.scenario)
+            .bind(&v.questionnaire_id)
+            .bind(v.due)
+            .bind(v.created_at)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+            == 1)
     }
 
     pub async fn visits(&self, branch: Option<&str>) -> Result<Vec<VisitRecord>, StoreError> {
