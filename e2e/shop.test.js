@@ -308,6 +308,12 @@ test('two drafts are kept apart, and a draft is deleted only after confirmation 
   await page.locator('.language-switch button[lang="zh-CN"]').click();
   await page.locator('.shop-stages button[data-tab="timing"]', { hasText: '计时' }).waitFor();
   assert.deepEqual(await seriousViolations(page), [], 'axe on the form in Chinese');
+  // A dark room: the phone's dark scheme, contrast checked by axe.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await openTab(page, 'arrival');
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the form in the dark scheme');
+  await openTab(page, 'review');
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the review in the dark scheme');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -323,5 +329,21 @@ test('the assigned visits stay listed from the device when the server cannot be 
   await page.locator(`.shop-card[data-visit="${visit.id}"]`).waitFor();
   await page.locator('.shop-note', { hasText: 'Offline: this is the list kept on this phone.' }).waitFor();
   assert.deepEqual(errors.filter((e) => !e.includes('503')), []);
+  await context.close();
+});
+
+test('a corrupt draft is set aside and the list still works', async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await page.goto('/shop');
+  await page.evaluate(() => localStorage.setItem('branchpulse.draft.shop.broken', '{"id": 12'));
+  await page.reload();
+  await page.getByText('A saved report could not be read and was set aside').waitFor();
+  await page.getByRole('heading', { name: 'Ad-hoc visit' }).waitFor();
+  const kept = await page.evaluate(() => [localStorage.getItem('branchpulse.draft.shop.broken'), localStorage.getItem('branchpulse.draft.shop.broken.corrupt')]);
+  assert.deepEqual(kept, [null, '{"id": 12'], 'moved aside, not lost');
+  await page.goto('/shop/visit/broken');
+  await page.getByText('This visit is not on this phone.').waitFor();
+  // The page errors are the console warnings of the move, nothing else.
+  assert.deepEqual(errors.filter((e) => !e.includes('could not be read')), []);
   await context.close();
 });

@@ -22,11 +22,12 @@ mod visit;
 pub use visit::VisitPage;
 
 use crate::api;
+use crate::components::QuestionnaireList;
 use crate::i18n::{t, text, use_locale, Key};
 use crate::storage::outbox::Place;
 use crate::sync::{use_sync, SyncHandle};
 use branchpulse_core::protocol::{Branch, Visit};
-use branchpulse_core::{Locale, Questionnaire};
+use branchpulse_core::{Kind, Locale, Questionnaire};
 use draft::{keep_questionnaire, kept_questionnaire, Status, VisitDraft, DEFAULT_QUESTIONNAIRE};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -124,6 +125,8 @@ pub fn ShopPage() -> impl IntoView {
                     }.into_any()
                 }}
             </section>
+            // What a visit asks, to prepare it; also keeps the questionnaires on the device.
+            <QuestionnaireList kind=Kind::MysteryShop/>
         </div>
     }
 }
