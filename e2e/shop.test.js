@@ -186,6 +186,10 @@ test('a reload mid-visit resumes the draft with the stopwatch right', async () =
   const { context, page, errors } = await openPage(browser, { viewport: PHONE });
   await startAdHoc(page, 'N03', 'Change a card PIN');
   const id = reportId(page);
+  await tap(page, 'joined');
+  assert.ok(await page.locator('.shop-mark[data-mark="arrived"] .shop-tap').isDisabled(),
+    'a moment before one already tapped cannot be tapped out of order');
+  await page.locator('.shop-mark[data-mark="joined"] .shop-clear').click();
   await tap(page, 'arrived');
   await tap(page, 'joined');
   await openTab(page, 'arrival');

@@ -107,6 +107,17 @@ pub fn Timing(ctx: Ctx) -> impl IntoView {
 fn MarkRow(ctx: Ctx, m: Mark, marks: Memo<super::draft::Marks>) -> impl IntoView {
     let (name_key, tap_key) = mark_key(m);
     let at = move || marks.with(|x| x.get(m));
+    // Taps are "now", so a later moment already tapped means this one was
+    // missed: tapping it now would put the times out of order.
+    let later_tapped = move || {
+        marks.with(|x| {
+            Mark::ALL
+                .iter()
+                .skip_while(|other| **other != m)
+                .skip(1)
+                .any(|other| x.get(*other).is_some())
+        })
+    };
     let set = move |v: Option<f64>| {
         ctx.edit(move |d: &mut VisitDraft| d.marks.set(m, v));
     };
@@ -116,7 +127,7 @@ fn MarkRow(ctx: Ctx, m: Mark, marks: Memo<super::draft::Marks>) -> impl IntoView
                 type="button"
                 class="shop-tap"
                 aria-pressed=move || at().is_some().to_string()
-                disabled=move || at().is_some() || ctx.locked()
+                disabled=move || at().is_some() || later_tapped() || ctx.locked()
                 on:click=move |_| set(Some(js_sys::Date::now()))
             >
                 {move || if at().is_some() { t(name_key)() } else { t(tap_key)() }}
