@@ -29,7 +29,7 @@ fn ItemLink(ctx: Ctx, id: String, label: String) -> impl IntoView {
         if let Some(section) = section {
             ctx.draft.update(|d| d.tab = section);
             ctx.save();
-            focus_later(&format!("item-{id}"), false);
+            focus_later(&format!("item-{id}"));
         }
     };
     view! { <a href=href on:click=go>{label}</a> }
@@ -73,7 +73,7 @@ pub fn Review(ctx: Ctx) -> impl IntoView {
                         Ok(_) => {
                             ctx.draft.update(|d| d.submitted_at = Some(now));
                             ctx.save();
-                            focus_later("tab-title", true);
+                            focus_later("tab-title");
                         }
                         Err(e) => ctx.save_error.set(Some(format!(
                             "{}: {e}",

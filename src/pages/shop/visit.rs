@@ -56,20 +56,17 @@ impl Ctx {
     pub fn open(&self, tab: String) {
         self.draft.update(|d| d.tab = tab);
         self.save();
-        focus_later("tab-title", true);
+        focus_later("tab-title");
     }
 }
 
-/// Focus (and scroll to) element `id` once the view has been redrawn.
-pub fn focus_later(id: &str, to_top: bool) {
+/// Focus element `id` once the view has been redrawn, scrolled just under
+/// the sticky stage tabs (`scroll-margin-top` in the CSS).
+pub fn focus_later(id: &str) {
     let id = id.to_owned();
     request_animation_frame(move || {
         if let Some(el) = document().get_element_by_id(&id) {
-            if to_top {
-                window().scroll_to_with_x_and_y(0.0, 0.0);
-            } else {
-                el.scroll_into_view();
-            }
+            el.scroll_into_view();
             if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
                 let _ = el.focus();
             }
