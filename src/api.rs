@@ -163,6 +163,37 @@ pub async fn questionnaire(id: &str) -> Result<Questionnaire, ApiError> {
     get_kept(&format!("/api/v1/questionnaires/{id}")).await
 }
 
+/// The mystery-shop visits assigned on the server, kept on the device so
+/// the shopper's list works offline after a restart; and whether this is
+/// the kept copy (the server could not be reached).
+pub async fn visits() -> Result<(Vec<branchpulse_core::protocol::Visit>, bool), ApiError> {
+    const URL: &str = "/api/v1/visits";
+    let (text, from_device) = kept_text(URL).await?;
+    let visits = serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
+    if !from_device {
+        if let Some(s) = local_storage() {
+            let _ = s.set_item(&format!("{DEVICE_COPY_PREFIX}{URL}"), &text);
+        }
+    }
+    Ok((visits, from_device))
+}
+
+/// The latest version of questionnaire `id` as JSON text, kept on the
+/// device (as [`questionnaire`]) for a shopper who starts a visit offline.
+pub async fn questionnaire_text(id: &str) -> Result<String, ApiError> {
+    let url = format!(
+        "/api/v1/questionnaires/{}",
+        js_sys::encode_uri_component(id)
+    );
+    let (text, from_device) = kept_text(&url).await?;
+    if !from_device {
+        if let Some(s) = local_storage() {
+            let _ = s.set_item(&format!("{DEVICE_COPY_PREFIX}{url}"), &text);
+        }
+    }
+    Ok(text)
+}
+
 /// The sync timeout: [`SYNC_TIMEOUT_KEY`] if set to a positive whole number
 /// of milliseconds, else [`DEFAULT_SYNC_TIMEOUT_MS`].
 pub fn sync_timeout_ms() -> u32 {

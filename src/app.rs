@@ -1,13 +1,21 @@
-//! The site map. The main app has one route per mode under the shared
-//! frame; the lobby kiosk is a bundle of its own ([`KioskApp`], built from
-//! `src/bin/kiosk.rs` and served at `/kiosk`), so a tablet loads only the
-//! kiosk, not the shopper's and the manager's screens.
+//! The site map. Each mode a device runs on its own is a bundle of its own,
+//! with its own page, so a lobby tablet loads only the kiosk and a shopper's
+//! phone only the shopper's screens:
+//!
+//! | bundle | page | routes |
+//! |---|---|---|
+//! | [`App`] (`src/main.rs`) | index.html | `/`, `/dashboard`, `/admin` |
+//! | [`KioskApp`] (`src/bin/kiosk.rs`) | kiosk.html | `/kiosk` |
+//! | [`ShopApp`] (`src/bin/shop.rs`) | shop.html | `/shop`, `/shop/visit/:id` |
+//!
+//! The server sends each route its page, and one service worker caches them
+//! all. Links between bundles are page loads (see [`Frame`]).
 
 use crate::components::Frame;
 use crate::i18n::provide_i18n;
 use crate::pages::{
     provide_kiosk_lock, AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, NotFound,
-    ShopPage,
+    ShopPage, VisitPage,
 };
 use crate::sync::provide_sync;
 use crate::update::{provide_update, UpdateBanner};
@@ -16,21 +24,25 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
 
-#[component]
-pub fn App() -> impl IntoView {
+/// What every bundle needs: strings, the outbox's sync client, updates.
+fn provide_common() {
     provide_i18n();
     provide_sync();
     provide_update();
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_common();
     view! {
         <Router>
             // A locked kiosk goes back to /kiosk.
             <KioskGuard/>
-            <RoutedFrame/>
+            <RoutedFrame routed=&["/", "/dashboard", "/admin"]/>
             <UpdateBanner/>
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/shop") view=ShopPage/>
                     <Route path=path!("/dashboard") view=DashboardPage/>
                     <Route path=path!("/admin") view=AdminPage/>
                 </Routes>
@@ -39,21 +51,37 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The main app's routes; links to any other page load it.
-const ROUTED: &[&str] = &["/", "/shop", "/dashboard", "/admin"];
-
+/// The mystery shopper's screens, at `/shop`.
 #[component]
-fn RoutedFrame() -> impl IntoView {
+pub fn ShopApp() -> impl IntoView {
+    provide_common();
+    view! {
+        <Router>
+            <KioskGuard/>
+            <RoutedFrame routed=&["/shop"]/>
+            <UpdateBanner/>
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/shop") view=ShopPage/>
+                    <Route path=path!("/shop/visit/:id") view=VisitPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The frame, marking the current route; `routed` are the paths this
+/// bundle's router shows without a page load.
+#[component]
+fn RoutedFrame(routed: &'static [&'static str]) -> impl IntoView {
     let location = use_location();
-    view! { <Frame current=location.pathname routed=ROUTED/> }
+    view! { <Frame current=location.pathname routed/> }
 }
 
 /// The lobby kiosk alone, at `/kiosk`. A locked kiosk shows no frame.
 #[component]
 pub fn KioskApp() -> impl IntoView {
-    provide_i18n();
-    provide_sync();
-    provide_update();
+    provide_common();
     let locked = provide_kiosk_lock();
     view! {
         <Show when=move || !locked.get()>

@@ -17,4 +17,4 @@ pub mod storage;
 pub mod sync;
 pub mod update;
 
-pub use app::{App, KioskApp};
+pub use app::{App, KioskApp, ShopApp};

@@ -8,9 +8,9 @@ pub fn HomePage() -> impl IntoView {
         <h1>{t(Key::AppName)}</h1>
         <p>{t(Key::Tagline)}</p>
         <ul class="modes">
-            // The kiosk is a bundle of its own: a page load.
+            // The kiosk and the shopper's screens are bundles of their own: page loads.
             <li><a href="/kiosk" rel="external">{t(Key::KioskTitle)}</a></li>
-            <li><A href="/shop">{t(Key::ShopTitle)}</A></li>
+            <li><a href="/shop" rel="external">{t(Key::ShopTitle)}</a></li>
             <li><A href="/dashboard">{t(Key::DashboardTitle)}</A></li>
             <li><A href="/admin">{t(Key::AdminTitle)}</A></li>
         </ul>
@@ -22,6 +22,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <h1>{t(Key::NotFoundTitle)}</h1>
         <p>{t(Key::NotFoundBody)}</p>
-        <A href="/">{t(Key::GoHome)}</A>
+        // A page load: this may be another bundle than the start page's.
+        <a href="/" rel="external">{t(Key::GoHome)}</a>
     }
 }

@@ -10,4 +10,4 @@ pub use admin::AdminPage;
 pub use dashboard::DashboardPage;
 pub use home::{HomePage, NotFound};
 pub use kiosk::{provide_kiosk_lock, KioskGuard, KioskPage};
-pub use shop::ShopPage;
+pub use shop::{ShopPage, VisitPage};

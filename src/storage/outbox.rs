@@ -108,6 +108,17 @@ pub enum Added {
     AlreadyQueued,
 }
 
+/// Where a response is, as [`Outbox::place_of`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// In the outbox, waiting to be sent.
+    Waiting,
+    /// Refused by the server; kept on the rejected list.
+    Rejected,
+    /// Not on the device: the server confirmed it (or it was never queued).
+    Gone,
+}
+
 /// A readable outbox record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
@@ -346,6 +357,25 @@ impl Outbox {
         let rejected = tx.object_store(REJECTED)?.count(None)?.await?;
         committed(tx).await?;
         Ok((waiting, rejected))
+    }
+
+    /// Where response `id` is: still waiting, set aside as rejected, or
+    /// neither (sent, or never queued).
+    pub async fn place_of(&self, id: &str) -> Result<Place, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadOnly)?;
+        let key = || Some(Query::Key(JsValue::from_str(id)));
+        let waiting = tx.object_store(OUTBOX)?.count(key())?.await?;
+        let rejected = tx.object_store(REJECTED)?.count(key())?.await?;
+        committed(tx).await?;
+        Ok(if waiting > 0 {
+            Place::Waiting
+        } else if rejected > 0 {
+            Place::Rejected
+        } else {
+            Place::Gone
+        })
     }
 
     /// Every response that needs attention, by id.

@@ -190,6 +190,11 @@ impl SyncHandle {
         }
     }
 
+    /// Where response `id` is: waiting, rejected, or gone (confirmed by the server).
+    pub async fn place_of(&self, id: &str) -> Result<crate::storage::outbox::Place, StoreError> {
+        self.engine()?.outbox().await?.place_of(id).await
+    }
+
     /// The responses that need attention.
     pub async fn list_rejected(&self) -> Result<Vec<Rejected>, StoreError> {
         self.engine()?.outbox().await?.list_rejected().await

@@ -23,6 +23,7 @@ pub fn response(n: u128) -> Response {
         answers: BTreeMap::from([("greeting".to_string(), Answer::Rating(5))]),
         comments: BTreeMap::new(),
         visit: None,
+        assignment: None,
     }
 }
 

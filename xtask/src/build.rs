@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// dashboard.html), so a device loads only its mode; the main app
 /// (index.html) has the rest. The server and the service worker serve each
 /// page for its route.
-pub const BUNDLE_PAGES: [&str; 2] = ["kiosk.html", "dashboard.html"];
+pub const BUNDLE_PAGES: [&str; 3] = ["kiosk.html", "shop.html", "dashboard.html"];
 
 /// Every bundle of the web app, built by Trunk into dist/; then one service
 /// worker for all of them, and `x.br` and `x.gz` beside every file so the

@@ -15,8 +15,9 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// its own (kiosk.html), without the router and the other modes: the kiosk,
 /// the outbox and sync client, the status bar. The main app (index.html)
 /// carries the shopper's, manager's and administrator's screens.
-pub const BUDGETS: [(&str, u64); 3] = [
+pub const BUDGETS: [(&str, u64); 4] = [
     ("kiosk.html", 250 * 1000),
+    ("shop.html", 300 * 1000),
     ("index.html", 300 * 1000),
     ("dashboard.html", 300 * 1000),
 ];

@@ -11,8 +11,8 @@
 //   then controls the open pages.
 // - fetch: /api/ always goes to the network; app routes (navigations) try
 //   the network and fall back to the cached page: a mode built as a bundle
-//   of its own has its page (kiosk.html for /kiosk, dashboard.html for
-//   /dashboard), every other route index.html; other same-origin GETs are
+//   of its own has its page (kiosk.html for /kiosk, shop.html for /shop and
+//   below it, …), every other route index.html; other same-origin GETs are
 //   served from the cache first.
 'use strict';
 
@@ -21,7 +21,7 @@ const PREFIX = 'branchpulse-shell-';
 const CACHE = PREFIX + BUILD_ID;
 const SHELL = '/index.html';
 // Must match BUNDLES in crates/server/src/assets.rs.
-const PAGES = { '/kiosk': '/kiosk.html', '/dashboard': '/dashboard.html' };
+const PAGES = { '/kiosk': '/kiosk.html', '/shop': '/shop.html', '/dashboard': '/dashboard.html' };
 const ASSETS = __ASSETS__;
 
 self.addEventListener('install', (event) => {
@@ -58,7 +58,7 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
   if (request.mode === 'navigate') {
-    const own = PAGES[url.pathname];
+    const own = PAGES['/' + url.pathname.split('/')[1]];
     const page = own && ASSETS.includes(own) ? own : SHELL;
     event.respondWith(
       fetch(request).catch(() =>

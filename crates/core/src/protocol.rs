@@ -93,3 +93,32 @@ pub struct Branch {
 fn yes() -> bool {
     true
 }
+
+// Mystery-shop visit assignments
+
+/// Body of `POST /api/v1/visits`: a visit assigned to a mystery shopper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVisit {
+    /// The branch's code.
+    pub branch: String,
+    /// What the shopper asks or does at the branch, e.g. "open a savings account".
+    pub scenario: String,
+    /// A questionnaire of kind `mystery_shop`; its latest version is used.
+    pub questionnaire_id: String,
+    /// The day the visit is due by, `YYYY-MM-DD`.
+    pub due: String,
+}
+
+/// A visit assignment as the server keeps it (`GET /api/v1/visits`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    pub id: Uuid,
+    pub branch: String,
+    pub scenario: String,
+    pub questionnaire_id: String,
+    /// `YYYY-MM-DD`.
+    pub due: String,
+    /// When it was assigned, RFC 3339 (UTC).
+    pub created_at: String,
+}

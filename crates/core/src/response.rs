@@ -87,4 +87,8 @@ pub struct Response {
     pub comments: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit: Option<VisitTimes>,
+    /// The visit assignment a mystery-shop report answers (`GET
+    /// /api/v1/visits`); absent for kiosk responses and ad-hoc visits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<Uuid>,
 }

@@ -79,6 +79,7 @@ fn kiosk_response() -> Response {
         .collect(),
         comments: BTreeMap::new(),
         visit: None,
+        assignment: None,
     }
 }
 
@@ -103,6 +104,7 @@ fn shop_response() -> Response {
             left_at: Some(NOW - Duration::minutes(10)),
             wait_override_reason: None,
         }),
+        assignment: None,
     }
 }
 

@@ -23,8 +23,19 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
 /// Modes built as bundles of their own, each with its own page: the route
-/// and the page served for it when it is built (else the main app's page).
-const BUNDLES: [(&str, &str); 2] = [("/kiosk", "kiosk.html"), ("/dashboard", "dashboard.html")];
+/// (and the routes below it) and the page served for it when it is built
+/// (else the main app's page).
+const BUNDLES: [(&str, &str); 3] = [
+    ("/kiosk", "kiosk.html"),
+    ("/shop", "shop.html"),
+    ("/dashboard", "dashboard.html"),
+];
+
+/// `path` is `route` or below it (`/shop/visit/…` for `/shop`).
+fn under(path: &str, route: &str) -> bool {
+    path.strip_prefix(route)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
 
 pub fn router(dist: &Path) -> Router {
     let page = |path: &Path| ServeFile::new(path).precompressed_br().precompressed_gzip();
@@ -52,7 +63,7 @@ pub fn router(dist: &Path) -> Router {
             // A build without a mode's own bundle serves it from the main app.
             let page = bundles
                 .iter()
-                .find(|(route, path, _)| req.uri().path() == *route && path.is_file())
+                .find(|(route, path, _)| under(req.uri().path(), route) && path.is_file())
                 .map_or(index, |(_, _, page)| page.clone());
             match page.oneshot(req).await {
                 Ok(res) => res.map(Body::new),

@@ -178,7 +178,7 @@ fn check(state: &AppState, value: serde_json::Value, rules: &Rules) -> Result<Re
     Ok(response)
 }
 
-fn store_error(e: StoreError) -> ApiError {
+pub(crate) fn store_error(e: StoreError) -> ApiError {
     if e.is_transient() {
         tracing::warn!(error = %e, "storing a batch failed; the client will retry");
         ApiError::Unavailable("the database is busy; nothing was stored, try again shortly".into())

@@ -32,14 +32,23 @@ pub struct Report {
     pub already_there: u64,
     pub rows: u64,
     pub checksum: String,
+    /// Visit assignments copied now, and held by both databases.
+    pub visits_copied: u64,
+    pub visits: u64,
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "responses: {} copied, {} already there; both databases hold {} rows, checksum {}",
-            self.copied, self.already_there, self.rows, self.checksum
+            "responses: {} copied, {} already there; both databases hold {} rows, checksum {}; \
+             visit assignments: {} copied, both databases hold {}",
+            self.copied,
+            self.already_there,
+            self.rows,
+            self.checksum,
+            self.visits_copied,
+            self.visits
         )
     }
 }
@@ -64,6 +73,20 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
             }
         }
     }
+    // Visit assignments: few, copied whole, compared field by field.
+    let mut visits_copied = 0;
+    let visits = source.visits(None).await?;
+    for visit in &visits {
+        visits_copied += u64::from(target.copy_visit(visit).await?);
+    }
+    let in_target = target.visits(None).await?;
+    if in_target != visits {
+        return Err(MigrateError::Mismatch(format!(
+            "SQLite has {} visit assignments, PostgreSQL {} that differ",
+            visits.len(),
+            in_target.len()
+        )));
+    }
     let (from_ids, to_ids) = (source.id_hashes().await?, target.id_hashes().await?);
     let (from_sum, to_sum) = (checksum(&from_ids), checksum(&to_ids));
     if from_ids.len() != to_ids.len() || from_sum != to_sum {
@@ -80,6 +103,8 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
         already_there,
         rows: from_ids.len() as u64,
         checksum: from_sum,
+        visits_copied,
+        visits: visits.len() as u64,
     })
 }
 

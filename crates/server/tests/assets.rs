@@ -69,7 +69,7 @@ async fn the_page_is_revalidated_and_app_routes_get_it() {
 }
 
 #[tokio::test]
-async fn the_kiosk_route_gets_the_kiosk_bundle_page_when_it_is_built() {
+async fn a_mode_with_its_own_bundle_gets_its_page_when_it_is_built() {
     let server = TestServer::start().await;
     // Without kiosk.html (the test dist has none), /kiosk is the main app's page.
     let main_page = get(&server, "/kiosk", "identity")
@@ -99,8 +99,14 @@ async fn the_kiosk_route_gets_the_kiosk_bundle_page_when_it_is_built() {
     let resp = get(&server, "/kiosk", "br").await;
     assert_eq!(header(&resp, "content-encoding"), "br");
     assert_eq!(resp.bytes().await.unwrap(), &b"br-kiosk"[..]);
+    // The shopper's bundle serves /shop and what is below it, not look-alikes.
+    std::fs::write(dist.join("shop.html"), "<title>BranchPulse shop bundle</title>").unwrap();
+    for path in ["/shop", "/shop/visit/0c9f6d0e-5f7a-4c1e-9d2b-0a1b2c3d4e5f"] {
+        let body = get(&server, path, "identity").await.text().await.unwrap();
+        assert_eq!(body, "<title>BranchPulse shop bundle</title>", "{path}");
+    }
     // Every other route keeps the main app.
-    for path in ["/", "/shop", "/kiosk/setup"] {
+    for path in ["/", "/shopping", "/admin", "/kioskx"] {
         let body = get(&server, path, "identity").await.text().await.unwrap();
         assert_eq!(body, main_page, "{path}");
     }

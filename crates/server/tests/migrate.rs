@@ -22,6 +22,17 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
         let (status, _) = server.post_batch(&json!({ "responses": responses })).await;
         assert_eq!(status, 200);
     }
+    for (branch, due) in [("N01", "2026-05-01"), ("S02", "2026-06-15")] {
+        let resp = server
+            .client
+            .post(server.at("/api/v1/visits"))
+            .json(&json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "due": due}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 201);
+    }
+    let (_, visits_before) = server.get_json("/api/v1/visits").await;
     server.stop().await;
 
     let postgres = fresh_database(dir.path()).await;
@@ -32,9 +43,15 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
         (1500, 0, 1500)
     );
     assert_eq!(stored_rows(&sqlite).await, stored_rows(&postgres).await);
+    assert_eq!((report.visits_copied, report.visits), (2, 2));
+    let on_postgres = TestServer::start_with(|c| c.database_url = postgres.clone()).await;
+    let (_, visits_after) = on_postgres.get_json("/api/v1/visits").await;
+    on_postgres.stop().await;
+    assert_eq!(visits_after, visits_before);
 
     let again = sqlite_to_postgres(&sqlite, &postgres).await.unwrap();
     assert_eq!((again.copied, again.already_there), (0, 1500));
+    assert_eq!((again.visits_copied, again.visits), (0, 2));
     assert_eq!(again.checksum, report.checksum);
 
     // A row that differs in PostgreSQL is reported, never overwritten.

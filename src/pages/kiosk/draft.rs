@@ -79,6 +79,7 @@ impl Draft {
             answers: self.answers.clone(),
             comments: BTreeMap::new(),
             visit: None,
+            assignment: None,
         };
         let rules = Rules {
             now: time_of(now_ms),

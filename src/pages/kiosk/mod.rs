@@ -41,7 +41,7 @@
 //! when "keep" is set (a parked one waits for the next start), and discards
 //! it when "discard" is set.
 
-mod config;
+pub(crate) mod config;
 mod draft;
 mod flow;
 mod pin;

@@ -84,6 +84,17 @@ fn serde_label<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
+/// A mystery-shop visit assignment as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitRecord {
+    pub id: Uuid,
+    pub branch: String,
+    pub scenario: String,
+    pub questionnaire_id: String,
+    pub due: time::Date,
+    pub created_at: OffsetDateTime,
+}
+
 /// What happened to one record of [`Store::save`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Saved {
@@ -186,6 +197,23 @@ impl Store {
         match self {
             Store::Sqlite(s) => s.count().await,
             Store::Postgres(p) => p.count().await,
+        }
+    }
+
+    /// Store a new visit assignment.
+    pub async fn add_visit(&self, visit: &VisitRecord) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.add_visit(visit).await,
+            Store::Postgres(p) => p.add_visit(visit).await,
+        }
+    }
+
+    /// The visit assignments, of one branch or of all, soonest due first
+    /// (then oldest assigned first).
+    pub async fn visits(&self, branch: Option<&str>) -> Result<Vec<VisitRecord>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.visits(branch).await,
+            Store::Postgres(p) => p.visits(branch).await,
         }
     }
 

@@ -3,7 +3,7 @@
 //! sqlx holds an advisory lock while applying them, so replicas that start
 //! together do not race.
 
-use super::{Record, Saved, StoreError};
+use super::{Record, Saved, StoreError, VisitRecord};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Connection;
 use std::time::Duration;
@@ -101,6 +101,64 @@ impl PostgresStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(n as u64)
+    }
+
+    pub async fn add_visit(&self, v: &VisitRecord) -> Result<(), StoreError> {
+        self.insert_visit(v, "").await.map(|_| ())
+    }
+
+    /// Store `v` unless a visit with its id exists; whether it was stored.
+    /// For copying from SQLite, safe to run again.
+    pub async fn copy_visit(&self, v: &VisitRecord) -> Result<bool, StoreError> {
+        self.insert_visit(v, " ON CONFLICT (id) DO NOTHING").await
+    }
+
+    async fn insert_visit(&self, v: &VisitRecord, on_conflict: &str) -> Result<bool, StoreError> {
+        let sql = format!(
+            "INSERT INTO visits (id, branch, scenario, questionnaire_id, due, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6){on_conflict}"
+        );
+        Ok(sqlx::query(&sql)
+            .bind(v.id)
+            .bind(&v.branch)
+            .bind(&v.scenario)
+            .bind(&v.questionnaire_id)
+            .bind(v.due)
+            .bind(v.created_at)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+            == 1)
+    }
+
+    pub async fn visits(&self, branch: Option<&str>) -> Result<Vec<VisitRecord>, StoreError> {
+        let rows: Vec<(
+            uuid::Uuid,
+            String,
+            String,
+            String,
+            time::Date,
+            time::OffsetDateTime,
+        )> = sqlx::query_as(
+            "SELECT id, branch, scenario, questionnaire_id, due, created_at FROM visits \
+                 WHERE $1::text IS NULL OR branch = $1 ORDER BY due, created_at, id",
+        )
+        .bind(branch)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, branch, scenario, questionnaire_id, due, created_at)| VisitRecord {
+                    id,
+                    branch,
+                    scenario,
+                    questionnaire_id,
+                    due,
+                    created_at,
+                },
+            )
+            .collect())
     }
 
     pub async fn close(&self) {

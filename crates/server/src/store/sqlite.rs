@@ -4,7 +4,7 @@
 //! (`2025-03-01T09:30:00.000Z`): fixed width, so they sort and compare as
 //! text, and SQLite's date functions read them.
 
-use super::{Record, Saved, StoreError};
+use super::{Record, Saved, StoreError, VisitRecord};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -19,6 +19,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
 const TIMESTAMP: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// A day, as visits' `due` is stored: `2025-03-01`.
+pub const DATE: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
 /// Text form of a timestamp in the database.
 pub fn timestamp(t: OffsetDateTime) -> String {
@@ -166,9 +169,54 @@ impl SqliteStore {
         Ok(n as u64)
     }
 
+    pub async fn add_visit(&self, v: &VisitRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO visits (id, branch, scenario, questionnaire_id, due, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(v.id.to_string())
+        .bind(&v.branch)
+        .bind(&v.scenario)
+        .bind(&v.questionnaire_id)
+        .bind(v.due.to_string())
+        .bind(timestamp(v.created_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn visits(&self, branch: Option<&str>) -> Result<Vec<VisitRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, branch, scenario, questionnaire_id, due, created_at FROM visits \
+             WHERE ?1 IS NULL OR branch = ?1 ORDER BY due, created_at, id",
+        )
+        .bind(branch)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(visit_of).collect()
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+fn visit_of(row: &sqlx::sqlite::SqliteRow) -> Result<VisitRecord, StoreError> {
+    let id: String = row.try_get("id")?;
+    let due: String = row.try_get("due")?;
+    let created: String = row.try_get("created_at")?;
+    Ok(VisitRecord {
+        id: id
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("visit id \"{id}\": {e}")))?,
+        branch: row.try_get("branch")?,
+        scenario: row.try_get("scenario")?,
+        questionnaire_id: row.try_get("questionnaire_id")?,
+        due: time::Date::parse(&due, DATE)
+            .map_err(|e| StoreError::Corrupt(format!("visit due \"{due}\": {e}")))?,
+        created_at: OffsetDateTime::parse(&created, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| StoreError::Corrupt(format!("visit created_at \"{created}\": {e}")))?,
+    })
 }
 
 fn record_of(row: &sqlx::sqlite::SqliteRow) -> Result<Record, StoreError> {

@@ -1,0 +1,14 @@
+-- Mystery-shop visit assignments: which branch to visit, with which scenario
+-- and questionnaire, by when. Created through POST /api/v1/visits.
+CREATE TABLE visits (
+    id               TEXT NOT NULL PRIMARY KEY,  -- UUID, lowercase, hyphenated
+    branch           TEXT NOT NULL,              -- branch code
+    scenario         TEXT NOT NULL,
+    questionnaire_id TEXT NOT NULL,              -- of kind mystery_shop
+    due              TEXT NOT NULL,              -- 'YYYY-MM-DD'
+    created_at       TEXT NOT NULL               -- UTC, 'YYYY-MM-DDTHH:MM:SS.sssZ'
+) STRICT;
+
+-- Shoppers list the visits of a branch, soonest due first.
+CREATE INDEX visits_branch_due ON visits (branch, due);
+CREATE INDEX visits_due ON visits (due, created_at);

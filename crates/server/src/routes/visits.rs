@@ -1,0 +1,147 @@
+//! Mystery-shop visit assignments: created by whoever plans the visits,
+//! listed by the shoppers' phones.
+//!
+//! Open for now: there are no accounts yet. The admin issue adds manager
+//! tokens for `POST` (and shopper tokens for `GET`) in front of these routes.
+
+use crate::catalog::BranchStatus;
+use crate::error::{ApiError, Json, Query};
+use crate::ingest::store_error;
+use crate::store::{sqlite::DATE, VisitRecord};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use branchpulse_core::protocol::{NewVisit, Visit};
+use branchpulse_core::Kind;
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Longest scenario, in characters.
+pub const MAX_SCENARIO_CHARS: usize = 500;
+
+/// `POST /api/v1/visits`: assign a visit. 201 with the stored visit; 422
+/// naming the field when the branch, questionnaire, due date or scenario
+/// will not do, and then nothing is stored.
+pub async fn create(
+    State(state): State<AppState>,
+    Json(new): Json<NewVisit>,
+) -> Result<(StatusCode, Json<Visit>), ApiError> {
+    let record = check(&state, new, OffsetDateTime::now_utc())?;
+    state.store.add_visit(&record).await.map_err(store_error)?;
+    Ok((StatusCode::CREATED, Json(visit_of(record))))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    branch: Option<String>,
+}
+
+/// `GET /api/v1/visits[?branch=CODE]`: the assignments, soonest due first.
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<Visit>>, ApiError> {
+    if let Some(code) = &query.branch {
+        if matches!(state.catalog.branch(code), BranchStatus::Unknown) {
+            return Err(ApiError::NotFound(format!(
+                "no branch \"{code}\"; GET /api/v1/branches lists them"
+            )));
+        }
+    }
+    let visits = state
+        .store
+        .visits(query.branch.as_deref())
+        .await
+        .map_err(store_error)?;
+    Ok(Json(visits.into_iter().map(visit_of).collect()))
+}
+
+/// The record to store for `new`, or what is wrong with it.
+fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRecord, ApiError> {
+    let bad = |field: &str, message: String| ApiError::Unprocessable(format!("{field}: {message}"));
+    match state.catalog.branch(&new.branch) {
+        BranchStatus::Active(_) => {}
+        BranchStatus::Inactive(_) => {
+            return Err(bad(
+                "branch",
+                format!(
+                    "\"{}\" is closed (inactive); choose an open branch",
+                    new.branch
+                ),
+            ))
+        }
+        BranchStatus::Unknown => {
+            return Err(bad(
+                "branch",
+                format!(
+                    "no branch \"{}\"; GET /api/v1/branches lists them",
+                    new.branch
+                ),
+            ))
+        }
+    }
+    match state.catalog.latest(&new.questionnaire_id) {
+        Some(q) if q.kind == Kind::MysteryShop => {}
+        Some(_) => {
+            return Err(bad(
+                "questionnaire_id",
+                format!(
+                    "\"{}\" is not a mystery-shop questionnaire",
+                    new.questionnaire_id
+                ),
+            ))
+        }
+        None => {
+            return Err(bad(
+                "questionnaire_id",
+                format!(
+                    "no questionnaire \"{}\"; GET /api/v1/questionnaires lists them",
+                    new.questionnaire_id
+                ),
+            ))
+        }
+    }
+    let due = time::Date::parse(new.due.trim(), DATE).map_err(|_| {
+        bad(
+            "due",
+            format!("\"{}\" is not a date written YYYY-MM-DD", new.due),
+        )
+    })?;
+    let scenario = new.scenario.trim();
+    if scenario.is_empty() {
+        return Err(bad(
+            "scenario",
+            "is empty; say what the shopper asks or does".into(),
+        ));
+    }
+    if scenario.chars().count() > MAX_SCENARIO_CHARS {
+        return Err(bad(
+            "scenario",
+            format!("is longer than {MAX_SCENARIO_CHARS} characters"),
+        ));
+    }
+    Ok(VisitRecord {
+        id: uuid::Uuid::new_v4(),
+        branch: new.branch,
+        scenario: scenario.to_owned(),
+        questionnaire_id: new.questionnaire_id,
+        due,
+        // Milliseconds, as both databases keep them.
+        created_at: now.replace_millisecond(now.millisecond()).unwrap_or(now),
+    })
+}
+
+fn visit_of(r: VisitRecord) -> Visit {
+    Visit {
+        id: r.id,
+        branch: r.branch,
+        scenario: r.scenario,
+        questionnaire_id: r.questionnaire_id,
+        due: r.due.to_string(),
+        created_at: r
+            .created_at
+            .format(&Rfc3339)
+            .unwrap_or_else(|_| r.created_at.to_string()),
+    }
+}

@@ -1,0 +1,353 @@
+// Mystery-shopper mode end to end, on phones (360×740, and 390×844): the
+// visit assigned through the real API, the timing taps and the stopwatch
+// across a reload, every stage of the questionnaire, the review's scores
+// from crates/core (critical failures, N-A), drafts kept apart, and a
+// submitted report that turns read-only and is stored once on the server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_URL, PHONE, eventually, launch, openPage, queryServer, seriousViolations, storedIds } from './lib.js';
+
+const TALL_PHONE = { width: 390, height: 844 };
+const STAGES = ['arrival', 'waiting', 'service', 'needs', 'closing', 'phone'];
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/// A visit assigned through the real API.
+async function assign(branch, scenario) {
+  const resp = await fetch(`${BASE_URL}/api/v1/visits`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ branch, scenario, questionnaire_id: 'branch_visit', due: '2026-12-31' }),
+  });
+  assert.equal(resp.status, 201, await resp.clone().text());
+  return resp.json();
+}
+
+async function deviceId(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('branchpulse.device_id')));
+}
+
+/// The report id of the visit page open now.
+function reportId(page) {
+  return new URL(page.url()).pathname.split('/').pop();
+}
+
+/// The saved draft of report `id`, as the app keeps it.
+async function savedDraft(page, id) {
+  return page.evaluate((id) => JSON.parse(localStorage.getItem(`branchpulse.draft.shop.${id}`)), id);
+}
+
+async function startAdHoc(page, branch, scenario) {
+  await page.goto('/shop');
+  await page.locator(`select[name="branch"] option[value="${branch}"]`).waitFor({ state: 'attached' });
+  await page.selectOption('select[name="branch"]', branch);
+  await page.fill('input[name="scenario"]', scenario);
+  await page.getByRole('button', { name: 'Start ad-hoc visit' }).click();
+  await page.locator('.shop-visit').waitFor();
+}
+
+async function openTab(page, tab) {
+  await page.locator(`.shop-stages button[data-tab="${tab}"]`).click();
+  await page.locator(tab === 'timing' ? '.shop-timing' : tab === 'review' ? '.shop-review' : `.shop-stage[data-section="${tab}"]`).waitFor();
+}
+
+async function tap(page, mark) {
+  await page.locator(`.shop-mark[data-mark="${mark}"] .shop-tap`).click();
+  await page.locator(`.shop-mark[data-mark="${mark}"] .shop-tap[aria-pressed="true"]`).waitFor();
+}
+
+/// Answer every item shown on the open stage: yes, the first option, 10
+/// seconds; `answers` overrides by item id (`yes`, `no`, `na`, an option id).
+async function answerStage(page, answers = {}) {
+  // Twice: answers may show follow-up items (show_if).
+  for (let round = 0; round < 2; round++) {
+    for (const item of await page.locator('.shop-stage .shop-item').all()) {
+      const id = await item.getAttribute('data-item');
+      const want = answers[id];
+      if (await item.locator('.shop-yesno').count()) {
+        await item.locator(`.shop-yesno button[data-answer="${want ?? 'yes'}"]`).click();
+      } else if (await item.locator('.shop-choices').count()) {
+        const button = want ? item.locator(`.shop-choices button[data-answer="${want}"]`) : item.locator('.shop-choices button').first();
+        await button.click();
+      } else if (await item.locator('.shop-seconds input').count()) {
+        await item.locator('.shop-seconds input').fill(String(want ?? 10));
+      }
+    }
+  }
+}
+
+async function answerAll(page, answers = {}) {
+  for (const stage of STAGES) {
+    await openTab(page, stage);
+    await answerStage(page, answers);
+  }
+}
+
+async function overall(page) {
+  await openTab(page, 'review');
+  return (await page.locator('[data-testid="overall"]').textContent()).trim();
+}
+
+/// The stopwatch's reading in seconds ("1:05" → 65).
+async function stopwatchSeconds(page) {
+  const text = (await page.locator('[data-testid="stopwatch"]').textContent()).trim();
+  const parts = text.split(':').map(Number);
+  assert.ok(parts.every(Number.isFinite), `stopwatch reads ${text}`);
+  return parts.reduce((a, b) => a * 60 + b, 0);
+}
+
+test('a full assigned visit with timestamps is submitted, read-only, and stored once', async () => {
+  const visit = await assign('N04', 'Ask about a fixed-term deposit');
+  const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await page.goto('/shop');
+  const card = page.locator(`.shop-card[data-visit="${visit.id}"]`);
+  await card.waitFor();
+  assert.match(await card.textContent(), /Ask about a fixed-term deposit/);
+  assert.match(await card.textContent(), /2026-12-31/);
+  assert.match(await card.textContent(), /Not started/);
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the visit list');
+
+  await card.getByRole('button', { name: 'Start visit' }).click();
+  await page.locator('.shop-timing').waitFor();
+  const id = reportId(page);
+  await tap(page, 'arrived');
+  await tap(page, 'joined');
+  await page.waitForTimeout(2200);
+  await tap(page, 'served');
+  await tap(page, 'left');
+  for (const mark of ['arrived', 'joined', 'served', 'left']) {
+    assert.match(await page.locator(`[data-testid="time-${mark}"]`).textContent(), /^\d\d:\d\d:\d\d$/);
+  }
+  const draft = await savedDraft(page, id);
+  const waited = Math.round((draft.marks.served - draft.marks.joined) / 1000);
+  assert.ok(waited >= 2 && waited <= 4, `waited ${waited} s`);
+  // Stopped at served: the stopwatch shows served − joined and stays.
+  assert.equal(await stopwatchSeconds(page), Math.floor((draft.marks.served - draft.marks.joined) / 1000));
+
+  await openTab(page, 'waiting');
+  assert.equal((await page.locator('[data-testid="wait-value"]').textContent()).trim(), `${waited} seconds`);
+  assert.deepEqual(await seriousViolations(page), [], 'axe on a stage of the form');
+  // Editable only with a reason.
+  await page.getByRole('button', { name: 'Change the waiting time' }).click();
+  assert.ok(await page.locator('input[name="wait-seconds"]').isDisabled(), 'no reason yet: the time cannot be typed');
+  await page.fill('textarea[name="wait-reason"]', 'Tapped "served" late');
+  await page.fill('input[name="wait-seconds"]', '1');
+  assert.equal((await page.locator('[data-testid="wait-value"]').textContent()).trim(), '1 seconds');
+
+  await answerAll(page, { hall_cleanliness: 'acceptable' });
+  await openTab(page, 'service');
+  await page.locator('.shop-item[data-item="name_badge"] summary').click();
+  await page.locator('.shop-item[data-item="name_badge"] textarea').fill('Badge was on the desk.');
+  await page.locator('.shop-stage-comment textarea').fill('Friendly counter.');
+
+  await openTab(page, 'review');
+  assert.equal(await page.locator('[data-testid="missing"]').count(), 0, 'nothing missing');
+  assert.match(await page.locator('[data-testid="verdict"]').textContent(), /Passed/);
+  const score = Number((await page.locator('[data-testid="overall"]').textContent()).trim());
+  assert.ok(score > 90 && score < 100, `overall ${score}: one choice scored 60`);
+  assert.equal((await page.locator('[data-testid="stage-scores"] tr[data-section="service"] td').textContent()).trim(), '100');
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the review');
+  assert.match(await page.locator('[data-testid="visit-status"]').textContent(), /Ready to submit/);
+
+  await page.locator('.shop-submit').click();
+  await page.locator('.shop-readonly:not([hidden])').waitFor();
+  assert.equal(await page.locator('.shop-submit').count(), 0, 'no second submit');
+  await openTab(page, 'arrival');
+  assert.ok(await page.locator('.shop-item[data-item="hours_displayed"] button[data-answer="no"]').isDisabled(), 'read-only');
+  await page.locator('[data-testid="visit-status"]', { hasText: 'Sent' }).waitFor({ timeout: 60_000 });
+
+  const device = await deviceId(page);
+  await eventually('the report on the server', async () => storedIds(device).includes(id));
+  // Reload and sync again: still one row, and the report stays readable.
+  await page.reload();
+  await page.locator('[data-testid="visit-status"]', { hasText: 'Sent' }).waitFor({ timeout: 60_000 });
+  assert.ok(await page.locator('.shop-item[data-item="hours_displayed"] button[data-answer="yes"][aria-pressed="true"]').isDisabled());
+  const rows = queryServer('SELECT payload FROM responses WHERE id = ?', id);
+  assert.equal(rows.length, 1);
+  const stored = JSON.parse(rows[0][0]);
+  assert.equal(stored.channel, 'mystery_shop');
+  assert.equal(stored.assignment, visit.id);
+  assert.equal(stored.branch, 'N04');
+  assert.deepEqual(stored.answers.wait_seconds, { type: 'seconds', value: 1 });
+  assert.equal(stored.visit.wait_override_reason, 'Tapped "served" late');
+  for (const t of ['arrived_at', 'queue_joined_at', 'served_at', 'left_at']) assert.ok(stored.visit[t], t);
+  assert.equal(stored.comments.name_badge, 'Badge was on the desk.');
+  assert.equal(stored.comments.service, 'Friendly counter.');
+
+  await page.goto('/shop');
+  await page.locator(`.shop-card[data-visit="${visit.id}"] .status.sent`).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a reload mid-visit resumes the draft with the stopwatch right', async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await startAdHoc(page, 'N03', 'Change a card PIN');
+  const id = reportId(page);
+  await tap(page, 'joined');
+  assert.ok(await page.locator('.shop-mark[data-mark="arrived"] .shop-tap').isDisabled(),
+    'a moment before one already tapped cannot be tapped out of order');
+  await page.locator('.shop-mark[data-mark="joined"] .shop-clear').click();
+  await tap(page, 'arrived');
+  await tap(page, 'joined');
+  await openTab(page, 'arrival');
+  await page.locator('.shop-item[data-item="hours_displayed"] button[data-answer="no"]').click();
+  await page.waitForTimeout(3000);
+
+  await page.reload();
+  await page.locator('.shop-stage[data-section="arrival"]').waitFor();
+  assert.equal(await page.locator('.shop-item[data-item="hours_displayed"] button[data-answer="no"]').getAttribute('aria-pressed'), 'true');
+  await openTab(page, 'timing');
+  const { marks } = await savedDraft(page, id);
+  const expected = (Date.now() - marks.joined) / 1000;
+  const shown = await stopwatchSeconds(page);
+  assert.ok(shown >= 3 && Math.abs(shown - expected) <= 2, `stopwatch ${shown} s, expected about ${expected} s`);
+  // Still running from the stored time, not from the reload.
+  await page.waitForTimeout(2100);
+  const later = await stopwatchSeconds(page);
+  assert.ok(later >= shown + 1, `stopwatch moved from ${shown} to ${later}`);
+
+  // A hidden tab (a locked screen) does not stop it either: time is read, not counted.
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await tap(page, 'served');
+  const served = (await savedDraft(page, id)).marks;
+  assert.equal(await stopwatchSeconds(page), Math.floor((served.served - served.joined) / 1000));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a critical "no" fails the visit and names the item', async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await startAdHoc(page, 'S02', 'Ask for a balance');
+  await answerAll(page, { identity_verified: 'no' });
+  await openTab(page, 'service');
+  await page.locator('.shop-item[data-item="identity_verified"].failed .shop-failed:not([hidden])').waitFor();
+  await openTab(page, 'review');
+  assert.match(await page.locator('[data-testid="verdict"]').textContent(), /Failed: a critical item was answered “no”/);
+  const failure = page.locator('.shop-critical li[data-critical="identity_verified"] a');
+  assert.match(await failure.textContent(), /identity/i);
+  await failure.click();
+  await page.locator('.shop-stage[data-section="service"]').waitFor();
+  await eventually('focus on the item', async () =>
+    (await page.evaluate(() => document.activeElement?.id)) === 'item-identity_verified');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('N-A leaves the score as if unanswered, and missing items link to themselves', async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await startAdHoc(page, 'S03', 'Open a savings account');
+  await tap(page, 'joined');
+  await tap(page, 'served');
+  await answerAll(page, { hall_cleanliness: 'acceptable' });
+  // Unanswer signage_clear: only possible through storage, as the form has no "clear".
+  const id = reportId(page);
+  await page.evaluate((id) => {
+    const key = `branchpulse.draft.shop.${id}`;
+    const d = JSON.parse(localStorage.getItem(key));
+    delete d.answers.signage_clear;
+    localStorage.setItem(key, JSON.stringify(d));
+  }, id);
+  await page.reload();
+  await page.locator('.shop-visit').waitFor();
+  const unanswered = await overall(page);
+  const missing = page.locator('[data-testid="missing"] li[data-missing="signage_clear"] a');
+  await missing.waitFor();
+  assert.match(await page.locator('[data-testid="visit-status"]').textContent(), /Draft/);
+  assert.ok(await page.locator('.shop-submit').isDisabled(), 'nothing is submitted with a required item missing');
+  await missing.click();
+  await eventually('focus on the missing item', async () =>
+    (await page.evaluate(() => document.activeElement?.id)) === 'item-signage_clear');
+  await page.locator('.shop-item[data-item="signage_clear"] button[data-answer="na"]').click();
+  assert.equal(await overall(page), unanswered, 'N-A scores like no answer');
+  assert.match(await page.locator('[data-testid="visit-status"]').textContent(), /Ready to submit/);
+  await openTab(page, 'arrival');
+  await page.locator('.shop-item[data-item="signage_clear"] button[data-answer="no"]').click();
+  assert.ok(Number(await overall(page)) < Number(unanswered), '"no" lowers the score');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('two drafts are kept apart, and a draft is deleted only after confirmation (390×844, Spanish)', async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: TALL_PHONE });
+  await startAdHoc(page, 'N01', 'Scenario A: open an account');
+  const a = reportId(page);
+  await openTab(page, 'arrival');
+  await page.locator('.shop-item[data-item="hours_displayed"] button[data-answer="yes"]').click();
+  await startAdHoc(page, 'S01', 'Scenario B: transfer abroad');
+  const b = reportId(page);
+  assert.notEqual(a, b);
+  await openTab(page, 'arrival');
+  await page.locator('.shop-item[data-item="hours_displayed"] button[data-answer="no"]').click();
+
+  await page.goto('/shop');
+  await page.locator(`.shop-card[data-report="${a}"]`).waitFor();
+  assert.match(await page.locator(`.shop-card[data-report="${a}"]`).textContent(), /Scenario A/);
+  assert.match(await page.locator(`.shop-card[data-report="${b}"]`).textContent(), /Scenario B/);
+  await page.goto(`/shop/visit/${a}`);
+  await page.locator('.shop-item[data-item="hours_displayed"] button[data-answer="yes"][aria-pressed="true"]').waitFor();
+  await page.goto(`/shop/visit/${b}`);
+  await page.locator('.shop-item[data-item="hours_displayed"] button[data-answer="no"][aria-pressed="true"]').waitFor();
+
+  await page.goto('/shop');
+  const cardB = page.locator(`.shop-card[data-report="${b}"]`);
+  await cardB.getByRole('button', { name: 'Delete' }).click();
+  await cardB.getByRole('button', { name: 'Cancel' }).click();
+  assert.ok(await savedDraft(page, b), 'kept after Cancel');
+  await cardB.getByRole('button', { name: 'Delete' }).click();
+  await cardB.getByRole('button', { name: 'Yes, delete' }).click();
+  await cardB.waitFor({ state: 'detached' });
+  assert.equal(await savedDraft(page, b), null);
+  assert.ok(await savedDraft(page, a), 'the other draft is untouched');
+
+  // The same screens in Spanish and Chinese.
+  await page.locator('.language-switch button[lang="es"]').click();
+  await page.getByRole('heading', { name: 'Cliente misterioso' }).waitFor();
+  await page.getByRole('heading', { name: 'Visita no programada' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the list in Spanish');
+  await page.goto(`/shop/visit/${a}`);
+  await page.locator('.shop-stages button[data-tab="review"]', { hasText: 'Revisión' }).waitFor();
+  await page.locator('.language-switch button[lang="zh-CN"]').click();
+  await page.locator('.shop-stages button[data-tab="timing"]', { hasText: '计时' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the form in Chinese');
+  // A dark room: the phone's dark scheme, contrast checked by axe.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await openTab(page, 'arrival');
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the form in the dark scheme');
+  await openTab(page, 'review');
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the review in the dark scheme');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the assigned visits stay listed from the device when the server cannot be reached', async () => {
+  const visit = await assign('S04', 'Ask about mortgage fees');
+  const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await page.goto('/shop');
+  await page.locator(`.shop-card[data-visit="${visit.id}"]`).waitFor();
+  // The server answers 503 from now on, as when it is down behind a proxy.
+  await page.route('**/api/v1/visits', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"down"}' }));
+  await page.reload();
+  await page.locator(`.shop-card[data-visit="${visit.id}"]`).waitFor();
+  await page.locator('.shop-note', { hasText: 'Offline: this is the list kept on this phone.' }).waitFor();
+  assert.deepEqual(errors.filter((e) => !e.includes('503')), []);
+  await context.close();
+});
+
+test('a corrupt draft is set aside and the list still works', async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await page.goto('/shop');
+  await page.evaluate(() => localStorage.setItem('branchpulse.draft.shop.broken', '{"id": 12'));
+  await page.reload();
+  await page.getByText('A saved report could not be read and was set aside').waitFor();
+  await page.getByRole('heading', { name: 'Ad-hoc visit' }).waitFor();
+  const kept = await page.evaluate(() => [localStorage.getItem('branchpulse.draft.shop.broken'), localStorage.getItem('branchpulse.draft.shop.broken.corrupt')]);
+  assert.deepEqual(kept, [null, '{"id": 12'], 'moved aside, not lost');
+  await page.goto('/shop/visit/broken');
+  await page.getByText('This visit is not on this phone.').waitFor();
+  // The page errors are the console warnings of the move, nothing else.
+  assert.deepEqual(errors.filter((e) => !e.includes('could not be read')), []);
+  await context.close();
+});

@@ -1,0 +1,294 @@
+//! A visit report in progress, kept in localStorage under
+//! `branchpulse.draft.shop.<report id>` and saved on every change.
+//!
+//! After submission the draft stays, marked submitted: the report is then
+//! read-only, and its place in the outbox (waiting, rejected, gone = sent)
+//! tells its status. The questionnaire it answers is kept beside it
+//! (`branchpulse.shop.q.<id>.<version>`), so a visit started online can be
+//! finished offline after a restart.
+
+use crate::pages::kiosk::config;
+use crate::storage::drafts::{self, DraftError};
+use branchpulse_core::validate::{validate, Problem, Rules};
+use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Draft ids of visit reports start with this.
+const ID_PREFIX: &str = "shop.";
+/// The mystery-shop questionnaire's waiting-time item, filled from the
+/// "joined the queue" and "served" taps.
+pub const WAIT_ITEM: &str = "wait_seconds";
+/// The questionnaire of ad-hoc visits.
+pub const DEFAULT_QUESTIONNAIRE: &str = "branch_visit";
+/// The tab of the timing panel; the review tab is [`REVIEW_TAB`]; other
+/// tabs are section ids.
+pub const TIMING_TAB: &str = "timing";
+pub const REVIEW_TAB: &str = "review";
+
+/// The four taps of a visit, in ms since the epoch (`Date.now()`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Marks {
+    pub arrived: Option<f64>,
+    pub joined: Option<f64>,
+    pub served: Option<f64>,
+    pub left: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Arrived,
+    Joined,
+    Served,
+    Left,
+}
+
+impl Mark {
+    pub const ALL: [Mark; 4] = [Mark::Arrived, Mark::Joined, Mark::Served, Mark::Left];
+}
+
+impl Marks {
+    pub fn get(&self, mark: Mark) -> Option<f64> {
+        match mark {
+            Mark::Arrived => self.arrived,
+            Mark::Joined => self.joined,
+            Mark::Served => self.served,
+            Mark::Left => self.left,
+        }
+    }
+
+    pub fn set(&mut self, mark: Mark, at: Option<f64>) {
+        *match mark {
+            Mark::Arrived => &mut self.arrived,
+            Mark::Joined => &mut self.joined,
+            Mark::Served => &mut self.served,
+            Mark::Left => &mut self.left,
+        } = at;
+    }
+
+    /// The waiting time in whole seconds: served − joined.
+    pub fn wait_seconds(&self) -> Option<u32> {
+        let (joined, served) = (self.joined?, self.served?);
+        (served >= joined).then(|| ((served - joined) / 1000.0).round() as u32)
+    }
+}
+
+/// Where a report stands, as the list and the visit page show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Draft,
+    Ready,
+    Waiting,
+    Sent,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitDraft {
+    /// The report's id, and the response's once submitted.
+    pub id: Uuid,
+    /// The assignment (`GET /api/v1/visits`), none for an ad-hoc visit.
+    #[serde(default)]
+    pub assignment: Option<Uuid>,
+    pub branch: String,
+    pub scenario: String,
+    #[serde(default)]
+    pub due: Option<String>,
+    pub questionnaire_id: String,
+    pub questionnaire_version: u32,
+    pub locale: Locale,
+    /// ms since the epoch.
+    pub started_at: f64,
+    pub answers: BTreeMap<String, Answer>,
+    /// By item or section id.
+    #[serde(default)]
+    pub comments: BTreeMap<String, String>,
+    #[serde(default)]
+    pub marks: Marks,
+    /// Set when the waiting time was entered by hand: why.
+    #[serde(default)]
+    pub wait_reason: Option<String>,
+    /// The open tab: [`TIMING_TAB`], a section id or [`REVIEW_TAB`].
+    #[serde(default)]
+    pub tab: String,
+    /// ms since the epoch; set once submitted, and then read-only.
+    #[serde(default)]
+    pub submitted_at: Option<f64>,
+}
+
+impl VisitDraft {
+    pub fn new(
+        q: &Questionnaire,
+        branch: String,
+        scenario: String,
+        assignment: Option<Uuid>,
+        due: Option<String>,
+        locale: Locale,
+    ) -> VisitDraft {
+        VisitDraft {
+            id: config::new_uuid(),
+            assignment,
+            branch,
+            scenario,
+            due,
+            questionnaire_id: q.id.clone(),
+            questionnaire_version: q.version,
+            locale: if q.languages.contains(&locale) {
+                locale
+            } else {
+                q.languages.first().copied().unwrap_or(locale)
+            },
+            started_at: js_sys::Date::now(),
+            answers: BTreeMap::new(),
+            comments: BTreeMap::new(),
+            marks: Marks::default(),
+            wait_reason: None,
+            tab: TIMING_TAB.into(),
+            submitted_at: None,
+        }
+    }
+
+    fn key(id: &str) -> String {
+        drafts::draft_key(&format!("{ID_PREFIX}{id}"))
+    }
+
+    /// Draft `id`: `Ok(None)` if there is none; an unreadable one is moved
+    /// aside and reported.
+    pub fn load(id: &str) -> Result<Option<VisitDraft>, DraftError> {
+        drafts::load(&Self::key(id))
+    }
+
+    pub fn save(&self) -> Result<(), DraftError> {
+        drafts::save(&Self::key(&self.id.to_string()), self)
+    }
+
+    pub fn delete(id: &str) {
+        drafts::remove(&Self::key(id));
+    }
+
+    /// Every report on the device, newest first, and the problems of those
+    /// that could not be read (moved aside).
+    pub fn all() -> (Vec<VisitDraft>, Vec<DraftError>) {
+        let mut found = Vec::new();
+        let mut problems = Vec::new();
+        for id in drafts::draft_ids() {
+            let Some(id) = id.strip_prefix(ID_PREFIX) else {
+                continue;
+            };
+            match Self::load(id) {
+                Ok(Some(d)) => found.push(d),
+                Ok(None) => {}
+                Err(e) => problems.push(e),
+            }
+        }
+        found.sort_by(|a, b| b.started_at.total_cmp(&a.started_at));
+        (found, problems)
+    }
+
+    /// Drop answers to items no longer shown (a show_if source changed).
+    pub fn prune(&mut self, q: &Questionnaire) {
+        let hidden: Vec<String> = q
+            .items()
+            .filter(|i| !q.visible(i, &self.answers))
+            .map(|i| i.id.clone())
+            .collect();
+        for id in hidden {
+            self.answers.remove(&id);
+        }
+    }
+
+    /// The waiting time follows the taps unless it was entered by hand.
+    pub fn fill_wait(&mut self, q: &Questionnaire) {
+        if self.wait_reason.is_some() || q.item(WAIT_ITEM).is_none() {
+            return;
+        }
+        match self.marks.wait_seconds() {
+            Some(s) => self.answers.insert(WAIT_ITEM.into(), Answer::Seconds(s)),
+            None => self.answers.remove(WAIT_ITEM),
+        };
+    }
+
+    /// Required items shown but not answered, in questionnaire order.
+    pub fn missing<'q>(&self, q: &'q Questionnaire) -> Vec<&'q Item> {
+        q.items()
+            .filter(|i| i.required && q.visible(i, &self.answers))
+            .filter(|i| !self.answers.contains_key(&i.id))
+            .collect()
+    }
+
+    pub fn status(&self, q: Option<&Questionnaire>) -> Status {
+        match (self.submitted_at, q) {
+            (Some(_), _) => Status::Waiting,
+            (None, Some(q)) if self.missing(q).is_empty() => Status::Ready,
+            (None, _) => Status::Draft,
+        }
+    }
+
+    /// The report as a response, checked with the server's rules.
+    pub fn to_response(&self, q: &Questionnaire, now_ms: f64) -> Result<Response, Vec<Problem>> {
+        let time = |ms: f64| time_of(ms.min(now_ms));
+        let comments = self
+            .comments
+            .iter()
+            .filter(|(_, c)| !c.trim().is_empty())
+            .map(|(k, c)| (k.clone(), c.trim().to_owned()))
+            .collect();
+        let response = Response {
+            id: self.id,
+            questionnaire_id: q.id.clone(),
+            questionnaire_version: q.version,
+            branch: self.branch.clone(),
+            device_id: config::device_id(),
+            channel: Channel::MysteryShop,
+            locale: self.locale,
+            started_at: time(self.started_at),
+            submitted_at: time(now_ms),
+            answers: self.answers.clone(),
+            comments,
+            visit: Some(VisitTimes {
+                arrived_at: self.marks.arrived.map(time),
+                queue_joined_at: self.marks.joined.map(time),
+                served_at: self.marks.served.map(time),
+                left_at: self.marks.left.map(time),
+                wait_override_reason: self.wait_reason.clone(),
+            }),
+            assignment: self.assignment,
+        };
+        let rules = Rules {
+            now: time_of(now_ms),
+            max_clock_skew: time::Duration::minutes(5),
+        };
+        validate(q, &response, &rules).map(|()| response)
+    }
+}
+
+/// ms since the epoch as a UTC time, to the millisecond.
+fn time_of(ms: f64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn questionnaire_key(id: &str, version: u32) -> String {
+    format!("branchpulse.shop.q.{id}.{version}")
+}
+
+/// Keep questionnaire `json` (parsed as `q`) for the visits that answer it.
+pub fn keep_questionnaire(q: &Questionnaire, json: &str) -> Result<(), DraftError> {
+    drafts::save(&questionnaire_key(&q.id, q.version), json)
+}
+
+/// The kept questionnaire `id` version `version`.
+pub fn kept_questionnaire(id: &str, version: u32) -> Result<Option<Questionnaire>, DraftError> {
+    let Some(json) = drafts::load::<String>(&questionnaire_key(id, version))? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&json)
+        .map(Some)
+        .map_err(|e| DraftError::Corrupt {
+            key: questionnaire_key(id, version),
+            moved_to: None,
+            reason: e.to_string(),
+        })
+}
