@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BASE_URL, eventually, launch, openPage, seedOutbox, storedIds } from './lib.js';
 import { answerRest, deviceId, next, question, setUp } from './kiosk-steps.js';
+import { answerAll, assign, deviceId as shopDevice, openTab, reportId, tap } from './shop-steps.js';
 import { startProxy } from './proxy.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -63,7 +64,8 @@ async function startServer(dist, port = 0) {
     child.on('exit', (code) => fail(new Error(`server exited (${code}):\n${log}`)));
   });
   const stop = async () => {
-    if (child.exitCode !== null) return;
+    // Gone already: it exited, or a signal (an earlier stop) ended it.
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await gone;
@@ -207,6 +209,39 @@ test('with the server gone, every mode starts from the device, and what was made
   assert.deepEqual(storedIds(device), waiting);
   assert.deepEqual(realErrors(tablet.errors), []);
   await tablet.context.close();
+});
+
+test('a shopper\'s phone restarted without network lists its assigned visits and completes one', async () => {
+  const server = await startServer(DIST);
+  const visit = await assign('S05', 'Offline: ask about account fees');
+  const phone = await openControlled(server.url, '/shop');
+  await phone.page.locator(`.shop-card[data-visit="${visit.id}"]`).waitFor();
+
+  await server.stop();
+  await phone.context.setOffline(true);
+  await phone.page.reload();
+  const card = phone.page.locator(`.shop-card[data-visit="${visit.id}"]`);
+  await card.waitFor();
+  await phone.page.locator('.shop-note', { hasText: 'Offline: this is the list kept on this phone.' }).waitFor();
+  await card.getByRole('button', { name: 'Start visit' }).click();
+  await phone.page.locator('.shop-timing').waitFor();
+  const id = reportId(phone.page);
+  for (const mark of ['arrived', 'joined', 'served', 'left']) await tap(phone.page, mark);
+  await answerAll(phone.page);
+  await openTab(phone.page, 'review');
+  await phone.page.locator('.shop-submit').click();
+  await phone.page.locator('.shop-readonly:not([hidden])').waitFor();
+  assert.deepEqual(await outboxIds(phone.page), [id], 'the report waits in the outbox');
+  const device = await shopDevice(phone.page);
+  assert.deepEqual(storedIds(device), []);
+
+  await startServer(DIST, server.port);
+  await phone.context.setOffline(false);
+  await eventually('the outbox to drain', async () =>
+    (await outboxIds(phone.page)).length === 0 || (await outboxIds(phone.page)).length);
+  assert.deepEqual(storedIds(device), [id]);
+  assert.deepEqual(realErrors(phone.errors), []);
+  await phone.context.close();
 });
 
 /// Serve a copy of the build through our own server and a proxy; return

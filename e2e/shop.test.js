@@ -6,84 +6,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_URL, PHONE, eventually, launch, openPage, queryServer, seriousViolations, storedIds } from './lib.js';
+import { answerAll, answerStage, assign, deviceId, openTab, reportId, savedDraft, startAdHoc, tap } from './shop-steps.js';
 
 const TALL_PHONE = { width: 390, height: 844 };
-const STAGES = ['arrival', 'waiting', 'service', 'needs', 'closing', 'phone'];
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/// A visit assigned through the real API.
-async function assign(branch, scenario) {
-  const resp = await fetch(`${BASE_URL}/api/v1/visits`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ branch, scenario, questionnaire_id: 'branch_visit', due: '2026-12-31' }),
-  });
-  assert.equal(resp.status, 201, await resp.clone().text());
-  return resp.json();
-}
-
-async function deviceId(page) {
-  return page.evaluate(() => JSON.parse(localStorage.getItem('branchpulse.device_id')));
-}
-
-/// The report id of the visit page open now.
-function reportId(page) {
-  return new URL(page.url()).pathname.split('/').pop();
-}
-
-/// The saved draft of report `id`, as the app keeps it.
-async function savedDraft(page, id) {
-  return page.evaluate((id) => JSON.parse(localStorage.getItem(`branchpulse.draft.shop.${id}`)), id);
-}
-
-async function startAdHoc(page, branch, scenario) {
-  await page.goto('/shop');
-  await page.locator(`select[name="branch"] option[value="${branch}"]`).waitFor({ state: 'attached' });
-  await page.selectOption('select[name="branch"]', branch);
-  await page.fill('input[name="scenario"]', scenario);
-  await page.getByRole('button', { name: 'Start ad-hoc visit' }).click();
-  await page.locator('.shop-visit').waitFor();
-}
-
-async function openTab(page, tab) {
-  await page.locator(`.shop-stages button[data-tab="${tab}"]`).click();
-  await page.locator(tab === 'timing' ? '.shop-timing' : tab === 'review' ? '.shop-review' : `.shop-stage[data-section="${tab}"]`).waitFor();
-}
-
-async function tap(page, mark) {
-  await page.locator(`.shop-mark[data-mark="${mark}"] .shop-tap`).click();
-  await page.locator(`.shop-mark[data-mark="${mark}"] .shop-tap[aria-pressed="true"]`).waitFor();
-}
-
-/// Answer every item shown on the open stage: yes, the first option, 10
-/// seconds; `answers` overrides by item id (`yes`, `no`, `na`, an option id).
-async function answerStage(page, answers = {}) {
-  // Twice: answers may show follow-up items (show_if).
-  for (let round = 0; round < 2; round++) {
-    for (const item of await page.locator('.shop-stage .shop-item').all()) {
-      const id = await item.getAttribute('data-item');
-      const want = answers[id];
-      if (await item.locator('.shop-yesno').count()) {
-        await item.locator(`.shop-yesno button[data-answer="${want ?? 'yes'}"]`).click();
-      } else if (await item.locator('.shop-choices').count()) {
-        const button = want ? item.locator(`.shop-choices button[data-answer="${want}"]`) : item.locator('.shop-choices button').first();
-        await button.click();
-      } else if (await item.locator('.shop-seconds input').count()) {
-        await item.locator('.shop-seconds input').fill(String(want ?? 10));
-      }
-    }
-  }
-}
-
-async function answerAll(page, answers = {}) {
-  for (const stage of STAGES) {
-    await openTab(page, stage);
-    await answerStage(page, answers);
-  }
-}
 
 async function overall(page) {
   await openTab(page, 'review');

@@ -20,8 +20,9 @@ const BUILD_ID = '__BUILD_ID__';
 const PREFIX = 'branchpulse-shell-';
 const CACHE = PREFIX + BUILD_ID;
 const SHELL = '/index.html';
-// Must match BUNDLES in crates/server/src/assets.rs.
-const PAGES = { '/kiosk': '/kiosk.html', '/shop': '/shop.html', '/dashboard': '/dashboard.html' };
+// Must match BUNDLES in crates/server/src/assets.rs: a route (with '/*' when
+// the routes below it are the bundle's too) and its page.
+const PAGES = { '/kiosk': '/kiosk.html', '/shop': '/shop.html', '/shop/*': '/shop.html', '/dashboard': '/dashboard.html' };
 const ASSETS = __ASSETS__;
 
 self.addEventListener('install', (event) => {
@@ -58,7 +59,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
   if (request.mode === 'navigate') {
-    const own = PAGES['/' + url.pathname.split('/')[1]];
+    const first = '/' + url.pathname.split('/')[1];
+    const own = Object.hasOwn(PAGES, url.pathname) ? PAGES[url.pathname]
+      : url.pathname.startsWith(first + '/') && Object.hasOwn(PAGES, first + '/*') ? PAGES[first + '/*'] : undefined;
     const page = own && ASSETS.includes(own) ? own : SHELL;
     event.respondWith(
       fetch(request).catch(() =>

@@ -22,28 +22,29 @@ use tower_http::services::{ServeDir, ServeFile};
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
-/// Modes built as bundles of their own, each with its own page: the route
-/// (and the routes below it) and the page served for it when it is built
-/// (else the main app's page).
-const BUNDLES: [(&str, &str); 3] = [
-    ("/kiosk", "kiosk.html"),
-    ("/shop", "shop.html"),
-    ("/dashboard", "dashboard.html"),
+/// Modes built as bundles of their own, each with its own page: the route,
+/// whether the routes below it are the bundle's too, and the page served
+/// for them when it is built (else the main app's page, whose router shows
+/// "not found" for an address no bundle has).
+const BUNDLES: [(&str, bool, &str); 3] = [
+    ("/kiosk", false, "kiosk.html"),
+    ("/shop", true, "shop.html"),
+    ("/dashboard", false, "dashboard.html"),
 ];
 
-/// `path` is `route` or below it (`/shop/visit/…` for `/shop`).
-fn under(path: &str, route: &str) -> bool {
+/// `path` is `route`, or below it when `nested` (`/shop/visit/…` for `/shop`).
+fn routes_to(path: &str, route: &str, nested: bool) -> bool {
     path.strip_prefix(route)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        .is_some_and(|rest| rest.is_empty() || (nested && rest.starts_with('/')))
 }
 
 pub fn router(dist: &Path) -> Router {
     let page = |path: &Path| ServeFile::new(path).precompressed_br().precompressed_gzip();
     let index_path = dist.join("index.html");
     let index = page(&index_path);
-    let bundles: Vec<(&'static str, std::path::PathBuf, ServeFile)> = BUNDLES
+    let bundles: Vec<_> = BUNDLES
         .iter()
-        .map(|(route, file)| (*route, dist.join(file), page(&dist.join(file))))
+        .map(|&(route, nested, file)| (route, nested, dist.join(file), page(&dist.join(file))))
         .collect();
     let bundles = std::sync::Arc::new(bundles);
     let app_page = move |req: Request| {
@@ -63,8 +64,10 @@ pub fn router(dist: &Path) -> Router {
             // A build without a mode's own bundle serves it from the main app.
             let page = bundles
                 .iter()
-                .find(|(route, path, _)| under(req.uri().path(), route) && path.is_file())
-                .map_or(index, |(_, _, page)| page.clone());
+                .find(|(route, nested, path, _)| {
+                    routes_to(req.uri().path(), route, *nested) && path.is_file()
+                })
+                .map_or(index, |(_, _, _, page)| page.clone());
             match page.oneshot(req).await {
                 Ok(res) => res.map(Body::new),
                 Err(never) => match never {},

@@ -100,13 +100,23 @@ async fn a_mode_with_its_own_bundle_gets_its_page_when_it_is_built() {
     assert_eq!(header(&resp, "content-encoding"), "br");
     assert_eq!(resp.bytes().await.unwrap(), &b"br-kiosk"[..]);
     // The shopper's bundle serves /shop and what is below it, not look-alikes.
-    std::fs::write(dist.join("shop.html"), "<title>BranchPulse shop bundle</title>").unwrap();
+    std::fs::write(
+        dist.join("shop.html"),
+        "<title>BranchPulse shop bundle</title>",
+    )
+    .unwrap();
     for path in ["/shop", "/shop/visit/0c9f6d0e-5f7a-4c1e-9d2b-0a1b2c3d4e5f"] {
         let body = get(&server, path, "identity").await.text().await.unwrap();
         assert_eq!(body, "<title>BranchPulse shop bundle</title>", "{path}");
     }
     // Every other route keeps the main app.
-    for path in ["/", "/shopping", "/admin", "/kioskx"] {
+    for path in [
+        "/",
+        "/shopping",
+        "/admin",
+        "/kioskx",
+        "/kiosk/no-such-screen",
+    ] {
         let body = get(&server, path, "identity").await.text().await.unwrap();
         assert_eq!(body, main_page, "{path}");
     }
