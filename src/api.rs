@@ -77,6 +77,11 @@ pub const DEVICE_COPY_PREFIX: &str = "branchpulse.api:";
 /// kiosk and the shopper work offline after a restart.
 /// [`answered_from_device`] tells whether that happened.
 async fn get_kept<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    get_kept_marked(url).await.map(|(value, _)| value)
+}
+
+/// [`get_kept`], and whether the answer is the kept copy.
+async fn get_kept_marked<T: DeserializeOwned>(url: &str) -> Result<(T, bool), ApiError> {
     // Only the decoding is generic: the rest is compiled once.
     let (text, from_device) = kept_text(url).await?;
     let value = serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
@@ -86,7 +91,7 @@ async fn get_kept<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
             let _ = s.set_item(&format!("{DEVICE_COPY_PREFIX}{url}"), &text);
         }
     }
-    Ok(value)
+    Ok((value, from_device))
 }
 
 /// The body of a successful GET of `url`.
@@ -260,4 +265,43 @@ fn sync_reply(text: &str) -> Result<SyncReply, String> {
         });
     }
     Ok(SyncReply { results: outcomes })
+}
+
+// The manager dashboard.
+
+/// The dashboard's figures for `filter` (`GET /api/v1/aggregates`), and
+/// whether they are the copy kept on the device from the last time this
+/// filter was fetched (the server could not be reached).
+pub async fn aggregates(
+    filter: &branchpulse_core::aggregate::Filter,
+) -> Result<(branchpulse_core::aggregate::Aggregates, bool), ApiError> {
+    get_kept_marked(&with_query("/api/v1/aggregates", &filter.to_query())).await
+}
+
+/// The latest comments per branch for `query` (`GET /api/v1/comments`),
+/// newest first. Not kept on the device: comments are read where the
+/// server is reachable.
+pub async fn comments(
+    query: &branchpulse_core::aggregate::CommentQuery,
+) -> Result<Vec<branchpulse_core::aggregate::Comment>, ApiError> {
+    let text = fetch_text(&format!("/api/v1/comments?{}", query.to_query())).await?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// Where the CSV of the responses the filter takes in is downloaded.
+pub fn responses_csv_url(filter: &branchpulse_core::aggregate::Filter) -> String {
+    with_query("/api/v1/export/responses.csv", &filter.to_query())
+}
+
+/// Where the CSV of the figures for the filter is downloaded.
+pub fn aggregates_csv_url(filter: &branchpulse_core::aggregate::Filter) -> String {
+    with_query("/api/v1/export/aggregates.csv", &filter.to_query())
+}
+
+fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
 }

@@ -8,6 +8,7 @@
 
 pub mod api;
 mod app;
+pub mod charts;
 pub mod components;
 pub mod i18n;
 mod pages;
