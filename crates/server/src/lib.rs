@@ -20,6 +20,7 @@
 pub mod assets;
 pub mod catalog;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod ingest;
 pub mod migrate;
@@ -73,6 +74,19 @@ impl AppState {
     pub async fn open(config: Config) -> Result<AppState, ServeError> {
         let catalog = Catalog::load(&config.questionnaires)?;
         let store = Store::connect(&config.database_url).await?;
+        let added = store
+            .backfill(|r| {
+                catalog
+                    .questionnaire(&r.questionnaire_id, r.questionnaire_version)
+                    .map(|q| store::Facts::of(q, r))
+            })
+            .await?;
+        if added > 0 {
+            tracing::info!(
+                responses = added,
+                "added responses stored before the dashboard tables to the rollups"
+            );
+        }
         Ok(AppState {
             store,
             catalog,

@@ -47,6 +47,31 @@ async fn two_servers_store_each_response_once() {
     );
     let stored: Vec<String> = a.stored().await.into_iter().map(|r| r.0).collect();
     assert_eq!(stored, ids, "each response stored once");
+
+    // The dashboard rollups, grown in the same transactions, count each once:
+    // every response is the same (overall score 75, CSAT top box, a promoter).
+    for server in [&a, &b] {
+        let (status, agg) = server.get_json("/api/v1/aggregates").await;
+        assert_eq!(status, 200, "{agg}");
+        let net = &agg["network"];
+        assert_eq!(net["n"], 1000);
+        assert_eq!(net["overall"]["n"], 1000);
+        assert_eq!(net["overall"]["estimate"]["value"], 75.0);
+        assert_eq!(net["csat"]["n"], 1000);
+        assert_eq!(net["csat"]["estimate"]["value"], 100.0);
+        assert_eq!(net["nps"]["n"], 1000);
+        assert_eq!(net["nps"]["estimate"]["value"], 100.0);
+        let (_, comments) = server.get_json("/api/v1/comments?limit=200").await;
+        assert_eq!(comments.as_array().unwrap().len(), 200);
+        let mut ids: Vec<&str> = comments
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["response_id"].as_str().unwrap())
+            .collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 200, "each comment stored once");
+    }
     a.stop().await;
     b.stop().await;
 }

@@ -3,9 +3,14 @@
 //! sqlx holds an advisory lock while applying them, so replicas that start
 //! together do not race.
 
-use super::{Record, Saved, StoreError};
+use super::rollup::{self, Facts, Num};
+use super::{assemble, channel_of, utc_window, Cursor, Record, Saved, StoreError};
+use branchpulse_core::aggregate::{channel_label, Comment, CommentQuery, Filter, Part};
+use branchpulse_core::Response;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Connection;
+use sqlx::Row;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -13,6 +18,47 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 const INSERT: &str = "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
      device_id, channel, locale, started_at, submitted_at, received_at, payload, payload_hash) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING";
+
+/// The same insert for a response whose facts are written with it.
+const INSERT_ROLLED_UP: &str = "INSERT INTO responses (id, questionnaire_id, \
+     questionnaire_version, branch, device_id, channel, locale, started_at, submitted_at, \
+     received_at, payload, payload_hash, rolled_up) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE) ON CONFLICT (id) DO NOTHING";
+
+static UPSERT_ROLLUP: LazyLock<String> = LazyLock::new(|| rollup::upsert_sql(|i| format!("${i}")));
+
+/// Day, channel and questionnaire of a filter: parameters $1–$4.
+const FILTER: &str =
+    "($1::date IS NULL OR day >= $1::date) AND ($2::date IS NULL OR day <= $2::date) \
+     AND ($3::text IS NULL OR channel = $3::text) \
+     AND ($4::text IS NULL OR questionnaire_id = $4::text)";
+
+static SELECT_ROLLUPS: LazyLock<String> = LazyLock::new(|| rollup::select_sql(FILTER));
+
+static CRITICAL_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT week, branch, item, CAST(SUM(count) AS BIGINT) FROM rollup_critical \
+         WHERE {FILTER} GROUP BY week, branch, item"
+    )
+});
+
+static WAITS_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT week, branch, seconds, CAST(SUM(count) AS BIGINT) FROM rollup_waits \
+         WHERE {FILTER} GROUP BY week, branch, seconds"
+    )
+});
+
+static COMMENTS_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT response_id, branch, questionnaire_id, channel, submitted_at, item, text FROM ( \
+           SELECT response_id, branch, questionnaire_id, channel, submitted_at, item, text, \
+             ROW_NUMBER() OVER (PARTITION BY branch ORDER BY submitted_at DESC, response_id, item) AS pos \
+           FROM comments WHERE {FILTER} \
+             AND ($5::text IS NULL OR folded LIKE $5::text ESCAPE '\\') \
+         ) AS ranked WHERE pos <= $6 ORDER BY submitted_at DESC, response_id, item"
+    )
+});
 
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
@@ -50,7 +96,12 @@ impl PostgresStore {
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(records.len());
         for r in records {
-            let inserted = sqlx::query(INSERT)
+            let insert = if r.facts.is_some() {
+                INSERT_ROLLED_UP
+            } else {
+                INSERT
+            };
+            let inserted = sqlx::query(insert)
                 .bind(r.id)
                 .bind(&r.questionnaire_id)
                 .bind(i64::from(r.questionnaire_version))
@@ -68,6 +119,9 @@ impl PostgresStore {
                 .rows_affected()
                 == 1;
             let outcome = if inserted {
+                if let Some(facts) = &r.facts {
+                    add_facts(&mut tx, r, facts).await?;
+                }
                 Saved::Inserted
             } else {
                 let stored: String =
@@ -96,6 +150,145 @@ impl PostgresStore {
         )
     }
 
+    /// Two replicas may run this at once: the `UPDATE … WHERE NOT rolled_up`
+    /// takes the row's lock, so only one of them adds each response.
+    pub async fn backfill(
+        &self,
+        facts: impl Fn(&Response) -> Option<Facts>,
+    ) -> Result<u64, StoreError> {
+        let mut added = 0;
+        loop {
+            let rows: Vec<(uuid::Uuid, String)> = sqlx::query_as(
+                "SELECT id, payload FROM responses WHERE NOT rolled_up ORDER BY id LIMIT 500",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(added);
+            }
+            let mut tx = self.pool.begin().await?;
+            for (id, payload) in rows {
+                let marked = sqlx::query(
+                    "UPDATE responses SET rolled_up = TRUE WHERE id = $1 AND NOT rolled_up",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                let response: Option<Response> = serde_json::from_str(&payload).ok();
+                let Some(f) = response.as_ref().and_then(&facts).filter(|_| marked) else {
+                    if marked {
+                        tracing::warn!(%id, "a stored response cannot be scored; it is left out of the dashboard");
+                    }
+                    continue;
+                };
+                let response = response.expect("scored above");
+                let record = Record::new(&response, time::OffsetDateTime::now_utc());
+                add_facts(&mut tx, &record, &f).await?;
+                added += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+
+    pub async fn rollup_parts(&self, filter: &Filter) -> Result<Vec<Part>, StoreError> {
+        let bind = |sql: &'static str| {
+            sqlx::query(sql)
+                .bind(filter.from)
+                .bind(filter.to)
+                .bind(filter.channel.map(channel_label))
+                .bind(filter.questionnaire.as_deref())
+        };
+        let rows = bind(SELECT_ROLLUPS.as_str()).fetch_all(&self.pool).await?;
+        let mut main = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut values = Vec::with_capacity(rollup::COLUMN_COUNT);
+            for i in 0..rollup::COLUMN_COUNT {
+                values.push(if rollup::is_int(i) {
+                    Num::Int(row.try_get::<Option<i64>, _>(i + 2)?.unwrap_or(0))
+                } else {
+                    Num::Real(row.try_get::<Option<f64>, _>(i + 2)?.unwrap_or(0.0))
+                });
+            }
+            main.push((
+                row.try_get::<time::Date, _>(0)?,
+                row.try_get::<String, _>(1)?,
+                rollup::rollup_of(&values),
+            ));
+        }
+        let critical = bind(CRITICAL_SQL.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let waits = bind(WAITS_SQL.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(assemble(main, critical, waits))
+    }
+
+    pub async fn comments(&self, query: &CommentQuery) -> Result<Vec<Comment>, StoreError> {
+        let filter = &query.filter;
+        let rows = sqlx::query(COMMENTS_SQL.as_str())
+            .bind(filter.from)
+            .bind(filter.to)
+            .bind(filter.channel.map(channel_label))
+            .bind(filter.questionnaire.as_deref())
+            .bind(query.q.as_deref().map(rollup::like_pattern))
+            .bind(i64::from(query.limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Comment {
+                    response_id: row.try_get(0)?,
+                    branch: row.try_get(1)?,
+                    questionnaire_id: row.try_get(2)?,
+                    channel: channel_of(&row.try_get::<String, _>(3)?)?,
+                    submitted_at: row.try_get(4)?,
+                    item: row.try_get(5)?,
+                    text: row.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn responses_page(
+        &self,
+        filter: &Filter,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<Vec<(Cursor, String)>, StoreError> {
+        let (start, end) = utc_window(filter);
+        let rows: Vec<(uuid::Uuid, time::OffsetDateTime, String)> = sqlx::query_as(
+            "SELECT id, submitted_at, payload FROM responses \
+             WHERE ($1::timestamptz IS NULL OR submitted_at >= $1::timestamptz) \
+             AND ($2::timestamptz IS NULL OR submitted_at < $2::timestamptz) \
+             AND ($3::text IS NULL OR channel = $3::text) \
+             AND ($4::text IS NULL OR questionnaire_id = $4::text) \
+             AND ($5::timestamptz IS NULL OR (submitted_at, id) > ($5::timestamptz, $6::uuid)) \
+             ORDER BY submitted_at, id LIMIT $7",
+        )
+        .bind(start)
+        .bind(end)
+        .bind(filter.channel.map(channel_label))
+        .bind(filter.questionnaire.as_deref())
+        .bind(after.map(|c| c.submitted_at))
+        .bind(after.map(|c| c.id))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, submitted_at, payload)| (Cursor { submitted_at, id }, payload))
+            .collect())
+    }
+
     pub async fn count(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses")
             .fetch_one(&self.pool)
@@ -106,4 +299,78 @@ impl PostgresStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Add a newly stored response's facts to the dashboard tables.
+async fn add_facts(
+    tx: &mut sqlx::PgConnection,
+    r: &Record,
+    facts: &Facts,
+) -> Result<(), StoreError> {
+    let mut q = sqlx::query(UPSERT_ROLLUP.as_str())
+        .bind(facts.day)
+        .bind(facts.week)
+        .bind(&r.branch)
+        .bind(&r.questionnaire_id)
+        .bind(&r.channel);
+    for v in rollup::values(&facts.rollup) {
+        q = match v {
+            Num::Int(i) => q.bind(i),
+            Num::Real(x) => q.bind(x),
+        };
+    }
+    q.execute(&mut *tx).await?;
+    for (item, count) in &facts.rollup.critical {
+        sqlx::query(
+            "INSERT INTO rollup_critical (day, week, branch, questionnaire_id, channel, item, count) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (day, branch, questionnaire_id, channel, item) \
+             DO UPDATE SET count = rollup_critical.count + excluded.count",
+        )
+        .bind(facts.day)
+        .bind(facts.week)
+        .bind(&r.branch)
+        .bind(&r.questionnaire_id)
+        .bind(&r.channel)
+        .bind(item)
+        .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (seconds, count) in &facts.rollup.wait {
+        sqlx::query(
+            "INSERT INTO rollup_waits (day, week, branch, questionnaire_id, channel, seconds, count) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (day, branch, questionnaire_id, channel, seconds) \
+             DO UPDATE SET count = rollup_waits.count + excluded.count",
+        )
+        .bind(facts.day)
+        .bind(facts.week)
+        .bind(&r.branch)
+        .bind(&r.questionnaire_id)
+        .bind(&r.channel)
+        .bind(i64::from(*seconds))
+        .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
+    }
+    for c in &facts.comments {
+        sqlx::query(
+            "INSERT INTO comments (response_id, item, branch, questionnaire_id, channel, day, \
+             submitted_at, text, folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (response_id, item) DO NOTHING",
+        )
+        .bind(r.id)
+        .bind(&c.item)
+        .bind(&r.branch)
+        .bind(&r.questionnaire_id)
+        .bind(&r.channel)
+        .bind(facts.day)
+        .bind(c.submitted_at)
+        .bind(&c.text)
+        .bind(branchpulse_core::aggregate::fold(&c.text))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
 }

@@ -1,0 +1,245 @@
+//! What a stored response adds to the dashboard tables, and the SQL both
+//! backends share to keep and read those tables.
+//!
+//! The `rollups` table has one column per field of [`Rollup`] (see
+//! `migrations/*/0003_rollups.sql`); [`COLUMNS`] lists them in one fixed order
+//! used for writing ([`values`]) and reading ([`rollup_of`]).
+
+use branchpulse_core::aggregate::{self, Comment, Rollup};
+use branchpulse_core::questionnaire::Dimension;
+use branchpulse_core::stats::Moments;
+use branchpulse_core::{Questionnaire, Response};
+use time::Date;
+
+/// A response's contribution to the dashboard: its rollup and its comments,
+/// on its day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facts {
+    pub day: Date,
+    /// The Monday of `day`'s ISO week.
+    pub week: Date,
+    pub rollup: Rollup,
+    pub comments: Vec<Comment>,
+}
+
+impl Facts {
+    /// Score `response` with `q`, the questionnaire version it answered.
+    pub fn of(q: &Questionnaire, response: &Response) -> Facts {
+        let day = aggregate::day_of(response);
+        Facts {
+            day,
+            week: aggregate::week_start(day),
+            rollup: Rollup::of(q, response),
+            comments: aggregate::comments_of(response),
+        }
+    }
+}
+
+/// A value of a `rollups` column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    Int(i64),
+    Real(f64),
+}
+
+/// The summed columns of `rollups`, in the order of [`values`].
+pub const COLUMNS: [&str; 29] = [
+    "n",
+    "overall_n",
+    "overall_sum",
+    "overall_sum_sq",
+    "empathy_n",
+    "empathy_sum",
+    "empathy_sum_sq",
+    "process_convenience_n",
+    "process_convenience_sum",
+    "process_convenience_sum_sq",
+    "value_n",
+    "value_sum",
+    "value_sum_sq",
+    "trust_n",
+    "trust_sum",
+    "trust_sum_sq",
+    "environment_n",
+    "environment_sum",
+    "environment_sum_sq",
+    "csat_n",
+    "csat_top",
+    "nps_promoters",
+    "nps_passives",
+    "nps_detractors",
+    "visits",
+    "passes",
+    "visit_n",
+    "visit_sum",
+    "visit_sum_sq",
+];
+
+pub const COLUMN_COUNT: usize = COLUMNS.len();
+
+fn int(x: u64) -> Num {
+    Num::Int(i64::try_from(x).unwrap_or(i64::MAX))
+}
+
+fn moments(m: &Moments) -> [Num; 3] {
+    [int(m.n), Num::Real(m.sum), Num::Real(m.sum_sq)]
+}
+
+/// The column values of `r`, in the order of [`COLUMNS`].
+pub fn values(r: &Rollup) -> Vec<Num> {
+    let mut out = Vec::with_capacity(COLUMN_COUNT);
+    out.push(int(r.n));
+    out.extend(moments(&r.overall));
+    for d in Dimension::ALL {
+        out.extend(moments(&r.dimensions.get(&d).copied().unwrap_or_default()));
+    }
+    out.extend([
+        int(r.csat_n),
+        int(r.csat_top),
+        int(r.nps.promoters),
+        int(r.nps.passives),
+        int(r.nps.detractors),
+        int(r.visits),
+        int(r.passes),
+    ]);
+    out.extend(moments(&r.visit_score));
+    debug_assert_eq!(out.len(), COLUMN_COUNT);
+    out
+}
+
+/// The rollup of column values read in the order of [`COLUMNS`] (critical
+/// failures and waits are read from their own tables).
+pub fn rollup_of(values: &[Num]) -> Rollup {
+    let u = |i: usize| match values[i] {
+        Num::Int(x) => u64::try_from(x).unwrap_or(0),
+        Num::Real(x) => x.max(0.0) as u64,
+    };
+    let f = |i: usize| match values[i] {
+        Num::Int(x) => x as f64,
+        Num::Real(x) => x,
+    };
+    let m = |i: usize| Moments {
+        n: u(i),
+        sum: f(i + 1),
+        sum_sq: f(i + 2),
+    };
+    let mut r = Rollup {
+        n: u(0),
+        overall: m(1),
+        ..Rollup::default()
+    };
+    for (k, d) in Dimension::ALL.iter().enumerate() {
+        let dim = m(4 + 3 * k);
+        if dim.n > 0 {
+            r.dimensions.insert(*d, dim);
+        }
+    }
+    r.csat_n = u(19);
+    r.csat_top = u(20);
+    r.nps.promoters = u(21);
+    r.nps.passives = u(22);
+    r.nps.detractors = u(23);
+    r.visits = u(24);
+    r.passes = u(25);
+    r.visit_score = m(26);
+    r
+}
+
+/// Whether the column at `i` holds whole numbers.
+pub fn is_int(i: usize) -> bool {
+    !(COLUMNS[i].ends_with("_sum") || COLUMNS[i].ends_with("_sum_sq"))
+}
+
+/// `INSERT … ON CONFLICT DO UPDATE` adding one row of sums; parameters
+/// 1–5 are day, week, branch, questionnaire id, channel, then [`COLUMNS`].
+/// `p(i)` writes the i-th (1-based) placeholder.
+pub fn upsert_sql(p: impl Fn(usize) -> String) -> String {
+    let cols = &COLUMNS;
+    let placeholders: Vec<String> = (1..=5 + COLUMN_COUNT).map(p).collect();
+    let updates: Vec<String> = cols
+        .iter()
+        .map(|c| format!("{c} = rollups.{c} + excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO rollups (day, week, branch, questionnaire_id, channel, {}) VALUES ({}) \
+         ON CONFLICT (day, branch, questionnaire_id, channel) DO UPDATE SET {}",
+        cols.join(", "),
+        placeholders.join(", "),
+        updates.join(", ")
+    )
+}
+
+/// The sums per (week, branch) of the rows a filter keeps; `filter` is the
+/// WHERE clause over day, channel and questionnaire_id.
+pub fn select_sql(filter: &str) -> String {
+    let sums: Vec<String> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let ty = if is_int(i) {
+                "BIGINT"
+            } else {
+                "DOUBLE PRECISION"
+            };
+            format!("CAST(SUM({c}) AS {ty})")
+        })
+        .collect();
+    format!(
+        "SELECT week, branch, {} FROM rollups WHERE {filter} GROUP BY week, branch",
+        sums.join(", ")
+    )
+}
+
+/// Escape `%`, `_` and `\` for `LIKE … ESCAPE '\'`, and wrap in `%…%`.
+pub fn like_pattern(search: &str) -> String {
+    let mut out = String::with_capacity(search.len() + 2);
+    out.push('%');
+    for c in aggregate::fold(search).chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_rollups_round_trip() {
+        let mut r = Rollup {
+            n: 7,
+            csat_n: 5,
+            csat_top: 3,
+            visits: 2,
+            passes: 1,
+            ..Rollup::default()
+        };
+        r.overall.add(50.0);
+        r.overall.add(75.0);
+        r.dimensions
+            .insert(Dimension::Trust, [25.0, 100.0].into_iter().collect());
+        r.nps.passives = 4;
+        r.visit_score.add(12.5);
+        assert_eq!(rollup_of(&values(&r)), r);
+    }
+
+    #[test]
+    fn the_int_columns_are_the_counts() {
+        let ints: Vec<&str> = (0..COLUMN_COUNT)
+            .filter(|i| is_int(*i))
+            .map(|i| COLUMNS[i])
+            .collect();
+        assert!(ints.iter().all(|c| !c.contains("sum")));
+        assert_eq!(ints.len(), 1 + 7 + 7);
+    }
+
+    #[test]
+    fn like_patterns_match_literally() {
+        assert_eq!(like_pattern("50%_Off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(like_pattern("排队"), "%排队%");
+    }
+}
