@@ -21,7 +21,7 @@ use anyhow::{bail, Result};
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench | e2e [FILE.test.js…] | sw [DIR]>";
+    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] [--demo] | test | size | bench | e2e [FILE.test.js…] | sw [DIR]>";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -83,11 +83,15 @@ fn run(root: &std::path::Path, args: &[String]) -> Result<()> {
         "Starting the server on http://{addr} (Ctrl-C stops it)"
     ));
     let server = root.join("target/release/branchpulse-server");
-    cmd::run(
-        std::process::Command::new(server)
-            .args(["--addr", &addr, "--database-url", &db, "--dist", "dist"])
-            .args(["--questionnaires", "questionnaires"]),
-    )
+    let mut command = std::process::Command::new(server);
+    command
+        .args(["--addr", &addr, "--database-url", &db, "--dist", "dist"])
+        .args(["--questionnaires", "questionnaires"]);
+    // Demo data goes only into an empty database, and only when asked.
+    if args.iter().any(|a| a == "--demo") {
+        command.arg("--demo");
+    }
+    cmd::run(&mut command)
 }
 
 fn test(root: &std::path::Path) -> Result<()> {
@@ -158,7 +162,8 @@ fn bench(root: &std::path::Path) -> Result<()> {
     drop(cluster);
     cmd::step("Outbox write latency in headless Chromium (IndexedDB)");
     cmd::run(browser_tests().args(["--release", "--test", "outbox_latency", "--", "--nocapture"]))?;
-    kiosk_bench(root)
+    kiosk_bench(root)?;
+    dashboard_bench(root)
 }
 
 /// The kiosk's first screens at 4× CPU slowdown, beside SurveyJS's figure:
@@ -172,6 +177,23 @@ fn kiosk_bench(root: &std::path::Path) -> Result<()> {
     cmd::run(
         std::process::Command::new("node")
             .arg("bench/kiosk-first-question.js")
+            .current_dir(root.join("e2e"))
+            .env("BASE_URL", &server.url)
+            .env("CHROMIUM", tools::CHROMIUM),
+    )
+}
+
+/// The dashboard: from the aggregates' arrival to all charts drawn, in
+/// Chromium (e2e/bench/dashboard-charts.js), on a fresh server it seeds.
+fn dashboard_bench(root: &std::path::Path) -> Result<()> {
+    tools::ensure_e2e_packages(root)?;
+    build::release(root)?;
+    cmd::step("Dashboard: data arrival to all charts drawn (Chromium)");
+    let data = tempfile::tempdir()?;
+    let server = e2e::start_server(root, data.path())?;
+    cmd::run(
+        std::process::Command::new("node")
+            .arg("bench/dashboard-charts.js")
             .current_dir(root.join("e2e"))
             .env("BASE_URL", &server.url)
             .env("CHROMIUM", tools::CHROMIUM),
