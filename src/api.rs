@@ -278,12 +278,24 @@ pub async fn aggregates(
     get_kept_marked(&with_query("/api/v1/aggregates", &filter.to_query())).await
 }
 
+/// A comment as the dashboard shows it: the fields of the contract's
+/// `Comment` it needs, the time kept as the server wrote it (RFC 3339), so
+/// the app carries no date parser for it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct CommentText {
+    pub branch: String,
+    pub questionnaire_id: String,
+    pub submitted_at: String,
+    pub item: String,
+    pub text: String,
+}
+
 /// The latest comments per branch for `query` (`GET /api/v1/comments`),
 /// newest first. Not kept on the device: comments are read where the
 /// server is reachable.
 pub async fn comments(
     query: &branchpulse_core::aggregate::CommentQuery,
-) -> Result<Vec<branchpulse_core::aggregate::Comment>, ApiError> {
+) -> Result<Vec<CommentText>, ApiError> {
     let text = fetch_text(&format!("/api/v1/comments?{}", query.to_query())).await?;
     serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
 }

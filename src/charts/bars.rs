@@ -65,7 +65,7 @@ pub fn svg(groups: &[Group], series: usize, axes: &Axes<'_>) -> String {
             let label_colour = if g.greyed { GREYED_TEXT } else { BLACK };
             let (px, py) = chart.backend_coord(&(lo, centres[i]));
             root.draw(&Text::new(
-                short(&g.label, 34),
+                short(&g.label, 48),
                 (px - 8, py),
                 (FONT, 13)
                     .into_font()

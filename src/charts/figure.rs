@@ -103,8 +103,10 @@ fn Swatch(entry: LegendEntry) -> impl IntoView {
 /// A plain table of figures; greyed rows carry the class `too-few`.
 #[component]
 pub fn DataTable(caption: String, table: Table) -> impl IntoView {
+    // Focusable, so a keyboard can scroll a wide table.
+    let label = caption.clone();
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label=label>
             <table class="data">
                 <caption>{caption}</caption>
                 <thead><tr>{table.head.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>

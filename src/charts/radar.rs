@@ -104,10 +104,7 @@ pub fn svg(axes: &[String], series: &[Series]) -> String {
                     chart.draw_series(std::iter::once(PathElement::new(ring, line)))?;
                 } else {
                     chart.draw_series(std::iter::once(DashedPathElement::new(
-                        ring,
-                        dash,
-                        4,
-                        line,
+                        ring, dash, 4, line,
                     )))?;
                 }
             }

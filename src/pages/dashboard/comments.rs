@@ -2,9 +2,9 @@
 //! customers' own words: they are only ever put in the page as text.
 
 use super::filter::DashState;
-use crate::api;
+use crate::api::{self, CommentText as Comment};
 use crate::i18n::{t, Key};
-use branchpulse_core::aggregate::{Comment, CommentQuery};
+use branchpulse_core::aggregate::CommentQuery;
 use branchpulse_core::protocol::Branch;
 use leptos::prelude::*;
 
@@ -94,16 +94,16 @@ fn by_branch(all: Vec<Comment>) -> Vec<(String, Vec<Comment>)> {
 
 #[component]
 fn CommentItem(c: Comment) -> impl IntoView {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    let when = c.submitted_at.format(&format).unwrap_or_default();
-    let iso = c
+    // "2026-03-01T10:15:00+08:00" → "2026-03-01 10:15", in the branch's time.
+    let when = c
         .submitted_at
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+        .get(..16)
+        .unwrap_or(&c.submitted_at)
+        .replacen('T', " ", 1);
     view! {
         <li class="comment">
             <p class="comment-text">{c.text}</p>
-            <p class="comment-meta"><time datetime=iso>{when}</time> " · " {c.questionnaire_id} " · " {c.item}</p>
+            <p class="comment-meta"><time datetime=c.submitted_at>{when}</time> " · " {c.questionnaire_id} " · " {c.item}</p>
         </li>
     }
 }

@@ -76,24 +76,31 @@ impl DashState {
 
     /// The URL query string of this state (without `?`).
     pub fn to_query(&self) -> String {
-        let mut parts: Vec<String> = Vec::new();
-        if let Ok(f) = &self.filter {
-            let q = f.to_query();
-            if !q.is_empty() {
-                parts.push(q);
-            }
+        #[derive(serde::Serialize)]
+        struct Own<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            compare: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            trend: Option<&'a str>,
+            #[serde(skip_serializing_if = "str::is_empty")]
+            q: &'a str,
         }
-        let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
-        if !self.compare.is_empty() {
-            parts.push(format!("compare={}", enc(&self.compare.join(","))));
-        }
-        if let Some(d) = self.trend {
-            parts.push(format!("trend={}", dimension_param(d)));
-        }
-        if !self.q.is_empty() {
-            parts.push(format!("q={}", enc(&self.q)));
-        }
-        parts.join("&")
+        let own = Own {
+            compare: (!self.compare.is_empty()).then(|| self.compare.join(",")),
+            trend: self.trend.map(dimension_param),
+            q: &self.q,
+        };
+        let filter = self
+            .filter
+            .as_ref()
+            .map(Filter::to_query)
+            .unwrap_or_default();
+        let own = serde_urlencoded::to_string(own).unwrap_or_default();
+        [filter, own]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("&")
     }
 }
 
@@ -135,16 +142,28 @@ pub fn FilterBar(
         s.filter = Ok(filter);
         set.run(s);
     };
-    let date = |v: String| -> Option<time::Date> {
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(&v, &format).ok()
-    };
-    let fmt_date = |d: Option<time::Date>| {
-        d.map(|d| {
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            d.format(&format).unwrap_or_default()
-        })
-        .unwrap_or_default()
+    // Dates go through the filter's own URL form, read and written by core.
+    let date_error = RwSignal::new(None::<String>);
+    let params = move || state.with(|s| FilterParams::from(s.filter.clone().unwrap_or_default()));
+    let set_date = move |from: bool, value: String| {
+        let mut s = state.get_untracked();
+        let mut p = FilterParams::from(s.filter.clone().unwrap_or_default());
+        let value = Some(value).filter(|v| !v.is_empty());
+        if from {
+            p.from = value;
+        } else {
+            p.to = value;
+        }
+        // A range that cannot be used (from after to) keeps the view as it
+        // was, and says why.
+        match Filter::try_from(p) {
+            Ok(f) => {
+                date_error.set(None);
+                s.filter = Ok(f);
+                set.run(s);
+            }
+            Err(e) => date_error.set(Some(e.to_string())),
+        }
     };
     let regions: BTreeSet<String> = branches.iter().map(|b| b.region.clone()).collect();
     let branch_boxes = branches
@@ -212,12 +231,12 @@ pub fn FilterBar(
         <form class="dash-filters" aria-label=t(Key::DashFilters) on:submit=|e| e.prevent_default()>
             <div class="row">
                 <label>{t(Key::DashFrom)}
-                    <input type="date" id="dash-from" prop:value=move || fmt_date(filter().from)
-                        on:change=move |e| { let v = date(event_target_value(&e)); change(&move |f: &mut Filter| f.from = v) }/>
+                    <input type="date" id="dash-from" prop:value=move || params().from.unwrap_or_default()
+                        on:change=move |e| set_date(true, event_target_value(&e))/>
                 </label>
                 <label>{t(Key::DashTo)}
-                    <input type="date" id="dash-to" prop:value=move || fmt_date(filter().to)
-                        on:change=move |e| { let v = date(event_target_value(&e)); change(&move |f: &mut Filter| f.to = v) }/>
+                    <input type="date" id="dash-to" prop:value=move || params().to.unwrap_or_default()
+                        on:change=move |e| set_date(false, event_target_value(&e))/>
                 </label>
                 <label>{t(Key::DashChannel)}
                     <select id="dash-channel" on:change=move |e| {
@@ -261,6 +280,7 @@ pub fn FilterBar(
                 </label>
                 <a class="button secondary" href="/dashboard">{t(Key::DashClear)}</a>
             </div>
+            {move || date_error.get().map(|e| view! { <p class="error" role="alert">{t(Key::DashBadFilter)} ": " {e}</p> })}
             <details class="branch-choice">
                 <summary>{t(Key::DashAllBranches)}</summary>
                 <fieldset><legend>{t(Key::DashAllBranches)}</legend>{branch_boxes}</fieldset>
@@ -270,5 +290,37 @@ pub fn FilterBar(
                 <fieldset><legend>{t(Key::DashCompare)}</legend>{compare_boxes}</fieldset>
             </details>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(query: &str) -> DashState {
+        let mut p = ParamsMap::new();
+        for (k, v) in serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap() {
+            p.insert(k, v);
+        }
+        DashState::from_params(&p)
+    }
+
+    #[test]
+    fn the_state_round_trips_through_the_url() {
+        let q = "from=2026-01-05&to=2026-03-29&channel=kiosk&branches=N01%2CN02&compare=N01%2CS02&trend=value&q=slow+queue";
+        let s = state(q);
+        assert_eq!(s.filter.as_ref().unwrap().branches, ["N01", "N02"]);
+        assert_eq!(s.compare, ["N01", "S02"]);
+        assert_eq!(s.trend, Some(Dimension::Value));
+        assert_eq!(s.q, "slow queue");
+        assert_eq!(state(&s.to_query()), s);
+    }
+
+    #[test]
+    fn a_bad_filter_is_an_error_and_extras_are_capped() {
+        let s = state("from=2026-13-01&compare=A,B,C,D,E,A");
+        assert!(s.filter.is_err());
+        assert_eq!(s.compare, ["A", "B", "C", "D"]);
+        assert_eq!(state("").to_query(), "");
     }
 }

@@ -37,3 +37,14 @@ pub async fn from_device(filter: &Filter) -> Result<(Aggregates, usize), String>
     });
     Ok((aggregates, responses.len()))
 }
+
+/// Keep on the device what [`from_device`] needs: the branch list and every
+/// questionnaire (the API module keeps a copy of each answer).
+pub async fn prepare() {
+    let _ = api::branches().await;
+    if let Ok(list) = api::questionnaires().await {
+        for q in list {
+            let _ = api::questionnaire(&q.id).await;
+        }
+    }
+}
