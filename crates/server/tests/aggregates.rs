@@ -260,6 +260,15 @@ async fn filters_change_the_results() {
     assert_eq!(n(&get("from=2026-03-05").await), 3);
     assert_eq!(n(&get("to=2026-03-03").await), 2);
     assert_eq!(n(&get("from=2026-03-04&to=2026-03-04").await), 1);
+    // Whole weeks (Monday to Sunday) and the days of partly covered ones.
+    assert_eq!(n(&get("from=2026-03-02&to=2026-03-08").await), 5);
+    assert_eq!(n(&get("from=2026-03-02&to=2026-03-10").await), 6);
+    assert_eq!(n(&get("from=2026-03-03&to=2026-03-10").await), 5);
+    assert_eq!(n(&get("from=2026-03-09").await), 1);
+    assert_eq!(n(&get("to=2026-03-08").await), 5);
+    let week = get("from=2026-03-02&to=2026-03-08&channel=mystery_shop").await;
+    assert_eq!(week["network"]["mystery"]["visits"], 2);
+    assert_eq!(week["network"]["wait"]["n"], 2);
     let north = get("region=North").await;
     assert_eq!(n(&north), 4);
     assert_eq!(north["branches"].as_array().unwrap().len(), 6);

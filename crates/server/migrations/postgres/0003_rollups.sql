@@ -1,4 +1,5 @@
--- Dashboard rollups: additive sums per (day, branch, questionnaire, channel),
+-- Dashboard rollups: additive sums per (day, branch, questionnaire, channel)
+-- (keyed week first, so that grouping by week and branch reads in key order),
 -- grown in the same transaction as each newly stored response, so a resend
 -- (duplicate or conflict) never counts twice. `day` is the response's
 -- submission date in the device's own offset; `week` the Monday of its ISO
@@ -39,7 +40,47 @@ CREATE TABLE rollups (
     visit_n                  BIGINT NOT NULL,
     visit_sum                DOUBLE PRECISION NOT NULL,
     visit_sum_sq             DOUBLE PRECISION NOT NULL,
-    PRIMARY KEY (day, branch, questionnaire_id, channel)
+    PRIMARY KEY (week, branch, day, questionnaire_id, channel)
+);
+
+-- The same sums per ISO week: a dashboard reads whole weeks from here and
+-- only the days of partly covered weeks from `rollups`, so a request reads
+-- about one row per branch and week whatever the number of responses.
+CREATE TABLE rollups_weekly (
+    week                     DATE    NOT NULL,
+    branch                   TEXT    NOT NULL,
+    questionnaire_id         TEXT    NOT NULL,
+    channel                  TEXT    NOT NULL,
+    n                        BIGINT NOT NULL,
+    overall_n                BIGINT NOT NULL,
+    overall_sum              DOUBLE PRECISION NOT NULL,
+    overall_sum_sq           DOUBLE PRECISION NOT NULL,
+    empathy_n                BIGINT NOT NULL,
+    empathy_sum              DOUBLE PRECISION NOT NULL,
+    empathy_sum_sq           DOUBLE PRECISION NOT NULL,
+    process_convenience_n      BIGINT NOT NULL,
+    process_convenience_sum    DOUBLE PRECISION NOT NULL,
+    process_convenience_sum_sq DOUBLE PRECISION NOT NULL,
+    value_n                  BIGINT NOT NULL,
+    value_sum                DOUBLE PRECISION NOT NULL,
+    value_sum_sq             DOUBLE PRECISION NOT NULL,
+    trust_n                  BIGINT NOT NULL,
+    trust_sum                DOUBLE PRECISION NOT NULL,
+    trust_sum_sq             DOUBLE PRECISION NOT NULL,
+    environment_n            BIGINT NOT NULL,
+    environment_sum          DOUBLE PRECISION NOT NULL,
+    environment_sum_sq       DOUBLE PRECISION NOT NULL,
+    csat_n                   BIGINT NOT NULL,
+    csat_top                 BIGINT NOT NULL,
+    nps_promoters            BIGINT NOT NULL,
+    nps_passives             BIGINT NOT NULL,
+    nps_detractors           BIGINT NOT NULL,
+    visits                   BIGINT NOT NULL,
+    passes                   BIGINT NOT NULL,
+    visit_n                  BIGINT NOT NULL,
+    visit_sum                DOUBLE PRECISION NOT NULL,
+    visit_sum_sq             DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (week, branch, questionnaire_id, channel)
 );
 
 -- Mystery-shop critical failures per item.

@@ -1,4 +1,5 @@
--- Dashboard rollups: additive sums per (day, branch, questionnaire, channel),
+-- Dashboard rollups: additive sums per (day, branch, questionnaire, channel)
+-- (keyed week first, so that grouping by week and branch reads in key order),
 -- grown in the same transaction as each newly stored response, so a resend
 -- (duplicate or conflict) never counts twice. `day` is the response's
 -- submission date in the device's own offset; `week` the Monday of its ISO
@@ -39,8 +40,48 @@ CREATE TABLE rollups (
     visit_n                  INTEGER NOT NULL,
     visit_sum                REAL    NOT NULL,
     visit_sum_sq             REAL    NOT NULL,
-    PRIMARY KEY (day, branch, questionnaire_id, channel)
-) STRICT;
+    PRIMARY KEY (week, branch, day, questionnaire_id, channel)
+) STRICT, WITHOUT ROWID;
+
+-- The same sums per ISO week: a dashboard reads whole weeks from here and
+-- only the days of partly covered weeks from `rollups`, so a request reads
+-- about one row per branch and week whatever the number of responses.
+CREATE TABLE rollups_weekly (
+    week                     TEXT    NOT NULL,
+    branch                   TEXT    NOT NULL,
+    questionnaire_id         TEXT    NOT NULL,
+    channel                  TEXT    NOT NULL,
+    n                        INTEGER NOT NULL,
+    overall_n                INTEGER NOT NULL,
+    overall_sum              REAL    NOT NULL,
+    overall_sum_sq           REAL    NOT NULL,
+    empathy_n                INTEGER NOT NULL,
+    empathy_sum              REAL    NOT NULL,
+    empathy_sum_sq           REAL    NOT NULL,
+    process_convenience_n      INTEGER NOT NULL,
+    process_convenience_sum    REAL    NOT NULL,
+    process_convenience_sum_sq REAL    NOT NULL,
+    value_n                  INTEGER NOT NULL,
+    value_sum                REAL    NOT NULL,
+    value_sum_sq             REAL    NOT NULL,
+    trust_n                  INTEGER NOT NULL,
+    trust_sum                REAL    NOT NULL,
+    trust_sum_sq             REAL    NOT NULL,
+    environment_n            INTEGER NOT NULL,
+    environment_sum          REAL    NOT NULL,
+    environment_sum_sq       REAL    NOT NULL,
+    csat_n                   INTEGER NOT NULL,
+    csat_top                 INTEGER NOT NULL,
+    nps_promoters            INTEGER NOT NULL,
+    nps_passives             INTEGER NOT NULL,
+    nps_detractors           INTEGER NOT NULL,
+    visits                   INTEGER NOT NULL,
+    passes                   INTEGER NOT NULL,
+    visit_n                  INTEGER NOT NULL,
+    visit_sum                REAL    NOT NULL,
+    visit_sum_sq             REAL    NOT NULL,
+    PRIMARY KEY (week, branch, questionnaire_id, channel)
+) STRICT, WITHOUT ROWID;
 
 -- Mystery-shop critical failures per item.
 CREATE TABLE rollup_critical (

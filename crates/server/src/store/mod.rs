@@ -211,6 +211,19 @@ impl Store {
         }
     }
 
+    /// Add rows of sums straight to the rollup tables, in one transaction.
+    /// Ingest does this itself; this is for seeding benchmarks with the
+    /// sums ingest would have made.
+    pub async fn add_rollups(
+        &self,
+        rows: &[(rollup::RollupKey, Rollup)],
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.add_rollups(rows).await,
+            Store::Postgres(p) => p.add_rollups(rows).await,
+        }
+    }
+
     /// The rollups the filter takes in (by day, channel and questionnaire),
     /// summed per branch and ISO week. Branches are chosen by the caller.
     pub async fn rollup_parts(&self, filter: &Filter) -> Result<Vec<Part>, StoreError> {

@@ -5,7 +5,7 @@
 //! `migrations/*/0003_rollups.sql`); [`COLUMNS`] lists them in one fixed order
 //! used for writing ([`values`]) and reading ([`rollup_of`]).
 
-use branchpulse_core::aggregate::{self, Comment, Rollup};
+use branchpulse_core::aggregate::{self, Comment, Filter, Rollup};
 use branchpulse_core::questionnaire::Dimension;
 use branchpulse_core::stats::Moments;
 use branchpulse_core::{Questionnaire, Response};
@@ -33,6 +33,18 @@ impl Facts {
             comments: aggregate::comments_of(response),
         }
     }
+}
+
+/// The key of a row of the rollup tables.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RollupKey {
+    pub day: Date,
+    /// The Monday of `day`'s ISO week.
+    pub week: Date,
+    pub branch: String,
+    pub questionnaire_id: String,
+    /// `kiosk` or `mystery_shop`.
+    pub channel: String,
 }
 
 /// A value of a `rollups` column.
@@ -150,28 +162,33 @@ pub fn is_int(i: usize) -> bool {
     !(COLUMNS[i].ends_with("_sum") || COLUMNS[i].ends_with("_sum_sq"))
 }
 
-/// `INSERT … ON CONFLICT DO UPDATE` adding one row of sums; parameters
-/// 1–5 are day, week, branch, questionnaire id, channel, then [`COLUMNS`].
-/// `p(i)` writes the i-th (1-based) placeholder.
-pub fn upsert_sql(p: impl Fn(usize) -> String) -> String {
-    let cols = &COLUMNS;
-    let placeholders: Vec<String> = (1..=5 + COLUMN_COUNT).map(p).collect();
-    let updates: Vec<String> = cols
+/// `INSERT … ON CONFLICT DO UPDATE` adding one row of sums to `table`,
+/// keyed by `keys` (its primary key, in order); the parameters are the
+/// keys, then [`COLUMNS`]. `p(i)` writes the i-th (1-based) placeholder.
+pub fn upsert_sql(table: &str, keys: &[&str], p: impl Fn(usize) -> String) -> String {
+    let placeholders: Vec<String> = (1..=keys.len() + COLUMN_COUNT).map(p).collect();
+    let updates: Vec<String> = COLUMNS
         .iter()
-        .map(|c| format!("{c} = rollups.{c} + excluded.{c}"))
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
         .collect();
     format!(
-        "INSERT INTO rollups (day, week, branch, questionnaire_id, channel, {}) VALUES ({}) \
-         ON CONFLICT (day, branch, questionnaire_id, channel) DO UPDATE SET {}",
-        cols.join(", "),
+        "INSERT INTO {table} ({}, {}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+        keys.join(", "),
+        COLUMNS.join(", "),
         placeholders.join(", "),
+        keys.join(", "),
         updates.join(", ")
     )
 }
 
-/// The sums per (week, branch) of the rows a filter keeps; `filter` is the
-/// WHERE clause over day, channel and questionnaire_id.
-pub fn select_sql(filter: &str) -> String {
+/// The keys of the daily table, in the order of its primary key.
+pub const DAILY_KEYS: [&str; 5] = ["week", "branch", "day", "questionnaire_id", "channel"];
+/// The keys of the weekly table.
+pub const WEEKLY_KEYS: [&str; 4] = ["week", "branch", "questionnaire_id", "channel"];
+
+/// The sums per (week, branch) of the rows of `table` that `filter` (a
+/// WHERE clause) keeps.
+pub fn select_sql(table: &str, filter: &str) -> String {
     let sums: Vec<String> = COLUMNS
         .iter()
         .enumerate()
@@ -185,9 +202,33 @@ pub fn select_sql(filter: &str) -> String {
         })
         .collect();
     format!(
-        "SELECT week, branch, {} FROM rollups WHERE {filter} GROUP BY week, branch",
+        "SELECT week, branch, {} FROM {table} WHERE {filter} GROUP BY week, branch",
         sums.join(", ")
     )
+}
+
+/// The Mondays of the first and last weeks that the filter's dates cover
+/// whole (`None`: no bound on that side). Those weeks are read from the
+/// weekly table; the other days in range from the daily one. When the
+/// range covers no whole week, first > last.
+pub fn whole_weeks(filter: &Filter) -> (Option<Date>, Option<Date>) {
+    let first = filter.from.map(|f| {
+        let monday = aggregate::week_start(f);
+        if monday == f {
+            f
+        } else {
+            monday + time::Duration::weeks(1)
+        }
+    });
+    let last = filter.to.map(|t| {
+        let monday = aggregate::week_start(t);
+        if t.weekday() == time::Weekday::Sunday {
+            monday
+        } else {
+            monday - time::Duration::weeks(1)
+        }
+    });
+    (first, last)
 }
 
 /// Escape `%`, `_` and `\` for `LIKE … ESCAPE '\'`, and wrap in `%…%`.
@@ -235,6 +276,24 @@ mod tests {
             .collect();
         assert!(ints.iter().all(|c| !c.contains("sum")));
         assert_eq!(ints.len(), 1 + 7 + 7);
+    }
+
+    #[test]
+    fn whole_weeks_are_those_the_range_covers_from_monday_to_sunday() {
+        use time::macros::date;
+        let f = |q: &str| whole_weeks(&Filter::from_query(q).unwrap());
+        assert_eq!(f(""), (None, None));
+        // 2026-03-02 is a Monday, 2026-03-08 a Sunday.
+        assert_eq!(
+            f("from=2026-03-02&to=2026-03-15"),
+            (Some(date!(2026 - 03 - 02)), Some(date!(2026 - 03 - 09)))
+        );
+        assert_eq!(
+            f("from=2026-03-03&to=2026-03-14"),
+            (Some(date!(2026 - 03 - 09)), Some(date!(2026 - 03 - 02)))
+        );
+        assert_eq!(f("from=2026-03-04"), (Some(date!(2026 - 03 - 09)), None));
+        assert_eq!(f("to=2026-03-08"), (None, Some(date!(2026 - 03 - 02))));
     }
 
     #[test]

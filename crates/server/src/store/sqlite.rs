@@ -4,8 +4,9 @@
 //! (`2025-03-01T09:30:00.000Z`): fixed width, so they sort and compare as
 //! text, and SQLite's date functions read them.
 
-use super::rollup::{self, Facts, Num};
+use super::rollup::{self, Facts, Num, RollupKey};
 use super::{assemble, channel_of, utc_window, Cursor, Record, Saved, StoreError};
+use branchpulse_core::aggregate::Rollup;
 use branchpulse_core::aggregate::{channel_label, Comment, CommentQuery, Filter, Part};
 use branchpulse_core::Response;
 use sqlx::sqlite::{
@@ -40,13 +41,31 @@ const INSERT_ROLLED_UP: &str = "INSERT INTO responses (id, questionnaire_id, que
      branch, device_id, channel, locale, started_at, submitted_at, received_at, payload, \
      payload_hash, rolled_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT(id) DO NOTHING";
 
-static UPSERT_ROLLUP: LazyLock<String> = LazyLock::new(|| rollup::upsert_sql(|_| "?".into()));
+static UPSERT_DAILY: LazyLock<String> =
+    LazyLock::new(|| rollup::upsert_sql("rollups", &rollup::DAILY_KEYS, |_| "?".into()));
+static UPSERT_WEEKLY: LazyLock<String> =
+    LazyLock::new(|| rollup::upsert_sql("rollups_weekly", &rollup::WEEKLY_KEYS, |_| "?".into()));
 
 /// Day, channel and questionnaire of a filter: parameters ?1–?4.
 const FILTER: &str = "(?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) \
      AND (?3 IS NULL OR channel = ?3) AND (?4 IS NULL OR questionnaire_id = ?4)";
 
-static SELECT_ROLLUPS: LazyLock<String> = LazyLock::new(|| rollup::select_sql(FILTER));
+/// Days in range outside the whole weeks ?5–?6 (see `rollup::whole_weeks`).
+static SELECT_DAILY: LazyLock<String> = LazyLock::new(|| {
+    rollup::select_sql(
+        "rollups",
+        &format!("{FILTER} AND NOT ((?5 IS NULL OR week >= ?5) AND (?6 IS NULL OR week <= ?6))"),
+    )
+});
+
+/// The whole weeks ?1–?2.
+static SELECT_WEEKLY: LazyLock<String> = LazyLock::new(|| {
+    rollup::select_sql(
+        "rollups_weekly",
+        "(?1 IS NULL OR week >= ?1) AND (?2 IS NULL OR week <= ?2) \
+         AND (?3 IS NULL OR channel = ?3) AND (?4 IS NULL OR questionnaire_id = ?4)",
+    )
+});
 
 /// `query` (12 `?` in the order of the `responses` columns) bound to `r`.
 pub fn bind_record<'q>(
@@ -224,6 +243,17 @@ impl SqliteStore {
         }
     }
 
+    /// Add rows of sums straight to the rollup tables, in one transaction
+    /// (benchmarks seed them this way; ingest adds them with each response).
+    pub async fn add_rollups(&self, rows: &[(RollupKey, Rollup)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (key, rollup) in rows {
+            add_rollup(&mut tx, key, rollup).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn rollup_parts(&self, filter: &Filter) -> Result<Vec<Part>, StoreError> {
         let bind = |sql: &'static str| {
             sqlx::query(sql)
@@ -232,9 +262,21 @@ impl SqliteStore {
                 .bind(filter.channel.map(channel_label))
                 .bind(filter.questionnaire.as_deref())
         };
-        let rows = bind(SELECT_ROLLUPS.as_str()).fetch_all(&self.pool).await?;
-        let mut main = Vec::with_capacity(rows.len());
-        for row in &rows {
+        let (first, last) = rollup::whole_weeks(filter);
+        let daily = bind(SELECT_DAILY.as_str())
+            .bind(first)
+            .bind(last)
+            .fetch_all(&self.pool)
+            .await?;
+        let weekly = sqlx::query(SELECT_WEEKLY.as_str())
+            .bind(first)
+            .bind(last)
+            .bind(filter.channel.map(channel_label))
+            .bind(filter.questionnaire.as_deref())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut main = Vec::with_capacity(daily.len() + weekly.len());
+        for row in daily.iter().chain(&weekly) {
             let mut values = Vec::with_capacity(rollup::COLUMN_COUNT);
             for i in 0..rollup::COLUMN_COUNT {
                 values.push(if rollup::is_int(i) {
@@ -374,57 +416,82 @@ static COMMENTS_SQL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// Add one row of sums to the rollup tables.
+async fn add_rollup(
+    tx: &mut sqlx::SqliteConnection,
+    key: &RollupKey,
+    rollup: &Rollup,
+) -> Result<(), StoreError> {
+    let values = rollup::values(rollup);
+    let daily = sqlx::query(UPSERT_DAILY.as_str())
+        .bind(key.week)
+        .bind(&key.branch)
+        .bind(key.day)
+        .bind(&key.questionnaire_id)
+        .bind(&key.channel);
+    let weekly = sqlx::query(UPSERT_WEEKLY.as_str())
+        .bind(key.week)
+        .bind(&key.branch)
+        .bind(&key.questionnaire_id)
+        .bind(&key.channel);
+    for mut q in [daily, weekly] {
+        for v in &values {
+            q = match *v {
+                Num::Int(i) => q.bind(i),
+                Num::Real(x) => q.bind(x),
+            };
+        }
+        q.execute(&mut *tx).await?;
+    }
+    for (item, count) in &rollup.critical {
+        sqlx::query(
+            "INSERT INTO rollup_critical (day, week, branch, questionnaire_id, channel, item, count) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, branch, questionnaire_id, channel, item) \
+             DO UPDATE SET count = rollup_critical.count + excluded.count",
+        )
+        .bind(key.day)
+        .bind(key.week)
+        .bind(&key.branch)
+        .bind(&key.questionnaire_id)
+        .bind(&key.channel)
+        .bind(item)
+        .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (seconds, count) in &rollup.wait {
+        sqlx::query(
+            "INSERT INTO rollup_waits (day, week, branch, questionnaire_id, channel, seconds, count) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, branch, questionnaire_id, channel, seconds) \
+             DO UPDATE SET count = rollup_waits.count + excluded.count",
+        )
+        .bind(key.day)
+        .bind(key.week)
+        .bind(&key.branch)
+        .bind(&key.questionnaire_id)
+        .bind(&key.channel)
+        .bind(i64::from(*seconds))
+        .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Add a newly stored response's facts to the dashboard tables.
 async fn add_facts(
     tx: &mut sqlx::SqliteConnection,
     r: &Record,
     facts: &Facts,
 ) -> Result<(), StoreError> {
-    let mut q = sqlx::query(UPSERT_ROLLUP.as_str())
-        .bind(facts.day)
-        .bind(facts.week)
-        .bind(&r.branch)
-        .bind(&r.questionnaire_id)
-        .bind(&r.channel);
-    for v in rollup::values(&facts.rollup) {
-        q = match v {
-            Num::Int(i) => q.bind(i),
-            Num::Real(x) => q.bind(x),
-        };
-    }
-    q.execute(&mut *tx).await?;
-    for (item, count) in &facts.rollup.critical {
-        sqlx::query(
-            "INSERT INTO rollup_critical (day, week, branch, questionnaire_id, channel, item, count) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, branch, questionnaire_id, channel, item) \
-             DO UPDATE SET count = rollup_critical.count + excluded.count",
-        )
-        .bind(facts.day)
-        .bind(facts.week)
-        .bind(&r.branch)
-        .bind(&r.questionnaire_id)
-        .bind(&r.channel)
-        .bind(item)
-        .bind(i64::try_from(*count).unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (seconds, count) in &facts.rollup.wait {
-        sqlx::query(
-            "INSERT INTO rollup_waits (day, week, branch, questionnaire_id, channel, seconds, count) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, branch, questionnaire_id, channel, seconds) \
-             DO UPDATE SET count = rollup_waits.count + excluded.count",
-        )
-        .bind(facts.day)
-        .bind(facts.week)
-        .bind(&r.branch)
-        .bind(&r.questionnaire_id)
-        .bind(&r.channel)
-        .bind(i64::from(*seconds))
-        .bind(i64::try_from(*count).unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await?;
-    }
+    let key = RollupKey {
+        day: facts.day,
+        week: facts.week,
+        branch: r.branch.clone(),
+        questionnaire_id: r.questionnaire_id.clone(),
+        channel: r.channel.clone(),
+    };
+    add_rollup(&mut *tx, &key, &facts.rollup).await?;
     for c in &facts.comments {
         sqlx::query(
             "INSERT INTO comments (response_id, item, branch, questionnaire_id, channel, day, \
