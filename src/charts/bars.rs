@@ -3,7 +3,7 @@
 //! left, where long names fit; greyed rows are drawn grey.
 
 use super::palette::{self, ALERT, GREYED, GREYED_TEXT, NETWORK};
-use super::{render, short, FONT, WIDTH};
+use super::{render, short, AXIS, FONT, GRID, LABEL};
 use branchpulse_core::stats::{Comparison, Estimate};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -30,9 +30,11 @@ pub struct Axes<'a> {
     pub range: (f64, f64),
     /// A dashed reference line (the network's figure) when there is one series.
     pub reference: Option<f64>,
+    /// SVG width: [`super::WIDTH`] or [`super::WIDE`].
+    pub width: u32,
 }
 
-const LABEL_WIDTH: u32 = 230;
+const LABEL_WIDTH: u32 = 250;
 const ROW_PAD: f64 = 0.15;
 
 /// The SVG of `groups` with `series` bars each.
@@ -43,7 +45,7 @@ pub fn svg(groups: &[Group], series: usize, axes: &Axes<'_>) -> String {
     let height = 70 + row_px * rows as u32;
     let n = rows as f64;
     let centres: Vec<f64> = (0..rows).map(|i| n - i as f64 - 0.5).collect();
-    render(WIDTH, height, |root| {
+    render(axes.width, height, |root| {
         let (lo, hi) = axes.range;
         let mut chart = ChartBuilder::on(root)
             .margin(10)
@@ -55,9 +57,11 @@ pub fn svg(groups: &[Group], series: usize, axes: &Axes<'_>) -> String {
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(0)
+            .x_label_formatter(&|x| format!("{x:.0}"))
             .x_desc(axes.value)
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(GRID)
             .draw()?;
         let slot = (1.0 - 2.0 * ROW_PAD) / series as f64;
         for (i, g) in groups.iter().enumerate() {
@@ -67,7 +71,7 @@ pub fn svg(groups: &[Group], series: usize, axes: &Axes<'_>) -> String {
             root.draw(&Text::new(
                 short(&g.label, 48),
                 (px - 8, py),
-                (FONT, 13)
+                (FONT, LABEL)
                     .into_font()
                     .color(&label_colour)
                     .pos(Pos::new(HPos::Right, VPos::Center)),
@@ -185,6 +189,7 @@ mod tests {
                 value: "a&b",
                 range: (0.0, 100.0),
                 reference: Some(50.0),
+                width: crate::charts::WIDTH,
             },
         );
         assert!(!s.contains("<img"), "{s}");

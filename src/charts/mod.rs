@@ -20,8 +20,18 @@ use plotters::prelude::*;
 
 pub use figure::{Chart, ChartFigure, LegendEntry, Table};
 
-/// Chart width in SVG units; the SVG scales to its box through its viewBox.
-pub const WIDTH: u32 = 760;
+/// Chart width in SVG units for a chart in one column of the grid; the SVG
+/// scales to its box through its viewBox, so this sets the text's size.
+pub const WIDTH: u32 = 620;
+/// The width of a chart spanning the whole grid.
+pub const WIDE: u32 = 980;
+
+/// Text sizes: tick labels and branch names, axis descriptions.
+pub const LABEL: u32 = 13;
+pub const AXIS: u32 = 14;
+
+/// The light grid lines.
+pub const GRID: plotters::style::RGBColor = plotters::style::RGBColor(0xEE, 0xEE, 0xEE);
 
 /// The font every chart text uses (the browser measures it).
 pub const FONT: &str = "sans-serif";

@@ -3,7 +3,7 @@
 //! per series, each with its own colour, dash and marker.
 
 use super::palette::{self, Marker, NETWORK};
-use super::{render, FONT, WIDTH};
+use super::{render, AXIS, FONT, LABEL, WIDTH};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -17,7 +17,7 @@ pub struct Series {
     pub network: bool,
 }
 
-const HEIGHT: u32 = 520;
+const HEIGHT: u32 = 440;
 
 /// The point of `value` (0–100) on axis `k` of `axes`.
 fn point(k: usize, axes: usize, value: f64) -> (f64, f64) {
@@ -47,11 +47,15 @@ pub fn svg(axes: &[String], series: &[Series]) -> String {
             let mut pts: Vec<_> = (0..k).map(|a| point(a, k, ring)).collect();
             pts.push(pts[0]);
             chart.draw_series(std::iter::once(PathElement::new(pts, grid.stroke_width(1))))?;
+            if ring >= 100.0 {
+                // The rim needs no number: the axis name sits there.
+                continue;
+            }
             let (x, y) = chart.backend_coord(&point(0, k, ring));
             root.draw(&Text::new(
                 format!("{ring:.0}"),
                 (x + 4, y),
-                (FONT, 11)
+                (FONT, LABEL - 1)
                     .into_font()
                     .color(&RGBColor(0x55, 0x55, 0x55))
                     .pos(Pos::new(HPos::Left, VPos::Bottom)),
@@ -81,7 +85,7 @@ pub fn svg(axes: &[String], series: &[Series]) -> String {
             root.draw(&Text::new(
                 name.clone(),
                 at,
-                (FONT, 14).into_font().color(&BLACK).pos(Pos::new(h, v)),
+                (FONT, AXIS).into_font().color(&BLACK).pos(Pos::new(h, v)),
             ))?;
         }
         let mut branch = 0;

@@ -2,7 +2,7 @@
 //! where a week has no figure, each series with its colour, dash and marker.
 
 use super::radar::{draw_marker, style};
-use super::{render, FONT, WIDTH};
+use super::{render, AXIS, FONT, GRID, LABEL, WIDTH};
 use plotters::prelude::*;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,7 +21,7 @@ pub struct Axes<'a> {
     pub range: (f64, f64),
 }
 
-const HEIGHT: u32 = 380;
+const HEIGHT: u32 = 360;
 
 pub fn svg(series: &[Series], axes: &Axes<'_>) -> String {
     let weeks = axes.weeks.len().max(1) as i32;
@@ -42,13 +42,14 @@ pub fn svg(series: &[Series], axes: &Axes<'_>) -> String {
         };
         chart
             .configure_mesh()
-            .x_labels(12)
+            .x_labels(8)
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .x_label_formatter(&label)
             .x_desc(axes.x)
             .y_desc(axes.y)
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 14))
-            .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(GRID)
             .draw()?;
         let mut branch = 0;
         for s in series {

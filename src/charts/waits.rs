@@ -1,7 +1,7 @@
 //! The wait-time distribution: a histogram of visits per wait band.
 
 use super::palette::{self, NETWORK};
-use super::{render, FONT, WIDTH};
+use super::{render, AXIS, FONT, GRID, LABEL, WIDTH};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -17,7 +17,7 @@ pub struct Axes<'a> {
     pub y: &'a str,
 }
 
-const HEIGHT: u32 = 340;
+const HEIGHT: u32 = 320;
 
 pub fn svg(bands: &[Band], axes: &Axes<'_>) -> String {
     let k = bands.len().max(1) as i32;
@@ -28,7 +28,8 @@ pub fn svg(bands: &[Band], axes: &Axes<'_>) -> String {
             .margin_right(20)
             .x_label_area_size(50)
             .y_label_area_size(55)
-            .build_cartesian_2d((0..k).into_segmented(), 0f64..top)?;
+            // A segmented 0..k has k + 1 segments: one per band is 0..k − 1.
+            .build_cartesian_2d((0..k - 1).into_segmented(), 0f64..top)?;
         let label = |x: &SegmentValue<i32>| match x {
             SegmentValue::CenterOf(i) => usize::try_from(*i)
                 .ok()
@@ -45,8 +46,9 @@ pub fn svg(bands: &[Band], axes: &Axes<'_>) -> String {
             .y_label_formatter(&|y| format!("{y:.0}"))
             .x_desc(axes.x)
             .y_desc(axes.y)
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 14))
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, AXIS))
+            .light_line_style(GRID)
             .draw()?;
         let fill = palette::series(0).filled();
         chart.draw_series(bands.iter().enumerate().map(|(i, b)| {
@@ -61,7 +63,7 @@ pub fn svg(bands: &[Band], axes: &Axes<'_>) -> String {
             r.set_margin(0, 0, 3, 3);
             r
         }))?;
-        let style = (FONT, 12)
+        let style = (FONT, LABEL)
             .into_font()
             .color(&NETWORK)
             .pos(Pos::new(HPos::Center, VPos::Bottom));

@@ -127,6 +127,7 @@ fn dimensions(a: &Aggregates, tx: Tx<'_>) -> Chart {
             value: tx(Key::DashScoreAxis),
             range: (0.0, 100.0),
             reference: None,
+            width: crate::charts::WIDE,
         },
     );
     let list = |v: Vec<String>| {
@@ -389,6 +390,7 @@ fn mystery(a: &Aggregates, tx: Tx<'_>) -> Chart {
             value: tx(Key::DashScoreAxis),
             range: (0.0, 100.0),
             reference: net,
+            width: crate::charts::WIDTH,
         },
     );
     let head = vec![

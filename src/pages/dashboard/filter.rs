@@ -52,25 +52,27 @@ fn codes(list: Option<String>) -> Vec<String> {
 
 impl DashState {
     pub fn from_params(p: &ParamsMap) -> DashState {
+        DashState::from_lookup(|k| p.get(k))
+    }
+
+    /// The state from the URL's parameters, as `p` gives them (decoded).
+    pub fn from_lookup(p: impl Fn(&str) -> Option<String>) -> DashState {
         let params = FilterParams {
-            from: p.get("from"),
-            to: p.get("to"),
-            channel: p.get("channel"),
-            questionnaire: p.get("questionnaire"),
-            branches: p.get("branches"),
-            region: p.get("region"),
+            from: p("from"),
+            to: p("to"),
+            channel: p("channel"),
+            questionnaire: p("questionnaire"),
+            branches: p("branches"),
+            region: p("region"),
         };
-        let trend = p.get("trend");
+        let trend = p("trend");
         DashState {
             filter: Filter::try_from(params),
-            compare: codes(p.get("compare"))
-                .into_iter()
-                .take(MAX_COMPARE)
-                .collect(),
+            compare: codes(p("compare")).into_iter().take(MAX_COMPARE).collect(),
             trend: Dimension::CUSTOMER
                 .into_iter()
                 .find(|d| trend.as_deref() == Some(dimension_param(*d))),
-            q: p.get("q").unwrap_or_default(),
+            q: p("q").unwrap_or_default(),
         }
     }
 
@@ -298,11 +300,14 @@ mod tests {
     use super::*;
 
     fn state(query: &str) -> DashState {
-        let mut p = ParamsMap::new();
-        for (k, v) in serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap() {
-            p.insert(k, v);
-        }
-        DashState::from_params(&p)
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
+        DashState::from_lookup(|k| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+        })
     }
 
     #[test]
