@@ -71,7 +71,11 @@ pub async fn responses_csv(
             }
         }
     });
-    let body = stream::once(async { Ok::<_, std::io::Error>(first) }).chain(rest);
+    // Fused: the compression layer polls once more after the end, and an
+    // `unfold` panics when polled after it finished.
+    let body = stream::once(async { Ok::<_, std::io::Error>(first) })
+        .chain(rest)
+        .fuse();
     Ok(csv_response(
         "branchpulse-responses.csv",
         Body::from_stream(body),
