@@ -148,6 +148,10 @@ test('changing a filter changes every chart and table, and the view lives in the
   // Export links follow the filter.
   assert.equal(await page.locator('#export-responses').getAttribute('href'), `/api/v1/export/responses.csv?${narrowed}`);
   assert.equal(await page.locator('#export-aggregates').getAttribute('href'), `/api/v1/export/aggregates.csv?${narrowed}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-responses').click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.match(csv.split('\n')[0], /response_id/);
+  assert.ok(csv.includes('2025-06-2') && !csv.includes('2025-06-02T'), 'only the filtered days');
   // Reloading, or sharing the URL, gives the same view.
   await page.reload();
   await chartsFor(page, narrowed);
@@ -238,5 +242,20 @@ test('offline: the last figures fetched for a filter, else the responses on the 
   await page.getByText('figures computed from the 35 responses waiting on this device').waitFor();
   const n03 = page.locator('#chart-dimensions tbody tr', { hasText: 'N03' });
   assert.match(await n03.textContent(), /n=35/);
+  await context.close();
+});
+
+test('the device keeps the figures of the eight latest filters, not every one ever seen', async () => {
+  const { context, page } = await open(`/dashboard?${RANGE}`);
+  await chartsFor(page, RANGE);
+  for (let day = 10; day <= 29; day += 2) {
+    await page.fill('#dash-to', `2025-06-${day}`);
+    await page.locator('#dash-to').dispatchEvent('change');
+    await chartsFor(page, `from=2025-06-02&to=2025-06-${day}`);
+  }
+  const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('branchpulse.api:/api/v1/aggregates')));
+  assert.equal(kept.length, 8, JSON.stringify(kept));
+  assert.ok(kept.some((k) => k.endsWith('to=2025-06-28')), 'the latest is kept');
+  assert.ok(!kept.some((k) => k.endsWith(RANGE)), 'the oldest is gone');
   await context.close();
 });

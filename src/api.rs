@@ -275,7 +275,40 @@ fn sync_reply(text: &str) -> Result<SyncReply, String> {
 pub async fn aggregates(
     filter: &branchpulse_core::aggregate::Filter,
 ) -> Result<(branchpulse_core::aggregate::Aggregates, bool), ApiError> {
-    get_kept_marked(&with_query("/api/v1/aggregates", &filter.to_query())).await
+    let url = with_query("/api/v1/aggregates", &filter.to_query());
+    let answer = get_kept_marked(&url).await?;
+    if !answer.1 {
+        keep_only_recent_aggregates(&url);
+    }
+    Ok(answer)
+}
+
+/// How many filters' figures stay on the device: each copy is tens of KB,
+/// and localStorage (about 5 MB) is shared with drafts and settings.
+pub const KEPT_AGGREGATES: usize = 8;
+
+/// localStorage key of the URLs whose figures are kept, oldest first.
+const RECENT_AGGREGATES_KEY: &str = "branchpulse.api.aggregates.recent";
+
+/// Note `url` as the newest kept figures and drop the copies beyond
+/// [`KEPT_AGGREGATES`].
+fn keep_only_recent_aggregates(url: &str) {
+    let Some(s) = local_storage() else { return };
+    let mut recent: Vec<String> = s
+        .get_item(RECENT_AGGREGATES_KEY)
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default();
+    recent.retain(|u| u != url);
+    recent.push(url.to_string());
+    while recent.len() > KEPT_AGGREGATES {
+        let old = recent.remove(0);
+        let _ = s.remove_item(&format!("{DEVICE_COPY_PREFIX}{old}"));
+    }
+    if let Ok(v) = serde_json::to_string(&recent) {
+        let _ = s.set_item(RECENT_AGGREGATES_KEY, &v);
+    }
 }
 
 /// A comment as the dashboard shows it: the fields of the contract's
