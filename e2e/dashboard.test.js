@@ -158,6 +158,19 @@ test('changing a filter changes every chart and table, and the view lives in the
   assert.equal(await page.inputValue('#dash-from'), '2025-06-16');
   const reloaded = await snapshot(page);
   for (const id of CHARTS) assert.equal(reloaded[id].table, after[id].table);
+  // The branches on the radar and the trend, and the trend's figure.
+  await page.locator('.branch-choice summary', { hasText: 'radar' }).click();
+  await page.locator('input[name="compare"][value="N02"]').check();
+  await page.waitForURL(/compare=N02/);
+  await page.locator('#chart-radar .legend li', { hasText: 'N02 Northgate' }).waitFor();
+  assert.equal(await page.locator('#chart-radar .legend li').count(), 2, 'the network and N02 only');
+  assert.equal(await page.locator('#chart-trend .legend li').count(), 2);
+  await page.selectOption('#dash-trend', 'trust');
+  await page.waitForURL(/trend=trust/);
+  await page.locator('#chart-trend h3', { hasText: 'Trust' }).waitFor();
+  await page.goBack();
+  await page.goBack();
+  await chartsFor(page, narrowed);
   // The channel too; back goes to the earlier view.
   await page.selectOption('#dash-channel', 'kiosk');
   await chartsFor(page, `${narrowed}&channel=kiosk`);
