@@ -38,14 +38,11 @@ const FILTER: &str =
      AND ($3::text IS NULL OR channel = $3::text) \
      AND ($4::text IS NULL OR questionnaire_id = $4::text)";
 
-/// Days in range outside the whole weeks $5–$6 (see `rollup::whole_weeks`).
+/// Days in range of the partly covered weeks $5 and $6 (see `rollup::edge_weeks`).
 static SELECT_DAILY: LazyLock<String> = LazyLock::new(|| {
     rollup::select_sql(
         "rollups",
-        &format!(
-            "{FILTER} AND NOT (($5::date IS NULL OR week >= $5::date) \
-             AND ($6::date IS NULL OR week <= $6::date))"
-        ),
+        &format!("week IN ($5::date, $6::date) AND {FILTER}"),
     )
 });
 
@@ -236,11 +233,17 @@ impl PostgresStore {
                 .bind(filter.questionnaire.as_deref())
         };
         let (first, last) = rollup::whole_weeks(filter);
-        let daily = bind(SELECT_DAILY.as_str())
-            .bind(first)
-            .bind(last)
-            .fetch_all(&self.pool)
-            .await?;
+        let edges = rollup::edge_weeks(filter);
+        let daily = match (edges.first(), edges.last()) {
+            (Some(a), Some(b)) => {
+                bind(SELECT_DAILY.as_str())
+                    .bind(*a)
+                    .bind(*b)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            _ => Vec::new(),
+        };
         let weekly = sqlx::query(SELECT_WEEKLY.as_str())
             .bind(first)
             .bind(last)

@@ -231,6 +231,24 @@ pub fn whole_weeks(filter: &Filter) -> (Option<Date>, Option<Date>) {
     (first, last)
 }
 
+/// The Mondays of the weeks the filter's dates cover only in part (none,
+/// one or two): their days in range are read from the daily table.
+pub fn edge_weeks(filter: &Filter) -> Vec<Date> {
+    let mut weeks = Vec::new();
+    if let Some(f) = filter.from {
+        if f.weekday() != time::Weekday::Monday {
+            weeks.push(aggregate::week_start(f));
+        }
+    }
+    if let Some(t) = filter.to {
+        if t.weekday() != time::Weekday::Sunday {
+            weeks.push(aggregate::week_start(t));
+        }
+    }
+    weeks.dedup();
+    weeks
+}
+
 /// Escape `%`, `_` and `\` for `LIKE … ESCAPE '\'`, and wrap in `%…%`.
 pub fn like_pattern(search: &str) -> String {
     let mut out = String::with_capacity(search.len() + 2);
@@ -294,6 +312,20 @@ mod tests {
         );
         assert_eq!(f("from=2026-03-04"), (Some(date!(2026 - 03 - 09)), None));
         assert_eq!(f("to=2026-03-08"), (None, Some(date!(2026 - 03 - 02))));
+    }
+
+    #[test]
+    fn edge_weeks_are_the_partly_covered_ones() {
+        use time::macros::date;
+        let f = |q: &str| edge_weeks(&Filter::from_query(q).unwrap());
+        assert!(f("").is_empty());
+        assert!(f("from=2026-03-02&to=2026-03-15").is_empty());
+        assert_eq!(
+            f("from=2026-03-03&to=2026-03-14"),
+            [date!(2026 - 03 - 02), date!(2026 - 03 - 09)]
+        );
+        assert_eq!(f("from=2026-03-04&to=2026-03-05"), [date!(2026 - 03 - 02)]);
+        assert_eq!(f("to=2026-03-10"), [date!(2026 - 03 - 09)]);
     }
 
     #[test]

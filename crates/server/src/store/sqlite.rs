@@ -50,13 +50,9 @@ static UPSERT_WEEKLY: LazyLock<String> =
 const FILTER: &str = "(?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) \
      AND (?3 IS NULL OR channel = ?3) AND (?4 IS NULL OR questionnaire_id = ?4)";
 
-/// Days in range outside the whole weeks ?5–?6 (see `rollup::whole_weeks`).
-static SELECT_DAILY: LazyLock<String> = LazyLock::new(|| {
-    rollup::select_sql(
-        "rollups",
-        &format!("{FILTER} AND NOT ((?5 IS NULL OR week >= ?5) AND (?6 IS NULL OR week <= ?6))"),
-    )
-});
+/// Days in range of the partly covered weeks ?5 and ?6 (see `rollup::edge_weeks`).
+static SELECT_DAILY: LazyLock<String> =
+    LazyLock::new(|| rollup::select_sql("rollups", &format!("week IN (?5, ?6) AND {FILTER}")));
 
 /// The whole weeks ?1–?2.
 static SELECT_WEEKLY: LazyLock<String> = LazyLock::new(|| {
@@ -263,11 +259,17 @@ impl SqliteStore {
                 .bind(filter.questionnaire.as_deref())
         };
         let (first, last) = rollup::whole_weeks(filter);
-        let daily = bind(SELECT_DAILY.as_str())
-            .bind(first)
-            .bind(last)
-            .fetch_all(&self.pool)
-            .await?;
+        let edges = rollup::edge_weeks(filter);
+        let daily = match (edges.first(), edges.last()) {
+            (Some(a), Some(b)) => {
+                bind(SELECT_DAILY.as_str())
+                    .bind(*a)
+                    .bind(*b)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            _ => Vec::new(),
+        };
         let weekly = sqlx::query(SELECT_WEEKLY.as_str())
             .bind(first)
             .bind(last)
