@@ -12,7 +12,9 @@
 //!
 //! `BRANCHPULSE_BENCH_RESPONSES` sets the number of responses (default
 //! 1,000,000); `BRANCHPULSE_BENCH_POSTGRES` an admin URL of a PostgreSQL
-//! server (`cargo xtask bench` starts one).
+//! server (`cargo xtask bench` starts one); `BRANCHPULSE_BENCH_BREAKDOWN=1`
+//! also prints, per filter, the time of the store query, of the figures and
+//! of the JSON, measured in process.
 
 use branchpulse_core::aggregate::{self, Rollup};
 use branchpulse_core::questionnaire::{self, Questionnaire};
@@ -296,7 +298,7 @@ async fn measure(
         }
         from = to;
     }
-    if std::env::var("BP_PROFILE").is_ok() {
+    if std::env::var("BRANCHPULSE_BENCH_BREAKDOWN").is_ok() {
         for q in FILTERS {
             let f = branchpulse_core::aggregate::Filter::from_query(q).unwrap();
             let t = Instant::now();

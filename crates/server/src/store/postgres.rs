@@ -3,7 +3,7 @@
 //! sqlx holds an advisory lock while applying them, so replicas that start
 //! together do not race.
 
-use super::rollup::{self, Facts, Num, RollupKey};
+use super::rollup::{self, Facts, Num, Pending, RollupKey};
 use super::{assemble, channel_of, utc_window, Cursor, Record, Saved, StoreError};
 use branchpulse_core::aggregate::Rollup;
 use branchpulse_core::aggregate::{channel_label, Comment, CommentQuery, Filter, Part};
@@ -116,6 +116,7 @@ impl PostgresStore {
         }
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(records.len());
+        let mut pending = Pending::default();
         for r in records {
             let insert = if r.facts.is_some() {
                 INSERT_ROLLED_UP
@@ -141,7 +142,8 @@ impl PostgresStore {
                 == 1;
             let outcome = if inserted {
                 if let Some(facts) = &r.facts {
-                    add_facts(&mut tx, r, facts).await?;
+                    pending.add(RollupKey::of(r, facts), &facts.rollup);
+                    add_comments(&mut tx, r, facts).await?;
                 }
                 Saved::Inserted
             } else {
@@ -158,6 +160,7 @@ impl PostgresStore {
             };
             outcomes.push(outcome);
         }
+        add_sums(&mut tx, &pending).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -188,6 +191,7 @@ impl PostgresStore {
                 return Ok(added);
             }
             let mut tx = self.pool.begin().await?;
+            let mut pending = Pending::default();
             for (id, payload) in rows {
                 let marked = sqlx::query(
                     "UPDATE responses SET rolled_up = TRUE WHERE id = $1 AND NOT rolled_up",
@@ -206,9 +210,11 @@ impl PostgresStore {
                 };
                 let response = response.expect("scored above");
                 let record = Record::new(&response, time::OffsetDateTime::now_utc());
-                add_facts(&mut tx, &record, &f).await?;
+                pending.add(RollupKey::of(&record, &f), &f.rollup);
+                add_comments(&mut tx, &record, &f).await?;
                 added += 1;
             }
+            add_sums(&mut tx, &pending).await?;
             tx.commit().await?;
         }
     }
@@ -216,10 +222,12 @@ impl PostgresStore {
     /// Add rows of sums straight to the rollup tables, in one transaction
     /// (benchmarks seed them this way; ingest adds them with each response).
     pub async fn add_rollups(&self, rows: &[(RollupKey, Rollup)]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut pending = Pending::default();
         for (key, rollup) in rows {
-            add_rollup(&mut tx, key, rollup).await?;
+            pending.add(key.clone(), rollup);
         }
+        let mut tx = self.pool.begin().await?;
+        add_sums(&mut tx, &pending).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -351,84 +359,84 @@ impl PostgresStore {
     }
 }
 
-/// Add one row of sums to the rollup tables.
-async fn add_rollup(
-    tx: &mut sqlx::PgConnection,
-    key: &RollupKey,
-    rollup: &Rollup,
-) -> Result<(), StoreError> {
-    let values = rollup::values(rollup);
-    let daily = sqlx::query(UPSERT_DAILY.as_str())
-        .bind(key.week)
-        .bind(&key.branch)
-        .bind(key.day)
-        .bind(&key.questionnaire_id)
-        .bind(&key.channel);
-    let weekly = sqlx::query(UPSERT_WEEKLY.as_str())
-        .bind(key.week)
-        .bind(&key.branch)
-        .bind(&key.questionnaire_id)
-        .bind(&key.channel);
-    for mut q in [daily, weekly] {
-        for v in &values {
-            q = match *v {
+/// Add the pending sums to the rollup tables, in their fixed order.
+async fn add_sums(tx: &mut sqlx::PgConnection, pending: &Pending) -> Result<(), StoreError> {
+    for (key, rollup) in pending.daily() {
+        let mut q = sqlx::query(UPSERT_DAILY.as_str())
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(key.day)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel);
+        for v in rollup::values(rollup) {
+            q = match v {
                 Num::Int(i) => q.bind(i),
                 Num::Real(x) => q.bind(x),
             };
         }
         q.execute(&mut *tx).await?;
     }
-    for (item, count) in &rollup.critical {
-        sqlx::query(
-            "INSERT INTO rollup_critical (day, week, branch, questionnaire_id, channel, item, count) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (day, branch, questionnaire_id, channel, item) \
-             DO UPDATE SET count = rollup_critical.count + excluded.count",
-        )
-        .bind(key.day)
-        .bind(key.week)
-        .bind(&key.branch)
-        .bind(&key.questionnaire_id)
-        .bind(&key.channel)
-        .bind(item)
-        .bind(i64::try_from(*count).unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await?;
+    for (key, rollup) in &pending.weekly() {
+        let mut q = sqlx::query(UPSERT_WEEKLY.as_str())
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel);
+        for v in rollup::values(rollup) {
+            q = match v {
+                Num::Int(i) => q.bind(i),
+                Num::Real(x) => q.bind(x),
+            };
+        }
+        q.execute(&mut *tx).await?;
     }
-    for (seconds, count) in &rollup.wait {
-        sqlx::query(
-            "INSERT INTO rollup_waits (day, week, branch, questionnaire_id, channel, seconds, count) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (day, branch, questionnaire_id, channel, seconds) \
-             DO UPDATE SET count = rollup_waits.count + excluded.count",
-        )
-        .bind(key.day)
-        .bind(key.week)
-        .bind(&key.branch)
-        .bind(&key.questionnaire_id)
-        .bind(&key.channel)
-        .bind(i64::from(*seconds))
-        .bind(i64::try_from(*count).unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await?;
+    for (key, rollup) in pending.daily() {
+        for (item, count) in &rollup.critical {
+            sqlx::query(
+                "INSERT INTO rollup_critical (day, week, branch, questionnaire_id, channel, item, count) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (day, branch, questionnaire_id, channel, item) \
+                 DO UPDATE SET count = rollup_critical.count + excluded.count",
+            )
+            .bind(key.day)
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel)
+            .bind(item)
+            .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    for (key, rollup) in pending.daily() {
+        for (seconds, count) in &rollup.wait {
+            sqlx::query(
+                "INSERT INTO rollup_waits (day, week, branch, questionnaire_id, channel, seconds, count) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (day, branch, questionnaire_id, channel, seconds) \
+                 DO UPDATE SET count = rollup_waits.count + excluded.count",
+            )
+            .bind(key.day)
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel)
+            .bind(i64::from(*seconds))
+            .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     Ok(())
 }
 
-/// Add a newly stored response's facts to the dashboard tables.
-async fn add_facts(
+/// Add a newly stored response's comments to the dashboard's comment list.
+async fn add_comments(
     tx: &mut sqlx::PgConnection,
     r: &Record,
     facts: &Facts,
 ) -> Result<(), StoreError> {
-    let key = RollupKey {
-        day: facts.day,
-        week: facts.week,
-        branch: r.branch.clone(),
-        questionnaire_id: r.questionnaire_id.clone(),
-        channel: r.channel.clone(),
-    };
-    add_rollup(&mut *tx, &key, &facts.rollup).await?;
     for c in &facts.comments {
         sqlx::query(
             "INSERT INTO comments (response_id, item, branch, questionnaire_id, channel, day, \

@@ -9,6 +9,7 @@ use branchpulse_core::aggregate::{self, Comment, Filter, Rollup};
 use branchpulse_core::questionnaire::Dimension;
 use branchpulse_core::stats::Moments;
 use branchpulse_core::{Questionnaire, Response};
+use std::collections::BTreeMap;
 use time::Date;
 
 /// A response's contribution to the dashboard: its rollup and its comments,
@@ -45,6 +46,59 @@ pub struct RollupKey {
     pub questionnaire_id: String,
     /// `kiosk` or `mystery_shop`.
     pub channel: String,
+}
+
+impl RollupKey {
+    /// The daily row a stored record with `facts` adds to.
+    pub fn of(r: &super::Record, facts: &Facts) -> RollupKey {
+        RollupKey {
+            day: facts.day,
+            week: facts.week,
+            branch: r.branch.clone(),
+            questionnaire_id: r.questionnaire_id.clone(),
+            channel: r.channel.clone(),
+        }
+    }
+}
+
+/// The sums one transaction adds, merged per row and kept in key order.
+///
+/// Writing them in one fixed order (every daily row by key, then every
+/// weekly row, then critical failures and waits) means two transactions
+/// never wait for each other's rows in opposite orders, so concurrent
+/// ingests on PostgreSQL do not deadlock; merging means a batch from one
+/// tablet adds to its row once rather than once per response.
+#[derive(Debug, Clone, Default)]
+pub struct Pending {
+    daily: BTreeMap<RollupKey, Rollup>,
+}
+
+impl Pending {
+    pub fn add(&mut self, key: RollupKey, rollup: &Rollup) {
+        self.daily.entry(key).or_default().merge(rollup);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.daily.is_empty()
+    }
+
+    /// The daily rows, by key.
+    pub fn daily(&self) -> impl Iterator<Item = (&RollupKey, &Rollup)> {
+        self.daily.iter()
+    }
+
+    /// The weekly rows, by key (their `day` is the week's Monday, unused).
+    pub fn weekly(&self) -> BTreeMap<RollupKey, Rollup> {
+        let mut weeks: BTreeMap<RollupKey, Rollup> = BTreeMap::new();
+        for (k, r) in &self.daily {
+            let key = RollupKey {
+                day: k.week,
+                ..k.clone()
+            };
+            weeks.entry(key).or_default().merge(r);
+        }
+        weeks
+    }
 }
 
 /// A value of a `rollups` column.
