@@ -151,7 +151,7 @@ fn bench(root: &std::path::Path) -> Result<()> {
     tools::ensure_app_tools(root)?;
     tools::ensure_browser()?;
     cmd::step(
-        "Server ingest benchmark: HTTP ingest beside plain inserts; SQLite beside PostgreSQL",
+        "Server benchmarks: HTTP ingest beside plain inserts; dashboard aggregates latency over 1,000,000 responses × 500 branches (seeding takes a few minutes); SQLite beside PostgreSQL",
     );
     let cluster = postgres::start()?;
     cmd::run(
