@@ -299,25 +299,23 @@ async fn measure(
         from = to;
     }
     if std::env::var("BRANCHPULSE_BENCH_BREAKDOWN").is_ok() {
+        let branches: Vec<branchpulse_core::protocol::Branch> =
+            serde_json::from_str(&std::fs::read_to_string(catalog.join("branches.json")).unwrap())
+                .unwrap();
         for q in FILTERS {
-            let f = branchpulse_core::aggregate::Filter::from_query(q).unwrap();
+            let f = aggregate::Filter::from_query(q).unwrap();
             let t = Instant::now();
             let parts = store.rollup_parts(&f).await.unwrap();
-            let sql = t.elapsed();
-            let n = parts.len();
+            let (sql, n) = (t.elapsed(), parts.len());
             let t = Instant::now();
-            let branches: Vec<branchpulse_core::protocol::Branch> = serde_json::from_str(
-                &std::fs::read_to_string(catalog.join("branches.json")).unwrap(),
-            )
-            .unwrap();
             let a = aggregate::aggregate(&f, &branches, parts);
-            let agg = t.elapsed();
+            let figures = t.elapsed();
             let t = Instant::now();
-            let j = serde_json::to_vec(&a).unwrap();
+            let json = serde_json::to_vec(&a).unwrap();
             println!(
-                "PROFILE ?{q}: sql {sql:?} ({n} parts), aggregate {agg:?}, json {:?} {}",
+                "    in process, ?{q}: store {sql:.1?} ({n} branch-weeks), figures {figures:.1?}, JSON {:.1?} ({} KB)",
                 t.elapsed(),
-                j.len()
+                json.len() / 1024
             );
         }
     }
