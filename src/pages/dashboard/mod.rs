@@ -94,6 +94,7 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <div class="dashboard">
             <h1>{t(Key::DashboardTitle)}</h1>
+            <p class="intro">{t(Key::DashboardIntro)}</p>
             {move || {
                 let list = branches.get().and_then(Result::ok).unwrap_or_default();
                 view! {
