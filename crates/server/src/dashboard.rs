@@ -29,11 +29,17 @@ pub const BOM: &str = "\u{feff}";
 /// Responses read from the database per page of the responses export.
 const PAGE: u32 = 1000;
 
-/// 400 for a filter naming an unknown region or branch.
+/// 400 for a filter naming an unknown region, branch or questionnaire.
 pub fn check(catalog: &Catalog, filter: &Filter) -> Result<(), ApiError> {
     filter
         .check(catalog.branches())
-        .map_err(|e| ApiError::BadRequest(e.to_string()))
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    match &filter.questionnaire {
+        Some(id) if catalog.latest(id).is_none() => Err(ApiError::BadRequest(format!(
+            "questionnaire: unknown questionnaire \"{id}\"; GET /api/v1/questionnaires lists them"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 pub fn store_error(e: StoreError) -> ApiError {

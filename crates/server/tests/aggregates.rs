@@ -306,6 +306,7 @@ async fn bad_filters_are_refused_with_a_reason() {
         ("from=2026-03-02&to=2026-03-01", "is after to"),
         ("region=West", "region \"West\""),
         ("branches=N01,X9", "unknown branch code \"X9\""),
+        ("questionnaire=nope", "unknown questionnaire \"nope\""),
     ] {
         for path in [
             "/api/v1/aggregates",
