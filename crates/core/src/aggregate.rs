@@ -35,7 +35,8 @@
 //! ```text
 //! {
 //!   "filter": { "from": "2026-01-05", "to": "2026-03-29", "channel": "kiosk", "branches": "N01,N02" },
-//!   "network": Figures,
+//!   "network": Figures,                     // every branch of the list, for the filter's days,
+//!                                           // channel and questionnaire (not only those listed)
 //!   "trend": [TrendPoint],                  // the network, one point per ISO week in range
 //!   "branches": [ { "code": "N01", "name": "Harbour Square", "region": "North",
 //!                   "figures": Figures,     // with "comparison" filled in
@@ -717,39 +718,42 @@ fn weeks(filter: &Filter, with_data: impl Iterator<Item = Date> + Clone) -> Vec<
 ///
 /// `branches` is the branch list (all of it: the filter picks); `parts` the
 /// sums per branch and week of the rows the filter takes in (by day,
-/// questionnaire and channel). Parts of branches the filter does not select
-/// are left out.
+/// questionnaire and channel), for every branch. The network's figures and
+/// trend are those of every branch of the list (parts of codes not on it are
+/// left out); the filter's branches and region choose the branches listed
+/// and compared with it.
 pub fn aggregate(
     filter: &Filter,
     branches: &[Branch],
     parts: impl IntoIterator<Item = Part>,
 ) -> Aggregates {
     let selected: Vec<&Branch> = branches.iter().filter(|b| filter.selects(b)).collect();
-    let mut by_branch: BTreeMap<&str, BTreeMap<Date, Rollup>> = BTreeMap::new();
+    let known: BTreeMap<&str, bool> = branches
+        .iter()
+        .map(|b| (b.code.as_str(), filter.selects(b)))
+        .collect();
+    let mut by_branch: BTreeMap<String, BTreeMap<Date, Rollup>> = BTreeMap::new();
     let mut network_weeks: BTreeMap<Date, Rollup> = BTreeMap::new();
     let mut network = Rollup::default();
-    let index: BTreeMap<&str, usize> = selected
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.code.as_str(), i))
-        .collect();
-    let parts: Vec<Part> = parts.into_iter().collect();
-    for part in &parts {
-        let Some(&i) = index.get(part.branch.as_str()) else {
+    for part in parts {
+        // The network is every branch of the list; the branch and region
+        // choice only picks the branches shown beside it.
+        let Some(&shown) = known.get(part.branch.as_str()) else {
             continue;
         };
-        let code = selected[i].code.as_str();
-        by_branch
-            .entry(code)
-            .or_default()
-            .entry(part.week)
-            .or_default()
-            .merge(&part.rollup);
         network_weeks
             .entry(part.week)
             .or_default()
             .merge(&part.rollup);
         network.merge(&part.rollup);
+        if shown {
+            by_branch
+                .entry(part.branch)
+                .or_default()
+                .entry(part.week)
+                .or_default()
+                .merge(&part.rollup);
+        }
     }
     let weeks = weeks(filter, network_weeks.keys().copied());
     let empty = Rollup::default();

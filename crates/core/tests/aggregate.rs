@@ -451,16 +451,28 @@ fn the_filter_chooses_days_channels_questionnaires_and_branches() {
     assert_eq!(run("channel=kiosk").network.n, 3);
     assert_eq!(run("channel=mystery_shop").network.mystery.visits, 1);
     assert_eq!(run("questionnaire=branch_visit").network.n, 1);
+    // Branches and region choose the branches listed; the network stays
+    // every branch, so that "better than the network" means the network.
     let north = run("region=North");
-    assert_eq!(north.network.n, 3);
-    assert_eq!(north.branches.len(), 2);
+    assert_eq!(north.network.n, 4);
+    let listed: Vec<(&str, u64)> = north
+        .branches
+        .iter()
+        .map(|b| (b.code.as_str(), b.figures.n))
+        .collect();
+    assert_eq!(listed, [("N01", 2), ("N02", 1)]);
     let one = run("branches=S01");
-    assert_eq!(one.network.n, 1);
+    assert_eq!(one.network.n, 4);
     assert_eq!(one.branches.len(), 1);
     assert_eq!(
-        one.network.overall.estimate.unwrap().value,
+        one.branches[0].figures.overall.estimate.unwrap().value,
         50.0,
         "only S01's ratings of 3"
+    );
+    assert_eq!(
+        one.trend.iter().map(|t| t.n).sum::<u64>(),
+        4,
+        "the network's trend"
     );
     // The trend covers the filter's whole range, week by week.
     let t = run("from=2026-02-20&to=2026-03-02").trend;

@@ -269,11 +269,22 @@ async fn filters_change_the_results() {
     let week = get("from=2026-03-02&to=2026-03-08&channel=mystery_shop").await;
     assert_eq!(week["network"]["mystery"]["visits"], 2);
     assert_eq!(week["network"]["wait"]["n"], 2);
+    // Region and branches choose the branches listed; the network stays whole.
+    let listed = |a: &Value| -> u64 {
+        a["branches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["figures"]["n"].as_u64().unwrap())
+            .sum()
+    };
     let north = get("region=North").await;
-    assert_eq!(n(&north), 4);
+    assert_eq!(n(&north), 6);
+    assert_eq!(listed(&north), 4);
     assert_eq!(north["branches"].as_array().unwrap().len(), 6);
     let two = get("branches=N02,S01").await;
-    assert_eq!(n(&two), 3);
+    assert_eq!(n(&two), 6);
+    assert_eq!(listed(&two), 3);
     let codes: Vec<&str> = two["branches"]
         .as_array()
         .unwrap()
@@ -426,7 +437,7 @@ async fn csv_exports_round_trip() {
         assert_eq!(cell(&header, row, "too_few"), f["too_few"].to_string());
     }
     let net = &rows[0];
-    assert_eq!(cell(&header, net, "n"), "4");
+    assert_eq!(cell(&header, net, "n"), "6", "the whole network");
     assert!(close(
         &a["network"]["csat"]["estimate"]["value"],
         cell(&header, net, "csat_value").parse::<f64>().unwrap()
