@@ -142,8 +142,7 @@ impl PostgresStore {
                 == 1;
             let outcome = if inserted {
                 if let Some(facts) = &r.facts {
-                    pending.add(RollupKey::of(r, facts), &facts.rollup);
-                    add_comments(&mut tx, r, facts).await?;
+                    pending.add_facts(r, facts);
                 }
                 Saved::Inserted
             } else {
@@ -210,8 +209,7 @@ impl PostgresStore {
                 };
                 let response = response.expect("scored above");
                 let record = Record::new(&response, time::OffsetDateTime::now_utc());
-                pending.add(RollupKey::of(&record, &f), &f.rollup);
-                add_comments(&mut tx, &record, &f).await?;
+                pending.add_facts(&record, &f);
                 added += 1;
             }
             add_sums(&mut tx, &pending).await?;
@@ -359,7 +357,8 @@ impl PostgresStore {
     }
 }
 
-/// Add the pending sums to the rollup tables, in their fixed order.
+/// Add the pending sums to the rollup tables, in their fixed order, and the
+/// pending comments.
 async fn add_sums(tx: &mut sqlx::PgConnection, pending: &Pending) -> Result<(), StoreError> {
     for (key, rollup) in pending.daily() {
         let mut q = sqlx::query(UPSERT_DAILY.as_str())
@@ -428,32 +427,31 @@ async fn add_sums(tx: &mut sqlx::PgConnection, pending: &Pending) -> Result<(), 
             .await?;
         }
     }
+    add_comments(&mut *tx, pending).await?;
     Ok(())
 }
 
-/// Add a newly stored response's comments to the dashboard's comment list.
-async fn add_comments(
-    tx: &mut sqlx::PgConnection,
-    r: &Record,
-    facts: &Facts,
-) -> Result<(), StoreError> {
-    for c in &facts.comments {
-        sqlx::query(
+/// Add the pending comments to the dashboard's comment list, many rows per
+/// statement.
+async fn add_comments(tx: &mut sqlx::PgConnection, pending: &Pending) -> Result<(), StoreError> {
+    for chunk in pending.comments.chunks(rollup::COMMENTS_PER_INSERT) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(
             "INSERT INTO comments (response_id, item, branch, questionnaire_id, channel, day, \
-             submitted_at, text, folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (response_id, item) DO NOTHING",
-        )
-        .bind(r.id)
-        .bind(&c.item)
-        .bind(&r.branch)
-        .bind(&r.questionnaire_id)
-        .bind(&r.channel)
-        .bind(facts.day)
-        .bind(c.submitted_at)
-        .bind(&c.text)
-        .bind(branchpulse_core::aggregate::fold(&c.text))
-        .execute(&mut *tx)
-        .await?;
+             submitted_at, text, folded) ",
+        );
+        q.push_values(chunk, |mut row, (day, c)| {
+            row.push_bind(c.response_id)
+                .push_bind(c.item.clone())
+                .push_bind(c.branch.clone())
+                .push_bind(c.questionnaire_id.clone())
+                .push_bind(channel_label(c.channel))
+                .push_bind(*day)
+                .push_bind(c.submitted_at)
+                .push_bind(c.text.clone())
+                .push_bind(branchpulse_core::aggregate::fold(&c.text));
+        });
+        q.push(" ON CONFLICT (response_id, item) DO NOTHING");
+        q.build().execute(&mut *tx).await?;
     }
     Ok(())
 }

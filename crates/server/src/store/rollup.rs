@@ -71,6 +71,8 @@ impl RollupKey {
 #[derive(Debug, Clone, Default)]
 pub struct Pending {
     daily: BTreeMap<RollupKey, Rollup>,
+    /// Comments of the stored responses, with their day; written together.
+    pub comments: Vec<(Date, Comment)>,
 }
 
 impl Pending {
@@ -78,8 +80,15 @@ impl Pending {
         self.daily.entry(key).or_default().merge(rollup);
     }
 
+    /// A newly stored response's sums and comments.
+    pub fn add_facts(&mut self, r: &super::Record, facts: &Facts) {
+        self.add(RollupKey::of(r, facts), &facts.rollup);
+        self.comments
+            .extend(facts.comments.iter().map(|c| (facts.day, c.clone())));
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.daily.is_empty()
+        self.daily.is_empty() && self.comments.is_empty()
     }
 
     /// The daily rows, by key.
@@ -100,6 +109,9 @@ impl Pending {
         weeks
     }
 }
+
+/// Comments written per statement (9 parameters each).
+pub const COMMENTS_PER_INSERT: usize = 500;
 
 /// A value of a `rollups` column.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -152,8 +152,7 @@ impl SqliteStore {
                 == 1;
             let outcome = if inserted {
                 if let Some(facts) = &r.facts {
-                    pending.add(RollupKey::of(r, facts), &facts.rollup);
-                    add_comments(&mut tx, r, facts).await?;
+                    pending.add_facts(r, facts);
                 }
                 Saved::Inserted
             } else {
@@ -236,8 +235,7 @@ impl SqliteStore {
                 };
                 let response = response.expect("scored above");
                 let record = Record::new(&response, time::OffsetDateTime::now_utc());
-                pending.add(RollupKey::of(&record, &f), &f.rollup);
-                add_comments(&mut tx, &record, &f).await?;
+                pending.add_facts(&record, &f);
                 added += 1;
             }
             add_sums(&mut tx, &pending).await?;
@@ -426,7 +424,8 @@ static COMMENTS_SQL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Add the pending sums to the rollup tables, in their fixed order.
+/// Add the pending sums to the rollup tables, in their fixed order, and the
+/// pending comments.
 async fn add_sums(tx: &mut sqlx::SqliteConnection, pending: &Pending) -> Result<(), StoreError> {
     for (key, rollup) in pending.daily() {
         let mut q = sqlx::query(UPSERT_DAILY.as_str())
@@ -493,32 +492,34 @@ async fn add_sums(tx: &mut sqlx::SqliteConnection, pending: &Pending) -> Result<
             .await?;
         }
     }
+    add_comments(&mut *tx, pending).await?;
     Ok(())
 }
 
-/// Add a newly stored response's comments to the dashboard's comment list.
+/// Add the pending comments to the dashboard's comment list, many rows per
+/// statement.
 async fn add_comments(
     tx: &mut sqlx::SqliteConnection,
-    r: &Record,
-    facts: &Facts,
+    pending: &Pending,
 ) -> Result<(), StoreError> {
-    for c in &facts.comments {
-        sqlx::query(
+    for chunk in pending.comments.chunks(rollup::COMMENTS_PER_INSERT) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO comments (response_id, item, branch, questionnaire_id, channel, day, \
-             submitted_at, text, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (response_id, item) DO NOTHING",
-        )
-        .bind(r.id.to_string())
-        .bind(&c.item)
-        .bind(&r.branch)
-        .bind(&r.questionnaire_id)
-        .bind(&r.channel)
-        .bind(facts.day)
-        .bind(timestamp(c.submitted_at))
-        .bind(&c.text)
-        .bind(branchpulse_core::aggregate::fold(&c.text))
-        .execute(&mut *tx)
-        .await?;
+             submitted_at, text, folded) ",
+        );
+        q.push_values(chunk, |mut row, (day, c)| {
+            row.push_bind(c.response_id.to_string())
+                .push_bind(c.item.clone())
+                .push_bind(c.branch.clone())
+                .push_bind(c.questionnaire_id.clone())
+                .push_bind(channel_label(c.channel))
+                .push_bind(*day)
+                .push_bind(timestamp(c.submitted_at))
+                .push_bind(c.text.clone())
+                .push_bind(branchpulse_core::aggregate::fold(&c.text));
+        });
+        q.push(" ON CONFLICT (response_id, item) DO NOTHING");
+        q.build().execute(&mut *tx).await?;
     }
     Ok(())
 }
