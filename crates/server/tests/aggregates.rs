@@ -506,6 +506,20 @@ async fn the_responses_export_pages_through_many_responses() {
     }
     let (header, rows) = get_csv(&s, "/api/v1/export/responses.csv").await;
     assert_eq!(rows.len(), 2300);
+    // Compressed on the way, as browsers ask: the stream ends cleanly.
+    let resp = s
+        .client
+        .get(s.at("/api/v1/export/responses.csv"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-encoding"], "gzip");
+    let body = resp
+        .bytes()
+        .await
+        .expect("the whole compressed export arrives");
+    assert!(body.len() > 1000);
     let mut ids: Vec<&str> = rows
         .iter()
         .map(|r| cell(&header, r, "response_id"))
