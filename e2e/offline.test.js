@@ -141,13 +141,13 @@ test('sw.js is generated for this build and sent unhashed, revalidated', async (
   assert.match(sw, /const BUILD_ID = '[0-9a-f]{16}';/);
   const listed = JSON.parse(sw.match(/const ASSETS = (\[.*\]);/)[1]);
   // The main app's page, and the lobby kiosk's own bundle at /kiosk.
-  for (const path of ['/', '/kiosk', '/shop']) {
+  for (const path of ['/', '/kiosk', '/shop', '/dashboard']) {
     const html = await (await fetch(`${BASE_URL}${path}`)).text();
     const named = [...html.matchAll(/(?:href|src)=["']\/?([^"':]+\.(?:js|wasm|css|svg))["']/g)].map((m) => `/${m[1]}`);
     assert.ok(named.length >= 3, `${path} names its assets (${named})`);
     for (const asset of named) assert.ok(listed.includes(asset), `${path}: ${asset} is pre-cached`);
   }
-  for (const page of ['/kiosk.html', '/shop.html']) assert.ok(listed.includes(page), `${page} is pre-cached`);
+  for (const page of ['/kiosk.html', '/shop.html', '/dashboard.html']) assert.ok(listed.includes(page), `${page} is pre-cached`);
   const kiosk = await (await fetch(`${BASE_URL}/kiosk`)).text();
   const main = await (await fetch(`${BASE_URL}/`)).text();
   assert.notEqual(kiosk, main, '/kiosk has its own page and bundle');

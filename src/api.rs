@@ -77,6 +77,11 @@ pub const DEVICE_COPY_PREFIX: &str = "branchpulse.api:";
 /// kiosk and the shopper work offline after a restart.
 /// [`answered_from_device`] tells whether that happened.
 async fn get_kept<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    get_kept_marked(url).await.map(|(value, _)| value)
+}
+
+/// [`get_kept`], and whether the answer is the kept copy.
+async fn get_kept_marked<T: DeserializeOwned>(url: &str) -> Result<(T, bool), ApiError> {
     // Only the decoding is generic: the rest is compiled once.
     let (text, from_device) = kept_text(url).await?;
     let value = serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
@@ -86,7 +91,7 @@ async fn get_kept<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
             let _ = s.set_item(&format!("{DEVICE_COPY_PREFIX}{url}"), &text);
         }
     }
-    Ok(value)
+    Ok((value, from_device))
 }
 
 /// The body of a successful GET of `url`.
@@ -291,4 +296,88 @@ fn sync_reply(text: &str) -> Result<SyncReply, String> {
         });
     }
     Ok(SyncReply { results: outcomes })
+}
+
+// The manager dashboard.
+
+/// The dashboard's figures for `filter` (`GET /api/v1/aggregates`), and
+/// whether they are the copy kept on the device from the last time this
+/// filter was fetched (the server could not be reached).
+pub async fn aggregates(
+    filter: &branchpulse_core::aggregate::Filter,
+) -> Result<(branchpulse_core::aggregate::Aggregates, bool), ApiError> {
+    let url = with_query("/api/v1/aggregates", &filter.to_query());
+    let answer = get_kept_marked(&url).await?;
+    if !answer.1 {
+        keep_only_recent_aggregates(&url);
+    }
+    Ok(answer)
+}
+
+/// How many filters' figures stay on the device: each copy is tens of KB,
+/// and localStorage (about 5 MB) is shared with drafts and settings.
+pub const KEPT_AGGREGATES: usize = 8;
+
+/// localStorage key of the URLs whose figures are kept, oldest first.
+const RECENT_AGGREGATES_KEY: &str = "branchpulse.api.aggregates.recent";
+
+/// Note `url` as the newest kept figures and drop the copies beyond
+/// [`KEPT_AGGREGATES`].
+fn keep_only_recent_aggregates(url: &str) {
+    let Some(s) = local_storage() else { return };
+    let mut recent: Vec<String> = s
+        .get_item(RECENT_AGGREGATES_KEY)
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default();
+    recent.retain(|u| u != url);
+    recent.push(url.to_string());
+    while recent.len() > KEPT_AGGREGATES {
+        let old = recent.remove(0);
+        let _ = s.remove_item(&format!("{DEVICE_COPY_PREFIX}{old}"));
+    }
+    if let Ok(v) = serde_json::to_string(&recent) {
+        let _ = s.set_item(RECENT_AGGREGATES_KEY, &v);
+    }
+}
+
+/// A comment as the dashboard shows it: the fields of the contract's
+/// `Comment` it needs, the time kept as the server wrote it (RFC 3339), so
+/// the app carries no date parser for it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct CommentText {
+    pub branch: String,
+    pub questionnaire_id: String,
+    pub submitted_at: String,
+    pub item: String,
+    pub text: String,
+}
+
+/// The latest comments per branch for `query` (`GET /api/v1/comments`),
+/// newest first. Not kept on the device: comments are read where the
+/// server is reachable.
+pub async fn comments(
+    query: &branchpulse_core::aggregate::CommentQuery,
+) -> Result<Vec<CommentText>, ApiError> {
+    let text = fetch_text(&format!("/api/v1/comments?{}", query.to_query())).await?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// Where the CSV of the responses the filter takes in is downloaded.
+pub fn responses_csv_url(filter: &branchpulse_core::aggregate::Filter) -> String {
+    with_query("/api/v1/export/responses.csv", &filter.to_query())
+}
+
+/// Where the CSV of the figures for the filter is downloaded.
+pub fn aggregates_csv_url(filter: &branchpulse_core::aggregate::Filter) -> String {
+    with_query("/api/v1/export/aggregates.csv", &filter.to_query())
+}
+
+fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
 }

@@ -4,9 +4,10 @@
 //!
 //! | bundle | page | routes |
 //! |---|---|---|
-//! | [`App`] (`src/main.rs`) | index.html | `/`, `/dashboard`, `/admin` |
+//! | [`App`] (`src/main.rs`) | index.html | `/`, `/admin` |
 //! | [`KioskApp`] (`src/bin/kiosk.rs`) | kiosk.html | `/kiosk` |
 //! | [`ShopApp`] (`src/bin/shop.rs`) | shop.html | `/shop`, `/shop/visit/:id` |
+//! | [`DashboardApp`] (`src/bin/dashboard.rs`) | dashboard.html | `/dashboard` |
 //!
 //! The server sends each route its page, and one service worker caches them
 //! all. Links between bundles are page loads (see [`Frame`]).
@@ -38,12 +39,11 @@ pub fn App() -> impl IntoView {
         <Router>
             // A locked kiosk goes back to /kiosk.
             <KioskGuard/>
-            <RoutedFrame routed=&["/", "/dashboard", "/admin"]/>
+            <RoutedFrame routed=&["/", "/admin"]/>
             <UpdateBanner/>
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/dashboard") view=DashboardPage/>
                     <Route path=path!("/admin") view=AdminPage/>
                 </Routes>
             </main>
@@ -64,6 +64,24 @@ pub fn ShopApp() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/shop") view=ShopPage/>
                     <Route path=path!("/shop/visit/:id") view=VisitPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The manager's dashboard, at `/dashboard` (its filter lives in the URL's query).
+#[component]
+pub fn DashboardApp() -> impl IntoView {
+    provide_common();
+    view! {
+        <Router>
+            <KioskGuard/>
+            <RoutedFrame routed=&["/dashboard"]/>
+            <UpdateBanner/>
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/dashboard") view=DashboardPage/>
                 </Routes>
             </main>
         </Router>

@@ -8,6 +8,7 @@
 
 pub mod api;
 mod app;
+pub mod charts;
 pub mod components;
 pub mod i18n;
 mod loaded;
@@ -17,4 +18,4 @@ pub mod storage;
 pub mod sync;
 pub mod update;
 
-pub use app::{App, KioskApp, ShopApp};
+pub use app::{App, DashboardApp, KioskApp, ShopApp};

@@ -8,10 +8,10 @@ pub fn HomePage() -> impl IntoView {
         <h1>{t(Key::AppName)}</h1>
         <p>{t(Key::Tagline)}</p>
         <ul class="modes">
-            // The kiosk and the shopper's screens are bundles of their own: page loads.
+            // The kiosk, the shopper's screens and the dashboard are bundles of their own: page loads.
             <li><a href="/kiosk" rel="external">{t(Key::KioskTitle)}</a></li>
             <li><a href="/shop" rel="external">{t(Key::ShopTitle)}</a></li>
-            <li><A href="/dashboard">{t(Key::DashboardTitle)}</A></li>
+            <li><a href="/dashboard" rel="external">{t(Key::DashboardTitle)}</a></li>
             <li><A href="/admin">{t(Key::AdminTitle)}</A></li>
         </ul>
     }

@@ -23,7 +23,7 @@ use anyhow::{bail, Result};
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] | test | size | bench | e2e [FILE.test.js…] | post-build [DIR]>";
+    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] [--demo] | test | size | bench | e2e [FILE.test.js…] | post-build [DIR]>";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -85,11 +85,15 @@ fn run(root: &std::path::Path, args: &[String]) -> Result<()> {
         "Starting the server on http://{addr} (Ctrl-C stops it)"
     ));
     let server = root.join("target/release/branchpulse-server");
-    cmd::run(
-        std::process::Command::new(server)
-            .args(["--addr", &addr, "--database-url", &db, "--dist", "dist"])
-            .args(["--questionnaires", "questionnaires"]),
-    )
+    let mut command = std::process::Command::new(server);
+    command
+        .args(["--addr", &addr, "--database-url", &db, "--dist", "dist"])
+        .args(["--questionnaires", "questionnaires"]);
+    // Demo data goes only into an empty database, and only when asked.
+    if args.iter().any(|a| a == "--demo") {
+        command.arg("--demo");
+    }
+    cmd::run(&mut command)
 }
 
 fn test(root: &std::path::Path) -> Result<()> {
@@ -149,7 +153,7 @@ fn bench(root: &std::path::Path) -> Result<()> {
     tools::ensure_app_tools(root)?;
     tools::ensure_browser()?;
     cmd::step(
-        "Server ingest benchmark: HTTP ingest beside plain inserts; SQLite beside PostgreSQL",
+        "Server benchmarks: HTTP ingest beside plain inserts; dashboard aggregates latency over 1,000,000 responses × 500 branches (seeding takes a few minutes); SQLite beside PostgreSQL",
     );
     let cluster = postgres::start()?;
     cmd::run(
@@ -160,7 +164,8 @@ fn bench(root: &std::path::Path) -> Result<()> {
     drop(cluster);
     cmd::step("Outbox write latency in headless Chromium (IndexedDB)");
     cmd::run(browser_tests().args(["--release", "--test", "outbox_latency", "--", "--nocapture"]))?;
-    kiosk_bench(root)
+    kiosk_bench(root)?;
+    dashboard_bench(root)
 }
 
 /// The kiosk's first screens at 4× CPU slowdown, beside SurveyJS's figure:
@@ -174,6 +179,23 @@ fn kiosk_bench(root: &std::path::Path) -> Result<()> {
     cmd::run(
         std::process::Command::new("node")
             .arg("bench/kiosk-first-question.js")
+            .current_dir(root.join("e2e"))
+            .env("BASE_URL", &server.url)
+            .env("CHROMIUM", tools::CHROMIUM),
+    )
+}
+
+/// The dashboard: from the aggregates' arrival to all charts drawn, in
+/// Chromium (e2e/bench/dashboard-charts.js), on a fresh server it seeds.
+fn dashboard_bench(root: &std::path::Path) -> Result<()> {
+    tools::ensure_e2e_packages(root)?;
+    build::release(root)?;
+    cmd::step("Dashboard: data arrival to all charts drawn (Chromium)");
+    let data = tempfile::tempdir()?;
+    let server = e2e::start_server(root, data.path())?;
+    cmd::run(
+        std::process::Command::new("node")
+            .arg("bench/dashboard-charts.js")
             .current_dir(root.join("e2e"))
             .env("BASE_URL", &server.url)
             .env("CHROMIUM", tools::CHROMIUM),

@@ -49,6 +49,12 @@ pub struct Config {
     /// are refused, in seconds.
     #[arg(long, env = "BRANCHPULSE_MAX_CLOCK_SKEW_SECS", default_value_t = 300)]
     pub max_clock_skew_secs: u32,
+
+    /// Fill an empty database with a demo network (twelve weeks of kiosk
+    /// responses and mystery-shop visits). Does nothing if any response is
+    /// stored; never happens without this flag.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 impl Config {
@@ -62,6 +68,7 @@ impl Config {
             max_batch: 500,
             max_body_bytes: 8 * 1024 * 1024,
             max_clock_skew_secs: 300,
+            demo: false,
         }
     }
 }

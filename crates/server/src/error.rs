@@ -116,6 +116,17 @@ impl From<PathRejection> for ApiError {
     }
 }
 
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        match rejection {
+            QueryRejection::FailedToDeserializeQueryString(e) => {
+                ApiError::BadRequest(format!("bad query parameter: {}", innermost(&e)))
+            }
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
 /// The message of the innermost error in `e`'s source chain: for JSON
 /// rejections, serde's own words with the line and column.
 fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
@@ -143,14 +154,8 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
 
-impl From<QueryRejection> for ApiError {
-    fn from(rejection: QueryRejection) -> Self {
-        ApiError::BadRequest(rejection.body_text())
-    }
-}
-
-/// `axum::extract::Query` whose rejections are [`ApiError`]s.
-#[derive(Debug, Clone, axum::extract::FromRequestParts)]
+/// `axum::extract::Query` whose rejections are [`ApiError`]s (400).
+#[derive(Debug, Clone, Default, axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct Query<T>(pub T);
 

@@ -8,7 +8,7 @@
 
 use crate::catalog::BranchStatus;
 use crate::error::ApiError;
-use crate::store::{Record, Saved, StoreError};
+use crate::store::{Facts, Record, Saved, StoreError};
 use crate::AppState;
 use branchpulse_core::protocol::{Outcome, SyncReply};
 use branchpulse_core::validate::{validate, Rules};
@@ -66,8 +66,8 @@ pub async fn receive(
             ))
         })?;
         match check(state, value, &rules) {
-            Ok(response) => {
-                let record = Record::new(&response, now);
+            Ok((response, facts)) => {
+                let record = Record::new(&response, now).with_facts(facts);
                 if let Some(&first) = first_of.get(&id) {
                     repeats.push(Repeat {
                         slot: i,
@@ -132,8 +132,13 @@ fn conflict(id: Uuid) -> Outcome {
     }
 }
 
-/// Read and check one response; the error is the reason it is rejected.
-fn check(state: &AppState, value: serde_json::Value, rules: &Rules) -> Result<Response, String> {
+/// Read and check one response, and score it with the questionnaire version
+/// it answered; the error is the reason it is rejected.
+fn check(
+    state: &AppState,
+    value: serde_json::Value,
+    rules: &Rules,
+) -> Result<(Response, Facts), String> {
     let response: Response =
         serde_json::from_value(value).map_err(|e| format!("not a valid response: {e}"))?;
     let catalog = &state.catalog;
@@ -175,7 +180,8 @@ fn check(state: &AppState, value: serde_json::Value, rules: &Rules) -> Result<Re
             .collect::<Vec<_>>()
             .join("; ")
     })?;
-    Ok(response)
+    let facts = Facts::of(q, &response);
+    Ok((response, facts))
 }
 
 pub(crate) fn store_error(e: StoreError) -> ApiError {

@@ -20,6 +20,8 @@
 pub mod assets;
 pub mod catalog;
 pub mod config;
+pub mod dashboard;
+pub mod demo;
 pub mod error;
 pub mod ingest;
 pub mod migrate;
@@ -55,6 +57,8 @@ pub enum ServeError {
     },
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Demo(#[from] demo::DemoError),
 }
 
 /// Structured logs on stderr; `RUST_LOG` chooses what is shown (default: info).
@@ -73,6 +77,19 @@ impl AppState {
     pub async fn open(config: Config) -> Result<AppState, ServeError> {
         let catalog = Catalog::load(&config.questionnaires)?;
         let store = Store::connect(&config.database_url).await?;
+        let added = store
+            .backfill(|r| {
+                catalog
+                    .questionnaire(&r.questionnaire_id, r.questionnaire_version)
+                    .map(|q| store::Facts::of(q, r))
+            })
+            .await?;
+        if added > 0 {
+            tracing::info!(
+                responses = added,
+                "added responses stored before the dashboard tables to the rollups"
+            );
+        }
         Ok(AppState {
             store,
             catalog,
@@ -138,6 +155,18 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         );
     }
     let state = server.state();
+    if state.config.demo {
+        match demo::seed_if_empty(state, time::OffsetDateTime::now_utc()).await? {
+            Some(seeded) => tracing::info!(
+                kiosk = seeded.kiosk,
+                visits = seeded.visits,
+                "demo data added"
+            ),
+            None => {
+                tracing::info!("--demo: the database already holds responses; no demo data added")
+            }
+        }
+    }
     tracing::info!(
         questionnaires = state.catalog.questionnaires().count(),
         branches = state.catalog.branches().len(),

@@ -47,6 +47,31 @@ async fn two_servers_store_each_response_once() {
     );
     let stored: Vec<String> = a.stored().await.into_iter().map(|r| r.0).collect();
     assert_eq!(stored, ids, "each response stored once");
+
+    // The dashboard rollups, grown in the same transactions, count each once:
+    // every response is the same (overall score 75, CSAT top box, a promoter).
+    for server in [&a, &b] {
+        let (status, agg) = server.get_json("/api/v1/aggregates").await;
+        assert_eq!(status, 200, "{agg}");
+        let net = &agg["network"];
+        assert_eq!(net["n"], 1000);
+        assert_eq!(net["overall"]["n"], 1000);
+        assert_eq!(net["overall"]["estimate"]["value"], 75.0);
+        assert_eq!(net["csat"]["n"], 1000);
+        assert_eq!(net["csat"]["estimate"]["value"], 100.0);
+        assert_eq!(net["nps"]["n"], 1000);
+        assert_eq!(net["nps"]["estimate"]["value"], 100.0);
+        let (_, comments) = server.get_json("/api/v1/comments?limit=200").await;
+        assert_eq!(comments.as_array().unwrap().len(), 200);
+        let mut ids: Vec<&str> = comments
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["response_id"].as_str().unwrap())
+            .collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 200, "each comment stored once");
+    }
     a.stop().await;
     b.stop().await;
 }
@@ -57,4 +82,51 @@ async fn send_all(server: &TestServer, batches: &[Value]) -> Vec<(u16, Value)> {
         replies.push(server.post_batch(batch).await);
     }
     replies
+}
+
+/// Two servers on one database receive different responses that add to the
+/// same dashboard rollup rows, in opposite orders: every response is
+/// accepted (no deadlock between the two servers' transactions) and the
+/// rollups count each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_batches_add_to_shared_rollups_without_deadlock() {
+    let a = TestServer::start().await;
+    let shared = a.database_url.clone();
+    let b = TestServer::start_with(|c| c.database_url = shared).await;
+    let response = |n: usize| {
+        let mut r = kiosk_response(&format!("00000000-0000-4000-8000-{n:012}"));
+        r["branch"] = json!(["N01", "N02", "S01", "S02"][n % 4]);
+        let day = 1 + n % 5;
+        r["started_at"] = json!(format!("2026-03-0{day}T09:30:00Z"));
+        r["submitted_at"] = json!(format!("2026-03-0{day}T09:31:00Z"));
+        r
+    };
+    let batches = |range: std::ops::Range<usize>, reverse: bool| -> Vec<Value> {
+        let mut all: Vec<Value> = range.map(response).collect();
+        if reverse {
+            all.reverse();
+        }
+        all.chunks(100).map(|c| json!({ "responses": c })).collect()
+    };
+    let (to_a, to_b) = (batches(0..1000, false), batches(1000..2000, true));
+    let (from_a, from_b) = tokio::join!(send_all(&a, &to_a), send_all(&b, &to_b));
+    for (status, reply) in from_a.into_iter().chain(from_b) {
+        assert_eq!(status, 200, "{reply}");
+        for r in reply["results"].as_array().unwrap() {
+            assert_eq!(r["status"], "accepted", "{r}");
+        }
+    }
+    let (_, agg) = a.get_json("/api/v1/aggregates").await;
+    assert_eq!(agg["network"]["n"], 2000);
+    for code in ["N01", "N02", "S01", "S02"] {
+        let branch = agg["branches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["code"] == code)
+            .unwrap();
+        assert_eq!(branch["figures"]["n"], 500, "{code}");
+    }
+    a.stop().await;
+    b.stop().await;
 }

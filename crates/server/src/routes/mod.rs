@@ -1,6 +1,7 @@
 //! The site map of the server: the JSON API under `/api/v1`, the web app
 //! everywhere else. Handlers are thin: parse, call one function, map the result.
 
+mod dashboard;
 mod headers;
 mod health;
 mod questionnaires;
@@ -34,6 +35,12 @@ pub fn app(state: AppState) -> Router {
         .route("/responses", post(responses::receive))
         // Open until the admin issue adds tokens (see routes/visits.rs).
         .route("/visits", get(visits::list).post(visits::create))
+        // The dashboard's reads. Open to anyone who reaches the server until
+        // issue 7 adds the manager login that must guard them.
+        .route("/aggregates", get(dashboard::aggregates))
+        .route("/comments", get(dashboard::comments))
+        .route("/export/responses.csv", get(dashboard::responses_csv))
+        .route("/export/aggregates.csv", get(dashboard::aggregates_csv))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))

@@ -8,11 +8,16 @@
 //! test suite runs against both.
 
 pub mod postgres;
+pub mod rollup;
 pub mod sqlite;
 
+use branchpulse_core::aggregate::{Comment, CommentQuery, Filter, Part, Rollup};
 use branchpulse_core::Response;
+pub use rollup::Facts;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
+use time::{Date, Duration};
 use uuid::Uuid;
 
 /// A storage backend, chosen by the database URL.
@@ -24,7 +29,7 @@ pub enum Store {
 
 /// One response ready to store: the columns kept for aggregation, the
 /// canonical JSON of the whole response, and the hash of that JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub id: Uuid,
     pub questionnaire_id: String,
@@ -43,6 +48,10 @@ pub struct Record {
     pub payload: String,
     /// Lowercase hex SHA-256 of `payload`.
     pub payload_hash: String,
+    /// What the response adds to the dashboard tables, written in the same
+    /// transaction when the response is newly stored. `None` (e.g. rows
+    /// copied by the migration tool) leaves it to [`Store::backfill`].
+    pub facts: Option<Facts>,
 }
 
 impl Record {
@@ -62,7 +71,13 @@ impl Record {
             received_at,
             payload,
             payload_hash,
+            facts: None,
         }
+    }
+
+    pub fn with_facts(mut self, facts: Facts) -> Record {
+        self.facts = Some(facts);
+        self
     }
 }
 
@@ -192,6 +207,69 @@ impl Store {
         }
     }
 
+    /// Roll up every stored response that is not yet (stored before the
+    /// rollups existed, or copied without them), each exactly once even
+    /// with several servers doing it at once. `facts` scores a response;
+    /// `None` (its questionnaire is no longer known) marks it without adding.
+    /// Returns how many responses were rolled up.
+    pub async fn backfill(
+        &self,
+        facts: impl Fn(&Response) -> Option<Facts>,
+    ) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.backfill(facts).await,
+            Store::Postgres(p) => p.backfill(facts).await,
+        }
+    }
+
+    /// Add rows of sums straight to the rollup tables, in one transaction.
+    /// Ingest does this itself; this is for seeding benchmarks with the
+    /// sums ingest would have made.
+    pub async fn add_rollups(
+        &self,
+        rows: &[(rollup::RollupKey, Rollup)],
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.add_rollups(rows).await,
+            Store::Postgres(p) => p.add_rollups(rows).await,
+        }
+    }
+
+    /// The rollups the filter takes in (by day, channel and questionnaire),
+    /// summed per branch and ISO week. Branches are chosen by the caller.
+    pub async fn rollup_parts(&self, filter: &Filter) -> Result<Vec<Part>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.rollup_parts(filter).await,
+            Store::Postgres(p) => p.rollup_parts(filter).await,
+        }
+    }
+
+    /// The latest `query.limit` comments per branch that the filter takes
+    /// in (by day, channel and questionnaire) and that contain the search
+    /// text, newest first. Branches are chosen by the caller.
+    pub async fn comments(&self, query: &CommentQuery) -> Result<Vec<Comment>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.comments(query).await,
+            Store::Postgres(p) => p.comments(query).await,
+        }
+    }
+
+    /// Up to `limit` stored responses after `after`, in submission order,
+    /// that may be in the filter: channel and questionnaire are exact, the
+    /// days only narrowed to a UTC window ([`utc_window`]); the caller
+    /// checks days and branches exactly.
+    pub async fn responses_page(
+        &self,
+        filter: &Filter,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<Vec<(Cursor, String)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.responses_page(filter, after, limit).await,
+            Store::Postgres(p) => p.responses_page(filter, after, limit).await,
+        }
+    }
+
     /// Number of stored responses.
     pub async fn count(&self) -> Result<u64, StoreError> {
         match self {
@@ -224,4 +302,56 @@ impl Store {
             Store::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// Where a page of [`Store::responses_page`] ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub submitted_at: time::OffsetDateTime,
+    pub id: Uuid,
+}
+
+/// UTC instants that surely contain every moment of the local days `from`
+/// to `to` in any time zone (offsets run from −12:00 to +14:00).
+pub fn utc_window(filter: &Filter) -> (Option<time::OffsetDateTime>, Option<time::OffsetDateTime>) {
+    let start = |d: Date| d.midnight().assume_utc() - Duration::hours(15);
+    let end = |d: Date| d.midnight().assume_utc() + Duration::days(1) + Duration::hours(13);
+    (filter.from.map(start), filter.to.map(end))
+}
+
+/// The summed rows of the three rollup tables as parts per (branch, week).
+fn assemble(
+    main: Vec<(Date, String, Rollup)>,
+    critical: Vec<(Date, String, String, i64)>,
+    waits: Vec<(Date, String, i64, i64)>,
+) -> Vec<Part> {
+    let mut parts: BTreeMap<(String, Date), Rollup> = BTreeMap::new();
+    for (week, branch, r) in main {
+        parts.entry((branch, week)).or_default().merge(&r);
+    }
+    for (week, branch, item, count) in critical {
+        let r = parts.entry((branch, week)).or_default();
+        *r.critical.entry(item).or_default() += u64::try_from(count).unwrap_or(0);
+    }
+    for (week, branch, seconds, count) in waits {
+        let (Ok(seconds), Ok(count)) = (u32::try_from(seconds), u64::try_from(count)) else {
+            continue;
+        };
+        let r = parts.entry((branch, week)).or_default();
+        *r.wait.entry(seconds).or_default() += count;
+    }
+    parts
+        .into_iter()
+        .map(|((branch, week), rollup)| Part {
+            branch,
+            week,
+            rollup,
+        })
+        .collect()
+}
+
+/// `kiosk` or `mystery_shop` read back from the database.
+fn channel_of(label: &str) -> Result<branchpulse_core::Channel, StoreError> {
+    serde_json::from_value(serde_json::Value::String(label.to_owned()))
+        .map_err(|_| StoreError::Corrupt(format!("channel \"{label}\"")))
 }

@@ -4,12 +4,17 @@
 //! (`2025-03-01T09:30:00.000Z`): fixed width, so they sort and compare as
 //! text, and SQLite's date functions read them.
 
-use super::{Record, Saved, StoreError, VisitRecord};
+use super::rollup::{self, Facts, Num, Pending, RollupKey};
+use super::{assemble, channel_of, utc_window, Cursor, Record, Saved, StoreError, VisitRecord};
+use branchpulse_core::aggregate::Rollup;
+use branchpulse_core::aggregate::{channel_label, Comment, CommentQuery, Filter, Part};
+use branchpulse_core::Response;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Connection, Row};
 use std::str::FromStr;
+use std::sync::LazyLock;
 use std::time::Duration;
 use time::format_description::FormatItem;
 use time::macros::format_description;
@@ -33,6 +38,33 @@ pub fn timestamp(t: OffsetDateTime) -> String {
 const INSERT: &str = "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
      device_id, channel, locale, started_at, submitted_at, received_at, payload, payload_hash) \
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING";
+
+/// The same insert for a response whose facts are written with it.
+const INSERT_ROLLED_UP: &str = "INSERT INTO responses (id, questionnaire_id, questionnaire_version, \
+     branch, device_id, channel, locale, started_at, submitted_at, received_at, payload, \
+     payload_hash, rolled_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT(id) DO NOTHING";
+
+static UPSERT_DAILY: LazyLock<String> =
+    LazyLock::new(|| rollup::upsert_sql("rollups", &rollup::DAILY_KEYS, |_| "?".into()));
+static UPSERT_WEEKLY: LazyLock<String> =
+    LazyLock::new(|| rollup::upsert_sql("rollups_weekly", &rollup::WEEKLY_KEYS, |_| "?".into()));
+
+/// Day, channel and questionnaire of a filter: parameters ?1–?4.
+const FILTER: &str = "(?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) \
+     AND (?3 IS NULL OR channel = ?3) AND (?4 IS NULL OR questionnaire_id = ?4)";
+
+/// Days in range of the partly covered weeks ?5 and ?6 (see `rollup::edge_weeks`).
+static SELECT_DAILY: LazyLock<String> =
+    LazyLock::new(|| rollup::select_sql("rollups", &format!("week IN (?5, ?6) AND {FILTER}")));
+
+/// The whole weeks ?1–?2.
+static SELECT_WEEKLY: LazyLock<String> = LazyLock::new(|| {
+    rollup::select_sql(
+        "rollups_weekly",
+        "(?1 IS NULL OR week >= ?1) AND (?2 IS NULL OR week <= ?2) \
+         AND (?3 IS NULL OR channel = ?3) AND (?4 IS NULL OR questionnaire_id = ?4)",
+    )
+});
 
 /// `query` (12 `?` in the order of the `responses` columns) bound to `r`.
 pub fn bind_record<'q>(
@@ -109,13 +141,22 @@ impl SqliteStore {
         // issues a plain BEGIN; the busy timeout covers the upgrade.
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(records.len());
+        let mut pending = Pending::default();
         for r in records {
-            let inserted = bind_record(sqlx::query(INSERT), r)
+            let insert = if r.facts.is_some() {
+                INSERT_ROLLED_UP
+            } else {
+                INSERT
+            };
+            let inserted = bind_record(sqlx::query(insert), r)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
                 == 1;
             let outcome = if inserted {
+                if let Some(facts) = &r.facts {
+                    pending.add_facts(r, facts);
+                }
                 Saved::Inserted
             } else {
                 let stored: String = sqlx::query("SELECT payload_hash FROM responses WHERE id = ?")
@@ -131,6 +172,7 @@ impl SqliteStore {
             };
             outcomes.push(outcome);
         }
+        add_sums(&mut tx, &pending).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -160,6 +202,193 @@ impl SqliteStore {
                 .fetch_all(&self.pool)
                 .await?,
         )
+    }
+
+    pub async fn backfill(
+        &self,
+        facts: impl Fn(&Response) -> Option<Facts>,
+    ) -> Result<u64, StoreError> {
+        let mut added = 0;
+        loop {
+            let rows: Vec<(String, String)> = sqlx::query_as(
+                "SELECT id, payload FROM responses WHERE rolled_up = 0 ORDER BY id LIMIT 500",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(added);
+            }
+            let mut tx = self.pool.begin().await?;
+            let mut pending = Pending::default();
+            for (id, payload) in rows {
+                let marked = sqlx::query(
+                    "UPDATE responses SET rolled_up = 1 WHERE id = ? AND rolled_up = 0",
+                )
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                let response: Option<Response> = serde_json::from_str(&payload).ok();
+                let Some(f) = response.as_ref().and_then(&facts).filter(|_| marked) else {
+                    if marked {
+                        tracing::warn!(%id, "a stored response cannot be scored; it is left out of the dashboard");
+                    }
+                    continue;
+                };
+                let response = response.expect("scored above");
+                let record = Record::new(&response, time::OffsetDateTime::now_utc());
+                pending.add_facts(&record, &f);
+                added += 1;
+            }
+            add_sums(&mut tx, &pending).await?;
+            tx.commit().await?;
+        }
+    }
+
+    /// Add rows of sums straight to the rollup tables, in one transaction
+    /// (benchmarks seed them this way; ingest adds them with each response).
+    pub async fn add_rollups(&self, rows: &[(RollupKey, Rollup)]) -> Result<(), StoreError> {
+        let mut pending = Pending::default();
+        for (key, rollup) in rows {
+            pending.add(key.clone(), rollup);
+        }
+        let mut tx = self.pool.begin().await?;
+        add_sums(&mut tx, &pending).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollup_parts(&self, filter: &Filter) -> Result<Vec<Part>, StoreError> {
+        let bind = |sql: &'static str| {
+            sqlx::query(sql)
+                .bind(filter.from)
+                .bind(filter.to)
+                .bind(filter.channel.map(channel_label))
+                .bind(filter.questionnaire.as_deref())
+        };
+        let (first, last) = rollup::whole_weeks(filter);
+        let edges = rollup::edge_weeks(filter);
+        let daily = match (edges.first(), edges.last()) {
+            (Some(a), Some(b)) => {
+                bind(SELECT_DAILY.as_str())
+                    .bind(*a)
+                    .bind(*b)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            _ => Vec::new(),
+        };
+        let weekly = sqlx::query(SELECT_WEEKLY.as_str())
+            .bind(first)
+            .bind(last)
+            .bind(filter.channel.map(channel_label))
+            .bind(filter.questionnaire.as_deref())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut main = Vec::with_capacity(daily.len() + weekly.len());
+        for row in daily.iter().chain(&weekly) {
+            let mut values = Vec::with_capacity(rollup::COLUMN_COUNT);
+            for i in 0..rollup::COLUMN_COUNT {
+                values.push(if rollup::is_int(i) {
+                    Num::Int(row.try_get::<Option<i64>, _>(i + 2)?.unwrap_or(0))
+                } else {
+                    Num::Real(row.try_get::<Option<f64>, _>(i + 2)?.unwrap_or(0.0))
+                });
+            }
+            main.push((
+                row.try_get::<time::Date, _>(0)?,
+                row.try_get::<String, _>(1)?,
+                rollup::rollup_of(&values),
+            ));
+        }
+        let critical = bind(CRITICAL_SQL.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let waits = bind(WAITS_SQL.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(assemble(main, critical, waits))
+    }
+
+    pub async fn comments(&self, query: &CommentQuery) -> Result<Vec<Comment>, StoreError> {
+        let filter = &query.filter;
+        let rows = sqlx::query(COMMENTS_SQL.as_str())
+            .bind(filter.from)
+            .bind(filter.to)
+            .bind(filter.channel.map(channel_label))
+            .bind(filter.questionnaire.as_deref())
+            .bind(query.q.as_deref().map(rollup::like_pattern))
+            .bind(i64::from(query.limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get(0)?;
+                let at: String = row.try_get(4)?;
+                Ok(Comment {
+                    response_id: id
+                        .parse()
+                        .map_err(|e| StoreError::Corrupt(format!("comment of \"{id}\": {e}")))?,
+                    branch: row.try_get(1)?,
+                    questionnaire_id: row.try_get(2)?,
+                    channel: channel_of(&row.try_get::<String, _>(3)?)?,
+                    submitted_at: OffsetDateTime::parse(
+                        &at,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .map_err(|e| StoreError::Corrupt(format!("submitted_at \"{at}\": {e}")))?,
+                    item: row.try_get(5)?,
+                    text: row.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn responses_page(
+        &self,
+        filter: &Filter,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<Vec<(Cursor, String)>, StoreError> {
+        let (start, end) = utc_window(filter);
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, submitted_at, payload FROM responses \
+             WHERE (?1 IS NULL OR submitted_at >= ?1) AND (?2 IS NULL OR submitted_at < ?2) \
+             AND (?3 IS NULL OR channel = ?3) AND (?4 IS NULL OR questionnaire_id = ?4) \
+             AND (?5 IS NULL OR (submitted_at, id) > (?5, ?6)) \
+             ORDER BY submitted_at, id LIMIT ?7",
+        )
+        .bind(start.map(timestamp))
+        .bind(end.map(timestamp))
+        .bind(filter.channel.map(channel_label))
+        .bind(filter.questionnaire.as_deref())
+        .bind(after.map(|c| timestamp(c.submitted_at)))
+        .bind(after.map(|c| c.id.to_string()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, at, payload)| {
+                let cursor = Cursor {
+                    submitted_at: OffsetDateTime::parse(
+                        &at,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .map_err(|e| StoreError::Corrupt(format!("submitted_at \"{at}\": {e}")))?,
+                    id: id
+                        .parse()
+                        .map_err(|e| StoreError::Corrupt(format!("id \"{id}\": {e}")))?,
+                };
+                Ok((cursor, payload))
+            })
+            .collect()
     }
 
     pub async fn count(&self) -> Result<u64, StoreError> {
@@ -219,6 +448,130 @@ fn visit_of(row: &sqlx::sqlite::SqliteRow) -> Result<VisitRecord, StoreError> {
     })
 }
 
+static CRITICAL_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT week, branch, item, CAST(SUM(count) AS BIGINT) FROM rollup_critical \
+         WHERE {FILTER} GROUP BY week, branch, item"
+    )
+});
+
+static WAITS_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT week, branch, seconds, CAST(SUM(count) AS BIGINT) FROM rollup_waits \
+         WHERE {FILTER} GROUP BY week, branch, seconds"
+    )
+});
+
+static COMMENTS_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT response_id, branch, questionnaire_id, channel, submitted_at, item, text FROM ( \
+           SELECT response_id, branch, questionnaire_id, channel, submitted_at, item, text, \
+             ROW_NUMBER() OVER (PARTITION BY branch ORDER BY submitted_at DESC, response_id, item) AS pos \
+           FROM comments WHERE {FILTER} AND (?5 IS NULL OR folded LIKE ?5 ESCAPE '\\') \
+         ) AS ranked WHERE pos <= ?6 ORDER BY submitted_at DESC, response_id, item"
+    )
+});
+
+/// Add the pending sums to the rollup tables, in their fixed order, and the
+/// pending comments.
+async fn add_sums(tx: &mut sqlx::SqliteConnection, pending: &Pending) -> Result<(), StoreError> {
+    for (key, rollup) in pending.daily() {
+        let mut q = sqlx::query(UPSERT_DAILY.as_str())
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(key.day)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel);
+        for v in rollup::values(rollup) {
+            q = match v {
+                Num::Int(i) => q.bind(i),
+                Num::Real(x) => q.bind(x),
+            };
+        }
+        q.execute(&mut *tx).await?;
+    }
+    for (key, rollup) in &pending.weekly() {
+        let mut q = sqlx::query(UPSERT_WEEKLY.as_str())
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel);
+        for v in rollup::values(rollup) {
+            q = match v {
+                Num::Int(i) => q.bind(i),
+                Num::Real(x) => q.bind(x),
+            };
+        }
+        q.execute(&mut *tx).await?;
+    }
+    for (key, rollup) in pending.daily() {
+        for (item, count) in &rollup.critical {
+            sqlx::query(
+                "INSERT INTO rollup_critical (day, week, branch, questionnaire_id, channel, item, count) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, branch, questionnaire_id, channel, item) \
+                 DO UPDATE SET count = rollup_critical.count + excluded.count",
+            )
+            .bind(key.day)
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel)
+            .bind(item)
+            .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    for (key, rollup) in pending.daily() {
+        for (seconds, count) in &rollup.wait {
+            sqlx::query(
+                "INSERT INTO rollup_waits (day, week, branch, questionnaire_id, channel, seconds, count) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, branch, questionnaire_id, channel, seconds) \
+                 DO UPDATE SET count = rollup_waits.count + excluded.count",
+            )
+            .bind(key.day)
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel)
+            .bind(i64::from(*seconds))
+            .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    add_comments(&mut *tx, pending).await?;
+    Ok(())
+}
+
+/// Add the pending comments to the dashboard's comment list, many rows per
+/// statement.
+async fn add_comments(
+    tx: &mut sqlx::SqliteConnection,
+    pending: &Pending,
+) -> Result<(), StoreError> {
+    for chunk in pending.comments.chunks(rollup::COMMENTS_PER_INSERT) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO comments (response_id, item, branch, questionnaire_id, channel, day, \
+             submitted_at, text, folded) ",
+        );
+        q.push_values(chunk, |mut row, (day, c)| {
+            row.push_bind(c.response_id.to_string())
+                .push_bind(c.item.clone())
+                .push_bind(c.branch.clone())
+                .push_bind(c.questionnaire_id.clone())
+                .push_bind(channel_label(c.channel))
+                .push_bind(*day)
+                .push_bind(timestamp(c.submitted_at))
+                .push_bind(c.text.clone())
+                .push_bind(branchpulse_core::aggregate::fold(&c.text));
+        });
+        q.push(" ON CONFLICT (response_id, item) DO NOTHING");
+        q.build().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
 fn record_of(row: &sqlx::sqlite::SqliteRow) -> Result<Record, StoreError> {
     let time = |column: &str| -> Result<OffsetDateTime, StoreError> {
         let text: String = row.try_get(column)?;
@@ -243,6 +596,7 @@ fn record_of(row: &sqlx::sqlite::SqliteRow) -> Result<Record, StoreError> {
         received_at: time("received_at")?,
         payload: row.try_get("payload")?,
         payload_hash: row.try_get("payload_hash")?,
+        facts: None,
     })
 }
 

@@ -1,0 +1,948 @@
+//! Dashboard aggregates: the filter a manager chooses, the additive sums kept
+//! per day and branch ([`Rollup`]), and the figures with their n and 95%
+//! intervals computed from those sums ([`Aggregates`]).
+//!
+//! The server keeps a [`Rollup`] per (day, branch, questionnaire, channel),
+//! adding [`Rollup::of`] each response once, when it is stored. A dashboard
+//! request sums the rows that match a [`Filter`] per branch and ISO week
+//! ([`Part`]) and [`aggregate`] turns them into [`Aggregates`]. The web app
+//! does the same offline from responses on the device
+//! ([`aggregate_responses`]), so both show the same figures.
+//!
+//! ```
+//! use branchpulse_core::aggregate::Filter;
+//! let f = Filter::from_query("from=2026-01-05&to=2026-03-29&channel=kiosk&branches=N01,N02").unwrap();
+//! assert_eq!(f.branches, ["N01", "N02"]);
+//! assert_eq!(Filter::from_query(&f.to_query()).unwrap(), f);
+//! ```
+//!
+//! # The filter in a URL
+//!
+//! `GET /api/v1/aggregates?from=2026-01-05&to=2026-03-29&channel=kiosk&questionnaire=lobby&branches=N01,N02`
+//!
+//! | parameter | value | absent or empty |
+//! |---|---|---|
+//! | `from`, `to` | dates `YYYY-MM-DD`, both included; the day a response was submitted, in the device's own time zone | no bound |
+//! | `channel` | `kiosk` or `mystery_shop` | both |
+//! | `questionnaire` | a questionnaire id, e.g. `lobby` | all |
+//! | `branches` | branch codes separated by commas: `N01,N02` | all |
+//! | `region` | a region name, e.g. `North` | all; with `branches`, only those branches of that region |
+//!
+//! Unknown parameters are ignored (the app keeps other state in its URL).
+//!
+//! # The JSON of `Aggregates`
+//!
+//! ```text
+//! {
+//!   "filter": { "from": "2026-01-05", "to": "2026-03-29", "channel": "kiosk", "branches": "N01,N02" },
+//!   "network": Figures,                     // every branch of the list, for the filter's days,
+//!                                           // channel and questionnaire (not only those listed)
+//!   "trend": [TrendPoint],                  // the network, one point per ISO week in range
+//!   "branches": [ { "code": "N01", "name": "Harbour Square", "region": "North",
+//!                   "figures": Figures,     // with "comparison" filled in
+//!                   "trend": [TrendPoint] } ]   // the same weeks as the network's
+//! }
+//! Figures = {
+//!   "n": 412,                               // responses
+//!   "too_few": false,                       // n < 30
+//!   "overall": Figure,                      // overall score 0–100
+//!   "dimensions": { "empathy": Figure, "process_convenience": Figure, "value": Figure,
+//!                   "trust": Figure, "environment": Figure },   // always all five; 0–100
+//!   "csat": Figure,                         // % top-2-box, 0–100 (Wilson interval)
+//!   "nps": Figure,                          // −100..100 (adjusted-Wald interval)
+//!   "mystery": { "visits": 9,
+//!                "score": Figure,           // overall visit score 0–100
+//!                "pass_rate": Figure,       // % of visits without a critical failure
+//!                "critical_failures": [ { "item": "privacy_respected", "count": 2, "n": 9 } ] },
+//!   "wait": { "n": 9, "too_few": true, "median": 240.0, "p90": 610.5,   // seconds; null when n = 0
+//!             "histogram": [ { "from": 0, "to": 60, "count": 1 }, …, { "from": 1800, "to": null, "count": 0 } ] }
+//! }
+//! Figure = { "n": 412, "too_few": false,
+//!            "estimate": { "n": 412, "value": 71.2, "low": 68.9, "high": 73.5 } | null,   // null when n = 0
+//!            "comparison": "better" | "worse" | "indistinguishable" }   // branches only, and only
+//!                                                // when neither side is too few; absent otherwise
+//! TrendPoint = { "week": "2026-W02", "start": "2026-01-05", "n": 37,
+//!                "overall": { "n": 37, "mean": 70.1 } | null,
+//!                "dimensions": { "empathy": { "n": 37, "mean": 72.5 }, … } }   // only those with answers
+//! ```
+//!
+//! `Comment` (`GET /api/v1/comments?<filter>&q=<search>&limit=<per branch>`), a JSON array, newest first:
+//!
+//! ```text
+//! { "response_id": "…uuid…", "branch": "N01", "questionnaire_id": "lobby", "channel": "kiosk",
+//!   "submitted_at": "2026-03-01T10:15:00+08:00", "item": "comment", "text": "…" }
+//! ```
+
+use crate::protocol::Branch;
+use crate::questionnaire::{Dimension, ItemKind, Questionnaire};
+use crate::response::{Answer, Channel, Response};
+use crate::score::{self, NpsClass};
+use crate::stats::{self, Comparison, Estimate, Moments};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use time::{Date, OffsetDateTime, Weekday};
+use uuid::Uuid;
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+/// The part of the network and time a dashboard looks at.
+///
+/// Serialized as its URL query parameters (see the module docs), so the same
+/// form goes into the app's URL, the server's `Query` extractor and JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "FilterParams", into = "FilterParams")]
+pub struct Filter {
+    /// First day included.
+    pub from: Option<Date>,
+    /// Last day included.
+    pub to: Option<Date>,
+    pub channel: Option<Channel>,
+    /// A questionnaire id.
+    pub questionnaire: Option<String>,
+    /// Branch codes; empty means every branch.
+    pub branches: Vec<String>,
+    pub region: Option<String>,
+}
+
+/// A filter value that cannot be used; the message names the parameter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FilterError {
+    #[error("{param}: \"{value}\" is not a date; use YYYY-MM-DD, e.g. 2026-03-31")]
+    BadDate { param: &'static str, value: String },
+    #[error("channel: \"{0}\" is not a channel; use kiosk or mystery_shop")]
+    BadChannel(String),
+    #[error("from ({from}) is after to ({to}): the date range is empty")]
+    EmptyRange { from: String, to: String },
+    #[error("region: no branch is in region \"{0}\"")]
+    UnknownRegion(String),
+    #[error("branches: unknown branch code \"{0}\"")]
+    UnknownBranch(String),
+    #[error("limit: \"{0}\" is not a whole number from 1 to {max}", max = MAX_COMMENTS)]
+    BadLimit(String),
+    #[error("the query string cannot be read: {0}")]
+    Malformed(String),
+}
+
+/// The URL form of a [`Filter`]: every parameter as text.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FilterParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub questionnaire: Option<String>,
+    /// Comma-separated codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branches: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+/// `Some(trimmed)` unless absent or blank.
+fn given(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn parse_date(param: &'static str, value: Option<String>) -> Result<Option<Date>, FilterError> {
+    let Some(value) = given(value) else {
+        return Ok(None);
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(&value, &format)
+        .map(Some)
+        .map_err(|_| FilterError::BadDate { param, value })
+}
+
+fn format_date(date: Date) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    date.format(&format).expect("a date always formats")
+}
+
+impl TryFrom<FilterParams> for Filter {
+    type Error = FilterError;
+
+    fn try_from(p: FilterParams) -> Result<Filter, FilterError> {
+        let from = parse_date("from", p.from)?;
+        let to = parse_date("to", p.to)?;
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                return Err(FilterError::EmptyRange {
+                    from: format_date(from),
+                    to: format_date(to),
+                });
+            }
+        }
+        let channel = match given(p.channel).as_deref() {
+            None => None,
+            Some("kiosk") => Some(Channel::Kiosk),
+            Some("mystery_shop") => Some(Channel::MysteryShop),
+            Some(other) => return Err(FilterError::BadChannel(other.to_owned())),
+        };
+        let mut branches: Vec<String> = Vec::new();
+        for code in p.branches.as_deref().unwrap_or_default().split(',') {
+            let code = code.trim();
+            if !code.is_empty() && !branches.iter().any(|b| b == code) {
+                branches.push(code.to_owned());
+            }
+        }
+        Ok(Filter {
+            from,
+            to,
+            channel,
+            questionnaire: given(p.questionnaire),
+            branches,
+            region: given(p.region),
+        })
+    }
+}
+
+impl From<Filter> for FilterParams {
+    fn from(f: Filter) -> FilterParams {
+        FilterParams {
+            from: f.from.map(format_date),
+            to: f.to.map(format_date),
+            channel: f.channel.map(|c| channel_label(c).to_owned()),
+            questionnaire: f.questionnaire,
+            branches: (!f.branches.is_empty()).then(|| f.branches.join(",")),
+            region: f.region,
+        }
+    }
+}
+
+/// `kiosk` or `mystery_shop`, as in URLs, JSON and the database.
+pub fn channel_label(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Kiosk => "kiosk",
+        Channel::MysteryShop => "mystery_shop",
+    }
+}
+
+impl Filter {
+    /// Read a URL query string (without the `?`), as the server does.
+    pub fn from_query(query: &str) -> Result<Filter, FilterError> {
+        let params: FilterParams =
+            serde_urlencoded::from_str(query).map_err(|e| FilterError::Malformed(e.to_string()))?;
+        Filter::try_from(params)
+    }
+
+    /// The URL query string (without the `?`); empty for the empty filter.
+    pub fn to_query(&self) -> String {
+        serde_urlencoded::to_string(FilterParams::from(self.clone()))
+            .expect("text parameters always encode")
+    }
+
+    /// Check the branch codes and the region against the known branches.
+    pub fn check(&self, branches: &[Branch]) -> Result<(), FilterError> {
+        if let Some(region) = &self.region {
+            if !branches.iter().any(|b| &b.region == region) {
+                return Err(FilterError::UnknownRegion(region.clone()));
+            }
+        }
+        for code in &self.branches {
+            if !branches.iter().any(|b| &b.code == code) {
+                return Err(FilterError::UnknownBranch(code.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the filter takes in `branch` (by the branch list and the region).
+    pub fn selects(&self, branch: &Branch) -> bool {
+        (self.branches.is_empty() || self.branches.contains(&branch.code))
+            && self.region.as_ref().is_none_or(|r| &branch.region == r)
+    }
+
+    /// Whether a day's figures of one questionnaire and channel are in range.
+    /// The branch is checked by [`Filter::selects`].
+    pub fn takes(&self, day: Date, questionnaire_id: &str, channel: Channel) -> bool {
+        self.from.is_none_or(|f| day >= f)
+            && self.to.is_none_or(|t| day <= t)
+            && self.channel.is_none_or(|c| c == channel)
+            && self
+                .questionnaire
+                .as_ref()
+                .is_none_or(|q| q == questionnaire_id)
+    }
+}
+
+/// The day a response counts for: its submission date in the device's own
+/// offset (the branch's local day), the same on the server and the device.
+pub fn day_of(response: &Response) -> Date {
+    response.submitted_at.date()
+}
+
+/// The Monday starting `day`'s ISO week.
+pub fn week_start(day: Date) -> Date {
+    let (year, week, _) = day.to_iso_week_date();
+    Date::from_iso_week_date(year, week, Weekday::Monday).expect("an ISO week has a Monday")
+}
+
+/// `2026-W02`: the ISO year and week of `day`.
+pub fn week_label(day: Date) -> String {
+    let (year, week, _) = day.to_iso_week_date();
+    format!("{year}-W{week:02}")
+}
+
+/// Counts of NPS answers by class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NpsCounts {
+    pub promoters: u64,
+    pub passives: u64,
+    pub detractors: u64,
+}
+
+/// Additive sums of responses: what the server keeps per (day, branch,
+/// questionnaire, channel) and adds up for a filter. Every field adds
+/// ([`Rollup::merge`]), so any set of rows sums to the rollup of their responses.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Rollup {
+    /// Responses.
+    pub n: u64,
+    /// Overall scores (0–100) of responses that scored.
+    pub overall: Moments,
+    /// Dimension scores (0–100) per response; a dimension without a score
+    /// in a response does not count there.
+    pub dimensions: BTreeMap<Dimension, Moments>,
+    /// Answers to the CSAT item ([`csat_item`]) and how many were 4 or 5.
+    pub csat_n: u64,
+    pub csat_top: u64,
+    /// Answers to the NPS item ([`nps_item`]).
+    pub nps: NpsCounts,
+    /// Mystery-shop visits, and those without a critical failure.
+    pub visits: u64,
+    pub passes: u64,
+    /// Overall scores of mystery-shop visits.
+    pub visit_score: Moments,
+    /// Critical failures by item id.
+    pub critical: BTreeMap<String, u64>,
+    /// Waiting times ([`wait_item`]) of visits: seconds → how many visits.
+    pub wait: BTreeMap<u32, u64>,
+}
+
+/// The item whose 1–5 answers make CSAT: the first rating item without a
+/// dimension (the kiosk's overall satisfaction).
+pub fn csat_item(q: &Questionnaire) -> Option<&str> {
+    q.items()
+        .find(|i| i.kind == ItemKind::Rating && i.dimension.is_none())
+        .map(|i| i.id.as_str())
+}
+
+/// The first NPS item.
+pub fn nps_item(q: &Questionnaire) -> Option<&str> {
+    q.items()
+        .find(|i| i.kind == ItemKind::Nps)
+        .map(|i| i.id.as_str())
+}
+
+/// The item that measures a visit's waiting time: the first seconds item of
+/// the section `waiting`.
+pub fn wait_item(q: &Questionnaire) -> Option<&str> {
+    q.sections
+        .iter()
+        .filter(|s| s.id == WAITING_SECTION)
+        .flat_map(|s| &s.items)
+        .find(|i| matches!(i.kind, ItemKind::Seconds { .. }))
+        .map(|i| i.id.as_str())
+}
+
+/// The id of the mystery-shop section that holds the waiting-time item.
+pub const WAITING_SECTION: &str = "waiting";
+
+impl Rollup {
+    /// One response's contribution, scored with `q` (the questionnaire
+    /// version the response answered).
+    pub fn of(q: &Questionnaire, response: &Response) -> Rollup {
+        let card = score::score(q, &response.answers);
+        let mut r = Rollup {
+            n: 1,
+            ..Rollup::default()
+        };
+        if let Some(s) = card.overall {
+            r.overall.add(s);
+        }
+        for (dim, s) in &card.dimensions {
+            if let Some(s) = s {
+                r.dimensions.entry(*dim).or_default().add(*s);
+            }
+        }
+        let visible = |id: &str| {
+            q.items()
+                .find(|i| i.id == id)
+                .is_some_and(|i| q.visible(i, &response.answers))
+        };
+        if let Some(id) = csat_item(q).filter(|id| visible(id)) {
+            if let Some(Answer::Rating(x)) = response.answers.get(id) {
+                if (1..=5).contains(x) {
+                    r.csat_n = 1;
+                    r.csat_top = u64::from(score::is_top_two(*x));
+                }
+            }
+        }
+        if let Some(id) = nps_item(q).filter(|id| visible(id)) {
+            if let Some(Answer::Nps(x)) = response.answers.get(id) {
+                if *x <= 10 {
+                    match score::nps_class(*x) {
+                        NpsClass::Promoter => r.nps.promoters = 1,
+                        NpsClass::Passive => r.nps.passives = 1,
+                        NpsClass::Detractor => r.nps.detractors = 1,
+                    }
+                }
+            }
+        }
+        if response.channel == Channel::MysteryShop {
+            r.visits = 1;
+            r.passes = u64::from(card.passed);
+            if let Some(s) = card.overall {
+                r.visit_score.add(s);
+            }
+            for item in card.critical_failures {
+                *r.critical.entry(item).or_default() += 1;
+            }
+            if let Some(id) = wait_item(q).filter(|id| visible(id)) {
+                if let Some(Answer::Seconds(s)) = response.answers.get(id) {
+                    r.wait.insert(*s, 1);
+                }
+            }
+        }
+        r
+    }
+
+    pub fn merge(&mut self, other: &Rollup) {
+        self.n += other.n;
+        self.overall.merge(&other.overall);
+        for (dim, m) in &other.dimensions {
+            self.dimensions.entry(*dim).or_default().merge(m);
+        }
+        self.csat_n += other.csat_n;
+        self.csat_top += other.csat_top;
+        self.nps.promoters += other.nps.promoters;
+        self.nps.passives += other.nps.passives;
+        self.nps.detractors += other.nps.detractors;
+        self.visits += other.visits;
+        self.passes += other.passes;
+        self.visit_score.merge(&other.visit_score);
+        for (item, c) in &other.critical {
+            *self.critical.entry(item.clone()).or_default() += c;
+        }
+        for (s, c) in &other.wait {
+            *self.wait.entry(*s).or_default() += c;
+        }
+    }
+}
+
+/// The sums of one branch over one ISO week (or any part of it the filter keeps).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub branch: String,
+    /// The Monday of the week ([`week_start`]).
+    pub week: Date,
+    pub rollup: Rollup,
+}
+
+/// One figure with its n and 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub n: u64,
+    /// `n < 30`: shown greyed as "too few responses", never flagged.
+    pub too_few: bool,
+    /// `None` when `n == 0`.
+    pub estimate: Option<Estimate>,
+    /// A branch against the network: only when neither is too few.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Comparison>,
+}
+
+impl Figure {
+    fn new(n: u64, estimate: Option<Estimate>) -> Figure {
+        Figure {
+            n,
+            too_few: stats::too_few(n),
+            estimate,
+            comparison: None,
+        }
+    }
+
+    /// Set `comparison` against the network's figure, where both may be shown.
+    fn compare(&mut self, network: &Figure) {
+        self.comparison = match (&self.estimate, &network.estimate) {
+            (Some(b), Some(net)) if !self.too_few && !network.too_few => {
+                Some(stats::differs(b, net.value))
+            }
+            _ => None,
+        };
+    }
+}
+
+/// A mystery-shop critical item and how many of `n` visits failed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriticalFailure {
+    pub item: String,
+    pub count: u64,
+    pub n: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mystery {
+    pub visits: u64,
+    pub score: Figure,
+    /// Percent (0–100) of visits without a critical failure.
+    pub pass_rate: Figure,
+    /// Items with at least one failure, most failed first.
+    pub critical_failures: Vec<CriticalFailure>,
+}
+
+/// The lower bounds (seconds) of the waiting-time histogram's buckets; the
+/// last bucket has no upper bound.
+pub const WAIT_BUCKETS: [u32; 9] = [0, 60, 120, 180, 300, 600, 900, 1200, 1800];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitBucket {
+    /// Seconds, included.
+    pub from: u32,
+    /// Seconds, excluded; `None` for the last bucket.
+    pub to: Option<u32>,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Wait {
+    pub n: u64,
+    pub too_few: bool,
+    /// Seconds (type-7 quantiles, as [`stats::quantile`]); `None` when `n == 0`.
+    pub median: Option<f64>,
+    pub p90: Option<f64>,
+    pub histogram: Vec<WaitBucket>,
+}
+
+/// The figures of one branch or of the network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    /// Responses.
+    pub n: u64,
+    pub too_few: bool,
+    pub overall: Figure,
+    /// Every dimension of [`Dimension::ALL`].
+    pub dimensions: BTreeMap<Dimension, Figure>,
+    /// Percent top-2-box (0–100).
+    pub csat: Figure,
+    /// −100..100.
+    pub nps: Figure,
+    pub mystery: Mystery,
+    pub wait: Wait,
+}
+
+/// A mean with its n, for trend lines.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Mean {
+    pub n: u64,
+    pub mean: f64,
+}
+
+impl Mean {
+    fn of(m: &Moments) -> Option<Mean> {
+        m.mean().map(|mean| Mean { n: m.n, mean })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    /// `2026-W02`.
+    pub week: String,
+    /// The week's Monday.
+    #[serde(with = "iso_date")]
+    pub start: Date,
+    pub n: u64,
+    pub overall: Option<Mean>,
+    /// Dimensions with answers that week.
+    pub dimensions: BTreeMap<Dimension, Mean>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BranchFigures {
+    pub code: String,
+    pub name: String,
+    pub region: String,
+    pub figures: Figures,
+    pub trend: Vec<TrendPoint>,
+}
+
+/// What `GET /api/v1/aggregates` answers (see the module docs for the JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Aggregates {
+    pub filter: Filter,
+    pub network: Figures,
+    pub trend: Vec<TrendPoint>,
+    /// The branches the filter selects, in the order of the branch list; a
+    /// branch with no responses is listed with n = 0. Never sorted by a
+    /// point estimate.
+    pub branches: Vec<BranchFigures>,
+}
+
+/// The figures of summed `r`.
+pub fn figures(r: &Rollup) -> Figures {
+    let scores = (0.0, 100.0);
+    let mean = |m: &Moments| Figure::new(m.n, stats::mean_interval(m, scores));
+    let percent = |e: Option<Estimate>| {
+        e.map(|e| Estimate {
+            n: e.n,
+            value: e.value * 100.0,
+            low: e.low * 100.0,
+            high: e.high * 100.0,
+        })
+    };
+    let nps_n = r.nps.promoters + r.nps.passives + r.nps.detractors;
+    let mut critical_failures: Vec<CriticalFailure> = r
+        .critical
+        .iter()
+        .filter(|(_, c)| **c > 0)
+        .map(|(item, c)| CriticalFailure {
+            item: item.clone(),
+            count: *c,
+            n: r.visits,
+        })
+        .collect();
+    critical_failures.sort_by(|a, b| b.count.cmp(&a.count).then(a.item.cmp(&b.item)));
+    Figures {
+        n: r.n,
+        too_few: stats::too_few(r.n),
+        overall: mean(&r.overall),
+        dimensions: Dimension::ALL
+            .iter()
+            .map(|d| (*d, mean(&r.dimensions.get(d).copied().unwrap_or_default())))
+            .collect(),
+        csat: Figure::new(r.csat_n, percent(stats::wilson(r.csat_top, r.csat_n))),
+        nps: Figure::new(
+            nps_n,
+            stats::nps_adjusted_wald(r.nps.promoters, r.nps.passives, r.nps.detractors),
+        ),
+        mystery: Mystery {
+            visits: r.visits,
+            score: mean(&r.visit_score),
+            pass_rate: Figure::new(r.visits, percent(stats::wilson(r.passes, r.visits))),
+            critical_failures,
+        },
+        wait: wait(&r.wait),
+    }
+}
+
+fn wait(counts: &BTreeMap<u32, u64>) -> Wait {
+    let n: u64 = counts.values().sum();
+    let mut histogram: Vec<WaitBucket> = WAIT_BUCKETS
+        .iter()
+        .enumerate()
+        .map(|(i, &from)| WaitBucket {
+            from,
+            to: WAIT_BUCKETS.get(i + 1).copied(),
+            count: 0,
+        })
+        .collect();
+    for (seconds, c) in counts {
+        // WAIT_BUCKETS starts at 0, so every value has a bucket.
+        let i = WAIT_BUCKETS.partition_point(|b| b <= seconds) - 1;
+        histogram[i].count += c;
+    }
+    Wait {
+        n,
+        too_few: stats::too_few(n),
+        median: counted_quantile(counts, 0.5),
+        p90: counted_quantile(counts, 0.9),
+        histogram,
+    }
+}
+
+/// [`stats::quantile`] (type 7) of values given as value → count, without
+/// expanding them.
+pub fn counted_quantile(counts: &BTreeMap<u32, u64>, q: f64) -> Option<f64> {
+    let n: u64 = counts.values().sum();
+    if n == 0 || !(0.0..=1.0).contains(&q) {
+        return None;
+    }
+    let h = (n - 1) as f64 * q;
+    let i = h.floor() as u64;
+    // The value at 0-based rank k among the sorted values.
+    let at = |k: u64| {
+        let mut seen = 0;
+        for (v, c) in counts {
+            seen += c;
+            if k < seen {
+                return f64::from(*v);
+            }
+        }
+        f64::from(*counts.keys().next_back().expect("not empty"))
+    };
+    let lower = at(i);
+    if i + 1 >= n {
+        return Some(lower);
+    }
+    Some(lower + (h - i as f64) * (at(i + 1) - lower))
+}
+
+fn trend_point(week: Date, r: &Rollup) -> TrendPoint {
+    TrendPoint {
+        week: week_label(week),
+        start: week,
+        n: r.n,
+        overall: Mean::of(&r.overall),
+        dimensions: r
+            .dimensions
+            .iter()
+            .filter_map(|(d, m)| Mean::of(m).map(|m| (*d, m)))
+            .collect(),
+    }
+}
+
+/// The Mondays of every week from the filter's first to last day or, where
+/// the filter has no bound, from the first to the last week with data.
+fn weeks(filter: &Filter, with_data: impl Iterator<Item = Date> + Clone) -> Vec<Date> {
+    let first = filter
+        .from
+        .map(week_start)
+        .or_else(|| with_data.clone().min());
+    let last = filter.to.map(week_start).or_else(|| with_data.max());
+    let (Some(mut week), Some(last)) = (first, last) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    while week <= last {
+        out.push(week);
+        week += time::Duration::weeks(1);
+    }
+    out
+}
+
+/// Turn summed rollups into the dashboard's figures.
+///
+/// `branches` is the branch list (all of it: the filter picks); `parts` the
+/// sums per branch and week of the rows the filter takes in (by day,
+/// questionnaire and channel), for every branch. The network's figures and
+/// trend are those of every branch of the list (parts of codes not on it are
+/// left out); the filter's branches and region choose the branches listed
+/// and compared with it.
+pub fn aggregate(
+    filter: &Filter,
+    branches: &[Branch],
+    parts: impl IntoIterator<Item = Part>,
+) -> Aggregates {
+    let selected: Vec<&Branch> = branches.iter().filter(|b| filter.selects(b)).collect();
+    let known: BTreeMap<&str, bool> = branches
+        .iter()
+        .map(|b| (b.code.as_str(), filter.selects(b)))
+        .collect();
+    let mut by_branch: BTreeMap<String, BTreeMap<Date, Rollup>> = BTreeMap::new();
+    let mut network_weeks: BTreeMap<Date, Rollup> = BTreeMap::new();
+    let mut network = Rollup::default();
+    for part in parts {
+        // The network is every branch of the list; the branch and region
+        // choice only picks the branches shown beside it.
+        let Some(&shown) = known.get(part.branch.as_str()) else {
+            continue;
+        };
+        network_weeks
+            .entry(part.week)
+            .or_default()
+            .merge(&part.rollup);
+        network.merge(&part.rollup);
+        if shown {
+            by_branch
+                .entry(part.branch)
+                .or_default()
+                .entry(part.week)
+                .or_default()
+                .merge(&part.rollup);
+        }
+    }
+    let weeks = weeks(filter, network_weeks.keys().copied());
+    let empty = Rollup::default();
+    let trend_of = |per_week: Option<&BTreeMap<Date, Rollup>>| -> Vec<TrendPoint> {
+        weeks
+            .iter()
+            .map(|w| trend_point(*w, per_week.and_then(|m| m.get(w)).unwrap_or(&empty)))
+            .collect()
+    };
+    let network_figures = figures(&network);
+    let branch_figures = selected
+        .iter()
+        .map(|b| {
+            let per_week = by_branch.get(b.code.as_str());
+            let mut total = Rollup::default();
+            for r in per_week.into_iter().flat_map(|m| m.values()) {
+                total.merge(r);
+            }
+            let mut f = figures(&total);
+            compare(&mut f, &network_figures);
+            BranchFigures {
+                code: b.code.clone(),
+                name: b.name.clone(),
+                region: b.region.clone(),
+                figures: f,
+                trend: trend_of(per_week),
+            }
+        })
+        .collect();
+    Aggregates {
+        filter: filter.clone(),
+        trend: trend_of(Some(&network_weeks)),
+        network: network_figures,
+        branches: branch_figures,
+    }
+}
+
+/// Fill in each figure's comparison with the network's.
+fn compare(branch: &mut Figures, network: &Figures) {
+    branch.overall.compare(&network.overall);
+    for (d, f) in branch.dimensions.iter_mut() {
+        if let Some(net) = network.dimensions.get(d) {
+            f.compare(net);
+        }
+    }
+    branch.csat.compare(&network.csat);
+    branch.nps.compare(&network.nps);
+    branch.mystery.score.compare(&network.mystery.score);
+    branch.mystery.pass_rate.compare(&network.mystery.pass_rate);
+}
+
+/// [`aggregate`] straight from responses (the app, offline). `questionnaire`
+/// finds the version a response answered; responses whose questionnaire is
+/// unknown are left out, as the server would have refused them.
+pub fn aggregate_responses<'a>(
+    filter: &Filter,
+    branches: &[Branch],
+    responses: impl IntoIterator<Item = &'a Response>,
+    questionnaire: impl Fn(&str, u32) -> Option<&'a Questionnaire>,
+) -> Aggregates {
+    let parts = responses.into_iter().filter_map(|r| {
+        let day = day_of(r);
+        if !filter.takes(day, &r.questionnaire_id, r.channel) {
+            return None;
+        }
+        let q = questionnaire(&r.questionnaire_id, r.questionnaire_version)?;
+        Some(Part {
+            branch: r.branch.clone(),
+            week: week_start(day),
+            rollup: Rollup::of(q, r),
+        })
+    });
+    aggregate(filter, branches, parts)
+}
+
+/// A free-text answer or comment of a response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub response_id: Uuid,
+    pub branch: String,
+    pub questionnaire_id: String,
+    pub channel: Channel,
+    #[serde(with = "time::serde::rfc3339")]
+    pub submitted_at: OffsetDateTime,
+    /// The text item's id, or the item or section id a comment is attached to.
+    pub item: String,
+    pub text: String,
+}
+
+/// Every non-blank free text of `response`: answers to text items, then
+/// the comments attached to items or sections.
+pub fn comments_of(response: &Response) -> Vec<Comment> {
+    let texts = response
+        .answers
+        .iter()
+        .filter_map(|(id, a)| match a {
+            Answer::Text(t) => Some((id, t)),
+            _ => None,
+        })
+        .chain(response.comments.iter());
+    texts
+        .filter(|(_, t)| !t.trim().is_empty())
+        .map(|(item, text)| Comment {
+            response_id: response.id,
+            branch: response.branch.clone(),
+            questionnaire_id: response.questionnaire_id.clone(),
+            channel: response.channel,
+            submitted_at: response.submitted_at,
+            item: item.clone(),
+            text: text.clone(),
+        })
+        .collect()
+}
+
+/// Text folded for a case-insensitive search (the same on every backend).
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// Comments per branch when `limit` is not given, and the most allowed.
+pub const DEFAULT_COMMENTS: u32 = 20;
+pub const MAX_COMMENTS: u32 = 200;
+
+/// `GET /api/v1/comments`: the filter, a search text and how many comments per branch.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "CommentParams", into = "CommentParams")]
+pub struct CommentQuery {
+    pub filter: Filter,
+    /// Only comments containing this text, case-insensitively.
+    pub q: Option<String>,
+    /// The latest this many per branch.
+    pub limit: u32,
+}
+
+/// The URL form of a [`CommentQuery`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CommentParams {
+    #[serde(flatten)]
+    pub filter: FilterParams,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+}
+
+impl TryFrom<CommentParams> for CommentQuery {
+    type Error = FilterError;
+
+    fn try_from(p: CommentParams) -> Result<CommentQuery, FilterError> {
+        let limit = match given(p.limit) {
+            None => DEFAULT_COMMENTS,
+            Some(l) => match l.parse::<u32>() {
+                Ok(n) if (1..=MAX_COMMENTS).contains(&n) => n,
+                _ => return Err(FilterError::BadLimit(l)),
+            },
+        };
+        Ok(CommentQuery {
+            filter: Filter::try_from(p.filter)?,
+            q: given(p.q),
+            limit,
+        })
+    }
+}
+
+impl From<CommentQuery> for CommentParams {
+    fn from(c: CommentQuery) -> CommentParams {
+        CommentParams {
+            filter: c.filter.into(),
+            q: c.q,
+            limit: Some(c.limit.to_string()),
+        }
+    }
+}
+
+impl CommentQuery {
+    pub fn from_query(query: &str) -> Result<CommentQuery, FilterError> {
+        let params: CommentParams =
+            serde_urlencoded::from_str(query).map_err(|e| FilterError::Malformed(e.to_string()))?;
+        CommentQuery::try_from(params)
+    }
+
+    pub fn to_query(&self) -> String {
+        serde_urlencoded::to_string(CommentParams::from(self.clone()))
+            .expect("text parameters always encode")
+    }
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_query())
+    }
+}

@@ -1,0 +1,99 @@
+//! The managers' dashboard API: aggregates, comments and CSV exports for a
+//! [`Filter`] given as URL query parameters (see `branchpulse_core::aggregate`).
+//!
+//! No authentication yet: issue 7 puts these routes behind a manager login.
+
+use crate::dashboard::{self, ResponseColumns};
+use crate::error::{ApiError, Json, Query};
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use branchpulse_core::aggregate::{Aggregates, Comment, CommentQuery, Filter};
+use futures_util::stream::{self, StreamExt};
+use std::sync::Arc;
+
+/// `GET /api/v1/aggregates?<filter>`.
+pub async fn aggregates(
+    State(state): State<AppState>,
+    Query(filter): Query<Filter>,
+) -> Result<Json<Aggregates>, ApiError> {
+    dashboard::check(&state.catalog, &filter)?;
+    Ok(Json(dashboard::aggregates(&state, &filter).await?))
+}
+
+/// `GET /api/v1/comments?<filter>&q=<search>&limit=<per branch>`.
+pub async fn comments(
+    State(state): State<AppState>,
+    Query(query): Query<CommentQuery>,
+) -> Result<Json<Vec<Comment>>, ApiError> {
+    dashboard::check(&state.catalog, &query.filter)?;
+    Ok(Json(dashboard::comments(&state, &query).await?))
+}
+
+/// `GET /api/v1/export/aggregates.csv?<filter>`.
+pub async fn aggregates_csv(
+    State(state): State<AppState>,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
+    dashboard::check(&state.catalog, &filter)?;
+    let a = dashboard::aggregates(&state, &filter).await?;
+    Ok(csv_response(
+        "branchpulse-aggregates.csv",
+        Body::from(dashboard::aggregates_csv(&a)?),
+    ))
+}
+
+/// `GET /api/v1/export/responses.csv?<filter>`: streamed a page at a time,
+/// so a large export does not sit in memory.
+pub async fn responses_csv(
+    State(state): State<AppState>,
+    Query(filter): Query<Filter>,
+) -> Result<Response, ApiError> {
+    dashboard::check(&state.catalog, &filter)?;
+    let columns = ResponseColumns::new(&state.catalog, &filter);
+    // The first page is read before answering, so that a failure there is
+    // an error response rather than a cut-off download.
+    let (first, next) = dashboard::responses_page(&state, &filter, &columns, None).await?;
+    let ctx = Arc::new((state, filter, columns));
+    let rest = stream::unfold(next, move |cursor| {
+        let ctx = Arc::clone(&ctx);
+        async move {
+            let cursor = cursor?;
+            let (state, filter, columns) = &*ctx;
+            match dashboard::responses_page(state, filter, columns, Some(cursor)).await {
+                Ok((bytes, next)) => Some((Ok(bytes), next)),
+                Err(e) => {
+                    tracing::error!(error = %e, "responses export stopped");
+                    Some((Err(std::io::Error::other(e.to_string())), None))
+                }
+            }
+        }
+    });
+    // Fused: the compression layer polls once more after the end, and an
+    // `unfold` panics when polled after it finished.
+    let body = stream::once(async { Ok::<_, std::io::Error>(first) })
+        .chain(rest)
+        .fuse();
+    Ok(csv_response(
+        "branchpulse-responses.csv",
+        Body::from_stream(body),
+    ))
+}
+
+fn csv_response(file: &'static str, body: Body) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
+            .expect("a plain file name is a valid header"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

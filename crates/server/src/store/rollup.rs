@@ -1,0 +1,402 @@
+//! What a stored response adds to the dashboard tables, and the SQL both
+//! backends share to keep and read those tables.
+//!
+//! The `rollups` table has one column per field of [`Rollup`] (see
+//! `migrations/*/0003_rollups.sql`); [`COLUMNS`] lists them in one fixed order
+//! used for writing ([`values`]) and reading ([`rollup_of`]).
+
+use branchpulse_core::aggregate::{self, Comment, Filter, Rollup};
+use branchpulse_core::questionnaire::Dimension;
+use branchpulse_core::stats::Moments;
+use branchpulse_core::{Questionnaire, Response};
+use std::collections::BTreeMap;
+use time::Date;
+
+/// A response's contribution to the dashboard: its rollup and its comments,
+/// on its day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facts {
+    pub day: Date,
+    /// The Monday of `day`'s ISO week.
+    pub week: Date,
+    pub rollup: Rollup,
+    pub comments: Vec<Comment>,
+}
+
+impl Facts {
+    /// Score `response` with `q`, the questionnaire version it answered.
+    pub fn of(q: &Questionnaire, response: &Response) -> Facts {
+        let day = aggregate::day_of(response);
+        Facts {
+            day,
+            week: aggregate::week_start(day),
+            rollup: Rollup::of(q, response),
+            comments: aggregate::comments_of(response),
+        }
+    }
+}
+
+/// The key of a row of the rollup tables.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RollupKey {
+    pub day: Date,
+    /// The Monday of `day`'s ISO week.
+    pub week: Date,
+    pub branch: String,
+    pub questionnaire_id: String,
+    /// `kiosk` or `mystery_shop`.
+    pub channel: String,
+}
+
+impl RollupKey {
+    /// The daily row a stored record with `facts` adds to.
+    pub fn of(r: &super::Record, facts: &Facts) -> RollupKey {
+        RollupKey {
+            day: facts.day,
+            week: facts.week,
+            branch: r.branch.clone(),
+            questionnaire_id: r.questionnaire_id.clone(),
+            channel: r.channel.clone(),
+        }
+    }
+}
+
+/// The sums one transaction adds, merged per row and kept in key order.
+///
+/// Writing them in one fixed order (every daily row by key, then every
+/// weekly row, then critical failures and waits) means two transactions
+/// never wait for each other's rows in opposite orders, so concurrent
+/// ingests on PostgreSQL do not deadlock; merging means a batch from one
+/// tablet adds to its row once rather than once per response.
+#[derive(Debug, Clone, Default)]
+pub struct Pending {
+    daily: BTreeMap<RollupKey, Rollup>,
+    /// Comments of the stored responses, with their day; written together.
+    pub comments: Vec<(Date, Comment)>,
+}
+
+impl Pending {
+    pub fn add(&mut self, key: RollupKey, rollup: &Rollup) {
+        self.daily.entry(key).or_default().merge(rollup);
+    }
+
+    /// A newly stored response's sums and comments.
+    pub fn add_facts(&mut self, r: &super::Record, facts: &Facts) {
+        self.add(RollupKey::of(r, facts), &facts.rollup);
+        self.comments
+            .extend(facts.comments.iter().map(|c| (facts.day, c.clone())));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.daily.is_empty() && self.comments.is_empty()
+    }
+
+    /// The daily rows, by key.
+    pub fn daily(&self) -> impl Iterator<Item = (&RollupKey, &Rollup)> {
+        self.daily.iter()
+    }
+
+    /// The weekly rows, by key (their `day` is the week's Monday, unused).
+    pub fn weekly(&self) -> BTreeMap<RollupKey, Rollup> {
+        let mut weeks: BTreeMap<RollupKey, Rollup> = BTreeMap::new();
+        for (k, r) in &self.daily {
+            let key = RollupKey {
+                day: k.week,
+                ..k.clone()
+            };
+            weeks.entry(key).or_default().merge(r);
+        }
+        weeks
+    }
+}
+
+/// Comments written per statement (9 parameters each).
+pub const COMMENTS_PER_INSERT: usize = 500;
+
+/// A value of a `rollups` column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    Int(i64),
+    Real(f64),
+}
+
+/// The summed columns of `rollups`, in the order of [`values`].
+pub const COLUMNS: [&str; 29] = [
+    "n",
+    "overall_n",
+    "overall_sum",
+    "overall_sum_sq",
+    "empathy_n",
+    "empathy_sum",
+    "empathy_sum_sq",
+    "process_convenience_n",
+    "process_convenience_sum",
+    "process_convenience_sum_sq",
+    "value_n",
+    "value_sum",
+    "value_sum_sq",
+    "trust_n",
+    "trust_sum",
+    "trust_sum_sq",
+    "environment_n",
+    "environment_sum",
+    "environment_sum_sq",
+    "csat_n",
+    "csat_top",
+    "nps_promoters",
+    "nps_passives",
+    "nps_detractors",
+    "visits",
+    "passes",
+    "visit_n",
+    "visit_sum",
+    "visit_sum_sq",
+];
+
+pub const COLUMN_COUNT: usize = COLUMNS.len();
+
+fn int(x: u64) -> Num {
+    Num::Int(i64::try_from(x).unwrap_or(i64::MAX))
+}
+
+fn moments(m: &Moments) -> [Num; 3] {
+    [int(m.n), Num::Real(m.sum), Num::Real(m.sum_sq)]
+}
+
+/// The column values of `r`, in the order of [`COLUMNS`].
+pub fn values(r: &Rollup) -> Vec<Num> {
+    let mut out = Vec::with_capacity(COLUMN_COUNT);
+    out.push(int(r.n));
+    out.extend(moments(&r.overall));
+    for d in Dimension::ALL {
+        out.extend(moments(&r.dimensions.get(&d).copied().unwrap_or_default()));
+    }
+    out.extend([
+        int(r.csat_n),
+        int(r.csat_top),
+        int(r.nps.promoters),
+        int(r.nps.passives),
+        int(r.nps.detractors),
+        int(r.visits),
+        int(r.passes),
+    ]);
+    out.extend(moments(&r.visit_score));
+    debug_assert_eq!(out.len(), COLUMN_COUNT);
+    out
+}
+
+/// The rollup of column values read in the order of [`COLUMNS`] (critical
+/// failures and waits are read from their own tables).
+pub fn rollup_of(values: &[Num]) -> Rollup {
+    let u = |i: usize| match values[i] {
+        Num::Int(x) => u64::try_from(x).unwrap_or(0),
+        Num::Real(x) => x.max(0.0) as u64,
+    };
+    let f = |i: usize| match values[i] {
+        Num::Int(x) => x as f64,
+        Num::Real(x) => x,
+    };
+    let m = |i: usize| Moments {
+        n: u(i),
+        sum: f(i + 1),
+        sum_sq: f(i + 2),
+    };
+    let mut r = Rollup {
+        n: u(0),
+        overall: m(1),
+        ..Rollup::default()
+    };
+    for (k, d) in Dimension::ALL.iter().enumerate() {
+        let dim = m(4 + 3 * k);
+        if dim.n > 0 {
+            r.dimensions.insert(*d, dim);
+        }
+    }
+    r.csat_n = u(19);
+    r.csat_top = u(20);
+    r.nps.promoters = u(21);
+    r.nps.passives = u(22);
+    r.nps.detractors = u(23);
+    r.visits = u(24);
+    r.passes = u(25);
+    r.visit_score = m(26);
+    r
+}
+
+/// Whether the column at `i` holds whole numbers.
+pub fn is_int(i: usize) -> bool {
+    !(COLUMNS[i].ends_with("_sum") || COLUMNS[i].ends_with("_sum_sq"))
+}
+
+/// `INSERT … ON CONFLICT DO UPDATE` adding one row of sums to `table`,
+/// keyed by `keys` (its primary key, in order); the parameters are the
+/// keys, then [`COLUMNS`]. `p(i)` writes the i-th (1-based) placeholder.
+pub fn upsert_sql(table: &str, keys: &[&str], p: impl Fn(usize) -> String) -> String {
+    let placeholders: Vec<String> = (1..=keys.len() + COLUMN_COUNT).map(p).collect();
+    let updates: Vec<String> = COLUMNS
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}, {}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+        keys.join(", "),
+        COLUMNS.join(", "),
+        placeholders.join(", "),
+        keys.join(", "),
+        updates.join(", ")
+    )
+}
+
+/// The keys of the daily table, in the order of its primary key.
+pub const DAILY_KEYS: [&str; 5] = ["week", "branch", "day", "questionnaire_id", "channel"];
+/// The keys of the weekly table.
+pub const WEEKLY_KEYS: [&str; 4] = ["week", "branch", "questionnaire_id", "channel"];
+
+/// The sums per (week, branch) of the rows of `table` that `filter` (a
+/// WHERE clause) keeps.
+pub fn select_sql(table: &str, filter: &str) -> String {
+    let sums: Vec<String> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let ty = if is_int(i) {
+                "BIGINT"
+            } else {
+                "DOUBLE PRECISION"
+            };
+            format!("CAST(SUM({c}) AS {ty})")
+        })
+        .collect();
+    format!(
+        "SELECT week, branch, {} FROM {table} WHERE {filter} GROUP BY week, branch",
+        sums.join(", ")
+    )
+}
+
+/// The Mondays of the first and last weeks that the filter's dates cover
+/// whole (`None`: no bound on that side). Those weeks are read from the
+/// weekly table; the other days in range from the daily one. When the
+/// range covers no whole week, first > last.
+pub fn whole_weeks(filter: &Filter) -> (Option<Date>, Option<Date>) {
+    let first = filter.from.map(|f| {
+        let monday = aggregate::week_start(f);
+        if monday == f {
+            f
+        } else {
+            monday + time::Duration::weeks(1)
+        }
+    });
+    let last = filter.to.map(|t| {
+        let monday = aggregate::week_start(t);
+        if t.weekday() == time::Weekday::Sunday {
+            monday
+        } else {
+            monday - time::Duration::weeks(1)
+        }
+    });
+    (first, last)
+}
+
+/// The Mondays of the weeks the filter's dates cover only in part (none,
+/// one or two): their days in range are read from the daily table.
+pub fn edge_weeks(filter: &Filter) -> Vec<Date> {
+    let mut weeks = Vec::new();
+    if let Some(f) = filter.from {
+        if f.weekday() != time::Weekday::Monday {
+            weeks.push(aggregate::week_start(f));
+        }
+    }
+    if let Some(t) = filter.to {
+        if t.weekday() != time::Weekday::Sunday {
+            weeks.push(aggregate::week_start(t));
+        }
+    }
+    weeks.dedup();
+    weeks
+}
+
+/// Escape `%`, `_` and `\` for `LIKE … ESCAPE '\'`, and wrap in `%…%`.
+pub fn like_pattern(search: &str) -> String {
+    let mut out = String::with_capacity(search.len() + 2);
+    out.push('%');
+    for c in aggregate::fold(search).chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_rollups_round_trip() {
+        let mut r = Rollup {
+            n: 7,
+            csat_n: 5,
+            csat_top: 3,
+            visits: 2,
+            passes: 1,
+            ..Rollup::default()
+        };
+        r.overall.add(50.0);
+        r.overall.add(75.0);
+        r.dimensions
+            .insert(Dimension::Trust, [25.0, 100.0].into_iter().collect());
+        r.nps.passives = 4;
+        r.visit_score.add(12.5);
+        assert_eq!(rollup_of(&values(&r)), r);
+    }
+
+    #[test]
+    fn the_int_columns_are_the_counts() {
+        let ints: Vec<&str> = (0..COLUMN_COUNT)
+            .filter(|i| is_int(*i))
+            .map(|i| COLUMNS[i])
+            .collect();
+        assert!(ints.iter().all(|c| !c.contains("sum")));
+        assert_eq!(ints.len(), 1 + 7 + 7);
+    }
+
+    #[test]
+    fn whole_weeks_are_those_the_range_covers_from_monday_to_sunday() {
+        use time::macros::date;
+        let f = |q: &str| whole_weeks(&Filter::from_query(q).unwrap());
+        assert_eq!(f(""), (None, None));
+        // 2026-03-02 is a Monday, 2026-03-08 a Sunday.
+        assert_eq!(
+            f("from=2026-03-02&to=2026-03-15"),
+            (Some(date!(2026 - 03 - 02)), Some(date!(2026 - 03 - 09)))
+        );
+        assert_eq!(
+            f("from=2026-03-03&to=2026-03-14"),
+            (Some(date!(2026 - 03 - 09)), Some(date!(2026 - 03 - 02)))
+        );
+        assert_eq!(f("from=2026-03-04"), (Some(date!(2026 - 03 - 09)), None));
+        assert_eq!(f("to=2026-03-08"), (None, Some(date!(2026 - 03 - 02))));
+    }
+
+    #[test]
+    fn edge_weeks_are_the_partly_covered_ones() {
+        use time::macros::date;
+        let f = |q: &str| edge_weeks(&Filter::from_query(q).unwrap());
+        assert!(f("").is_empty());
+        assert!(f("from=2026-03-02&to=2026-03-15").is_empty());
+        assert_eq!(
+            f("from=2026-03-03&to=2026-03-14"),
+            [date!(2026 - 03 - 02), date!(2026 - 03 - 09)]
+        );
+        assert_eq!(f("from=2026-03-04&to=2026-03-05"), [date!(2026 - 03 - 02)]);
+        assert_eq!(f("to=2026-03-10"), [date!(2026 - 03 - 09)]);
+    }
+
+    #[test]
+    fn like_patterns_match_literally() {
+        assert_eq!(like_pattern("50%_Off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(like_pattern("排队"), "%排队%");
+    }
+}

@@ -1,0 +1,274 @@
+// The manager dashboard, end to end: figures posted to a real server, the
+// charts drawn in headless Chromium, the filter in the URL, hostile text
+// shown as text, accessibility, and the offline fallbacks.
+//
+// The test starts a server of its own: it needs a branch whose NAME is
+// hostile markup, so it points the server at a copy of questionnaires/ with
+// such a branch added to branches.json (the shared e2e server keeps the
+// real list). Its data sit in June 2025, apart from the other tests'.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { launch, openPage, seriousViolations, seedOutbox, TABLET_PORTRAIT, TABLET_LANDSCAPE } from './lib.js';
+import { kiosk, network, post } from './dashboard-data.js';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const SCRIPT = '<script>window.__pwned = 1</script> the queue was slow';
+const START = '2025-06-02';
+const RANGE = 'from=2025-06-02&to=2025-06-29';
+const CHARTS = ['chart-dimensions', 'chart-radar', 'chart-trend', 'chart-mystery', 'chart-wait'];
+
+let browser;
+let server;
+let base;
+
+/// The server binary built by `cargo xtask e2e`, on a copy of questionnaires/.
+async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'bp-dashboard-'));
+  const questionnaires = join(dir, 'questionnaires');
+  mkdirSync(questionnaires);
+  for (const f of ['kiosk.json', 'mystery_shop.json']) copyFileSync(join('..', 'questionnaires', f), join(questionnaires, f));
+  const branches = JSON.parse(readFileSync('../questionnaires/branches.json', 'utf8'));
+  branches.push({ code: 'X01', name: HOSTILE, region: 'North', active: true });
+  writeFileSync(join(questionnaires, 'branches.json'), JSON.stringify(branches));
+  const child = spawn('../target/debug/branchpulse-server', [
+    '--addr', '127.0.0.1:0', '--dist', '../dist', '--questionnaires', questionnaires,
+    '--database-url', `sqlite://${join(dir, 'dashboard.db')}`,
+  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = line.match(/^BranchPulse listening on (\S+)/);
+      if (m) resolve(m[1]);
+    });
+  });
+  return { child, dir, url };
+}
+
+before(async () => {
+  server = await startServer();
+  base = server.url;
+  browser = await launch();
+  await post(base, network({
+    start: START,
+    weeks: 4,
+    visits: 40,
+    branches: [
+      { code: 'N01', level: 5, n: 60, shopped: true },
+      { code: 'N02', level: 2, n: 60, shopped: true },
+      { code: 'S01', level: 3, n: 12 },
+      { code: 'X01', level: 4, n: 40, comment: SCRIPT, shopped: true },
+    ],
+  }));
+});
+
+after(async () => {
+  await browser?.close();
+  server?.child.kill();
+  if (server) rmSync(server.dir, { recursive: true, force: true });
+});
+
+/// A page on our server that fails the test on any dialog (an injected
+/// `alert`) and records page errors.
+async function open(path, options = {}) {
+  const opened = await openPage(browser, { baseURL: base, ...options });
+  opened.page.on('dialog', (d) => {
+    opened.errors.push(`dialog: ${d.message()}`);
+    d.dismiss();
+  });
+  await opened.page.goto(path);
+  return opened;
+}
+
+/// Wait until the charts for `query` are on the page.
+async function chartsFor(page, query) {
+  await page.locator(`.dash-data[data-query="${query}"] #chart-wait .chart-svg svg`).waitFor();
+}
+
+/// Each chart's SVG and table text.
+async function snapshot(page) {
+  return page.evaluate((ids) => Object.fromEntries(ids.map((id) => {
+    const fig = document.getElementById(id);
+    return [id, { svg: fig.querySelector('.chart-svg').innerHTML, table: fig.querySelector('table').textContent }];
+  })), CHARTS);
+}
+
+test('every chart is drawn with a title, axis texts, a legend, a description and its data; n < 30 is greyed', async () => {
+  const { context, page, errors } = await open(`/dashboard?${RANGE}`);
+  await chartsFor(page, RANGE);
+  for (const id of CHARTS) {
+    const fig = page.locator(`#${id}`);
+    assert.ok((await fig.locator('h3').textContent()).trim().length > 0, `${id} has a title`);
+    const label = await fig.locator('.chart-svg[role="img"]').getAttribute('aria-label');
+    assert.ok(label && label.length > 20, `${id} has a text description`);
+    assert.ok(await fig.locator('.legend li').count() > 0, `${id} has a legend`);
+    assert.ok(await fig.locator('table tbody tr').count() > 0, `${id} has a data table`);
+  }
+  const dims = page.locator('#chart-dimensions');
+  // Axis description, drawn by plotters.
+  assert.ok((await dims.locator('svg').textContent()).includes('Score 0–100'));
+  // Every figure shows its n; S01 has 12 responses: greyed and said so.
+  const s01 = dims.locator('tbody tr', { hasText: 'S01' });
+  assert.equal(await s01.getAttribute('class'), 'too-few');
+  assert.match(await s01.textContent(), /too few responses/);
+  assert.match(await s01.textContent(), /n=12/);
+  const s01Label = dims.locator('svg text', { hasText: 'S01' });
+  assert.equal((await s01Label.getAttribute('fill')).toLowerCase(), '#6e6e6e');
+  const n01Label = dims.locator('svg text', { hasText: 'N01' });
+  assert.notEqual((await n01Label.getAttribute('fill')).toLowerCase(), '#6e6e6e');
+  // Flags only where the interval excludes the network: N01 (all 4–5) is
+  // better and N02 (1–3) worse; the greyed S01 is never flagged.
+  assert.match(await dims.locator('tbody tr', { hasText: 'N01' }).textContent(), /better than the network/);
+  assert.match(await dims.locator('tbody tr', { hasText: 'N02' }).textContent(), /worse than the network/);
+  assert.doesNotMatch(await s01.textContent(), /(better|worse) than the network/);
+  // Critical failures are marked on the mystery-shop chart.
+  assert.ok(await page.locator('#chart-mystery svg text', { hasText: '✕' }).count() > 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('changing a filter changes every chart and table, and the view lives in the URL', async () => {
+  const { context, page, errors } = await open(`/dashboard?${RANGE}`);
+  await chartsFor(page, RANGE);
+  const before = await snapshot(page);
+  await page.fill('#dash-from', '2025-06-16');
+  await page.locator('#dash-from').dispatchEvent('change');
+  const narrowed = 'from=2025-06-16&to=2025-06-29';
+  await chartsFor(page, narrowed);
+  assert.match(page.url(), /from=2025-06-16/);
+  const after = await snapshot(page);
+  for (const id of CHARTS) {
+    assert.notEqual(after[id].svg, before[id].svg, `${id} is redrawn`);
+    assert.notEqual(after[id].table, before[id].table, `${id}'s table changes`);
+  }
+  // Export links follow the filter.
+  assert.equal(await page.locator('#export-responses').getAttribute('href'), `/api/v1/export/responses.csv?${narrowed}`);
+  assert.equal(await page.locator('#export-aggregates').getAttribute('href'), `/api/v1/export/aggregates.csv?${narrowed}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-responses').click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.match(csv.split('\n')[0], /response_id/);
+  assert.ok(csv.includes('2025-06-2') && !csv.includes('2025-06-02T'), 'only the filtered days');
+  // Reloading, or sharing the URL, gives the same view.
+  await page.reload();
+  await chartsFor(page, narrowed);
+  assert.equal(await page.inputValue('#dash-from'), '2025-06-16');
+  const reloaded = await snapshot(page);
+  for (const id of CHARTS) assert.equal(reloaded[id].table, after[id].table);
+  // The branches on the radar and the trend, and the trend's figure.
+  await page.locator('.branch-choice summary', { hasText: 'radar' }).click();
+  await page.locator('input[name="compare"][value="N02"]').check();
+  await page.waitForURL(/compare=N02/);
+  await page.locator('#chart-radar .legend li', { hasText: 'N02 Northgate' }).waitFor();
+  assert.equal(await page.locator('#chart-radar .legend li').count(), 2, 'the network and N02 only');
+  assert.equal(await page.locator('#chart-trend .legend li').count(), 2);
+  await page.selectOption('#dash-trend', 'trust');
+  await page.waitForURL(/trend=trust/);
+  await page.locator('#chart-trend h3', { hasText: 'Trust' }).waitFor();
+  await page.goBack();
+  await page.goBack();
+  await chartsFor(page, narrowed);
+  // The channel too; back goes to the earlier view.
+  await page.selectOption('#dash-channel', 'kiosk');
+  await chartsFor(page, `${narrowed}&channel=kiosk`);
+  assert.match(await page.locator('#chart-wait').textContent(), /n=0/);
+  await page.goBack();
+  await chartsFor(page, narrowed);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a hostile branch name and a comment with a script tag show as plain text', async () => {
+  const { context, page, errors } = await open(`/dashboard?${RANGE}`);
+  await chartsFor(page, RANGE);
+  // In the charts (SVG text) and the tables, as the very characters.
+  const svgTexts = await page.locator('#chart-dimensions svg text').allTextContents();
+  assert.ok(svgTexts.some((t) => t.includes(`X01 ${HOSTILE}`)), JSON.stringify(svgTexts));
+  assert.ok((await page.locator('#chart-mystery svg text').allTextContents()).some((t) => t.includes(HOSTILE)));
+  const cell = page.locator('#chart-dimensions tbody th', { hasText: 'X01' });
+  assert.equal(await cell.textContent(), `X01 ${HOSTILE}`);
+  // The filter's branch list too.
+  assert.ok((await page.locator('.dash-filters').textContent()).includes(HOSTILE));
+  // The comment, whole, as text.
+  const comment = page.locator('.comment-text', { hasText: 'the queue was slow' });
+  assert.equal(await comment.textContent(), SCRIPT);
+  const injected = await page.evaluate(() => ({
+    img: document.querySelectorAll('img[src="x"]').length,
+    scripts: document.querySelectorAll('main script').length,
+    pwned: window.__pwned ?? null,
+  }));
+  assert.deepEqual(injected, { img: 0, scripts: 0, pwned: null });
+  // Search finds it, and only matching comments stay.
+  await page.fill('#comment-q', 'QUEUE WAS');
+  await page.locator('.comment-search button').click();
+  await page.waitForURL(/q=QUEUE/);
+  await page.locator('.comment-text').first().waitFor();
+  assert.deepEqual(await page.locator('.comment-text').allTextContents(), [SCRIPT]);
+  await page.fill('#comment-q', 'no such words');
+  await page.locator('.comment-search button').click();
+  await page.getByText('No comments match.').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('axe-core finds no serious or critical violations, on a laptop and a tablet, in every language', async () => {
+  for (const viewport of [TABLET_LANDSCAPE, TABLET_PORTRAIT]) {
+    const { context, page } = await open(`/dashboard?${RANGE}`, { viewport });
+    await chartsFor(page, RANGE);
+    await page.locator('#chart-dimensions details summary').click();
+    for (const lang of ['zh-CN', 'es', 'en']) {
+      await page.locator(`.language-switch button[lang="${lang}"]`).click();
+      await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+      const violations = await seriousViolations(page);
+      assert.deepEqual(violations, [], `${viewport.width}px, ${lang}`);
+    }
+    // Nothing wider than the screen but the scrollable tables.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling at ${viewport.width}px (${overflow}px)`);
+    await context.close();
+  }
+});
+
+test('offline: the last figures fetched for a filter, else the responses on the device, clearly marked', async () => {
+  const { context, page } = await open(`/dashboard?${RANGE}`);
+  await chartsFor(page, RANGE);
+  assert.equal(await page.locator('.dash-data').getAttribute('data-source'), 'Server');
+  await page.selectOption('#dash-channel', 'kiosk');
+  await chartsFor(page, `${RANGE}&channel=kiosk`);
+  await context.setOffline(true);
+  // Back to a view fetched before: the kept copy, marked.
+  await page.goBack();
+  await chartsFor(page, RANGE);
+  assert.equal(await page.locator('.dash-data').getAttribute('data-source'), 'Kept');
+  await page.getByText('Offline: these are the figures last fetched').waitFor();
+  // A view never fetched: computed from the responses waiting on the device.
+  const waiting = Array.from({ length: 35 }, (_, k) => kiosk('N03', '2025-06-20', 4, k));
+  await seedOutbox(page, waiting);
+  await page.fill('#dash-from', '2025-06-09');
+  await page.locator('#dash-from').dispatchEvent('change');
+  const query = 'from=2025-06-09&to=2025-06-29';
+  await chartsFor(page, query);
+  assert.equal(await page.locator('.dash-data').getAttribute('data-source'), 'Device(35)');
+  await page.getByText('figures computed from the 35 responses waiting on this device').waitFor();
+  const n03 = page.locator('#chart-dimensions tbody tr', { hasText: 'N03' });
+  assert.match(await n03.textContent(), /n=35/);
+  await context.close();
+});
+
+test('the device keeps the figures of the eight latest filters, not every one ever seen', async () => {
+  const { context, page } = await open(`/dashboard?${RANGE}`);
+  await chartsFor(page, RANGE);
+  for (let day = 10; day <= 29; day += 2) {
+    await page.fill('#dash-to', `2025-06-${day}`);
+    await page.locator('#dash-to').dispatchEvent('change');
+    await chartsFor(page, `from=2025-06-02&to=2025-06-${day}`);
+  }
+  const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('branchpulse.api:/api/v1/aggregates')));
+  assert.equal(kept.length, 8, JSON.stringify(kept));
+  assert.ok(kept.some((k) => k.endsWith('to=2025-06-28')), 'the latest is kept');
+  assert.ok(!kept.some((k) => k.endsWith(RANGE)), 'the oldest is gone');
+  await context.close();
+});
