@@ -119,6 +119,7 @@ fn response(n: u64, kiosk: &Questionnaire, shop: &Questionnaire) -> Response {
         answers,
         comments: BTreeMap::new(),
         visit: None,
+        assignment: None,
     }
 }
 
