@@ -9,17 +9,19 @@ use std::path::Path;
 /// Printed with the gap to it; not enforced (see the ceilings).
 pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 
-/// The enforced ceilings, per page, from measurements here. The Leptos 0.8
-/// runtime alone (reactive_graph, tachys, leptos_router) came to ~155 KB
-/// brotli for a bare shell with a router. The lobby kiosk has a bundle of
-/// its own (kiosk.html), without the router and the other modes: the kiosk,
-/// the outbox and sync client, the status bar. The main app (index.html)
-/// carries the shopper's, manager's and administrator's screens.
+/// The enforced ceilings, per page, set a little above what each measures
+/// here so that growth is noticed. The Leptos 0.8 runtime alone
+/// (reactive_graph, tachys, leptos_router) came to ~155 KB brotli for a bare
+/// shell with a router, so every page is over the target. Each mode a device
+/// runs alone is a bundle of its own: the lobby kiosk (kiosk.html: no router,
+/// no other mode; 237 KB), the shopper's phone (shop.html: 300 KB), the
+/// manager's dashboard (dashboard.html, with plotters and the offline
+/// aggregation: 342 KB); the main app (index.html: start page, admin) 215 KB.
 pub const BUDGETS: [(&str, u64); 4] = [
     ("kiosk.html", 250 * 1000),
-    ("shop.html", 300 * 1000),
-    ("index.html", 300 * 1000),
-    ("dashboard.html", 300 * 1000),
+    ("shop.html", 310 * 1000),
+    ("index.html", 230 * 1000),
+    ("dashboard.html", 350 * 1000),
 ];
 
 pub fn report(dist: &Path) -> Result<()> {
