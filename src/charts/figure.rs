@@ -82,10 +82,13 @@ fn Swatch(entry: LegendEntry) -> impl IntoView {
         Marker::Cross => "✕",
         Marker::Square => "■",
     });
-    let style = match entry.dash {
-        None => format!("background:{}", entry.colour),
-        Some(0) => format!("border-top:3px solid {}", entry.colour),
-        Some(_) => format!("border-top:3px dashed {}", entry.colour),
+    // Set through the CSSOM (`style:`), which the Content-Security-Policy
+    // allows; a `style` attribute it refuses.
+    let colour = entry.colour;
+    let (background, border) = match entry.dash {
+        None => (colour.clone(), "none".to_string()),
+        Some(0) => ("transparent".to_string(), format!("3px solid {colour}")),
+        Some(_) => ("transparent".to_string(), format!("3px dashed {colour}")),
     };
     let line = if entry.dash.is_none() {
         "swatch box"
@@ -94,8 +97,8 @@ fn Swatch(entry: LegendEntry) -> impl IntoView {
     };
     view! {
         <span class="swatch-wrap" aria-hidden="true">
-            <span class=line style=style></span>
-            {mark.map(|m| view! { <span class="swatch-mark" style=format!("color:{}", entry.colour)>{m}</span> })}
+            <span class=line style:background=background style:border-top=border></span>
+            {mark.map(|m| view! { <span class="swatch-mark" style:color=colour>{m}</span> })}
         </span>
     }
 }
