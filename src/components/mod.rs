@@ -2,6 +2,7 @@
 
 mod face_scale;
 mod frame;
+mod free_inputs;
 mod language_switch;
 mod number_scale;
 mod questionnaires;
@@ -9,6 +10,7 @@ mod status_bar;
 
 pub use face_scale::FaceScale;
 pub use frame::Frame;
+pub use free_inputs::{SecondsInput, TextInput};
 pub use language_switch::LanguageSwitch;
 pub use number_scale::NumberScale;
 pub use questionnaires::QuestionnaireList;

@@ -5,7 +5,7 @@
 
 use super::config::KioskSetup;
 use super::draft::{visible_steps, Draft};
-use crate::components::{FaceScale, NumberScale};
+use crate::components::{FaceScale, NumberScale, SecondsInput, TextInput};
 use crate::i18n::{progress_text, t, text, use_locale, Key};
 use branchpulse_core::{Answer, ItemKind, YesNo};
 use leptos::html;
@@ -223,51 +223,13 @@ fn widget(
             }
             .into_any()
         }
-        ItemKind::Seconds { max, .. } => {
-            let max = *max;
-            let initial = match answer.get_untracked() {
-                Some(Answer::Seconds(s)) => s.to_string(),
-                _ => String::new(),
-            };
-            view! {
-                <label class="kiosk-seconds">
-                    <input
-                        type="number"
-                        inputmode="numeric"
-                        min="0"
-                        max=max
-                        aria-labelledby=labelledby
-                        prop:value=initial
-                        on:input=move |ev| {
-                            let v = event_target_value(&ev);
-                            set.run(v.trim().parse::<u32>().ok().filter(|s| *s <= max).map(Answer::Seconds));
-                        }
-                    />
-                    " " {t(Key::Seconds)}
-                </label>
-            }
-            .into_any()
+        ItemKind::Seconds { max, .. } => view! {
+            <SecondsInput class="kiosk-seconds" max=*max answer set labelledby=labelledby.clone()/>
         }
-        ItemKind::Text { max_len } => {
-            let initial = match answer.get_untracked() {
-                Some(Answer::Text(s)) => s,
-                _ => String::new(),
-            };
-            view! {
-                <textarea
-                    class="kiosk-comment"
-                    rows="5"
-                    maxlength=*max_len
-                    aria-labelledby=labelledby
-                    aria-describedby=describedby
-                    prop:value=initial
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        set.run((!v.trim().is_empty()).then_some(Answer::Text(v)));
-                    }
-                ></textarea>
-            }
-            .into_any()
+        .into_any(),
+        ItemKind::Text { max_len } => view! {
+            <TextInput class="kiosk-comment" rows=5 max_len=*max_len answer set labelledby=labelledby.clone() describedby=describedby.clone()/>
         }
+        .into_any(),
     }
 }

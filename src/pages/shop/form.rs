@@ -4,7 +4,7 @@
 
 use super::draft::{VisitDraft, REVIEW_TAB, TIMING_TAB, WAIT_ITEM};
 use super::visit::Ctx;
-use crate::components::NumberScale;
+use crate::components::{NumberScale, SecondsInput, TextInput};
 use crate::i18n::{t, use_locale, Key};
 use branchpulse_core::{Answer, Item, ItemKind, YesNo};
 use leptos::prelude::*;
@@ -209,53 +209,14 @@ fn widget(
             }
             .into_any()
         }
-        ItemKind::Seconds { max, .. } => {
-            let max = *max;
-            let initial = match answer.get_untracked() {
-                Some(Answer::Seconds(s)) => s.to_string(),
-                _ => String::new(),
-            };
-            view! {
-                <label class="shop-seconds">
-                    <input
-                        type="number"
-                        inputmode="numeric"
-                        min="0"
-                        max=max
-                        aria-labelledby=labelledby
-                        readonly=locked
-                        prop:value=initial
-                        on:input=move |ev| {
-                            let v = event_target_value(&ev);
-                            set.run(v.trim().parse::<u32>().ok().filter(|s| *s <= max).map(Answer::Seconds));
-                        }
-                    />
-                    " " {t(Key::Seconds)}
-                </label>
-            }
-            .into_any()
+        ItemKind::Seconds { max, .. } => view! {
+            <SecondsInput class="shop-seconds" max=*max answer set labelledby=labelledby.clone() readonly=Signal::derive(locked)/>
         }
-        ItemKind::Text { max_len } => {
-            let initial = match answer.get_untracked() {
-                Some(Answer::Text(s)) => s,
-                _ => String::new(),
-            };
-            view! {
-                <textarea
-                    class="shop-comment"
-                    rows="4"
-                    maxlength=*max_len
-                    aria-labelledby=labelledby
-                    readonly=locked
-                    prop:value=initial
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        set.run((!v.trim().is_empty()).then_some(Answer::Text(v)));
-                    }
-                ></textarea>
-            }
-            .into_any()
+        .into_any(),
+        ItemKind::Text { max_len } => view! {
+            <TextInput class="shop-comment" rows=4 max_len=*max_len answer set labelledby=labelledby.clone() readonly=Signal::derive(locked)/>
         }
+        .into_any(),
         ItemKind::Rating | ItemKind::Nps => {
             let (from, to, wrap): (u8, u8, fn(u8) -> Answer) = match kind {
                 ItemKind::Rating => (1, 5, Answer::Rating),
