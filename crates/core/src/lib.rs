@@ -16,6 +16,7 @@
 //! Nothing here reads a clock, a file or the network: callers pass in `now`
 //! and file contents, so the same code runs natively and in WebAssembly.
 
+pub mod access;
 pub mod aggregate;
 pub mod locale;
 pub mod protocol;

@@ -108,6 +108,10 @@ pub struct NewVisit {
     pub questionnaire_id: String,
     /// The day the visit is due by, `YYYY-MM-DD`.
     pub due: String,
+    /// The shopper who makes the visit; only that shopper's phones list it.
+    /// `None`: any shopper's phone lists it.
+    #[serde(default)]
+    pub shopper: Option<String>,
 }
 
 /// A visit assignment as the server keeps it (`GET /api/v1/visits`).
@@ -121,4 +125,6 @@ pub struct Visit {
     pub due: String,
     /// When it was assigned, RFC 3339 (UTC).
     pub created_at: String,
+    #[serde(default)]
+    pub shopper: Option<String>,
 }

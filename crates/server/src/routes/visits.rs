@@ -143,5 +143,6 @@ fn visit_of(r: VisitRecord) -> Visit {
             .created_at
             .format(&Rfc3339)
             .unwrap_or_else(|_| r.created_at.to_string()),
+        shopper: None,
     }
 }

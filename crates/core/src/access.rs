@@ -1,0 +1,550 @@
+//! Accounts, devices and the administration API: what the admin screens,
+//! the enrolled devices and the server say to each other, and the rules
+//! both sides check the same way (who may read which branch, what makes a
+//! good user name, password, branch code or enrolment code).
+//!
+//! The endpoints are listed in the README ("Accounts, devices and access").
+
+use crate::protocol::Branch;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Header that carries the session's CSRF token on every state-changing
+/// request made with the session cookie.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Name of the session cookie (HttpOnly, SameSite=Strict).
+pub const SESSION_COOKIE: &str = "bp_session";
+
+/// Shortest password accepted, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted, in characters (argon2 would take more, but
+/// a longer one is a mistake or an attack on the hashing time).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+/// Longest user name, in characters.
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// Longest free label (device label, branch name, region), in characters.
+pub const MAX_LABEL_CHARS: usize = 120;
+/// Letters of enrolment codes: no 0/O, 1/I/L, so that a code read aloud
+/// or typed from a screen is not mistaken.
+pub const CODE_ALPHABET: &str = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+/// Letters in an enrolment code (about 50 bits).
+pub const CODE_LEN: usize = 10;
+
+/// What a user account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages branches, questionnaires, visits, devices and users; reads everything.
+    Admin,
+    /// Reads the branches of one region.
+    Regional,
+    /// Reads one branch.
+    Manager,
+}
+
+/// The branches a user may read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Scope {
+    All,
+    Region(String),
+    Branch(String),
+}
+
+impl Scope {
+    /// Whether a reader with this scope may see `branch`.
+    pub fn allows(&self, branch: &Branch) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Region(region) => branch.region == *region,
+            Scope::Branch(code) => branch.code == *code,
+        }
+    }
+}
+
+/// A user account as the API shows it (never with its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub role: Role,
+    /// The branch code of a manager.
+    pub branch: Option<String>,
+    /// The region of a regional manager.
+    pub region: Option<String>,
+    pub active: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl User {
+    pub fn scope(&self) -> Scope {
+        match (self.role, &self.branch, &self.region) {
+            (Role::Manager, Some(code), _) => Scope::Branch(code.clone()),
+            (Role::Regional, _, Some(region)) => Scope::Region(region.clone()),
+            (Role::Admin, _, _) => Scope::All,
+            // A manager without a branch reads nothing: `NewUser::check`
+            // never lets one be made, so this is a damaged row.
+            _ => Scope::Branch(String::new()),
+        }
+    }
+}
+
+/// Body of `POST /api/v1/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    #[serde(default)]
+    pub branch: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+/// Body of `PATCH /api/v1/users/{id}`: what to change; absent fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserChange {
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Body of `POST /api/v1/session` (sign in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+/// `GET /api/v1/session` and the answer to signing in: who is signed in,
+/// and the token to echo in [`CSRF_HEADER`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+}
+
+/// What an enrolled device may submit for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    /// A lobby tablet: kiosk responses for its branch.
+    Kiosk,
+    /// A mystery shopper's phone: visit reports, and the visits assigned to its shopper.
+    Shopper,
+}
+
+/// Where a device is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceStatus {
+    /// Its enrolment code has not been used yet.
+    Pending,
+    Enrolled,
+    Revoked,
+    /// Its code or its token has run out.
+    Expired,
+}
+
+/// Body of `POST /api/v1/devices`: a device to enrol. A kiosk names its
+/// branch, a shopper's phone its shopper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    pub kind: DeviceKind,
+    pub label: String,
+    #[serde(default)]
+    pub branch: Option<String>,
+    #[serde(default)]
+    pub shopper: Option<String>,
+}
+
+/// A device as the admin screens show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: Uuid,
+    pub kind: DeviceKind,
+    pub label: String,
+    pub branch: Option<String>,
+    pub shopper: Option<String>,
+    pub status: DeviceStatus,
+    /// RFC 3339, UTC, like every time below.
+    pub created_at: String,
+    pub enrolled_at: Option<String>,
+    pub last_seen_at: Option<String>,
+    /// Until when the enrolment code (pending) or the token (enrolled) is good.
+    pub expires_at: Option<String>,
+}
+
+/// The answer to `POST /api/v1/devices` and `POST /api/v1/devices/{id}/code`:
+/// the one-time code, shown once, as text and as a QR code of `url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub device: Device,
+    /// [`CODE_LEN`] letters of [`CODE_ALPHABET`], grouped for reading: `ABCDE-FGHJK`.
+    pub code: String,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+    /// Path that enrols a device when opened on it: `/kiosk?enrol=ABCDEFGHJK`
+    /// or `/shop?enrol=…`.
+    pub url: String,
+    /// The full URL (this server's origin + `url`) as an SVG QR code: only
+    /// `<svg>`, `<rect>`/`<path>` elements, no script or link.
+    pub qr_svg: String,
+}
+
+/// Body of `POST /api/v1/devices/enrol`, sent by the device itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enrol {
+    pub code: String,
+}
+
+/// The answer to enrolling: the device's token (sent as
+/// `Authorization: Bearer <token>` with every request of the device), shown
+/// only this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolled {
+    pub token: String,
+    pub device: Device,
+}
+
+/// One versions of a questionnaire in `GET /api/v1/questionnaires/all` (admin).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionnaireVersion {
+    #[serde(flatten)]
+    pub summary: crate::protocol::QuestionnaireSummary,
+    /// The version new responses and visits use; one per id.
+    pub active: bool,
+    /// RFC 3339, UTC; `None` for versions that came from the questionnaires folder.
+    pub uploaded_at: Option<String>,
+}
+
+/// One line of the audit log (`GET /api/v1/audit`), newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// `user:<name>`, `device:<id>` or `system`.
+    pub actor: String,
+    /// What was done, e.g. `branch.create`, `device.enrol`, `response.purge_text`.
+    pub action: String,
+    /// What it was done to: a branch code, a user name, a device or response id.
+    pub target: String,
+    /// Free detail as JSON (never a password, token or code).
+    pub detail: serde_json::Value,
+}
+
+/// The answer to `POST /api/v1/responses/{id}/purge-text`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purged {
+    pub id: Uuid,
+    /// How many free-text answers and comments were removed.
+    pub removed: usize,
+}
+
+/// What is wrong with a field, for a 422 that names it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+fn field(field: &'static str, problem: impl Into<String>) -> FieldError {
+    FieldError {
+        field,
+        problem: problem.into(),
+    }
+}
+
+/// A user name: 1–64 characters of letters, digits, `.`, `_`, `-`, `@`.
+pub fn check_username(name: &str) -> Result<(), FieldError> {
+    let n = name.chars().count();
+    if n == 0 || n > MAX_USERNAME_CHARS {
+        return Err(field(
+            "username",
+            format!("must be 1 to {MAX_USERNAME_CHARS} characters"),
+        ));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+    {
+        return Err(field(
+            "username",
+            "may hold only letters, digits and . _ - @",
+        ));
+    }
+    Ok(())
+}
+
+/// A password: 12–256 characters, not the user name.
+pub fn check_password(password: &str, username: &str) -> Result<(), FieldError> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(field(
+            "password",
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(field(
+            "password",
+            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if password.eq_ignore_ascii_case(username) {
+        return Err(field("password", "must not be the user name"));
+    }
+    Ok(())
+}
+
+/// A free label (device label, shopper, branch name, region): 1–120
+/// characters, not only spaces, no control characters.
+pub fn check_label(name: &'static str, value: &str) -> Result<(), FieldError> {
+    if value.trim().is_empty() {
+        return Err(field(name, "must not be empty"));
+    }
+    if value.chars().count() > MAX_LABEL_CHARS {
+        return Err(field(
+            name,
+            format!("must be at most {MAX_LABEL_CHARS} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(field(name, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// A branch code: 1–16 of `A`–`Z`, `0`–`9`, `-`, `_` (it goes into URLs,
+/// filters and CSV files, so it is kept plain).
+pub fn check_branch_code(code: &str) -> Result<(), FieldError> {
+    let ok = (1..=16).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(field(
+            "code",
+            "must be 1 to 16 of A-Z, 0-9, - and _ (e.g. N01)",
+        ))
+    }
+}
+
+/// A whole branch as an admin sends it.
+pub fn check_branch(branch: &Branch) -> Result<(), FieldError> {
+    check_branch_code(&branch.code)?;
+    check_label("name", &branch.name)?;
+    check_label("region", &branch.region)
+}
+
+/// What is wrong with a new account, given the branches that exist.
+pub fn check_new_user(user: &NewUser, branches: &[Branch]) -> Result<(), FieldError> {
+    check_username(&user.username)?;
+    check_password(&user.password, &user.username)?;
+    match user.role {
+        Role::Admin => {
+            if user.branch.is_some() || user.region.is_some() {
+                return Err(field("role", "an admin reads everything: give no branch or region"));
+            }
+        }
+        Role::Regional => {
+            if user.branch.is_some() {
+                return Err(field("branch", "a regional manager has a region, not a branch"));
+            }
+            let region = user.region.as_deref().unwrap_or_default();
+            if !branches.iter().any(|b| b.region == region) {
+                return Err(field("region", format!("no branch is in region \"{region}\"")));
+            }
+        }
+        Role::Manager => {
+            if user.region.is_some() {
+                return Err(field("region", "a manager has a branch, not a region"));
+            }
+            let code = user.branch.as_deref().unwrap_or_default();
+            if !branches.iter().any(|b| b.code == code) {
+                return Err(field("branch", format!("no branch \"{code}\"")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What is wrong with a device to enrol, given the branches that exist.
+pub fn check_new_device(device: &NewDevice, branches: &[Branch]) -> Result<(), FieldError> {
+    check_label("label", &device.label)?;
+    match device.kind {
+        DeviceKind::Kiosk => {
+            if device.shopper.is_some() {
+                return Err(field("shopper", "a kiosk has a branch, not a shopper"));
+            }
+            let code = device.branch.as_deref().unwrap_or_default();
+            match branches.iter().find(|b| b.code == code) {
+                Some(b) if b.active => Ok(()),
+                Some(_) => Err(field("branch", format!("branch \"{code}\" is closed"))),
+                None => Err(field("branch", format!("no branch \"{code}\""))),
+            }
+        }
+        DeviceKind::Shopper => {
+            if device.branch.is_some() {
+                return Err(field("branch", "a shopper's phone has a shopper, not a branch"));
+            }
+            check_label("shopper", device.shopper.as_deref().unwrap_or_default())
+        }
+    }
+}
+
+/// An enrolment code as typed (any case, spaces and dashes allowed),
+/// reduced to its [`CODE_LEN`] letters; `None` if it cannot be one.
+pub fn normalize_code(typed: &str) -> Option<String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.chars().count() == CODE_LEN && code.chars().all(|c| CODE_ALPHABET.contains(c)))
+        .then_some(code)
+}
+
+/// A normalized code grouped for reading: `ABCDE-FGHJK`.
+pub fn group_code(code: &str) -> String {
+    let half = code.len() / 2;
+    format!("{}-{}", &code[..half], &code[half..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn branch(code: &str, region: &str, active: bool) -> Branch {
+        Branch {
+            code: code.into(),
+            name: format!("Branch {code}"),
+            region: region.into(),
+            active,
+        }
+    }
+
+    #[test]
+    fn scopes_allow_only_their_branches() {
+        let n01 = branch("N01", "North", true);
+        let s01 = branch("S01", "South", true);
+        assert!(Scope::All.allows(&n01) && Scope::All.allows(&s01));
+        let north = Scope::Region("North".into());
+        assert!(north.allows(&n01) && !north.allows(&s01));
+        let one = Scope::Branch("S01".into());
+        assert!(!one.allows(&n01) && one.allows(&s01));
+    }
+
+    #[test]
+    fn a_manager_row_without_branch_reads_nothing() {
+        let user = User {
+            id: Uuid::nil(),
+            username: "m".into(),
+            role: Role::Manager,
+            branch: None,
+            region: None,
+            active: true,
+            created_at: String::new(),
+        };
+        assert!(!user.scope().allows(&branch("N01", "North", true)));
+    }
+
+    #[test]
+    fn passwords_need_length_and_differ_from_the_name() {
+        assert!(check_password("short", "ana").is_err());
+        assert!(check_password("ana.lopez.2026", "ana.lopez.2026").is_err());
+        assert!(check_password(&"x".repeat(257), "ana").is_err());
+        assert!(check_password("correct horse battery", "ana").is_ok());
+        assert_eq!(check_password("短い", "ana").unwrap_err().field, "password");
+    }
+
+    #[test]
+    fn usernames_are_plain() {
+        assert!(check_username("ana.lopez@bank").is_ok());
+        assert!(check_username("王芳").is_ok());
+        assert!(check_username("").is_err());
+        assert!(check_username("a b").is_err());
+        assert!(check_username("x'; DROP TABLE users;--").is_err());
+        assert!(check_username(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn users_get_the_scope_their_role_needs() {
+        let branches = [branch("N01", "North", true)];
+        let mut user = NewUser {
+            username: "ana".into(),
+            password: "correct horse battery".into(),
+            role: Role::Manager,
+            branch: Some("N01".into()),
+            region: None,
+        };
+        assert!(check_new_user(&user, &branches).is_ok());
+        user.branch = Some("X99".into());
+        assert_eq!(check_new_user(&user, &branches).unwrap_err().field, "branch");
+        user.branch = None;
+        user.role = Role::Regional;
+        user.region = Some("North".into());
+        assert!(check_new_user(&user, &branches).is_ok());
+        user.region = Some("West".into());
+        assert_eq!(check_new_user(&user, &branches).unwrap_err().field, "region");
+        user.role = Role::Admin;
+        assert_eq!(check_new_user(&user, &branches).unwrap_err().field, "role");
+        user.region = None;
+        assert!(check_new_user(&user, &branches).is_ok());
+    }
+
+    #[test]
+    fn devices_name_an_open_branch_or_a_shopper() {
+        let branches = [branch("N01", "North", true), branch("N02", "North", false)];
+        let mut device = NewDevice {
+            kind: DeviceKind::Kiosk,
+            label: "Lobby tablet 1".into(),
+            branch: Some("N01".into()),
+            shopper: None,
+        };
+        assert!(check_new_device(&device, &branches).is_ok());
+        device.branch = Some("N02".into());
+        assert_eq!(check_new_device(&device, &branches).unwrap_err().field, "branch");
+        device.kind = DeviceKind::Shopper;
+        assert_eq!(check_new_device(&device, &branches).unwrap_err().field, "branch");
+        device.branch = None;
+        assert_eq!(check_new_device(&device, &branches).unwrap_err().field, "shopper");
+        device.shopper = Some("Shopper 7".into());
+        assert!(check_new_device(&device, &branches).is_ok());
+        device.label = " ".into();
+        assert_eq!(check_new_device(&device, &branches).unwrap_err().field, "label");
+    }
+
+    #[test]
+    fn branch_codes_are_plain() {
+        assert!(check_branch_code("N01").is_ok());
+        assert!(check_branch_code("n01").is_err());
+        assert!(check_branch_code("../etc").is_err());
+        assert!(check_branch_code("N01' OR '1'='1").is_err());
+        assert!(check_branch(&branch("N01", " ", true)).is_err());
+    }
+
+    #[test]
+    fn codes_are_read_forgivingly_and_grouped() {
+        assert_eq!(normalize_code("abcde-fghjk").as_deref(), Some("ABCDEFGHJK"));
+        assert_eq!(normalize_code(" ABCDE FGHJK ").as_deref(), Some("ABCDEFGHJK"));
+        // O and 0 are not in the alphabet, so a mistyped code is caught here.
+        assert_eq!(normalize_code("ABCDE-FGHJ0"), None);
+        assert_eq!(normalize_code("ABCD"), None);
+        assert_eq!(group_code("ABCDEFGHJK"), "ABCDE-FGHJK");
+    }
+}
