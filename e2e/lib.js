@@ -8,6 +8,8 @@ import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
+// The first-run admin account that `cargo xtask e2e` has the server create.
+export const ADMIN = { username: 'admin', password: process.env.ADMIN_PASSWORD ?? '' };
 
 const FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -21,6 +21,11 @@ impl Drop for Server {
     }
 }
 
+/// The first-run admin's password in end-to-end runs (the tests read it
+/// from `ADMIN_PASSWORD`); a real server generates one or takes it from the
+/// operator.
+pub const ADMIN_PASSWORD: &str = "e2e admin password 2026";
+
 /// Start the (debug) server on a free loopback port with a fresh SQLite file.
 pub fn start_server(root: &Path, data_dir: &Path) -> Result<Server> {
     cmd::run(cmd::cargo().args(["build", "-q", "-p", "branchpulse-server"]))?;
@@ -36,6 +41,7 @@ pub fn start_server(root: &Path, data_dir: &Path) -> Result<Server> {
         ])
         .arg("--database-url")
         .arg(format!("sqlite://{}", data_dir.join("e2e.db").display()))
+        .env("BRANCHPULSE_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .current_dir(root)
         .stdout(Stdio::piped())
         .stderr(log)
@@ -75,6 +81,7 @@ pub fn run(root: &Path, files: &[String]) -> Result<()> {
             .args(files)
             .current_dir(root.join("e2e"))
             .env("BASE_URL", &server.url)
+            .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("DATABASE_PATH", data.path().join("e2e.db"))
             .env("CHROMIUM", crate::tools::CHROMIUM),
     );
