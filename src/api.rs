@@ -11,6 +11,8 @@ use std::time::Duration;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 
+pub mod admin;
+
 /// Where the sync client sends batches of responses.
 const RESPONSES_URL: &str = "/api/v1/responses";
 

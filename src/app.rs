@@ -4,7 +4,7 @@
 //!
 //! | bundle | page | routes |
 //! |---|---|---|
-//! | [`App`] (`src/main.rs`) | index.html | `/`, `/admin` |
+//! | [`App`] (`src/main.rs`) | index.html | `/`, `/admin`, `/login` |
 //! | [`KioskApp`] (`src/bin/kiosk.rs`) | kiosk.html | `/kiosk` |
 //! | [`ShopApp`] (`src/bin/shop.rs`) | shop.html | `/shop`, `/shop/visit/:id` |
 //! | [`DashboardApp`] (`src/bin/dashboard.rs`) | dashboard.html | `/dashboard` |
@@ -15,9 +15,10 @@
 use crate::components::Frame;
 use crate::i18n::provide_i18n;
 use crate::pages::{
-    provide_kiosk_lock, AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, NotFound,
-    ShopPage, VisitPage,
+    provide_kiosk_lock, AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, LoginPage,
+    NotFound, ShopPage, VisitPage,
 };
+use crate::session::provide_session;
 use crate::sync::provide_sync;
 use crate::update::{provide_update, UpdateBanner};
 use leptos::prelude::*;
@@ -35,16 +36,18 @@ fn provide_common() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_common();
+    provide_session();
     view! {
         <Router>
             // A locked kiosk goes back to /kiosk.
             <KioskGuard/>
-            <RoutedFrame routed=&["/", "/admin"]/>
+            <RoutedFrame routed=&["/", "/admin", "/login"]/>
             <UpdateBanner/>
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/admin") view=AdminPage/>
+                    <Route path=path!("/login") view=LoginPage/>
                 </Routes>
             </main>
         </Router>
@@ -74,6 +77,7 @@ pub fn ShopApp() -> impl IntoView {
 #[component]
 pub fn DashboardApp() -> impl IntoView {
     provide_common();
+    provide_session();
     view! {
         <Router>
             <KioskGuard/>

@@ -3,7 +3,7 @@
 //! `app.rs` is the site map; `api.rs` is the only module that talks to the
 //! server; `i18n.rs` holds every user-visible string in zh-CN, en and es;
 //! `storage/` keeps the outbox (IndexedDB) and drafts (localStorage);
-//! `sync/` sends the outbox to the server; `update.rs` registers the
+//! `sync/` sends the outbox to the server; `session.rs` holds who is signed in; `update.rs` registers the
 //! service worker (offline start, installable app) and offers new versions.
 
 pub mod api;
@@ -14,6 +14,7 @@ pub mod i18n;
 mod loaded;
 mod pages;
 pub mod prefs;
+pub mod session;
 pub mod storage;
 pub mod sync;
 pub mod update;

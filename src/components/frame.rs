@@ -1,5 +1,6 @@
 //! The frame around every page but a locked kiosk: the name, the modes, the
-//! language switch and the status bar.
+//! account (the bundles people sign in to), the language switch and the
+//! status bar.
 //!
 //! Links are plain anchors so the frame serves every bundle: a link to a
 //! route of the current bundle is taken over by its router; a link to
@@ -8,6 +9,7 @@
 
 use crate::components::{LanguageSwitch, StatusBar};
 use crate::i18n::{t, Key};
+use crate::session::{use_auth, AccountMenu};
 use leptos::prelude::*;
 
 #[component]
@@ -33,6 +35,7 @@ pub fn Frame(
                 {link("/dashboard", Key::NavDashboard)}
                 {link("/admin", Key::NavAdmin)}
             </nav>
+            {use_auth().map(|auth| view! { <AccountMenu auth/> })}
             <LanguageSwitch/>
         </header>
         <StatusBar/>

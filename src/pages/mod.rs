@@ -4,10 +4,12 @@ mod admin;
 mod dashboard;
 mod home;
 mod kiosk;
+mod login;
 mod shop;
 
 pub use admin::AdminPage;
 pub use dashboard::DashboardPage;
 pub use home::{HomePage, NotFound};
 pub use kiosk::{provide_kiosk_lock, KioskGuard, KioskPage};
+pub use login::LoginPage;
 pub use shop::{ShopPage, VisitPage};

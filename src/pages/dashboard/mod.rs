@@ -21,6 +21,7 @@ mod offline;
 use crate::api::{self, ApiError};
 use crate::charts::ChartFigure;
 use crate::i18n::{t, text, use_locale, Key};
+use crate::session::{here, login_url, Account, Auth};
 use branchpulse_core::aggregate::{Aggregates, Filter};
 use comments::Comments;
 use filter::{use_dash_state, DashState, FilterBar};
@@ -75,6 +76,11 @@ async fn load(filter: Filter) -> Result<Loaded, ApiError> {
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let (state, set) = use_dash_state();
+    let auth = expect_context::<Auth>();
+    let signed_out = Memo::new(move |_| auth.0.with(|a| matches!(a, Account::SignedOut)));
+    // Only the branches the reader may see are offered (the server refuses
+    // the others anyway); unknown while offline: the kept list.
+    let scope = Memo::new(move |_| auth.user().map(|u| u.scope()));
     leptos::task::spawn_local(offline::prepare());
     let branches = LocalResource::new(api::branches);
     let locale = use_locale();
@@ -83,7 +89,12 @@ pub fn DashboardPage() -> impl IntoView {
         let f = filter.get();
         async move {
             match f {
-                Ok(f) => load(f).await.map_err(|e| e.to_string()),
+                Ok(f) => load(f).await.map_err(|e| {
+                    if matches!(e, ApiError::Server { status: 401, .. }) {
+                        auth.ended();
+                    }
+                    e.to_string()
+                }),
                 Err(e) => Err(format!(
                     "{}: {e}",
                     text(locale.get_untracked(), Key::DashBadFilter)
@@ -96,13 +107,30 @@ pub fn DashboardPage() -> impl IntoView {
             <h1>{t(Key::DashboardTitle)}</h1>
             <p class="intro">{t(Key::DashboardIntro)}</p>
             {move || {
-                let list = branches.get().and_then(Result::ok).unwrap_or_default();
+                if signed_out.get() {
+                    return view! {
+                        <div class="sign-in-prompt" id="dash-sign-in" role="status">
+                            <p>{t(Key::PplDashSignIn)}</p>
+                            <a class="button primary" href=login_url(&here()) rel="external">{t(Key::PplSignIn)}</a>
+                        </div>
+                    }
+                    .into_any();
+                }
+                let scope = scope.get();
+                let list: Vec<_> = branches
+                    .get()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|b| scope.as_ref().is_none_or(|s| s.allows(b)))
+                    .collect();
                 view! {
                     <FilterBar state set branches=list.clone()/>
                     <Export filter/>
                     <Charts data state/>
                     <Comments state set branches=list/>
                 }
+                .into_any()
             }}
         </div>
     }

@@ -1,0 +1,243 @@
+//! People's side of the API: signing in and out, and the admin's
+//! endpoints (README, "Accounts, devices and access").
+//!
+//! The session cookie is HttpOnly, so the page never sees it; the CSRF token
+//! that comes with the session is kept here, in memory only (never in
+//! storage a script could read later), and sent on every state-changing
+//! request.
+
+use super::{failure, ApiError};
+use branchpulse_core::access::{
+    AuditEntry, Device, Enrolment, Login, NewDevice, NewUser, Purged, QuestionnaireVersion,
+    Session, User, UserChange, CSRF_HEADER,
+};
+use branchpulse_core::protocol::{Branch, NewVisit, Visit};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::cell::RefCell;
+use uuid::Uuid;
+
+const SESSION_URL: &str = "/api/v1/session";
+
+thread_local! {
+    static CSRF: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+fn remember(session: &Session) {
+    CSRF.with(|c| c.borrow_mut().clone_from(&session.csrf));
+}
+
+/// Forget the CSRF token (signed out).
+pub fn forget() {
+    CSRF.with(|c| c.borrow_mut().clear());
+}
+
+fn net(e: impl ToString) -> ApiError {
+    ApiError::Network(e.to_string())
+}
+
+/// The answer if it is a 2xx, else the server's error.
+async fn checked(sent: Result<Response, gloo_net::Error>) -> Result<Response, ApiError> {
+    let resp = sent.map_err(net)?;
+    if resp.ok() {
+        Ok(resp)
+    } else {
+        Err(failure(resp).await)
+    }
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    let text = resp.text().await.map_err(net)?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// A GET that is never answered from a kept copy: admin data is read fresh.
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    decode(checked(Request::get(url).send().await).await?).await
+}
+
+/// A state-changing request with the CSRF token, and a JSON body if given.
+async fn send(builder: RequestBuilder, body: Option<String>) -> Result<Response, ApiError> {
+    let token = CSRF.with(|c| c.borrow().clone());
+    let builder = builder.header(CSRF_HEADER, &token);
+    let request = match body {
+        Some(body) => builder
+            .header("content-type", "application/json")
+            .body(body),
+        None => builder.build(),
+    }
+    .map_err(net)?;
+    checked(request.send().await).await
+}
+
+fn json(value: &impl Serialize) -> Result<Option<String>, ApiError> {
+    serde_json::to_string(value)
+        .map(Some)
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// Who is signed in: `None` when nobody is (401).
+pub async fn session() -> Result<Option<Session>, ApiError> {
+    match get::<Session>(SESSION_URL).await {
+        Ok(session) => {
+            remember(&session);
+            Ok(Some(session))
+        }
+        Err(ApiError::Server { status: 401, .. }) => {
+            forget();
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Why signing in did not work.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignInError {
+    /// Wrong user name or password (the server does not say which).
+    Refused,
+    /// Too many failures: wait this many seconds.
+    Wait(u32),
+    Failed(ApiError),
+}
+
+pub async fn sign_in(login: &Login) -> Result<Session, SignInError> {
+    let body = json(login).map_err(SignInError::Failed)?;
+    let sent = Request::post(SESSION_URL)
+        .header("content-type", "application/json")
+        .body(body.unwrap_or_default())
+        .map_err(|e| SignInError::Failed(net(e)))?
+        .send()
+        .await;
+    if let Ok(resp) = &sent {
+        match resp.status() {
+            401 => return Err(SignInError::Refused),
+            429 => {
+                let secs = resp
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(60);
+                return Err(SignInError::Wait(secs));
+            }
+            _ => {}
+        }
+    }
+    let resp = checked(sent).await.map_err(SignInError::Failed)?;
+    let session: Session = decode(resp).await.map_err(SignInError::Failed)?;
+    remember(&session);
+    Ok(session)
+}
+
+pub async fn sign_out() -> Result<(), ApiError> {
+    let result = send(Request::delete(SESSION_URL), None).await;
+    match result {
+        // Already ended on the server: signed out all the same.
+        Ok(_) | Err(ApiError::Server { status: 401, .. }) => {
+            forget();
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Every branch, closed ones included, fresh from the server.
+pub async fn branches() -> Result<Vec<Branch>, ApiError> {
+    get("/api/v1/branches").await
+}
+
+pub async fn add_branch(branch: &Branch) -> Result<(), ApiError> {
+    send(Request::post("/api/v1/branches"), json(branch)?).await?;
+    Ok(())
+}
+
+pub async fn update_branch(branch: &Branch) -> Result<(), ApiError> {
+    let url = format!(
+        "/api/v1/branches/{}",
+        js_sys::encode_uri_component(&branch.code)
+    );
+    send(Request::put(&url), json(branch)?).await?;
+    Ok(())
+}
+
+pub async fn questionnaire_versions() -> Result<Vec<QuestionnaireVersion>, ApiError> {
+    get("/api/v1/questionnaires/all").await
+}
+
+/// Upload a questionnaire file, as read (the server checks it).
+pub async fn upload_questionnaire(text: String) -> Result<(), ApiError> {
+    send(Request::post("/api/v1/questionnaires"), Some(text)).await?;
+    Ok(())
+}
+
+pub async fn activate(id: &str, version: u32) -> Result<(), ApiError> {
+    let url = format!(
+        "/api/v1/questionnaires/{}/{version}/activate",
+        js_sys::encode_uri_component(id)
+    );
+    send(Request::post(&url), None).await?;
+    Ok(())
+}
+
+pub async fn visits() -> Result<Vec<Visit>, ApiError> {
+    get("/api/v1/visits").await
+}
+
+pub async fn assign_visit(visit: &NewVisit) -> Result<(), ApiError> {
+    send(Request::post("/api/v1/visits"), json(visit)?).await?;
+    Ok(())
+}
+
+pub async fn devices() -> Result<Vec<Device>, ApiError> {
+    get("/api/v1/devices").await
+}
+
+pub async fn add_device(device: &NewDevice) -> Result<Enrolment, ApiError> {
+    decode(send(Request::post("/api/v1/devices"), json(device)?).await?).await
+}
+
+/// A new one-time code for a device; its old token stops working.
+pub async fn new_code(id: Uuid) -> Result<Enrolment, ApiError> {
+    decode(send(Request::post(&format!("/api/v1/devices/{id}/code")), None).await?).await
+}
+
+pub async fn revoke(id: Uuid) -> Result<(), ApiError> {
+    send(Request::post(&format!("/api/v1/devices/{id}/revoke")), None).await?;
+    Ok(())
+}
+
+pub async fn users() -> Result<Vec<User>, ApiError> {
+    get("/api/v1/users").await
+}
+
+pub async fn add_user(user: &NewUser) -> Result<(), ApiError> {
+    send(Request::post("/api/v1/users"), json(user)?).await?;
+    Ok(())
+}
+
+pub async fn change_user(id: Uuid, change: &UserChange) -> Result<(), ApiError> {
+    send(
+        Request::patch(&format!("/api/v1/users/{id}")),
+        json(change)?,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The latest `limit` lines of the audit log, newest first.
+pub async fn audit(limit: u32) -> Result<Vec<AuditEntry>, ApiError> {
+    get(&format!("/api/v1/audit?limit={limit}")).await
+}
+
+/// Remove a response's free-text answers and comments.
+pub async fn purge_text(id: Uuid) -> Result<Purged, ApiError> {
+    decode(
+        send(
+            Request::post(&format!("/api/v1/responses/{id}/purge-text")),
+            None,
+        )
+        .await?,
+    )
+    .await
+}

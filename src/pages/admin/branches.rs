@@ -1,0 +1,207 @@
+//! Branches: the list, a new branch, a branch's name and region, closing
+//! and reopening (branches are never deleted: their responses stay).
+
+use super::{listing, Problem};
+use crate::api::admin as api;
+use crate::api::ApiError;
+use crate::i18n::{t, use_locale, Key};
+use branchpulse_core::access::check_branch;
+use branchpulse_core::protocol::Branch;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeSet;
+
+const FIELDS: [&str; 3] = ["code", "name", "region"];
+
+#[component]
+pub fn Branches() -> impl IntoView {
+    let list = LocalResource::new(api::branches);
+    let regions = Memo::new(move |_| {
+        list.get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|b| b.region)
+            .collect::<BTreeSet<_>>()
+    });
+    view! {
+        <section aria-labelledby="branches-title">
+            <h2 id="branches-title">{t(Key::AdmBranches)}</h2>
+            // Known regions, offered while typing one.
+            <datalist id="regions">
+                {move || regions.get().into_iter().map(|r| view! { <option value=r/> }).collect_view()}
+            </datalist>
+            {listing(list, Key::AdmNoBranches, move |all| view! {
+                <div class="table-wrap">
+                    <table class="admin-table" id="branch-list">
+                        <thead><tr>
+                            <th scope="col">{t(Key::AdmCode)}</th>
+                            <th scope="col">{t(Key::AdmName)}</th>
+                            <th scope="col">{t(Key::DashRegion)}</th>
+                            <th scope="col">{t(Key::AdmStatus)}</th>
+                            <th scope="col">{t(Key::AdmActions)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {all.into_iter().map(|b| view! { <BranchRow branch=b list/> }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+            <AddBranch list/>
+        </section>
+    }
+}
+
+#[component]
+fn BranchRow(branch: Branch, list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoView {
+    let locale = use_locale();
+    let editing = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let problem = Problem::new(format!("edit-{}", branch.code));
+    let name = RwSignal::new(branch.name.clone());
+    let region = RwSignal::new(branch.region.clone());
+    let branch = StoredValue::new(branch);
+    let save = move |changed: Branch| {
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::update_branch(&changed).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    editing.set(false);
+                    list.refetch();
+                }
+                Err(e) => problem.failed(&e, &FIELDS, locale.get_untracked()),
+            }
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        problem.clear();
+        let mut changed = branch.get_value();
+        changed.name = name.get_untracked().trim().to_string();
+        changed.region = region.get_untracked().trim().to_string();
+        if problem.check(check_branch(&changed)) {
+            save(changed);
+        }
+    };
+    let toggle = move |_| {
+        problem.clear();
+        let mut changed = branch.get_value();
+        changed.active = !changed.active;
+        save(changed);
+    };
+    let b = branch.get_value();
+    let code = b.code.clone();
+    view! {
+        <tr class:closed=!b.active>
+            <th scope="row">{b.code.clone()}</th>
+            {move || if editing.get() {
+                let (name_id, region_id) = (problem.id("name"), problem.id("region"));
+                view! {
+                    <td colspan="3">
+                        <form class="inline-form" on:submit=submit>
+                            <label for=name_id.clone()>{t(Key::AdmName)}</label>
+                            <input id=name_id prop:value=name aria-invalid=problem.is_at("name")
+                                aria-describedby=problem.described("name")
+                                on:input=move |e| name.set(event_target_value(&e))/>
+                            {problem.show("name")}
+                            <label for=region_id.clone()>{t(Key::DashRegion)}</label>
+                            <input id=region_id list="regions" prop:value=region aria-invalid=problem.is_at("region")
+                                aria-describedby=problem.described("region")
+                                on:input=move |e| region.set(event_target_value(&e))/>
+                            {problem.show("region")}
+                            {problem.show("")}
+                            <button type="submit" class="primary" disabled=busy>{t(Key::AdmSave)}</button>
+                            <button type="button" on:click=move |_| {
+                                problem.clear();
+                                editing.set(false);
+                            }>{t(Key::Cancel)}</button>
+                        </form>
+                    </td>
+                }
+                .into_any()
+            } else {
+                let b = branch.get_value();
+                view! {
+                    <td class="branch-name">{b.name}</td>
+                    <td>{b.region}</td>
+                    <td>{move || t(if branch.with_value(|b| b.active) { Key::AdmOpen } else { Key::AdmClosed })()}</td>
+                }
+                .into_any()
+            }}
+            <td class="actions">
+                <button type="button" data-code=code.clone() class="edit" disabled=busy
+                    on:click=move |_| editing.set(true)>{t(Key::AdmEdit)}</button>
+                <button type="button" data-code=code class="toggle" disabled=busy on:click=toggle>
+                    {t(if b.active { Key::AdmClose } else { Key::AdmReopen })}
+                </button>
+                {move || (!editing.get()).then(|| problem.show(""))}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn AddBranch(list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoView {
+    let locale = use_locale();
+    let problem = Problem::new("branch");
+    let (code, name, region) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let busy = RwSignal::new(false);
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        problem.clear();
+        done.set(false);
+        let branch = Branch {
+            code: code.get_untracked().trim().to_string(),
+            name: name.get_untracked().trim().to_string(),
+            region: region.get_untracked().trim().to_string(),
+            active: true,
+        };
+        if !problem.check(check_branch(&branch)) {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::add_branch(&branch).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    for s in [code, name, region] {
+                        s.set(String::new());
+                    }
+                    done.set(true);
+                    list.refetch();
+                }
+                Err(e) => problem.failed(&e, &FIELDS, locale.get_untracked()),
+            }
+        });
+    };
+    let field = move |f: &'static str, key: Key, value: RwSignal<String>| {
+        view! {
+            <div class="field">
+                <label for=problem.id(f)>{t(key)}</label>
+                <input id=problem.id(f) prop:value=value list=(f == "region").then_some("regions")
+                    aria-invalid=problem.is_at(f) aria-describedby=problem.described(f)
+                    on:input=move |e| value.set(event_target_value(&e))/>
+                {problem.show(f)}
+            </div>
+        }
+    };
+    view! {
+        <form class="form admin-form" id="add-branch" on:submit=submit>
+            <h3>{t(Key::AdmAddBranch)}</h3>
+            {field("code", Key::AdmCode, code)}
+            {field("name", Key::AdmName, name)}
+            {field("region", Key::DashRegion, region)}
+            {problem.show("")}
+            {move || done.get().then(|| view! { <p class="ok" role="status">{t(Key::AdmSaved)}</p> })}
+            <button type="submit" class="primary" disabled=busy>{t(Key::AdmAddBranch)}</button>
+        </form>
+    }
+}

@@ -1,0 +1,276 @@
+//! Devices: lobby tablets and shoppers' phones. Adding one (or asking a new
+//! code for one) shows its one-time enrolment code once, as large text and
+//! as the server's QR code; revoking stops its token at once.
+
+use super::{given, listing, short_time, Confirm, Problem};
+use crate::api::admin as api;
+use crate::api::ApiError;
+use crate::i18n::{t, use_locale, Key};
+use branchpulse_core::access::{
+    check_new_device, Device, DeviceKind, DeviceStatus, Enrolment, NewDevice,
+};
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+
+const FIELDS: [&str; 4] = ["kind", "label", "branch", "shopper"];
+
+#[component]
+pub fn Devices() -> impl IntoView {
+    let list = LocalResource::new(api::devices);
+    let locale = use_locale();
+    let shown = RwSignal::new(None::<Enrolment>);
+    let problem = Problem::new("devices");
+    let act = move |id: Uuid, revoke: bool| {
+        problem.clear();
+        spawn_local(async move {
+            let result = if revoke {
+                api::revoke(id).await.map(|()| None)
+            } else {
+                api::new_code(id).await.map(Some)
+            };
+            match result {
+                Ok(enrolment) => {
+                    if enrolment.is_some() {
+                        shown.set(enrolment);
+                    }
+                    list.refetch();
+                }
+                Err(e) => problem.failed(&e, &[], locale.get_untracked()),
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="devices-title">
+            <h2 id="devices-title">{t(Key::AdmDevices)}</h2>
+            {move || shown.get().map(|e| view! { <EnrolmentCard enrolment=e on_close=Callback::new(move |()| shown.set(None))/> })}
+            <AddDevice shown list/>
+            {problem.show("")}
+            {listing(list, Key::AdmNoDevices, move |all: Vec<Device>| view! {
+                <div class="table-wrap">
+                    <table class="admin-table" id="device-list">
+                        <thead><tr>
+                            <th scope="col">{t(Key::AdmLabel)}</th>
+                            <th scope="col">{t(Key::AdmKind)}</th>
+                            <th scope="col">{t(Key::AdmFor)}</th>
+                            <th scope="col">{t(Key::AdmStatus)}</th>
+                            <th scope="col">{t(Key::AdmLastSeen)}</th>
+                            <th scope="col">{t(Key::AdmActions)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {all.into_iter().map(|d| {
+                                let id = d.id;
+                                let revoked = d.status == DeviceStatus::Revoked;
+                                view! {
+                                    <tr data-id=d.id.to_string() data-status=format!("{:?}", d.status)>
+                                        <th scope="row" class="device-label">{d.label}</th>
+                                        <td>{t(kind_key(d.kind))}</td>
+                                        <td>{d.branch.or(d.shopper).unwrap_or_default()}</td>
+                                        <td class="status">{t(status_key(d.status))}</td>
+                                        <td>{d.last_seen_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</td>
+                                        <td class="actions">
+                                            <Confirm label=Key::AdmNewCode question=Key::AdmNewCodeAsk yes=Key::AdmNewCode
+                                                on_yes=Callback::new(move |()| act(id, false))/>
+                                            {(!revoked).then(|| view! {
+                                                <Confirm label=Key::AdmRevoke question=Key::AdmRevokeAsk yes=Key::AdmRevokeYes
+                                                    on_yes=Callback::new(move |()| act(id, true))/>
+                                            })}
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+    }
+}
+
+fn kind_key(kind: DeviceKind) -> Key {
+    match kind {
+        DeviceKind::Kiosk => Key::AdmKioskDevice,
+        DeviceKind::Shopper => Key::AdmShopperDevice,
+    }
+}
+
+fn status_key(status: DeviceStatus) -> Key {
+    match status {
+        DeviceStatus::Pending => Key::AdmPending,
+        DeviceStatus::Enrolled => Key::AdmEnrolled,
+        DeviceStatus::Revoked => Key::AdmRevoked,
+        DeviceStatus::Expired => Key::AdmExpired,
+    }
+}
+
+#[component]
+fn AddDevice(
+    shown: RwSignal<Option<Enrolment>>,
+    list: LocalResource<Result<Vec<Device>, ApiError>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let branches = LocalResource::new(api::branches);
+    let problem = Problem::new("device");
+    let kiosk = RwSignal::new(true);
+    let label = RwSignal::new(String::new());
+    let branch = RwSignal::new(String::new());
+    let shopper = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        problem.clear();
+        let is_kiosk = kiosk.get_untracked();
+        let device = NewDevice {
+            kind: if is_kiosk {
+                DeviceKind::Kiosk
+            } else {
+                DeviceKind::Shopper
+            },
+            label: label.get_untracked().trim().to_string(),
+            branch: if is_kiosk {
+                given(branch.get_untracked())
+            } else {
+                None
+            },
+            shopper: if is_kiosk {
+                None
+            } else {
+                Some(shopper.get_untracked().trim().to_string())
+            },
+        };
+        let known = branches
+            .get_untracked()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        if !problem.check(check_new_device(&device, &known)) {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::add_device(&device).await;
+            busy.set(false);
+            match result {
+                Ok(enrolment) => {
+                    label.set(String::new());
+                    shown.set(Some(enrolment));
+                    list.refetch();
+                }
+                Err(e) => problem.failed(&e, &FIELDS, locale.get_untracked()),
+            }
+        });
+    };
+    view! {
+        <form class="form admin-form" id="add-device" on:submit=submit>
+            <h3>{t(Key::AdmAddDevice)}</h3>
+            <fieldset class="field">
+                <legend>{t(Key::AdmKind)}</legend>
+                <label class="check">
+                    <input type="radio" name="device-kind" value="kiosk" prop:checked=kiosk on:change=move |_| kiosk.set(true)/>
+                    {t(Key::AdmKioskDevice)}
+                </label>
+                <label class="check">
+                    <input type="radio" name="device-kind" value="shopper" prop:checked=move || !kiosk.get() on:change=move |_| kiosk.set(false)/>
+                    {t(Key::AdmShopperDevice)}
+                </label>
+            </fieldset>
+            <div class="field">
+                <label for="device-label">{t(Key::AdmLabel)}</label>
+                <input id="device-label" prop:value=label aria-invalid=problem.is_at("label")
+                    aria-describedby=problem.described("label") on:input=move |e| label.set(event_target_value(&e))/>
+                {problem.show("label")}
+            </div>
+            {move || if kiosk.get() {
+                view! {
+                    <div class="field">
+                        <label for="device-branch">{t(Key::Branch)}</label>
+                        <select id="device-branch" prop:value=branch aria-invalid=problem.is_at("branch")
+                            aria-describedby=problem.described("branch") on:change=move |e| branch.set(event_target_value(&e))>
+                            <option value="">{t(Key::AdmChoose)}</option>
+                            {move || branches.get().and_then(Result::ok).unwrap_or_default().into_iter().filter(|b| b.active)
+                                .map(|b| view! { <option value=b.code.clone()>{b.code.clone()} " — " {b.name}</option> })
+                                .collect_view()}
+                        </select>
+                        {problem.show("branch")}
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <div class="field">
+                        <label for="device-shopper">{t(Key::AdmShopper)}</label>
+                        <input id="device-shopper" prop:value=shopper aria-invalid=problem.is_at("shopper")
+                            aria-describedby=problem.described("shopper") on:input=move |e| shopper.set(event_target_value(&e))/>
+                        {problem.show("shopper")}
+                    </div>
+                }
+                .into_any()
+            }}
+            {problem.show("kind")}
+            {problem.show("")}
+            <button type="submit" class="primary" disabled=busy>{t(Key::AdmAddDevice)}</button>
+        </form>
+    }
+}
+
+/// The one-time code, shown once.
+#[component]
+fn EnrolmentCard(enrolment: Enrolment, on_close: Callback<()>) -> impl IntoView {
+    let holder = NodeRef::<Div>::new();
+    let svg = enrolment.qr_svg.clone();
+    Effect::new(move |_| {
+        if let Some(div) = holder.get() {
+            match safe_svg(&svg) {
+                Some(node) => {
+                    let _ = div.append_child(&node);
+                }
+                None => div.set_text_content(Some("—")),
+            }
+        }
+    });
+    view! {
+        <div class="enrolment" id="enrolment" role="region" aria-labelledby="enrolment-title">
+            <h3 id="enrolment-title">{t(Key::AdmEnrolTitle)} ": " {enrolment.device.label.clone()}</h3>
+            <p>{t(Key::AdmEnrolHint)}</p>
+            <p class="enrol-code" id="enrol-code">{enrolment.code.clone()}</p>
+            <div class="qr" id="enrol-qr" node_ref=holder role="img" aria-label=t(Key::AdmQr)></div>
+            <p class="enrol-url"><code>{enrolment.url.clone()}</code></p>
+            <p>{t(Key::AdmValidUntil)} " " {short_time(&enrolment.expires_at)} " UTC"</p>
+            <button type="button" on:click=move |_| on_close.run(())>{t(Key::Done)}</button>
+        </div>
+    }
+}
+
+/// The server's QR code as an SVG element of this document, only if it is
+/// nothing but drawing: parsed as XML (never as HTML), and refused if any
+/// element is other than svg/g/rect/path/title/desc or any attribute is an
+/// event handler, a link or a style (the page's policy forbids inline style).
+fn safe_svg(svg: &str) -> Option<web_sys::Node> {
+    const ELEMENTS: [&str; 6] = ["svg", "g", "rect", "path", "title", "desc"];
+    let parsed = web_sys::DomParser::new()
+        .ok()?
+        .parse_from_string(svg, web_sys::SupportedType::ImageSvgXml)
+        .ok()?;
+    let root = parsed.document_element()?;
+    let inner = root.get_elements_by_tag_name("*");
+    let mut all = vec![root.clone()];
+    all.extend((0..inner.length()).filter_map(|i| inner.item(i)));
+    for el in &all {
+        if !ELEMENTS.contains(&el.local_name().as_str()) {
+            return None;
+        }
+        for name in el.get_attribute_names().iter() {
+            let name = name.as_string()?.to_ascii_lowercase();
+            if name.starts_with("on") || name.contains("href") || name == "style" {
+                return None;
+            }
+        }
+    }
+    let node = document().import_node_with_deep(&root, true).ok()?;
+    // Announced by the holder's label instead.
+    if let Some(el) = node.dyn_ref::<web_sys::Element>() {
+        let _ = el.set_attribute("aria-hidden", "true");
+    }
+    Some(node)
+}

@@ -1,0 +1,299 @@
+//! `/admin`: the admin's screens, one section at a time (`?s=`): branches,
+//! questionnaires, visits, devices, users, and the audit log with the
+//! free-text purge. Only an admin sees them; anyone else gets a sign-in
+//! link or a "not allowed".
+//!
+//! Every form runs the checks the server runs (`branchpulse_core::access`)
+//! before sending, and shows the server's 4xx message next to the field it
+//! names. Every text from the server (branch names, labels, comments) goes
+//! into the page as text, never as markup.
+
+mod audit;
+mod branches;
+mod devices;
+mod questionnaires;
+mod users;
+mod visits;
+
+use crate::api::ApiError;
+use crate::i18n::{t, text, Key};
+use crate::session::{login_url, Account, Auth};
+use branchpulse_core::access::{FieldError, Role};
+use branchpulse_core::Locale;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The sections, as named in the URL (`/admin?s=users`).
+const SECTIONS: [(&str, Key); 6] = [
+    ("branches", Key::AdmBranches),
+    ("questionnaires", Key::Questionnaires),
+    ("visits", Key::AdmVisits),
+    ("devices", Key::AdmDevices),
+    ("users", Key::AdmUsers),
+    ("audit", Key::AdmAudit),
+];
+
+#[derive(Debug, Clone, PartialEq)]
+enum Gate {
+    Checking,
+    SignedOut,
+    Unreachable(String),
+    NotAllowed,
+    Admin,
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let gate = Memo::new(move |_| {
+        auth.0.with(|a| match a {
+            Account::Checking => Gate::Checking,
+            Account::SignedOut => Gate::SignedOut,
+            Account::Unreachable(e) => Gate::Unreachable(e.clone()),
+            Account::SignedIn(s) if s.user.role == Role::Admin => Gate::Admin,
+            Account::SignedIn(_) => Gate::NotAllowed,
+        })
+    });
+    view! {
+        <div class="admin">
+            <h1>{t(Key::AdminTitle)}</h1>
+            {move || match gate.get() {
+                Gate::Checking => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
+                Gate::SignedOut => view! {
+                    <p>{t(Key::AdmSignInFirst)}</p>
+                    <a class="button" id="admin-sign-in" href=login_url("/admin")>{t(Key::PplSignIn)}</a>
+                }
+                .into_any(),
+                Gate::Unreachable(e) => view! {
+                    <div class="error" role="alert">
+                        <p>{t(Key::PplOffline)} " (" {e} ")"</p>
+                        <button type="button" on:click=move |_| auth.refresh()>{t(Key::Retry)}</button>
+                    </div>
+                }
+                .into_any(),
+                Gate::NotAllowed => view! {
+                    <p class="error" id="admin-not-allowed" role="alert">{t(Key::AdmNotAllowed)}</p>
+                }
+                .into_any(),
+                Gate::Admin => view! { <Sections/> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Sections() -> impl IntoView {
+    let query = use_query_map();
+    let current = Memo::new(move |_| {
+        query.with(|q| {
+            let s = q.get_str("s").unwrap_or_default();
+            SECTIONS
+                .iter()
+                .map(|(id, _)| *id)
+                .find(|id| *id == s)
+                .unwrap_or(SECTIONS[0].0)
+        })
+    });
+    view! {
+        <nav class="admin-tabs" aria-label=t(Key::AdmSections)>
+            {SECTIONS
+                .into_iter()
+                .map(|(id, key)| view! {
+                    <a href=format!("/admin?s={id}") id=format!("tab-{id}")
+                        aria-current=move || (current.get() == id).then_some("page")>{t(key)}</a>
+                })
+                .collect_view()}
+        </nav>
+        {move || match current.get() {
+            "questionnaires" => view! { <questionnaires::Questionnaires/> }.into_any(),
+            "visits" => view! { <visits::Visits/> }.into_any(),
+            "devices" => view! { <devices::Devices/> }.into_any(),
+            "users" => view! { <users::Users/> }.into_any(),
+            "audit" => view! { <audit::Audit/> }.into_any(),
+            _ => view! { <branches::Branches/> }.into_any(),
+        }}
+    }
+}
+
+/// What a failed request means to the admin, in `l`.
+fn say(e: &ApiError, l: Locale) -> String {
+    match e {
+        ApiError::Network(_) | ApiError::Timeout { .. } => text(l, Key::PplOffline).into(),
+        ApiError::Server { status: 401, .. } => text(l, Key::AdmSessionEnded).into(),
+        ApiError::Server { status: 403, .. } => text(l, Key::AdmNotAllowed).into(),
+        ApiError::Server { message, .. } => message.clone(),
+        ApiError::Decode(e) => format!("{}: {e}", text(l, Key::ErrAnswer)),
+    }
+}
+
+/// A 401 means the session ended: the page falls back to its sign-in link.
+fn notice_end(e: &ApiError) {
+    if matches!(e, ApiError::Server { status: 401, .. }) {
+        if let Some(auth) = use_context::<Auth>() {
+            auth.ended();
+        }
+    }
+}
+
+/// What is wrong with a form: the field it is about (or none) and the
+/// message. Field ids are `{form}-{field}`, the message's `{form}-{field}-error`.
+#[derive(Clone, Copy)]
+struct Problem {
+    form: StoredValue<String>,
+    at: RwSignal<Option<(String, String)>>,
+}
+
+impl Problem {
+    fn new(form: impl Into<String>) -> Problem {
+        Problem {
+            form: StoredValue::new(form.into()),
+            at: RwSignal::new(None),
+        }
+    }
+
+    fn clear(self) {
+        self.at.set(None);
+    }
+
+    /// Keep a check's result; whether it passed.
+    fn check(self, result: Result<(), FieldError>) -> bool {
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                self.at.set(Some((e.field.to_string(), e.problem)));
+                false
+            }
+        }
+    }
+
+    /// A failed request: next to the field its message names
+    /// (`"name: must not be empty"`), of `fields`, else for the whole form.
+    fn failed(self, e: &ApiError, fields: &[&str], l: Locale) {
+        notice_end(e);
+        let message = say(e, l);
+        let field = match e {
+            ApiError::Server { status, message } if (400..500).contains(status) => fields
+                .iter()
+                .find(|f| {
+                    message.starts_with(&format!("{f}:"))
+                        || message.contains(&format!(" {f}:"))
+                        || message.contains(&format!("\"{f}\""))
+                })
+                .copied(),
+            _ => None,
+        };
+        self.at
+            .set(Some((field.unwrap_or_default().to_string(), message)));
+    }
+
+    fn id(self, field: &str) -> String {
+        self.form.with_value(|form| format!("{form}-{field}"))
+    }
+
+    fn is_at(self, field: &'static str) -> impl Fn() -> Option<&'static str> + Copy {
+        move || {
+            self.at
+                .with(|p| p.as_ref().is_some_and(|(f, _)| f == field))
+                .then_some("true")
+        }
+    }
+
+    /// The message for `field` (`""`: the whole form), where it goes.
+    fn show(self, field: &'static str) -> impl IntoView {
+        let id = format!(
+            "{}-error",
+            self.id(if field.is_empty() { "form" } else { field })
+        );
+        move || {
+            self.at.with(|p| {
+                p.as_ref().filter(|(f, _)| f == field).map(|(_, m)| {
+                    view! { <p class="error field-error" id=id.clone() role="alert">{m.clone()}</p> }
+                })
+            })
+        }
+    }
+
+    /// For `aria-describedby` of the field's input.
+    fn described(self, field: &'static str) -> String {
+        format!("{}-error", self.id(field))
+    }
+}
+
+/// A list from the server with its loading, error and empty states.
+fn listing<T, V>(
+    list: LocalResource<Result<Vec<T>, ApiError>>,
+    empty: Key,
+    show: impl Fn(Vec<T>) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    V: IntoView + 'static,
+{
+    let locale = crate::i18n::use_locale();
+    move || match list.get() {
+        None => view! { <p class="loading" role="status">{t(Key::Loading)}</p> }.into_any(),
+        Some(Err(e)) => {
+            notice_end(&e);
+            view! {
+                <div class="error" role="alert">
+                    <p>{t(Key::LoadFailed)} ": " {say(&e, locale.get())}</p>
+                    <button type="button" on:click=move |_| list.refetch()>{t(Key::Retry)}</button>
+                </div>
+            }
+            .into_any()
+        }
+        Some(Ok(items)) if items.is_empty() => view! { <p class="empty">{t(empty)}</p> }.into_any(),
+        Some(Ok(items)) => show(items).into_any(),
+    }
+}
+
+/// A button that asks again before it acts: `question` with `yes` and Cancel.
+#[component]
+fn Confirm(
+    label: Key,
+    question: Key,
+    yes: Key,
+    on_yes: Callback<()>,
+    #[prop(optional)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    move || {
+        if asking.get() {
+            view! {
+                <span class="confirm" role="group">
+                    <span>{t(question)}</span>
+                    <button type="button" class="danger" on:click=move |_| {
+                        asking.set(false);
+                        on_yes.run(());
+                    }>{t(yes)}</button>
+                    <button type="button" on:click=move |_| asking.set(false)>{t(Key::Cancel)}</button>
+                </span>
+            }
+            .into_any()
+        } else {
+            view! {
+                <button type="button" disabled=disabled on:click=move |_| asking.set(true)>{t(label)}</button>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// `Some(value)` unless it is empty after trimming.
+fn given(value: String) -> Option<String> {
+    let v = value.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+/// An RFC 3339 time as `YYYY-MM-DD HH:MM` (UTC), to read at a glance.
+fn short_time(at: &str) -> String {
+    at.get(..16).unwrap_or(at).replacen('T', " ", 1)
+}
+
+/// A choice left empty.
+fn missing(field: &'static str, l: Locale) -> FieldError {
+    FieldError {
+        field,
+        problem: text(l, Key::AdmChoose).into(),
+    }
+}
