@@ -1,6 +1,7 @@
-// The manager dashboard, end to end: figures posted to a real server, the
-// charts drawn in headless Chromium, the filter in the URL, hostile text
-// shown as text, accessibility, and the offline fallbacks.
+// The manager dashboard, end to end: figures posted to a real server by
+// enrolled devices, the charts drawn in headless Chromium for a signed-in
+// reader (a visitor is asked to sign in), the filter in the URL, hostile
+// text shown as text, accessibility, and the offline fallbacks.
 //
 // The test starts a server of its own: it needs a branch whose NAME is
 // hostile markup, so it points the server at a copy of questionnaires/ with
@@ -13,8 +14,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { launch, openPage, seriousViolations, seedOutbox, TABLET_PORTRAIT, TABLET_LANDSCAPE } from './lib.js';
-import { kiosk, network, post } from './dashboard-data.js';
+import { ADMIN, launch, openPage, seriousViolations, seedOutbox, TABLET_PORTRAIT, TABLET_LANDSCAPE } from './lib.js';
+import { kiosk, network } from './dashboard-data.js';
+import { apiSignIn, postAsDevices, signInPage } from './admin-steps.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>window.__pwned = 1</script> the queue was slow';
@@ -38,7 +40,7 @@ async function startServer() {
   const child = spawn('../target/debug/branchpulse-server', [
     '--addr', '127.0.0.1:0', '--dist', '../dist', '--questionnaires', questionnaires,
     '--database-url', `sqlite://${join(dir, 'dashboard.db')}`,
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BRANCHPULSE_ADMIN_PASSWORD: ADMIN.password } });
   const url = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -53,7 +55,8 @@ before(async () => {
   server = await startServer();
   base = server.url;
   browser = await launch();
-  await post(base, network({
+  const admin = await apiSignIn(ADMIN, base);
+  await postAsDevices(admin, network({
     start: START,
     weeks: 4,
     visits: 40,
@@ -72,17 +75,41 @@ after(async () => {
   if (server) rmSync(server.dir, { recursive: true, force: true });
 });
 
-/// A page on our server that fails the test on any dialog (an injected
-/// `alert`) and records page errors.
-async function open(path, options = {}) {
+/// A page on our server, signed in as the admin (who reads every branch),
+/// that fails the test on any dialog (an injected `alert`) and records
+/// page errors; `signIn: false` for a visitor.
+async function open(path, { signIn = true, ...options } = {}) {
   const opened = await openPage(browser, { baseURL: base, ...options });
   opened.page.on('dialog', (d) => {
     opened.errors.push(`dialog: ${d.message()}`);
     d.dismiss();
   });
-  await opened.page.goto(path);
+  if (signIn) await signInPage(opened.page, ADMIN, path);
+  else await opened.page.goto(path);
   return opened;
 }
+
+test('a visitor is asked to sign in, and comes back to the same view', async () => {
+  const { context, page, errors } = await open(`/dashboard?${RANGE}`, { signIn: false });
+  const prompt = page.locator('#dash-sign-in');
+  await prompt.getByText('Sign in to see the figures.').waitFor();
+  assert.equal(await page.locator('.charts').count(), 0);
+  const link = prompt.getByRole('link', { name: 'Sign in' });
+  assert.equal(await link.getAttribute('href'), `/login?next=${encodeURIComponent(`/dashboard?${RANGE}`)}`);
+  await link.click();
+  await page.fill('#login-username', ADMIN.username);
+  await page.fill('#login-password', ADMIN.password);
+  await page.locator('.login button[type="submit"]').click();
+  await chartsFor(page, RANGE);
+  assert.equal(new URL(page.url()).search, `?${RANGE}`);
+  // Signing out leaves no figures on the device.
+  await page.locator('#sign-out').click();
+  await page.waitForURL(/\/login$/);
+  const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('/api/v1/aggregates?')));
+  assert.deepEqual(kept, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
 
 /// Wait until the charts for `query` are on the page.
 async function chartsFor(page, query) {

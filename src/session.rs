@@ -23,11 +23,37 @@ pub enum Account {
 #[derive(Clone, Copy)]
 pub struct Auth(pub RwSignal<Account>);
 
-/// Ask the server who is signed in, and share the answer.
+/// localStorage key set while this browser has signed in (`"1"`): not a
+/// secret, only whether asking the server is worth it. Without it nobody is
+/// signed in, and a visitor's page makes no request that can only be refused.
+pub const SIGNED_IN_KEY: &str = "branchpulse.signed_in";
+
+fn hint(on: bool) {
+    if let Some(s) = window().local_storage().ok().flatten() {
+        let _ = if on {
+            s.set_item(SIGNED_IN_KEY, "1")
+        } else {
+            s.remove_item(SIGNED_IN_KEY)
+        };
+    }
+}
+
+fn hinted() -> bool {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(SIGNED_IN_KEY).ok().flatten())
+        .is_some()
+}
+
+/// Share who is signed in: asked of the server if this browser signed in.
 pub fn provide_session() -> Auth {
-    let auth = Auth(RwSignal::new(Account::Checking));
+    let auth = Auth(RwSignal::new(Account::SignedOut));
     provide_context(auth);
-    auth.refresh();
+    if hinted() {
+        auth.refresh();
+    }
     auth
 }
 
@@ -37,13 +63,23 @@ pub fn use_auth() -> Option<Auth> {
 
 impl Auth {
     pub fn refresh(self) {
+        self.0.set(Account::Checking);
         spawn_local(async move {
             self.0.set(match api::session().await {
                 Ok(Some(s)) => Account::SignedIn(s),
-                Ok(None) => Account::SignedOut,
+                Ok(None) => {
+                    hint(false);
+                    Account::SignedOut
+                }
                 Err(e) => Account::Unreachable(e.to_string()),
             });
         });
+    }
+
+    /// Signed in just now.
+    pub fn signed_in(self, session: Session) {
+        hint(true);
+        self.0.set(Account::SignedIn(session));
     }
 
     /// The signed-in user (tracked).
@@ -57,6 +93,7 @@ impl Auth {
     /// The server said the session is gone (a 401 on a people's request).
     pub fn ended(self) {
         api::forget();
+        hint(false);
         self.0.set(Account::SignedOut);
     }
 }
@@ -122,7 +159,7 @@ pub fn AccountMenu(auth: Auth) -> impl IntoView {
             match api::sign_out().await {
                 Ok(()) => {
                     drop_kept_figures();
-                    auth.0.set(Account::SignedOut);
+                    auth.ended();
                     // A page load: nothing of the session stays in memory.
                     let _ = window().location().set_href("/login");
                 }

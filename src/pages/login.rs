@@ -4,7 +4,7 @@
 use crate::api::admin::{self as api, SignInError};
 use crate::api::ApiError;
 use crate::i18n::{t, text, use_locale, Key};
-use crate::session::{safe_next, Account, Auth};
+use crate::session::{safe_next, Auth};
 use branchpulse_core::access::Login;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -46,7 +46,7 @@ pub fn LoginPage() -> impl IntoView {
             match result {
                 Ok(session) => {
                     password.set(String::new());
-                    auth.0.set(Account::SignedIn(session));
+                    auth.signed_in(session);
                     let next = query.with_untracked(|q| safe_next(q.get_str("next")).to_string());
                     if routed_here(&next) {
                         navigate(&next, Default::default());

@@ -87,7 +87,12 @@ pub fn DashboardPage() -> impl IntoView {
     let filter = Memo::new(move |_| state.with(|s| s.filter.clone()));
     let data = LocalResource::new(move || {
         let f = filter.get();
+        let out = signed_out.get();
         async move {
+            if out {
+                // Shown as the sign-in prompt; nothing to ask the server.
+                return Err(String::new());
+            }
             match f {
                 Ok(f) => load(f).await.map_err(|e| {
                     if matches!(e, ApiError::Server { status: 401, .. }) {

@@ -1,0 +1,298 @@
+// The admin's screens at /admin, against the real server: branches,
+// questionnaires, visits, devices, users, the audit log and the free-text
+// purge, each checked both on the page and through the API; hostile text
+// shown as text; axe on every section; a phone and Chinese once.
+//
+// The tests share one signed-in page and run in order.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADMIN, BASE_URL, launch, seriousViolations, PHONE, TABLET_LANDSCAPE } from './lib.js';
+import { kiosk } from './dashboard-data.js';
+import { apiSignIn, asUser, deviceToken, open, overflow, signInPage, unexpected } from './admin-steps.js';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const SCRIPT = '<script>window.__pwned = 1</script> e2e admin comment';
+const TAG = randomUUID().slice(0, 4).toUpperCase().replace(/[^A-Z0-9]/g, 'Q');
+const CODE = `HX${TAG}`;
+// The purge test's response sits in a week of its own.
+const WEEK = 'from=2024-02-05&to=2024-02-11';
+
+let browser;
+let opened;
+let page;
+let admin;
+let dir;
+
+before(async () => {
+  browser = await launch();
+  admin = await apiSignIn(ADMIN);
+  dir = mkdtempSync(join(tmpdir(), 'bp-admin-'));
+  opened = await open(browser);
+  page = opened.page;
+  await signInPage(page, ADMIN, '/admin');
+});
+
+after(async () => {
+  await browser?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function section(name) {
+  await page.locator(`#tab-${name}`).click();
+  await page.waitForURL(new RegExp(`s=${name}`));
+  await page.locator(`#${name}-title`).waitFor();
+}
+
+async function axe(what) {
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${what}`);
+}
+
+test('branches: add one (checked before sending, refused codes said), edit, close and reopen; a hostile name stays text', async () => {
+  await section('branches');
+  await page.locator('#branch-list').waitFor();
+  await axe('branches');
+  // The same check as the server's, before anything is sent.
+  await page.fill('#branch-code', 'n 01');
+  await page.fill('#branch-name', 'Anything');
+  await page.fill('#branch-region', 'North');
+  await page.locator('#add-branch button[type="submit"]').click();
+  assert.match(await page.locator('#branch-code-error').textContent(), /A-Z, 0-9/);
+  assert.equal(await page.locator('#branch-code').getAttribute('aria-invalid'), 'true');
+  // A code that exists: the server's 409, shown in the form.
+  await page.fill('#branch-code', 'N01');
+  await page.locator('#add-branch button[type="submit"]').click();
+  await page.locator('#add-branch .field-error').waitFor();
+  // A new branch whose name is markup.
+  await page.fill('#branch-code', CODE);
+  await page.fill('#branch-name', HOSTILE);
+  await page.fill('#branch-region', 'North');
+  await page.locator('#add-branch button[type="submit"]').click();
+  const row = page.locator('#branch-list tbody tr', { hasText: CODE });
+  await row.waitFor();
+  assert.equal(await row.locator('.branch-name').textContent(), HOSTILE);
+  assert.equal(await page.locator('img[src="x"]').count(), 0);
+  // Edit its region.
+  await page.locator(`.edit[data-code="${CODE}"]`).click();
+  await page.fill(`#edit-${CODE}-region`, 'South');
+  await page.locator(`#edit-${CODE}-region`).press('Enter');
+  await row.locator('td', { hasText: 'South' }).waitFor();
+  // Close and reopen: the API says so too.
+  await page.locator(`.toggle[data-code="${CODE}"]`).click();
+  await row.locator('td', { hasText: 'Closed' }).waitFor();
+  const closed = (await (await fetch(`${BASE_URL}/api/v1/branches`)).json()).find((b) => b.code === CODE);
+  assert.deepEqual([closed.region, closed.active], ['South', false]);
+  await page.locator(`.toggle[data-code="${CODE}"]`).click();
+  await row.locator('td', { hasText: 'Open' }).waitFor();
+  assert.deepEqual(unexpected(opened.errors, [409]), []);
+});
+
+test('questionnaires: upload a valid file, refuse an invalid one with its message, choose the version in use', async () => {
+  await section('questionnaires');
+  await page.locator('#questionnaire-list').waitFor();
+  await axe('questionnaires');
+  const base = JSON.parse(readFileSync('../questionnaires/kiosk.json', 'utf8'));
+  const id = `e2e_lobby_${TAG.toLowerCase()}`;
+  const file = (name, content) => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+    return path;
+  };
+  const upload = async (path) => {
+    await page.setInputFiles('#upload-file', path);
+    await page.locator('#upload-questionnaire button[type="submit"]').click();
+  };
+  // Not JSON, and an unknown dimension: the loader's message, naming the item.
+  await upload(file('broken.json', '{"id": '));
+  await page.locator('#upload-file-error').waitFor();
+  const bad = structuredClone(base);
+  bad.id = id;
+  bad.sections[0].items[0].dimension = 'speed';
+  await upload(file('bad.json', bad));
+  await page.locator('#upload-file-error', { hasText: 'speed' }).waitFor();
+  assert.equal(await page.locator(`#questionnaire-list tr[data-id="${id}"]`).count(), 0);
+  // Two good versions.
+  for (const version of [1, 2]) {
+    await upload(file(`v${version}.json`, { ...base, id, version }));
+    await page.locator(`#questionnaire-list tr[data-id="${id}"][data-version="${version}"]`).waitFor();
+  }
+  // The same id and version again: the server's 409, shown.
+  await upload(file('again.json', { ...base, id, version: 2 }));
+  await page.locator('#upload-file-error').waitFor();
+  // Whichever is not in use, then the other: one in use at a time.
+  for (const version of [2, 1]) {
+    const row = page.locator(`#questionnaire-list tr[data-id="${id}"][data-version="${version}"]`);
+    if ((await row.locator('.activate').count()) > 0) await row.locator('.activate').click();
+    await row.locator('.in-use').waitFor();
+    const other = page.locator(`#questionnaire-list tr[data-id="${id}"][data-version="${3 - version}"]`);
+    await other.locator('.activate').waitFor();
+    const served = await (await fetch(`${BASE_URL}/api/v1/questionnaires/${id}`)).json();
+    assert.equal(served.version, version);
+  }
+  assert.deepEqual(unexpected(opened.errors, [409, 422]), []);
+});
+
+test('visits: assign one, checked first, and see it listed', async () => {
+  await section('visits');
+  await page.locator('#visit-branch option[value="N01"]').waitFor({ state: 'attached' });
+  await page.locator('#visit-questionnaire_id option[value="branch_visit"]').waitFor({ state: 'attached' });
+  await axe('visits');
+  await page.locator('#assign-visit button[type="submit"]').click();
+  await page.locator('#assign-visit .field-error').waitFor();
+  const scenario = `e2e ${TAG}: open a savings account`;
+  await page.selectOption('#visit-branch', 'N01');
+  await page.fill('#visit-scenario', scenario);
+  await page.selectOption('#visit-questionnaire_id', 'branch_visit');
+  await page.fill('#visit-due', '2026-12-31');
+  await page.fill('#visit-shopper', 'e2e shopper');
+  await page.locator('#assign-visit button[type="submit"]').click();
+  const row = page.locator('#visit-list tbody tr', { hasText: scenario });
+  await row.waitFor();
+  assert.match(await row.textContent(), /N01.*e2e shopper/);
+  assert.deepEqual(unexpected(opened.errors), []);
+});
+
+test('devices: a kiosk gets a one-time code as text and QR code; revoked, its code no longer enrols', async () => {
+  await section('devices');
+  await page.locator('#device-branch option[value="N01"]').waitFor({ state: 'attached' });
+  await axe('devices');
+  // A kiosk needs a label and a branch.
+  await page.locator('#add-device button[type="submit"]').click();
+  await page.locator('#device-label-error').waitFor();
+  const label = `Lobby tablet ${TAG}`;
+  await page.fill('#device-label', label);
+  await page.selectOption('#device-branch', 'N01');
+  await page.locator('#add-device button[type="submit"]').click();
+  await page.locator('#enrolment').waitFor();
+  const code = (await page.locator('#enrol-code').textContent()).trim();
+  assert.match(code, /^[A-HJKMNP-Z2-9]{5}-[A-HJKMNP-Z2-9]{5}$/);
+  const qr = page.locator('#enrol-qr svg');
+  await qr.waitFor();
+  assert.ok((await qr.boundingBox()).width > 100, 'the QR code is drawn large enough to scan');
+  assert.equal(await page.locator('#enrol-qr script, #enrol-qr [onload], #enrol-qr a').count(), 0);
+  await axe('devices with an enrolment code');
+  const row = page.locator('#device-list tbody tr', { hasText: label });
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-status'), 'Pending');
+  // Revoking asks first; Cancel keeps it.
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await row.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await row.getAttribute('data-status'), 'Pending');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await row.getByRole('button', { name: 'Yes, revoke' }).click();
+  await page.locator(`#device-list tbody tr[data-status="Revoked"]`, { hasText: label }).waitFor();
+  const enrol = await fetch(`${BASE_URL}/api/v1/devices/enrol`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  assert.equal(enrol.status, 401);
+  // A shopper's phone needs a shopper, not a branch.
+  await page.locator('input[name="device-kind"][value="shopper"]').check();
+  await page.fill('#device-label', `Phone ${TAG}`);
+  await page.locator('#add-device button[type="submit"]').click();
+  await page.locator('#device-shopper-error').waitFor();
+  assert.deepEqual(unexpected(opened.errors), []);
+});
+
+test('users: add a manager for a branch (password checked first), set a new password, switch the account off', async () => {
+  await section('users');
+  await page.locator('#user-list').waitFor();
+  await page.locator('#user-branch option[value="N02"]').waitFor({ state: 'attached' });
+  await axe('users');
+  const username = `e2e.mgr.${TAG.toLowerCase()}`;
+  await page.fill('#user-username', username);
+  await page.fill('#user-password', 'short');
+  await page.selectOption('#user-branch', 'N02');
+  await page.locator('#add-user button[type="submit"]').click();
+  assert.match(await page.locator('#user-password-error').textContent(), /at least 12/);
+  const password = `first password ${TAG}`;
+  await page.fill('#user-password', password);
+  await page.locator('#add-user button[type="submit"]').click();
+  const row = page.locator(`#user-list tr[data-username="${username}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /Branch manager.*N02/);
+  await apiSignIn({ username, password });
+  // A new password.
+  const second = `second password ${TAG}`;
+  await row.locator('.set-password').click();
+  await row.locator('input[type="password"]').fill(second);
+  await row.getByRole('button', { name: 'Save' }).click();
+  await row.getByText('Saved.').waitFor();
+  await apiSignIn({ username, password: second });
+  // Switched off: it can no longer sign in.
+  await row.getByRole('button', { name: 'Switch off' }).click();
+  await row.locator('button.danger').click();
+  await row.getByText('Switched off').waitFor();
+  const refused = await fetch(`${BASE_URL}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: second }),
+  });
+  assert.equal(refused.status, 401);
+  assert.deepEqual(unexpected(opened.errors), []);
+});
+
+test('a comment with a script tag shows as text; purging it removes the text and the audit log says so', async () => {
+  const response = kiosk('N01', '2024-02-06', 4, 1, SCRIPT);
+  const token = await deviceToken(admin, { branch: 'N01' });
+  const sent = await fetch(`${BASE_URL}/api/v1/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ responses: [response] }),
+  });
+  assert.equal(sent.status, 200, await sent.clone().text());
+  // On the dashboard, and the hostile branch name in its filter, as text.
+  const dash = await page.context().newPage();
+  dash.on('dialog', (d) => { opened.errors.push(`dialog: ${d.message()}`); d.dismiss(); });
+  await dash.goto(`/dashboard?${WEEK}`);
+  const comment = dash.locator('.comment-text', { hasText: 'e2e admin comment' });
+  await comment.waitFor();
+  assert.equal(await comment.textContent(), SCRIPT);
+  assert.ok((await dash.locator('.dash-filters').textContent()).includes(HOSTILE));
+  assert.deepEqual(await dash.evaluate(() => ({
+    img: document.querySelectorAll('img[src="x"]').length,
+    scripts: document.querySelectorAll('main script').length,
+    pwned: window.__pwned ?? null,
+  })), { img: 0, scripts: 0, pwned: null });
+  // Purge, asked first.
+  await section('audit');
+  await page.locator('#audit-list').waitFor();
+  await axe('audit');
+  await page.fill('#purge-id', 'not an id');
+  await page.getByRole('button', { name: "Remove a response's free text" }).click();
+  await page.getByRole('button', { name: 'Yes, remove' }).click();
+  await page.locator('#purge-id-error').waitFor();
+  await page.fill('#purge-id', response.id);
+  await page.getByRole('button', { name: "Remove a response's free text" }).click();
+  await page.getByRole('button', { name: 'Yes, remove' }).click();
+  assert.match(await page.locator('#purge-done').textContent(), /1 free-text answers removed/);
+  await page.locator('#audit-list td.target', { hasText: response.id }).first().waitFor();
+  // The dashboard no longer has it; the scores stay.
+  await dash.goto(`/dashboard?${WEEK}&q=e2e+admin+comment`);
+  await dash.getByText('No comments match.').waitFor();
+  const figures = await asUser(admin, 'GET', `/api/v1/aggregates?${WEEK}&branches=N01`);
+  assert.equal(figures.status, 200);
+  assert.ok((await figures.json()).network.n >= 1, 'the response is still counted');
+  await dash.close();
+  assert.deepEqual(unexpected(opened.errors), []);
+});
+
+test('on a phone and in Chinese', async () => {
+  await section('branches');
+  await page.locator('#branch-list').waitFor();
+  await page.setViewportSize(PHONE);
+  assert.ok((await overflow(page)) <= 0, `no sideways scrolling on a phone (${await overflow(page)}px)`);
+  await axe('branches on a phone');
+  await page.locator('.language-switch button[lang="zh-CN"]').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  await page.locator('#tab-branches', { hasText: '网点' }).waitFor();
+  await page.locator('#add-branch h3', { hasText: '添加网点' }).waitFor();
+  await axe('branches in Chinese');
+  await page.locator('.language-switch button[lang="en"]').click();
+  await page.setViewportSize(TABLET_LANDSCAPE);
+  assert.deepEqual(unexpected(opened.errors), []);
+});
