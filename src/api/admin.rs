@@ -8,15 +8,16 @@
 
 use super::{failure, ApiError};
 use branchpulse_core::access::{
-    AuditEntry, Device, Enrolment, Login, NewDevice, NewUser, Purged, QuestionnaireVersion,
-    Session, User, UserChange, CSRF_HEADER,
+    Device, Enrolment, Login, NewDevice, NewUser, Purged, Session, User, UserChange, CSRF_HEADER,
 };
 use branchpulse_core::protocol::{Branch, NewVisit, Visit};
 use gloo_net::http::{Request, RequestBuilder, Response};
+use js_sys::{Array, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
 use uuid::Uuid;
+use wasm_bindgen::{JsCast, JsValue};
 
 const SESSION_URL: &str = "/api/v1/session";
 
@@ -161,7 +162,21 @@ pub async fn update_branch(branch: &Branch) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn questionnaire_versions() -> Result<Vec<QuestionnaireVersion>, ApiError> {
+/// One version in `GET /api/v1/questionnaires/all`: the contract's
+/// `QuestionnaireVersion` read without `#[serde(flatten)]`, whose buffering
+/// costs the admin's bundle far more than these few fields.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Version {
+    pub id: String,
+    pub version: u32,
+    pub kind: branchpulse_core::Kind,
+    pub title: branchpulse_core::Text,
+    pub items: usize,
+    pub active: bool,
+    pub uploaded_at: Option<String>,
+}
+
+pub async fn questionnaire_versions() -> Result<Vec<Version>, ApiError> {
     get("/api/v1/questionnaires/all").await
 }
 
@@ -225,9 +240,57 @@ pub async fn change_user(id: Uuid, change: &UserChange) -> Result<(), ApiError> 
     Ok(())
 }
 
-/// The latest `limit` lines of the audit log, newest first.
-pub async fn audit(limit: u32) -> Result<Vec<AuditEntry>, ApiError> {
-    get(&format!("/api/v1/audit?limit={limit}")).await
+/// A line of the audit log as the admin reads it: the contract's
+/// `AuditEntry` with its free `detail` kept as JSON text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditLine {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    /// `""` when there is none.
+    pub detail: String,
+}
+
+/// The latest `limit` lines of the audit log, newest first. Read with the
+/// browser's JSON parser: serde_json's `Value` for `detail` alone would
+/// weigh more than the rest of this module.
+pub async fn audit(limit: u32) -> Result<Vec<AuditLine>, ApiError> {
+    let resp = checked(
+        Request::get(&format!("/api/v1/audit?limit={limit}"))
+            .send()
+            .await,
+    )
+    .await?;
+    let text = resp.text().await.map_err(net)?;
+    let bad = |what: &str| ApiError::Decode(what.to_string());
+    let list = js_sys::JSON::parse(&text)
+        .map_err(|_| bad("not JSON"))?
+        .dyn_into::<Array>()
+        .map_err(|_| bad("not a list"))?;
+    let field = |line: &JsValue, name: &str| Reflect::get(line, &JsValue::from_str(name)).ok();
+    let text_of = |line: &JsValue, name: &str| {
+        field(line, name)
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| bad(&format!("an audit line without \"{name}\"")))
+    };
+    list.iter()
+        .map(|line| {
+            let detail = field(&line, "detail")
+                .filter(|d| !d.is_null() && !d.is_undefined())
+                .and_then(|d| js_sys::JSON::stringify(&d).ok())
+                .map(String::from)
+                .filter(|d| d != "{}")
+                .unwrap_or_default();
+            Ok(AuditLine {
+                at: text_of(&line, "at")?,
+                actor: text_of(&line, "actor")?,
+                action: text_of(&line, "action")?,
+                target: text_of(&line, "target")?,
+                detail,
+            })
+        })
+        .collect()
 }
 
 /// Remove a response's free-text answers and comments.

@@ -4,9 +4,10 @@
 
 use super::{listing, short_time, Confirm, Problem};
 use crate::api::admin as api;
+use crate::api::admin::AuditLine;
 use crate::api::ApiError;
 use crate::i18n::{t, text, use_locale, Key};
-use branchpulse_core::access::{AuditEntry, FieldError};
+use branchpulse_core::access::FieldError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -22,7 +23,7 @@ pub fn Audit() -> impl IntoView {
             <h2 id="audit-title">{t(Key::AdmAudit)}</h2>
             <Purge list/>
             <h3>{t(Key::AdmAuditLatest)}</h3>
-            {listing(list, Key::AdmNoAudit, |all: Vec<AuditEntry>| view! {
+            {listing(list, Key::AdmNoAudit, |all: Vec<AuditLine>| view! {
                 <div class="table-wrap">
                     <table class="admin-table" id="audit-list">
                         <thead><tr>
@@ -39,7 +40,7 @@ pub fn Audit() -> impl IntoView {
                                     <td>{a.actor}</td>
                                     <th scope="row">{a.action.clone()}</th>
                                     <td class="target">{a.target}</td>
-                                    <td class="detail">{(!a.detail.is_null()).then(|| a.detail.to_string())}</td>
+                                    <td class="detail">{a.detail}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -51,7 +52,7 @@ pub fn Audit() -> impl IntoView {
 }
 
 #[component]
-fn Purge(list: LocalResource<Result<Vec<AuditEntry>, ApiError>>) -> impl IntoView {
+fn Purge(list: LocalResource<Result<Vec<AuditLine>, ApiError>>) -> impl IntoView {
     let locale = use_locale();
     let problem = Problem::new("purge");
     let id = RwSignal::new(String::new());

@@ -127,11 +127,9 @@ fn say(e: &ApiError, l: Locale) -> String {
 }
 
 /// A 401 means the session ended: the page falls back to its sign-in link.
-fn notice_end(e: &ApiError) {
-    if matches!(e, ApiError::Server { status: 401, .. }) {
-        if let Some(auth) = use_context::<Auth>() {
-            auth.ended();
-        }
+fn notice_end(e: &ApiError, auth: Option<Auth>) {
+    if let (ApiError::Server { status: 401, .. }, Some(auth)) = (e, auth) {
+        auth.ended();
     }
 }
 
@@ -140,6 +138,8 @@ fn notice_end(e: &ApiError) {
 #[derive(Clone, Copy)]
 struct Problem {
     form: StoredValue<String>,
+    /// Taken when the form is made: requests end outside any component.
+    auth: Option<Auth>,
     at: RwSignal<Option<(String, String)>>,
 }
 
@@ -147,6 +147,7 @@ impl Problem {
     fn new(form: impl Into<String>) -> Problem {
         Problem {
             form: StoredValue::new(form.into()),
+            auth: use_context(),
             at: RwSignal::new(None),
         }
     }
@@ -169,7 +170,7 @@ impl Problem {
     /// A failed request: next to the field its message names
     /// (`"name: must not be empty"`), of `fields`, else for the whole form.
     fn failed(self, e: &ApiError, fields: &[&str], l: Locale) {
-        notice_end(e);
+        notice_end(e, self.auth);
         let message = say(e, l);
         let field = match e {
             ApiError::Server { status, message } if (400..500).contains(status) => fields
@@ -230,10 +231,11 @@ where
     V: IntoView + 'static,
 {
     let locale = crate::i18n::use_locale();
+    let auth = use_context::<Auth>();
     move || match list.get() {
         None => view! { <p class="loading" role="status">{t(Key::Loading)}</p> }.into_any(),
         Some(Err(e)) => {
-            notice_end(&e);
+            notice_end(&e, auth);
             view! {
                 <div class="error" role="alert">
                     <p>{t(Key::LoadFailed)} ": " {say(&e, locale.get())}</p>

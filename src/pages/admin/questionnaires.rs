@@ -4,8 +4,8 @@
 
 use super::{listing, say, short_time, Problem};
 use crate::api::admin as api;
+use crate::api::admin::Version;
 use crate::i18n::{t, text, use_locale, Key};
-use branchpulse_core::access::QuestionnaireVersion;
 use branchpulse_core::Kind;
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -30,7 +30,7 @@ pub fn Questionnaires() -> impl IntoView {
         <section aria-labelledby="questionnaires-title">
             <h2 id="questionnaires-title">{t(Key::Questionnaires)}</h2>
             {problem.show("")}
-            {listing(list, Key::NoQuestionnaires, move |all: Vec<QuestionnaireVersion>| view! {
+            {listing(list, Key::NoQuestionnaires, move |all: Vec<Version>| view! {
                 <div class="table-wrap">
                     <table class="admin-table" id="questionnaire-list">
                         <thead><tr>
@@ -44,7 +44,7 @@ pub fn Questionnaires() -> impl IntoView {
                         </tr></thead>
                         <tbody>
                             {all.into_iter().map(|v| {
-                                let s = v.summary;
+                                let s = v.clone();
                                 let (id, version) = (s.id.clone(), s.version);
                                 let title = s.title.clone();
                                 view! {
@@ -89,9 +89,7 @@ async fn read_file(input: &web_sys::HtmlInputElement) -> Option<Result<(String, 
 }
 
 #[component]
-fn Upload(
-    list: LocalResource<Result<Vec<QuestionnaireVersion>, crate::api::ApiError>>,
-) -> impl IntoView {
+fn Upload(list: LocalResource<Result<Vec<Version>, crate::api::ApiError>>) -> impl IntoView {
     let locale = use_locale();
     let problem = Problem::new("upload");
     let input = NodeRef::<Input>::new();
@@ -117,10 +115,14 @@ fn Upload(
                     Err(e) => Err(e.to_string()),
                     Ok(q) => {
                         let label = format!("{} v{}", q.id, q.version);
-                        api::upload_questionnaire(json)
-                            .await
-                            .map(|()| label)
-                            .map_err(|e| say(&e, l))
+                        match api::upload_questionnaire(json).await {
+                            Ok(()) => Ok(label),
+                            Err(e) => {
+                                problem.failed(&e, &[], l);
+                                // The server's message belongs to the file.
+                                Err(say(&e, l))
+                            }
+                        }
                     }
                 },
             };

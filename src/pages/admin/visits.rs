@@ -125,8 +125,8 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
             .and_then(Result::ok)
             .unwrap_or_default()
             .into_iter()
-            .filter(|v| v.summary.kind == Kind::MysteryShop)
-            .map(|v| v.summary.id)
+            .filter(|v| v.kind == Kind::MysteryShop)
+            .map(|v| v.id)
             .collect();
         ids.into_iter()
             .map(|id| view! { <option value=id.clone()>{id.clone()}</option> })

@@ -78,6 +78,7 @@ pub fn DashboardPage() -> impl IntoView {
     let (state, set) = use_dash_state();
     let auth = expect_context::<Auth>();
     let signed_out = Memo::new(move |_| auth.0.with(|a| matches!(a, Account::SignedOut)));
+    let checking = Memo::new(move |_| auth.0.with(|a| matches!(a, Account::Checking)));
     // Only the branches the reader may see are offered (the server refuses
     // the others anyway); unknown while offline: the kept list.
     let scope = Memo::new(move |_| auth.user().map(|u| u.scope()));
@@ -120,6 +121,10 @@ pub fn DashboardPage() -> impl IntoView {
                         </div>
                     }
                     .into_any();
+                }
+                // The choices wait for the reader's scope.
+                if checking.get() {
+                    return view! { <p class="loading">{t(Key::Loading)}</p> }.into_any();
                 }
                 let scope = scope.get();
                 let list: Vec<_> = branches
