@@ -4,7 +4,7 @@
 // shown as text; axe on every section; a phone and Chinese once.
 //
 // The tests share one signed-in page and run in order.
-import { test, before, after } from 'node:test';
+import { test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,11 @@ before(async () => {
   opened = await open(browser);
   page = opened.page;
   await signInPage(page, ADMIN, '/admin');
+});
+
+// Each test answers for its own errors.
+beforeEach(() => {
+  if (opened) opened.errors.length = 0;
 });
 
 after(async () => {
