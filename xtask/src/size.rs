@@ -17,11 +17,14 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// no other mode; 237 KB), the shopper's phone (shop.html: 300 KB), the
 /// manager's dashboard (dashboard.html, with plotters and the offline
 /// aggregation: 342 KB); the main app (index.html: start page, admin) 215 KB.
+/// The admin's screens (six sections of forms and tables, sign-in, the
+/// questionnaire loader to check an upload before sending it) took the main
+/// app to 306 KB; the dashboard's sign-in and scope to 352 KB.
 pub const BUDGETS: [(&str, u64); 4] = [
     ("kiosk.html", 250 * 1000),
     ("shop.html", 310 * 1000),
-    ("index.html", 230 * 1000),
-    ("dashboard.html", 350 * 1000),
+    ("index.html", 310 * 1000),
+    ("dashboard.html", 355 * 1000),
 ];
 
 pub fn report(dist: &Path) -> Result<()> {
