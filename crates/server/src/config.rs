@@ -55,6 +55,30 @@ pub struct Config {
     /// stored; never happens without this flag.
     #[arg(long)]
     pub demo: bool,
+
+    /// The first admin's password, used only when the database has no
+    /// active admin (at least 12 characters). Unset: one is generated and
+    /// printed once.
+    #[arg(long, env = "BRANCHPULSE_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// This server's address as devices reach it (e.g.
+    /// `https://survey.bank.example`), for the enrolment QR codes. Unset:
+    /// taken from each request's `Host` and `X-Forwarded-Proto`.
+    #[arg(long, env = "BRANCHPULSE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// How long a sign-in lasts, in seconds.
+    #[arg(long, env = "BRANCHPULSE_SESSION_SECS", default_value_t = 12 * 3600)]
+    pub session_secs: u32,
+
+    /// How long a device's token lasts, in seconds.
+    #[arg(long, env = "BRANCHPULSE_DEVICE_TOKEN_SECS", default_value_t = 365 * 24 * 3600)]
+    pub device_token_secs: u32,
+
+    /// How long an enrolment code can be used, in seconds.
+    #[arg(long, env = "BRANCHPULSE_ENROL_CODE_SECS", default_value_t = 24 * 3600)]
+    pub enrol_code_secs: u32,
 }
 
 impl Config {
@@ -69,6 +93,11 @@ impl Config {
             max_body_bytes: 8 * 1024 * 1024,
             max_clock_skew_secs: 300,
             demo: false,
+            admin_password: None,
+            public_url: None,
+            session_secs: 12 * 3600,
+            device_token_secs: 365 * 24 * 3600,
+            enrol_code_secs: 24 * 3600,
         }
     }
 }
