@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod enrolment;
 pub mod extract;
 pub mod first_run;
+pub mod limits;
 pub mod password;
 pub mod qr;
 pub mod scope;

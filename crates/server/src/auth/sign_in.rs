@@ -91,6 +91,8 @@ pub async fn sign_in(state: &AppState, login: Login) -> Result<(Session, String)
         }
     };
     store.login_succeeded(user.id).await.map_err(store_error)?;
+    // The session starts now, after the (deliberately slow) password check.
+    let now = OffsetDateTime::now_utc();
     let token = secret::token();
     let csrf = secret::token();
     let expires_at = now + Duration::seconds(i64::from(state.config.session_secs));

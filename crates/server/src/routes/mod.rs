@@ -10,6 +10,7 @@ mod responses;
 mod session;
 mod visits;
 
+use crate::auth::limits;
 use crate::error::ApiError;
 use crate::{assets, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -17,6 +18,7 @@ use axum::http::StatusCode;
 use axum::routing::{any, get, patch, post};
 use axum::Router;
 use std::time::Duration;
+use tower::util::option_layer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -25,6 +27,7 @@ use tower_http::trace::TraceLayer;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn app(state: AppState) -> Router {
+    let config = &*state.config;
     // Open to anyone: a kiosk shows questionnaires to any customer, and
     // signing in and enrolling are how one gets an identity.
     let public = Router::new()
@@ -40,12 +43,19 @@ pub fn app(state: AppState) -> Router {
             "/session",
             post(session::create)
                 .get(session::show)
-                .delete(session::end),
+                .delete(session::end)
+                .layer(option_layer(limits::sign_in(config))),
         )
-        .route("/devices/enrol", post(session::enrol));
+        .route(
+            "/devices/enrol",
+            post(session::enrol).layer(option_layer(limits::enrol(config))),
+        );
     // Enrolled devices (each handler takes `DeviceAuth` or `Caller`).
     let devices = Router::new()
-        .route("/responses", post(responses::receive))
+        .route(
+            "/responses",
+            post(responses::receive).layer(option_layer(limits::per_device(config))),
+        )
         .route("/visits", get(visits::list).post(visits::create));
     // Signed-in people, within their scope (`Reader`).
     let readers = Router::new()
@@ -67,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admins)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(option_layer(limits::per_ip(config)))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(CompressionLayer::new())
         .with_state(state.clone());
