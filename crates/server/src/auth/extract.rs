@@ -120,7 +120,12 @@ async fn device(state: &AppState, token: &str) -> Result<Option<DeviceRow>, ApiE
         .device_by_token(&secret::hash(token), now)
         .await
         .map_err(store_error)?;
-    if let Some(d) = &found {
+    // Written at most once a minute per device, so that a busy kiosk does
+    // not add a write to every request.
+    if let Some(d) = found.as_ref().filter(|d| {
+        d.last_seen_at
+            .is_none_or(|seen| now - seen >= crate::store::access::SEEN_GRANULARITY)
+    }) {
         state
             .store
             .device_seen(d.id, now)
