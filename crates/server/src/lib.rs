@@ -27,6 +27,7 @@ pub mod demo;
 pub mod error;
 pub mod ingest;
 pub mod migrate;
+pub mod migrate_access;
 pub mod routes;
 pub mod store;
 
