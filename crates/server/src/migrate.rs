@@ -35,6 +35,8 @@ pub struct Report {
     /// Visit assignments copied now, and held by both databases.
     pub visits_copied: u64,
     pub visits: u64,
+    /// Users, devices and the audit log.
+    pub accounts: crate::migrate_access::AccountsReport,
 }
 
 impl fmt::Display for Report {
@@ -49,7 +51,8 @@ impl fmt::Display for Report {
             self.checksum,
             self.visits_copied,
             self.visits
-        )
+        )?;
+        write!(f, "; {}", self.accounts)
     }
 }
 
@@ -87,6 +90,7 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
             in_target.len()
         )));
     }
+    let accounts = crate::migrate_access::copy_accounts(&source, &target).await?;
     let (from_ids, to_ids) = (source.id_hashes().await?, target.id_hashes().await?);
     let (from_sum, to_sum) = (checksum(&from_ids), checksum(&to_ids));
     if from_ids.len() != to_ids.len() || from_sum != to_sum {
@@ -105,6 +109,7 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
         checksum: from_sum,
         visits_copied,
         visits: visits.len() as u64,
+        accounts,
     })
 }
 

@@ -23,16 +23,19 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
         assert_eq!(status, 200);
     }
     for (branch, due) in [("N01", "2026-05-01"), ("S02", "2026-06-15")] {
-        let resp = server
-            .client
-            .post(server.at("/api/v1/visits"))
-            .json(&json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "due": due}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status().as_u16(), 201);
+        let (status, _) = server
+            .admin_json(
+                reqwest::Method::POST,
+                "/api/v1/visits",
+                &json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "due": due}),
+            )
+            .await;
+        assert_eq!(status, 201);
     }
     let (_, visits_before) = server.get_json("/api/v1/visits").await;
+    let kiosk = server
+        .token_for(&kiosk_response(&uuid::Uuid::new_v4().to_string()))
+        .await;
     server.stop().await;
 
     let postgres = fresh_database(dir.path()).await;
@@ -44,13 +47,47 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     );
     assert_eq!(stored_rows(&sqlite).await, stored_rows(&postgres).await);
     assert_eq!((report.visits_copied, report.visits), (2, 2));
+    assert_eq!(report.accounts.users_copied, 1, "{report}");
+    assert_eq!(report.accounts.devices_copied, 1, "{report}");
+    assert!(report.accounts.audit_copied >= 3, "{report}");
+    assert!(report.accounts.users_skipped.is_empty());
     let on_postgres = TestServer::start_with(|c| c.database_url = postgres.clone()).await;
+    // The admin's password and the kiosk's token work on the new server,
+    // and the responses keep the device that sent them.
     let (_, visits_after) = on_postgres.get_json("/api/v1/visits").await;
+    let resend = json!({"responses": [kiosk_response("00000000-0000-4000-8000-000000000001")]});
+    let (status, reply) = on_postgres.post_batch_as(&kiosk, &resend).await;
+    assert_eq!(
+        (status, &reply["results"][0]["status"]),
+        (200, &json!("duplicate")),
+        "{reply}"
+    );
+    let devices = common::scalar(
+        &postgres,
+        "SELECT COUNT(DISTINCT enrolled_device)::text FROM responses WHERE enrolled_device IS NOT NULL",
+    )
+    .await;
+    assert_eq!(devices.as_deref(), Some("1"));
+    let (status, log) = on_postgres.get_json("/api/v1/audit?limit=1000").await;
+    assert_eq!(status, 200);
+    let ids: Vec<i64> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique, "new audit lines follow the copied ones");
     on_postgres.stop().await;
     assert_eq!(visits_after, visits_before);
 
     let again = sqlite_to_postgres(&sqlite, &postgres).await.unwrap();
     assert_eq!((again.copied, again.already_there), (0, 1500));
+    assert_eq!(
+        (again.accounts.users_copied, again.accounts.devices_copied),
+        (0, 0)
+    );
     assert_eq!((again.visits_copied, again.visits), (0, 2));
     assert_eq!(again.checksum, report.checksum);
 
