@@ -20,6 +20,8 @@ pub struct Config {
     /// folder if they are missing.
     #[arg(
         long,
+        // Also after a subcommand: `branchpulse-server reset-password admin --database-url …`.
+        global = true,
         env = "BRANCHPULSE_DATABASE_URL",
         default_value = "sqlite://data/branchpulse.db"
     )]
@@ -60,7 +62,7 @@ pub struct Config {
     /// active admin (at least 12 characters). Unset: one is generated and
     /// printed once.
     #[arg(long, env = "BRANCHPULSE_ADMIN_PASSWORD", hide_env_values = true)]
-    pub admin_password: Option<String>,
+    pub admin_password: Option<Secret>,
 
     /// This server's address as devices reach it (e.g.
     /// `https://survey.bank.example`), for the enrolment QR codes. Unset:
@@ -160,5 +162,35 @@ mod tests {
     fn the_command_is_well_formed() {
         use clap::CommandFactory;
         Config::command().debug_assert();
+    }
+}
+
+/// A value that must never reach a log: `Debug` shows only that it is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(hidden)")
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Secret {
+        Secret(value.to_owned())
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Secret, Self::Err> {
+        Ok(Secret::from(value))
     }
 }
