@@ -19,6 +19,10 @@ pub enum ApiError {
     /// 405: the path exists, the method does not.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// 409: the thing to create exists already (a branch code, a
+    /// questionnaire id and version).
+    #[error("{0}")]
+    Conflict(String),
     /// 413: the body or the batch is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
@@ -43,6 +47,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,

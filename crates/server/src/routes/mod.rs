@@ -1,6 +1,7 @@
 //! The site map of the server: the JSON API under `/api/v1`, the web app
 //! everywhere else. Handlers are thin: parse, call one function, map the result.
 
+mod branches;
 mod dashboard;
 mod headers;
 mod health;
@@ -9,10 +10,10 @@ mod responses;
 mod visits;
 
 use crate::error::ApiError;
-use crate::{assets, AppState};
+use crate::{assets, changes, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 use axum::Router;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -25,14 +26,29 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health::health))
-        .route("/questionnaires", get(questionnaires::list))
+        .route(
+            "/questionnaires",
+            get(questionnaires::list)
+                .post(questionnaires::upload)
+                .layer(DefaultBodyLimit::max(changes::MAX_QUESTIONNAIRE_BYTES)),
+        )
+        .route("/questionnaires/all", get(questionnaires::all))
         .route("/questionnaires/{id}", get(questionnaires::latest))
         .route(
             "/questionnaires/{id}/{version}",
             get(questionnaires::version),
         )
-        .route("/branches", get(questionnaires::branches))
+        .route(
+            "/questionnaires/{id}/{version}/activate",
+            post(questionnaires::activate),
+        )
+        .route(
+            "/branches",
+            get(questionnaires::branches).post(branches::create),
+        )
+        .route("/branches/{code}", put(branches::update))
         .route("/responses", post(responses::receive))
+        .route("/responses/{id}/purge-text", post(responses::purge_text))
         // Open until the admin issue adds tokens (see routes/visits.rs).
         .route("/visits", get(visits::list).post(visits::create))
         // The dashboard's reads. Open to anyone who reaches the server until

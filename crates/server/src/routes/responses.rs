@@ -1,8 +1,10 @@
-use crate::error::{ApiError, Json};
-use crate::{ingest, AppState};
+use crate::error::{ApiError, Json, Path};
+use crate::{ingest, purge, AppState};
 use axum::extract::State;
+use branchpulse_core::access::Purged;
 use branchpulse_core::protocol::SyncReply;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 /// `POST /api/v1/responses`: a batch of responses, answered per response.
 pub async fn receive(
@@ -11,4 +13,16 @@ pub async fn receive(
 ) -> Result<Json<SyncReply>, ApiError> {
     let reply = ingest::receive(&state, batch, OffsetDateTime::now_utc()).await?;
     Ok(Json(reply))
+}
+
+/// `POST /api/v1/responses/{id}/purge-text` (admin): remove the response's
+/// free texts; 200 `Purged`, 404 unknown.
+pub async fn purge_text(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Purged>, ApiError> {
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("no response \"{id}\": not a UUID")))?;
+    Ok(Json(purge::purge_text(&state, id).await?))
 }

@@ -7,6 +7,7 @@
 //! migrations (`migrations/sqlite/`, `migrations/postgres/`), and the same
 //! test suite runs against both.
 
+pub mod catalog;
 pub mod postgres;
 pub mod rollup;
 pub mod sqlite;

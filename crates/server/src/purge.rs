@@ -1,0 +1,57 @@
+//! Removing a response's free texts on request (a customer wrote their
+//! phone number in the comment, say): the text answers and comments go,
+//! the scores stay.
+//!
+//! The stored payload hash is left as it was, on purpose: it stands for
+//! what the device sent, so a device that resends the original (its outbox
+//! keeps it until confirmed) is answered `duplicate` — not `conflict`, and
+//! the text does not come back.
+
+use crate::error::ApiError;
+use crate::ingest::store_error;
+use crate::store::canonical_json;
+use crate::AppState;
+use branchpulse_core::access::Purged;
+use branchpulse_core::questionnaire::{ItemKind, Questionnaire};
+use branchpulse_core::{Answer, Response};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Remove `response`'s answers to text items and its comments; how many
+/// were removed. Without its questionnaire, every text answer counts as one.
+pub fn strip_text(response: &mut Response, questionnaire: Option<&Questionnaire>) -> usize {
+    let before = response.answers.len() + response.comments.len();
+    response.answers.retain(|item, answer| {
+        let text_item = questionnaire
+            .and_then(|q| q.item(item))
+            .is_some_and(|i| matches!(i.kind, ItemKind::Text { .. }));
+        !(text_item || matches!(answer, Answer::Text(_)))
+    });
+    response.comments.clear();
+    before - response.answers.len() - response.comments.len()
+}
+
+/// Purge the free texts of stored response `id`.
+pub async fn purge_text(state: &AppState, id: Uuid) -> Result<Purged, ApiError> {
+    let missing = || ApiError::NotFound(format!("no response {id}"));
+    let payload = state
+        .store
+        .payload(id)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(missing)?;
+    let mut response: Response = serde_json::from_str(&payload)
+        .map_err(|e| ApiError::Internal(format!("stored response {id} cannot be read: {e}")))?;
+    let catalog = state.catalog.snapshot();
+    let q = catalog.questionnaire(&response.questionnaire_id, response.questionnaire_version);
+    let removed = strip_text(&mut response, q);
+    let found = state
+        .store
+        .purge_text(id, &canonical_json(&response), OffsetDateTime::now_utc())
+        .await
+        .map_err(store_error)?;
+    if !found {
+        return Err(missing());
+    }
+    Ok(Purged { id, removed })
+}
