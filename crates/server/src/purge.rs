@@ -55,3 +55,52 @@ pub async fn purge_text(state: &AppState, id: Uuid) -> Result<Purged, ApiError> 
     }
     Ok(Purged { id, removed })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_answers_and_comments_go_scored_answers_stay() {
+        let json = include_str!("../../../questionnaires/mystery_shop.json");
+        let q = branchpulse_core::questionnaire::load("mystery_shop.json", json).unwrap();
+        let text_item = q
+            .items()
+            .find(|i| matches!(i.kind, ItemKind::Text { .. }))
+            .map(|i| i.id.clone());
+        let scored = q
+            .items()
+            .find(|i| matches!(i.kind, ItemKind::YesNo))
+            .unwrap();
+        let mut response: Response = serde_json::from_value(serde_json::json!({
+            "id": "00000000-0000-4000-8000-000000000001",
+            "questionnaire_id": q.id,
+            "questionnaire_version": q.version,
+            "branch": "N01",
+            "device_id": "phone-1",
+            "channel": "mystery_shop",
+            "locale": "en",
+            "started_at": "2026-03-01T09:30:00Z",
+            "submitted_at": "2026-03-01T09:50:00Z",
+            "answers": {},
+            "comments": {"waiting": "The guard was rude", scored.id.clone(): "Asked twice"}
+        }))
+        .unwrap();
+        response.answers.insert(
+            scored.id.clone(),
+            Answer::YesNo(branchpulse_core::YesNo::Yes),
+        );
+        let mut expected = 2;
+        if let Some(id) = &text_item {
+            response
+                .answers
+                .insert(id.clone(), Answer::Text("my phone is 555".into()));
+            expected += 1;
+        }
+        assert_eq!(strip_text(&mut response, Some(&q)), expected);
+        assert!(response.comments.is_empty());
+        assert_eq!(response.answers.len(), 1);
+        assert!(response.answers.contains_key(&scored.id));
+        assert_eq!(strip_text(&mut response, Some(&q)), 0);
+    }
+}
