@@ -33,6 +33,40 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
         assert_eq!(resp.status().as_u16(), 201);
     }
     let (_, visits_before) = server.get_json("/api/v1/visits").await;
+    // Admin changes to the catalog and a purged response go along.
+    let closed =
+        json!({"code": "N02", "name": "Closed for works", "region": "North", "active": false});
+    let resp = server
+        .client
+        .put(server.at("/api/v1/branches/N02"))
+        .json(&closed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let mut v2: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::questionnaires_dir().join("kiosk.json")).unwrap(),
+    )
+    .unwrap();
+    v2["version"] = json!(2);
+    for path in [
+        "/api/v1/questionnaires",
+        "/api/v1/questionnaires/lobby/2/activate",
+    ] {
+        let request = server.client.post(server.at(path));
+        let request = if path.ends_with("activate") {
+            request
+        } else {
+            request.json(&v2)
+        };
+        assert!(
+            request.send().await.unwrap().status().is_success(),
+            "{path}"
+        );
+    }
+    let purge = "/api/v1/responses/00000000-0000-4000-8000-000000000003/purge-text";
+    let resp = server.client.post(server.at(purge)).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
     server.stop().await;
 
     let postgres = fresh_database(dir.path()).await;
@@ -44,8 +78,13 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     );
     assert_eq!(stored_rows(&sqlite).await, stored_rows(&postgres).await);
     assert_eq!((report.visits_copied, report.visits), (2, 2));
+    assert_eq!((report.questionnaires, report.branches), (3, 12));
     let on_postgres = TestServer::start_with(|c| c.database_url = postgres.clone()).await;
     let (_, visits_after) = on_postgres.get_json("/api/v1/visits").await;
+    let (_, branches) = on_postgres.get_json("/api/v1/branches").await;
+    assert_eq!(branches[1], closed, "the admin's change, not the folder's");
+    let (_, lobby) = on_postgres.get_json("/api/v1/questionnaires/lobby").await;
+    assert_eq!(lobby["version"], 2);
     on_postgres.stop().await;
     assert_eq!(visits_after, visits_before);
 

@@ -258,4 +258,69 @@ impl PostgresStore {
         tx.commit().await?;
         Ok(found)
     }
+
+    /// Make the catalog hold `rows` as they are (copying from SQLite: the
+    /// source is the truth), leaving rows the source lacks alone.
+    pub async fn import_catalog(&self, rows: &CatalogRows) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(BUMP).execute(&mut *tx).await?;
+        for q in &rows.questionnaires {
+            sqlx::query(
+                "INSERT INTO questionnaires (id, version, kind, json, active, uploaded_at) \
+                 VALUES ($1, $2, $3, $4, FALSE, $5) \
+                 ON CONFLICT (id, version) DO UPDATE SET kind = excluded.kind, \
+                 json = excluded.json, uploaded_at = excluded.uploaded_at",
+            )
+            .bind(&q.id)
+            .bind(i64::from(q.version))
+            .bind(&q.kind)
+            .bind(&q.json)
+            .bind(q.uploaded_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // Off first, then on: the unique index allows one active version.
+        for q in rows.questionnaires.iter().filter(|q| q.active) {
+            sqlx::query("UPDATE questionnaires SET active = FALSE WHERE id = $1 AND version <> $2")
+                .bind(&q.id)
+                .bind(i64::from(q.version))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE questionnaires SET active = TRUE WHERE id = $1 AND version = $2")
+                .bind(&q.id)
+                .bind(i64::from(q.version))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let now = OffsetDateTime::now_utc();
+        for (position, b) in rows.branches.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO branches (code, name, region, active, position, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO UPDATE SET \
+                 name = excluded.name, region = excluded.region, active = excluded.active, \
+                 position = excluded.position, updated_at = excluded.updated_at",
+            )
+            .bind(&b.code)
+            .bind(&b.name)
+            .bind(&b.region)
+            .bind(b.active)
+            .bind(position as i64)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Record that response `id` had its texts purged at `at` (copying
+    /// from SQLite; the payload came with the response).
+    pub async fn set_purged(&self, id: Uuid, at: OffsetDateTime) -> Result<(), StoreError> {
+        sqlx::query("UPDATE responses SET purged_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
 }

@@ -261,6 +261,23 @@ impl SqliteStore {
         tx.commit().await?;
         Ok(found)
     }
+
+    /// Every response whose texts were purged, with when (for copying).
+    pub async fn purged(&self) -> Result<Vec<(Uuid, OffsetDateTime)>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, purged_at FROM responses WHERE purged_at IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(id, at)| {
+                let id = id
+                    .parse()
+                    .map_err(|e| StoreError::Corrupt(format!("id \"{id}\": {e}")))?;
+                Ok((id, parse_time(&at)?))
+            })
+            .collect()
+    }
 }
 
 fn parse_time(text: &str) -> Result<OffsetDateTime, StoreError> {
