@@ -1,7 +1,8 @@
 //! What admins change in the catalog: questionnaire uploads and
 //! activations, new and changed branches. Each is stored in one
 //! transaction that bumps the catalog's generation, then this server
-//! reloads at once (other servers notice within their reload interval).
+//! reloads at once (other servers notice within their reload interval),
+//! and the audit log gets a line naming the admin (`actor`, `user:<name>`).
 
 use crate::catalog;
 use crate::error::ApiError;
@@ -11,6 +12,7 @@ use crate::AppState;
 use branchpulse_core::access::{self, QuestionnaireVersion};
 use branchpulse_core::protocol::{Branch, QuestionnaireSummary};
 use branchpulse_core::questionnaire;
+use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -22,7 +24,11 @@ const RESERVED_IDS: [&str; 1] = ["all"];
 
 /// Check and store an uploaded questionnaire file, kept as sent. It is not
 /// active unless it is the first version of its id.
-pub async fn upload(state: &AppState, json: &str) -> Result<QuestionnaireVersion, ApiError> {
+pub async fn upload(
+    state: &AppState,
+    actor: &str,
+    json: &str,
+) -> Result<QuestionnaireVersion, ApiError> {
     let q = questionnaire::load("uploaded questionnaire", json)
         .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     if RESERVED_IDS.contains(&q.id.as_str()) {
@@ -47,6 +53,9 @@ pub async fn upload(state: &AppState, json: &str) -> Result<QuestionnaireVersion
         ))),
         Added::Stored { active } => {
             reload(state).await;
+            let target = format!("{}/{}", q.id, q.version);
+            let detail = json!({ "kind": row.kind, "active": active, "bytes": json.len() });
+            audit(state, actor, "questionnaire.upload", &target, detail).await?;
             Ok(QuestionnaireVersion {
                 summary: QuestionnaireSummary::from(&q),
                 active,
@@ -57,7 +66,12 @@ pub async fn upload(state: &AppState, json: &str) -> Result<QuestionnaireVersion
 }
 
 /// Make a stored version the one devices are given.
-pub async fn activate(state: &AppState, id: &str, version: u32) -> Result<(), ApiError> {
+pub async fn activate(
+    state: &AppState,
+    actor: &str,
+    id: &str,
+    version: u32,
+) -> Result<(), ApiError> {
     if !state
         .store
         .activate_questionnaire(id, version)
@@ -69,11 +83,16 @@ pub async fn activate(state: &AppState, id: &str, version: u32) -> Result<(), Ap
         )));
     }
     reload(state).await;
-    Ok(())
+    let target = format!("{id}/{version}");
+    audit(state, actor, "questionnaire.activate", &target, json!({})).await
 }
 
 /// Add a branch at the end of the list.
-pub async fn create_branch(state: &AppState, branch: Branch) -> Result<Branch, ApiError> {
+pub async fn create_branch(
+    state: &AppState,
+    actor: &str,
+    branch: Branch,
+) -> Result<Branch, ApiError> {
     access::check_branch(&branch).map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     let now = OffsetDateTime::now_utc();
     if !state
@@ -88,6 +107,7 @@ pub async fn create_branch(state: &AppState, branch: Branch) -> Result<Branch, A
         )));
     }
     reload(state).await;
+    audit(state, actor, "branch.create", &branch.code, detail(&branch)).await?;
     Ok(branch)
 }
 
@@ -96,6 +116,7 @@ pub async fn create_branch(state: &AppState, branch: Branch) -> Result<Branch, A
 /// since stored responses name it).
 pub async fn update_branch(
     state: &AppState,
+    actor: &str,
     code: &str,
     branch: Branch,
 ) -> Result<Branch, ApiError> {
@@ -117,7 +138,27 @@ pub async fn update_branch(
         )));
     }
     reload(state).await;
+    audit(state, actor, "branch.update", &branch.code, detail(&branch)).await?;
     Ok(branch)
+}
+
+fn detail(branch: &Branch) -> serde_json::Value {
+    json!({ "name": branch.name, "region": branch.region, "active": branch.active })
+}
+
+/// A line in the audit log, after the change it records.
+pub async fn audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .audit(actor, action, target, detail)
+        .await
+        .map_err(store_error)
 }
 
 /// The change is stored: a failed reload must not turn it into an error

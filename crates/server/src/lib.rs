@@ -13,12 +13,14 @@
 //! # }
 //! ```
 //!
-//! Layout: [`routes`] holds the thin HTTP handlers, [`ingest`] what happens
+//! Layout: [`routes`] holds the thin HTTP handlers, [`auth`] who may call
+//! them, [`ingest`] what happens
 //! to a batch of responses, [`store`] the one storage interface, [`catalog`]
 //! the questionnaires and branches (in the database, seeded from the
 //! questionnaires folder, reloaded when admins change them), [`assets`] the web app.
 
 pub mod assets;
+pub mod auth;
 pub mod catalog;
 pub mod changes;
 pub mod config;
@@ -62,6 +64,8 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Demo(#[from] demo::DemoError),
+    #[error(transparent)]
+    Account(#[from] auth::first_run::AccountError),
 }
 
 /// Structured logs on stderr; `RUST_LOG` chooses what is shown (default: info).
@@ -83,6 +87,7 @@ impl AppState {
         // file stops the server without changing anything.
         let folder = Folder::load(&config.questionnaires)?;
         let store = Store::connect(&config.database_url).await?;
+        auth::first_run::ensure_admin(&store, config.admin_password.as_deref()).await?;
         let catalog = Catalog::open(&store, &folder).await?;
         let snapshot = catalog.snapshot();
         let added = store

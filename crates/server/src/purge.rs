@@ -7,6 +7,7 @@
 //! keeps it until confirmed) is answered `duplicate` — not `conflict`, and
 //! the text does not come back.
 
+use crate::changes;
 use crate::error::ApiError;
 use crate::ingest::store_error;
 use crate::store::canonical_json;
@@ -31,8 +32,9 @@ pub fn strip_text(response: &mut Response, questionnaire: Option<&Questionnaire>
     before - response.answers.len() - response.comments.len()
 }
 
-/// Purge the free texts of stored response `id`.
-pub async fn purge_text(state: &AppState, id: Uuid) -> Result<Purged, ApiError> {
+/// Purge the free texts of stored response `id`, on behalf of `actor`
+/// (`user:<name>`, for the audit log).
+pub async fn purge_text(state: &AppState, actor: &str, id: Uuid) -> Result<Purged, ApiError> {
     let missing = || ApiError::NotFound(format!("no response {id}"));
     let payload = state
         .store
@@ -53,6 +55,9 @@ pub async fn purge_text(state: &AppState, id: Uuid) -> Result<Purged, ApiError> 
     if !found {
         return Err(missing());
     }
+    // The detail says how much, never what: the text is gone on purpose.
+    let detail = serde_json::json!({ "removed": removed });
+    changes::audit(state, actor, "response.purge_text", &id.to_string(), detail).await?;
     Ok(Purged { id, removed })
 }
 

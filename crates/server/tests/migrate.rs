@@ -23,50 +23,38 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
         assert_eq!(status, 200);
     }
     for (branch, due) in [("N01", "2026-05-01"), ("S02", "2026-06-15")] {
-        let resp = server
-            .client
-            .post(server.at("/api/v1/visits"))
-            .json(&json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "due": due}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status().as_u16(), 201);
+        let (status, _) = server
+            .admin_json(
+                reqwest::Method::POST,
+                "/api/v1/visits",
+                &json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "due": due}),
+            )
+            .await;
+        assert_eq!(status, 201);
     }
     let (_, visits_before) = server.get_json("/api/v1/visits").await;
     // Admin changes to the catalog and a purged response go along.
     let closed =
         json!({"code": "N02", "name": "Closed for works", "region": "North", "active": false});
-    let resp = server
-        .client
-        .put(server.at("/api/v1/branches/N02"))
-        .json(&closed)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
     let mut v2: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(common::questionnaires_dir().join("kiosk.json")).unwrap(),
     )
     .unwrap();
     v2["version"] = json!(2);
-    for path in [
-        "/api/v1/questionnaires",
-        "/api/v1/questionnaires/lobby/2/activate",
-    ] {
-        let request = server.client.post(server.at(path));
-        let request = if path.ends_with("activate") {
-            request
-        } else {
-            request.json(&v2)
-        };
-        assert!(
-            request.send().await.unwrap().status().is_success(),
-            "{path}"
-        );
-    }
     let purge = "/api/v1/responses/00000000-0000-4000-8000-000000000003/purge-text";
-    let resp = server.client.post(server.at(purge)).send().await.unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
+    for (method, path, body) in [
+        (reqwest::Method::PUT, "/api/v1/branches/N02", &closed),
+        (reqwest::Method::POST, "/api/v1/questionnaires", &v2),
+        (
+            reqwest::Method::POST,
+            "/api/v1/questionnaires/lobby/2/activate",
+            &json!(null),
+        ),
+        (reqwest::Method::POST, purge, &json!(null)),
+    ] {
+        let (status, reply) = server.admin_json(method, path, body).await;
+        assert!((200..300).contains(&status), "{path}: {status} {reply}");
+    }
     server.stop().await;
 
     let postgres = fresh_database(dir.path()).await;

@@ -1,6 +1,7 @@
 //! Branches as admins manage them (the list itself is
 //! `GET /api/v1/branches`, in questionnaires.rs with the other catalog reads).
 
+use crate::auth::Admin;
 use crate::changes;
 use crate::error::{ApiError, Json, Path};
 use crate::AppState;
@@ -12,17 +13,21 @@ use branchpulse_core::protocol::Branch;
 /// 422 naming the field.
 pub async fn create(
     State(state): State<AppState>,
+    admin: Admin,
     Json(branch): Json<Branch>,
 ) -> Result<(StatusCode, Json<Branch>), ApiError> {
-    let branch = changes::create_branch(&state, branch).await?;
+    let branch = changes::create_branch(&state, &admin.actor(), branch).await?;
     Ok((StatusCode::CREATED, Json(branch)))
 }
 
 /// `PUT /api/v1/branches/{code}` (admin): the whole branch; 200 with it.
 pub async fn update(
     State(state): State<AppState>,
+    admin: Admin,
     Path(code): Path<String>,
     Json(branch): Json<Branch>,
 ) -> Result<Json<Branch>, ApiError> {
-    Ok(Json(changes::update_branch(&state, &code, branch).await?))
+    Ok(Json(
+        changes::update_branch(&state, &admin.actor(), &code, branch).await?,
+    ))
 }

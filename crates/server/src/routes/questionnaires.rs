@@ -1,3 +1,4 @@
+use crate::auth::Admin;
 use crate::changes;
 use crate::error::{ApiError, Json, Path};
 use crate::AppState;
@@ -52,7 +53,7 @@ pub async fn version(
 
 /// `GET /api/v1/questionnaires/all` (admin): every version, with which is
 /// active and when it was uploaded.
-pub async fn all(State(state): State<AppState>) -> Json<Vec<QuestionnaireVersion>> {
+pub async fn all(State(state): State<AppState>, _: Admin) -> Json<Vec<QuestionnaireVersion>> {
     Json(state.catalog.all_versions())
 }
 
@@ -61,6 +62,7 @@ pub async fn all(State(state): State<AppState>) -> Json<Vec<QuestionnaireVersion
 /// that id and version exist.
 pub async fn upload(
     State(state): State<AppState>,
+    admin: Admin,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<QuestionnaireVersion>), ApiError> {
@@ -85,17 +87,18 @@ pub async fn upload(
     })?;
     let json = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the questionnaire file is not UTF-8 text".into()))?;
-    let added = changes::upload(&state, json).await?;
+    let added = changes::upload(&state, &admin.actor(), json).await?;
     Ok((StatusCode::CREATED, Json(added)))
 }
 
 /// `POST /api/v1/questionnaires/{id}/{version}/activate` (admin): 204.
 pub async fn activate(
     State(state): State<AppState>,
+    admin: Admin,
     Path((id, version)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let version = parse_version(&version)?;
-    changes::activate(&state, &id, version).await?;
+    changes::activate(&state, &admin.actor(), &id, version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

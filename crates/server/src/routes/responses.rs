@@ -1,3 +1,4 @@
+use crate::auth::{Admin, DeviceAuth};
 use crate::error::{ApiError, Json, Path};
 use crate::{ingest, purge, AppState};
 use axum::extract::State;
@@ -6,12 +7,14 @@ use branchpulse_core::protocol::SyncReply;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// `POST /api/v1/responses`: a batch of responses, answered per response.
+/// `POST /api/v1/responses`: a batch of responses from an enrolled device,
+/// answered per response.
 pub async fn receive(
     State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
     Json(batch): Json<ingest::RawBatch>,
 ) -> Result<Json<SyncReply>, ApiError> {
-    let reply = ingest::receive(&state, batch, OffsetDateTime::now_utc()).await?;
+    let reply = ingest::receive(&state, batch, OffsetDateTime::now_utc(), Some(&device)).await?;
     Ok(Json(reply))
 }
 
@@ -19,10 +22,11 @@ pub async fn receive(
 /// free texts; 200 `Purged`, 404 unknown.
 pub async fn purge_text(
     State(state): State<AppState>,
+    admin: Admin,
     Path(id): Path<String>,
 ) -> Result<Json<Purged>, ApiError> {
     let id: Uuid = id
         .parse()
         .map_err(|_| ApiError::NotFound(format!("no response \"{id}\": not a UUID")))?;
-    Ok(Json(purge::purge_text(&state, id).await?))
+    Ok(Json(purge::purge_text(&state, &admin.actor(), id).await?))
 }
