@@ -52,6 +52,12 @@ pub struct Config {
     #[arg(long, env = "BRANCHPULSE_MAX_CLOCK_SKEW_SECS", default_value_t = 300)]
     pub max_clock_skew_secs: u32,
 
+    /// How often the server checks the database for questionnaire and
+    /// branch changes made on another server (replicas), in seconds.
+    /// Changes made on this server apply at once.
+    #[arg(long, env = "BRANCHPULSE_CATALOG_RELOAD_SECS", default_value_t = 5)]
+    pub catalog_reload_secs: u64,
+
     /// Fill an empty database with a demo network (twelve weeks of kiosk
     /// responses and mystery-shop visits). Does nothing if any response is
     /// stored; never happens without this flag.
@@ -126,6 +132,7 @@ impl Config {
             max_batch: 500,
             max_body_bytes: 8 * 1024 * 1024,
             max_clock_skew_secs: 300,
+            catalog_reload_secs: 5,
             demo: false,
             admin_password: None,
             public_url: None,
