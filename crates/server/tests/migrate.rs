@@ -36,6 +36,28 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     let kiosk = server
         .token_for(&kiosk_response(&uuid::Uuid::new_v4().to_string()))
         .await;
+    // Admin changes to the catalog and a purged response go along.
+    let closed =
+        json!({"code": "N02", "name": "Closed for works", "region": "North", "active": false});
+    let mut v2: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::questionnaires_dir().join("kiosk.json")).unwrap(),
+    )
+    .unwrap();
+    v2["version"] = json!(2);
+    let purge = "/api/v1/responses/00000000-0000-4000-8000-000000000003/purge-text";
+    for (method, path, body) in [
+        (reqwest::Method::PUT, "/api/v1/branches/N02", &closed),
+        (reqwest::Method::POST, "/api/v1/questionnaires", &v2),
+        (
+            reqwest::Method::POST,
+            "/api/v1/questionnaires/lobby/2/activate",
+            &json!(null),
+        ),
+        (reqwest::Method::POST, purge, &json!(null)),
+    ] {
+        let (status, reply) = server.admin_json(method, path, body).await;
+        assert!((200..300).contains(&status), "{path}: {status} {reply}");
+    }
     server.stop().await;
 
     let postgres = fresh_database(dir.path()).await;
@@ -51,6 +73,7 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     assert_eq!(report.accounts.devices_copied, 1, "{report}");
     assert!(report.accounts.audit_copied >= 3, "{report}");
     assert!(report.accounts.users_skipped.is_empty());
+    assert_eq!((report.questionnaires, report.branches), (3, 12));
     let on_postgres = TestServer::start_with(|c| c.database_url = postgres.clone()).await;
     // The admin's password and the kiosk's token work on the new server,
     // and the responses keep the device that sent them.
@@ -79,6 +102,10 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     let mut unique = ids.clone();
     unique.dedup();
     assert_eq!(ids, unique, "new audit lines follow the copied ones");
+    let (_, branches) = on_postgres.get_json("/api/v1/branches").await;
+    assert_eq!(branches[1], closed, "the admin's change, not the folder's");
+    let (_, lobby) = on_postgres.get_json("/api/v1/questionnaires/lobby").await;
+    assert_eq!(lobby["version"], 2);
     on_postgres.stop().await;
     assert_eq!(visits_after, visits_before);
 

@@ -2,6 +2,7 @@
 //! everywhere else. Handlers are thin: parse, call one function, map the result.
 
 mod admin;
+mod branches;
 mod dashboard;
 mod headers;
 mod health;
@@ -12,11 +13,11 @@ mod visits;
 
 use crate::auth::limits;
 use crate::error::ApiError;
-use crate::{assets, AppState};
+use crate::{assets, changes, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::http::{header, HeaderValue};
-use axum::routing::{any, get, patch, post};
+use axum::routing::{any, get, patch, post, put};
 use axum::Router;
 use std::time::Duration;
 use tower::util::option_layer;
@@ -73,7 +74,20 @@ pub fn app(state: AppState) -> Router {
         .route("/devices", get(admin::devices).post(admin::create_device))
         .route("/devices/{id}/code", post(admin::new_code))
         .route("/devices/{id}/revoke", post(admin::revoke))
-        .route("/audit", get(admin::audit));
+        .route("/audit", get(admin::audit))
+        .route(
+            "/questionnaires",
+            post(questionnaires::upload)
+                .layer(DefaultBodyLimit::max(changes::MAX_QUESTIONNAIRE_BYTES)),
+        )
+        .route("/questionnaires/all", get(questionnaires::all))
+        .route(
+            "/questionnaires/{id}/{version}/activate",
+            post(questionnaires::activate),
+        )
+        .route("/branches", post(branches::create))
+        .route("/branches/{code}", put(branches::update))
+        .route("/responses/{id}/purge-text", post(responses::purge_text));
     // Answers that hold secrets (tokens, codes) or a reader's data are
     // never kept by a browser or proxy cache.
     let private = doors.merge(devices).merge(readers).merge(admins).layer(
