@@ -182,6 +182,17 @@ test('devices: a kiosk gets a one-time code as text and QR code; revoked, its co
   const row = page.locator('#device-list tbody tr', { hasText: label });
   await row.waitFor();
   assert.equal(await row.getAttribute('data-status'), 'Pending');
+  // A new code, asked first: shown in place of the old one, which no longer enrols.
+  await row.getByRole('button', { name: 'New code' }).click();
+  await row.locator('.confirm button.danger').click();
+  await page.waitForFunction((old) => document.querySelector('#enrol-code')?.textContent.trim() !== old, code);
+  const old = await fetch(`${BASE_URL}/api/v1/devices/enrol`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  assert.equal(old.status, 401, 'the replaced code no longer enrols');
+  const renewed = (await page.locator('#enrol-code').textContent()).trim();
   // Revoking asks first; Cancel keeps it.
   await row.getByRole('button', { name: 'Revoke' }).click();
   await row.getByRole('button', { name: 'Cancel' }).click();
@@ -192,7 +203,7 @@ test('devices: a kiosk gets a one-time code as text and QR code; revoked, its co
   const enrol = await fetch(`${BASE_URL}/api/v1/devices/enrol`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code }),
+    body: JSON.stringify({ code: renewed }),
   });
   assert.equal(enrol.status, 401);
   // A shopper's phone needs a shopper, not a branch.

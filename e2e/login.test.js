@@ -3,7 +3,7 @@
 // to `next` only within the site; a manager's narrow view.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, launch, seriousViolations, eventually, PHONE } from './lib.js';
+import { ADMIN, BASE_URL, launch, seriousViolations, eventually, PHONE } from './lib.js';
 import { addUser, apiSignIn, open, overflow, signInPage, unexpected } from './admin-steps.js';
 
 let browser;
@@ -97,7 +97,7 @@ test('a manager sees only their branch on the dashboard and cannot open admin', 
   assert.equal(regions.length, 1);
   // Another branch named in the URL: the server refuses it (403), said so.
   await page.goto('/dashboard?branches=S01');
-  await page.locator('.dashboard .error[role="alert"]').waitFor();
+  await page.locator('.dashboard .error[role="alert"]').first().waitFor();
   // The admin page: signed in, but not allowed.
   await page.goto('/admin');
   await page.locator('#admin-not-allowed').waitFor();
@@ -105,6 +105,19 @@ test('a manager sees only their branch on the dashboard and cannot open admin', 
   const status = await page.evaluate(async () => (await fetch('/api/v1/users')).status);
   assert.equal(status, 403);
   assert.deepEqual(unexpected(errors, [401, 403]), []);
+  await context.close();
+});
+
+test('a regional manager is offered the branches of their region only', async () => {
+  const regional = await addUser(admin, { role: 'regional', region: 'South' });
+  const south = (await (await fetch(`${BASE_URL}/api/v1/branches`)).json()).filter((b) => b.region === 'South').map((b) => b.code);
+  const { context, page, errors } = await open(browser);
+  await signInPage(page, regional, '/dashboard');
+  await page.locator('input[name="branches"]').first().waitFor({ state: 'attached' });
+  const offered = await page.locator('input[name="branches"]').evaluateAll((els) => els.map((e) => e.value));
+  assert.deepEqual(offered.sort(), south.sort());
+  await page.locator('.dash-data').waitFor();
+  assert.deepEqual(unexpected(errors), []);
   await context.close();
 });
 

@@ -138,6 +138,7 @@ fn notice_end(e: &ApiError, auth: Option<Auth>) {
 #[derive(Clone, Copy)]
 struct Problem {
     form: StoredValue<String>,
+    locale: RwSignal<Locale>,
     /// Taken when the form is made: requests end outside any component.
     auth: Option<Auth>,
     at: RwSignal<Option<(String, String)>>,
@@ -147,6 +148,7 @@ impl Problem {
     fn new(form: impl Into<String>) -> Problem {
         Problem {
             form: StoredValue::new(form.into()),
+            locale: crate::i18n::use_locale(),
             auth: use_context(),
             at: RwSignal::new(None),
         }
@@ -161,7 +163,8 @@ impl Problem {
         match result {
             Ok(()) => true,
             Err(e) => {
-                self.at.set(Some((e.field.to_string(), e.problem)));
+                let problem = translated(&e.problem, self.locale.get_untracked());
+                self.at.set(Some((e.field.to_string(), problem)));
                 false
             }
         }
@@ -298,4 +301,59 @@ fn missing(field: &'static str, l: Locale) -> FieldError {
         field,
         problem: text(l, Key::AdmChoose).into(),
     }
+}
+
+/// A problem found by `branchpulse_core::access`'s checks, in `l`: the
+/// checks speak English (the server's messages are theirs); the ones these
+/// forms can meet are said in the admin's language, any other as it is.
+fn translated(problem: &str, l: Locale) -> String {
+    use branchpulse_core::access::{
+        MAX_LABEL_CHARS, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS,
+    };
+    let n = |key: Key, n: usize| text(l, key).replace("{n}", &n.to_string());
+    let known = [
+        (
+            format!("must be 1 to {MAX_USERNAME_CHARS} characters"),
+            n(Key::AdmErrLength, MAX_USERNAME_CHARS),
+        ),
+        (
+            "may hold only letters, digits and . _ - @".into(),
+            text(l, Key::AdmErrUsername).into(),
+        ),
+        (
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+            n(Key::AdmErrAtLeast, MIN_PASSWORD_CHARS),
+        ),
+        (
+            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+            n(Key::AdmErrAtMost, MAX_PASSWORD_CHARS),
+        ),
+        (
+            format!("must be at most {MAX_LABEL_CHARS} characters"),
+            n(Key::AdmErrAtMost, MAX_LABEL_CHARS),
+        ),
+        (
+            "must not be the user name".into(),
+            text(l, Key::AdmErrNotName).into(),
+        ),
+        ("must not be empty".into(), text(l, Key::AdmErrEmpty).into()),
+        (
+            "must not contain control characters".into(),
+            text(l, Key::AdmErrControl).into(),
+        ),
+        (
+            "must be 1 to 16 of A-Z, 0-9, - and _ (e.g. N01)".into(),
+            text(l, Key::AdmErrCode).into(),
+        ),
+        // Nothing chosen in a list.
+        ("no branch \"\"".into(), text(l, Key::AdmChoose).into()),
+        (
+            "no branch is in region \"\"".into(),
+            text(l, Key::AdmChoose).into(),
+        ),
+    ];
+    known
+        .into_iter()
+        .find(|(english, _)| english == problem)
+        .map_or_else(|| problem.to_string(), |(_, said)| said)
 }
