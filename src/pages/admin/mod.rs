@@ -57,6 +57,7 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <div class="admin">
             <h1>{t(Key::AdminTitle)}</h1>
+            <p class="hint">{t(Key::AdminIntro)}</p>
             {move || match gate.get() {
                 Gate::Checking => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
                 Gate::SignedOut => view! {
