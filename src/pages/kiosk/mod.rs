@@ -185,6 +185,8 @@ pub fn KioskPage() -> impl IntoView {
                     on_done=enrolled_now
                     on_cancel=cancel
                 />
+                // What the kiosk will ask; also keeps the questionnaires on the device.
+                <QuestionnaireList kind=Kind::Kiosk/>
             }
             .into_any();
         };

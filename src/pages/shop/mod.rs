@@ -84,6 +84,7 @@ pub fn ShopPage() -> impl IntoView {
                             on_done=done
                             on_cancel=cancel
                         />
+                        <QuestionnaireList kind=Kind::MysteryShop/>
                     </div>
                 }
                 .into_any()
