@@ -2,7 +2,6 @@
 //! decode lives here, so pages only ever see typed results.
 
 use crate::storage::enrolment;
-use branchpulse_core::access::{Enrol, Enrolled};
 use branchpulse_core::protocol::{ErrorBody, Outcome, QuestionnaireSummary, SyncReply};
 use branchpulse_core::{Questionnaire, Response as SurveyResponse};
 use gloo_net::http::{Request, Response};
@@ -308,12 +307,13 @@ fn bearer(token: &str) -> String {
 }
 
 /// Exchange a one-time enrolment code (already normalized, see
-/// `access::normalize_code`) for this device's token
+/// `access::normalize_code`) for this device's token, read from the
+/// `access::Enrolled` answer
 /// (`POST /api/v1/devices/enrol`). A 401 means the code is unknown, used or
 /// expired. The caller keeps the answer (`storage::enrolment::save`).
-pub async fn enrol(code: &str) -> Result<Enrolled, ApiError> {
-    let body = serde_json::to_string(&Enrol { code: code.into() })
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+pub async fn enrol(code: &str) -> Result<enrolment::Enrolment, ApiError> {
+    // `access::Enrol`; a normalized code is letters and digits only.
+    let body = format!("{{\"code\":\"{code}\"}}");
     let resp = Request::post(ENROL_URL)
         .header("content-type", "application/json")
         .body(body)
@@ -324,7 +324,7 @@ pub async fn enrol(code: &str) -> Result<Enrolled, ApiError> {
     if !resp.ok() {
         return Err(failure(resp).await);
     }
-    resp.json::<Enrolled>()
+    resp.json::<enrolment::Enrolment>()
         .await
         .map_err(|e| ApiError::Decode(e.to_string()))
 }

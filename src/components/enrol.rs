@@ -8,7 +8,8 @@
 use crate::api::{self, ApiError};
 use crate::i18n::{t, text, use_locale, Key};
 use crate::storage::enrolment;
-use branchpulse_core::access::{normalize_code, DeviceKind, Enrolled};
+use crate::storage::enrolment::Enrolment;
+use branchpulse_core::access::{normalize_code, DeviceKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -92,7 +93,7 @@ pub fn EnrolForm(
     /// The kept enrolment could not be read (it was moved aside).
     #[prop(optional)]
     unreadable: bool,
-    on_done: Callback<Enrolled>,
+    on_done: Callback<Enrolment>,
     /// Shown as "Cancel" when the device is enrolled already.
     #[prop(default = None)]
     on_cancel: Option<Callback<()>>,

@@ -60,8 +60,9 @@ mod setup;
 use crate::components::{take_code_from_address, EnrolForm, QuestionnaireList};
 use crate::i18n::{t, Key};
 use crate::storage::enrolment;
+use crate::storage::enrolment::Enrolment;
 use crate::sync::use_sync;
-use branchpulse_core::access::{DeviceKind, Enrolled};
+use branchpulse_core::access::DeviceKind;
 use branchpulse_core::Kind;
 use config::KioskSetup;
 use flow::Customers;
@@ -107,7 +108,7 @@ pub fn KioskPage() -> impl IntoView {
     // `Some`: the enrolment screen is open, with the code of the address
     // (the admin's QR code) or empty when staff asked for it.
     let enrolling = RwSignal::new(take_code_from_address());
-    let enrolled_now = Callback::new(move |e: Enrolled| {
+    let enrolled_now = Callback::new(move |e: Enrolment| {
         // Another branch than the one set up: the setup must follow it.
         let moved = setup.with_untracked(|s| {
             s.as_ref()

@@ -32,9 +32,10 @@ use crate::api;
 use crate::components::{take_code_from_address, EnrolForm, QuestionnaireList};
 use crate::i18n::{t, text, use_locale, Key};
 use crate::storage::enrolment;
+use crate::storage::enrolment::Enrolment;
 use crate::storage::outbox::Place;
 use crate::sync::{use_sync, SyncHandle};
-use branchpulse_core::access::{DeviceKind, Enrolled};
+use branchpulse_core::access::DeviceKind;
 use branchpulse_core::protocol::{Branch, Visit};
 use branchpulse_core::{Kind, Locale, Questionnaire};
 use draft::{keep_questionnaire, kept_questionnaire, Status, VisitDraft, DEFAULT_QUESTIONNAIRE};
@@ -57,7 +58,7 @@ pub fn ShopPage() -> impl IntoView {
     let enrolled = RwSignal::new(kept);
     // `Some`: the enrolment screen is open, with the code of the address.
     let enrolling = RwSignal::new(take_code_from_address());
-    let done = Callback::new(move |e: Enrolled| {
+    let done = Callback::new(move |e: Enrolment| {
         unreadable.set(false);
         enrolled.set(Some(e));
         enrolling.set(None);
@@ -96,7 +97,7 @@ pub fn ShopPage() -> impl IntoView {
 /// The enrolled phone's list: its shopper's visits, an ad-hoc visit, the
 /// reports on the device.
 #[component]
-fn ShopList(device: Enrolled, on_enrol: Callback<()>) -> impl IntoView {
+fn ShopList(device: Enrolment, on_enrol: Callback<()>) -> impl IntoView {
     let sync = use_sync();
     let visits = LocalResource::new(api::visits);
     let branches = LocalResource::new(api::branches);
