@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { eventually, launch, openPage, PHONE, seriousViolations, storedIds } from './lib.js';
 import { answerRest, deviceId, PIN, setUp } from './kiosk-steps.js';
 import { assign, answerAll, deviceId as shopDevice, openTab, startAdHoc, tap } from './shop-steps.js';
-import { enrolCode, enrolPage, ENROLMENT_KEY, kioskCode, revoke, shopperCode } from './access-steps.js';
+import { enrolCode, enrolPage, ENROLMENT_KEY, kioskCode, revoke, shopperCode, submitCode } from './access-steps.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -37,11 +37,6 @@ const kept = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k)),
 /// Chromium's own console line for each refused request (401) is the point
 /// of some tests; anything else is an error.
 const realErrors = (errors) => errors.filter((e) => !/Failed to load resource/.test(e));
-
-async function typeCode(page, code) {
-  await page.fill('#enrol-code', code);
-  await page.getByRole('button', { name: 'Enrol', exact: true }).click();
-}
 
 test('the QR address enrols a kiosk at once, for its branch, and the code cannot be used again', async () => {
   const { context, page, errors } = await openPage(browser);
@@ -72,23 +67,23 @@ test('a typed code: malformed, used and offline each get their message; a good o
   await page.getByRole('heading', { name: 'Enrol this device' }).waitFor();
   const error = page.getByTestId('enrol-error');
 
-  await typeCode(page, 'ABCDE-FGHJ0');
+  await submitCode(page, 'ABCDE-FGHJ0');
   await error.getByText('That is not an enrolment code').waitFor();
 
   const used = await kioskCode('N05');
   await enrolCode(used.code);
   // Lower case with a space: the same code as far as the app is concerned.
-  await typeCode(page, used.code.replace('-', ' ').toLowerCase());
+  await submitCode(page, used.code.replace('-', ' ').toLowerCase());
   await error.getByText('This code is unknown, already used or expired.').waitFor();
 
   const good = await kioskCode('N05');
   await context.setOffline(true);
-  await typeCode(page, good.code);
+  await submitCode(page, good.code);
   await error.getByText('The server cannot be reached.').waitFor();
   assert.equal(await page.evaluate((k) => localStorage.getItem(k), ENROLMENT_KEY), null, 'not enrolled');
 
   await context.setOffline(false);
-  await typeCode(page, good.code.replace('-', '').toLowerCase());
+  await submitCode(page, good.code.replace('-', '').toLowerCase());
   await page.locator('#kiosk-branch[data-branch="N05"]').waitFor();
   assert.equal((await kept(page)).device.id, good.device.id);
   assert.deepEqual(realErrors(errors), []);
@@ -113,20 +108,19 @@ test('the enrolment screen is translated (zh-CN, es) and has no serious accessib
     { locale: 'es-ES', path: '/shop', heading: 'Registrar este dispositivo', malformed: 'Eso no es un código de registro', refused: 'Este código no existe, ya se usó o ha caducado' },
     { locale: 'en-US', path: '/shop', heading: 'Enrol this device', malformed: 'That is not an enrolment code', refused: 'This code is unknown' },
   ];
+  // One used code for every language: enrolling is rate-limited.
+  const used = await shopperCode();
+  await enrolCode(used.code);
   for (const c of cases) {
     const { context, page } = await openPage(browser, { locale: c.locale, viewport: PHONE });
     await page.goto(c.path);
     await page.getByRole('heading', { level: 2, name: c.heading }).waitFor();
     await page.locator('article.questionnaire').first().waitFor();
     assert.deepEqual(await seriousViolations(page), [], `axe on ${c.path} in ${c.locale}`);
-    await page.fill('#enrol-code', 'nope');
-    await page.locator('form.enrol button[type="submit"]').click();
+    await submitCode(page, 'nope');
     await page.getByTestId('enrol-error').getByText(c.malformed).waitFor();
     assert.deepEqual(await seriousViolations(page), [], `axe with the error in ${c.locale}`);
-    const used = await shopperCode();
-    await enrolCode(used.code);
-    await page.fill('#enrol-code', used.code);
-    await page.locator('form.enrol button[type="submit"]').click();
+    await submitCode(page, used.code);
     await page.getByTestId('enrol-error').getByText(c.refused).waitFor();
     await context.close();
   }
@@ -149,7 +143,7 @@ test('a kiosk code does not enrol the shopper\'s screens', async () => {
   const { context, page } = await openPage(browser, { viewport: PHONE });
   const code = await kioskCode('N01');
   await page.goto('/shop');
-  await typeCode(page, code.code);
+  await submitCode(page, code.code);
   await page.getByTestId('enrol-error').getByText('This code is for a lobby kiosk').waitFor();
   assert.equal(await page.evaluate((k) => localStorage.getItem(k), ENROLMENT_KEY), null);
   await context.close();
@@ -177,7 +171,7 @@ test('a revoked kiosk keeps its outbox, asks to be enrolled again, and sends aft
   await page.getByTestId('staff-enrol-again').getByText('This device must be enrolled again').waitFor();
   await page.getByRole('button', { name: 'Enter a new code' }).click();
   const fresh = await kioskCode('N05');
-  await typeCode(page, fresh.code);
+  await submitCode(page, fresh.code);
   await page.getByRole('heading', { name: 'Staff menu' }).waitFor();
   assert.equal((await kept(page)).device.id, fresh.device.id);
 
@@ -209,7 +203,7 @@ test('a revoked shopper\'s phone: the status bar links to a new code, then the r
   await page.getByTestId('enrol-again').click();
   await page.getByRole('heading', { name: 'Enrol this device' }).waitFor();
   assert.equal(new URL(page.url()).search, '', 'the bare ?enrol is gone from the address too');
-  await typeCode(page, (await shopperCode('Shopper Cruz')).code);
+  await submitCode(page, (await shopperCode('Shopper Cruz')).code);
   await page.getByRole('heading', { name: 'Assigned visits' }).waitFor();
   await eventually('the report to reach the server', () => storedIds(device).length === 1 || storedIds(device));
   assert.deepEqual(storedIds(device), waiting);

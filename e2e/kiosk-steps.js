@@ -2,7 +2,7 @@
 // kiosk and offline end-to-end tests.
 import assert from 'node:assert/strict';
 import { seriousViolations } from './lib.js';
-import { enrolKiosk } from './access-steps.js';
+import { kioskOf } from './access-steps.js';
 
 export const PIN = '2468';
 // The lobby questionnaire's items, in order (questionnaires/kiosk.json).
@@ -12,11 +12,11 @@ export async function deviceId(page) {
   return page.evaluate(() => JSON.parse(localStorage.getItem('branchpulse.device_id')));
 }
 
-/// The manager's setup, in English: a new kiosk device for `branch` is
-/// enrolled through its QR address, then the setup form (the branch comes
-/// with the enrolment).
+/// The manager's setup, in English, on a tablet enrolled as a kiosk of
+/// `branch` (see `kioskOf`), through the setup form (the branch comes with
+/// the enrolment).
 export async function setUp(page, { idle = 120, keep = false, languages = ['zh-CN', 'en', 'es'], branch = 'N02', axe = false } = {}) {
-  await enrolKiosk(page, branch);
+  await kioskOf(page, branch);
   await page.locator('#kiosk-questionnaire option[value="lobby"]').waitFor({ state: 'attached' });
   assert.equal(await page.locator('#kiosk-branch').getAttribute('data-branch'), branch, 'the enrolled branch is shown');
   if (axe) assert.deepEqual(await seriousViolations(page), [], 'axe on the setup form');
