@@ -30,6 +30,14 @@ export async function signIn() {
   return session;
 }
 
+/// Every page of `context` signed in as the admin (the session cookie),
+/// for the screens that are for people (the dashboard, /admin).
+export async function signInBrowser(context) {
+  const { cookie } = await signIn();
+  const at = cookie.indexOf('=');
+  await context.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url: BASE_URL }]);
+}
+
 /// A request as the signed-in admin (cookie + CSRF header).
 export async function asAdmin(method, path, body) {
   const { cookie, csrf } = await signIn();

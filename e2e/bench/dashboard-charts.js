@@ -14,7 +14,7 @@
 //   BASE_URL=http://127.0.0.1:8080 node bench/dashboard-charts.js
 import { BASE_URL, launch, openPage, TABLET_LANDSCAPE } from '../lib.js';
 import { network } from '../dashboard-data.js';
-import { postAsDevices, signIn } from '../access-steps.js';
+import { postAsDevices, signInBrowser } from '../access-steps.js';
 
 const RUNS = Number(process.env.RUNS ?? 9);
 const START = '2025-09-01';
@@ -29,9 +29,7 @@ function median(xs) {
 async function once(browser, rate) {
   const { context, page } = await openPage(browser, { viewport: TABLET_LANDSCAPE });
   // The dashboard is for people: the admin's session.
-  const { cookie } = await signIn();
-  const at = cookie.indexOf('=');
-  await context.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url: BASE_URL }]);
+  await signInBrowser(context);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   await page.goto(`${BASE_URL}/dashboard?${QUERY}`);
