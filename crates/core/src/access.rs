@@ -358,16 +358,25 @@ pub fn check_new_user(user: &NewUser, branches: &[Branch]) -> Result<(), FieldEr
     match user.role {
         Role::Admin => {
             if user.branch.is_some() || user.region.is_some() {
-                return Err(field("role", "an admin reads everything: give no branch or region"));
+                return Err(field(
+                    "role",
+                    "an admin reads everything: give no branch or region",
+                ));
             }
         }
         Role::Regional => {
             if user.branch.is_some() {
-                return Err(field("branch", "a regional manager has a region, not a branch"));
+                return Err(field(
+                    "branch",
+                    "a regional manager has a region, not a branch",
+                ));
             }
             let region = user.region.as_deref().unwrap_or_default();
             if !branches.iter().any(|b| b.region == region) {
-                return Err(field("region", format!("no branch is in region \"{region}\"")));
+                return Err(field(
+                    "region",
+                    format!("no branch is in region \"{region}\""),
+                ));
             }
         }
         Role::Manager => {
@@ -400,7 +409,10 @@ pub fn check_new_device(device: &NewDevice, branches: &[Branch]) -> Result<(), F
         }
         DeviceKind::Shopper => {
             if device.branch.is_some() {
-                return Err(field("branch", "a shopper's phone has a shopper, not a branch"));
+                return Err(field(
+                    "branch",
+                    "a shopper's phone has a shopper, not a branch",
+                ));
             }
             check_label("shopper", device.shopper.as_deref().unwrap_or_default())
         }
@@ -494,13 +506,19 @@ mod tests {
         };
         assert!(check_new_user(&user, &branches).is_ok());
         user.branch = Some("X99".into());
-        assert_eq!(check_new_user(&user, &branches).unwrap_err().field, "branch");
+        assert_eq!(
+            check_new_user(&user, &branches).unwrap_err().field,
+            "branch"
+        );
         user.branch = None;
         user.role = Role::Regional;
         user.region = Some("North".into());
         assert!(check_new_user(&user, &branches).is_ok());
         user.region = Some("West".into());
-        assert_eq!(check_new_user(&user, &branches).unwrap_err().field, "region");
+        assert_eq!(
+            check_new_user(&user, &branches).unwrap_err().field,
+            "region"
+        );
         user.role = Role::Admin;
         assert_eq!(check_new_user(&user, &branches).unwrap_err().field, "role");
         user.region = None;
@@ -518,15 +536,27 @@ mod tests {
         };
         assert!(check_new_device(&device, &branches).is_ok());
         device.branch = Some("N02".into());
-        assert_eq!(check_new_device(&device, &branches).unwrap_err().field, "branch");
+        assert_eq!(
+            check_new_device(&device, &branches).unwrap_err().field,
+            "branch"
+        );
         device.kind = DeviceKind::Shopper;
-        assert_eq!(check_new_device(&device, &branches).unwrap_err().field, "branch");
+        assert_eq!(
+            check_new_device(&device, &branches).unwrap_err().field,
+            "branch"
+        );
         device.branch = None;
-        assert_eq!(check_new_device(&device, &branches).unwrap_err().field, "shopper");
+        assert_eq!(
+            check_new_device(&device, &branches).unwrap_err().field,
+            "shopper"
+        );
         device.shopper = Some("Shopper 7".into());
         assert!(check_new_device(&device, &branches).is_ok());
         device.label = " ".into();
-        assert_eq!(check_new_device(&device, &branches).unwrap_err().field, "label");
+        assert_eq!(
+            check_new_device(&device, &branches).unwrap_err().field,
+            "label"
+        );
     }
 
     #[test]
@@ -541,7 +571,10 @@ mod tests {
     #[test]
     fn codes_are_read_forgivingly_and_grouped() {
         assert_eq!(normalize_code("abcde-fghjk").as_deref(), Some("ABCDEFGHJK"));
-        assert_eq!(normalize_code(" ABCDE FGHJK ").as_deref(), Some("ABCDEFGHJK"));
+        assert_eq!(
+            normalize_code(" ABCDE FGHJK ").as_deref(),
+            Some("ABCDEFGHJK")
+        );
         // O and 0 are not in the alphabet, so a mistyped code is caught here.
         assert_eq!(normalize_code("ABCDE-FGHJ0"), None);
         assert_eq!(normalize_code("ABCD"), None);

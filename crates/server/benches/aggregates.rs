@@ -19,10 +19,11 @@
 use branchpulse_core::aggregate::{self, Rollup};
 use branchpulse_core::questionnaire::{self, Questionnaire};
 use branchpulse_core::{Answer, Channel, Locale, Response, YesNo};
-use branchpulse_server::config::Config;
 use branchpulse_server::store::rollup::RollupKey;
 use branchpulse_server::store::Store;
-use branchpulse_server::Server;
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::TestServer;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -164,32 +165,15 @@ async fn fresh_postgres(admin: &str, tag: &str) -> String {
     format!("{base}/{name}")
 }
 
-struct Running {
-    url: String,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), branchpulse_server::ServeError>>,
-}
-
-async fn start(dir: &Path, database_url: &str, catalog: &Path) -> Running {
-    let mut config = Config::defaults();
-    config.addr = "127.0.0.1:0".parse().unwrap();
-    config.database_url = database_url.into();
-    config.dist = dir.join("dist");
-    config.questionnaires = catalog.to_owned();
-    let server = Server::bind(config).await.unwrap();
-    let url = format!("http://{}", server.local_addr());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async {
-        let _ = stopped.await;
-    }));
-    Running { url, stop, task }
-}
-
-impl Running {
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        self.task.await.unwrap().unwrap();
-    }
+/// A real server over HTTP (the tests' own harness), on `database_url`
+/// with the catalog in `catalog`, its first admin signed in for the reads.
+async fn start(database_url: &str, catalog: &Path) -> TestServer {
+    let (database_url, catalog) = (database_url.to_owned(), catalog.to_owned());
+    TestServer::start_with(move |config| {
+        config.database_url = database_url;
+        config.questionnaires = catalog;
+    })
+    .await
 }
 
 /// Every float rounded to 6 decimals: sums added in another order differ
@@ -212,20 +196,12 @@ async fn check_seeding(
     kiosk: &Questionnaire,
     shop: &Questionnaire,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let a = start(dir.path(), ingested, catalog).await;
-    let client = reqwest::Client::new();
+    let a = start(ingested, catalog).await;
     let responses: Vec<Response> = (0..2000).map(|n| response(n, kiosk, shop)).collect();
     for chunk in responses.chunks(500) {
-        let reply: Value = client
-            .post(format!("{}/api/v1/responses", a.url))
-            .json(&json!({ "responses": chunk }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        // Sent by devices enrolled for them: a kiosk per branch, a shopper's phone.
+        let (status, reply) = a.post_batch(&json!({ "responses": chunk })).await;
+        assert_eq!(status, 200, "{reply}");
         for r in reply["results"].as_array().unwrap() {
             assert_eq!(r["status"], "accepted", "{r}");
         }
@@ -236,23 +212,10 @@ async fn check_seeding(
         .await
         .unwrap();
     store.close().await;
-    let b = start(dir.path(), seeded, catalog).await;
-    let get = |url: String| {
-        let client = client.clone();
-        async move {
-            client
-                .get(url)
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
+    let b = start(seeded, catalog).await;
     for filter in ["", "channel=mystery_shop&region=R3"] {
-        let x = get(format!("{}/api/v1/aggregates?{filter}", a.url)).await;
-        let y = get(format!("{}/api/v1/aggregates?{filter}", b.url)).await;
+        let path = format!("/api/v1/aggregates?{filter}");
+        let (x, y) = (a.get_json(&path).await.1, b.get_json(&path).await.1);
         assert_eq!(
             rounded(x),
             rounded(y),
@@ -325,17 +288,15 @@ async fn measure(
         "  {label}: seeded the sums of {count} responses ({rows} row additions) in {:.1?}",
         started.elapsed()
     );
-    let dir = tempfile::tempdir().unwrap();
-    let server = start(dir.path(), database_url, catalog).await;
-    let client = reqwest::Client::new();
+    let server = start(database_url, catalog).await;
     let mut all = Vec::new();
     for filter in FILTERS {
-        let url = format!("{}/api/v1/aggregates?{filter}", server.url);
+        let path = format!("/api/v1/aggregates?{filter}");
         let mut times = Vec::with_capacity(REQUESTS);
         let mut bytes = 0;
         for i in 0..REQUESTS + 2 {
             let t = Instant::now();
-            let resp = client.get(&url).send().await.unwrap();
+            let resp = server.get(&path).await.send().await.unwrap();
             assert!(resp.status().is_success());
             let body = resp.bytes().await.unwrap();
             if i >= 2 {

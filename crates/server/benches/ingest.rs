@@ -4,9 +4,10 @@
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p branchpulse-server`).
 
-use branchpulse_server::config::Config;
+#[path = "../tests/common/mod.rs"]
+mod common;
 use branchpulse_server::store::{sqlite::bind_record, Record};
-use branchpulse_server::Server;
+use common::TestServer;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -16,7 +17,8 @@ const BATCHES: usize = 20;
 
 fn response(n: usize) -> Value {
     let rating = |k: usize| json!({"type": "rating", "value": 1 + (n * 7 + k) % 5});
-    let branch = ["N01", "N02", "S01", "S02"][n % 4];
+    // A batch comes from one lobby tablet, so all of it is one branch's.
+    let branch = ["N01", "N02", "S01", "S02"][(n / BATCH) % 4];
     let locale = ["en", "zh-CN", "es"][n % 3];
     json!({
         "id": format!("00000000-0000-4000-8000-{n:012}"),
@@ -37,27 +39,25 @@ fn response(n: usize) -> Value {
     })
 }
 
-async fn server_rate(dir: &Path, database_url: String, batches: &[Value]) -> f64 {
-    let mut config = Config::defaults();
-    config.addr = "127.0.0.1:0".parse().unwrap();
-    config.database_url = database_url;
-    config.dist = dir.join("dist");
-    config.questionnaires = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../questionnaires");
-    let server = Server::bind(config).await.unwrap();
-    let url = format!("http://{}/api/v1/responses", server.local_addr());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async {
-        let _ = stopped.await;
-    }));
-    let client = reqwest::Client::new();
-    let start = Instant::now();
+async fn server_rate(database_url: String, batches: &[Value]) -> f64 {
+    let server = TestServer::start_with(move |config| config.database_url = database_url).await;
+    // A lobby tablet per branch, enrolled before the clock starts.
+    let mut tokens = Vec::new();
     for batch in batches {
-        let resp = client.post(&url).json(batch).send().await.unwrap();
-        assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+        tokens.push(server.token_for(&batch["responses"][0]).await);
+    }
+    let start = Instant::now();
+    for (batch, token) in batches.iter().zip(&tokens) {
+        let (status, reply) = server.post_batch_as(token, batch).await;
+        assert_eq!(status, 200, "{reply}");
+        assert!(reply["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "accepted"));
     }
     let elapsed = start.elapsed();
-    let _ = stop.send(());
-    task.await.unwrap().unwrap();
+    server.stop().await;
     (BATCH * batches.len()) as f64 / elapsed.as_secs_f64()
 }
 
@@ -125,7 +125,7 @@ async fn main() {
     for _ in 0..3 {
         let dir = tempfile::tempdir().unwrap();
         let sqlite = format!("sqlite://{}", dir.path().join("server.db").display());
-        server.push(server_rate(dir.path(), sqlite, &batches).await);
+        server.push(server_rate(sqlite, &batches).await);
         plain.push(plain_rate(dir.path(), &batches).await);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -145,7 +145,6 @@ async fn main() {
     };
     let mut pg = Vec::new();
     for run in 0..3 {
-        let dir = tempfile::tempdir().unwrap();
         let name = format!("bp_bench_{}_{run}", std::process::id());
         let pool = sqlx::PgPool::connect(&admin).await.unwrap();
         sqlx::query(&format!("CREATE DATABASE {name}"))
@@ -154,7 +153,7 @@ async fn main() {
             .unwrap();
         pool.close().await;
         let (base, _) = admin.rsplit_once('/').unwrap();
-        pg.push(server_rate(dir.path(), format!("{base}/{name}"), &batches).await);
+        pg.push(server_rate(format!("{base}/{name}"), &batches).await);
     }
     let pg = median(pg);
     println!("ingest side by side, server over HTTP, same batches (median of 3 runs):");

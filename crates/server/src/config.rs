@@ -55,6 +55,62 @@ pub struct Config {
     /// stored; never happens without this flag.
     #[arg(long)]
     pub demo: bool,
+
+    /// The first admin's password, used only when the database has no
+    /// active admin (at least 12 characters). Unset: one is generated and
+    /// printed once.
+    #[arg(long, env = "BRANCHPULSE_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// This server's address as devices reach it (e.g.
+    /// `https://survey.bank.example`), for the enrolment QR codes. Unset:
+    /// taken from each request's `Host` and `X-Forwarded-Proto`.
+    #[arg(long, env = "BRANCHPULSE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// How long a sign-in lasts, in seconds.
+    #[arg(long, env = "BRANCHPULSE_SESSION_SECS", default_value_t = 12 * 3600)]
+    pub session_secs: u32,
+
+    /// How long a device's token lasts, in seconds.
+    #[arg(long, env = "BRANCHPULSE_DEVICE_TOKEN_SECS", default_value_t = 365 * 24 * 3600)]
+    pub device_token_secs: u32,
+
+    /// How long an enrolment code can be used, in seconds.
+    #[arg(long, env = "BRANCHPULSE_ENROL_CODE_SECS", default_value_t = 24 * 3600)]
+    pub enrol_code_secs: u32,
+
+    /// API requests per second from one client address (0: no limit).
+    /// Generous: a branch's tablets often share one address.
+    #[arg(long, env = "BRANCHPULSE_RATE_PER_IP", default_value_t = 50)]
+    pub rate_per_ip: u32,
+
+    /// API requests one client address may make at once before the rate applies.
+    #[arg(long, env = "BRANCHPULSE_RATE_BURST_IP", default_value_t = 500)]
+    pub rate_burst_ip: u32,
+
+    /// Sync requests per second from one device token (0: no limit).
+    #[arg(long, env = "BRANCHPULSE_RATE_PER_DEVICE", default_value_t = 5)]
+    pub rate_per_device: u32,
+
+    /// Sync requests one device may make at once before the rate applies.
+    #[arg(long, env = "BRANCHPULSE_RATE_BURST_DEVICE", default_value_t = 60)]
+    pub rate_burst_device: u32,
+
+    /// Enrolment attempts per minute from one client address (0: no limit).
+    #[arg(long, env = "BRANCHPULSE_ENROL_PER_MINUTE", default_value_t = 10)]
+    pub enrol_per_minute: u32,
+
+    /// Sign-in attempts per minute from one client address (0: no limit).
+    /// Failures also lock the account for a while, whatever the address.
+    #[arg(long, env = "BRANCHPULSE_SIGN_IN_PER_MINUTE", default_value_t = 20)]
+    pub sign_in_per_minute: u32,
+
+    /// Take the client's address from `X-Forwarded-For` / `X-Real-IP` /
+    /// `Forwarded` (only behind a reverse proxy that sets them: otherwise
+    /// any client could pick its own address).
+    #[arg(long, env = "BRANCHPULSE_TRUST_PROXY")]
+    pub trust_proxy: bool,
 }
 
 impl Config {
@@ -69,6 +125,18 @@ impl Config {
             max_body_bytes: 8 * 1024 * 1024,
             max_clock_skew_secs: 300,
             demo: false,
+            admin_password: None,
+            public_url: None,
+            session_secs: 12 * 3600,
+            device_token_secs: 365 * 24 * 3600,
+            enrol_code_secs: 24 * 3600,
+            rate_per_ip: 50,
+            rate_burst_ip: 500,
+            rate_per_device: 5,
+            rate_burst_device: 60,
+            enrol_per_minute: 10,
+            sign_in_per_minute: 20,
+            trust_proxy: false,
         }
     }
 }

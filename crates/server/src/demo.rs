@@ -65,6 +65,7 @@ pub async fn seed_if_empty(
                 responses: chunk.to_vec(),
             },
             now,
+            None,
         )
         .await?;
         if let Some(bad) = reply.results.iter().find(|o| !o.is_stored()) {

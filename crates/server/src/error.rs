@@ -13,12 +13,23 @@ pub enum ApiError {
     /// 400: the request cannot be understood (malformed JSON, empty batch).
     #[error("{0}")]
     BadRequest(String),
+    /// 401: no credentials, or bad, expired or revoked ones. Answered with
+    /// `WWW-Authenticate`, so a device knows to enrol again.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: a known identity that may not do this (a device token reading,
+    /// a reader outside their scope, a missing CSRF token).
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: no such questionnaire, API path or file.
     #[error("{0}")]
     NotFound(String),
     /// 405: the path exists, the method does not.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// 409: the thing to create exists already (a user name, an id).
+    #[error("{0}")]
+    Conflict(String),
     /// 413: the body or the batch is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
@@ -28,6 +39,10 @@ pub enum ApiError {
     /// 422: well-formed JSON of the wrong shape.
     #[error("{0}")]
     Unprocessable(String),
+    /// 429: too many requests or sign-in failures; `Retry-After` says when
+    /// to try again, in seconds.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
     /// 503: a dependency (the database, the built app) is not available;
     /// the client may retry later.
     #[error("{0}")]
@@ -41,11 +56,15 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -65,6 +84,11 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let retry_after = match &self {
+            ApiError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
+        let challenge = matches!(self, ApiError::Unauthorized(_));
         if status.is_server_error() {
             tracing::error!(%status, error = %self, "request failed");
         } else {
@@ -80,6 +104,19 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
+        if challenge {
+            // Devices send bearer tokens; people's sessions ride on a cookie,
+            // which has no challenge scheme of its own.
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"branchpulse\""),
+            );
+        }
         response
     }
 }
@@ -172,6 +209,19 @@ mod tests {
             .unwrap();
         let body: ErrorBody = serde_json::from_slice(&body).unwrap();
         assert_eq!(body.error, "unknown questionnaire \"x\"");
+    }
+
+    #[tokio::test]
+    async fn refusals_say_when_and_how_to_come_back() {
+        let response = ApiError::TooManyRequests {
+            message: "slow down".into(),
+            retry_after: 7,
+        }
+        .into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "7");
+        let response = ApiError::Unauthorized("sign in".into()).into_response();
+        assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
     }
 
     #[tokio::test]

@@ -8,10 +8,13 @@
 
 use crate::catalog::BranchStatus;
 use crate::error::ApiError;
-use crate::store::{Facts, Record, Saved, StoreError};
+use crate::store::access::DeviceRow;
+use crate::store::{Facts, Record, Saved, StoreError, VisitRecord};
 use crate::AppState;
+use branchpulse_core::access::DeviceKind;
 use branchpulse_core::protocol::{Outcome, SyncReply};
 use branchpulse_core::validate::{validate, Rules};
+use branchpulse_core::Channel;
 use branchpulse_core::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -25,7 +28,9 @@ pub struct RawBatch {
     pub responses: Vec<serde_json::Value>,
 }
 
-/// Check and store `batch`; `now` is the server's clock.
+/// Check and store `batch`; `now` is the server's clock. `device` is the
+/// enrolled device that sent it: each response must be one it may submit
+/// (see [`may_submit`]). `None` is the server itself (demo data).
 ///
 /// The whole request is refused (and nothing stored) only when it cannot be
 /// answered per response: an empty or oversize batch, or an entry without a
@@ -34,6 +39,7 @@ pub async fn receive(
     state: &AppState,
     batch: RawBatch,
     now: OffsetDateTime,
+    device: Option<&DeviceRow>,
 ) -> Result<SyncReply, ApiError> {
     let max = state.config.max_batch;
     let n = batch.responses.len();
@@ -58,6 +64,7 @@ pub async fn receive(
     // A second copy of an id within the batch is answered from the first.
     let mut first_of: HashMap<Uuid, usize> = HashMap::new();
     let mut repeats: Vec<Repeat> = Vec::new();
+    let mut visits: HashMap<Uuid, Option<VisitRecord>> = HashMap::new();
 
     for (i, value) in batch.responses.into_iter().enumerate() {
         let id = id_of(&value).ok_or_else(|| {
@@ -65,9 +72,21 @@ pub async fn receive(
                 "responses[{i}] has no valid \"id\" (a UUID made on the device); nothing was stored"
             ))
         })?;
-        match check(state, value, &rules) {
+        let checked = match check(state, value, &rules) {
+            Ok((response, facts)) => match device {
+                Some(d) => may_submit(state, d, &response, &mut visits)
+                    .await?
+                    .map(|()| (response, facts)),
+                None => Ok((response, facts)),
+            },
+            Err(reason) => Err(reason),
+        };
+        match checked {
             Ok((response, facts)) => {
-                let record = Record::new(&response, now).with_facts(facts);
+                let mut record = Record::new(&response, now).with_facts(facts);
+                if let Some(d) = device {
+                    record = record.from_device(d.id);
+                }
                 if let Some(&first) = first_of.get(&id) {
                     repeats.push(Repeat {
                         slot: i,
@@ -130,6 +149,66 @@ fn conflict(id: Uuid) -> Outcome {
         reason: "id: a different response with this id is already stored; the stored one was kept"
             .into(),
     }
+}
+
+/// Whether `device` may submit `response`: a kiosk only kiosk responses
+/// for its own branch, a shopper's phone only visit reports, and a report
+/// naming an assignment only for a real visit of that branch assigned to
+/// its shopper or to no one. The error (outer) is the database's; the inner
+/// one the reason the response is rejected. The response's own `device_id`
+/// is not compared: outboxes made before enrolment keep their old ids.
+async fn may_submit(
+    state: &AppState,
+    device: &DeviceRow,
+    response: &Response,
+    visits: &mut HashMap<Uuid, Option<VisitRecord>>,
+) -> Result<Result<(), String>, ApiError> {
+    match device.kind {
+        DeviceKind::Kiosk => {
+            if response.channel != Channel::Kiosk {
+                return Ok(Err(
+                    "channel: this device is a kiosk and submits only kiosk responses".into(),
+                ));
+            }
+            if device.branch.as_deref() != Some(response.branch.as_str()) {
+                return Ok(Err(format!(
+                    "branch: this kiosk is enrolled for branch \"{}\", not \"{}\"",
+                    device.branch.as_deref().unwrap_or_default(),
+                    response.branch
+                )));
+            }
+        }
+        DeviceKind::Shopper => {
+            if response.channel != Channel::MysteryShop {
+                return Ok(Err(
+                    "channel: this device is a shopper's phone and submits only visit reports"
+                        .into(),
+                ));
+            }
+        }
+    }
+    let Some(id) = response.assignment else {
+        return Ok(Ok(()));
+    };
+    let visit = match visits.get(&id) {
+        Some(v) => v.clone(),
+        None => {
+            let v = state.store.visit(id).await.map_err(store_error)?;
+            visits.insert(id, v.clone());
+            v
+        }
+    };
+    Ok(match visit {
+        None => Err(format!("assignment: no visit {id}")),
+        Some(v) if v.branch != response.branch => Err(format!(
+            "assignment: visit {id} is for branch \"{}\", not \"{}\"",
+            v.branch, response.branch
+        )),
+        Some(v) if v.shopper.is_some() && v.shopper != device.shopper => Err(format!(
+            "assignment: visit {id} is assigned to another shopper"
+        )),
+        Some(_) => Ok(()),
+    })
 }
 
 /// Read and check one response, and score it with the questionnaire version

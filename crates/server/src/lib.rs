@@ -13,11 +13,13 @@
 //! # }
 //! ```
 //!
-//! Layout: [`routes`] holds the thin HTTP handlers, [`ingest`] what happens
+//! Layout: [`routes`] holds the thin HTTP handlers, [`auth`] who may call
+//! them, [`ingest`] what happens
 //! to a batch of responses, [`store`] the one storage interface, [`catalog`]
 //! the questionnaires and branches loaded at start-up, [`assets`] the web app.
 
 pub mod assets;
+pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod dashboard;
@@ -59,6 +61,8 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Demo(#[from] demo::DemoError),
+    #[error(transparent)]
+    Account(#[from] auth::first_run::AccountError),
 }
 
 /// Structured logs on stderr; `RUST_LOG` chooses what is shown (default: info).
@@ -77,6 +81,7 @@ impl AppState {
     pub async fn open(config: Config) -> Result<AppState, ServeError> {
         let catalog = Catalog::load(&config.questionnaires)?;
         let store = Store::connect(&config.database_url).await?;
+        auth::first_run::ensure_admin(&store, config.admin_password.as_deref()).await?;
         let added = store
             .backfill(|r| {
                 catalog

@@ -1,6 +1,8 @@
 //! `branchpulse-server`: parses the command line and runs the server, or
 //! one of its maintenance commands.
 
+use branchpulse_server::auth::first_run;
+use branchpulse_server::store::Store;
 use branchpulse_server::{config::Config, migrate, serve};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +29,12 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Give an account a new generated password (printed once), end its
+    /// sessions and lift its sign-in lock: for a lost admin password.
+    ResetPassword {
+        /// The account's user name, e.g. admin
+        username: String,
+    },
 }
 
 #[tokio::main]
@@ -44,6 +52,9 @@ async fn main() -> ExitCode {
                 Err(e) => Err(e.to_string()),
             }
         }
+        Some(Command::ResetPassword { username }) => {
+            reset_password(&cli.config.database_url, &username).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -52,4 +63,19 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn reset_password(database_url: &str, username: &str) -> Result<(), String> {
+    let store = Store::connect(database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let result = first_run::reset_password(&store, username).await;
+    store.close().await;
+    let password = result.map_err(|e| e.to_string())?;
+    first_run::print_password(
+        &format!("New password for \"{username}\"; its sessions have ended."),
+        username,
+        &password,
+    );
+    Ok(())
 }

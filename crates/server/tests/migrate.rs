@@ -23,14 +23,14 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
         assert_eq!(status, 200);
     }
     for (branch, due) in [("N01", "2026-05-01"), ("S02", "2026-06-15")] {
-        let resp = server
-            .client
-            .post(server.at("/api/v1/visits"))
-            .json(&json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "due": due}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status().as_u16(), 201);
+        let (status, _) = server
+            .admin_json(
+                reqwest::Method::POST,
+                "/api/v1/visits",
+                &json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "due": due}),
+            )
+            .await;
+        assert_eq!(status, 201);
     }
     let (_, visits_before) = server.get_json("/api/v1/visits").await;
     server.stop().await;

@@ -152,6 +152,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
     })
     .await;
     let url = server.at("/api/v1/responses");
+    let token = server.token_for(&kiosk_response(A)).await;
     let good = json!({"responses": [kiosk_response(A)]}).to_string();
     let no_id = {
         let mut r = kiosk_response(A);
@@ -214,6 +215,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
         let resp = server
             .client
             .post(&url)
+            .bearer_auth(&token)
             .header("content-type", content_type)
             .body(body)
             .send()

@@ -7,15 +7,9 @@ use common::TestServer;
 use serde_json::{json, Value};
 
 async fn post_visit(server: &TestServer, body: &Value) -> (u16, Value) {
-    let resp = server
-        .client
-        .post(server.at("/api/v1/visits"))
-        .json(body)
-        .send()
+    server
+        .admin_json(reqwest::Method::POST, "/api/v1/visits", body)
         .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap())
 }
 
 fn visit(branch: &str, due: &str) -> Value {
@@ -137,8 +131,9 @@ async fn bad_assignments_get_a_clear_4xx_and_nothing_is_stored() {
         );
     }
     let resp = server
-        .client
-        .post(server.at("/api/v1/visits"))
+        .admin_session()
+        .await
+        .on(server.client.post(server.at("/api/v1/visits")))
         .header("content-type", "application/json")
         .body("{not json")
         .send()

@@ -1,8 +1,10 @@
 //! The managers' dashboard API: aggregates, comments and CSV exports for a
 //! [`Filter`] given as URL query parameters (see `branchpulse_core::aggregate`).
 //!
-//! No authentication yet: issue 7 puts these routes behind a manager login.
+//! Signed-in people only ([`Reader`]), each within their scope: the filter
+//! is narrowed to the reader's branches before anything is read.
 
+use crate::auth::{scope, Reader};
 use crate::dashboard::{self, ResponseColumns};
 use crate::error::{ApiError, Json, Query};
 use crate::AppState;
@@ -17,27 +19,30 @@ use std::sync::Arc;
 /// `GET /api/v1/aggregates?<filter>`.
 pub async fn aggregates(
     State(state): State<AppState>,
-    Query(filter): Query<Filter>,
+    reader: Reader,
+    Query(mut filter): Query<Filter>,
 ) -> Result<Json<Aggregates>, ApiError> {
-    dashboard::check(&state.catalog, &filter)?;
+    allowed(&state, &reader, &mut filter)?;
     Ok(Json(dashboard::aggregates(&state, &filter).await?))
 }
 
 /// `GET /api/v1/comments?<filter>&q=<search>&limit=<per branch>`.
 pub async fn comments(
     State(state): State<AppState>,
-    Query(query): Query<CommentQuery>,
+    reader: Reader,
+    Query(mut query): Query<CommentQuery>,
 ) -> Result<Json<Vec<Comment>>, ApiError> {
-    dashboard::check(&state.catalog, &query.filter)?;
+    allowed(&state, &reader, &mut query.filter)?;
     Ok(Json(dashboard::comments(&state, &query).await?))
 }
 
 /// `GET /api/v1/export/aggregates.csv?<filter>`.
 pub async fn aggregates_csv(
     State(state): State<AppState>,
-    Query(filter): Query<Filter>,
+    reader: Reader,
+    Query(mut filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    dashboard::check(&state.catalog, &filter)?;
+    allowed(&state, &reader, &mut filter)?;
     let a = dashboard::aggregates(&state, &filter).await?;
     Ok(csv_response(
         "branchpulse-aggregates.csv",
@@ -49,9 +54,10 @@ pub async fn aggregates_csv(
 /// so a large export does not sit in memory.
 pub async fn responses_csv(
     State(state): State<AppState>,
-    Query(filter): Query<Filter>,
+    reader: Reader,
+    Query(mut filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    dashboard::check(&state.catalog, &filter)?;
+    allowed(&state, &reader, &mut filter)?;
     let columns = ResponseColumns::new(&state.catalog, &filter);
     // The first page is read before answering, so that a failure there is
     // an error response rather than a cut-off download.
@@ -80,6 +86,13 @@ pub async fn responses_csv(
         "branchpulse-responses.csv",
         Body::from_stream(body),
     ))
+}
+
+/// 400 for a filter naming unknown things, 403 for one reaching outside
+/// the reader's scope; then the filter holds only the reader's branches.
+fn allowed(state: &AppState, reader: &Reader, filter: &mut Filter) -> Result<(), ApiError> {
+    dashboard::check(&state.catalog, filter)?;
+    scope::narrow(filter, &reader.scope, state.catalog.branches())
 }
 
 fn csv_response(file: &'static str, body: Body) -> Response {

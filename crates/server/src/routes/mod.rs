@@ -1,20 +1,24 @@
 //! The site map of the server: the JSON API under `/api/v1`, the web app
 //! everywhere else. Handlers are thin: parse, call one function, map the result.
 
+mod admin;
 mod dashboard;
 mod headers;
 mod health;
 mod questionnaires;
 mod responses;
+mod session;
 mod visits;
 
+use crate::auth::limits;
 use crate::error::ApiError;
 use crate::{assets, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, patch, post};
 use axum::Router;
 use std::time::Duration;
+use tower::util::option_layer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -23,7 +27,10 @@ use tower_http::trace::TraceLayer;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
+    let config = &*state.config;
+    // Open to anyone: a kiosk shows questionnaires to any customer, and
+    // signing in and enrolling are how one gets an identity.
+    let public = Router::new()
         .route("/health", get(health::health))
         .route("/questionnaires", get(questionnaires::list))
         .route("/questionnaires/{id}", get(questionnaires::latest))
@@ -32,17 +39,45 @@ pub fn app(state: AppState) -> Router {
             get(questionnaires::version),
         )
         .route("/branches", get(questionnaires::branches))
-        .route("/responses", post(responses::receive))
-        // Open until the admin issue adds tokens (see routes/visits.rs).
-        .route("/visits", get(visits::list).post(visits::create))
-        // The dashboard's reads. Open to anyone who reaches the server until
-        // issue 7 adds the manager login that must guard them.
+        .route(
+            "/session",
+            post(session::create)
+                .get(session::show)
+                .delete(session::end)
+                .layer(option_layer(limits::sign_in(config))),
+        )
+        .route(
+            "/devices/enrol",
+            post(session::enrol).layer(option_layer(limits::enrol(config))),
+        );
+    // Enrolled devices (each handler takes `DeviceAuth` or `Caller`).
+    let devices = Router::new()
+        .route(
+            "/responses",
+            post(responses::receive).layer(option_layer(limits::per_device(config))),
+        )
+        .route("/visits", get(visits::list).post(visits::create));
+    // Signed-in people, within their scope (`Reader`).
+    let readers = Router::new()
         .route("/aggregates", get(dashboard::aggregates))
         .route("/comments", get(dashboard::comments))
         .route("/export/responses.csv", get(dashboard::responses_csv))
-        .route("/export/aggregates.csv", get(dashboard::aggregates_csv))
+        .route("/export/aggregates.csv", get(dashboard::aggregates_csv));
+    // Admins only (`Admin`).
+    let admins = Router::new()
+        .route("/users", get(admin::users).post(admin::create_user))
+        .route("/users/{id}", patch(admin::change_user))
+        .route("/devices", get(admin::devices).post(admin::create_device))
+        .route("/devices/{id}/code", post(admin::new_code))
+        .route("/devices/{id}/revoke", post(admin::revoke))
+        .route("/audit", get(admin::audit));
+    let api = public
+        .merge(devices)
+        .merge(readers)
+        .merge(admins)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(option_layer(limits::per_ip(config)))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(CompressionLayer::new())
         .with_state(state.clone());

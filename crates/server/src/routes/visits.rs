@@ -1,9 +1,9 @@
-//! Mystery-shop visit assignments: created by whoever plans the visits,
-//! listed by the shoppers' phones.
-//!
-//! Open for now: there are no accounts yet. The admin issue adds manager
-//! tokens for `POST` (and shopper tokens for `GET`) in front of these routes.
+//! Mystery-shop visit assignments: created by an admin, listed by the
+//! shoppers' phones (their shopper's and the unassigned ones) and by
+//! people (the visits of their scope).
 
+use crate::auth::scope::allows_code;
+use crate::auth::{Admin, Caller};
 use crate::catalog::BranchStatus;
 use crate::error::{ApiError, Json, Query};
 use crate::ingest::store_error;
@@ -11,6 +11,7 @@ use crate::store::{sqlite::DATE, VisitRecord};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
+use branchpulse_core::access::{check_label, DeviceKind};
 use branchpulse_core::protocol::{NewVisit, Visit};
 use branchpulse_core::Kind;
 use serde::Deserialize;
@@ -25,10 +26,21 @@ pub const MAX_SCENARIO_CHARS: usize = 500;
 /// will not do, and then nothing is stored.
 pub async fn create(
     State(state): State<AppState>,
+    admin: Admin,
     Json(new): Json<NewVisit>,
 ) -> Result<(StatusCode, Json<Visit>), ApiError> {
     let record = check(&state, new, OffsetDateTime::now_utc())?;
     state.store.add_visit(&record).await.map_err(store_error)?;
+    state
+        .store
+        .audit(
+            &admin.actor(),
+            "visit.create",
+            &record.id.to_string(),
+            serde_json::json!({ "branch": record.branch, "shopper": record.shopper }),
+        )
+        .await
+        .map_err(store_error)?;
     Ok((StatusCode::CREATED, Json(visit_of(record))))
 }
 
@@ -37,9 +49,11 @@ pub struct ListQuery {
     branch: Option<String>,
 }
 
-/// `GET /api/v1/visits[?branch=CODE]`: the assignments, soonest due first.
+/// `GET /api/v1/visits[?branch=CODE]`: the assignments the caller may
+/// see, soonest due first.
 pub async fn list(
     State(state): State<AppState>,
+    caller: Caller,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<Visit>>, ApiError> {
     if let Some(code) = &query.branch {
@@ -49,11 +63,42 @@ pub async fn list(
             )));
         }
     }
-    let visits = state
-        .store
-        .visits(query.branch.as_deref())
-        .await
-        .map_err(store_error)?;
+    let visits = match caller {
+        Caller::Device(device) => {
+            let Some(shopper) = device
+                .shopper
+                .filter(|_| device.kind == DeviceKind::Shopper)
+            else {
+                return Err(ApiError::Forbidden(
+                    "a kiosk lists no visits: only shoppers' phones and people do".into(),
+                ));
+            };
+            let mut visits = state
+                .store
+                .shopper_visits(&shopper)
+                .await
+                .map_err(store_error)?;
+            visits.retain(|v| query.branch.as_ref().is_none_or(|b| &v.branch == b));
+            visits
+        }
+        Caller::Person(reader) => {
+            let branches = state.catalog.branches();
+            if let Some(code) = &query.branch {
+                if !allows_code(&reader.scope, code, branches) {
+                    return Err(ApiError::Forbidden(format!(
+                        "branch: \"{code}\" is outside the branches your account reads"
+                    )));
+                }
+            }
+            let mut visits = state
+                .store
+                .visits(query.branch.as_deref())
+                .await
+                .map_err(store_error)?;
+            visits.retain(|v| allows_code(&reader.scope, &v.branch, branches));
+            visits
+        }
+    };
     Ok(Json(visits.into_iter().map(visit_of).collect()))
 }
 
@@ -108,6 +153,13 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
             format!("\"{}\" is not a date written YYYY-MM-DD", new.due),
         )
     })?;
+    let shopper = match new.shopper.as_deref().map(str::trim) {
+        Some(s) => {
+            check_label("shopper", s).map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+            Some(s.to_owned())
+        }
+        None => None,
+    };
     let scenario = new.scenario.trim();
     if scenario.is_empty() {
         return Err(bad(
@@ -129,6 +181,7 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
         due,
         // Milliseconds, as both databases keep them.
         created_at: now.replace_millisecond(now.millisecond()).unwrap_or(now),
+        shopper,
     })
 }
 
@@ -143,6 +196,6 @@ fn visit_of(r: VisitRecord) -> Visit {
             .created_at
             .format(&Rfc3339)
             .unwrap_or_else(|_| r.created_at.to_string()),
-        shopper: None,
+        shopper: r.shopper,
     }
 }

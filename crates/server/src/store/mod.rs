@@ -7,9 +7,12 @@
 //! migrations (`migrations/sqlite/`, `migrations/postgres/`), and the same
 //! test suite runs against both.
 
+pub mod access;
 pub mod postgres;
+mod postgres_access;
 pub mod rollup;
 pub mod sqlite;
+mod sqlite_access;
 
 use branchpulse_core::aggregate::{Comment, CommentQuery, Filter, Part, Rollup};
 use branchpulse_core::Response;
@@ -52,6 +55,9 @@ pub struct Record {
     /// transaction when the response is newly stored. `None` (e.g. rows
     /// copied by the migration tool) leaves it to [`Store::backfill`].
     pub facts: Option<Facts>,
+    /// The enrolled device whose token submitted the response (`None` for
+    /// rows copied by the migration tool from before enrolment existed).
+    pub enrolled_device: Option<Uuid>,
 }
 
 impl Record {
@@ -72,7 +78,13 @@ impl Record {
             payload,
             payload_hash,
             facts: None,
+            enrolled_device: None,
         }
+    }
+
+    pub fn from_device(mut self, device: Uuid) -> Record {
+        self.enrolled_device = Some(device);
+        self
     }
 
     pub fn with_facts(mut self, facts: Facts) -> Record {
@@ -108,6 +120,8 @@ pub struct VisitRecord {
     pub questionnaire_id: String,
     pub due: time::Date,
     pub created_at: OffsetDateTime,
+    /// The shopper whose phones list the visit; `None`: any shopper's.
+    pub shopper: Option<String>,
 }
 
 /// What happened to one record of [`Store::save`].

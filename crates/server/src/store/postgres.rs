@@ -17,14 +17,16 @@ use std::time::Duration;
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 const INSERT: &str = "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
-     device_id, channel, locale, started_at, submitted_at, received_at, payload, payload_hash) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING";
+     device_id, channel, locale, started_at, submitted_at, received_at, payload, payload_hash, \
+     enrolled_device) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+     ON CONFLICT (id) DO NOTHING";
 
 /// The same insert for a response whose facts are written with it.
 const INSERT_ROLLED_UP: &str = "INSERT INTO responses (id, questionnaire_id, \
      questionnaire_version, branch, device_id, channel, locale, started_at, submitted_at, \
-     received_at, payload, payload_hash, rolled_up) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE) ON CONFLICT (id) DO NOTHING";
+     received_at, payload, payload_hash, enrolled_device, rolled_up) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, TRUE) \
+     ON CONFLICT (id) DO NOTHING";
 
 static UPSERT_DAILY: LazyLock<String> =
     LazyLock::new(|| rollup::upsert_sql("rollups", &rollup::DAILY_KEYS, |i| format!("${i}")));
@@ -136,6 +138,7 @@ impl PostgresStore {
                 .bind(r.received_at)
                 .bind(&r.payload)
                 .bind(&r.payload_hash)
+                .bind(r.enrolled_device)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
@@ -364,8 +367,8 @@ impl PostgresStore {
 
     async fn insert_visit(&self, v: &VisitRecord, on_conflict: &str) -> Result<bool, StoreError> {
         let sql = format!(
-            "INSERT INTO visits (id, branch, scenario, questionnaire_id, due, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6){on_conflict}"
+            "INSERT INTO visits (id, branch, scenario, questionnaire_id, due, created_at, shopper) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7){on_conflict}"
         );
         Ok(sqlx::query(&sql)
             .bind(v.id)
@@ -374,6 +377,7 @@ impl PostgresStore {
             .bind(&v.questionnaire_id)
             .bind(v.due)
             .bind(v.created_at)
+            .bind(&v.shopper)
             .execute(&self.pool)
             .await?
             .rows_affected()
@@ -381,33 +385,14 @@ impl PostgresStore {
     }
 
     pub async fn visits(&self, branch: Option<&str>) -> Result<Vec<VisitRecord>, StoreError> {
-        let rows: Vec<(
-            uuid::Uuid,
-            String,
-            String,
-            String,
-            time::Date,
-            time::OffsetDateTime,
-        )> = sqlx::query_as(
-            "SELECT id, branch, scenario, questionnaire_id, due, created_at FROM visits \
+        let rows = sqlx::query(
+            "SELECT id, branch, scenario, questionnaire_id, due, created_at, shopper FROM visits \
                  WHERE $1::text IS NULL OR branch = $1 ORDER BY due, created_at, id",
         )
         .bind(branch)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, branch, scenario, questionnaire_id, due, created_at)| VisitRecord {
-                    id,
-                    branch,
-                    scenario,
-                    questionnaire_id,
-                    due,
-                    created_at,
-                },
-            )
-            .collect())
+        rows.iter().map(visit_of).collect()
     }
 
     pub async fn close(&self) {
@@ -512,4 +497,16 @@ async fn add_comments(tx: &mut sqlx::PgConnection, pending: &Pending) -> Result<
         q.build().execute(&mut *tx).await?;
     }
     Ok(())
+}
+
+pub(super) fn visit_of(row: &sqlx::postgres::PgRow) -> Result<VisitRecord, StoreError> {
+    Ok(VisitRecord {
+        id: row.try_get("id")?,
+        branch: row.try_get("branch")?,
+        scenario: row.try_get("scenario")?,
+        questionnaire_id: row.try_get("questionnaire_id")?,
+        due: row.try_get("due")?,
+        created_at: row.try_get("created_at")?,
+        shopper: row.try_get("shopper")?,
+    })
 }

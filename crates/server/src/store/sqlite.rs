@@ -36,13 +36,15 @@ pub fn timestamp(t: OffsetDateTime) -> String {
 }
 
 const INSERT: &str = "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
-     device_id, channel, locale, started_at, submitted_at, received_at, payload, payload_hash) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING";
+     device_id, channel, locale, started_at, submitted_at, received_at, payload, payload_hash, \
+     enrolled_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING";
 
 /// The same insert for a response whose facts are written with it.
-const INSERT_ROLLED_UP: &str = "INSERT INTO responses (id, questionnaire_id, questionnaire_version, \
+const INSERT_ROLLED_UP: &str =
+    "INSERT INTO responses (id, questionnaire_id, questionnaire_version, \
      branch, device_id, channel, locale, started_at, submitted_at, received_at, payload, \
-     payload_hash, rolled_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT(id) DO NOTHING";
+     payload_hash, enrolled_device, rolled_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) \
+     ON CONFLICT(id) DO NOTHING";
 
 static UPSERT_DAILY: LazyLock<String> =
     LazyLock::new(|| rollup::upsert_sql("rollups", &rollup::DAILY_KEYS, |_| "?".into()));
@@ -149,6 +151,7 @@ impl SqliteStore {
                 INSERT
             };
             let inserted = bind_record(sqlx::query(insert), r)
+                .bind(r.enrolled_device.map(|d| d.to_string()))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
@@ -400,8 +403,8 @@ impl SqliteStore {
 
     pub async fn add_visit(&self, v: &VisitRecord) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO visits (id, branch, scenario, questionnaire_id, due, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO visits (id, branch, scenario, questionnaire_id, due, created_at, shopper) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(v.id.to_string())
         .bind(&v.branch)
@@ -409,6 +412,7 @@ impl SqliteStore {
         .bind(&v.questionnaire_id)
         .bind(v.due.to_string())
         .bind(timestamp(v.created_at))
+        .bind(&v.shopper)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -416,7 +420,7 @@ impl SqliteStore {
 
     pub async fn visits(&self, branch: Option<&str>) -> Result<Vec<VisitRecord>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, branch, scenario, questionnaire_id, due, created_at FROM visits \
+            "SELECT id, branch, scenario, questionnaire_id, due, created_at, shopper FROM visits \
              WHERE ?1 IS NULL OR branch = ?1 ORDER BY due, created_at, id",
         )
         .bind(branch)
@@ -430,7 +434,7 @@ impl SqliteStore {
     }
 }
 
-fn visit_of(row: &sqlx::sqlite::SqliteRow) -> Result<VisitRecord, StoreError> {
+pub(super) fn visit_of(row: &sqlx::sqlite::SqliteRow) -> Result<VisitRecord, StoreError> {
     let id: String = row.try_get("id")?;
     let due: String = row.try_get("due")?;
     let created: String = row.try_get("created_at")?;
@@ -445,6 +449,7 @@ fn visit_of(row: &sqlx::sqlite::SqliteRow) -> Result<VisitRecord, StoreError> {
             .map_err(|e| StoreError::Corrupt(format!("visit due \"{due}\": {e}")))?,
         created_at: OffsetDateTime::parse(&created, &time::format_description::well_known::Rfc3339)
             .map_err(|e| StoreError::Corrupt(format!("visit created_at \"{created}\": {e}")))?,
+        shopper: row.try_get("shopper")?,
     })
 }
 
@@ -597,6 +602,7 @@ fn record_of(row: &sqlx::sqlite::SqliteRow) -> Result<Record, StoreError> {
         payload: row.try_get("payload")?,
         payload_hash: row.try_get("payload_hash")?,
         facts: None,
+        enrolled_device: None,
     })
 }
 

@@ -1,0 +1,100 @@
+//! People's accounts, as an admin manages them. Hashes never leave here.
+
+use super::password;
+use crate::error::ApiError;
+use crate::ingest::store_error;
+use crate::store::access::{rfc3339, UserRow, UserUpdate};
+use crate::AppState;
+use branchpulse_core::access::{check_new_user, check_password, NewUser, User, UserChange};
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// `POST /users`: 422 naming the field, 409 for a taken user name.
+pub async fn create(state: &AppState, admin: &str, new: NewUser) -> Result<User, ApiError> {
+    check_new_user(&new, state.catalog.branches())
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    let row = UserRow {
+        user: User {
+            id: Uuid::new_v4(),
+            username: new.username,
+            role: new.role,
+            branch: new.branch,
+            region: new.region,
+            active: true,
+            created_at: rfc3339(OffsetDateTime::now_utc()),
+        },
+        password_hash: password::hash(new.password).await?,
+        failed_logins: 0,
+        locked_until: None,
+    };
+    if !state.store.add_user(&row).await.map_err(store_error)? {
+        return Err(ApiError::Conflict(format!(
+            "username: \"{}\" is taken",
+            row.user.username
+        )));
+    }
+    let user = row.user;
+    state
+        .store
+        .audit(
+            &format!("user:{admin}"),
+            "user.create",
+            &user.username,
+            json!({ "role": user.role, "branch": user.branch, "region": user.region }),
+        )
+        .await
+        .map_err(store_error)?;
+    Ok(user)
+}
+
+/// `PATCH /users/{id}`: a new password or deactivation ends the user's
+/// sessions. An admin cannot deactivate their own account, so at least
+/// one admin always remains.
+pub async fn change(
+    state: &AppState,
+    admin: &User,
+    id: Uuid,
+    change: UserChange,
+) -> Result<User, ApiError> {
+    let target = state
+        .store
+        .user(id)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| ApiError::NotFound(format!("no user {id}")))?;
+    if change.active == Some(false) && id == admin.id {
+        return Err(ApiError::Conflict(
+            "active: you cannot deactivate your own account".into(),
+        ));
+    }
+    let password_hash = match change.password {
+        Some(p) => {
+            check_password(&p, &target.user.username)
+                .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+            Some(password::hash(p).await?)
+        }
+        None => None,
+    };
+    let update = UserUpdate {
+        active: change.active,
+        password_hash,
+    };
+    let user = state
+        .store
+        .update_user(id, &update)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| ApiError::NotFound(format!("no user {id}")))?;
+    state
+        .store
+        .audit(
+            &format!("user:{}", admin.username),
+            "user.update",
+            &user.username,
+            json!({ "active": change.active, "password_changed": update.password_hash.is_some() }),
+        )
+        .await
+        .map_err(store_error)?;
+    Ok(user)
+}

@@ -1,0 +1,193 @@
+//! Devices: made by an admin with a one-time code, enrolled by exchanging
+//! the code for a token, revoked at once. Only hashes of codes and tokens
+//! are stored; the code and the token are shown once.
+
+use super::{qr, secret};
+use crate::error::ApiError;
+use crate::ingest::store_error;
+use crate::store::access::{rfc3339, DeviceRow};
+use crate::AppState;
+use axum::http::{header, HeaderMap};
+use branchpulse_core::access::{
+    check_new_device, group_code, normalize_code, DeviceKind, Enrolled, Enrolment, NewDevice,
+};
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// This server's origin as devices reach it: `--public-url`, or the
+/// request's own host and scheme.
+fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let scheme = if super::sign_in::is_https(headers) {
+        "https"
+    } else {
+        "http"
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("{scheme}://{host}")
+}
+
+/// The answer that shows a new code once.
+fn enrolment(
+    state: &AppState,
+    headers: &HeaderMap,
+    device: &DeviceRow,
+    code: &str,
+    now: OffsetDateTime,
+) -> Result<Enrolment, ApiError> {
+    let page = match device.kind {
+        DeviceKind::Kiosk => "/kiosk",
+        DeviceKind::Shopper => "/shop",
+    };
+    let url = format!("{page}?enrol={code}");
+    let full = format!("{}{url}", origin(state, headers));
+    let qr_svg = qr::svg(&full).ok_or_else(|| {
+        ApiError::Internal(format!(
+            "the enrolment URL is too long for a QR code: {full}"
+        ))
+    })?;
+    Ok(Enrolment {
+        device: device.to_api(now),
+        code: group_code(code),
+        expires_at: device.code_expires_at.map(rfc3339).unwrap_or_default(),
+        url,
+        qr_svg,
+    })
+}
+
+fn code_life(state: &AppState) -> Duration {
+    Duration::seconds(i64::from(state.config.enrol_code_secs))
+}
+
+/// `POST /devices`: a new device and its first code.
+pub async fn create(
+    state: &AppState,
+    headers: &HeaderMap,
+    admin: &str,
+    new: NewDevice,
+) -> Result<Enrolment, ApiError> {
+    check_new_device(&new, state.catalog.branches())
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    let now = OffsetDateTime::now_utc();
+    let code = secret::enrolment_code();
+    let row = DeviceRow {
+        id: Uuid::new_v4(),
+        kind: new.kind,
+        label: new.label.trim().to_owned(),
+        branch: new.branch,
+        shopper: new.shopper.map(|s| s.trim().to_owned()),
+        code_expires_at: Some(now + code_life(state)),
+        token_expires_at: None,
+        enrolled_at: None,
+        last_seen_at: None,
+        revoked_at: None,
+        created_by: admin.to_owned(),
+        created_at: now,
+    };
+    state
+        .store
+        .add_device(&row, &secret::hash(&code))
+        .await
+        .map_err(store_error)?;
+    state
+        .store
+        .audit(
+            &format!("user:{admin}"),
+            "device.create",
+            &row.id.to_string(),
+            json!({ "kind": new.kind, "label": row.label, "branch": row.branch, "shopper": row.shopper }),
+        )
+        .await
+        .map_err(store_error)?;
+    enrolment(state, headers, &row, &code, now)
+}
+
+/// `POST /devices/{id}/code`: a new code; the old token stops working.
+pub async fn new_code(
+    state: &AppState,
+    headers: &HeaderMap,
+    admin: &str,
+    id: Uuid,
+) -> Result<Enrolment, ApiError> {
+    let now = OffsetDateTime::now_utc();
+    let code = secret::enrolment_code();
+    let row = state
+        .store
+        .new_device_code(id, &secret::hash(&code), now + code_life(state))
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| ApiError::NotFound(format!("no device {id}")))?;
+    state
+        .store
+        .audit(
+            &format!("user:{admin}"),
+            "device.code",
+            &id.to_string(),
+            json!({}),
+        )
+        .await
+        .map_err(store_error)?;
+    enrolment(state, headers, &row, &code, now)
+}
+
+/// `POST /devices/{id}/revoke`.
+pub async fn revoke(state: &AppState, admin: &str, id: Uuid) -> Result<(), ApiError> {
+    let now = OffsetDateTime::now_utc();
+    if !state
+        .store
+        .revoke_device(id, now)
+        .await
+        .map_err(store_error)?
+    {
+        return Err(ApiError::NotFound(format!("no device {id}")));
+    }
+    state
+        .store
+        .audit(
+            &format!("user:{admin}"),
+            "device.revoke",
+            &id.to_string(),
+            json!({}),
+        )
+        .await
+        .map_err(store_error)
+}
+
+/// `POST /devices/enrol`: the code, once, for a token.
+pub async fn enrol(state: &AppState, typed: &str) -> Result<Enrolled, ApiError> {
+    let refused = || {
+        ApiError::Unauthorized(
+            "unknown, used or expired enrolment code: ask an admin for a new one".into(),
+        )
+    };
+    let code = normalize_code(typed).ok_or_else(refused)?;
+    let now = OffsetDateTime::now_utc();
+    let token = secret::token();
+    let life = Duration::seconds(i64::from(state.config.device_token_secs));
+    let device = state
+        .store
+        .enrol(&secret::hash(&code), &secret::hash(&token), now + life, now)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(refused)?;
+    state
+        .store
+        .audit(
+            &format!("device:{}", device.id),
+            "device.enrol",
+            &device.id.to_string(),
+            json!({ "kind": device.kind, "label": device.label }),
+        )
+        .await
+        .map_err(store_error)?;
+    Ok(Enrolled {
+        token,
+        device: device.to_api(now),
+    })
+}

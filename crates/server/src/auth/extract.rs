@@ -1,0 +1,257 @@
+//! The extractors that guard the routes. A handler names who may call it
+//! by taking one of them: [`Admin`], [`Reader`] (any signed-in person),
+//! [`DeviceAuth`] (an enrolled device), [`Caller`] (either) or [`SignedIn`]
+//! (the session itself).
+//!
+//! People carry the `bp_session` cookie; every request with it that changes
+//! something must also carry the session's CSRF token in `X-CSRF-Token`,
+//! and an `Origin`, when sent, must be this server's. Devices send
+//! `Authorization: Bearer <token>` and need no CSRF token: a browser never
+//! adds that header on its own.
+//!
+//! 401 when the credentials are missing, unknown, expired or revoked; 403
+//! when they are good but not for this (a device token reading, a manager
+//! administering).
+
+use super::secret;
+use crate::error::ApiError;
+use crate::ingest::store_error;
+use crate::store::access::{DeviceRow, SessionRow};
+use crate::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method};
+use branchpulse_core::access::{Role, Scope, User, CSRF_HEADER, SESSION_COOKIE};
+use time::OffsetDateTime;
+
+/// What the request presents.
+enum Credentials {
+    None,
+    Bearer(String),
+    Session(String),
+}
+
+fn credentials(parts: &Parts) -> Result<Credentials, ApiError> {
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "the Authorization header must be `Bearer <device token>`".into(),
+                )
+            })?;
+        return Ok(Credentials::Bearer(token.to_owned()));
+    }
+    Ok(session_cookie(parts).map_or(Credentials::None, Credentials::Session))
+}
+
+/// The value of the session cookie, if the request has one.
+pub fn session_cookie(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+}
+
+/// 403 when the browser says the request comes from another site. Without
+/// an `Origin` (older browsers, other clients) the SameSite=Strict cookie
+/// and the CSRF token are the guard.
+pub fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin.to_str().ok().and_then(|o| {
+        o.strip_prefix("https://")
+            .or_else(|| o.strip_prefix("http://"))
+    });
+    match (origin_host, host) {
+        (Some(o), Some(h)) if o.eq_ignore_ascii_case(h) => Ok(()),
+        _ => Err(ApiError::Forbidden(
+            "cross-site request refused: the Origin is not this server".into(),
+        )),
+    }
+}
+
+fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+const SIGN_IN: &str = "sign in first (POST /api/v1/session)";
+const DEVICE_ONLY_SUBMITS: &str =
+    "a device token can only submit responses (and a shopper's phone list its visits)";
+
+/// The session behind the cookie, checked for CSRF on state changes.
+async fn session(parts: &Parts, state: &AppState, token: &str) -> Result<SessionRow, ApiError> {
+    let found = state
+        .store
+        .session(&secret::hash(token), OffsetDateTime::now_utc())
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| {
+            ApiError::Unauthorized(format!("the session has expired or ended: {SIGN_IN}"))
+        })?;
+    if changes_state(&parts.method) {
+        check_origin(&parts.headers)?;
+        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if sent != Some(found.csrf.as_str()) {
+            return Err(ApiError::Forbidden(format!(
+                "missing or wrong {CSRF_HEADER} header: send the csrf of your session"
+            )));
+        }
+    }
+    Ok(found)
+}
+
+/// The enrolled device holding `token`, noting that it was seen.
+async fn device(state: &AppState, token: &str) -> Result<Option<DeviceRow>, ApiError> {
+    let now = OffsetDateTime::now_utc();
+    let found = state
+        .store
+        .device_by_token(&secret::hash(token), now)
+        .await
+        .map_err(store_error)?;
+    if let Some(d) = &found {
+        state
+            .store
+            .device_seen(d.id, now)
+            .await
+            .map_err(store_error)?;
+    }
+    Ok(found)
+}
+
+fn bad_token() -> ApiError {
+    ApiError::Unauthorized(
+        "unknown, expired or revoked device token: enrol the device again".into(),
+    )
+}
+
+/// A signed-in person, whatever the role.
+async fn person(parts: &Parts, state: &AppState) -> Result<SignedIn, ApiError> {
+    match credentials(parts)? {
+        Credentials::None => Err(ApiError::Unauthorized(SIGN_IN.into())),
+        Credentials::Bearer(token) => match device(state, &token).await? {
+            Some(_) => Err(ApiError::Forbidden(DEVICE_ONLY_SUBMITS.into())),
+            None => Err(bad_token()),
+        },
+        Credentials::Session(token) => Ok(SignedIn {
+            session: session(parts, state, &token).await?,
+            token_hash: secret::hash(&token),
+        }),
+    }
+}
+
+/// The signed-in session (for `GET`/`DELETE /session`).
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session: SessionRow,
+    /// What the database keeps of the cookie's token.
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        person(parts, state).await
+    }
+}
+
+/// A signed-in admin.
+#[derive(Debug, Clone)]
+pub struct Admin(pub User);
+
+impl Admin {
+    /// How the audit log names this admin.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.0.username)
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let user = person(parts, state).await?.session.user;
+        if user.role != Role::Admin {
+            return Err(ApiError::Forbidden("only an admin may do this".into()));
+        }
+        Ok(Admin(user))
+    }
+}
+
+/// Any signed-in person, with the branches they may read.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    pub user: User,
+    pub scope: Scope,
+}
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let user = person(parts, state).await?.session.user;
+        let scope = user.scope();
+        Ok(Reader { user, scope })
+    }
+}
+
+/// An enrolled device whose token is neither revoked nor expired.
+#[derive(Debug, Clone)]
+pub struct DeviceAuth(pub DeviceRow);
+
+impl FromRequestParts<AppState> for DeviceAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match credentials(parts)? {
+            Credentials::None => Err(ApiError::Unauthorized(
+                "enrol this device first: send its token as `Authorization: Bearer <token>`".into(),
+            )),
+            Credentials::Bearer(token) => device(state, &token)
+                .await?
+                .map(DeviceAuth)
+                .ok_or_else(bad_token),
+            Credentials::Session(token) => {
+                session(parts, state, &token).await?;
+                Err(ApiError::Forbidden(
+                    "only enrolled devices submit responses".into(),
+                ))
+            }
+        }
+    }
+}
+
+/// A device or a person: for what both may read.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Device(DeviceRow),
+    Person(Reader),
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match credentials(parts)? {
+            Credentials::Bearer(token) => device(state, &token)
+                .await?
+                .map(Caller::Device)
+                .ok_or_else(bad_token),
+            _ => Ok(Caller::Person(
+                Reader::from_request_parts(parts, state).await?,
+            )),
+        }
+    }
+}

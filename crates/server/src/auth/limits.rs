@@ -1,0 +1,178 @@
+//! Request rates, as tower layers (`tower_governor`): per client address on
+//! the whole API, per device token on `POST /responses`, and stricter ones
+//! per address on enrolling and signing in. Over the rate: 429 with
+//! `Retry-After`, in the API's JSON error shape.
+//!
+//! The buckets are kept in each server's memory: with several replicas the
+//! rates are per replica. The sign-in back-off that matters against
+//! password guessing is per account and in the database (see `sign_in`).
+
+use crate::config::Config;
+use crate::error::ApiError;
+use axum::body::Body;
+use axum::http::{header, Method, Request, Response};
+use axum::response::IntoResponse;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
+use tower_governor::key_extractor::{KeyExtractor, PeerIpKeyExtractor, SmartIpKeyExtractor};
+use tower_governor::{GovernorError, GovernorLayer};
+
+/// The client's address: the peer's, or, behind a trusted reverse proxy,
+/// the one it names in `X-Forwarded-For`, `X-Real-IP` or `Forwarded`
+/// (never trusted otherwise: any client could write them).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp {
+    pub trust_proxy: bool,
+}
+
+impl KeyExtractor for ClientIp {
+    type Key = IpAddr;
+
+    fn extract<T>(&self, req: &Request<T>) -> Result<IpAddr, GovernorError> {
+        if self.trust_proxy {
+            SmartIpKeyExtractor.extract(req)
+        } else {
+            PeerIpKeyExtractor.extract(req)
+        }
+    }
+}
+
+/// The device token of a request (any `Authorization` value). Requests
+/// without one share one bucket; they are refused with 401 anyway.
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceToken;
+
+impl KeyExtractor for DeviceToken {
+    type Key = String;
+
+    fn extract<T>(&self, req: &Request<T>) -> Result<String, GovernorError> {
+        Ok(req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(crate::store::sha256_hex)
+            .unwrap_or_default())
+    }
+}
+
+fn refused(error: GovernorError) -> Response<Body> {
+    match error {
+        GovernorError::TooManyRequests { wait_time, .. } => ApiError::TooManyRequests {
+            message: format!(
+                "too many requests: try again in {} seconds",
+                wait_time.max(1)
+            ),
+            retry_after: wait_time.max(1),
+        },
+        other => ApiError::Internal(format!("rate limit: {other}")),
+    }
+    .into_response()
+}
+
+/// A rate: `per` requests each `period`, up to `burst` at once.
+fn layer<K: KeyExtractor + Send + Sync + 'static>(
+    key: K,
+    period: Duration,
+    burst: u32,
+    methods: Option<Vec<Method>>,
+) -> GovernorLayer<K, governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>, Body>
+where
+    K::Key: Send + Sync,
+{
+    let mut builder = GovernorConfigBuilder::default().key_extractor(key);
+    builder.period(period).burst_size(burst.max(1));
+    if let Some(m) = methods {
+        builder.methods(m);
+    }
+    let config: Arc<GovernorConfig<K, _>> = Arc::new(
+        builder
+            .finish()
+            .expect("a period above zero and a burst of at least one"),
+    );
+    spawn_cleanup(Arc::clone(&config));
+    GovernorLayer::new(config).error_handler(refused)
+}
+
+/// Forget idle clients now and then, so the buckets do not grow forever.
+fn spawn_cleanup<K: KeyExtractor + Send + Sync + 'static>(
+    config: Arc<
+        GovernorConfig<K, governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>>,
+    >,
+) where
+    K::Key: Send + Sync,
+{
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let weak = Arc::downgrade(&config);
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                let Some(config) = weak.upgrade() else { break };
+                config.limiter().retain_recent();
+            }
+        });
+    }
+}
+
+fn every(per: u32, unit: Duration) -> Duration {
+    (unit / per.max(1)).max(Duration::from_nanos(1))
+}
+
+pub type Layer<K> =
+    GovernorLayer<K, governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>, Body>;
+
+/// Per client address, on every API request; `None` when turned off (0).
+pub fn per_ip(config: &Config) -> Option<Layer<ClientIp>> {
+    (config.rate_per_ip > 0).then(|| {
+        layer(
+            ClientIp {
+                trust_proxy: config.trust_proxy,
+            },
+            every(config.rate_per_ip, Duration::from_secs(1)),
+            config.rate_burst_ip,
+            None,
+        )
+    })
+}
+
+/// Per device token, on `POST /responses`.
+pub fn per_device(config: &Config) -> Option<Layer<DeviceToken>> {
+    (config.rate_per_device > 0).then(|| {
+        layer(
+            DeviceToken,
+            every(config.rate_per_device, Duration::from_secs(1)),
+            config.rate_burst_device,
+            None,
+        )
+    })
+}
+
+/// Per client address, on enrolling (codes are guessed this way).
+pub fn enrol(config: &Config) -> Option<Layer<ClientIp>> {
+    (config.enrol_per_minute > 0).then(|| {
+        layer(
+            ClientIp {
+                trust_proxy: config.trust_proxy,
+            },
+            every(config.enrol_per_minute, Duration::from_secs(60)),
+            config.enrol_per_minute,
+            None,
+        )
+    })
+}
+
+/// Per client address, on signing in (`POST /session` only).
+pub fn sign_in(config: &Config) -> Option<Layer<ClientIp>> {
+    (config.sign_in_per_minute > 0).then(|| {
+        layer(
+            ClientIp {
+                trust_proxy: config.trust_proxy,
+            },
+            every(config.sign_in_per_minute, Duration::from_secs(60)),
+            config.sign_in_per_minute,
+            Some(vec![Method::POST]),
+        )
+    })
+}

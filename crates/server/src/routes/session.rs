@@ -1,0 +1,75 @@
+//! Signing in and out (`/session`) and enrolling a device (`/devices/enrol`):
+//! the two doors open to anyone.
+
+use crate::auth::{enrolment, extract::check_origin, sign_in, SignedIn};
+use crate::error::{ApiError, Json};
+use crate::ingest::store_error;
+use crate::store::access::rfc3339;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use branchpulse_core::access::{Enrol, Enrolled, Login, Session};
+
+/// `POST /api/v1/session`: sign in.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(login): Json<Login>,
+) -> Result<Response, ApiError> {
+    check_origin(&headers)?;
+    let (session, token) = sign_in::sign_in(&state, login).await?;
+    let cookie = sign_in::cookie(
+        Some(&token),
+        state.config.session_secs,
+        sign_in::is_https(&headers),
+    );
+    Ok((sign_in::set_cookie(cookie)?, Json(session)).into_response())
+}
+
+/// `GET /api/v1/session`: who is signed in.
+pub async fn show(signed: SignedIn) -> Json<Session> {
+    let s = signed.session;
+    Json(Session {
+        user: s.user,
+        csrf: s.csrf,
+        expires_at: rfc3339(s.expires_at),
+    })
+}
+
+/// `DELETE /api/v1/session`: sign out; the session ends on the server.
+pub async fn end(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    signed: SignedIn,
+) -> Result<Response, ApiError> {
+    state
+        .store
+        .end_session(&signed.token_hash)
+        .await
+        .map_err(store_error)?;
+    let username = &signed.session.user.username;
+    state
+        .store
+        .audit(
+            &format!("user:{username}"),
+            "session.end",
+            username,
+            serde_json::json!({}),
+        )
+        .await
+        .map_err(store_error)?;
+    let cookie = sign_in::cookie(None, 0, sign_in::is_https(&headers));
+    Ok((StatusCode::NO_CONTENT, sign_in::set_cookie(cookie)?).into_response())
+}
+
+/// `POST /api/v1/devices/enrol`: a device exchanges its code for a token.
+pub async fn enrol(
+    State(state): State<AppState>,
+    Json(body): Json<Enrol>,
+) -> Result<(StatusCode, Json<Enrolled>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(enrolment::enrol(&state, &body.code).await?),
+    ))
+}

@@ -1,0 +1,338 @@
+//! Accounts, sessions, enrolled devices and the audit log: the storage side
+//! of the README's "Accounts, devices and access". The queries live in
+//! `sqlite_access.rs` and `postgres_access.rs`; this file holds the rows
+//! and the dispatch.
+//!
+//! Secrets never reach the store in clear: session tokens, device tokens and
+//! enrolment codes arrive as SHA-256 hashes, passwords as argon2id strings.
+
+use super::{Store, StoreError, VisitRecord};
+use branchpulse_core::access::{AuditEntry, Device, DeviceKind, DeviceStatus, Role, User};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// A user account with what only the server sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub user: User,
+    pub password_hash: String,
+    pub failed_logins: u32,
+    pub locked_until: Option<OffsetDateTime>,
+}
+
+/// A signed-in session, found by its token's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub user: User,
+    pub csrf: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A device as stored (its code and token only as hashes, not read back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub id: Uuid,
+    pub kind: DeviceKind,
+    pub label: String,
+    pub branch: Option<String>,
+    pub shopper: Option<String>,
+    pub code_expires_at: Option<OffsetDateTime>,
+    pub token_expires_at: Option<OffsetDateTime>,
+    pub enrolled_at: Option<OffsetDateTime>,
+    pub last_seen_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub created_by: String,
+    pub created_at: OffsetDateTime,
+}
+
+impl DeviceRow {
+    pub fn status(&self, now: OffsetDateTime) -> DeviceStatus {
+        if self.revoked_at.is_some() {
+            return DeviceStatus::Revoked;
+        }
+        match (self.token_expires_at, self.code_expires_at) {
+            (Some(t), _) if t > now => DeviceStatus::Enrolled,
+            (None, Some(c)) if c > now => DeviceStatus::Pending,
+            _ => DeviceStatus::Expired,
+        }
+    }
+
+    /// The device as the API shows it.
+    pub fn to_api(&self, now: OffsetDateTime) -> Device {
+        Device {
+            id: self.id,
+            kind: self.kind,
+            label: self.label.clone(),
+            branch: self.branch.clone(),
+            shopper: self.shopper.clone(),
+            status: self.status(now),
+            created_at: rfc3339(self.created_at),
+            enrolled_at: self.enrolled_at.map(rfc3339),
+            last_seen_at: self.last_seen_at.map(rfc3339),
+            expires_at: self.token_expires_at.or(self.code_expires_at).map(rfc3339),
+        }
+    }
+}
+
+/// What `PATCH /users/{id}` changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserUpdate {
+    pub active: Option<bool>,
+    /// A new argon2id hash.
+    pub password_hash: Option<String>,
+}
+
+/// How long an account is locked after its `n`th failed sign-in in a row.
+pub type LockPolicy = fn(u32) -> Option<Duration>;
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+pub(super) fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::Regional => "regional",
+        Role::Manager => "manager",
+    }
+}
+
+pub(super) fn role_of(label: &str) -> Result<Role, StoreError> {
+    match label {
+        "admin" => Ok(Role::Admin),
+        "regional" => Ok(Role::Regional),
+        "manager" => Ok(Role::Manager),
+        other => Err(StoreError::Corrupt(format!("role \"{other}\""))),
+    }
+}
+
+pub(super) fn kind_label(kind: DeviceKind) -> &'static str {
+    match kind {
+        DeviceKind::Kiosk => "kiosk",
+        DeviceKind::Shopper => "shopper",
+    }
+}
+
+pub(super) fn kind_of(label: &str) -> Result<DeviceKind, StoreError> {
+    match label {
+        "kiosk" => Ok(DeviceKind::Kiosk),
+        "shopper" => Ok(DeviceKind::Shopper),
+        other => Err(StoreError::Corrupt(format!("device kind \"{other}\""))),
+    }
+}
+
+pub(super) fn detail_of(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()))
+}
+
+/// Only write `last_seen_at` when the stored one is older than this, so a
+/// busy device does not write on every request.
+pub const SEEN_GRANULARITY: Duration = Duration::minutes(1);
+
+macro_rules! dispatch {
+    ($store:expr, $method:ident($($arg:expr),*)) => {
+        match $store {
+            Store::Sqlite(s) => s.$method($($arg),*).await,
+            Store::Postgres(p) => p.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Store a new account; `false` if its user name is taken (then nothing
+    /// is written).
+    pub async fn add_user(&self, row: &UserRow) -> Result<bool, StoreError> {
+        dispatch!(self, add_user(row))
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
+        dispatch!(self, user_by_name(username))
+    }
+
+    pub async fn user(&self, id: Uuid) -> Result<Option<UserRow>, StoreError> {
+        dispatch!(self, user(id))
+    }
+
+    /// Every account, by user name.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        dispatch!(self, users())
+    }
+
+    pub async fn has_active_admin(&self) -> Result<bool, StoreError> {
+        dispatch!(self, has_active_admin())
+    }
+
+    /// Change an account; a new password or deactivation ends its sessions
+    /// (in the same transaction), and a new password clears the sign-in
+    /// back-off. `None` if there is no such account.
+    pub async fn update_user(
+        &self,
+        id: Uuid,
+        change: &UserUpdate,
+    ) -> Result<Option<User>, StoreError> {
+        dispatch!(self, update_user(id, change))
+    }
+
+    /// Count a failed sign-in; returns until when the account is now locked.
+    pub async fn login_failed(
+        &self,
+        id: Uuid,
+        now: OffsetDateTime,
+        policy: LockPolicy,
+    ) -> Result<Option<OffsetDateTime>, StoreError> {
+        dispatch!(self, login_failed(id, now, policy))
+    }
+
+    /// A good sign-in: the back-off starts again from zero.
+    pub async fn login_succeeded(&self, id: Uuid) -> Result<(), StoreError> {
+        dispatch!(self, login_succeeded(id))
+    }
+
+    pub async fn add_session(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        csrf: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, add_session(token_hash, user, csrf, now, expires_at))
+    }
+
+    /// The session with this token hash, if it has not expired and its
+    /// account is active.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<SessionRow>, StoreError> {
+        dispatch!(self, session(token_hash, now))
+    }
+
+    pub async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        dispatch!(self, end_session(token_hash))
+    }
+
+    /// Store a new device with its pending enrolment code.
+    pub async fn add_device(&self, row: &DeviceRow, code_hash: &str) -> Result<(), StoreError> {
+        dispatch!(self, add_device(row, code_hash))
+    }
+
+    /// Every device, newest first.
+    pub async fn devices(&self) -> Result<Vec<DeviceRow>, StoreError> {
+        dispatch!(self, devices())
+    }
+
+    pub async fn device(&self, id: Uuid) -> Result<Option<DeviceRow>, StoreError> {
+        dispatch!(self, device(id))
+    }
+
+    /// Give a device a new one-time code: its token (if any) stops working
+    /// and a revoked device may enrol again. `None` if there is no such device.
+    pub async fn new_device_code(
+        &self,
+        id: Uuid,
+        code_hash: &str,
+        expires_at: OffsetDateTime,
+    ) -> Result<Option<DeviceRow>, StoreError> {
+        dispatch!(self, new_device_code(id, code_hash, expires_at))
+    }
+
+    /// Exchange a pending, unexpired code for a token, at most once: the
+    /// code is cleared in the same statement. `None` for an unknown, used or
+    /// expired code.
+    pub async fn enrol(
+        &self,
+        code_hash: &str,
+        token_hash: &str,
+        token_expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Option<DeviceRow>, StoreError> {
+        dispatch!(self, enrol(code_hash, token_hash, token_expires_at, now))
+    }
+
+    /// The device holding this token, if it is neither revoked nor expired.
+    pub async fn device_by_token(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<DeviceRow>, StoreError> {
+        dispatch!(self, device_by_token(token_hash, now))
+    }
+
+    /// Note that a device was seen (at most one write per [`SEEN_GRANULARITY`]).
+    pub async fn device_seen(&self, id: Uuid, now: OffsetDateTime) -> Result<(), StoreError> {
+        dispatch!(self, device_seen(id, now))
+    }
+
+    /// Revoke a device; `false` if there is no such device.
+    pub async fn revoke_device(&self, id: Uuid, now: OffsetDateTime) -> Result<bool, StoreError> {
+        dispatch!(self, revoke_device(id, now))
+    }
+
+    /// Add a line to the audit log. `actor` is `user:<name>`, `device:<id>`
+    /// or `system`; `detail` must never hold a password, token or code.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let now = OffsetDateTime::now_utc();
+        dispatch!(self, audit(now, actor, action, target, &detail))
+    }
+
+    /// The latest `limit` lines of the audit log, newest first.
+    pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self, audit_log(limit))
+    }
+
+    /// One visit assignment.
+    pub async fn visit(&self, id: Uuid) -> Result<Option<VisitRecord>, StoreError> {
+        dispatch!(self, visit(id))
+    }
+
+    /// The visits a shopper's phone lists: its shopper's and those assigned
+    /// to no one, soonest due first.
+    pub async fn shopper_visits(&self, shopper: &str) -> Result<Vec<VisitRecord>, StoreError> {
+        dispatch!(self, shopper_visits(shopper))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(now: OffsetDateTime) -> DeviceRow {
+        DeviceRow {
+            id: Uuid::nil(),
+            kind: DeviceKind::Kiosk,
+            label: "Lobby".into(),
+            branch: Some("N01".into()),
+            shopper: None,
+            code_expires_at: Some(now + Duration::hours(1)),
+            token_expires_at: None,
+            enrolled_at: None,
+            last_seen_at: None,
+            revoked_at: None,
+            created_by: "admin".into(),
+            created_at: now,
+        }
+    }
+
+    #[test]
+    fn a_device_status_follows_its_code_token_and_revocation() {
+        let now = OffsetDateTime::now_utc();
+        let mut d = device(now);
+        assert_eq!(d.status(now), DeviceStatus::Pending);
+        assert_eq!(d.status(now + Duration::hours(2)), DeviceStatus::Expired);
+        d.code_expires_at = None;
+        d.token_expires_at = Some(now + Duration::days(1));
+        assert_eq!(d.status(now), DeviceStatus::Enrolled);
+        assert_eq!(d.status(now + Duration::days(2)), DeviceStatus::Expired);
+        d.revoked_at = Some(now);
+        assert_eq!(d.status(now), DeviceStatus::Revoked);
+    }
+}
