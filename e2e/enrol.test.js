@@ -164,6 +164,13 @@ test('a revoked kiosk keeps its outbox, asks to be enrolled again, and sends aft
   await page.getByTestId('kiosk-enrol-again').waitFor();
   assert.deepEqual(await outboxIds(page), waiting, 'the response stays in the outbox');
   assert.deepEqual(storedIds(device), []);
+  // No fast retry: at most the periodic tick (every 30 s) tries again.
+  let tries = 0;
+  const count = (request) => { if (request.url().endsWith('/api/v1/responses')) tries += 1; };
+  page.on('request', count);
+  await page.waitForTimeout(8_000);
+  page.off('request', count);
+  assert.ok(tries <= 1, `${tries} sends in 8 s after a refused token`);
 
   await page.getByRole('button', { name: 'Staff' }).click();
   await page.getByLabel('Enter the PIN').fill(PIN);

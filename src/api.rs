@@ -14,6 +14,8 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// Where the sync client sends batches of responses.
 const RESPONSES_URL: &str = "/api/v1/responses";
+/// The visits of a shopper's phone.
+const VISITS_URL: &str = "/api/v1/visits";
 /// Where a device exchanges its one-time code for a token.
 const ENROL_URL: &str = "/api/v1/devices/enrol";
 
@@ -203,7 +205,7 @@ pub async fn questionnaire(id: &str) -> Result<Questionnaire, ApiError> {
 /// offline after a restart; and whether this is the kept copy (the server
 /// could not be reached).
 pub async fn visits() -> Result<(Vec<branchpulse_core::protocol::Visit>, bool), ApiError> {
-    const URL: &str = "/api/v1/visits";
+    const URL: &str = VISITS_URL;
     let token = enrolment::token();
     let (text, from_device) = kept_text_as(URL, token.as_deref()).await?;
     let visits = serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
@@ -324,9 +326,15 @@ pub async fn enrol(code: &str) -> Result<enrolment::Enrolment, ApiError> {
     if !resp.ok() {
         return Err(failure(resp).await);
     }
-    resp.json::<enrolment::Enrolment>()
+    let enrolled = resp
+        .json::<enrolment::Enrolment>()
         .await
-        .map_err(|e| ApiError::Decode(e.to_string()))
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    // The visits kept on the device were the previous enrolment's shopper's.
+    if let Some(s) = local_storage() {
+        let _ = s.remove_item(&format!("{DEVICE_COPY_PREFIX}{VISITS_URL}"));
+    }
+    Ok(enrolled)
 }
 
 /// Read a [`SyncReply`]. By hand rather than through serde: its internally
