@@ -42,6 +42,10 @@ pub fn start_server(root: &Path, data_dir: &Path) -> Result<Server> {
         .arg("--database-url")
         .arg(format!("sqlite://{}", data_dir.join("e2e.db").display()))
         .env("BRANCHPULSE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        // Every test enrols its devices and signs in from this one address;
+        // the per-address limits are the server tests' to check.
+        .env("BRANCHPULSE_ENROL_PER_MINUTE", "6000")
+        .env("BRANCHPULSE_SIGN_IN_PER_MINUTE", "6000")
         .current_dir(root)
         .stdout(Stdio::piped())
         .stderr(log)

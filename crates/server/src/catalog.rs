@@ -1,16 +1,30 @@
-//! The questionnaires and branches the server knows, loaded once at start-up
-//! from the questionnaires folder.
+//! The questionnaires and branches the server knows.
 //!
-//! Every `*.json` file in the folder except `branches.json` is a questionnaire,
-//! checked by [`branchpulse_core::questionnaire::load`]; `branches.json` is a
-//! JSON array of [`Branch`]es. Any mistake stops the server from starting,
-//! with a message naming the file.
+//! They live in the database (tables `questionnaires` and `branches`), where
+//! admins change them while servers run. The questionnaires folder only
+//! seeds them: at start-up every file's version and every branch of
+//! `branches.json` that is not stored yet is added ([`Folder`]), so an
+//! admin's later change (a closed branch, another active version) holds
+//! across restarts. Any mistake in the folder stops the server from
+//! starting, with a message naming the file.
+//!
+//! Handlers read a [`Snapshot`]: immutable, shared, replaced whole after a
+//! change on this server ([`Catalog::reload`]) or when another server's change
+//! bumped the database's generation counter ([`Catalog::refresh`], run every
+//! few seconds by [`Catalog::watch`] and by ingest when a response names
+//! something this copy does not know).
 
+use crate::store::catalog::{CatalogRows, StoredQuestionnaire};
+use crate::store::{Store, StoreError};
+use branchpulse_core::access::{self, QuestionnaireVersion};
 use branchpulse_core::protocol::{Branch, QuestionnaireSummary};
 use branchpulse_core::{questionnaire, Questionnaire};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 /// The file in the questionnaires folder that lists the branches.
 pub const BRANCHES_FILE: &str = "branches.json";
@@ -44,32 +58,30 @@ pub enum CatalogError {
     MissingBranches { file: PathBuf },
     #[error("{}: {problem}", file.display())]
     InvalidBranches { file: PathBuf, problem: String },
+    /// A stored version that today's loader refuses (e.g. after an upgrade
+    /// made the checks stricter): responses to it could not be checked.
+    #[error("questionnaire \"{id}\" version {version} in the database: {source}")]
+    Stored {
+        id: String,
+        version: u32,
+        source: questionnaire::LoadError,
+    },
+    #[error("{0}")]
+    Store(#[from] StoreError),
 }
 
-/// Questionnaires by (id, version) and branches by code. Cheap to clone.
-#[derive(Debug, Clone, Default)]
-pub struct Catalog {
-    inner: Arc<Inner>,
+/// The questionnaires folder as read and checked: what seeds the database.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// Each questionnaire with the file it came from and the file's text.
+    pub questionnaires: Vec<(PathBuf, Questionnaire, String)>,
+    /// In the order of `branches.json`.
+    pub branches: Vec<Branch>,
 }
 
-#[derive(Debug, Default)]
-struct Inner {
-    questionnaires: BTreeMap<(String, u32), Questionnaire>,
-    branches: Vec<Branch>,
-    branch_index: HashMap<String, usize>,
-}
-
-/// What [`Catalog::branch`] found for a code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BranchStatus<'a> {
-    Active(&'a Branch),
-    Inactive(&'a Branch),
-    Unknown,
-}
-
-impl Catalog {
-    /// Load every questionnaire in `dir` and `dir/branches.json`.
-    pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
+impl Folder {
+    /// Read and check every questionnaire in `dir` and `dir/branches.json`.
+    pub fn load(dir: &Path) -> Result<Folder, CatalogError> {
         let entries = std::fs::read_dir(dir).map_err(|source| CatalogError::ReadDir {
             dir: dir.to_owned(),
             source,
@@ -91,13 +103,22 @@ impl Catalog {
         // the same way on every machine.
         files.sort();
 
-        let mut questionnaires = Vec::with_capacity(files.len());
-        for file in &files {
-            let json = read(file)?;
-            questionnaires.push((
-                file.clone(),
-                questionnaire::load(&file.display().to_string(), &json)?,
-            ));
+        let mut questionnaires: Vec<(PathBuf, Questionnaire, String)> = Vec::new();
+        for file in files {
+            let json = read(&file)?;
+            let q = questionnaire::load(&file.display().to_string(), &json)?;
+            if let Some((other, ..)) = questionnaires
+                .iter()
+                .find(|(_, o, _)| o.id == q.id && o.version == q.version)
+            {
+                return Err(CatalogError::DuplicateQuestionnaire {
+                    id: q.id,
+                    version: q.version,
+                    other: other.clone(),
+                    file,
+                });
+            }
+            questionnaires.push((file, q, json));
         }
         if questionnaires.is_empty() {
             return Err(CatalogError::NoQuestionnaires {
@@ -105,157 +126,339 @@ impl Catalog {
             });
         }
 
-        let branches_file = dir.join(BRANCHES_FILE);
-        if !branches_file.is_file() {
-            return Err(CatalogError::MissingBranches {
-                file: branches_file,
-            });
+        let file = dir.join(BRANCHES_FILE);
+        if !file.is_file() {
+            return Err(CatalogError::MissingBranches { file });
         }
-        let json = read(&branches_file)?;
+        let invalid = |problem: String| CatalogError::InvalidBranches {
+            file: file.clone(),
+            problem,
+        };
         let branches: Vec<Branch> =
-            serde_json::from_str(&json).map_err(|e| CatalogError::InvalidBranches {
-                file: branches_file.clone(),
-                problem: e.to_string(),
-            })?;
-
-        Catalog::from_parts(questionnaires, branches).map_err(|e| match e {
-            PartsError::Duplicate {
-                id,
-                version,
-                file,
-                other,
-            } => CatalogError::DuplicateQuestionnaire {
-                id,
-                version,
-                file,
-                other,
-            },
-            PartsError::Branches(problem) => CatalogError::InvalidBranches {
-                file: branches_file,
-                problem,
-            },
-        })
-    }
-
-    /// Build a catalog from questionnaires already loaded (each with the
-    /// file it came from, for error messages) and a list of branches.
-    pub fn new(
-        questionnaires: impl IntoIterator<Item = Questionnaire>,
-        branches: Vec<Branch>,
-    ) -> Result<Catalog, String> {
-        let named = questionnaires
-            .into_iter()
-            .map(|q| (PathBuf::from(format!("{}.json", q.id)), q));
-        Catalog::from_parts(named, branches).map_err(|e| match e {
-            PartsError::Duplicate { id, version, .. } => {
-                format!("questionnaire \"{id}\" version {version} is given twice")
-            }
-            PartsError::Branches(problem) => problem,
-        })
-    }
-
-    fn from_parts(
-        questionnaires: impl IntoIterator<Item = (PathBuf, Questionnaire)>,
-        branches: Vec<Branch>,
-    ) -> Result<Catalog, PartsError> {
-        let mut by_key = BTreeMap::new();
-        let mut sources: HashMap<(String, u32), PathBuf> = HashMap::new();
-        for (file, q) in questionnaires {
-            let key = (q.id.clone(), q.version);
-            if let Some(other) = sources.get(&key) {
-                return Err(PartsError::Duplicate {
-                    id: key.0,
-                    version: key.1,
-                    file,
-                    other: other.clone(),
-                });
-            }
-            sources.insert(key.clone(), file);
-            by_key.insert(key, q);
-        }
-
-        let mut branch_index = HashMap::with_capacity(branches.len());
+            serde_json::from_str(&read(&file)?).map_err(|e| invalid(e.to_string()))?;
+        let mut seen = HashMap::new();
         for (i, branch) in branches.iter().enumerate() {
-            if branch.code.trim().is_empty() {
-                return Err(PartsError::Branches(format!(
-                    "branch #{} has an empty \"code\"",
-                    i + 1
-                )));
-            }
-            if branch_index.insert(branch.code.clone(), i).is_some() {
-                return Err(PartsError::Branches(format!(
+            access::check_branch(branch)
+                .map_err(|e| invalid(format!("branch #{} (\"{}\"): {e}", i + 1, branch.code)))?;
+            if seen.insert(branch.code.as_str(), i).is_some() {
+                return Err(invalid(format!(
                     "branch code \"{}\" appears more than once",
                     branch.code
                 )));
             }
         }
-
-        Ok(Catalog {
-            inner: Arc::new(Inner {
-                questionnaires: by_key,
-                branches,
-                branch_index,
-            }),
+        Ok(Folder {
+            questionnaires,
+            branches,
         })
     }
 
-    /// One version of a questionnaire.
-    pub fn questionnaire(&self, id: &str, version: u32) -> Option<&Questionnaire> {
-        self.inner.questionnaires.get(&(id.to_owned(), version))
+    /// Add what the database lacks (see [`Store::seed_catalog`]).
+    pub async fn seed(&self, store: &Store) -> Result<bool, StoreError> {
+        let versions: Vec<StoredQuestionnaire> = self
+            .questionnaires
+            .iter()
+            .map(|(_, q, json)| stored(q, json.clone(), None))
+            .collect();
+        store
+            .seed_catalog(&versions, &self.branches, OffsetDateTime::now_utc())
+            .await
+    }
+}
+
+/// The row to store for a checked questionnaire.
+pub fn stored(
+    q: &Questionnaire,
+    json: String,
+    uploaded_at: Option<OffsetDateTime>,
+) -> StoredQuestionnaire {
+    StoredQuestionnaire {
+        id: q.id.clone(),
+        version: q.version,
+        kind: serde_json::to_value(q.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        json,
+        active: false,
+        uploaded_at,
+    }
+}
+
+/// What [`Catalog::branch`] found for a code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BranchStatus {
+    Active(Branch),
+    Inactive(Branch),
+    Unknown,
+}
+
+/// The catalog at one generation of the database: never changes once built.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    generation: i64,
+    questionnaires: BTreeMap<(String, u32), Version>,
+    /// The active version of each id.
+    active: HashMap<String, u32>,
+    branches: Arc<[Branch]>,
+    branch_index: HashMap<String, usize>,
+}
+
+#[derive(Debug)]
+struct Version {
+    questionnaire: Arc<Questionnaire>,
+    uploaded_at: Option<OffsetDateTime>,
+}
+
+impl Snapshot {
+    /// Build from the database's rows, checking every version again.
+    pub fn from_rows(rows: CatalogRows) -> Result<Snapshot, CatalogError> {
+        let mut questionnaires = BTreeMap::new();
+        let mut active = HashMap::new();
+        for row in rows.questionnaires {
+            let label = format!("questionnaire \"{}\" version {}", row.id, row.version);
+            let q =
+                questionnaire::load(&label, &row.json).map_err(|source| CatalogError::Stored {
+                    id: row.id.clone(),
+                    version: row.version,
+                    source,
+                })?;
+            if row.active {
+                active.insert(q.id.clone(), q.version);
+            }
+            // Keyed by the row, which the upload made from the file itself.
+            questionnaires.insert(
+                (row.id, row.version),
+                Version {
+                    questionnaire: Arc::new(q),
+                    uploaded_at: row.uploaded_at,
+                },
+            );
+        }
+        let branch_index = rows
+            .branches
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.code.clone(), i))
+            .collect();
+        Ok(Snapshot {
+            generation: rows.generation,
+            questionnaires,
+            active,
+            branches: rows.branches.into(),
+            branch_index,
+        })
     }
 
-    /// The highest version of a questionnaire.
+    /// The database generation this snapshot was read at.
+    pub fn generation(&self) -> i64 {
+        self.generation
+    }
+
+    /// One version of a questionnaire, active or not.
+    pub fn questionnaire(&self, id: &str, version: u32) -> Option<&Questionnaire> {
+        self.questionnaires
+            .get(&(id.to_owned(), version))
+            .map(|v| &*v.questionnaire)
+    }
+
+    /// The active version of a questionnaire: the one devices are given.
     pub fn latest(&self, id: &str) -> Option<&Questionnaire> {
-        self.versions(id).last()
+        let version = *self.active.get(id)?;
+        self.questionnaire(id, version)
     }
 
     /// Every version of a questionnaire, oldest first.
     pub fn versions(&self, id: &str) -> impl Iterator<Item = &Questionnaire> + '_ {
-        self.inner
-            .questionnaires
+        self.questionnaires
             .range((id.to_owned(), 0)..=(id.to_owned(), u32::MAX))
-            .map(|(_, q)| q)
+            .map(|(_, v)| &*v.questionnaire)
     }
 
-    /// Every questionnaire, sorted by id then version.
+    /// Every version of every questionnaire, sorted by id then version.
     pub fn questionnaires(&self) -> impl Iterator<Item = &Questionnaire> {
-        self.inner.questionnaires.values()
+        self.questionnaires.values().map(|v| &*v.questionnaire)
     }
 
-    /// Summaries of every questionnaire, sorted by id then version.
+    /// Summaries of the active version of each questionnaire, by id.
     pub fn summaries(&self) -> Vec<QuestionnaireSummary> {
-        self.questionnaires()
+        let mut ids: Vec<&String> = self.active.keys().collect();
+        ids.sort();
+        ids.into_iter()
+            .filter_map(|id| self.latest(id))
             .map(QuestionnaireSummary::from)
             .collect()
     }
 
-    /// The branches, in the order of `branches.json`.
-    pub fn branches(&self) -> &[Branch] {
-        &self.inner.branches
+    /// Every version, with whether it is active and when it was uploaded.
+    pub fn all_versions(&self) -> Vec<QuestionnaireVersion> {
+        self.questionnaires
+            .iter()
+            .map(|((id, version), v)| QuestionnaireVersion {
+                summary: QuestionnaireSummary::from(&*v.questionnaire),
+                active: self.active.get(id) == Some(version),
+                uploaded_at: v.uploaded_at.and_then(|t| t.format(&Rfc3339).ok()),
+            })
+            .collect()
     }
 
-    pub fn branch(&self, code: &str) -> BranchStatus<'_> {
-        match self
-            .inner
-            .branch_index
-            .get(code)
-            .map(|&i| &self.inner.branches[i])
-        {
-            Some(b) if b.active => BranchStatus::Active(b),
-            Some(b) => BranchStatus::Inactive(b),
+    /// The branches, in list order (`branches.json`'s, then as created).
+    pub fn branches(&self) -> &[Branch] {
+        &self.branches
+    }
+
+    pub fn branch(&self, code: &str) -> BranchStatus {
+        match self.branch_index.get(code).map(|&i| &self.branches[i]) {
+            Some(b) if b.active => BranchStatus::Active(b.clone()),
+            Some(b) => BranchStatus::Inactive(b.clone()),
             None => BranchStatus::Unknown,
         }
     }
 }
 
-enum PartsError {
-    Duplicate {
-        id: String,
-        version: u32,
-        file: PathBuf,
-        other: PathBuf,
-    },
-    Branches(String),
+/// The live catalog: a handle to the current [`Snapshot`], cheap to clone.
+/// Its methods answer from the snapshot of the moment, with owned values;
+/// code that needs several answers from one state takes [`Catalog::snapshot`].
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    current: RwLock<Arc<Snapshot>>,
+    /// One reload at a time, so that an older read never replaces a newer one.
+    reloading: tokio::sync::Mutex<()>,
+}
+
+impl Catalog {
+    /// Seed the database from the folder, then load the catalog from it.
+    pub async fn open(store: &Store, folder: &Folder) -> Result<Catalog, CatalogError> {
+        if folder.seed(store).await? {
+            tracing::info!(
+                "added questionnaires or branches of the questionnaires folder to the database"
+            );
+        }
+        let catalog = Catalog::default();
+        catalog.reload(store).await?;
+        Ok(catalog)
+    }
+
+    /// The current snapshot.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.shared
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Read the catalog from the database and make it current (after a
+    /// change made on this server).
+    pub async fn reload(&self, store: &Store) -> Result<(), CatalogError> {
+        let _turn = self.shared.reloading.lock().await;
+        let fresh = Snapshot::from_rows(store.catalog().await?)?;
+        let mut current = self
+            .shared
+            .current
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if fresh.generation >= current.generation {
+            *current = Arc::new(fresh);
+        }
+        Ok(())
+    }
+
+    /// Reload if the database's generation differs from the snapshot's;
+    /// whether it did. One small query when nothing changed.
+    pub async fn refresh(&self, store: &Store) -> Result<bool, CatalogError> {
+        let generation = store.catalog_generation().await?;
+        if generation == self.snapshot().generation {
+            return Ok(false);
+        }
+        self.reload(store).await?;
+        Ok(true)
+    }
+
+    /// Check for other servers' changes every `every` until the task is
+    /// aborted. A failed check is logged and tried again at the next tick.
+    pub fn watch(&self, store: Store, every: Duration) -> tokio::task::JoinHandle<()> {
+        let catalog = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                match catalog.refresh(&store).await {
+                    Ok(true) => tracing::info!(
+                        generation = catalog.snapshot().generation,
+                        "catalog changed on another server; reloaded"
+                    ),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot check the catalog for changes"),
+                }
+            }
+        })
+    }
+
+    /// One version of a questionnaire, active or not.
+    pub fn questionnaire(&self, id: &str, version: u32) -> Option<Arc<Questionnaire>> {
+        let snapshot = self.snapshot();
+        snapshot
+            .questionnaires
+            .get(&(id.to_owned(), version))
+            .map(|v| v.questionnaire.clone())
+    }
+
+    /// The active version of a questionnaire.
+    pub fn latest(&self, id: &str) -> Option<Arc<Questionnaire>> {
+        let snapshot = self.snapshot();
+        let version = *snapshot.active.get(id)?;
+        snapshot
+            .questionnaires
+            .get(&(id.to_owned(), version))
+            .map(|v| v.questionnaire.clone())
+    }
+
+    /// Every version of a questionnaire, oldest first.
+    pub fn versions(&self, id: &str) -> impl Iterator<Item = Arc<Questionnaire>> {
+        let snapshot = self.snapshot();
+        snapshot
+            .questionnaires
+            .range((id.to_owned(), 0)..=(id.to_owned(), u32::MAX))
+            .map(|(_, v)| v.questionnaire.clone())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    /// Every version of every questionnaire, sorted by id then version.
+    pub fn questionnaires(&self) -> impl Iterator<Item = Arc<Questionnaire>> {
+        self.snapshot()
+            .questionnaires
+            .values()
+            .map(|v| v.questionnaire.clone())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    /// Summaries of the active version of each questionnaire, by id.
+    pub fn summaries(&self) -> Vec<QuestionnaireSummary> {
+        self.snapshot().summaries()
+    }
+
+    /// Every version, with whether it is active and when it was uploaded.
+    pub fn all_versions(&self) -> Vec<QuestionnaireVersion> {
+        self.snapshot().all_versions()
+    }
+
+    /// The branches, in list order.
+    pub fn branches(&self) -> Arc<[Branch]> {
+        self.snapshot().branches.clone()
+    }
+
+    pub fn branch(&self, code: &str) -> BranchStatus {
+        self.snapshot().branch(code)
+    }
 }
 
 fn read(file: &Path) -> Result<String, CatalogError> {

@@ -20,6 +20,8 @@ pub struct Config {
     /// folder if they are missing.
     #[arg(
         long,
+        // Also after a subcommand: `branchpulse-server reset-password admin --database-url …`.
+        global = true,
         env = "BRANCHPULSE_DATABASE_URL",
         default_value = "sqlite://data/branchpulse.db"
     )]
@@ -50,6 +52,12 @@ pub struct Config {
     #[arg(long, env = "BRANCHPULSE_MAX_CLOCK_SKEW_SECS", default_value_t = 300)]
     pub max_clock_skew_secs: u32,
 
+    /// How often the server checks the database for questionnaire and
+    /// branch changes made on another server (replicas), in seconds.
+    /// Changes made on this server apply at once.
+    #[arg(long, env = "BRANCHPULSE_CATALOG_RELOAD_SECS", default_value_t = 5)]
+    pub catalog_reload_secs: u64,
+
     /// Fill an empty database with a demo network (twelve weeks of kiosk
     /// responses and mystery-shop visits). Does nothing if any response is
     /// stored; never happens without this flag.
@@ -60,7 +68,7 @@ pub struct Config {
     /// active admin (at least 12 characters). Unset: one is generated and
     /// printed once.
     #[arg(long, env = "BRANCHPULSE_ADMIN_PASSWORD", hide_env_values = true)]
-    pub admin_password: Option<String>,
+    pub admin_password: Option<Secret>,
 
     /// This server's address as devices reach it (e.g.
     /// `https://survey.bank.example`), for the enrolment QR codes. Unset:
@@ -124,6 +132,7 @@ impl Config {
             max_batch: 500,
             max_body_bytes: 8 * 1024 * 1024,
             max_clock_skew_secs: 300,
+            catalog_reload_secs: 5,
             demo: false,
             admin_password: None,
             public_url: None,
@@ -160,5 +169,35 @@ mod tests {
     fn the_command_is_well_formed() {
         use clap::CommandFactory;
         Config::command().debug_assert();
+    }
+}
+
+/// A value that must never reach a log: `Debug` shows only that it is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(hidden)")
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Secret {
+        Secret(value.to_owned())
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Secret, Self::Err> {
+        Ok(Secret::from(value))
     }
 }

@@ -11,7 +11,7 @@
 //! return) get a leading `'`, the usual guard against formula injection;
 //! every other cell is written as it is.
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Snapshot};
 use crate::error::ApiError;
 use crate::store::{Cursor, StoreError};
 use crate::AppState;
@@ -32,7 +32,7 @@ const PAGE: u32 = 1000;
 /// 400 for a filter naming an unknown region, branch or questionnaire.
 pub fn check(catalog: &Catalog, filter: &Filter) -> Result<(), ApiError> {
     filter
-        .check(catalog.branches())
+        .check(&catalog.branches())
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     match &filter.questionnaire {
         Some(id) if catalog.latest(id).is_none() => Err(ApiError::BadRequest(format!(
@@ -57,13 +57,14 @@ pub async fn aggregates(state: &AppState, filter: &Filter) -> Result<Aggregates,
         .rollup_parts(filter)
         .await
         .map_err(store_error)?;
-    Ok(aggregate(filter, state.catalog.branches(), parts))
+    Ok(aggregate(filter, &state.catalog.branches(), parts))
 }
 
 /// The latest comments per branch for `query` (already checked), newest first.
 pub async fn comments(state: &AppState, query: &CommentQuery) -> Result<Vec<Comment>, ApiError> {
     let comments = state.store.comments(query).await.map_err(store_error)?;
-    let branches = selected(state.catalog.branches(), &query.filter);
+    let all = state.catalog.branches();
+    let branches = selected(&all, &query.filter);
     Ok(comments
         .into_iter()
         .filter(|c| branches.contains_key(c.branch.as_str()))
@@ -255,7 +256,7 @@ impl ResponseColumns {
         h
     }
 
-    fn row(&self, catalog: &Catalog, branch: &Branch, r: &Response) -> Vec<String> {
+    fn row(&self, catalog: &Snapshot, branch: &Branch, r: &Response) -> Vec<String> {
         let rfc3339 = |t: time::OffsetDateTime| {
             t.format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default()
@@ -341,7 +342,9 @@ pub async fn responses_page(
     } else {
         csv::Writer::from_writer(Vec::new())
     };
-    let branches = selected(state.catalog.branches(), filter);
+    // One state of the catalog for the whole page.
+    let catalog = state.catalog.snapshot();
+    let branches = selected(catalog.branches(), filter);
     for (cursor, payload) in rows {
         let response: Response = serde_json::from_str(&payload).map_err(|e| {
             ApiError::Internal(format!("stored response {} cannot be read: {e}", cursor.id))
@@ -353,7 +356,7 @@ pub async fn responses_page(
         if !filter.takes(day, &response.questionnaire_id, response.channel) {
             continue;
         }
-        w.write_record(columns.row(&state.catalog, branch, &response))
+        w.write_record(columns.row(&catalog, branch, &response))
             .map_err(csv_error)?;
     }
     Ok((finish(w)?, next.flatten()))

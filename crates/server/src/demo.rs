@@ -18,6 +18,7 @@ use branchpulse_core::questionnaire::{Dimension, ItemKind, Kind, Questionnaire};
 use branchpulse_core::{Answer, YesNo};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 /// The seed of the demo's random numbers.
@@ -158,23 +159,22 @@ fn kiosk_comment(locale: &str, happy: bool, rng: &mut fastrand::Rng) -> &'static
     list[rng.usize(..list.len())]
 }
 
-fn find(state: &AppState, kind: Kind) -> Option<&Questionnaire> {
+/// The active version of the first questionnaire of `kind`: what a device would answer.
+fn find(state: &AppState, kind: Kind) -> Option<Arc<Questionnaire>> {
     state
         .catalog
-        .questionnaires()
-        .filter(|q| q.kind == kind)
-        .max_by_key(|q| q.version)
+        .summaries()
+        .into_iter()
+        .find(|s| s.kind == kind)
+        .and_then(|s| state.catalog.latest(&s.id))
 }
 
 fn generate(state: &AppState, now: OffsetDateTime) -> Result<Vec<Value>, DemoError> {
     let kiosk = find(state, Kind::Kiosk).ok_or(DemoError::NoQuestionnaire("kiosk"))?;
     let shop = find(state, Kind::MysteryShop).ok_or(DemoError::NoQuestionnaire("mystery-shop"))?;
-    let branches: Vec<_> = state
-        .catalog
-        .branches()
-        .iter()
-        .filter(|b| b.active)
-        .collect();
+    let (kiosk, shop) = (&*kiosk, &*shop);
+    let all = state.catalog.branches();
+    let branches: Vec<_> = all.iter().filter(|b| b.active).collect();
     let mut rng = fastrand::Rng::with_seed(SEED);
     let profiles = profiles(branches.len(), &mut rng);
     let offset = UtcOffset::from_hms(8, 0, 0).expect("a valid offset");

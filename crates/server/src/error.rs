@@ -27,7 +27,8 @@ pub enum ApiError {
     /// 405: the path exists, the method does not.
     #[error("{0}")]
     MethodNotAllowed(String),
-    /// 409: the thing to create exists already (a user name, an id).
+    /// 409: the thing to create exists already (a user name, a branch
+    /// code, a questionnaire id and version).
     #[error("{0}")]
     Conflict(String),
     /// 413: the body or the batch is larger than allowed.

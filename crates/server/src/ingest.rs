@@ -6,7 +6,7 @@
 //! that one response of the wrong shape is rejected alone instead of
 //! failing — and, resent forever, blocking — the whole batch.
 
-use crate::catalog::BranchStatus;
+use crate::catalog::{BranchStatus, Snapshot};
 use crate::error::ApiError;
 use crate::store::access::DeviceRow;
 use crate::store::{Facts, Record, Saved, StoreError, VisitRecord};
@@ -57,6 +57,16 @@ pub async fn receive(
         now,
         max_clock_skew: Duration::seconds(i64::from(state.config.max_clock_skew_secs)),
     };
+
+    // A rejection is final for the device, so a questionnaire version or
+    // branch this server has not seen yet (an admin just added or reopened
+    // it on another replica) is looked up again before answering.
+    let snapshot = state.catalog.snapshot();
+    if batch.responses.iter().any(|v| unknown_here(&snapshot, v)) {
+        if let Err(e) = state.catalog.refresh(&state.store).await {
+            tracing::warn!(error = %e, "cannot check the catalog for changes");
+        }
+    }
 
     let mut results: Vec<Option<Outcome>> = vec![None; n];
     let mut records: Vec<Record> = Vec::new();
@@ -137,6 +147,21 @@ struct Repeat {
     /// Index in `records` of the first copy.
     first: usize,
     hash: String,
+}
+
+/// Whether `value` names a questionnaire version or an open branch that
+/// `catalog` lacks (read leniently: the full check comes later).
+fn unknown_here(catalog: &Snapshot, value: &serde_json::Value) -> bool {
+    let id = value.get("questionnaire_id").and_then(|v| v.as_str());
+    let version = value
+        .get("questionnaire_version")
+        .and_then(|v| v.as_u64())
+        .and_then(|v| u32::try_from(v).ok());
+    let branch = value.get("branch").and_then(|v| v.as_str());
+    let version_known =
+        matches!((id, version), (Some(id), Some(v)) if catalog.questionnaire(id, v).is_some());
+    let branch_open = branch.is_some_and(|b| matches!(catalog.branch(b), BranchStatus::Active(_)));
+    !(version_known && branch_open)
 }
 
 fn id_of(value: &serde_json::Value) -> Option<Uuid> {
@@ -220,7 +245,7 @@ fn check(
 ) -> Result<(Response, Facts), String> {
     let response: Response =
         serde_json::from_value(value).map_err(|e| format!("not a valid response: {e}"))?;
-    let catalog = &state.catalog;
+    let catalog = state.catalog.snapshot();
     let q = match catalog.questionnaire(&response.questionnaire_id, response.questionnaire_version)
     {
         Some(q) => q,

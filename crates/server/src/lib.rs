@@ -16,21 +16,25 @@
 //! Layout: [`routes`] holds the thin HTTP handlers, [`auth`] who may call
 //! them, [`ingest`] what happens
 //! to a batch of responses, [`store`] the one storage interface, [`catalog`]
-//! the questionnaires and branches loaded at start-up, [`assets`] the web app.
+//! the questionnaires and branches (in the database, seeded from the
+//! questionnaires folder, reloaded when admins change them), [`assets`] the web app.
 
 pub mod assets;
 pub mod auth;
 pub mod catalog;
+pub mod changes;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod ingest;
 pub mod migrate;
+pub mod migrate_access;
+pub mod purge;
 pub mod routes;
 pub mod store;
 
-use catalog::{Catalog, CatalogError};
+use catalog::{Catalog, CatalogError, Folder};
 use config::Config;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -77,14 +81,19 @@ pub fn init_logging() {
 }
 
 impl AppState {
-    /// Load the catalog and open the database named in `config`.
+    /// Check the questionnaires folder, open the database named in
+    /// `config`, seed it from the folder and load the catalog from it.
     pub async fn open(config: Config) -> Result<AppState, ServeError> {
-        let catalog = Catalog::load(&config.questionnaires)?;
+        // The folder is checked before the database is touched, so a broken
+        // file stops the server without changing anything.
+        let folder = Folder::load(&config.questionnaires)?;
         let store = Store::connect(&config.database_url).await?;
         auth::first_run::ensure_admin(&store, config.admin_password.as_deref()).await?;
+        let catalog = Catalog::open(&store, &folder).await?;
+        let snapshot = catalog.snapshot();
         let added = store
             .backfill(|r| {
-                catalog
+                snapshot
                     .questionnaire(&r.questionnaire_id, r.questionnaire_version)
                     .map(|q| store::Facts::of(q, r))
             })
@@ -136,13 +145,17 @@ impl Server {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let store = self.state.store.clone();
+        let every = std::time::Duration::from_secs(self.state.config.catalog_reload_secs.max(1));
+        let watcher = self.state.catalog.watch(store.clone(), every);
         let app = routes::app(self.state);
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+        watcher.abort();
+        served?;
         store.close().await;
         tracing::info!("stopped");
         Ok(())

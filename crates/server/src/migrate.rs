@@ -4,7 +4,9 @@
 //! same `save` as live ingest, so a second run skips what is already there
 //! and a row that differs from its copy is reported, not overwritten. Then
 //! both sides are compared: row counts and a SHA-256 over every
-//! `id:payload_hash`, per table.
+//! `id:payload_hash`, per table. The catalog (branches and questionnaire
+//! versions, as admins left them) is copied over whatever the target holds
+//! for the same keys, and compared row by row.
 
 use crate::store::{sha256_hex, Saved, Store, StoreError};
 use std::fmt;
@@ -35,6 +37,11 @@ pub struct Report {
     /// Visit assignments copied now, and held by both databases.
     pub visits_copied: u64,
     pub visits: u64,
+    /// Questionnaire versions and branches copied (and found equal).
+    pub questionnaires: u64,
+    pub branches: u64,
+    /// Users, devices and the audit log.
+    pub accounts: crate::migrate_access::AccountsReport,
 }
 
 impl fmt::Display for Report {
@@ -42,14 +49,18 @@ impl fmt::Display for Report {
         write!(
             f,
             "responses: {} copied, {} already there; both databases hold {} rows, checksum {}; \
-             visit assignments: {} copied, both databases hold {}",
+             visit assignments: {} copied, both databases hold {}; \
+             catalog: {} questionnaire versions and {} branches copied",
             self.copied,
             self.already_there,
             self.rows,
             self.checksum,
             self.visits_copied,
-            self.visits
-        )
+            self.visits,
+            self.questionnaires,
+            self.branches
+        )?;
+        write!(f, "; {}", self.accounts)
     }
 }
 
@@ -87,6 +98,34 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
             in_target.len()
         )));
     }
+    // The catalog as admins left it, and which responses had texts purged.
+    let catalog = source.catalog().await?;
+    target.import_catalog(&catalog).await?;
+    let copied_catalog = target.catalog().await?;
+    let missing_version = catalog
+        .questionnaires
+        .iter()
+        .find(|q| !copied_catalog.questionnaires.contains(q));
+    let missing_branch = catalog
+        .branches
+        .iter()
+        .find(|b| !copied_catalog.branches.contains(b));
+    if let Some(q) = missing_version {
+        return Err(MigrateError::Mismatch(format!(
+            "questionnaire \"{}\" version {} differs in PostgreSQL",
+            q.id, q.version
+        )));
+    }
+    if let Some(b) = missing_branch {
+        return Err(MigrateError::Mismatch(format!(
+            "branch \"{}\" differs in PostgreSQL",
+            b.code
+        )));
+    }
+    for (id, at) in source.purged().await? {
+        target.set_purged(id, at).await?;
+    }
+    let accounts = crate::migrate_access::copy_accounts(&source, &target).await?;
     let (from_ids, to_ids) = (source.id_hashes().await?, target.id_hashes().await?);
     let (from_sum, to_sum) = (checksum(&from_ids), checksum(&to_ids));
     if from_ids.len() != to_ids.len() || from_sum != to_sum {
@@ -105,6 +144,9 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
         checksum: from_sum,
         visits_copied,
         visits: visits.len() as u64,
+        questionnaires: catalog.questionnaires.len() as u64,
+        branches: catalog.branches.len() as u64,
+        accounts,
     })
 }
 

@@ -121,6 +121,11 @@ async fn signing_in_sets_a_strict_cookie_and_signing_out_ends_the_session() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert_eq!(
+        resp.headers()["cache-control"],
+        "no-store",
+        "no cache keeps the csrf"
+    );
     for part in [
         "bp_session=",
         "HttpOnly",

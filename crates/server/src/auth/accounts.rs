@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 /// `POST /users`: 422 naming the field, 409 for a taken user name.
 pub async fn create(state: &AppState, admin: &str, new: NewUser) -> Result<User, ApiError> {
-    check_new_user(&new, state.catalog.branches())
+    check_new_user(&new, &state.catalog.branches())
         .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     let row = UserRow {
         user: User {

@@ -72,7 +72,7 @@ pub async fn create(
     admin: &str,
     new: NewDevice,
 ) -> Result<Enrolment, ApiError> {
-    check_new_device(&new, state.catalog.branches())
+    check_new_device(&new, &state.catalog.branches())
         .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     let now = OffsetDateTime::now_utc();
     let code = secret::enrolment_code();

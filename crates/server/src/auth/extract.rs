@@ -102,8 +102,9 @@ async fn session(parts: &Parts, state: &AppState, token: &str) -> Result<Session
         })?;
     if changes_state(&parts.method) {
         check_origin(&parts.headers)?;
+        // Compared as hashes, so the time taken says nothing about the token.
         let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-        if sent != Some(found.csrf.as_str()) {
+        if sent.map(secret::hash) != Some(secret::hash(&found.csrf)) {
             return Err(ApiError::Forbidden(format!(
                 "missing or wrong {CSRF_HEADER} header: send the csrf of your session"
             )));
@@ -120,7 +121,12 @@ async fn device(state: &AppState, token: &str) -> Result<Option<DeviceRow>, ApiE
         .device_by_token(&secret::hash(token), now)
         .await
         .map_err(store_error)?;
-    if let Some(d) = &found {
+    // Written at most once a minute per device, so that a busy kiosk does
+    // not add a write to every request.
+    if let Some(d) = found.as_ref().filter(|d| {
+        d.last_seen_at
+            .is_none_or(|seen| now - seen >= crate::store::access::SEEN_GRANULARITY)
+    }) {
         state
             .store
             .device_seen(d.id, now)

@@ -13,7 +13,9 @@ use crate::ingest::store_error;
 use crate::store::access::rfc3339;
 use crate::AppState;
 use axum::http::{header, HeaderMap};
-use branchpulse_core::access::{Login, Session, SESSION_COOKIE};
+use branchpulse_core::access::{
+    Login, Session, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, SESSION_COOKIE,
+};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
@@ -40,8 +42,21 @@ fn locked(until: OffsetDateTime, now: OffsetDateTime) -> ApiError {
 }
 
 /// Check `login` and open a session: the answer and the cookie's token.
-pub async fn sign_in(state: &AppState, login: Login) -> Result<(Session, String), ApiError> {
+pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, String), ApiError> {
     let now = OffsetDateTime::now_utc();
+    // No account has a longer name, and the audit log keeps what was typed.
+    if login.username.chars().count() > MAX_USERNAME_CHARS {
+        login.username = login
+            .username
+            .chars()
+            .take(MAX_USERNAME_CHARS)
+            .collect::<String>()
+            + "…";
+    }
+    // Hashing a huge "password" would only cost time: it cannot match.
+    if login.password.chars().count() > MAX_PASSWORD_CHARS {
+        login.password.clear();
+    }
     let store = &state.store;
     let found = store
         .user_by_name(&login.username)

@@ -92,7 +92,7 @@ pub async fn responses_csv(
 /// the reader's scope; then the filter holds only the reader's branches.
 fn allowed(state: &AppState, reader: &Reader, filter: &mut Filter) -> Result<(), ApiError> {
     dashboard::check(&state.catalog, filter)?;
-    scope::narrow(filter, &reader.scope, state.catalog.branches())
+    scope::narrow(filter, &reader.scope, &state.catalog.branches())
 }
 
 fn csv_response(file: &'static str, body: Body) -> Response {

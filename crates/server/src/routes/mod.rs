@@ -2,6 +2,7 @@
 //! everywhere else. Handlers are thin: parse, call one function, map the result.
 
 mod admin;
+mod branches;
 mod dashboard;
 mod headers;
 mod health;
@@ -12,14 +13,16 @@ mod visits;
 
 use crate::auth::limits;
 use crate::error::ApiError;
-use crate::{assets, AppState};
+use crate::{assets, changes, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{any, get, patch, post};
+use axum::http::{header, HeaderValue};
+use axum::routing::{any, get, patch, post, put};
 use axum::Router;
 use std::time::Duration;
 use tower::util::option_layer;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -28,8 +31,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn app(state: AppState) -> Router {
     let config = &*state.config;
-    // Open to anyone: a kiosk shows questionnaires to any customer, and
-    // signing in and enrolling are how one gets an identity.
+    // Open to anyone: a kiosk shows questionnaires to any customer.
     let public = Router::new()
         .route("/health", get(health::health))
         .route("/questionnaires", get(questionnaires::list))
@@ -38,7 +40,9 @@ pub fn app(state: AppState) -> Router {
             "/questionnaires/{id}/{version}",
             get(questionnaires::version),
         )
-        .route("/branches", get(questionnaires::branches))
+        .route("/branches", get(questionnaires::branches));
+    // Also open: signing in and enrolling are how one gets an identity.
+    let doors = Router::new()
         .route(
             "/session",
             post(session::create)
@@ -70,11 +74,30 @@ pub fn app(state: AppState) -> Router {
         .route("/devices", get(admin::devices).post(admin::create_device))
         .route("/devices/{id}/code", post(admin::new_code))
         .route("/devices/{id}/revoke", post(admin::revoke))
-        .route("/audit", get(admin::audit));
+        .route("/audit", get(admin::audit))
+        .route(
+            "/questionnaires",
+            post(questionnaires::upload)
+                .layer(DefaultBodyLimit::max(changes::MAX_QUESTIONNAIRE_BYTES)),
+        )
+        .route("/questionnaires/all", get(questionnaires::all))
+        .route(
+            "/questionnaires/{id}/{version}/activate",
+            post(questionnaires::activate),
+        )
+        .route("/branches", post(branches::create))
+        .route("/branches/{code}", put(branches::update))
+        .route("/responses/{id}/purge-text", post(responses::purge_text));
+    // Answers that hold secrets (tokens, codes) or a reader's data are
+    // never kept by a browser or proxy cache.
+    let private = doors.merge(devices).merge(readers).merge(admins).layer(
+        SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ),
+    );
     let api = public
-        .merge(devices)
-        .merge(readers)
-        .merge(admins)
+        .merge(private)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(option_layer(limits::per_ip(config)))

@@ -1,9 +1,11 @@
-use crate::auth::DeviceAuth;
-use crate::error::{ApiError, Json};
-use crate::{ingest, AppState};
+use crate::auth::{Admin, DeviceAuth};
+use crate::error::{ApiError, Json, Path};
+use crate::{ingest, purge, AppState};
 use axum::extract::State;
+use branchpulse_core::access::Purged;
 use branchpulse_core::protocol::SyncReply;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 /// `POST /api/v1/responses`: a batch of responses from an enrolled device,
 /// answered per response.
@@ -14,4 +16,17 @@ pub async fn receive(
 ) -> Result<Json<SyncReply>, ApiError> {
     let reply = ingest::receive(&state, batch, OffsetDateTime::now_utc(), Some(&device)).await?;
     Ok(Json(reply))
+}
+
+/// `POST /api/v1/responses/{id}/purge-text` (admin): remove the response's
+/// free texts; 200 `Purged`, 404 unknown.
+pub async fn purge_text(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Result<Json<Purged>, ApiError> {
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("no response \"{id}\": not a UUID")))?;
+    Ok(Json(purge::purge_text(&state, &admin.actor(), id).await?))
 }

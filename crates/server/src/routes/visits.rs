@@ -84,7 +84,7 @@ pub async fn list(
         Caller::Person(reader) => {
             let branches = state.catalog.branches();
             if let Some(code) = &query.branch {
-                if !allows_code(&reader.scope, code, branches) {
+                if !allows_code(&reader.scope, code, &branches) {
                     return Err(ApiError::Forbidden(format!(
                         "branch: \"{code}\" is outside the branches your account reads"
                     )));
@@ -95,7 +95,7 @@ pub async fn list(
                 .visits(query.branch.as_deref())
                 .await
                 .map_err(store_error)?;
-            visits.retain(|v| allows_code(&reader.scope, &v.branch, branches));
+            visits.retain(|v| allows_code(&reader.scope, &v.branch, &branches));
             visits
         }
     };

@@ -8,6 +8,7 @@
 //! test suite runs against both.
 
 pub mod access;
+pub mod catalog;
 pub mod postgres;
 mod postgres_access;
 pub mod rollup;

@@ -188,8 +188,8 @@ impl SqliteStore {
     ) -> Result<Vec<Record>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, questionnaire_id, questionnaire_version, branch, device_id, channel, \
-             locale, started_at, submitted_at, received_at, payload, payload_hash \
-             FROM responses WHERE id > ? ORDER BY id LIMIT ?",
+             locale, started_at, submitted_at, received_at, payload, payload_hash, \
+             enrolled_device FROM responses WHERE id > ? ORDER BY id LIMIT ?",
         )
         .bind(after.map(|id| id.to_string()).unwrap_or_default())
         .bind(i64::from(limit))
@@ -602,7 +602,13 @@ fn record_of(row: &sqlx::sqlite::SqliteRow) -> Result<Record, StoreError> {
         payload: row.try_get("payload")?,
         payload_hash: row.try_get("payload_hash")?,
         facts: None,
-        enrolled_device: None,
+        enrolled_device: row
+            .try_get::<Option<String>, _>("enrolled_device")?
+            .map(|d| {
+                d.parse()
+                    .map_err(|e| StoreError::Corrupt(format!("enrolled_device \"{d}\": {e}")))
+            })
+            .transpose()?,
     })
 }
 

@@ -1,0 +1,33 @@
+//! Branches as admins manage them (the list itself is
+//! `GET /api/v1/branches`, in questionnaires.rs with the other catalog reads).
+
+use crate::auth::Admin;
+use crate::changes;
+use crate::error::{ApiError, Json, Path};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use branchpulse_core::protocol::Branch;
+
+/// `POST /api/v1/branches` (admin): 201 with the branch; 409 code taken;
+/// 422 naming the field.
+pub async fn create(
+    State(state): State<AppState>,
+    admin: Admin,
+    Json(branch): Json<Branch>,
+) -> Result<(StatusCode, Json<Branch>), ApiError> {
+    let branch = changes::create_branch(&state, &admin.actor(), branch).await?;
+    Ok((StatusCode::CREATED, Json(branch)))
+}
+
+/// `PUT /api/v1/branches/{code}` (admin): the whole branch; 200 with it.
+pub async fn update(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(code): Path<String>,
+    Json(branch): Json<Branch>,
+) -> Result<Json<Branch>, ApiError> {
+    Ok(Json(
+        changes::update_branch(&state, &admin.actor(), &code, branch).await?,
+    ))
+}
