@@ -2,6 +2,7 @@
 // kiosk and offline end-to-end tests.
 import assert from 'node:assert/strict';
 import { seriousViolations } from './lib.js';
+import { kioskOf } from './access-steps.js';
 
 export const PIN = '2468';
 // The lobby questionnaire's items, in order (questionnaires/kiosk.json).
@@ -11,13 +12,14 @@ export async function deviceId(page) {
   return page.evaluate(() => JSON.parse(localStorage.getItem('branchpulse.device_id')));
 }
 
-/// The manager's setup, through the form, in English.
+/// The manager's setup, in English, on a tablet enrolled as a kiosk of
+/// `branch` (see `kioskOf`), through the setup form (the branch comes with
+/// the enrolment).
 export async function setUp(page, { idle = 120, keep = false, languages = ['zh-CN', 'en', 'es'], branch = 'N02', axe = false } = {}) {
-  await page.goto('/kiosk');
-  await page.locator('#kiosk-branch option[value="N02"]').waitFor({ state: 'attached' });
+  await kioskOf(page, branch);
   await page.locator('#kiosk-questionnaire option[value="lobby"]').waitFor({ state: 'attached' });
+  assert.equal(await page.locator('#kiosk-branch').getAttribute('data-branch'), branch, 'the enrolled branch is shown');
   if (axe) assert.deepEqual(await seriousViolations(page), [], 'axe on the setup form');
-  await page.selectOption('#kiosk-branch', branch);
   await page.selectOption('#kiosk-questionnaire', 'lobby');
   for (const tag of ['zh-CN', 'en', 'es']) {
     await page.locator(`.kiosk-setup input[type="checkbox"][value="${tag}"]`).setChecked(languages.includes(tag));

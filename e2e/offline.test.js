@@ -20,6 +20,7 @@ import { BASE_URL, eventually, launch, openPage, seedOutbox, storedIds } from '.
 import { answerRest, deviceId, next, question, setUp } from './kiosk-steps.js';
 import { answerAll, assign, deviceId as shopDevice, openTab, reportId, tap } from './shop-steps.js';
 import { startProxy } from './proxy.js';
+import { deviceToken, enrolShopper, storeEnrolment } from './access-steps.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -215,6 +216,7 @@ test('a shopper\'s phone restarted without network lists its assigned visits and
   const server = await startServer(DIST);
   const visit = await assign('S05', 'Offline: ask about account fees');
   const phone = await openControlled(server.url, '/shop');
+  await enrolShopper(phone.page);
   await phone.page.locator(`.shop-card[data-visit="${visit.id}"]`).waitFor();
 
   await server.stop();
@@ -274,6 +276,8 @@ test('a new version replaces the old cache; the outbox and drafts survive the up
   const device = `e2e-sw-update-${randomUUID()}`;
   const given = kioskResponses(device, 3);
   await seedOutbox(page, given);
+  // They are a lobby kiosk's: sent with the token of one for their branch.
+  await storeEnrolment(page, await deviceToken({ branch: 'N01' }));
   const draftKey = `branchpulse.draft.e2e-${randomUUID()}`;
   const draft = JSON.stringify({ answers: { greeted: 'yes' }, note: 'kept across the update' });
   await page.evaluate(([k, v]) => localStorage.setItem(k, v), [draftKey, draft]);

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_URL, launch, openPage, seriousViolations, TABLET_PORTRAIT } from './lib.js';
+import { signInBrowser } from './access-steps.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -21,13 +22,15 @@ const MODES = [
   { path: '/kiosk', heading: 'Lobby kiosk', ids: ['lobby'] },
   { path: '/shop', heading: 'Mystery shopper', ids: ['branch_visit'] },
   // The dashboard shows figures, not the questionnaire list (e2e/dashboard.test.js).
-  { path: '/dashboard', heading: 'Branch dashboard', ids: [] },
-  { path: '/admin', heading: 'Administration', ids: ['lobby', 'branch_visit'] },
+  // The dashboard and /admin are for people: the admin is signed in.
+  { path: '/dashboard', heading: 'Branch dashboard', ids: [], people: true },
+  { path: '/admin', heading: 'Administration', ids: ['lobby', 'branch_visit'], people: true },
 ];
 
 for (const mode of MODES) {
   test(`${mode.path} loads its questionnaires from the server`, async () => {
     const { context, page, errors } = await openPage(browser);
+    if (mode.people) await signInBrowser(context);
     await page.goto(mode.path);
     await page.getByRole('heading', { level: 1, name: mode.heading }).waitFor();
     for (const id of mode.ids) {
@@ -115,6 +118,7 @@ test('every mode works under the Content-Security-Policy, with no inline script'
   const html = await (await fetch(`${BASE_URL}/`)).text();
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'index.html has no inline script');
   const { context, page, errors } = await openPage(browser);
+  await signInBrowser(context);
   // Collected in the page from its first moment; a blocked script, style or
   // wasm compile shows up here (and as a console error).
   await context.addInitScript(() => {

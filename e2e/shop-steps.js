@@ -1,19 +1,27 @@
 // A mystery shopper's steps as they take them on the phone, shared by the
 // shopper and offline end-to-end tests.
 import assert from 'node:assert/strict';
-import { BASE_URL } from './lib.js';
+import { asAdmin, deviceToken, keepEnrolment } from './access-steps.js';
 
 export const STAGES = ['arrival', 'waiting', 'service', 'needs', 'closing', 'phone'];
 
-/// A visit assigned through the real API.
-export async function assign(branch, scenario) {
-  const resp = await fetch(`${BASE_URL}/api/v1/visits`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ branch, scenario, questionnaire_id: 'branch_visit', due: '2026-12-31' }),
-  });
+/// A visit assigned through the real API, by the admin; to `shopper`, or
+/// to no one (every shopper's phone lists it).
+export async function assign(branch, scenario, shopper) {
+  const body = { branch, scenario, questionnaire_id: 'branch_visit', due: '2026-12-31' };
+  if (shopper) body.shopper = shopper;
+  const resp = await asAdmin('POST', '/api/v1/visits', body);
   assert.equal(resp.status, 201, await resp.clone().text());
   return resp.json();
+}
+
+let phone;
+/// Every page of `context` is a shopper's phone enrolled earlier (one
+/// shopper for the whole test file).
+export async function asShopperPhone(context) {
+  phone ??= await deviceToken({ shopper: 'e2e shopper' });
+  await keepEnrolment(context, phone);
+  return phone;
 }
 
 export async function deviceId(page) {

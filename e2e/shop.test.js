@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_URL, PHONE, eventually, launch, openPage, queryServer, seriousViolations, storedIds } from './lib.js';
-import { answerAll, answerStage, assign, deviceId, openTab, reportId, savedDraft, startAdHoc, tap } from './shop-steps.js';
+import { answerAll, answerStage, asShopperPhone, assign, deviceId, openTab, reportId, savedDraft, startAdHoc, tap } from './shop-steps.js';
 
 const TALL_PHONE = { width: 390, height: 844 };
 
@@ -30,6 +30,7 @@ async function stopwatchSeconds(page) {
 test('a full assigned visit with timestamps is submitted, read-only, and stored once', async () => {
   const visit = await assign('N04', 'Ask about a fixed-term deposit');
   const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await asShopperPhone(context);
   await page.goto('/shop');
   const card = page.locator(`.shop-card[data-visit="${visit.id}"]`);
   await card.waitFor();
@@ -113,6 +114,7 @@ test('a full assigned visit with timestamps is submitted, read-only, and stored 
 
 test('a reload mid-visit resumes the draft with the stopwatch right', async () => {
   const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await asShopperPhone(context);
   await startAdHoc(page, 'N03', 'Change a card PIN');
   const id = reportId(page);
   await tap(page, 'joined');
@@ -149,6 +151,7 @@ test('a reload mid-visit resumes the draft with the stopwatch right', async () =
 
 test('a critical "no" fails the visit and names the item', async () => {
   const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await asShopperPhone(context);
   await startAdHoc(page, 'S02', 'Ask for a balance');
   await answerAll(page, { identity_verified: 'no' });
   await openTab(page, 'service');
@@ -167,6 +170,7 @@ test('a critical "no" fails the visit and names the item', async () => {
 
 test('N-A leaves the score as if unanswered, and missing items link to themselves', async () => {
   const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await asShopperPhone(context);
   await startAdHoc(page, 'S03', 'Open a savings account');
   await tap(page, 'joined');
   await tap(page, 'served');
@@ -201,6 +205,7 @@ test('N-A leaves the score as if unanswered, and missing items link to themselve
 
 test('two drafts are kept apart, and a draft is deleted only after confirmation (390×844, Spanish)', async () => {
   const { context, page, errors } = await openPage(browser, { viewport: TALL_PHONE });
+  await asShopperPhone(context);
   await startAdHoc(page, 'N01', 'Scenario A: open an account');
   const a = reportId(page);
   await openTab(page, 'arrival');
@@ -254,6 +259,7 @@ test('two drafts are kept apart, and a draft is deleted only after confirmation 
 test('the assigned visits stay listed from the device when the server cannot be reached', async () => {
   const visit = await assign('S04', 'Ask about mortgage fees');
   const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await asShopperPhone(context);
   await page.goto('/shop');
   await page.locator(`.shop-card[data-visit="${visit.id}"]`).waitFor();
   // The server answers 503 from now on, as when it is down behind a proxy.
@@ -267,6 +273,7 @@ test('the assigned visits stay listed from the device when the server cannot be 
 
 test('a corrupt draft is set aside and the list still works', async () => {
   const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await asShopperPhone(context);
   await page.goto('/shop');
   await page.evaluate(() => localStorage.setItem('branchpulse.draft.shop.broken', '{"id": 12'));
   await page.reload();

@@ -5,25 +5,32 @@
 //
 // The tests write responses straight into the app's IndexedDB outbox, in
 // the schema documented in src/storage/outbox.rs, as the kiosk and shopper
-// screens do: "made offline" means exactly that.
+// screens do: "made offline" means exactly that. The app sends them with
+// the token of a lobby kiosk of branch N01, enrolled through the real API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BASE_URL, eventually, launch, openPage, seedOutbox, storedIds } from './lib.js';
 import { startProxy } from './proxy.js';
+import { deviceToken, keepEnrolment } from './access-steps.js';
 
 let browser;
 let proxy;
+let kiosk;
 before(async () => {
   browser = await launch();
   proxy = await startProxy(BASE_URL);
+  kiosk = await deviceToken({ branch: BRANCH });
 });
 after(async () => {
   await browser?.close();
   await proxy?.close();
 });
 
+
+/// The enrolled kiosk's branch: its token may submit only for it.
+const BRANCH = 'N01';
 
 function kioskResponse(device, n) {
   const rating = (k) => ({ type: 'rating', value: 1 + ((n * 7 + k) % 5) });
@@ -32,7 +39,7 @@ function kioskResponse(device, n) {
     id: randomUUID(),
     questionnaire_id: 'lobby',
     questionnaire_version: 1,
-    branch: ['N01', 'N02', 'S01', 'S02'][n % 4],
+    branch: BRANCH,
     device_id: device,
     channel: 'kiosk',
     locale: ['en', 'zh-CN', 'es'][n % 3],
@@ -76,9 +83,11 @@ async function waiting(page) {
 }
 
 
-/// Open the app through the proxy, with its outbox ready and empty of ours.
+/// Open the app through the proxy, on the enrolled kiosk, with its outbox
+/// ready and empty of ours.
 async function openApp(init = {}) {
   const opened = await openPage(browser, { baseURL: proxy.url });
+  await keepEnrolment(opened.context, kiosk);
   if (init.localStorage) {
     await opened.context.addInitScript((entries) => {
       for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);

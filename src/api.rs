@@ -1,6 +1,7 @@
 //! The one module between the app and the server: every URL and every JSON
 //! decode lives here, so pages only ever see typed results.
 
+use crate::storage::enrolment;
 use branchpulse_core::protocol::{ErrorBody, Outcome, QuestionnaireSummary, SyncReply};
 use branchpulse_core::{Questionnaire, Response as SurveyResponse};
 use gloo_net::http::{Request, Response};
@@ -15,6 +16,10 @@ pub mod admin;
 
 /// Where the sync client sends batches of responses.
 const RESPONSES_URL: &str = "/api/v1/responses";
+/// The visits of a shopper's phone.
+const VISITS_URL: &str = "/api/v1/visits";
+/// Where a device exchanges its one-time code for a token.
+const ENROL_URL: &str = "/api/v1/devices/enrol";
 
 /// How long [`send_batch`] waits for the server's answer by default.
 pub const DEFAULT_SYNC_TIMEOUT_MS: u32 = 20_000;
@@ -45,6 +50,19 @@ impl ApiError {
             ApiError::Network(_) | ApiError::Decode(_) | ApiError::Timeout { .. } => true,
             ApiError::Server { status, .. } => *status >= 500 || matches!(status, 408 | 429),
         }
+    }
+
+    /// Whether the server refused the device's credentials (none, unknown,
+    /// expired or revoked: 401) or what they allow (403): the device must
+    /// be enrolled again before it can send.
+    pub fn needs_enrolment(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Server {
+                status: 401 | 403,
+                ..
+            }
+        )
     }
 }
 
@@ -98,7 +116,16 @@ async fn get_kept_marked<T: DeserializeOwned>(url: &str) -> Result<(T, bool), Ap
 
 /// The body of a successful GET of `url`.
 async fn fetch_text(url: &str) -> Result<String, ApiError> {
-    let resp = Request::get(url)
+    fetch_text_as(url, None).await
+}
+
+/// [`fetch_text`], with the device's token when given.
+async fn fetch_text_as(url: &str, token: Option<&str>) -> Result<String, ApiError> {
+    let mut request = Request::get(url);
+    if let Some(token) = token {
+        request = request.header("authorization", &bearer(token));
+    }
+    let resp = request
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
@@ -113,7 +140,12 @@ async fn fetch_text(url: &str) -> Result<String, ApiError> {
 /// The answer's body, or the kept copy's when the server cannot be
 /// reached; and whether it is the kept copy.
 async fn kept_text(url: &str) -> Result<(String, bool), ApiError> {
-    let fresh = fetch_text(url).await;
+    kept_text_as(url, None).await
+}
+
+/// [`kept_text`], with the device's token when given.
+async fn kept_text_as(url: &str, token: Option<&str>) -> Result<(String, bool), ApiError> {
+    let fresh = fetch_text_as(url, token).await;
     let unreachable = match &fresh {
         Err(ApiError::Network(_) | ApiError::Timeout { .. }) => true,
         Err(ApiError::Server { status, .. }) => *status >= 500,
@@ -170,12 +202,14 @@ pub async fn questionnaire(id: &str) -> Result<Questionnaire, ApiError> {
     get_kept(&format!("/api/v1/questionnaires/{id}")).await
 }
 
-/// The mystery-shop visits assigned on the server, kept on the device so
-/// the shopper's list works offline after a restart; and whether this is
-/// the kept copy (the server could not be reached).
+/// The mystery-shop visits of this device's shopper (the server picks them
+/// by the device's token), kept on the device so the shopper's list works
+/// offline after a restart; and whether this is the kept copy (the server
+/// could not be reached).
 pub async fn visits() -> Result<(Vec<branchpulse_core::protocol::Visit>, bool), ApiError> {
-    const URL: &str = "/api/v1/visits";
-    let (text, from_device) = kept_text(URL).await?;
+    const URL: &str = VISITS_URL;
+    let token = enrolment::token();
+    let (text, from_device) = kept_text_as(URL, token.as_deref()).await?;
     let visits = serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
     if !from_device {
         if let Some(s) = local_storage() {
@@ -240,9 +274,13 @@ pub async fn send_json_batch(responses: &[String]) -> Result<SyncReply, ApiError
     )
     .ok();
     let result = async {
-        let resp = Request::post(RESPONSES_URL)
+        let mut request = Request::post(RESPONSES_URL)
             .header("content-type", "application/json")
-            .abort_signal(Some(&signal))
+            .abort_signal(Some(&signal));
+        if let Some(token) = enrolment::token() {
+            request = request.header("authorization", &bearer(&token));
+        }
+        let resp = request
             .body(body)
             .map_err(|e| ApiError::Network(e.to_string()))?
             .send()
@@ -265,6 +303,40 @@ pub async fn send_json_batch(responses: &[String]) -> Result<SyncReply, ApiError
         Err(ApiError::Network(_)) if signal.aborted() => Err(ApiError::Timeout { ms }),
         other => other,
     }
+}
+
+/// The `Authorization` header's value for a device token.
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Exchange a one-time enrolment code (already normalized, see
+/// `access::normalize_code`) for this device's token, read from the
+/// `access::Enrolled` answer
+/// (`POST /api/v1/devices/enrol`). A 401 means the code is unknown, used or
+/// expired. The caller keeps the answer (`storage::enrolment::save`).
+pub async fn enrol(code: &str) -> Result<enrolment::Enrolment, ApiError> {
+    // `access::Enrol`; a normalized code is letters and digits only.
+    let body = format!("{{\"code\":\"{code}\"}}");
+    let resp = Request::post(ENROL_URL)
+        .header("content-type", "application/json")
+        .body(body)
+        .map_err(|e| ApiError::Network(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if !resp.ok() {
+        return Err(failure(resp).await);
+    }
+    let enrolled = resp
+        .json::<enrolment::Enrolment>()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    // The visits kept on the device were the previous enrolment's shopper's.
+    if let Some(s) = local_storage() {
+        let _ = s.remove_item(&format!("{DEVICE_COPY_PREFIX}{VISITS_URL}"));
+    }
+    Ok(enrolled)
 }
 
 /// Read a [`SyncReply`]. By hand rather than through serde: its internally

@@ -13,7 +13,8 @@
 //
 //   BASE_URL=http://127.0.0.1:8080 node bench/dashboard-charts.js
 import { BASE_URL, launch, openPage, TABLET_LANDSCAPE } from '../lib.js';
-import { network, post } from '../dashboard-data.js';
+import { network } from '../dashboard-data.js';
+import { postAsDevices, signInBrowser } from '../access-steps.js';
 
 const RUNS = Number(process.env.RUNS ?? 9);
 const START = '2025-09-01';
@@ -27,6 +28,8 @@ function median(xs) {
 
 async function once(browser, rate) {
   const { context, page } = await openPage(browser, { viewport: TABLET_LANDSCAPE });
+  // The dashboard is for people: the admin's session.
+  await signInBrowser(context);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   await page.goto(`${BASE_URL}/dashboard?${QUERY}`);
@@ -41,7 +44,8 @@ async function once(browser, rate) {
 }
 
 const codes = ['N01', 'N02', 'N03', 'N04', 'N05', 'N06', 'S01', 'S02', 'S03', 'S04', 'S05', 'S06'];
-await post(BASE_URL, network({
+// Sent as the devices would: each branch's kiosk and a shopper's phone with their tokens.
+await postAsDevices(network({
   start: START,
   weeks: 12,
   visits: 100,

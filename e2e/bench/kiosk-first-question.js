@@ -10,6 +10,7 @@
 //
 //   BASE_URL=http://127.0.0.1:8080 node bench/kiosk-first-question.js
 import { BASE_URL, launch, openPage, TABLET_LANDSCAPE } from '../lib.js';
+import { enrolKiosk, ENROLMENT_KEY } from '../access-steps.js';
 
 const RUNS = Number(process.env.RUNS ?? 9);
 const SURVEYJS_MS = 1334;
@@ -32,20 +33,20 @@ const PROBE = () => {
   addEventListener('pointerdown', () => { marks.tap ??= performance.now(); }, true);
 };
 
-/// Set the kiosk up once through its form; return what it stored.
+/// Enrol the kiosk and set it up once through its form; return what it stored.
 async function configure(browser) {
   const { context, page } = await openPage(browser, { viewport: TABLET_LANDSCAPE });
-  await page.goto('/kiosk');
-  await page.locator('#kiosk-branch option[value="N01"]').waitFor({ state: 'attached' });
+  await enrolKiosk(page, 'N01');
   await page.locator('#kiosk-questionnaire option[value="lobby"]').waitFor({ state: 'attached' });
   await page.fill('#kiosk-pin', '1357');
   await page.fill('#kiosk-pin2', '1357');
   await page.locator('.kiosk-setup button[type="submit"]').click();
   await page.locator('.kiosk-start').waitFor();
-  const stored = await page.evaluate(() => ({
+  const stored = await page.evaluate((key) => ({
     setup: localStorage.getItem('branchpulse.kiosk.setup'),
     device: localStorage.getItem('branchpulse.device_id'),
-  }));
+    enrolment: localStorage.getItem(key),
+  }), ENROLMENT_KEY);
   await context.close();
   return stored;
 }
@@ -62,8 +63,9 @@ async function once(browser, stored) {
     if (!localStorage.getItem('branchpulse.kiosk.setup')) {
       localStorage.setItem('branchpulse.kiosk.setup', s.setup);
       localStorage.setItem('branchpulse.device_id', s.device);
+      localStorage.setItem(s.key, s.enrolment);
     }
-  }, stored);
+  }, { ...stored, key: ENROLMENT_KEY });
   await context.addInitScript(PROBE);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });

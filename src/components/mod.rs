@@ -1,5 +1,6 @@
 //! Widgets shared by several pages.
 
+mod enrol;
 mod face_scale;
 mod frame;
 mod free_inputs;
@@ -8,6 +9,7 @@ mod number_scale;
 mod questionnaires;
 mod status_bar;
 
+pub use enrol::{enrol_again_href, take_code_from_address, EnrolForm};
 pub use face_scale::FaceScale;
 pub use frame::Frame;
 pub use free_inputs::{SecondsInput, TextInput};

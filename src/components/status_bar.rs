@@ -3,8 +3,9 @@
 //! need attention (refused by the server or unreadable), exportable as JSON.
 //!
 //! Test hooks: `data-testid` `waiting` (just the number), `sync-now`,
-//! `last-error` (empty and hidden when there is none) and `needs-attention`
-//! (the disclosure).
+//! `last-error` (empty and hidden when there is none), `enrol-again` (the
+//! link to enter a new code, shown when the server refused the device's
+//! token) and `needs-attention` (the disclosure).
 
 use crate::i18n::{t, text, use_locale, Key};
 use crate::storage::outbox::Rejected;
@@ -31,6 +32,11 @@ pub fn StatusBar() -> impl IntoView {
         };
         let error = s.last_error.as_ref().map(|e| describe(e, l));
         let no_error = error.is_none();
+        let enrol_again = s
+            .last_error
+            .as_ref()
+            .is_some_and(SyncError::needs_enrolment)
+            .then(crate::components::enrol_again_href);
         let storage = s.storage_warning.map(|u| u.percent());
         view! {
             <span class="conn" class:offline=!s.online>
@@ -45,6 +51,11 @@ pub fn StatusBar() -> impl IntoView {
                 {say(Key::LastError)} ": "
                 <span data-testid="last-error">{error.unwrap_or_default()}</span>
             </span>
+            {enrol_again.map(|href| view! {
+                <a class="enrol-again" data-testid="enrol-again" rel="external" href=href>
+                    {say(Key::EnrolAgainLink)}
+                </a>
+            })}
             <span class="storage-warning" hidden=storage.is_none()>
                 {say(Key::StorageNearlyFull)} " (" {storage.unwrap_or_default()} " %)"
             </span>
@@ -172,6 +183,7 @@ pub fn describe(error: &SyncError, locale: Locale) -> String {
     use crate::api::ApiError;
     let say = |key| text(locale, key);
     match error {
+        e if e.needs_enrolment() => say(Key::ErrEnrolAgain).into(),
         SyncError::Api(ApiError::Network(_)) => say(Key::ErrNetwork).into(),
         SyncError::Api(ApiError::Timeout { ms }) => {
             let after = if ms % 1000 == 0 {

@@ -5,6 +5,7 @@
 //! is ([`estimate`]) and whether it may be evicted ([`request_persistence`]).
 
 pub mod drafts;
+pub mod enrolment;
 pub mod outbox;
 
 use js_sys::Reflect;

@@ -14,6 +14,13 @@
 //! success resets it. A 4xx on the whole request is shown as the last error
 //! and the records stay; the periodic tick tries again.
 //!
+//! Every batch carries the device's token (`storage::enrolment`). A 401 or
+//! 403 on a batch means the device must be enrolled again (its token was
+//! revoked, ran out, or it never had one): nothing leaves the outbox, the
+//! status bar asks for a new code ([`SyncError::needs_enrolment`]), there
+//! is no fast retry, and once a new code is entered the page calls
+//! [`SyncHandle::sync_now`].
+//!
 //! Only one tab syncs at a time ([`lock`]). State is shared through a
 //! context, provided once by the app:
 //!
@@ -83,6 +90,11 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// Whether the server refused the device's token: it must be enrolled again.
+    pub fn needs_enrolment(&self) -> bool {
+        matches!(self, SyncError::Api(e) if e.needs_enrolment())
+    }
+
     /// Whether to retry with backoff (else: wait for the next tick).
     pub fn is_transient(&self) -> bool {
         match self {

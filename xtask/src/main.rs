@@ -181,6 +181,7 @@ fn kiosk_bench(root: &std::path::Path) -> Result<()> {
             .arg("bench/kiosk-first-question.js")
             .current_dir(root.join("e2e"))
             .env("BASE_URL", &server.url)
+            .env("ADMIN_PASSWORD", e2e::ADMIN_PASSWORD)
             .env("CHROMIUM", tools::CHROMIUM),
     )
 }
@@ -198,6 +199,7 @@ fn dashboard_bench(root: &std::path::Path) -> Result<()> {
             .arg("bench/dashboard-charts.js")
             .current_dir(root.join("e2e"))
             .env("BASE_URL", &server.url)
+            .env("ADMIN_PASSWORD", e2e::ADMIN_PASSWORD)
             .env("CHROMIUM", tools::CHROMIUM),
     )
 }

@@ -14,7 +14,8 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// (reactive_graph, tachys, leptos_router) came to ~155 KB brotli for a bare
 /// shell with a router, so every page is over the target. Each mode a device
 /// runs alone is a bundle of its own: the lobby kiosk (kiosk.html: no router,
-/// no other mode; 237 KB), the shopper's phone (shop.html: 300 KB), the
+/// no other mode; 237 KB, 247 KB with device enrolment), the shopper's
+/// phone (shop.html: 300 KB, 312 KB with device enrolment), the
 /// manager's dashboard (dashboard.html, with plotters and the offline
 /// aggregation: 342 KB); the main app (index.html: start page, admin) 215 KB.
 /// The admin's screens (six sections of forms and tables, sign-in, the
@@ -22,7 +23,7 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// app to 306 KB; the dashboard's sign-in and scope to 352 KB.
 pub const BUDGETS: [(&str, u64); 4] = [
     ("kiosk.html", 250 * 1000),
-    ("shop.html", 310 * 1000),
+    ("shop.html", 313 * 1000),
     ("index.html", 310 * 1000),
     ("dashboard.html", 355 * 1000),
 ];

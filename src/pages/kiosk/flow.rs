@@ -230,6 +230,13 @@ pub fn Customers(
             {body}
             {move || open.get().then(|| view! { <IdleDialog countdown locale on_continue=still_here/> })}
             <div class="kiosk-staff">
+                <p
+                    class="kiosk-warning"
+                    data-testid="kiosk-enrol-again"
+                    hidden=move || !sync.state.with(|s| s.last_error.as_ref().is_some_and(|e| e.needs_enrolment()))
+                >
+                    {t(Key::KioskEnrolAgain)}
+                </p>
                 <p class="kiosk-warning" hidden=move || warning.with(Option::is_none)>
                     {t(Key::StaffWarning)} ": " {move || warning.get().unwrap_or_default()}
                 </p>

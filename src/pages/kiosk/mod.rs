@@ -12,6 +12,15 @@
 //! opens the staff menu: back to customers, change setup, leave kiosk mode.
 //! The device id (`branchpulse.device_id`) is a UUID made once and kept.
 //!
+//! **Enrolment, before all that**: a kiosk sends only with the token an
+//! admin's one-time code gave it (`storage::enrolment`). Until it has one,
+//! the first screen asks for the code; opening `/kiosk?enrol=CODE` (the
+//! admin's QR code) enrols at once. The enrolled device's branch is the
+//! kiosk's branch: the setup shows it, it is not chosen. When the server
+//! refuses the token (revoked, expired) the outbox keeps everything, the
+//! customer's screen shows a small staff note, and the staff menu (or
+//! `/kiosk?enrol`) takes a new code; the outbox then syncs.
+//!
 //! **The customer** ([`flow`], [`question`]): a start screen offering each
 //! language in its own language → one item per screen (faces for 1–5, 0–10
 //! for NPS, a box for the optional comment), progress, Back, required items
@@ -48,9 +57,12 @@ mod pin;
 mod question;
 mod setup;
 
-use crate::components::QuestionnaireList;
+use crate::components::{take_code_from_address, EnrolForm, QuestionnaireList};
 use crate::i18n::{t, Key};
+use crate::storage::enrolment;
+use crate::storage::enrolment::Enrolment;
 use crate::sync::use_sync;
+use branchpulse_core::access::DeviceKind;
 use branchpulse_core::Kind;
 use config::KioskSetup;
 use flow::Customers;
@@ -84,6 +96,34 @@ pub fn KioskPage() -> impl IntoView {
         },
     );
     let warning = RwSignal::new(None::<String>);
+    let sync = use_sync();
+
+    // The enrolment comes first: without it nothing could be sent.
+    let (kept, unreadable) = match enrolment::load() {
+        Ok(kept) => (kept.filter(|e| e.device.kind == DeviceKind::Kiosk), false),
+        Err(_) => (None, true),
+    };
+    let unreadable = RwSignal::new(unreadable);
+    let enrolled = RwSignal::new(kept);
+    // `Some`: the enrolment screen is open, with the code of the address
+    // (the admin's QR code) or empty when staff asked for it.
+    let enrolling = RwSignal::new(take_code_from_address());
+    let enrolled_now = Callback::new(move |e: Enrolment| {
+        // Another branch than the one set up: the setup must follow it.
+        let moved = setup.with_untracked(|s| {
+            s.as_ref()
+                .is_some_and(|s| e.device.branch.as_ref() != Some(&s.branch))
+        });
+        unreadable.set(false);
+        enrolled.set(Some(e));
+        enrolling.set(None);
+        if moved {
+            mode.set(Mode::Setup);
+        }
+        // What waited for a valid token goes now.
+        sync.sync_now();
+    });
+    let enrol_again = Callback::new(move |()| enrolling.set(Some(String::new())));
 
     // Locked: the app leaves out its navigation and status bar.
     let lock = use_context::<KioskLock>();
@@ -132,13 +172,34 @@ pub fn KioskPage() -> impl IntoView {
     });
 
     move || {
+        let code = enrolling.get();
+        let Some(device) = enrolled.get().filter(|_| code.is_none()) else {
+            let cancel = enrolled
+                .with(Option::is_some)
+                .then(|| Callback::new(move |()| enrolling.set(None)));
+            return view! {
+                <h1>{t(Key::KioskTitle)}</h1>
+                <EnrolForm
+                    kind=DeviceKind::Kiosk
+                    code=code.filter(|c| !c.is_empty())
+                    unreadable=unreadable.get_untracked()
+                    on_done=enrolled_now
+                    on_cancel=cancel
+                />
+                // What the kiosk will ask; also keeps the questionnaires on the device.
+                <QuestionnaireList kind=Kind::Kiosk/>
+            }
+            .into_any();
+        };
+        let branch = device.device.branch.clone().unwrap_or_default();
+        let label = device.device.label.clone();
         let Some(current) = setup.get() else {
-            return view! { <SetupScreen current=None on_done=done/> }.into_any();
+            return view! { <SetupScreen current=None branch on_done=done/> }.into_any();
         };
         let stored = StoredValue::new(current.clone());
         match mode.get() {
             Mode::Setup => {
-                view! { <SetupScreen current=Some(current) on_done=done on_cancel=back/> }.into_any()
+                view! { <SetupScreen current=Some(current) branch on_done=done on_cancel=back/> }.into_any()
             }
             Mode::Customers => view! {
                 <Customers
@@ -159,7 +220,9 @@ pub fn KioskPage() -> impl IntoView {
             Mode::Staff => view! {
                 <StaffMenu
                     setup=current
+                    label
                     warning
+                    on_enrol=enrol_again
                     on_back=back
                     on_change=Callback::new(move |()| mode.set(Mode::Setup))
                     on_leave=leave
@@ -171,7 +234,9 @@ pub fn KioskPage() -> impl IntoView {
                     <h1>{t(Key::KioskTitle)}</h1>
                     <p>{t(Key::KioskOff)}</p>
                     <p>{t(Key::Branch)} ": " {current.branch.clone()} " — " {current.branch_name.clone()}</p>
+                    <p>{t(Key::EnrolledAs)} ": " {label}</p>
                     <div class="kiosk-nav">
+                        <button type="button" on:click=move |_| enrol_again.run(())>{t(Key::EnrolAgainLink)}</button>
                         <button type="button" on:click=move |_| mode.set(Mode::Pin { then_setup: true })>
                             {t(Key::ChangeSetup)}
                         </button>
@@ -187,13 +252,15 @@ pub fn KioskPage() -> impl IntoView {
 #[component]
 fn SetupScreen(
     current: Option<KioskSetup>,
+    /// The enrolled device's branch.
+    branch: String,
     on_done: Callback<KioskSetup>,
     #[prop(optional)] on_cancel: Option<Callback<()>>,
 ) -> impl IntoView {
     view! {
         <h1>{t(Key::KioskTitle)}</h1>
         <p>{t(Key::KioskIntro)}</p>
-        <SetupForm current on_done on_cancel=on_cancel.unwrap_or_else(|| Callback::new(|()| {}))/>
+        <SetupForm current branch on_done on_cancel=on_cancel.unwrap_or_else(|| Callback::new(|()| {}))/>
         <QuestionnaireList kind=Kind::Kiosk/>
     }
 }
@@ -201,7 +268,10 @@ fn SetupScreen(
 #[component]
 fn StaffMenu(
     setup: KioskSetup,
+    /// The enrolled device's label.
+    label: String,
     warning: RwSignal<Option<String>>,
+    on_enrol: Callback<()>,
     on_back: Callback<()>,
     on_change: Callback<()>,
     on_leave: Callback<()>,
@@ -211,6 +281,14 @@ fn StaffMenu(
         <section class="kiosk-staff-menu">
             <h1>{t(Key::StaffMenu)}</h1>
             <p>{t(Key::Branch)} ": " {setup.branch.clone()} " — " {setup.branch_name.clone()}</p>
+            <p>{t(Key::EnrolledAs)} ": " {label}</p>
+            <p
+                class="kiosk-warning"
+                data-testid="staff-enrol-again"
+                hidden=move || !sync.state.with(|s| s.last_error.as_ref().is_some_and(|e| e.needs_enrolment()))
+            >
+                {t(Key::ErrEnrolAgain)}
+            </p>
             <p>
                 <span data-testid="staff-waiting">{move || sync.state.get().waiting}</span>
                 " " {t(Key::Waiting)}
@@ -221,6 +299,7 @@ fn StaffMenu(
             <div class="kiosk-nav">
                 <button type="button" class="primary" on:click=move |_| on_back.run(())>{t(Key::BackToCustomers)}</button>
                 <button type="button" on:click=move |_| on_change.run(())>{t(Key::ChangeSetup)}</button>
+                <button type="button" on:click=move |_| on_enrol.run(())>{t(Key::EnrolAgainLink)}</button>
                 <button type="button" on:click=move |_| on_leave.run(())>{t(Key::LeaveKiosk)}</button>
             </div>
         </section>

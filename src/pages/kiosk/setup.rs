@@ -1,6 +1,7 @@
-//! The manager's setup form: branch, questionnaire, languages, idle
-//! timeout, keep-or-discard, PIN. Saving keeps the questionnaire itself on
-//! the device and turns kiosk mode on.
+//! The manager's setup form: questionnaire, languages, idle timeout,
+//! keep-or-discard, PIN; the branch is the enrolled device's, shown and not
+//! chosen. Saving keeps the questionnaire itself on the device and turns
+//! kiosk mode on.
 
 use super::config::{pin_ok, KioskSetup, MIN_IDLE_SECS};
 use crate::api;
@@ -13,6 +14,8 @@ use leptos::task::spawn_local;
 pub fn SetupForm(
     /// The current setup when changing it.
     current: Option<KioskSetup>,
+    /// The enrolled device's branch: the kiosk's, not chosen here.
+    branch: String,
     on_done: Callback<KioskSetup>,
     /// Shown as "Cancel" when changing an existing setup.
     #[prop(optional)]
@@ -22,7 +25,7 @@ pub fn SetupForm(
     let branches = LocalResource::new(api::branches);
     let questionnaires = LocalResource::new(api::questionnaires);
     let cur = current.as_ref();
-    let branch = RwSignal::new(cur.map(|s| s.branch.clone()).unwrap_or_default());
+    let branch = StoredValue::new(branch);
     let qid = RwSignal::new(cur.map(|s| s.questionnaire.id.clone()).unwrap_or_default());
     let languages = RwSignal::new(
         cur.map(|s| s.languages.clone())
@@ -56,7 +59,7 @@ pub fn SetupForm(
             return problem.set(say(Key::SetupErrIdle));
         };
         let (b, q, langs) = (
-            branch.get_untracked(),
+            branch.get_value(),
             qid.get_untracked(),
             languages.get_untracked(),
         );
@@ -67,7 +70,13 @@ pub fn SetupForm(
             .get_untracked()
             .and_then(Result::ok)
             .and_then(|all| all.into_iter().find(|x| x.code == b).map(|x| x.name))
-            .or_else(|| current.with_value(|c| c.as_ref().map(|c| c.branch_name.clone())))
+            .or_else(|| {
+                current.with_value(|c| {
+                    c.as_ref()
+                        .filter(|c| c.branch == b)
+                        .map(|c| c.branch_name.clone())
+                })
+            })
             .unwrap_or_else(|| b.clone());
         saving.set(true);
         problem.set(None);
@@ -122,42 +131,22 @@ pub fn SetupForm(
         });
     };
 
-    let branch_field = move || match branches.get() {
-        None => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
-        Some(result) => {
-            let mut list: Vec<(String, String)> = match result {
-                Ok(all) => all
-                    .into_iter()
-                    .filter(|b| b.active)
-                    .map(|b| (b.code, b.name))
-                    .collect(),
-                Err(_) => Vec::new(),
-            };
-            if let Some((code, name)) = current.with_value(|c| {
-                c.as_ref()
-                    .map(|c| (c.branch.clone(), c.branch_name.clone()))
-            }) {
-                if !list.iter().any(|(c, _)| *c == code) {
-                    list.push((code, name));
-                }
-            }
-            if branch.get_untracked().is_empty() {
-                if let Some((code, _)) = list.first() {
-                    branch.set(code.clone());
-                }
-            }
-            view! {
-                <select id="kiosk-branch" on:change=move |ev| branch.set(event_target_value(&ev))>
-                    {list
-                        .into_iter()
-                        .map(|(code, name)| {
-                            let selected = branch.get_untracked() == code;
-                            view! { <option value=code.clone() selected=selected>{code.clone()} " — " {name}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            }
-            .into_any()
+    let branch_label = move || {
+        let code = branch.get_value();
+        let name = branches
+            .get()
+            .and_then(Result::ok)
+            .and_then(|all| all.into_iter().find(|b| b.code == code).map(|b| b.name))
+            .or_else(|| {
+                current.with_value(|c| {
+                    c.as_ref()
+                        .filter(|c| c.branch == code)
+                        .map(|c| c.branch_name.clone())
+                })
+            });
+        match name {
+            Some(name) => format!("{code} — {name}"),
+            None => code,
         }
     };
 
@@ -212,8 +201,11 @@ pub fn SetupForm(
             <h2>{t(Key::ChangeSetup)}</h2>
             <p>{t(Key::KioskSetupIntro)}</p>
             <div class="field">
-                <label for="kiosk-branch">{t(Key::Branch)}</label>
-                {branch_field}
+                <span class="label">{t(Key::Branch)}</span>
+                <p id="kiosk-branch" class="fixed" data-branch=branch.get_value() aria-describedby="kiosk-branch-hint">
+                    {branch_label}
+                </p>
+                <p id="kiosk-branch-hint" class="hint">{t(Key::EnrolBranchFixed)}</p>
             </div>
             <div class="field">
                 <label for="kiosk-questionnaire">{t(Key::Questionnaire)}</label>

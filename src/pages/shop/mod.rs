@@ -12,6 +12,13 @@
 //! `branchpulse_core::score`, critical failures, missing required items,
 //! submit). Every change is saved at once ([`draft`]); submitting puts the
 //! report in the outbox and makes it read-only.
+//!
+//! **Enrolment first**: the phone lists its shopper's visits and sends
+//! reports with the token an admin's one-time code gave it
+//! (`storage::enrolment`). Until it has one, `/shop` asks for the code;
+//! opening `/shop?enrol=CODE` (the admin's QR code) enrols at once, and a
+//! bare `/shop?enrol` asks for a new one (the status bar links there when
+//! the server refuses the token).
 
 mod draft;
 mod form;
@@ -22,10 +29,13 @@ mod visit;
 pub use visit::VisitPage;
 
 use crate::api;
-use crate::components::QuestionnaireList;
+use crate::components::{take_code_from_address, EnrolForm, QuestionnaireList};
 use crate::i18n::{t, text, use_locale, Key};
+use crate::storage::enrolment;
+use crate::storage::enrolment::Enrolment;
 use crate::storage::outbox::Place;
 use crate::sync::{use_sync, SyncHandle};
+use branchpulse_core::access::DeviceKind;
 use branchpulse_core::protocol::{Branch, Visit};
 use branchpulse_core::{Kind, Locale, Questionnaire};
 use draft::{keep_questionnaire, kept_questionnaire, Status, VisitDraft, DEFAULT_QUESTIONNAIRE};
@@ -39,6 +49,55 @@ use uuid::Uuid;
 
 #[component]
 pub fn ShopPage() -> impl IntoView {
+    let sync = use_sync();
+    let (kept, unreadable) = match enrolment::load() {
+        Ok(kept) => (kept.filter(|e| e.device.kind == DeviceKind::Shopper), false),
+        Err(_) => (None, true),
+    };
+    let unreadable = RwSignal::new(unreadable);
+    let enrolled = RwSignal::new(kept);
+    // `Some`: the enrolment screen is open, with the code of the address.
+    let enrolling = RwSignal::new(take_code_from_address());
+    let done = Callback::new(move |e: Enrolment| {
+        unreadable.set(false);
+        enrolled.set(Some(e));
+        enrolling.set(None);
+        sync.sync_now();
+    });
+    let enrol_again = Callback::new(move |()| enrolling.set(Some(String::new())));
+    move || {
+        let code = enrolling.get();
+        match enrolled.get() {
+            Some(device) if code.is_none() => {
+                view! { <ShopList device on_enrol=enrol_again/> }.into_any()
+            }
+            device => {
+                let cancel = device
+                    .is_some()
+                    .then(|| Callback::new(move |()| enrolling.set(None)));
+                view! {
+                    <div class="shop">
+                        <h1>{t(Key::ShopTitle)}</h1>
+                        <EnrolForm
+                            kind=DeviceKind::Shopper
+                            code=code.filter(|c| !c.is_empty())
+                            unreadable=unreadable.get_untracked()
+                            on_done=done
+                            on_cancel=cancel
+                        />
+                        <QuestionnaireList kind=Kind::MysteryShop/>
+                    </div>
+                }
+                .into_any()
+            }
+        }
+    }
+}
+
+/// The enrolled phone's list: its shopper's visits, an ad-hoc visit, the
+/// reports on the device.
+#[component]
+fn ShopList(device: Enrolment, on_enrol: Callback<()>) -> impl IntoView {
     let sync = use_sync();
     let visits = LocalResource::new(api::visits);
     let branches = LocalResource::new(api::branches);
@@ -81,11 +140,22 @@ pub fn ShopPage() -> impl IntoView {
         <div class="shop">
             <h1>{t(Key::ShopTitle)}</h1>
             <p>{t(Key::ShopIntro)}</p>
+            <p class="shop-enrolled">
+                {t(Key::ShopShopper)} ": " {device.device.shopper.clone().unwrap_or_default()}
+                " · " {t(Key::EnrolledAs)} ": " {device.device.label.clone()} " "
+                <button type="button" on:click=move |_| on_enrol.run(())>{t(Key::EnrolAgainLink)}</button>
+            </p>
             <p class="error" role="alert">{move || error.get()}</p>
             <section aria-labelledby="shop-assigned">
                 <h2 id="shop-assigned">{t(Key::ShopAssigned)}</h2>
                 {move || match visits.get() {
                     None => view! { <p>{t(Key::Loading)}</p> }.into_any(),
+                    Some(Err(e)) if e.needs_enrolment() => view! {
+                        <div class="error" role="alert">
+                            <p>{t(Key::ErrEnrolAgain)}</p>
+                            <button type="button" on:click=move |_| on_enrol.run(())>{t(Key::EnrolAgainLink)}</button>
+                        </div>
+                    }.into_any(),
                     Some(Err(e)) => view! {
                         <div class="error" role="alert">
                             <p>{t(Key::LoadFailed)} ": " {e.to_string()}</p>
