@@ -20,12 +20,15 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// aggregation: 342 KB); the main app (index.html: start page, admin) 215 KB.
 /// The admin's screens (six sections of forms and tables, sign-in, the
 /// questionnaire loader to check an upload before sending it) took the main
-/// app to 306 KB; the dashboard's sign-in and scope to 352 KB.
+/// app to 306 KB; the dashboard's sign-in and scope to 352 KB. With device
+/// enrolment as well (and the people's strings, which every bundle's
+/// translation table carries, and the frame's account menu): kiosk 254 KB,
+/// shop 318 KB, main app 311 KB, dashboard 356 KB.
 pub const BUDGETS: [(&str, u64); 4] = [
-    ("kiosk.html", 250 * 1000),
-    ("shop.html", 313 * 1000),
-    ("index.html", 310 * 1000),
-    ("dashboard.html", 355 * 1000),
+    ("kiosk.html", 255 * 1000),
+    ("shop.html", 319 * 1000),
+    ("index.html", 312 * 1000),
+    ("dashboard.html", 357 * 1000),
 ];
 
 pub fn report(dist: &Path) -> Result<()> {
