@@ -2,7 +2,7 @@
 //! text: customers' own words are the one part of a response that may
 //! hold personal data, so an admin can remove them and keep the scores.
 
-use super::{listing, short_time, Confirm, Problem};
+use super::{short_time, table, Confirm, Problem};
 use crate::api::admin as api;
 use crate::api::admin::AuditLine;
 use crate::api::ApiError;
@@ -23,30 +23,15 @@ pub fn Audit() -> impl IntoView {
             <h2 id="audit-title">{t(Key::AdmAudit)}</h2>
             <Purge list/>
             <h3>{t(Key::AdmAuditLatest)}</h3>
-            {listing(list, Key::AdmNoAudit, |all: Vec<AuditLine>| view! {
-                <div class="table-wrap">
-                    <table class="admin-table" id="audit-list">
-                        <thead><tr>
-                            <th scope="col">{t(Key::AdmWhen)}</th>
-                            <th scope="col">{t(Key::AdmWho)}</th>
-                            <th scope="col">{t(Key::AdmWhat)}</th>
-                            <th scope="col">{t(Key::AdmTarget)}</th>
-                            <th scope="col">{t(Key::AdmDetail)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {all.into_iter().map(|a| view! {
-                                <tr data-action=a.action.clone()>
-                                    <td>{short_time(&a.at)}</td>
-                                    <td>{a.actor}</td>
-                                    <th scope="row">{a.action.clone()}</th>
-                                    <td class="target">{a.target}</td>
-                                    <td class="detail">{a.detail}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
+            {table(list, Key::AdmNoAudit, "audit-list", &[Key::AdmWhen, Key::AdmWho, Key::AdmWhat, Key::AdmTarget, Key::AdmDetail], move |a| view! {
+                    <tr data-action=a.action.clone()>
+                        <td>{short_time(&a.at)}</td>
+                        <td>{a.actor}</td>
+                        <th scope="row">{a.action.clone()}</th>
+                        <td class="target">{a.target}</td>
+                        <td class="detail">{a.detail}</td>
+                    </tr>
+                })}
         </section>
     }
 }

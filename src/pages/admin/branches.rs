@@ -1,7 +1,7 @@
 //! Branches: the list, a new branch, a branch's name and region, closing
 //! and reopening (branches are never deleted: their responses stay).
 
-use super::{listing, Problem};
+use super::{table, Problem};
 use crate::api::admin as api;
 use crate::api::ApiError;
 use crate::i18n::{t, use_locale, Key};
@@ -31,22 +31,7 @@ pub fn Branches() -> impl IntoView {
             <datalist id="regions">
                 {move || regions.get().into_iter().map(|r| view! { <option value=r/> }).collect_view()}
             </datalist>
-            {listing(list, Key::AdmNoBranches, move |all| view! {
-                <div class="table-wrap">
-                    <table class="admin-table" id="branch-list">
-                        <thead><tr>
-                            <th scope="col">{t(Key::AdmCode)}</th>
-                            <th scope="col">{t(Key::AdmName)}</th>
-                            <th scope="col">{t(Key::DashRegion)}</th>
-                            <th scope="col">{t(Key::AdmStatus)}</th>
-                            <th scope="col">{t(Key::AdmActions)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {all.into_iter().map(|b| view! { <BranchRow branch=b list/> }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
+            {table(list, Key::AdmNoBranches, "branch-list", &[Key::AdmCode, Key::AdmName, Key::DashRegion, Key::AdmStatus, Key::AdmActions], move |b| view! { <BranchRow branch=b list/> })}
             <AddBranch list/>
         </section>
     }

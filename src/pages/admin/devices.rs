@@ -2,7 +2,7 @@
 //! code for one) shows its one-time enrolment code once, as large text and
 //! as the server's QR code; revoking stops its token at once.
 
-use super::{given, listing, short_time, Confirm, Problem};
+use super::{given, short_time, table, Confirm, Problem};
 use crate::api::admin as api;
 use crate::api::ApiError;
 use crate::i18n::{t, use_locale, Key};
@@ -48,43 +48,27 @@ pub fn Devices() -> impl IntoView {
             {move || shown.get().map(|e| view! { <EnrolmentCard enrolment=e on_close=Callback::new(move |()| shown.set(None))/> })}
             <AddDevice shown list/>
             {problem.show("")}
-            {listing(list, Key::AdmNoDevices, move |all: Vec<Device>| view! {
-                <div class="table-wrap">
-                    <table class="admin-table" id="device-list">
-                        <thead><tr>
-                            <th scope="col">{t(Key::AdmLabel)}</th>
-                            <th scope="col">{t(Key::AdmKind)}</th>
-                            <th scope="col">{t(Key::AdmFor)}</th>
-                            <th scope="col">{t(Key::AdmStatus)}</th>
-                            <th scope="col">{t(Key::AdmLastSeen)}</th>
-                            <th scope="col">{t(Key::AdmActions)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {all.into_iter().map(|d| {
-                                let id = d.id;
-                                let revoked = d.status == DeviceStatus::Revoked;
-                                view! {
-                                    <tr data-id=d.id.to_string() data-status=format!("{:?}", d.status)>
-                                        <th scope="row" class="device-label">{d.label}</th>
-                                        <td>{t(kind_key(d.kind))}</td>
-                                        <td>{d.branch.or(d.shopper).unwrap_or_default()}</td>
-                                        <td class="status">{t(status_key(d.status))}</td>
-                                        <td>{d.last_seen_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</td>
-                                        <td class="actions">
-                                            <Confirm label=Key::AdmNewCode question=Key::AdmNewCodeAsk yes=Key::AdmNewCode
-                                                on_yes=Callback::new(move |()| act(id, false))/>
-                                            {(!revoked).then(|| view! {
-                                                <Confirm label=Key::AdmRevoke question=Key::AdmRevokeAsk yes=Key::AdmRevokeYes
-                                                    on_yes=Callback::new(move |()| act(id, true))/>
-                                            })}
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
+            {table(list, Key::AdmNoDevices, "device-list", &[Key::AdmLabel, Key::AdmKind, Key::AdmFor, Key::AdmStatus, Key::AdmLastSeen, Key::AdmActions], move |d| {
+                    let id = d.id;
+                    let revoked = d.status == DeviceStatus::Revoked;
+                    view! {
+                        <tr data-id=d.id.to_string() data-status=format!("{:?}", d.status)>
+                            <th scope="row" class="device-label">{d.label}</th>
+                            <td>{t(kind_key(d.kind))}</td>
+                            <td>{d.branch.or(d.shopper).unwrap_or_default()}</td>
+                            <td class="status">{t(status_key(d.status))}</td>
+                            <td>{d.last_seen_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</td>
+                            <td class="actions">
+                                <Confirm label=Key::AdmNewCode question=Key::AdmNewCodeAsk yes=Key::AdmNewCode
+                                    on_yes=Callback::new(move |()| act(id, false))/>
+                                {(!revoked).then(|| view! {
+                                    <Confirm label=Key::AdmRevoke question=Key::AdmRevokeAsk yes=Key::AdmRevokeYes
+                                        on_yes=Callback::new(move |()| act(id, true))/>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                })}
         </section>
     }
 }

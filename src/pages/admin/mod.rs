@@ -253,6 +253,34 @@ where
     }
 }
 
+/// A list from the server as one admin section's table: a row of
+/// `headings`, then `row` for each item (with [`listing`]'s states).
+fn table<T, V>(
+    list: LocalResource<Result<Vec<T>, ApiError>>,
+    empty: Key,
+    id: &'static str,
+    headings: &'static [Key],
+    row: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    V: IntoView + 'static,
+{
+    listing(list, empty, move |all: Vec<T>| {
+        let row = row.clone();
+        view! {
+            <div class="table-wrap">
+                <table class="admin-table" id=id>
+                    <thead><tr>
+                        {headings.iter().map(|k| view! { <th scope="col">{t(*k)}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>{all.into_iter().map(row).collect_view()}</tbody>
+                </table>
+            </div>
+        }
+    })
+}
+
 /// A button that asks again before it acts: `question` with `yes` and Cancel.
 #[component]
 fn Confirm(

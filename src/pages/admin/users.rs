@@ -2,7 +2,7 @@
 //! (branch or region chosen from the existing ones), switching an account
 //! off or on, and setting a new password (both end that user's sessions).
 
-use super::{listing, short_time, Confirm, Problem};
+use super::{short_time, table, Confirm, Problem};
 use crate::api::admin as api;
 use crate::api::ApiError;
 use crate::i18n::{t, use_locale, Key};
@@ -27,23 +27,7 @@ pub fn Users() -> impl IntoView {
     view! {
         <section aria-labelledby="users-title">
             <h2 id="users-title">{t(Key::AdmUsers)}</h2>
-            {listing(list, Key::AdmNoUsers, move |all: Vec<User>| view! {
-                <div class="table-wrap">
-                    <table class="admin-table" id="user-list">
-                        <thead><tr>
-                            <th scope="col">{t(Key::PplUsername)}</th>
-                            <th scope="col">{t(Key::AdmRole)}</th>
-                            <th scope="col">{t(Key::AdmFor)}</th>
-                            <th scope="col">{t(Key::AdmStatus)}</th>
-                            <th scope="col">{t(Key::AdmCreated)}</th>
-                            <th scope="col">{t(Key::AdmActions)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {all.into_iter().map(|u| view! { <UserRow user=u list/> }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
+            {table(list, Key::AdmNoUsers, "user-list", &[Key::PplUsername, Key::AdmRole, Key::AdmFor, Key::AdmStatus, Key::AdmCreated, Key::AdmActions], move |u| view! { <UserRow user=u list/> })}
             <AddUser list/>
         </section>
     }

@@ -1,7 +1,7 @@
 //! Mystery-shop visits: assigning one (branch, scenario, questionnaire,
 //! due day, optionally the shopper) and the list of assigned visits.
 
-use super::{given, listing, missing, Problem};
+use super::{given, missing, table, Problem};
 use crate::api::admin as api;
 use crate::i18n::{t, use_locale, Key};
 use branchpulse_core::access::check_label;
@@ -20,30 +20,15 @@ pub fn Visits() -> impl IntoView {
         <section aria-labelledby="visits-title">
             <h2 id="visits-title">{t(Key::AdmVisits)}</h2>
             <AssignVisit list/>
-            {listing(list, Key::ShopNoAssigned, |all: Vec<Visit>| view! {
-                <div class="table-wrap">
-                    <table class="admin-table" id="visit-list">
-                        <thead><tr>
-                            <th scope="col">{t(Key::ShopDue)}</th>
-                            <th scope="col">{t(Key::Branch)}</th>
-                            <th scope="col">{t(Key::ShopScenario)}</th>
-                            <th scope="col">{t(Key::Questionnaire)}</th>
-                            <th scope="col">{t(Key::AdmShopper)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {all.into_iter().map(|v| view! {
-                                <tr>
-                                    <td>{v.due}</td>
-                                    <th scope="row">{v.branch}</th>
-                                    <td class="scenario">{v.scenario}</td>
-                                    <td>{v.questionnaire_id}</td>
-                                    <td>{v.shopper.unwrap_or_else(|| "—".into())}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
+            {table(list, Key::ShopNoAssigned, "visit-list", &[Key::ShopDue, Key::Branch, Key::ShopScenario, Key::Questionnaire, Key::AdmShopper], move |v| view! {
+                    <tr>
+                        <td>{v.due}</td>
+                        <th scope="row">{v.branch}</th>
+                        <td class="scenario">{v.scenario}</td>
+                        <td>{v.questionnaire_id}</td>
+                        <td>{v.shopper.unwrap_or_else(|| "—".into())}</td>
+                    </tr>
+                })}
         </section>
     }
 }
