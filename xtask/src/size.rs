@@ -23,12 +23,13 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// app to 306 KB; the dashboard's sign-in and scope to 352 KB. With device
 /// enrolment as well (and the people's strings, which every bundle's
 /// translation table carries, and the frame's account menu): kiosk 254 KB,
-/// shop 318 KB, main app 311 KB, dashboard 356 KB.
+/// shop 318 KB, main app 311 KB, dashboard 356 KB. Each budget leaves
+/// about 1% for builds on other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
-    ("kiosk.html", 255 * 1000),
-    ("shop.html", 319 * 1000),
-    ("index.html", 312 * 1000),
-    ("dashboard.html", 357 * 1000),
+    ("kiosk.html", 257 * 1000),
+    ("shop.html", 322 * 1000),
+    ("index.html", 314 * 1000),
+    ("dashboard.html", 360 * 1000),
 ];
 
 pub fn report(dist: &Path) -> Result<()> {
