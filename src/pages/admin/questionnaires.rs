@@ -34,7 +34,7 @@ pub fn Questionnaires() -> impl IntoView {
                 <div class="table-wrap">
                     <table class="admin-table" id="questionnaire-list">
                         <thead><tr>
-                            <th scope="col">"ID"</th>
+                            <th scope="col">{t(Key::AdmIdCol)}</th>
                             <th scope="col">{t(Key::Version)}</th>
                             <th scope="col">{t(Key::AdmTitleCol)}</th>
                             <th scope="col">{t(Key::AdmKind)}</th>
