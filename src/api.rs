@@ -366,6 +366,10 @@ fn sync_reply(text: &str) -> Result<SyncReply, String> {
                 id,
                 reason: field(&item, "reason").unwrap_or_default(),
             },
+            Some("deferred") => Outcome::Deferred {
+                id,
+                reason: field(&item, "reason").unwrap_or_default(),
+            },
             other => return Err(format!("unknown outcome status {other:?}")),
         });
     }

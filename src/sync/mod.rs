@@ -593,7 +593,8 @@ fn verdicts(batch: &Batch, reply: &SyncReply) -> (Vec<String>, Vec<(String, Stri
             Some(Outcome::Rejected { reason, .. }) => {
                 refused.push((pending.id.clone(), reason.clone()))
             }
-            None => {}
+            // Sent again later (the device's clock is ahead of the server's).
+            Some(Outcome::Deferred { .. }) | None => {}
         }
     }
     (confirmed, refused)

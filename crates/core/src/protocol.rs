@@ -19,22 +19,29 @@ pub enum Outcome {
     Accepted { id: Uuid },
     /// Already stored with the same content: a success for the client.
     Duplicate { id: Uuid },
-    /// Not stored; `reason` says what to fix, naming the field.
+    /// Not stored; `reason` says what to fix, naming the field. Final: the
+    /// device sets the response aside ("needs attention") and stops sending it.
     Rejected { id: Uuid, reason: String },
+    /// Not stored *yet*: the response is dated ahead of the server's clock by
+    /// more than the skew allowed (the device's clock is fast). Not final: the
+    /// device keeps it in the outbox and sends it again later, when the
+    /// server's clock has caught up or the device's clock was corrected.
+    Deferred { id: Uuid, reason: String },
 }
 
 impl Outcome {
     pub fn id(&self) -> Uuid {
         match self {
-            Outcome::Accepted { id } | Outcome::Duplicate { id } | Outcome::Rejected { id, .. } => {
-                *id
-            }
+            Outcome::Accepted { id }
+            | Outcome::Duplicate { id }
+            | Outcome::Rejected { id, .. }
+            | Outcome::Deferred { id, .. } => *id,
         }
     }
 
     /// Whether the client may drop the response from its outbox.
     pub fn is_stored(&self) -> bool {
-        !matches!(self, Outcome::Rejected { .. })
+        matches!(self, Outcome::Accepted { .. } | Outcome::Duplicate { .. })
     }
 }
 
