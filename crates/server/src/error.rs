@@ -126,10 +126,10 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
             JsonRejection::JsonSyntaxError(e) => {
-                ApiError::BadRequest(format!("malformed JSON: {}", innermost(&e)))
+                ApiError::BadRequest(format!("malformed JSON: {}", placed(&e)))
             }
             JsonRejection::JsonDataError(e) => {
-                ApiError::Unprocessable(format!("unexpected JSON: {}", innermost(&e)))
+                ApiError::Unprocessable(format!("unexpected JSON: {}", placed(&e)))
             }
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
                 "expected a request with `Content-Type: application/json`".into(),
@@ -158,11 +158,33 @@ impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         match rejection {
             QueryRejection::FailedToDeserializeQueryString(e) => {
-                ApiError::BadRequest(format!("bad query parameter: {}", innermost(&e)))
+                ApiError::BadRequest(format!("bad query parameter: {}", placed(&e)))
             }
             other => ApiError::BadRequest(other.body_text()),
         }
     }
+}
+
+/// serde's message with the place it applies to: `branch.active: invalid
+/// type: …` for a JSON body (with the line and column), `limit: …` for a
+/// query string. axum decodes both through `serde_path_to_error`, whose
+/// error sits in the rejection's source chain; without a place (a value
+/// refused as a whole), the innermost message.
+fn placed(e: &(dyn std::error::Error + 'static)) -> String {
+    type JsonAt = serde_path_to_error::Error<serde_json::Error>;
+    // serde_urlencoded's error type.
+    type QueryAt = serde_path_to_error::Error<serde::de::value::Error>;
+    let mut current = Some(e);
+    while let Some(e) = current {
+        if let Some(at) = e.downcast_ref::<JsonAt>() {
+            return at.to_string();
+        }
+        if let Some(at) = e.downcast_ref::<QueryAt>() {
+            return at.to_string();
+        }
+        current = e.source();
+    }
+    innermost(e)
 }
 
 /// The message of the innermost error in `e`'s source chain: for JSON
