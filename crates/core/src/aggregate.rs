@@ -127,7 +127,7 @@ pub enum FilterError {
         format_date(LATEST_DAY)
     )]
     OutOfRange { param: &'static str, value: String },
-    #[error("from ({from}) is after to ({to}): the date range is empty")]
+    #[error("from: {from} is after to ({to}): the date range is empty")]
     EmptyRange { from: String, to: String },
     #[error("region: no branch is in region \"{0}\"")]
     UnknownRegion(String),
