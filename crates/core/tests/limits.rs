@@ -119,7 +119,11 @@ fn overlong_texts_are_refused_wherever_they_are() {
     let long = "長".repeat(MAX_TEXT_CHARS + 1);
     let mut q = questionnaire(vec![section("main", vec![yes_no("a")])]);
     q["title"] = text(&long);
-    says(&refused(&q), None, &["title", "2001 characters", "at most 2000"]);
+    says(
+        &refused(&q),
+        None,
+        &["title", "2001 characters", "at most 2000"],
+    );
 
     let mut q = questionnaire(vec![section("main", vec![yes_no("a")])]);
     q["sections"][0]["items"][0]["help"] = text(&long);
@@ -128,12 +132,21 @@ fn overlong_texts_are_refused_wherever_they_are() {
     // A translation in a language the questionnaire does not offer, too.
     let mut q = questionnaire(vec![section("main", vec![yes_no("a")])]);
     q["sections"][0]["title"] = json!({ "en": "Part", "es": long });
-    says(&refused(&q), Some("main"), &["title", "\"es\"", "2001 characters"]);
+    says(
+        &refused(&q),
+        Some("main"),
+        &["title", "\"es\"", "2001 characters"],
+    );
 
-    let options = json!([{ "id": "o1", "label": text("one") }, { "id": "o2", "label": text(&long) }]);
+    let options =
+        json!([{ "id": "o1", "label": text("one") }, { "id": "o2", "label": text(&long) }]);
     let item = json!({ "id": "pick", "type": "choice", "options": options, "text": text("Pick") });
     let e = refused(&questionnaire(vec![section("main", vec![item])]));
-    says(&e, Some("pick"), &["option \"o2\" label", "2001 characters"]);
+    says(
+        &e,
+        Some("pick"),
+        &["option \"o2\" label", "2001 characters"],
+    );
 }
 
 #[test]
@@ -169,7 +182,11 @@ fn the_8900_item_chain_is_refused_at_once() {
     let started = Instant::now();
     let e = questionnaire::load("upload", &q).unwrap_err();
     says(&e, None, &["8900 items", "at most 500"]);
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 /// A questionnaire built by hand (not through `load`) with the 8,900-item
@@ -185,12 +202,20 @@ fn scoring_stays_linear_on_a_hand_built_long_chain() {
     let started = Instant::now();
     let card = score::score(&q, &answers);
     let shown = q.shown(&answers);
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(shown.len(), MAX_SHOW_IF_DEPTH + 1);
     assert_eq!(card.overall, Some(100.0));
     for (i, item) in q.items().enumerate().take(20) {
         assert_eq!(q.visible(item, &answers), i <= MAX_SHOW_IF_DEPTH, "q{i}");
-        assert_eq!(shown.contains(item.id.as_str()), i <= MAX_SHOW_IF_DEPTH, "q{i}");
+        assert_eq!(
+            shown.contains(item.id.as_str()),
+            i <= MAX_SHOW_IF_DEPTH,
+            "q{i}"
+        );
     }
 }
 
@@ -200,8 +225,11 @@ fn scoring_stays_linear_on_a_hand_built_long_chain() {
 fn shown_agrees_with_visible() {
     let mut items = chain(4);
     items.push(follow_up("side", "q1"));
-    let q = questionnaire::load("upload", &questionnaire(vec![section("main", items)]).to_string())
-        .unwrap();
+    let q = questionnaire::load(
+        "upload",
+        &questionnaire(vec![section("main", items)]).to_string(),
+    )
+    .unwrap();
     let ids: Vec<String> = q.items().map(|i| i.id.clone()).collect();
     for mask in 0..(3u32.pow(ids.len() as u32)) {
         let mut answers = BTreeMap::new();
@@ -259,7 +287,9 @@ mod filter_dates {
             let e = CommentQuery::from_query(query).unwrap_err();
             assert!(e.to_string().starts_with(&format!("{param}: ")), "{e}");
         }
-        let e = Filter::from_query("from=9999-12-31").unwrap_err().to_string();
+        let e = Filter::from_query("from=9999-12-31")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("2000-01-01 to 2100-12-31"), "{e}");
         let f = Filter::from_query("from=2000-01-01&to=2100-12-31").unwrap();
         assert_eq!((f.from, f.to), (Some(EARLIEST_DAY), Some(LATEST_DAY)));

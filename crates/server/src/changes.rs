@@ -32,10 +32,11 @@ pub async fn upload(
     // Parsing and checking take time linear in the file (at most
     // MAX_QUESTIONNAIRE_BYTES), still too long to hold an async worker.
     let text = json.to_owned();
-    let q = tokio::task::spawn_blocking(move || questionnaire::load("uploaded questionnaire", &text))
-        .await
-        .map_err(|e| ApiError::Internal(format!("checking an uploaded questionnaire: {e}")))?
-        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    let q =
+        tokio::task::spawn_blocking(move || questionnaire::load("uploaded questionnaire", &text))
+            .await
+            .map_err(|e| ApiError::Internal(format!("checking an uploaded questionnaire: {e}")))?
+            .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     if RESERVED_IDS.contains(&q.id.as_str()) {
         return Err(ApiError::Unprocessable(format!(
             "uploaded questionnaire: field \"id\": \"{}\" is reserved; choose another id",

@@ -416,7 +416,9 @@ mod tests {
         ] {
             assert_eq!(cell(formula), format!("'{formula}"), "{formula:?}");
         }
-        for kept in ["", "Harbour", "-12", "-12.5", "0.25", "71", "a=b", "'=x", "N01"] {
+        for kept in [
+            "", "Harbour", "-12", "-12.5", "0.25", "71", "a=b", "'=x", "N01",
+        ] {
             assert_eq!(cell(kept), kept, "{kept:?}");
         }
     }

@@ -247,6 +247,61 @@ mod tests {
         assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
     }
 
+    #[derive(Debug, serde::Deserialize)]
+    struct Outer {
+        #[allow(dead_code)]
+        inner: Inner,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Inner {
+        #[allow(dead_code)]
+        counts: Vec<u8>,
+    }
+
+    /// The message of what the extractors answer for a request.
+    async fn refused(request: axum::http::Request<axum::body::Body>) -> (StatusCode, String) {
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route("/body", axum::routing::post(|_: Json<Outer>| async {}))
+            .route(
+                "/query",
+                axum::routing::get(|_: Query<std::collections::HashMap<String, u8>>| async {}),
+            );
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let body: ErrorBody = serde_json::from_slice(&body).unwrap();
+        (status, body.error)
+    }
+
+    #[tokio::test]
+    async fn a_wrong_type_deep_in_a_body_or_query_is_named_by_its_path() {
+        let post = |body: &'static str| {
+            axum::http::Request::post("/body")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(axum::body::Body::from(body))
+                .unwrap()
+        };
+        let (status, error) = refused(post(r#"{"inner": {"counts": [1, 300]}}"#)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            error.starts_with("unexpected JSON: inner.counts[1]: invalid value: integer `300`"),
+            "{error}"
+        );
+        let (status, error) = refused(post(r#"{"inner": {"counts": [1, "#)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(error.starts_with("malformed JSON: "), "{error}");
+        let query = axum::http::Request::get("/query?limit=300")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (status, error) = refused(query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(error.starts_with("bad query parameter: limit: "), "{error}");
+    }
+
     #[tokio::test]
     async fn internal_details_are_not_sent() {
         let response = ApiError::Internal("disk on fire".into()).into_response();

@@ -15,7 +15,10 @@ async fn refusal(s: &TestServer, path: &str) -> (u16, String) {
     let resp = s.get(path).await.send().await.unwrap();
     let status = resp.status().as_u16();
     let body: Value = resp.json().await.unwrap_or(Value::Null);
-    (status, body["error"].as_str().unwrap_or_default().to_owned())
+    (
+        status,
+        body["error"].as_str().unwrap_or_default().to_owned(),
+    )
 }
 
 async fn still_serving(s: &TestServer) {
@@ -49,7 +52,10 @@ async fn filter_dates_out_of_range_are_refused_naming_the_parameter() {
             let path = format!("{endpoint}?{filter}");
             let (status, error) = refusal(&s, &path).await;
             assert_eq!(status, 400, "{path}: {error}");
-            assert!(error.contains(&format!("{param}: ")) || error.starts_with(param), "{path}: {error}");
+            assert!(
+                error.contains(&format!("{param}: ")) || error.starts_with(param),
+                "{path}: {error}"
+            );
             assert!(error.contains(says), "{path}: {error}");
         }
         // The widest range allowed is answered.
@@ -70,7 +76,11 @@ async fn numbers_out_of_range_are_refused_naming_the_parameter() {
         ("/api/v1/audit?limit=-1", 400, "limit"),
         ("/api/v1/comments?limit=99999999999999999999", 400, "limit"),
         ("/api/v1/comments?limit=-5", 400, "limit"),
-        ("/api/v1/questionnaires/lobby/99999999999999999999", 404, "whole number"),
+        (
+            "/api/v1/questionnaires/lobby/99999999999999999999",
+            404,
+            "whole number",
+        ),
         ("/api/v1/questionnaires/lobby/4294967295", 404, "no version"),
     ] {
         let (got, error) = refusal(&s, path).await;
@@ -84,7 +94,10 @@ async fn numbers_out_of_range_are_refused_naming_the_parameter() {
             .admin_json(reqwest::Method::POST, "/api/v1/visits", &body)
             .await;
         assert_eq!(status, 422, "{reply}");
-        assert!(reply["error"].as_str().unwrap().starts_with("due: "), "{reply}");
+        assert!(
+            reply["error"].as_str().unwrap().starts_with("due: "),
+            "{reply}"
+        );
     }
     assert_eq!(s.get_json("/api/v1/visits").await.1, json!([]));
     still_serving(&s).await;
@@ -170,7 +183,11 @@ async fn oversized_questionnaires_are_refused_and_nothing_is_stored() {
     assert_eq!(after, before, "no questionnaire stored");
     // Within the limits it is stored.
     let (status, reply) = s
-        .admin_json(reqwest::Method::POST, "/api/v1/questionnaires", &upload_of(vec![yes_no("a")]))
+        .admin_json(
+            reqwest::Method::POST,
+            "/api/v1/questionnaires",
+            &upload_of(vec![yes_no("a")]),
+        )
         .await;
     assert_eq!(status, 201, "{reply}");
     still_serving(&s).await;
@@ -200,10 +217,16 @@ fn formula_catalog(dir: &Path) -> PathBuf {
         .enumerate()
         // Names have no control characters: the tab form is in a comment.
         .filter(|(_, f)| !f.contains('\t'))
-        .map(|(i, f)| json!({"code": format!("F{i}"), "name": f, "region": "North", "active": true}))
+        .map(
+            |(i, f)| json!({"code": format!("F{i}"), "name": f, "region": "North", "active": true}),
+        )
         .collect();
     branches.push(json!({"code": "-Q", "name": "Quay", "region": "@South", "active": true}));
-    std::fs::write(folder.join("branches.json"), Value::from(branches).to_string()).unwrap();
+    std::fs::write(
+        folder.join("branches.json"),
+        Value::from(branches).to_string(),
+    )
+    .unwrap();
     folder
 }
 
@@ -275,7 +298,10 @@ async fn csv(s: &TestServer, path: &str) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 fn column<'a>(header: &[String], row: &'a [String], name: &str) -> &'a str {
-    let i = header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} in {header:?}"));
+    let i = header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no {name} in {header:?}"));
     &row[i]
 }
 
@@ -303,7 +329,11 @@ async fn csv_cells_a_spreadsheet_would_run_are_neutralized() {
     assert_eq!(reply["results"][0]["status"], "accepted", "{reply}");
 
     let (header, rows) = csv(&s, "/api/v1/export/aggregates.csv").await;
-    for (i, f) in FORMULAS.iter().enumerate().filter(|(_, f)| !f.contains('\t')) {
+    for (i, f) in FORMULAS
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.contains('\t'))
+    {
         let row = rows
             .iter()
             .find(|r| column(&header, r, "code") == format!("F{i}"))
@@ -321,12 +351,20 @@ async fn csv_cells_a_spreadsheet_would_run_are_neutralized() {
     let (header, rows) = csv(&s, "/api/v1/export/responses.csv").await;
     assert!(header.contains(&"'-comment".to_owned()), "{header:?}");
     assert!(header.contains(&"'-privacy".to_owned()), "{header:?}");
-    for (i, f) in FORMULAS.iter().enumerate().filter(|(_, f)| !f.contains('\t')) {
+    for (i, f) in FORMULAS
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.contains('\t'))
+    {
         let row = rows
             .iter()
             .find(|r| column(&header, r, "branch") == format!("F{i}"))
             .unwrap();
-        assert_eq!(column(&header, row, "branch_name"), format!("'{f}"), "{f:?}");
+        assert_eq!(
+            column(&header, row, "branch_name"),
+            format!("'{f}"),
+            "{f:?}"
+        );
         assert_eq!(column(&header, row, "'-comment"), format!("'{f}"), "{f:?}");
     }
     let quay: Vec<&Vec<String>> = rows.iter().filter(|r| r[2] == "Quay").collect();
