@@ -29,6 +29,15 @@
 //! | `region` | a region name, e.g. `North` | all; with `branches`, only those branches of that region |
 //!
 //! Unknown parameters are ignored (the app keeps other state in its URL).
+//! Dates outside [`EARLIEST_DAY`]..=[`LATEST_DAY`] (2000-01-01 to 2100-12-31)
+//! are refused, naming the parameter, as is a `from` after `to`: no bank
+//! data lies outside, and date arithmetic near the ends of the calendar
+//! would overflow.
+//!
+//! The trend has at most [`MAX_TREND_WEEKS`] points (five years of weeks):
+//! when the filter's range is longer, it is first narrowed to the weeks
+//! with data, then to its latest [`MAX_TREND_WEEKS`] weeks. The figures
+//! always cover the whole range.
 //!
 //! # The JSON of `Aggregates`
 //!
@@ -81,7 +90,7 @@ use crate::stats::{self, Comparison, Estimate, Moments};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-use time::{Date, OffsetDateTime, Weekday};
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
@@ -112,7 +121,13 @@ pub enum FilterError {
     BadDate { param: &'static str, value: String },
     #[error("channel: \"{0}\" is not a channel; use kiosk or mystery_shop")]
     BadChannel(String),
-    #[error("from ({from}) is after to ({to}): the date range is empty")]
+    #[error(
+        "{param}: {value} is outside the dates the dashboard covers ({} to {}); choose a date in that range",
+        format_date(EARLIEST_DAY),
+        format_date(LATEST_DAY)
+    )]
+    OutOfRange { param: &'static str, value: String },
+    #[error("from: {from} is after to ({to}): the date range is empty")]
     EmptyRange { from: String, to: String },
     #[error("region: no branch is in region \"{0}\"")]
     UnknownRegion(String),
@@ -147,14 +162,28 @@ fn given(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
+/// The first and last days a filter may name. Wide enough for any bank's
+/// data (and the app's defaults), far enough from the ends of the calendar
+/// that a week or a day either side of any filter date still exists.
+pub const EARLIEST_DAY: Date = time::macros::date!(2000 - 01 - 01);
+pub const LATEST_DAY: Date = time::macros::date!(2100 - 12 - 31);
+
+/// The most points a trend has: five years of weeks (see the module docs).
+pub const MAX_TREND_WEEKS: usize = 261;
+
 fn parse_date(param: &'static str, value: Option<String>) -> Result<Option<Date>, FilterError> {
     let Some(value) = given(value) else {
         return Ok(None);
     };
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(&value, &format)
-        .map(Some)
-        .map_err(|_| FilterError::BadDate { param, value })
+    let date = Date::parse(&value, &format).map_err(|_| FilterError::BadDate {
+        param,
+        value: value.clone(),
+    })?;
+    if !(EARLIEST_DAY..=LATEST_DAY).contains(&date) {
+        return Err(FilterError::OutOfRange { param, value });
+    }
+    Ok(Some(date))
 }
 
 fn format_date(date: Date) -> String {
@@ -275,10 +304,13 @@ pub fn day_of(response: &Response) -> Date {
     response.submitted_at.date()
 }
 
-/// The Monday starting `day`'s ISO week.
+/// The Monday starting `day`'s ISO week. Never panics: in the first days
+/// of the calendar, whose Monday cannot be represented, it is the first
+/// representable day.
 pub fn week_start(day: Date) -> Date {
-    let (year, week, _) = day.to_iso_week_date();
-    Date::from_iso_week_date(year, week, Weekday::Monday).expect("an ISO week has a Monday")
+    let back = i64::from(day.weekday().number_days_from_monday());
+    day.checked_sub(time::Duration::days(back))
+        .unwrap_or(Date::MIN)
 }
 
 /// `2026-W02`: the ISO year and week of `day`.
@@ -369,11 +401,8 @@ impl Rollup {
                 r.dimensions.entry(*dim).or_default().add(*s);
             }
         }
-        let visible = |id: &str| {
-            q.items()
-                .find(|i| i.id == id)
-                .is_some_and(|i| q.visible(i, &response.answers))
-        };
+        let shown = q.shown(&response.answers);
+        let visible = |id: &str| shown.contains(id);
         if let Some(id) = csat_item(q).filter(|id| visible(id)) {
             if let Some(Answer::Rating(x)) = response.answers.get(id) {
                 if (1..=5).contains(x) {
@@ -696,20 +725,36 @@ fn trend_point(week: Date, r: &Rollup) -> TrendPoint {
 }
 
 /// The Mondays of every week from the filter's first to last day or, where
-/// the filter has no bound, from the first to the last week with data.
+/// the filter has no bound, from the first to the last week with data; at
+/// most [`MAX_TREND_WEEKS`] of them (see the module docs).
 fn weeks(filter: &Filter, with_data: impl Iterator<Item = Date> + Clone) -> Vec<Date> {
-    let first = filter
-        .from
-        .map(week_start)
-        .or_else(|| with_data.clone().min());
-    let last = filter.to.map(week_start).or_else(|| with_data.max());
-    let (Some(mut week), Some(last)) = (first, last) else {
+    let data_first = with_data.clone().min();
+    let data_last = with_data.max();
+    let first = filter.from.map(week_start).or(data_first);
+    let last = filter.to.map(week_start).or(data_last);
+    let (Some(mut first), Some(mut last)) = (first, last) else {
         return Vec::new();
     };
+    let span = |first: Date, last: Date| (last - first).whole_weeks();
+    let cap = MAX_TREND_WEEKS as i64;
+    if span(first, last) >= cap {
+        // Empty weeks beyond the data only pad a range that fits.
+        first = first.max(data_first.unwrap_or(first));
+        last = last.min(data_last.unwrap_or(last));
+    }
+    if span(first, last) >= cap {
+        first = last
+            .checked_sub(time::Duration::weeks(cap - 1))
+            .unwrap_or(first);
+    }
     let mut out = Vec::new();
-    while week <= last {
+    let mut week = first;
+    while week <= last && out.len() < MAX_TREND_WEEKS {
         out.push(week);
-        week += time::Duration::weeks(1);
+        match week.checked_add(time::Duration::weeks(1)) {
+            Some(next) => week = next,
+            None => break,
+        }
     }
     out
 }

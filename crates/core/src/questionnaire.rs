@@ -7,10 +7,34 @@
 use crate::locale::{Locale, Text};
 use crate::response::Answer;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 mod check;
 mod parse;
+
+/// Limits on a questionnaire file, far above what a real bank
+/// questionnaire needs (the default kiosk has 7 items, the mystery shop
+/// 40), so that an upload cannot make every response to it slow to check
+/// or a device's form unusable. [`load`] refuses a file over any of them,
+/// naming the limit and the place.
+///
+/// At most this many sections.
+pub const MAX_SECTIONS: usize = 50;
+/// At most this many items in the whole questionnaire.
+pub const MAX_ITEMS: usize = 500;
+/// At most this many options on a choice item.
+pub const MAX_OPTIONS: usize = 50;
+/// At most this many characters in one translation of a text (a title,
+/// an item's text or help, an option's label).
+pub const MAX_TEXT_CHARS: usize = 2000;
+/// At most this many characters in an id (of the questionnaire, a section,
+/// an item or an option): ids appear in URLs, field names and CSV headers.
+pub const MAX_ID_CHARS: usize = 64;
+/// At most this many `show_if` links from an item back to an item shown
+/// always: a follow-up of a follow-up is 2.
+pub const MAX_SHOW_IF_DEPTH: usize = 8;
+/// The largest item weight.
+pub const MAX_WEIGHT: f64 = 1000.0;
 
 /// Who fills the questionnaire in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -263,17 +287,44 @@ impl Questionnaire {
         self.sections.iter().find(|s| s.id == id)
     }
 
+    /// The ids of the items shown for `answers`, in one pass over the items:
+    /// for a loaded questionnaire, those for which [`Questionnaire::visible`]
+    /// holds (an item whose show_if names a later item, which only a
+    /// hand-built questionnaire can have, is hidden). Linear in the
+    /// questionnaire's size, where asking `visible` of every item is not.
+    pub fn shown<'q>(&'q self, answers: &BTreeMap<String, Answer>) -> BTreeSet<&'q str> {
+        // Each shown item with the length of its show_if chain.
+        let mut depth: BTreeMap<&str, usize> = BTreeMap::new();
+        for item in self.items() {
+            let d = match &item.show_if {
+                None => Some(0),
+                Some(cond) if answers.get(&cond.item) == Some(&cond.equals) => depth
+                    .get(cond.item.as_str())
+                    .map(|d| d + 1)
+                    .filter(|d| *d <= MAX_SHOW_IF_DEPTH),
+                Some(_) => None,
+            };
+            if let Some(d) = d {
+                depth.entry(&item.id).or_insert(d);
+            }
+        }
+        depth.into_keys().collect()
+    }
+
     /// Whether `item` is shown, given the answers so far.
     ///
     /// An item without `show_if` is always shown. An item with `show_if` is
     /// shown when the item it names is itself shown and its answer equals
     /// `show_if.equals`; so a follow-up of a hidden follow-up is hidden too.
     /// A hidden item must not be answered, and is not required.
+    ///
+    /// The cost is linear in the questionnaire's size: a loaded
+    /// questionnaire's chains have at most [`MAX_SHOW_IF_DEPTH`] links (and
+    /// no cycles, since show_if only points at earlier items); a hand-built
+    /// one with a longer chain has the items beyond that depth hidden.
     pub fn visible(&self, item: &Item, answers: &BTreeMap<String, Answer>) -> bool {
         let mut current = item;
-        // A loaded questionnaire has no cycles (show_if only points at earlier
-        // items); the bound keeps a hand-built one from looping forever.
-        for _ in 0..=self.items().count() {
+        for _ in 0..=MAX_SHOW_IF_DEPTH {
             let Some(cond) = &current.show_if else {
                 return true;
             };
@@ -327,8 +378,12 @@ impl LoadError {
 /// field names included), ids (non-empty, unique, letters, digits, `_`, `-`,
 /// `.`), version ≥ 1, languages, a non-blank translation of every text in every
 /// offered language, weights > 0, choice options, seconds targets, `critical`
-/// only on yes/no items, and `show_if` conditions (an earlier item, an answer
-/// that item can have).
+/// only on yes/no items, `show_if` conditions (an earlier item, an answer
+/// that item can have), and the limits ([`MAX_SECTIONS`], [`MAX_ITEMS`],
+/// [`MAX_OPTIONS`], [`MAX_TEXT_CHARS`], [`MAX_ID_CHARS`],
+/// [`MAX_SHOW_IF_DEPTH`], [`MAX_WEIGHT`]).
+///
+/// Time and memory are linear in the size of `json`.
 pub fn load(file: &str, json: &str) -> Result<Questionnaire, LoadError> {
     let q = parse::parse(file, json)?;
     check::check(file, &q)?;

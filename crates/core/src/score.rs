@@ -94,6 +94,7 @@ pub fn score(q: &Questionnaire, answers: &BTreeMap<String, Answer>) -> ScoreCard
         .collect();
     let mut sections = BTreeMap::new();
     let mut critical_failures = Vec::new();
+    let shown = q.shown(answers);
 
     for section in &q.sections {
         let mut sec = Mean::default();
@@ -101,7 +102,7 @@ pub fn score(q: &Questionnaire, answers: &BTreeMap<String, Answer>) -> ScoreCard
             let Some(answer) = answers.get(&item.id) else {
                 continue;
             };
-            if !q.visible(item, answers) {
+            if !shown.contains(item.id.as_str()) {
                 continue;
             }
             if item.critical && *answer == Answer::YesNo(YesNo::No) {

@@ -146,7 +146,7 @@ fn bad_filter_values_say_what_is_wrong() {
     assert_eq!(err("channel=web"), FilterError::BadChannel("web".into()));
     assert_eq!(
         err("from=2026-03-02&to=2026-03-01").to_string(),
-        "from (2026-03-02) is after to (2026-03-01): the date range is empty"
+        "from: 2026-03-02 is after to (2026-03-01): the date range is empty"
     );
     // The same errors reach a Query extractor.
     let e = serde_urlencoded::from_str::<Filter>("channel=web").unwrap_err();

@@ -29,8 +29,14 @@ pub async fn upload(
     actor: &str,
     json: &str,
 ) -> Result<QuestionnaireVersion, ApiError> {
-    let q = questionnaire::load("uploaded questionnaire", json)
-        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    // Parsing and checking take time linear in the file (at most
+    // MAX_QUESTIONNAIRE_BYTES), still too long to hold an async worker.
+    let text = json.to_owned();
+    let q =
+        tokio::task::spawn_blocking(move || questionnaire::load("uploaded questionnaire", &text))
+            .await
+            .map_err(|e| ApiError::Internal(format!("checking an uploaded questionnaire: {e}")))?
+            .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     if RESERVED_IDS.contains(&q.id.as_str()) {
         return Err(ApiError::Unprocessable(format!(
             "uploaded questionnaire: field \"id\": \"{}\" is reserved; choose another id",
@@ -45,12 +51,16 @@ pub async fn upload(
         .await
         .map_err(store_error)?
     {
-        Added::Exists => Err(ApiError::Conflict(format!(
-            "questionnaire \"{}\" version {} exists; upload it as version {} or later",
-            q.id,
-            q.version,
-            q.version + 1
-        ))),
+        Added::Exists => Err(ApiError::Conflict(match q.version.checked_add(1) {
+            Some(next) => format!(
+                "questionnaire \"{}\" version {} exists; upload it as version {next} or later",
+                q.id, q.version
+            ),
+            None => format!(
+                "questionnaire \"{}\" version {} exists; upload it under another id",
+                q.id, q.version
+            ),
+        })),
         Added::Stored { active } => {
             reload(state).await;
             let target = format!("{}/{}", q.id, q.version);

@@ -6,10 +6,14 @@
 //! whatever the number of responses.
 //!
 //! CSV files are UTF-8 with a byte-order mark (so spreadsheet programs read
-//! Chinese text as UTF-8) and a header row. Text cells that a spreadsheet
-//! would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage
-//! return) get a leading `'`, the usual guard against formula injection;
-//! every other cell is written as it is.
+//! Chinese text as UTF-8) and a header row. Every cell, headers included,
+//! goes through [`cell`]: one that a spreadsheet could read as a formula
+//! (starting with `=`, `+`, `-`, `@`, tab or carriage return, or their
+//! full-width forms `＝＋－＠`, also after leading spaces) gets a leading
+//! `'`, OWASP's guard against formula injection. A cell that is only a
+//! plain decimal number (`-12.5`) is left as it is: it cannot call
+//! anything, and negative figures (NPS, intervals) stay numbers a
+//! spreadsheet can sum.
 
 use crate::catalog::{Catalog, Snapshot};
 use crate::error::ApiError;
@@ -80,13 +84,37 @@ fn selected<'a>(branches: &'a [Branch], filter: &Filter) -> HashMap<&'a str, &'a
         .collect()
 }
 
-/// A text cell as written to CSV: formulas neutralized (see the module docs).
-fn text(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+/// What a spreadsheet may take for the start of a formula.
+const FORMULA_STARTS: [char; 8] = ['=', '+', '-', '@', '＝', '＋', '－', '＠'];
+
+/// A cell as written to CSV: formulas neutralized (see the module docs).
+pub fn cell(s: &str) -> std::borrow::Cow<'_, str> {
+    let formula = s.starts_with(['\t', '\r'])
+        || (s.trim_start().starts_with(FORMULA_STARTS) && !plain_number(s));
+    if formula {
+        format!("'{s}").into()
     } else {
-        s.to_owned()
+        s.into()
     }
+}
+
+/// `-12`, `3.25`: digits with an optional leading minus and decimal point.
+fn plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Write one row (or the header), every cell through [`cell`].
+fn record<S: AsRef<str>>(
+    w: &mut csv::Writer<Vec<u8>>,
+    row: impl IntoIterator<Item = S>,
+) -> Result<(), ApiError> {
+    w.write_record(row.into_iter().map(|c| cell(c.as_ref()).into_owned()))
+        .map_err(csv_error)
 }
 
 fn csv_writer() -> csv::Writer<Vec<u8>> {
@@ -147,7 +175,7 @@ pub fn aggregates_csv(a: &Aggregates) -> Result<Vec<u8>, ApiError> {
         ]
         .map(String::from),
     );
-    w.write_record(&header).map_err(csv_error)?;
+    record(&mut w, &header)?;
     let network = ("network", "", "", "", &a.network);
     let rows = std::iter::once(network).chain(
         a.branches
@@ -157,9 +185,9 @@ pub fn aggregates_csv(a: &Aggregates) -> Result<Vec<u8>, ApiError> {
     for (scope, code, name, region, f) in rows {
         let mut row = vec![
             scope.to_owned(),
-            text(code),
-            text(name),
-            text(region),
+            code.to_owned(),
+            name.to_owned(),
+            region.to_owned(),
             f.n.to_string(),
             f.too_few.to_string(),
         ];
@@ -193,7 +221,7 @@ pub fn aggregates_csv(a: &Aggregates) -> Result<Vec<u8>, ApiError> {
                 .collect::<Vec<_>>()
                 .join("; "),
         ]);
-        w.write_record(&row).map_err(csv_error)?;
+        record(&mut w, &row)?;
     }
     finish(w)
 }
@@ -265,14 +293,14 @@ impl ResponseColumns {
         let card = q.map(|q| score::score(q, &r.answers));
         let mut row = vec![
             r.id.to_string(),
-            text(&r.branch),
-            text(&branch.name),
-            text(&branch.region),
-            text(&r.questionnaire_id),
+            r.branch.clone(),
+            branch.name.clone(),
+            branch.region.clone(),
+            r.questionnaire_id.clone(),
             r.questionnaire_version.to_string(),
             channel_label(r.channel).to_owned(),
             r.locale.tag().to_owned(),
-            text(&r.device_id),
+            r.device_id.clone(),
             rfc3339(r.started_at),
             rfc3339(r.submitted_at),
             number(card.as_ref().and_then(|c| c.overall)),
@@ -296,13 +324,13 @@ impl ResponseColumns {
         for item in &self.items {
             row.push(r.answers.get(item).map(answer_text).unwrap_or_default());
         }
-        row.push(text(
-            &r.comments
+        row.push(
+            r.comments
                 .iter()
                 .map(|(k, v)| format!("{k}: {v}"))
                 .collect::<Vec<_>>()
                 .join("\n"),
-        ));
+        );
         row
     }
 }
@@ -314,8 +342,8 @@ fn answer_text(a: &Answer) -> String {
         Answer::YesNo(YesNo::Yes) => "yes".into(),
         Answer::YesNo(YesNo::No) => "no".into(),
         Answer::YesNo(YesNo::Na) => "na".into(),
-        Answer::Choice(c) => text(c),
-        Answer::Text(t) => text(t),
+        Answer::Choice(c) => c.clone(),
+        Answer::Text(t) => t.clone(),
     }
 }
 
@@ -337,7 +365,7 @@ pub async fn responses_page(
     let next = (rows.len() == PAGE as usize).then(|| rows.last().map(|(c, _)| c.clone()));
     let mut w = if first {
         let mut w = csv_writer();
-        w.write_record(columns.header()).map_err(csv_error)?;
+        record(&mut w, columns.header())?;
         w
     } else {
         csv::Writer::from_writer(Vec::new())
@@ -356,8 +384,42 @@ pub async fn responses_page(
         if !filter.takes(day, &response.questionnaire_id, response.channel) {
             continue;
         }
-        w.write_record(columns.row(&catalog, branch, &response))
-            .map_err(csv_error)?;
+        record(&mut w, columns.row(&catalog, branch, &response))?;
     }
     Ok((finish(w)?, next.flatten()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_are_neutralized_and_numbers_kept() {
+        for formula in [
+            "=1+1",
+            "+1",
+            "-1+1",
+            "@SUM(A1)",
+            "\tx",
+            "\r=x",
+            "＝1",
+            "＋1",
+            "－1",
+            "＠x",
+            "  =1",
+            "\u{3000}=1",
+            " -5",
+            "-",
+            "-inf",
+            "-1e5",
+            "-.5",
+        ] {
+            assert_eq!(cell(formula), format!("'{formula}"), "{formula:?}");
+        }
+        for kept in [
+            "", "Harbour", "-12", "-12.5", "0.25", "71", "a=b", "'=x", "N01",
+        ] {
+            assert_eq!(cell(kept), kept, "{kept:?}");
+        }
+    }
 }

@@ -126,10 +126,10 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
             JsonRejection::JsonSyntaxError(e) => {
-                ApiError::BadRequest(format!("malformed JSON: {}", innermost(&e)))
+                ApiError::BadRequest(format!("malformed JSON: {}", placed(&e)))
             }
             JsonRejection::JsonDataError(e) => {
-                ApiError::Unprocessable(format!("unexpected JSON: {}", innermost(&e)))
+                ApiError::Unprocessable(format!("unexpected JSON: {}", placed(&e)))
             }
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
                 "expected a request with `Content-Type: application/json`".into(),
@@ -158,11 +158,33 @@ impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         match rejection {
             QueryRejection::FailedToDeserializeQueryString(e) => {
-                ApiError::BadRequest(format!("bad query parameter: {}", innermost(&e)))
+                ApiError::BadRequest(format!("bad query parameter: {}", placed(&e)))
             }
             other => ApiError::BadRequest(other.body_text()),
         }
     }
+}
+
+/// serde's message with the place it applies to: `branch.active: invalid
+/// type: …` for a JSON body (with the line and column), `limit: …` for a
+/// query string. axum decodes both through `serde_path_to_error`, whose
+/// error sits in the rejection's source chain; without a place (a value
+/// refused as a whole), the innermost message.
+fn placed(e: &(dyn std::error::Error + 'static)) -> String {
+    type JsonAt = serde_path_to_error::Error<serde_json::Error>;
+    // serde_urlencoded's error type.
+    type QueryAt = serde_path_to_error::Error<serde::de::value::Error>;
+    let mut current = Some(e);
+    while let Some(e) = current {
+        if let Some(at) = e.downcast_ref::<JsonAt>() {
+            return at.to_string();
+        }
+        if let Some(at) = e.downcast_ref::<QueryAt>() {
+            return at.to_string();
+        }
+        current = e.source();
+    }
+    innermost(e)
 }
 
 /// The message of the innermost error in `e`'s source chain: for JSON
@@ -223,6 +245,61 @@ mod tests {
         assert_eq!(response.headers()[header::RETRY_AFTER], "7");
         let response = ApiError::Unauthorized("sign in".into()).into_response();
         assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Outer {
+        #[allow(dead_code)]
+        inner: Inner,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Inner {
+        #[allow(dead_code)]
+        counts: Vec<u8>,
+    }
+
+    /// The message of what the extractors answer for a request.
+    async fn refused(request: axum::http::Request<axum::body::Body>) -> (StatusCode, String) {
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route("/body", axum::routing::post(|_: Json<Outer>| async {}))
+            .route(
+                "/query",
+                axum::routing::get(|_: Query<std::collections::HashMap<String, u8>>| async {}),
+            );
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let body: ErrorBody = serde_json::from_slice(&body).unwrap();
+        (status, body.error)
+    }
+
+    #[tokio::test]
+    async fn a_wrong_type_deep_in_a_body_or_query_is_named_by_its_path() {
+        let post = |body: &'static str| {
+            axum::http::Request::post("/body")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(axum::body::Body::from(body))
+                .unwrap()
+        };
+        let (status, error) = refused(post(r#"{"inner": {"counts": [1, 300]}}"#)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            error.starts_with("unexpected JSON: inner.counts[1]: invalid value: integer `300`"),
+            "{error}"
+        );
+        let (status, error) = refused(post(r#"{"inner": {"counts": [1, "#)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(error.starts_with("malformed JSON: "), "{error}");
+        let query = axum::http::Request::get("/query?limit=300")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (status, error) = refused(query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(error.starts_with("bad query parameter: limit: "), "{error}");
     }
 
     #[tokio::test]

@@ -4,7 +4,10 @@
 //! wrong and what would be right. Problems with a section are reported with
 //! the section's id as the place and a message starting with "section".
 
-use super::{ChoiceOption, Item, ItemKind, LoadError, Questionnaire, Section};
+use super::{
+    ChoiceOption, Item, ItemKind, LoadError, Questionnaire, Section, MAX_ID_CHARS, MAX_ITEMS,
+    MAX_OPTIONS, MAX_SECTIONS, MAX_SHOW_IF_DEPTH, MAX_TEXT_CHARS, MAX_WEIGHT,
+};
 use crate::locale::{Locale, Text};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,10 +34,25 @@ pub(super) fn check(file: &str, q: &Questionnaire) -> Result<(), LoadError> {
             "has no sections; a questionnaire needs at least one section with items".into(),
         ));
     }
+    // The counts first: everything after is linear in them.
+    if q.sections.len() > MAX_SECTIONS {
+        return Err(top(format!(
+            "sections: has {} sections; at most {MAX_SECTIONS} are allowed",
+            q.sections.len()
+        )));
+    }
+    let items: usize = q.sections.iter().map(|s| s.items.len()).sum();
+    if items > MAX_ITEMS {
+        return Err(top(format!(
+            "sections: has {items} items in all; at most {MAX_ITEMS} are allowed"
+        )));
+    }
 
     let mut section_ids = BTreeSet::new();
-    // Items met so far, with the section they are in: show_if may only look back.
-    let mut earlier: BTreeMap<&str, (&Item, &str)> = BTreeMap::new();
+    // Items met so far, with the section they are in and the length of
+    // their show_if chain: show_if may only look back, so each item's
+    // chain is its target's plus one, found in one lookup.
+    let mut earlier: BTreeMap<&str, Earlier> = BTreeMap::new();
     for (n, section) in q.sections.iter().enumerate() {
         check_section(file, q, n, section, &mut section_ids)?;
         for (m, item) in section.items.iter().enumerate() {
@@ -45,14 +63,22 @@ pub(super) fn check(file: &str, q: &Questionnaire) -> Result<(), LoadError> {
             };
             let at = |problem: String| LoadError::new(file, Some(&place), problem);
             valid_id(&item.id).map_err(|p| at(format!("item id {p}")))?;
-            if let Some((_, other)) = earlier.get(item.id.as_str()) {
+            if let Some(other) = earlier.get(item.id.as_str()) {
                 return Err(at(format!(
-                    "item id is used twice (also in section \"{other}\"); item ids must be unique \
-                     across the whole questionnaire"
+                    "item id is used twice (also in section \"{}\"); item ids must be unique \
+                     across the whole questionnaire",
+                    other.section
                 )));
             }
-            check_item(q, item, &earlier).map_err(at)?;
-            earlier.insert(&item.id, (item, &section.id));
+            let depth = check_item(q, item, &earlier).map_err(at)?;
+            earlier.insert(
+                &item.id,
+                Earlier {
+                    item,
+                    section: &section.id,
+                    depth,
+                },
+            );
         }
     }
     Ok(())
@@ -84,18 +110,28 @@ fn check_section<'q>(
     Ok(())
 }
 
+/// An item already checked.
+struct Earlier<'q> {
+    item: &'q Item,
+    section: &'q str,
+    /// show_if links from the item back to one shown always (0 for that one).
+    depth: usize,
+}
+
+/// Check one item; its show_if depth when it is right.
 fn check_item(
     q: &Questionnaire,
     item: &Item,
-    earlier: &BTreeMap<&str, (&Item, &str)>,
-) -> Result<(), String> {
+    earlier: &BTreeMap<&str, Earlier>,
+) -> Result<usize, String> {
     translated(&item.text, &q.languages).map_err(|p| format!("text {p}"))?;
     if let Some(help) = &item.help {
         translated(help, &q.languages).map_err(|p| format!("help {p}"))?;
     }
-    if !(item.weight.is_finite() && item.weight > 0.0) {
+    if !(item.weight.is_finite() && item.weight > 0.0 && item.weight <= MAX_WEIGHT) {
         return Err(format!(
-            "weight is {}; a weight must be a number greater than 0 (for example 1, 2 or 3)",
+            "weight is {}; a weight must be a number greater than 0 and at most {MAX_WEIGHT} \
+             (for example 1, 2 or 3)",
             item.weight
         ));
     }
@@ -129,11 +165,19 @@ fn check_item(
             item.kind.type_name()
         ));
     }
-    if let Some(cond) = &item.show_if {
+    let Some(cond) = &item.show_if else {
+        return Ok(0);
+    };
+    {
         if cond.item == item.id {
             return Err("show_if points at the item itself; it must name an earlier item".into());
         }
-        let Some((target, _)) = earlier.get(cond.item.as_str()) else {
+        let Some(Earlier {
+            item: target,
+            depth,
+            ..
+        }) = earlier.get(cond.item.as_str())
+        else {
             return Err(if q.item(&cond.item).is_some() {
                 format!(
                     "show_if points at \"{}\", which comes later in the questionnaire; it must name an earlier item",
@@ -153,14 +197,27 @@ fn check_item(
                 target.kind.type_name()
             )
         })?;
+        let depth = depth + 1;
+        if depth > MAX_SHOW_IF_DEPTH {
+            return Err(format!(
+                "show_if: the chain of show_if conditions back from this item is {depth} long; \
+                 at most {MAX_SHOW_IF_DEPTH} are allowed (point at an item nearer the start of the chain)"
+            ));
+        }
+        Ok(depth)
     }
-    Ok(())
 }
 
 fn check_options(q: &Questionnaire, options: &[ChoiceOption]) -> Result<(), String> {
     if options.len() < 2 {
         return Err(format!(
             "a choice item needs at least two options, this one has {}",
+            options.len()
+        ));
+    }
+    if options.len() > MAX_OPTIONS {
+        return Err(format!(
+            "options: has {} options; at most {MAX_OPTIONS} are allowed",
             options.len()
         ));
     }
@@ -192,6 +249,12 @@ fn valid_id(id: &str) -> Result<(), String> {
     if id.is_empty() {
         return Err("is empty".into());
     }
+    let chars = id.chars().count();
+    if chars > MAX_ID_CHARS {
+        return Err(format!(
+            "is {chars} characters long; at most {MAX_ID_CHARS} are allowed"
+        ));
+    }
     if !id
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
@@ -219,6 +282,17 @@ fn translated(text: &Text, languages: &[Locale]) -> Result<(), String> {
                 return Err(format!("has a blank \"{}\" ({}) translation", l.tag(), l.native_name()))
             }
             Some(_) => {}
+        }
+    }
+    // Every translation, offered or not: each is sent to devices.
+    for (l, s) in &text.0 {
+        let chars = s.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            return Err(format!(
+                "has a \"{}\" ({}) translation of {chars} characters; at most {MAX_TEXT_CHARS} are allowed",
+                l.tag(),
+                l.native_name(),
+            ));
         }
     }
     Ok(())

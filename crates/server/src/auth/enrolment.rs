@@ -82,7 +82,7 @@ pub async fn create(
         label: new.label.trim().to_owned(),
         branch: new.branch,
         shopper: new.shopper.map(|s| s.trim().to_owned()),
-        code_expires_at: Some(now + code_life(state)),
+        code_expires_at: Some(now.saturating_add(code_life(state))),
         token_expires_at: None,
         enrolled_at: None,
         last_seen_at: None,
@@ -119,7 +119,11 @@ pub async fn new_code(
     let code = secret::enrolment_code();
     let row = state
         .store
-        .new_device_code(id, &secret::hash(&code), now + code_life(state))
+        .new_device_code(
+            id,
+            &secret::hash(&code),
+            now.saturating_add(code_life(state)),
+        )
         .await
         .map_err(store_error)?
         .ok_or_else(|| ApiError::NotFound(format!("no device {id}")))?;
@@ -172,7 +176,12 @@ pub async fn enrol(state: &AppState, typed: &str) -> Result<Enrolled, ApiError> 
     let life = Duration::seconds(i64::from(state.config.device_token_secs));
     let device = state
         .store
-        .enrol(&secret::hash(&code), &secret::hash(&token), now + life, now)
+        .enrol(
+            &secret::hash(&code),
+            &secret::hash(&token),
+            now.saturating_add(life),
+            now,
+        )
         .await
         .map_err(store_error)?
         .ok_or_else(refused)?;

@@ -110,7 +110,7 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
     let now = OffsetDateTime::now_utc();
     let token = secret::token();
     let csrf = secret::token();
-    let expires_at = now + Duration::seconds(i64::from(state.config.session_secs));
+    let expires_at = now.saturating_add(Duration::seconds(i64::from(state.config.session_secs)));
     store
         .add_session(&secret::hash(&token), user.id, &csrf, now, expires_at)
         .await

@@ -21,6 +21,7 @@ use axum::routing::{any, get, patch, post, put};
 use axum::Router;
 use std::time::Duration;
 use tower::util::option_layer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -104,12 +105,19 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(CompressionLayer::new())
         .with_state(state.clone());
-    let mut site = Router::new()
+    let site = Router::new()
         .nest("/api/v1", api)
         // Any other /api/ address is a client bug, never a page of the app.
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .fallback_service(assets::router(&state.config.dist));
+    outer(site)
+}
+
+/// The layers around the whole site. A panic is caught innermost, so its
+/// 500 still passes through the security headers, the timeout and the trace.
+fn outer(site: Router) -> Router {
+    let mut site = site.layer(CatchPanicLayer::custom(panicked));
     for (name, value) in headers::all() {
         site = site.layer(headers::layer(name, value));
     }
@@ -118,6 +126,20 @@ pub fn app(state: AppState) -> Router {
         REQUEST_TIMEOUT,
     ))
     .layer(TraceLayer::new_for_http())
+}
+
+/// A panic inside a request (a bug) answers a JSON 500 and is logged with
+/// its message; the process and every other request go on.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into());
+    tracing::error!(panic = %message, "a request panicked; answered 500");
+    axum::response::IntoResponse::into_response(ApiError::Internal(format!(
+        "the request panicked: {message}"
+    )))
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
@@ -129,4 +151,54 @@ async fn not_found(uri: axum::http::Uri) -> ApiError {
 
 async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
     ApiError::MethodNotAllowed(format!("{} does not accept {method}", uri.path()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    fn site() -> Router {
+        outer(
+            Router::new()
+                .route("/boom", get(boom))
+                .route("/ok", get(|| async { "fine" })),
+        )
+    }
+
+    async fn boom() -> &'static str {
+        panic!("boom at {}", 42)
+    }
+
+    async fn get_path(site: &Router, path: &str) -> axum::response::Response {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        site.clone().oneshot(request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_panic_answers_a_json_500_with_the_security_headers() {
+        let site = site();
+        let response = get_path(&site, "/boom").await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        for (name, value) in headers::all() {
+            assert_eq!(response.headers().get(&name), Some(&value), "{name}");
+        }
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let body: branchpulse_core::protocol::ErrorBody = serde_json::from_slice(&body).unwrap();
+        // The panic's message stays in the log; the client learns where to look.
+        assert!(body.error.contains("server's log"), "{}", body.error);
+        assert!(!body.error.contains("boom"), "{}", body.error);
+        // The same service goes on answering, panicking requests included.
+        assert_eq!(get_path(&site, "/ok").await.status(), StatusCode::OK);
+        assert_eq!(
+            get_path(&site, "/boom").await.status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(get_path(&site, "/ok").await.status(), StatusCode::OK);
+    }
 }

@@ -12,6 +12,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use branchpulse_core::access::{check_label, DeviceKind};
+use branchpulse_core::aggregate::{EARLIEST_DAY, LATEST_DAY};
 use branchpulse_core::protocol::{NewVisit, Visit};
 use branchpulse_core::Kind;
 use serde::Deserialize;
@@ -153,6 +154,16 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
             format!("\"{}\" is not a date written YYYY-MM-DD", new.due),
         )
     })?;
+    // The dashboard's range of dates: a due date outside it is a typo.
+    if !(EARLIEST_DAY..=LATEST_DAY).contains(&due) {
+        return Err(bad(
+            "due",
+            format!(
+                "{} is outside {EARLIEST_DAY} to {LATEST_DAY}; choose a date in that range",
+                new.due.trim()
+            ),
+        ));
+    }
     let shopper = match new.shopper.as_deref().map(str::trim) {
         Some(s) => {
             check_label("shopper", s).map_err(|e| ApiError::Unprocessable(e.to_string()))?;

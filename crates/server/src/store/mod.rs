@@ -327,11 +327,17 @@ pub struct Cursor {
 }
 
 /// UTC instants that surely contain every moment of the local days `from`
-/// to `to` in any time zone (offsets run from −12:00 to +14:00).
+/// to `to` in any time zone (offsets run from −12:00 to +14:00). Checked:
+/// a bound past the end of the calendar is no bound (the caller checks
+/// the days exactly).
 pub fn utc_window(filter: &Filter) -> (Option<time::OffsetDateTime>, Option<time::OffsetDateTime>) {
-    let start = |d: Date| d.midnight().assume_utc() - Duration::hours(15);
-    let end = |d: Date| d.midnight().assume_utc() + Duration::days(1) + Duration::hours(13);
-    (filter.from.map(start), filter.to.map(end))
+    let start = |d: Date| d.midnight().assume_utc().checked_sub(Duration::hours(15));
+    let end = |d: Date| {
+        d.midnight()
+            .assume_utc()
+            .checked_add(Duration::days(1) + Duration::hours(13))
+    };
+    (filter.from.and_then(start), filter.to.and_then(end))
 }
 
 /// The summed rows of the three rollup tables as parts per (branch, week).

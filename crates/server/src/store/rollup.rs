@@ -276,14 +276,16 @@ pub fn select_sql(table: &str, filter: &str) -> String {
 /// The Mondays of the first and last weeks that the filter's dates cover
 /// whole (`None`: no bound on that side). Those weeks are read from the
 /// weekly table; the other days in range from the daily one. When the
-/// range covers no whole week, first > last.
+/// range covers no whole week, first > last (also at the ends of the
+/// calendar, where the week after or before does not exist).
 pub fn whole_weeks(filter: &Filter) -> (Option<Date>, Option<Date>) {
+    let week = time::Duration::weeks(1);
     let first = filter.from.map(|f| {
         let monday = aggregate::week_start(f);
         if monday == f {
             f
         } else {
-            monday + time::Duration::weeks(1)
+            monday.checked_add(week).unwrap_or(Date::MAX)
         }
     });
     let last = filter.to.map(|t| {
@@ -291,7 +293,7 @@ pub fn whole_weeks(filter: &Filter) -> (Option<Date>, Option<Date>) {
         if t.weekday() == time::Weekday::Sunday {
             monday
         } else {
-            monday - time::Duration::weeks(1)
+            monday.checked_sub(week).unwrap_or(Date::MIN)
         }
     });
     (first, last)
