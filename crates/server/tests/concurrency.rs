@@ -169,7 +169,7 @@ async fn overlapping_batches_in_opposite_orders_wait_instead_of_deadlocking() {
             json!({ "responses": reversed }),
         );
         let (from_a, from_b) = tokio::join!(a.post_batch(&to_a), b.post_batch(&to_b));
-        for (status, reply) in [from_a, from_b] {
+        for ((status, reply), sent) in [(from_a, &to_a), (from_b, &to_b)] {
             if reply.to_string().to_lowercase().contains("deadlock") {
                 deadlocks += 1;
             }
@@ -178,6 +178,16 @@ async fn overlapping_batches_in_opposite_orders_wait_instead_of_deadlocking() {
                 continue;
             }
             assert_eq!(status, 200, "round {round}: {reply}");
+            // Stored in id order, answered in the batch's.
+            let order = |v: &Value, key: &str| -> Vec<Value> {
+                v[key]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["id"].clone())
+                    .collect()
+            };
+            assert_eq!(order(&reply, "results"), order(sent, "responses"));
             for r in reply["results"].as_array().unwrap() {
                 let id = r["id"].as_str().unwrap().to_owned();
                 match r["status"].as_str().unwrap() {
