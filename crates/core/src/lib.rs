@@ -24,6 +24,7 @@ pub mod questionnaire;
 pub mod response;
 pub mod score;
 pub mod stats;
+pub mod text;
 pub mod validate;
 
 pub use locale::{Locale, Text};

@@ -7,13 +7,18 @@
 //! explained without guessing.
 
 use crate::questionnaire::{Kind, Questionnaire};
-use crate::response::{Channel, Response, VisitTimes};
+use crate::response::{Answer, Channel, Response, VisitTimes};
+use crate::text;
+use std::borrow::Cow;
 use time::{Duration, OffsetDateTime};
 
 /// Longest free-text comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 2000;
 /// Longest device id and branch code, in characters.
 pub const MAX_ID_CHARS: usize = 128;
+/// How many days before the server's clock a response may be dated, unless
+/// the server is told otherwise (see [`Rules::max_age`]).
+pub const DEFAULT_MAX_AGE_DAYS: u32 = 400;
 
 /// One thing wrong with a response; `field` names it (`answers.q3`, `submitted_at`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,6 +26,18 @@ pub const MAX_ID_CHARS: usize = 128;
 pub struct Problem {
     pub field: String,
     pub message: String,
+    pub kind: ProblemKind,
+}
+
+/// Whether a problem is final or goes away by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// The response is wrong as it is: only changing it would help.
+    Invalid,
+    /// A timestamp is ahead of the checker's clock by more than the skew
+    /// allowed. The same response is right later, once that clock has
+    /// caught up (or the device's clock was corrected).
+    InTheFuture,
 }
 
 impl Problem {
@@ -28,8 +45,23 @@ impl Problem {
         Problem {
             field: field.into(),
             message: message.into(),
+            kind: ProblemKind::Invalid,
         }
     }
+
+    fn in_the_future(field: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            kind: ProblemKind::InTheFuture,
+            ..Problem::new(field, message)
+        }
+    }
+}
+
+/// Whether `problems` (of one response) all go away by themselves: the
+/// response is refused only for being dated in the future, so it is to be
+/// sent again later rather than set aside.
+pub fn only_in_the_future(problems: &[Problem]) -> bool {
+    !problems.is_empty() && problems.iter().all(|p| p.kind == ProblemKind::InTheFuture)
 }
 
 /// What validation needs from outside: the caller's clock and its tolerance.
@@ -38,14 +70,21 @@ pub struct Rules {
     pub now: OffsetDateTime,
     /// How far in the future a device clock may be before timestamps are refused.
     pub max_clock_skew: Duration,
+    /// How far in the past a timestamp may be. Older ones come from a device
+    /// whose clock was reset (to 1970, say), not from a real visit: taken in,
+    /// they would stretch every dashboard over decades.
+    pub max_age: Duration,
 }
 
 /// Check `r` against `q` (the questionnaire id+version it names).
 ///
 /// Every problem is reported, not just the first, in a fixed order: the
 /// response's own fields, then answers in questionnaire order, then
-/// comments and visit times.
+/// comments and visit times. A response holding control characters is
+/// refused for those alone ([`check_strings`]), so that no message repeats
+/// them.
 pub fn validate(q: &Questionnaire, r: &Response, rules: &Rules) -> Result<(), Vec<Problem>> {
+    check_strings(r)?;
     let mut problems = Vec::new();
     envelope(q, r, &mut problems);
     times(r, rules, &mut problems);
@@ -58,6 +97,58 @@ pub fn validate(q: &Questionnaire, r: &Response, rules: &Rules) -> Result<(), Ve
         Ok(())
     } else {
         Err(problems)
+    }
+}
+
+/// Check that every string of `r` that is stored is plain text
+/// ([`text::check_plain`]): ids, answer and comment keys, choice and text
+/// answers, comments and the wait override reason. Needs no questionnaire,
+/// so a server can run it before looking anything up by those strings.
+pub fn check_strings(r: &Response) -> Result<(), Vec<Problem>> {
+    let mut out = Vec::new();
+    let mut check = |field: Cow<'_, str>, s: &str, what: &str| {
+        if let Err(e) = text::check_plain(&field, s) {
+            out.push(Problem::new(
+                e.field.clone(),
+                format!("{what}{}", e.reason()),
+            ));
+        }
+    };
+    check("questionnaire_id".into(), &r.questionnaire_id, "");
+    check("branch".into(), &r.branch, "");
+    check("device_id".into(), &r.device_id, "");
+    for (id, answer) in &r.answers {
+        let field = keyed("answers", id);
+        check(field.clone().into(), id, "the item id ");
+        if let Answer::Choice(s) | Answer::Text(s) = answer {
+            check(field.into(), s, "");
+        }
+    }
+    for (id, comment) in &r.comments {
+        let field = keyed("comments", id);
+        check(field.clone().into(), id, "the item or section id ");
+        check(field.into(), comment, "");
+    }
+    if let Some(reason) = r
+        .visit
+        .as_ref()
+        .and_then(|v| v.wait_override_reason.as_ref())
+    {
+        check("visit.wait_override_reason".into(), reason, "");
+    }
+    if out.is_empty() {
+        Ok(())
+    } else {
+        Err(out)
+    }
+}
+
+/// `answers.q3`; a key that is not plain text shown escaped (`answers.q\03`).
+fn keyed(prefix: &str, key: &str) -> String {
+    if key.chars().all(text::is_allowed) {
+        format!("{prefix}.{key}")
+    } else {
+        format!("{prefix}.{}", key.escape_debug())
     }
 }
 
@@ -118,25 +209,46 @@ fn envelope(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
 }
 
 fn times(r: &Response, rules: &Rules, out: &mut Vec<Problem>) {
-    let latest = rules.now + rules.max_clock_skew;
     for (field, t) in [
         ("started_at", r.started_at),
         ("submitted_at", r.submitted_at),
     ] {
-        if t > latest {
-            out.push(Problem::new(field, future(t, rules)));
-        }
+        bounded(field, t, rules, out);
     }
     if r.submitted_at < r.started_at {
         out.push(Problem::new("submitted_at", "is before started_at"));
     }
 }
 
+/// Refuse `t` if it is beyond the clock skew ahead of `rules.now`, or more
+/// than `rules.max_age` before it. Checked arithmetic: a bound beyond the
+/// calendar's end leaves that side open instead of panicking.
+fn bounded(field: &str, t: OffsetDateTime, rules: &Rules, out: &mut Vec<Problem>) {
+    let latest = rules.now.checked_add(rules.max_clock_skew);
+    let earliest = rules.now.checked_sub(rules.max_age);
+    if latest.is_some_and(|latest| t > latest) {
+        out.push(Problem::in_the_future(field, future(t, rules)));
+    } else if earliest.is_some_and(|earliest| t < earliest) {
+        out.push(Problem::new(field, past(t, rules)));
+    }
+}
+
 fn future(t: OffsetDateTime, rules: &Rules) -> String {
     format!(
-        "is {} s in the future, more than the {} s of clock difference allowed: check the device's clock",
-        (t - rules.now).whole_seconds(),
+        "is {} s in the future, more than the {} s of clock difference allowed: \
+         the device's clock looks wrong, check its date and time",
+        t.unix_timestamp()
+            .saturating_sub(rules.now.unix_timestamp()),
         rules.max_clock_skew.whole_seconds()
+    )
+}
+
+fn past(t: OffsetDateTime, rules: &Rules) -> String {
+    format!(
+        "is dated {}, more than {} days before the server's date: \
+         the device's clock looks wrong, check its date and time",
+        t.date(),
+        rules.max_age.whole_days()
     )
 }
 
@@ -204,13 +316,10 @@ fn visit_times(channel: Channel, visit: &VisitTimes, rules: &Rules, out: &mut Ve
         ("visit.served_at", visit.served_at),
         ("visit.left_at", visit.left_at),
     ];
-    let latest = rules.now + rules.max_clock_skew;
     let mut previous: Option<(&str, OffsetDateTime)> = None;
     for (field, t) in marks {
         let Some(t) = t else { continue };
-        if t > latest {
-            out.push(Problem::new(field, future(t, rules)));
-        }
+        bounded(field, t, rules, out);
         if let Some((before, prev)) = previous {
             if t < prev {
                 out.push(Problem::new(field, format!("is before {before}")));

@@ -1,7 +1,10 @@
 //! Validation: every rule yields a problem naming the right field.
 
 use branchpulse_core::questionnaire::{self, Questionnaire};
-use branchpulse_core::validate::{validate, Problem, Rules, MAX_COMMENT_CHARS, MAX_ID_CHARS};
+use branchpulse_core::validate::{
+    check_strings, only_in_the_future, validate, Problem, ProblemKind, Rules, MAX_COMMENT_CHARS,
+    MAX_ID_CHARS,
+};
 use branchpulse_core::{Answer, Channel, Locale, Response, VisitTimes, YesNo};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -15,6 +18,7 @@ fn rules() -> Rules {
     Rules {
         now: NOW,
         max_clock_skew: Duration::minutes(5),
+        max_age: Duration::days(400),
     }
 }
 
@@ -210,10 +214,132 @@ fn timestamps_in_the_future() {
     let p = assert_one(&q, &r, "submitted_at", &["future", "clock"]);
     assert!(p.message.contains("301 s"), "{p}");
 
+    assert_eq!(p.kind, ProblemKind::InTheFuture);
+
     let mut r = kiosk_response();
     r.started_at = NOW + Duration::hours(1);
     r.submitted_at = NOW + Duration::hours(2);
     assert_eq!(fields(&q, &r), ["started_at", "submitted_at"]);
+    let problems = validate(&q, &r, &rules()).unwrap_err();
+    assert!(only_in_the_future(&problems), "{problems:?}");
+    // In the future and wrong otherwise too: not something time will fix.
+    r.answers.remove("q1");
+    let problems = validate(&q, &r, &rules()).unwrap_err();
+    assert!(!only_in_the_future(&problems), "{problems:?}");
+    assert!(!only_in_the_future(&[]));
+}
+
+#[test]
+fn timestamps_too_far_in_the_past() {
+    let q = kiosk();
+    // Up to the bound: accepted.
+    let mut r = kiosk_response();
+    r.started_at = NOW - Duration::days(400);
+    assert_eq!(validate(&q, &r, &rules()), Ok(()));
+    // Beyond it, as a tablet whose clock went back to 1970.
+    r.started_at = NOW - Duration::days(400) - Duration::seconds(1);
+    let p = assert_one(
+        &q,
+        &r,
+        "started_at",
+        &["2024-02-08", "400 days", "clock looks wrong"],
+    );
+    assert_eq!(p.kind, ProblemKind::Invalid);
+    r.started_at = OffsetDateTime::UNIX_EPOCH;
+    r.submitted_at = OffsetDateTime::UNIX_EPOCH + Duration::minutes(1);
+    assert_eq!(fields(&q, &r), ["started_at", "submitted_at"]);
+    let problems = validate(&q, &r, &rules()).unwrap_err();
+    assert!(problems[1].message.contains("1970-01-01"), "{problems:?}");
+    assert!(!only_in_the_future(&problems));
+
+    let q = mystery_shop();
+    let mut r = shop_response();
+    r.visit.as_mut().unwrap().arrived_at = Some(OffsetDateTime::UNIX_EPOCH);
+    assert_one(&q, &r, "visit.arrived_at", &["1970-01-01", "clock"]);
+}
+
+#[test]
+fn extreme_dates_and_bounds_do_not_panic() {
+    let q = mystery_shop();
+    let earliest = time::PrimitiveDateTime::MIN.assume_utc();
+    let latest = time::PrimitiveDateTime::MAX.assume_utc();
+    // Bounds that fall beyond the calendar leave that side open.
+    for (now, skew, age) in [
+        (latest, Duration::MAX, Duration::MAX),
+        (earliest, Duration::MAX, Duration::MAX),
+        (NOW, Duration::MIN, Duration::MIN),
+        (latest, Duration::ZERO, Duration::days(400)),
+        (earliest, Duration::ZERO, Duration::days(400)),
+    ] {
+        let rules = Rules {
+            now,
+            max_clock_skew: skew,
+            max_age: age,
+        };
+        for t in [earliest, latest, NOW] {
+            let mut r = shop_response();
+            r.started_at = t;
+            r.submitted_at = t;
+            let v = r.visit.as_mut().unwrap();
+            v.arrived_at = Some(t);
+            v.left_at = Some(latest);
+            let _ = validate(&q, &r, &rules);
+        }
+    }
+    let mut r = shop_response();
+    r.submitted_at = latest;
+    r.visit.as_mut().unwrap().left_at = Some(earliest);
+    let problems = validate(&q, &r, &rules()).unwrap_err();
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["submitted_at", "visit.left_at", "visit.left_at"]);
+}
+
+#[test]
+fn control_characters_in_any_stored_string() {
+    let q = mystery_shop();
+    type Spoil = fn(&mut Response);
+    let cases: [(&str, Spoil); 10] = [
+        ("questionnaire_id", |r| r.questionnaire_id.push('\0')),
+        ("branch", |r| r.branch.push('\u{1b}')),
+        ("device_id", |r| r.device_id.insert(0, '\u{7f}')),
+        ("answers.note", |r| {
+            r.answers.insert("note".into(), Answer::Text("ok\0".into()));
+        }),
+        ("answers.choice", |r| {
+            r.answers
+                .insert("choice".into(), Answer::Choice("a\u{8}".into()));
+        }),
+        ("answers.g\\0", |r| {
+            r.answers.insert("g\0".into(), Answer::YesNo(YesNo::Yes));
+        }),
+        ("comments.arrival", |r| {
+            r.comments.insert("arrival".into(), "x\u{85}".into());
+        }),
+        ("comments.\\u{c}", |r| {
+            r.comments.insert("\u{c}".into(), "x".into());
+        }),
+        ("visit.wait_override_reason", |r| {
+            r.visit.as_mut().unwrap().wait_override_reason = Some("\u{0}".into());
+        }),
+        ("answers.note", |r| {
+            r.answers
+                .insert("note".into(), Answer::Text("\u{9b}31m".into()));
+        }),
+    ];
+    for (field, spoil) in cases {
+        let mut r = shop_response();
+        spoil(&mut r);
+        let p = assert_one(&q, &r, field, &["control character U+"]);
+        assert_eq!(p.kind, ProblemKind::Invalid);
+        assert_eq!(check_strings(&r).unwrap_err(), [p]);
+    }
+    // Tab and line breaks, Windows' included, are text.
+    let mut r = shop_response();
+    r.comments
+        .insert("arrival".into(), "Nobody\tat the door.\r\nNobody.\n".into());
+    r.visit.as_mut().unwrap().wait_override_reason = Some("phone\r\nlocked".into());
+    assert_eq!(validate(&q, &r, &rules()), Ok(()));
+    assert_eq!(check_strings(&r), Ok(()));
 }
 
 #[test]

@@ -52,6 +52,19 @@ pub struct Config {
     #[arg(long, env = "BRANCHPULSE_MAX_CLOCK_SKEW_SECS", default_value_t = 300)]
     pub max_clock_skew_secs: u32,
 
+    /// How many days before the server's clock a response may be dated
+    /// (started, submitted, visit times). Older ones come from a device
+    /// whose clock was reset and are refused, naming the field. The default,
+    /// 400, takes in a year of responses plus a month for a device that was
+    /// long offline.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_MAX_RESPONSE_AGE_DAYS",
+        default_value_t = branchpulse_core::validate::DEFAULT_MAX_AGE_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..=36_600)
+    )]
+    pub max_response_age_days: u32,
+
     /// How often the server checks the database for questionnaire and
     /// branch changes made on another server (replicas), in seconds.
     /// Changes made on this server apply at once.
@@ -132,6 +145,7 @@ impl Config {
             max_batch: 500,
             max_body_bytes: 8 * 1024 * 1024,
             max_clock_skew_secs: 300,
+            max_response_age_days: branchpulse_core::validate::DEFAULT_MAX_AGE_DAYS,
             catalog_reload_secs: 5,
             demo: false,
             admin_password: None,
@@ -162,6 +176,19 @@ mod tests {
         // what they cannot change when unset.
         if std::env::vars().all(|(k, _)| !k.starts_with("BRANCHPULSE_")) {
             assert_eq!(format!("{parsed:?}"), format!("{defaults:?}"));
+        }
+    }
+
+    #[test]
+    fn the_response_age_bound_is_a_number_of_days_from_1() {
+        let parse = |v: &str| {
+            Config::try_parse_from(["branchpulse-server", "--max-response-age-days", v])
+                .map(|c| c.max_response_age_days)
+        };
+        assert_eq!(parse("30").unwrap(), 30);
+        for bad in ["0", "forever", "36601"] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains("--max-response-age-days"), "{bad}: {e}");
         }
     }
 

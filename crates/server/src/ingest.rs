@@ -1,19 +1,27 @@
 //! What happens to a batch of responses: each is checked on its own, the
 //! good ones are stored together in one transaction, and every response gets
-//! its own outcome (accepted, duplicate or rejected with a reason).
+//! its own outcome (accepted, duplicate, rejected with a reason, or deferred
+//! when dated ahead of the server's clock).
 //!
 //! The batch is read as a list of JSON values rather than of responses, so
 //! that one response of the wrong shape is rejected alone instead of
 //! failing — and, resent forever, blocking — the whole batch.
+//!
+//! The ids of the batch are looked up first: a response already stored is
+//! answered `duplicate` (or, with other content, rejected as a conflict)
+//! before any check that depends on what may have changed since it was
+//! stored — its branch closed, its questionnaire version retired, the
+//! device re-enrolled elsewhere. A device whose first reply was lost must
+//! not be told its stored response failed.
 
 use crate::catalog::{BranchStatus, Snapshot};
 use crate::error::ApiError;
 use crate::store::access::DeviceRow;
-use crate::store::{Facts, Record, Saved, StoreError, VisitRecord};
+use crate::store::{canonical_json, sha256_hex, Facts, Record, Saved, StoreError, VisitRecord};
 use crate::AppState;
 use branchpulse_core::access::DeviceKind;
 use branchpulse_core::protocol::{Outcome, SyncReply};
-use branchpulse_core::validate::{validate, Rules};
+use branchpulse_core::validate::{check_strings, only_in_the_future, validate, Problem, Rules};
 use branchpulse_core::Channel;
 use branchpulse_core::Response;
 use serde::Deserialize;
@@ -56,13 +64,28 @@ pub async fn receive(
     let rules = Rules {
         now,
         max_clock_skew: Duration::seconds(i64::from(state.config.max_clock_skew_secs)),
+        max_age: Duration::days(i64::from(state.config.max_response_age_days)),
     };
+
+    let mut ids = Vec::with_capacity(n);
+    for (i, value) in batch.responses.iter().enumerate() {
+        ids.push(id_of(value).ok_or_else(|| {
+            ApiError::Unprocessable(format!(
+                "responses[{i}] has no valid \"id\" (a UUID made on the device); nothing was stored"
+            ))
+        })?);
+    }
+    let stored = state.store.stored_hashes(&ids).await.map_err(store_error)?;
 
     // A rejection is final for the device, so a questionnaire version or
     // branch this server has not seen yet (an admin just added or reopened
     // it on another replica) is looked up again before answering.
     let snapshot = state.catalog.snapshot();
-    if batch.responses.iter().any(|v| unknown_here(&snapshot, v)) {
+    let unknown = ids
+        .iter()
+        .zip(&batch.responses)
+        .any(|(id, value)| !stored.contains_key(id) && unknown_here(&snapshot, value));
+    if unknown {
         if let Err(e) = state.catalog.refresh(&state.store).await {
             tracing::warn!(error = %e, "cannot check the catalog for changes");
         }
@@ -76,23 +99,37 @@ pub async fn receive(
     let mut repeats: Vec<Repeat> = Vec::new();
     let mut visits: HashMap<Uuid, Option<VisitRecord>> = HashMap::new();
 
-    for (i, value) in batch.responses.into_iter().enumerate() {
-        let id = id_of(&value).ok_or_else(|| {
-            ApiError::Unprocessable(format!(
-                "responses[{i}] has no valid \"id\" (a UUID made on the device); nothing was stored"
-            ))
-        })?;
-        let checked = match check(state, value, &rules) {
-            Ok((response, facts)) => match device {
+    for (i, (id, value)) in ids.into_iter().zip(batch.responses).enumerate() {
+        let response = match decode(value) {
+            Ok(response) => response,
+            Err(reason) => {
+                results[i] = Some(Outcome::Rejected { id, reason });
+                continue;
+            }
+        };
+        if let Some(hash) = stored.get(&id) {
+            // The hash stands for what the device sent, even after its texts
+            // were purged (see purge.rs), so a resend of the original matches.
+            let same = *hash == sha256_hex(&canonical_json(&response));
+            results[i] = Some(if same {
+                Outcome::Duplicate { id }
+            } else {
+                conflict(id)
+            });
+            continue;
+        }
+        let checked = match check(state, response, &rules) {
+            Ok((response, verdict)) => match device {
                 Some(d) => may_submit(state, d, &response, &mut visits)
                     .await?
-                    .map(|()| (response, facts)),
-                None => Ok((response, facts)),
+                    .map(|()| (response, verdict)),
+                None => Ok((response, verdict)),
             },
             Err(reason) => Err(reason),
         };
         match checked {
-            Ok((response, facts)) => {
+            Ok((_, Verdict::Later(reason))) => results[i] = Some(Outcome::Deferred { id, reason }),
+            Ok((response, Verdict::Store(facts))) => {
                 let mut record = Record::new(&response, now).with_facts(facts);
                 if let Some(d) = device {
                     record = record.from_device(d.id);
@@ -113,6 +150,7 @@ pub async fn receive(
         }
     }
 
+    // Stored in id order (see `Store::save`); answered in the batch's.
     let saved = state.store.save(&records).await.map_err(store_error)?;
     for ((slot, record), saved) in slots.iter().zip(&records).zip(saved) {
         results[*slot] = Some(match saved {
@@ -138,6 +176,15 @@ pub async fn receive(
             .map(|r| r.expect("every response has an outcome"))
             .collect(),
     })
+}
+
+/// What becomes of a response that passed the checks.
+enum Verdict {
+    /// Stored now, adding these facts to the dashboard.
+    Store(Facts),
+    /// Dated ahead of the server's clock, and otherwise right: the device
+    /// sends it again later (`Outcome::Deferred`), with this reason.
+    Later(String),
 }
 
 /// A second copy of an id within one batch: answered like the first copy
@@ -236,15 +283,29 @@ async fn may_submit(
     })
 }
 
-/// Read and check one response, and score it with the questionnaire version
-/// it answered; the error is the reason it is rejected.
+/// Read one response; the error, naming the field, is the reason it is
+/// rejected, e.g. "answers.q1.value: invalid value: integer `300`, expected u8".
+fn decode(value: serde_json::Value) -> Result<Response, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            format!("not a valid response: {}", e.inner())
+        } else {
+            format!("{path}: {}", e.inner())
+        }
+    })
+}
+
+/// Check one response, and score it with the questionnaire version it
+/// answered; the error is the reason it is rejected.
 fn check(
     state: &AppState,
-    value: serde_json::Value,
+    response: Response,
     rules: &Rules,
-) -> Result<(Response, Facts), String> {
-    let response: Response =
-        serde_json::from_value(value).map_err(|e| format!("not a valid response: {e}"))?;
+) -> Result<(Response, Verdict), String> {
+    // Before anything is looked up by these strings, so that no reason
+    // repeats a control character.
+    check_strings(&response).map_err(|problems| reason(&problems))?;
     let catalog = state.catalog.snapshot();
     let q = match catalog.questionnaire(&response.questionnaire_id, response.questionnaire_version)
     {
@@ -277,15 +338,24 @@ fn check(
             ))
         }
     }
-    validate(q, &response, rules).map_err(|problems| {
-        problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
-    let facts = Facts::of(q, &response);
-    Ok((response, facts))
+    match validate(q, &response, rules) {
+        Ok(()) => {
+            let facts = Facts::of(q, &response);
+            Ok((response, Verdict::Store(facts)))
+        }
+        Err(problems) if only_in_the_future(&problems) => {
+            Ok((response, Verdict::Later(reason(&problems))))
+        }
+        Err(problems) => Err(reason(&problems)),
+    }
+}
+
+fn reason(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub(crate) fn store_error(e: StoreError) -> ApiError {

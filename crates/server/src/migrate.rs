@@ -8,7 +8,7 @@
 //! versions, as admins left them) is copied over whatever the target holds
 //! for the same keys, and compared row by row.
 
-use crate::store::{sha256_hex, Saved, Store, StoreError};
+use crate::store::{sha256_hex, Record, Saved, Store, StoreError};
 use std::fmt;
 
 const CHUNK: u32 = 1000;
@@ -76,7 +76,9 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
         let chunk = source.records_after(after, CHUNK).await?;
         let Some(last) = chunk.last() else { break };
         after = Some(last.id);
-        for (record, saved) in chunk.iter().zip(target.save(&chunk).await?) {
+        // Read by id, so written in id order like every batch (`Store::save`).
+        let rows: Vec<&Record> = chunk.iter().collect();
+        for (record, saved) in chunk.iter().zip(target.save(&rows).await?) {
             match saved {
                 Saved::Inserted => copied += 1,
                 Saved::AlreadyStored => already_there += 1,

@@ -4,7 +4,7 @@
 
 use super::config::{self, KioskSetup, DRAFT_ID};
 use crate::storage::drafts;
-use branchpulse_core::validate::{validate, Problem, Rules};
+use branchpulse_core::validate::{validate, Problem, Rules, DEFAULT_MAX_AGE_DAYS};
 use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -84,6 +84,7 @@ impl Draft {
         let rules = Rules {
             now: time_of(now_ms),
             max_clock_skew: time::Duration::minutes(5),
+            max_age: time::Duration::days(DEFAULT_MAX_AGE_DAYS.into()),
         };
         validate(q, &response, &rules).map(|()| response)
     }

@@ -9,7 +9,7 @@
 
 use crate::pages::kiosk::config;
 use crate::storage::drafts::{self, DraftError};
-use branchpulse_core::validate::{validate, Problem, Rules};
+use branchpulse_core::validate::{validate, Problem, Rules, DEFAULT_MAX_AGE_DAYS};
 use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -259,6 +259,7 @@ impl VisitDraft {
         let rules = Rules {
             now: time_of(now_ms),
             max_clock_skew: time::Duration::minutes(5),
+            max_age: time::Duration::days(DEFAULT_MAX_AGE_DAYS.into()),
         };
         validate(q, &response, &rules).map(|()| response)
     }

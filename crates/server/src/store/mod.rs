@@ -19,7 +19,7 @@ use branchpulse_core::aggregate::{Comment, CommentQuery, Filter, Part, Rollup};
 use branchpulse_core::Response;
 pub use rollup::Facts;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -216,9 +216,33 @@ impl Store {
     /// written; the outcome says whether the stored payload is the same.
     /// The outcomes are in the order of `records`. Ids must be distinct.
     pub async fn save(&self, records: &[Record]) -> Result<Vec<Saved>, StoreError> {
+        // Rows are written, and so locked, in id order whatever the batch's
+        // order: two replicas storing overlapping batches then wait for each
+        // other instead of each holding a row the other needs (a deadlock,
+        // which PostgreSQL breaks by failing one batch). The rollups that
+        // follow are written in key order for the same reason (`Pending`).
+        let mut by_id: Vec<(usize, &Record)> = records.iter().enumerate().collect();
+        by_id.sort_by_key(|(_, r)| r.id);
+        let sorted: Vec<&Record> = by_id.iter().map(|(_, r)| *r).collect();
+        let saved = match self {
+            Store::Sqlite(s) => s.save(&sorted).await?,
+            Store::Postgres(p) => p.save(&sorted).await?,
+        };
+        let mut outcomes = vec![Saved::Inserted; records.len()];
+        for ((slot, _), saved) in by_id.into_iter().zip(saved) {
+            outcomes[slot] = saved;
+        }
+        Ok(outcomes)
+    }
+
+    /// The payload hashes of those of `ids` that are stored, in one query.
+    pub async fn stored_hashes(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
         match self {
-            Store::Sqlite(s) => s.save(records).await,
-            Store::Postgres(p) => p.save(records).await,
+            Store::Sqlite(s) => s.stored_hashes(ids).await,
+            Store::Postgres(p) => p.stored_hashes(ids).await,
         }
     }
 

@@ -11,8 +11,10 @@ use branchpulse_core::Response;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Connection;
 use sqlx::Row;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 use std::time::Duration;
+use uuid::Uuid;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -112,14 +114,14 @@ impl PostgresStore {
     /// Under READ COMMITTED, a second replica inserting the same id waits
     /// for the first one's transaction; then its `DO NOTHING` applies and
     /// the hash it reads is the committed one.
-    pub async fn save(&self, records: &[Record]) -> Result<Vec<Saved>, StoreError> {
+    pub async fn save(&self, records: &[&Record]) -> Result<Vec<Saved>, StoreError> {
         if records.is_empty() {
             return Ok(Vec::new());
         }
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(records.len());
         let mut pending = Pending::default();
-        for r in records {
+        for &r in records {
             let insert = if r.facts.is_some() {
                 INSERT_ROLLED_UP
             } else {
@@ -165,6 +167,15 @@ impl PostgresStore {
         add_sums(&mut tx, &pending).await?;
         tx.commit().await?;
         Ok(outcomes)
+    }
+
+    pub async fn stored_hashes(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>, StoreError> {
+        let rows: Vec<(Uuid, String)> =
+            sqlx::query_as("SELECT id, payload_hash FROM responses WHERE id = ANY($1)")
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Every (id, payload_hash), by id: what migration checks compare.

@@ -13,6 +13,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Connection, Row};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -135,7 +136,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub async fn save(&self, records: &[Record]) -> Result<Vec<Saved>, StoreError> {
+    pub async fn save(&self, records: &[&Record]) -> Result<Vec<Saved>, StoreError> {
         if records.is_empty() {
             return Ok(Vec::new());
         }
@@ -144,7 +145,7 @@ impl SqliteStore {
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(records.len());
         let mut pending = Pending::default();
-        for r in records {
+        for &r in records {
             let insert = if r.facts.is_some() {
                 INSERT_ROLLED_UP
             } else {
@@ -196,6 +197,29 @@ impl SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(record_of).collect()
+    }
+
+    /// The ids go in as one JSON array, so that a batch of any size is one
+    /// query and one parameter.
+    pub async fn stored_hashes(
+        &self,
+        ids: &[uuid::Uuid],
+    ) -> Result<HashMap<uuid::Uuid, String>, StoreError> {
+        let ids = serde_json::to_string(ids).expect("uuids serialize");
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, payload_hash FROM responses WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, hash)| {
+                let id = id
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("response id \"{id}\"")))?;
+                Ok((id, hash))
+            })
+            .collect()
     }
 
     /// Every (id, payload_hash), by id: what migration checks compare.

@@ -89,6 +89,10 @@ pub fn config_in(dir: &Path) -> Config {
     config.rate_per_device = 0;
     config.enrol_per_minute = 0;
     config.sign_in_per_minute = 0;
+    // The fixtures are dated (`kiosk_response`: 2026-03-01) and must stay
+    // young enough as the calendar moves on: ten years, not the default
+    // 400 days. A clock reset to 1970 is still refused.
+    config.max_response_age_days = 3650;
     config
 }
 
