@@ -135,8 +135,26 @@ pub enum FilterError {
     UnknownBranch(String),
     #[error("limit: \"{0}\" is not a whole number from 1 to {max}", max = MAX_COMMENTS)]
     BadLimit(String),
+    /// The comment search is plain text of a sensible length.
+    #[error("q: {0}")]
+    BadSearch(String),
     #[error("the query string cannot be read: {0}")]
     Malformed(String),
+}
+
+/// Longest comment search (`q=`), in characters: a search is a few words.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+fn search(q: Option<String>) -> Result<Option<String>, FilterError> {
+    let Some(q) = given(q) else { return Ok(None) };
+    crate::text::check_plain("q", &q).map_err(|e| FilterError::BadSearch(e.reason()))?;
+    let n = q.chars().count();
+    if n > MAX_SEARCH_CHARS {
+        return Err(FilterError::BadSearch(format!(
+            "is {n} characters long; search for at most {MAX_SEARCH_CHARS}"
+        )));
+    }
+    Ok(Some(q))
 }
 
 /// The URL form of a [`Filter`]: every parameter as text.
@@ -957,7 +975,7 @@ impl TryFrom<CommentParams> for CommentQuery {
         };
         Ok(CommentQuery {
             filter: Filter::try_from(p.filter)?,
-            q: given(p.q),
+            q: search(p.q)?,
             limit,
         })
     }

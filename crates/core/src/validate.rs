@@ -253,9 +253,12 @@ fn past(t: OffsetDateTime, rules: &Rules) -> String {
 }
 
 fn answers(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
+    // Every item's visibility in one pass: asking `visible` per item walks
+    // each show_if chain again, which made a large questionnaire quadratic.
+    let shown = q.shown(&r.answers);
     for item in q.items() {
         let field = format!("answers.{}", item.id);
-        let visible = q.visible(item, &r.answers);
+        let visible = shown.contains(item.id.as_str());
         match r.answers.get(&item.id) {
             Some(_) if !visible => out.push(Problem::new(
                 field,

@@ -205,6 +205,30 @@ fn comment_queries_round_trip_with_their_limit() {
     assert!(CommentQuery::from_query("channel=phone").is_err());
 }
 
+#[test]
+fn comment_searches_are_plain_text_of_a_sensible_length() {
+    for bad in ["q=queue%00", "q=%1B%5B2J"] {
+        let e = CommentQuery::from_query(bad).unwrap_err();
+        assert!(matches!(e, FilterError::BadSearch(_)), "{bad}: {e}");
+        assert!(
+            e.to_string()
+                .starts_with("q: contains the control character"),
+            "{e}"
+        );
+    }
+    let long = format!(
+        "q={}",
+        "a".repeat(branchpulse_core::aggregate::MAX_SEARCH_CHARS + 1)
+    );
+    let e = CommentQuery::from_query(&long).unwrap_err();
+    assert!(
+        e.to_string().starts_with("q: is 201 characters long"),
+        "{e}"
+    );
+    let ok = CommentQuery::from_query("q=two%0Alines%09tab").unwrap();
+    assert_eq!(ok.q.as_deref(), Some("two\nlines\ttab"));
+}
+
 // ---- rollups of single responses ----
 
 #[test]

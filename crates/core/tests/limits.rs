@@ -150,6 +150,22 @@ fn overlong_texts_are_refused_wherever_they_are() {
 }
 
 #[test]
+fn control_characters_in_texts_are_refused_naming_the_place() {
+    let mut q = questionnaire(vec![section("main", vec![yes_no("a")])]);
+    q["sections"][0]["items"][0]["text"] = text("Friendly\u{0}?");
+    says(&refused(&q), Some("a"), &["text", "U+0000"]);
+
+    let mut q = questionnaire(vec![section("main", vec![yes_no("a")])]);
+    q["title"] = text("Lobby\u{1b}[31m");
+    says(&refused(&q), None, &["title", "U+001B"]);
+
+    // Line breaks and tabs are text.
+    let mut q = questionnaire(vec![section("main", vec![yes_no("a")])]);
+    q["sections"][0]["items"][0]["text"] = text("Line one\r\nline\ttwo");
+    questionnaire::load("upload", &q.to_string()).expect("tab and line breaks are allowed");
+}
+
+#[test]
 fn overlong_ids_are_refused() {
     let long = "x".repeat(MAX_ID_CHARS + 1);
     let e = refused(&questionnaire(vec![section("main", vec![yes_no(&long)])]));

@@ -113,6 +113,11 @@ async fn bad_assignments_get_a_clear_4xx_and_nothing_is_stored() {
         ),
         (with("scenario", json!("   ")), 422, "scenario: is empty"),
         (
+            with("scenario", json!("Open an account\u{0}")),
+            422,
+            "scenario: contains the control character U+0000",
+        ),
+        (
             with("scenario", json!("x".repeat(501))),
             422,
             "scenario: is longer than 500 characters",

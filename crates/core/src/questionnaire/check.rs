@@ -286,6 +286,14 @@ fn translated(text: &Text, languages: &[Locale]) -> Result<(), String> {
     }
     // Every translation, offered or not: each is sent to devices.
     for (l, s) in &text.0 {
+        if let Err(e) = crate::text::check_plain(l.tag(), s) {
+            return Err(format!(
+                "has a \"{}\" ({}) translation that {}",
+                l.tag(),
+                l.native_name(),
+                e.reason()
+            ));
+        }
         let chars = s.chars().count();
         if chars > MAX_TEXT_CHARS {
             return Err(format!(

@@ -178,6 +178,9 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
             "is empty; say what the shopper asks or does".into(),
         ));
     }
+    if let Err(e) = branchpulse_core::text::check_plain("scenario", scenario) {
+        return Err(bad("scenario", e.reason()));
+    }
     if scenario.chars().count() > MAX_SCENARIO_CHARS {
         return Err(bad(
             "scenario",
