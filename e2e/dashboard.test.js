@@ -299,3 +299,29 @@ test('the device keeps the figures of the eight latest filters, not every one ev
   assert.ok(!kept.some((k) => k.endsWith(RANGE)), 'the oldest is gone');
   await context.close();
 });
+
+test('a link with a date far outside the data says which parameter is wrong, and the server keeps serving', async () => {
+  // This link once stopped the whole server (an unchecked date computation
+  // in a release build that aborted on panic).
+  const { context, page, errors } = await open('/dashboard?from=9999-12-31');
+  const alert = page.locator('.error[role="alert"]').first();
+  await alert.waitFor();
+  const said = await alert.textContent();
+  assert.match(said, /These filters cannot be used/);
+  assert.match(said, /from: 9999-12-31 is outside the dates the dashboard covers/);
+  // The same request straight to the API: a 400 naming the parameter.
+  const api = await page.evaluate(async () => {
+    const r = await fetch('/api/v1/aggregates?from=9999-12-31&to=9999-12-31');
+    return { status: r.status, body: await r.json() };
+  });
+  assert.equal(api.status, 400);
+  assert.match(api.body.error, /^from: /);
+  // And the server still answers, with the figures of a real range.
+  const health = await page.evaluate(async () => (await fetch('/api/v1/health')).status);
+  assert.equal(health, 200);
+  await page.goto(`/dashboard?${RANGE}`);
+  await chartsFor(page, RANGE);
+  // Chromium logs the refused fetch above; nothing else may be in the log.
+  assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
+  await context.close();
+});
