@@ -33,7 +33,7 @@ use time::OffsetDateTime;
 
 /// Random values tried per target (about a hundred targets), after its
 /// edge cases.
-const CASES: u32 = 16;
+const CASES: u32 = 32;
 /// "Very long" in a body; URLs stay below hyper's own limit (64 KiB).
 const LONG_BODY: usize = 100 * 1024;
 const LONG_URL: usize = 8 * 1024;
@@ -665,7 +665,6 @@ fn segment(
 }
 
 /// One target per field of `base`, and one for the body as a whole.
-#[allow(clippy::type_complexity)]
 fn body(
     who: Who,
     method: reqwest::Method,
@@ -691,7 +690,7 @@ fn body(
         })
         .collect();
     targets.push(Target {
-        name: format!("{method} {path} (whole body)"),
+        name: format!("{method} {path} (whole body, as {who:?})"),
         who,
         method: method.clone(),
         path: path.into(),
@@ -951,7 +950,7 @@ fn table(k: &Known) -> Vec<Target> {
                 "questionnaire_id",
                 ident("branch_visit", false),
             ),
-            ("/due", "due", date_field("2026-12-31")),
+            ("/due", "due", date_field(due())),
             ("/shopper", "shopper", label("Ana", true)),
         ],
     ));
@@ -1039,8 +1038,14 @@ fn table(k: &Known) -> Vec<Target> {
     t
 }
 
+/// A due date a month from today.
+fn due() -> &'static str {
+    static DUE: OnceLock<String> = OnceLock::new();
+    DUE.get_or_init(|| (OffsetDateTime::now_utc().date() + time::Duration::days(30)).to_string())
+}
+
 fn visit_body() -> Value {
-    json!({"branch": "N02", "scenario": "Open a savings account", "questionnaire_id": "branch_visit", "due": "2026-12-31", "shopper": "Ana"})
+    json!({"branch": "N02", "scenario": "Open a savings account", "questionnaire_id": "branch_visit", "due": due(), "shopper": "Ana"})
 }
 
 fn user_body(username: &str) -> Value {
