@@ -1568,14 +1568,18 @@ fn summary(kinds: &[Kind]) -> (usize, String) {
     targets.dedup();
     for target in &targets {
         let of: Vec<&&Finding> = found.iter().filter(|f| f.target == *target).collect();
-        let first = of[0];
+        // The process ending says most; else the first finding.
+        let first = of
+            .iter()
+            .find(|f| f.problem.starts_with("the process ended"))
+            .unwrap_or(&of[0]);
         let changed = if of.iter().any(|f| f.kind == Kind::Data) {
             " (and a table changed)"
         } else {
             ""
         };
         out += &format!(
-            "\n{target}: {} cases{changed}; e.g. {:?} ← {}\n    {}",
+            "\n{target}: {} findings{changed}; e.g. {:?} ← {}\n    {}",
             of.iter().filter(|f| f.kind != Kind::Data).count(),
             first.kind,
             first.value,
