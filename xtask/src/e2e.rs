@@ -4,7 +4,7 @@
 use crate::cmd;
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// A server process that is killed when dropped, so a failing test never
@@ -26,11 +26,28 @@ impl Drop for Server {
 /// operator.
 pub const ADMIN_PASSWORD: &str = "e2e admin password 2026";
 
-/// Start the (debug) server on a free loopback port with a fresh SQLite file.
+/// The variable that hands the release server to the server's tests
+/// (crates/server/tests/hostile.rs), so they run what users run.
+pub const RELEASE_SERVER_VAR: &str = "BRANCHPULSE_RELEASE_SERVER";
+
+/// Build the server as users run it (`--release`, its real panic setting;
+/// nothing to do when it is up to date) and return its path.
+pub fn release_server(root: &Path) -> Result<PathBuf> {
+    cmd::step("Building the server (release; a few minutes the first time)");
+    cmd::run(cmd::cargo().args(["build", "--release", "-p", "branchpulse-server"]))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|t| root.join(t))
+        .unwrap_or_else(|| root.join("target"));
+    let exe = format!("branchpulse-server{}", std::env::consts::EXE_SUFFIX);
+    Ok(target.join("release").join(exe))
+}
+
+/// Start the release server on a free loopback port with a fresh SQLite file.
 pub fn start_server(root: &Path, data_dir: &Path) -> Result<Server> {
-    cmd::run(cmd::cargo().args(["build", "-q", "-p", "branchpulse-server"]))?;
+    let server = release_server(root)?;
     let log = std::fs::File::create(data_dir.join("server.log"))?;
-    let mut child = Command::new(root.join("target/debug/branchpulse-server"))
+    let mut child = Command::new(server)
         .args([
             "--addr",
             "127.0.0.1:0",

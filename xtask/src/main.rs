@@ -79,12 +79,10 @@ fn run(root: &std::path::Path, args: &[String]) -> Result<()> {
         option(args, "--addr", "BRANCHPULSE_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
     let db = option(args, "--database-url", "BRANCHPULSE_DATABASE_URL")
         .unwrap_or_else(|| "sqlite://data/branchpulse.db".into());
-    cmd::step("Building the server (release; a few minutes the first time)");
-    cmd::run(cmd::cargo().args(["build", "--release", "-p", "branchpulse-server"]))?;
+    let server = e2e::release_server(root)?;
     cmd::step(&format!(
         "Starting the server on http://{addr} (Ctrl-C stops it)"
     ));
-    let server = root.join("target/release/branchpulse-server");
     let mut command = std::process::Command::new(server);
     command
         .args(["--addr", &addr, "--database-url", &db, "--dist", "dist"])
@@ -128,11 +126,18 @@ fn test(root: &std::path::Path) -> Result<()> {
         "warnings",
     ]))?;
 
+    // Built once for the hostile-input tests of both runs below, and the
+    // end-to-end tests: what users run is what is tested.
+    let server = e2e::release_server(root)?;
     cmd::step("Native tests: core, server (real SQLite over HTTP), xtask");
-    cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "branchpulse"]))?;
+    cmd::run(
+        cmd::cargo()
+            .args(["test", "--workspace", "--exclude", "branchpulse"])
+            .env(e2e::RELEASE_SERVER_VAR, &server),
+    )?;
 
     let cluster = postgres::start()?;
-    postgres::server_tests(&cluster)?;
+    postgres::server_tests(&cluster, &server)?;
     drop(cluster);
 
     cmd::step("Browser tests: wasm-bindgen-test in headless Chromium");

@@ -129,8 +129,9 @@ impl Drop for Cluster {
     }
 }
 
-/// The server's test suite against the cluster.
-pub fn server_tests(cluster: &Cluster) -> Result<()> {
+/// The server's test suite against the cluster; `release_server` is the
+/// binary its hostile-input tests start.
+pub fn server_tests(cluster: &Cluster, release_server: &Path) -> Result<()> {
     cmd::step("Server tests against PostgreSQL (the same suite, a fresh database per test)");
     let result = cmd::run(
         cmd::cargo()
@@ -141,7 +142,8 @@ pub fn server_tests(cluster: &Cluster) -> Result<()> {
                 "--",
                 "--include-ignored",
             ])
-            .env("BRANCHPULSE_TEST_POSTGRES", &cluster.url),
+            .env("BRANCHPULSE_TEST_POSTGRES", &cluster.url)
+            .env(crate::e2e::RELEASE_SERVER_VAR, release_server),
     );
     if result.is_err() {
         eprintln!("--- PostgreSQL log ---\n{}", cluster.log());

@@ -6,28 +6,13 @@
 
 mod common;
 
-use common::{kiosk_response, Session, TestServer};
+use common::{digest, enc, kiosk_response, Session, TestServer};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const DROP: &str = "'; DROP TABLE responses;--";
 const OR_TRUE: &str = "N01' OR '1'='1";
-
-/// Everything but letters and digits percent-encoded, for query values
-/// and path segments.
-fn enc(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 /// Who sends a request.
 #[derive(Clone, Copy, Debug)]
@@ -109,73 +94,6 @@ async fn send(s: &TestServer, who: &Who, r: &Row) -> (u16, String) {
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
     (status, resp.text().await.unwrap())
-}
-
-/// Every row of every table (the account tables without the sign-in
-/// back-off and last-seen columns, which failed attempts rightly change),
-/// ordered, hashed.
-async fn digest(database_url: &str) -> String {
-    let tables: [(&str, &str); 9] = [
-        ("responses", "*"),
-        ("visits", "*"),
-        ("rollups", "*"),
-        ("rollups_weekly", "*"),
-        ("rollup_critical", "*"),
-        ("rollup_waits", "*"),
-        ("comments", "*"),
-        (
-            "users",
-            "id, username, password_hash, role, branch, region, active, created_at",
-        ),
-        (
-            "devices",
-            "id, kind, label, branch, shopper, code_hash, code_expires_at, token_hash, \
-             token_expires_at, enrolled_at, revoked_at, created_by, created_at",
-        ),
-    ];
-    let mut hasher = Sha256::new();
-    if database_url.starts_with("postgres") {
-        let pool = sqlx::PgPool::connect(database_url).await.unwrap();
-        for (table, columns) in tables {
-            let rows: Vec<String> = sqlx::query_scalar(&format!(
-                "SELECT row_to_json(x)::text FROM (SELECT {columns} FROM {table}) x ORDER BY 1"
-            ))
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-            hasher.update(format!("{table}:{}\n", rows.len()));
-            for r in rows {
-                hasher.update(r);
-            }
-        }
-        pool.close().await;
-    } else {
-        let pool = sqlx::SqlitePool::connect(database_url).await.unwrap();
-        for (table, columns) in tables {
-            let columns = if columns == "*" {
-                let names: Vec<String> =
-                    sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                        .fetch_all(&pool)
-                        .await
-                        .unwrap();
-                names.join(", ")
-            } else {
-                columns.to_owned()
-            };
-            let rows: Vec<String> = sqlx::query_scalar(&format!(
-                "SELECT json_array({columns}) FROM {table} ORDER BY 1"
-            ))
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-            hasher.update(format!("{table}:{}\n", rows.len()));
-            for r in rows {
-                hasher.update(r);
-            }
-        }
-        pool.close().await;
-    }
-    format!("{:x}", hasher.finalize())
 }
 
 /// `GET path` sent as raw bytes, so that `..` reaches the server as typed.

@@ -57,6 +57,13 @@ pub async fn change(
     id: Uuid,
     change: UserChange,
 ) -> Result<User, ApiError> {
+    // `{}`, and `[]` (which serde also reads as a struct), change nothing:
+    // a client bug, told as such rather than answered 200.
+    if change.active.is_none() && change.password.is_none() {
+        return Err(ApiError::Unprocessable(
+            "active, password: give at least one; there is nothing to change".into(),
+        ));
+    }
     let target = state
         .store
         .user(id)

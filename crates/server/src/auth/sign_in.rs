@@ -44,6 +44,13 @@ fn locked(until: OffsetDateTime, now: OffsetDateTime) -> ApiError {
 /// Check `login` and open a session: the answer and the cookie's token.
 pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, String), ApiError> {
     let now = OffsetDateTime::now_utc();
+    // No account has such a name, and PostgreSQL cannot even look up a
+    // text with NUL in it (nor keep it in the audit log): told, not tried.
+    if login.username.chars().any(char::is_control) {
+        return Err(ApiError::Unprocessable(
+            "username: must not contain control characters".into(),
+        ));
+    }
     // No account has a longer name, and the audit log keeps what was typed.
     if login.username.chars().count() > MAX_USERNAME_CHARS {
         login.username = login

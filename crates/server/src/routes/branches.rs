@@ -8,15 +8,44 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use branchpulse_core::protocol::Branch;
+use serde::Deserialize;
+
+/// A branch as an admin sends it: [`Branch`], with an unknown field
+/// refused (a misspelt `activ` would otherwise be dropped unnoticed), as
+/// in every other body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BranchBody {
+    code: String,
+    name: String,
+    region: String,
+    #[serde(default = "open")]
+    active: bool,
+}
+
+fn open() -> bool {
+    true
+}
+
+impl From<BranchBody> for Branch {
+    fn from(b: BranchBody) -> Branch {
+        Branch {
+            code: b.code,
+            name: b.name,
+            region: b.region,
+            active: b.active,
+        }
+    }
+}
 
 /// `POST /api/v1/branches` (admin): 201 with the branch; 409 code taken;
 /// 422 naming the field.
 pub async fn create(
     State(state): State<AppState>,
     admin: Admin,
-    Json(branch): Json<Branch>,
+    Json(branch): Json<BranchBody>,
 ) -> Result<(StatusCode, Json<Branch>), ApiError> {
-    let branch = changes::create_branch(&state, &admin.actor(), branch).await?;
+    let branch = changes::create_branch(&state, &admin.actor(), branch.into()).await?;
     Ok((StatusCode::CREATED, Json(branch)))
 }
 
@@ -25,9 +54,9 @@ pub async fn update(
     State(state): State<AppState>,
     admin: Admin,
     Path(code): Path<String>,
-    Json(branch): Json<Branch>,
+    Json(branch): Json<BranchBody>,
 ) -> Result<Json<Branch>, ApiError> {
     Ok(Json(
-        changes::update_branch(&state, &admin.actor(), &code, branch).await?,
+        changes::update_branch(&state, &admin.actor(), &code, branch.into()).await?,
     ))
 }

@@ -9,6 +9,7 @@
 use branchpulse_server::config::Config;
 use branchpulse_server::Server;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tokio::sync::{oneshot, Mutex, OnceCell};
@@ -98,7 +99,7 @@ pub fn config_in(dir: &Path) -> Config {
 
 /// A stand-in for Trunk's output: index.html and a hashed asset, each
 /// with brotli and gzip siblings as xtask writes them.
-fn write_dist(dist: &Path) {
+pub fn write_dist(dist: &Path) {
     std::fs::create_dir_all(dist).unwrap();
     let index = "<!doctype html><title>BranchPulse</title>";
     std::fs::write(dist.join("index.html"), index).unwrap();
@@ -140,6 +141,21 @@ impl TestServer {
             dir,
             stop: Some(stop),
             task: Some(task),
+            admin: OnceCell::new(),
+            tokens: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Helpers for a server started elsewhere (another process) at `url`,
+    /// on `database_url`; `stop` does nothing to it.
+    pub fn attach(url: &str, database_url: &str) -> TestServer {
+        TestServer {
+            url: url.to_owned(),
+            database_url: database_url.to_owned(),
+            client: reqwest::Client::builder().build().unwrap(),
+            dir: tempfile::tempdir().unwrap(),
+            stop: None,
+            task: None,
             admin: OnceCell::new(),
             tokens: Mutex::new(HashMap::new()),
         }
@@ -429,4 +445,88 @@ pub async fn scalar(database_url: &str, sql: &str) -> Option<String> {
     let v: Option<Option<String>> = sqlx::query_scalar(sql).fetch_optional(&pool).await.unwrap();
     pool.close().await;
     v.flatten()
+}
+
+/// Everything but letters and digits percent-encoded, for query values
+/// and path segments.
+pub fn enc(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Every row of every table (the account tables without the sign-in
+/// back-off and last-seen columns, which failed attempts rightly change),
+/// ordered, hashed: equal digests, unchanged data.
+pub async fn digest(database_url: &str) -> String {
+    let tables: [(&str, &str); 12] = [
+        ("responses", "*"),
+        ("visits", "*"),
+        ("rollups", "*"),
+        ("rollups_weekly", "*"),
+        ("rollup_critical", "*"),
+        ("rollup_waits", "*"),
+        ("comments", "*"),
+        (
+            "users",
+            "id, username, password_hash, role, branch, region, active, created_at",
+        ),
+        (
+            "devices",
+            "id, kind, label, branch, shopper, code_hash, code_expires_at, token_hash, \
+             token_expires_at, enrolled_at, revoked_at, created_by, created_at",
+        ),
+        ("branches", "*"),
+        ("questionnaires", "*"),
+        ("catalog_generation", "*"),
+    ];
+    let mut hasher = Sha256::new();
+    if database_url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(database_url).await.unwrap();
+        for (table, columns) in tables {
+            let rows: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT row_to_json(x)::text FROM (SELECT {columns} FROM {table}) x ORDER BY 1"
+            ))
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            hasher.update(format!("{table}:{}\n", rows.len()));
+            for r in rows {
+                hasher.update(r);
+            }
+        }
+        pool.close().await;
+    } else {
+        let pool = sqlx::SqlitePool::connect(database_url).await.unwrap();
+        for (table, columns) in tables {
+            let columns = if columns == "*" {
+                let names: Vec<String> =
+                    sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                        .fetch_all(&pool)
+                        .await
+                        .unwrap();
+                names.join(", ")
+            } else {
+                columns.to_owned()
+            };
+            let rows: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT json_array({columns}) FROM {table} ORDER BY 1"
+            ))
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            hasher.update(format!("{table}:{}\n", rows.len()));
+            for r in rows {
+                hasher.update(r);
+            }
+        }
+        pool.close().await;
+    }
+    format!("{:x}", hasher.finalize())
 }
