@@ -28,7 +28,7 @@ let browser;
 let server;
 let base;
 
-/// The server binary built by `cargo xtask e2e`, on a copy of questionnaires/.
+/// The server binary built by `cargo xtask e2e` ($SERVER_BIN), on a copy of questionnaires/.
 async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'bp-dashboard-'));
   const questionnaires = join(dir, 'questionnaires');
@@ -37,7 +37,7 @@ async function startServer() {
   const branches = JSON.parse(readFileSync('../questionnaires/branches.json', 'utf8'));
   branches.push({ code: 'X01', name: HOSTILE, region: 'North', active: true });
   writeFileSync(join(questionnaires, 'branches.json'), JSON.stringify(branches));
-  const child = spawn('../target/debug/branchpulse-server', [
+  const child = spawn(process.env.SERVER_BIN ?? '../target/release/branchpulse-server', [
     '--addr', '127.0.0.1:0', '--dist', '../dist', '--questionnaires', questionnaires,
     '--database-url', `sqlite://${join(dir, 'dashboard.db')}`,
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BRANCHPULSE_ADMIN_PASSWORD: ADMIN.password } });

@@ -26,6 +26,13 @@ impl Drop for Server {
 /// operator.
 pub const ADMIN_PASSWORD: &str = "e2e admin password 2026";
 
+/// How old a response the e2e servers accept, in days. The fixtures sit on
+/// fixed dates (the dashboard's June 2025, the admin's February 2024) so that
+/// their figures can be checked by hand; the default bound (400 days) would
+/// refuse them as dated by a wrong device clock. The bound itself is tested
+/// by the server's suite.
+const FIXTURE_AGE_DAYS: &str = "3650";
+
 /// The variable that hands the release server to the server's tests
 /// (crates/server/tests/hostile.rs), so they run what users run.
 pub const RELEASE_SERVER_VAR: &str = "BRANCHPULSE_RELEASE_SERVER";
@@ -63,6 +70,7 @@ pub fn start_server(root: &Path, data_dir: &Path) -> Result<Server> {
         // the per-address limits are the server tests' to check.
         .env("BRANCHPULSE_ENROL_PER_MINUTE", "6000")
         .env("BRANCHPULSE_SIGN_IN_PER_MINUTE", "6000")
+        .env("BRANCHPULSE_MAX_RESPONSE_AGE_DAYS", FIXTURE_AGE_DAYS)
         .current_dir(root)
         .stdout(Stdio::piped())
         .stderr(log)
@@ -95,6 +103,7 @@ pub fn run(root: &Path, files: &[String]) -> Result<()> {
     cmd::step("End-to-end tests: release build + real server + headless Chromium");
     let data = tempfile::tempdir()?;
     let server = start_server(root, data.path())?;
+    let binary = release_server(root)?;
     println!("server at {}", server.url);
     let result = cmd::run(
         Command::new("node")
@@ -104,6 +113,9 @@ pub fn run(root: &Path, files: &[String]) -> Result<()> {
             .env("BASE_URL", &server.url)
             .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("DATABASE_PATH", data.path().join("e2e.db"))
+            // The tests that start a server of their own start this one.
+            .env("SERVER_BIN", &binary)
+            .env("BRANCHPULSE_MAX_RESPONSE_AGE_DAYS", FIXTURE_AGE_DAYS)
             .env("CHROMIUM", crate::tools::CHROMIUM),
     );
     if result.is_err() {
