@@ -114,11 +114,20 @@ pub struct Config {
     #[arg(long, env = "BRANCHPULSE_SIGN_IN_PER_MINUTE", default_value_t = 20)]
     pub sign_in_per_minute: u32,
 
-    /// Take the client's address from `X-Forwarded-For` / `X-Real-IP` /
-    /// `Forwarded` (only behind a reverse proxy that sets them: otherwise
-    /// any client could pick its own address).
+    /// Take the client's address from `X-Forwarded-For` (only behind a
+    /// reverse proxy that appends to it: otherwise any client could pick its
+    /// own address). The entry read is counted from the right, see
+    /// `--trusted-proxy-hops`.
     #[arg(long, env = "BRANCHPULSE_TRUST_PROXY")]
     pub trust_proxy: bool,
+
+    /// With `--trust-proxy`: how many reverse proxies stand in front of the
+    /// server, each appending to `X-Forwarded-For`. The client is the entry
+    /// this far from the right; entries further left are the client's own
+    /// writing and are ignored.
+    #[arg(long, env = "BRANCHPULSE_TRUSTED_PROXY_HOPS", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub trusted_proxy_hops: u32,
 }
 
 impl Config {
@@ -146,6 +155,7 @@ impl Config {
             enrol_per_minute: 10,
             sign_in_per_minute: 20,
             trust_proxy: false,
+            trusted_proxy_hops: 1,
         }
     }
 }

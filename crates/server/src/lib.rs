@@ -47,6 +47,8 @@ pub struct AppState {
     pub store: Store,
     pub catalog: Catalog,
     pub config: Arc<Config>,
+    /// The sign-in back-off of names that are no account.
+    pub unknown_names: Arc<auth::sign_in::UnknownNames>,
 }
 
 /// Why the server did not start or stopped with an error.
@@ -108,6 +110,7 @@ impl AppState {
             store,
             catalog,
             config: Arc::new(config),
+            unknown_names: Arc::default(),
         })
     }
 }

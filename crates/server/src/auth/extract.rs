@@ -31,9 +31,12 @@ enum Credentials {
     Session(String),
 }
 
-fn credentials(parts: &Parts) -> Result<Credentials, ApiError> {
-    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-        let token = value
+/// The token of an `Authorization: Bearer <token>` header: `None` without
+/// the header, `Err` when it is not of that form.
+pub fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    Some(
+        value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
@@ -43,8 +46,13 @@ fn credentials(parts: &Parts) -> Result<Credentials, ApiError> {
                 ApiError::Unauthorized(
                     "the Authorization header must be `Bearer <device token>`".into(),
                 )
-            })?;
-        return Ok(Credentials::Bearer(token.to_owned()));
+            }),
+    )
+}
+
+fn credentials(parts: &Parts) -> Result<Credentials, ApiError> {
+    if let Some(token) = bearer(&parts.headers) {
+        return Ok(Credentials::Bearer(token?.to_owned()));
     }
     Ok(session_cookie(parts).map_or(Credentials::None, Credentials::Session))
 }

@@ -83,6 +83,21 @@ pub struct UserUpdate {
     pub password_hash: Option<String>,
 }
 
+/// A sign-in attempt as reserved in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// No account has this name.
+    Unknown,
+    /// The account is locked until then; nothing was counted.
+    Locked(OffsetDateTime),
+    /// Counted as a failure in advance (a success clears it); `locked_until`
+    /// is the lock this failure set, if any.
+    Reserved {
+        row: UserRow,
+        locked_until: Option<OffsetDateTime>,
+    },
+}
+
 /// How long an account is locked after its `n`th failed sign-in in a row.
 pub type LockPolicy = fn(u32) -> Option<Duration>;
 
@@ -174,14 +189,18 @@ impl Store {
         dispatch!(self, update_user(id, change))
     }
 
-    /// Count a failed sign-in; returns until when the account is now locked.
-    pub async fn login_failed(
+    /// Reserve a sign-in attempt on `username` before its password is
+    /// checked: unless the account is locked, count it as a failure (and
+    /// lock the account if `policy` says so) in one transaction that holds
+    /// the row's write lock, so parallel attempts are counted one by one
+    /// and those beyond the lock are refused before any check.
+    pub async fn reserve_sign_in(
         &self,
-        id: Uuid,
+        username: &str,
         now: OffsetDateTime,
         policy: LockPolicy,
-    ) -> Result<Option<OffsetDateTime>, StoreError> {
-        dispatch!(self, login_failed(id, now, policy))
+    ) -> Result<Attempt, StoreError> {
+        dispatch!(self, reserve_sign_in(username, now, policy))
     }
 
     /// A good sign-in: the back-off starts again from zero.

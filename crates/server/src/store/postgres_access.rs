@@ -1,7 +1,7 @@
 //! The PostgreSQL queries of `store::access`.
 
 use super::access::{
-    detail_of, kind_label, kind_of, rfc3339, role_label, role_of, DeviceRow, LockPolicy,
+    detail_of, kind_label, kind_of, rfc3339, role_label, role_of, Attempt, DeviceRow, LockPolicy,
     SessionRow, UserRow, UserUpdate, SEEN_GRANULARITY,
 };
 use super::postgres::{visit_of, PostgresStore};
@@ -155,33 +155,51 @@ impl PostgresStore {
         row.as_ref().map(|r| user_of(r).map(|u| u.user)).transpose()
     }
 
-    pub(super) async fn login_failed(
+    pub(super) async fn reserve_sign_in(
         &self,
-        id: Uuid,
+        username: &str,
         now: OffsetDateTime,
         policy: LockPolicy,
-    ) -> Result<Option<OffsetDateTime>, StoreError> {
+    ) -> Result<Attempt, StoreError> {
+        // The UPDATE's row lock orders parallel attempts (on any replica);
+        // one that waited re-reads the row and finds the lock just set.
         let mut tx = self.pool().begin().await?;
-        // The row lock of the UPDATE orders replicas counting at once.
-        let failed: Option<i32> = sqlx::query_scalar(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 \
-             RETURNING failed_logins",
-        )
-        .bind(id)
+        let row = sqlx::query(&format!(
+            "UPDATE users SET failed_logins = failed_logins + 1 \
+             WHERE username = $1 AND (locked_until IS NULL OR locked_until <= $2) \
+             RETURNING {USER}"
+        ))
+        .bind(username)
+        .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let until = failed
-            .and_then(|n| policy(u32::try_from(n).unwrap_or(0)))
-            .map(|lock| now + lock);
-        if let Some(until) = until {
-            sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
-                .bind(until)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let attempt = match row {
+            Some(row) => {
+                let row = user_of(&row)?;
+                let locked_until = policy(row.failed_logins).map(|lock| now + lock);
+                if let Some(until) = locked_until {
+                    sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+                        .bind(until)
+                        .bind(row.user.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Attempt::Reserved { row, locked_until }
+            }
+            None => {
+                let until: Option<Option<OffsetDateTime>> =
+                    sqlx::query_scalar("SELECT locked_until FROM users WHERE username = $1")
+                        .bind(username)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match until {
+                    None => Attempt::Unknown,
+                    Some(until) => Attempt::Locked(until.unwrap_or(now)),
+                }
+            }
+        };
         tx.commit().await?;
-        Ok(until)
+        Ok(attempt)
     }
 
     pub(super) async fn login_succeeded(&self, id: Uuid) -> Result<(), StoreError> {

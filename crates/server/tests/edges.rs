@@ -1,0 +1,160 @@
+//! The server's edges (issue 16): limits a client cannot sidestep, the
+//! sign-in back-off under parallel guesses, answers behind a proxy. Over
+//! HTTP against a real server, on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::{kiosk_response, TestServer};
+use serde_json::{json, Value};
+
+async fn health_from(s: &TestServer, forwarded_for: &str) -> u16 {
+    s.client
+        .get(s.at("/api/v1/health"))
+        .header("x-forwarded-for", forwarded_for)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn the_client_address_is_read_from_the_right_of_x_forwarded_for() {
+    let s = TestServer::start_with(|c| {
+        c.trust_proxy = true;
+        c.rate_per_ip = 1;
+        c.rate_burst_ip = 3;
+    })
+    .await;
+    // The client writes a new leftmost entry each time; the proxy appends
+    // the address it saw (203.0.113.7): one client, one bucket.
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        statuses.push(health_from(&s, &format!("198.51.100.{n}, 203.0.113.7")).await);
+    }
+    assert_eq!(&statuses[..3], [200; 3], "{statuses:?}");
+    assert_eq!(&statuses[3..], [429; 3], "{statuses:?}");
+    // Another client behind the same proxy has a bucket of its own.
+    assert_eq!(health_from(&s, "203.0.113.8").await, 200);
+    s.stop().await;
+
+    // Two proxies: the client is the second entry from the right.
+    let s = TestServer::start_with(|c| {
+        c.trust_proxy = true;
+        c.trusted_proxy_hops = 2;
+        c.rate_per_ip = 1;
+        c.rate_burst_ip = 3;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for n in 0..5 {
+        statuses.push(health_from(&s, &format!("198.51.100.{n}, 203.0.113.7, 10.0.0.{n}")).await);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429, 429]);
+    assert_eq!(
+        health_from(&s, "198.51.100.1, 203.0.113.9, 10.0.0.1").await,
+        200
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn spaces_after_bearer_do_not_give_a_device_a_fresh_bucket() {
+    let s = TestServer::start_with(|c| {
+        c.rate_per_device = 1;
+        c.rate_burst_device = 2;
+    })
+    .await;
+    let (_, token) = s.enrol("kiosk", "N01").await;
+    let mut statuses = Vec::new();
+    for n in 0..5u32 {
+        let mut r = kiosk_response(&format!("00000000-0000-4000-8000-0000000000{n:02}"));
+        r["branch"] = json!("N01");
+        let resp = s
+            .client
+            .post(s.at("/api/v1/responses"))
+            .header(
+                "authorization",
+                format!("Bearer{}{token}", " ".repeat(n as usize + 1)),
+            )
+            .json(&json!({"responses": [r]}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(&statuses[..2], [200; 2], "{statuses:?}");
+    assert_eq!(&statuses[2..], [429; 3], "{statuses:?}");
+    s.stop().await;
+}
+
+/// `n` wrong guesses at once for `username`: each answer's status and error.
+async fn guesses_at_once(s: &TestServer, username: &str, n: usize) -> Vec<(u16, String)> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let client = s.client.clone();
+        let url = s.at("/api/v1/session");
+        let username = username.to_owned();
+        tasks.push(tokio::spawn(async move {
+            let resp = client
+                .post(url)
+                .json(&json!({"username": username, "password": "guess guess guess"}))
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            let body: Value = resp.json().await.unwrap();
+            (status, body["error"].as_str().unwrap().to_owned())
+        }));
+    }
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    answers
+}
+
+/// The answers with the seconds blanked, so they compare between names.
+fn shapes(answers: &[(u16, String)]) -> Vec<(u16, String)> {
+    let mut shapes: Vec<(u16, String)> = answers
+        .iter()
+        .map(|(status, error)| {
+            let words: String = error.chars().filter(|c| !c.is_ascii_digit()).collect();
+            (*status, words)
+        })
+        .collect();
+    shapes.sort();
+    shapes
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_checked_only_up_to_the_lock_and_unknown_names_look_the_same() {
+    let s = TestServer::start().await;
+    s.user("ana", "manager", Some("N01"), None).await;
+    let known = guesses_at_once(&s, "ana", 20).await;
+    let checked = known.iter().filter(|(status, _)| *status == 401).count();
+    assert_eq!(
+        checked,
+        branchpulse_server::auth::sign_in::FREE_FAILURES as usize,
+        "{known:?}"
+    );
+    assert_eq!(
+        known.iter().filter(|(status, _)| *status == 429).count(),
+        15
+    );
+    // Five failures were written, whatever the order they finished in.
+    let failed = common::scalar(
+        &s.database_url,
+        "SELECT CAST(failed_logins AS TEXT) FROM users WHERE username = 'ana'",
+    )
+    .await;
+    assert_eq!(failed.as_deref(), Some("5"));
+
+    // A name that is no account: the same answers, the same lock.
+    let unknown = guesses_at_once(&s, "nobody", 20).await;
+    assert_eq!(shapes(&unknown), shapes(&known));
+    // Once the lock has passed, the right password works and clears it.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    s.login("ana", "ana password 2026").await.unwrap();
+    s.stop().await;
+}
