@@ -73,8 +73,15 @@ pub struct Config {
     /// This server's address as devices reach it (e.g.
     /// `https://survey.bank.example`), for the enrolment QR codes. Unset:
     /// taken from each request's `Host` and `X-Forwarded-Proto`.
-    #[arg(long, env = "BRANCHPULSE_PUBLIC_URL")]
+    /// When set, a browser's `Origin` must be this URL's (behind a proxy
+    /// that rewrites `Host`), and an https URL turns on
+    /// `Strict-Transport-Security`.
+    #[arg(long, env = "BRANCHPULSE_PUBLIC_URL", value_parser = public_url)]
     pub public_url: Option<String>,
+
+    /// How long one request may take before it is answered 408, in seconds.
+    #[arg(long, env = "BRANCHPULSE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
 
     /// How long a sign-in lasts, in seconds.
     #[arg(long, env = "BRANCHPULSE_SESSION_SECS", default_value_t = 12 * 3600)]
@@ -130,6 +137,18 @@ pub struct Config {
     pub trusted_proxy_hops: u32,
 }
 
+/// `--public-url`: an http or https URL with a host.
+fn public_url(text: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = text
+        .trim()
+        .parse()
+        .map_err(|e| format!("--public-url: not a URL: {e}"))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(host)) if !host.is_empty() => Ok(text.trim().to_owned()),
+        _ => Err("--public-url: give the scheme and host, e.g. https://survey.bank.example".into()),
+    }
+}
+
 impl Config {
     /// The defaults, ignoring the command line and the environment.
     pub fn defaults() -> Config {
@@ -145,6 +164,7 @@ impl Config {
             demo: false,
             admin_password: None,
             public_url: None,
+            request_timeout_secs: 30,
             session_secs: 12 * 3600,
             device_token_secs: 365 * 24 * 3600,
             enrol_code_secs: 24 * 3600,
@@ -172,6 +192,17 @@ mod tests {
         // what they cannot change when unset.
         if std::env::vars().all(|(k, _)| !k.starts_with("BRANCHPULSE_")) {
             assert_eq!(format!("{parsed:?}"), format!("{defaults:?}"));
+        }
+    }
+
+    #[test]
+    fn the_public_url_needs_a_scheme_and_a_host() {
+        let parse = |url: &str| Config::try_parse_from(["branchpulse-server", "--public-url", url]);
+        assert!(parse("https://survey.bank.example").is_ok());
+        assert!(parse("http://10.0.0.5:8080/").is_ok());
+        for bad in ["survey.bank.example", "ftp://x.example", "https://"] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains("--public-url"), "{bad}: {e}");
         }
     }
 

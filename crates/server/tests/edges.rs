@@ -158,3 +158,121 @@ async fn parallel_guesses_are_checked_only_up_to_the_lock_and_unknown_names_look
     s.login("ana", "ana password 2026").await.unwrap();
     s.stop().await;
 }
+
+/// The security headers every answer carries (routes/headers.rs).
+const SECURITY_HEADERS: [&str; 6] = [
+    "content-security-policy",
+    "x-content-type-options",
+    "referrer-policy",
+    "x-frame-options",
+    "cross-origin-opener-policy",
+    "permissions-policy",
+];
+
+fn lacks_headers(headers: &reqwest::header::HeaderMap) -> Vec<&'static str> {
+    SECURITY_HEADERS
+        .into_iter()
+        .filter(|h| !headers.contains_key(*h))
+        .collect()
+}
+
+async fn sign_in_from(s: &TestServer, origin: &str) -> reqwest::Response {
+    s.client
+        .post(s.at("/api/v1/session"))
+        .header("origin", origin)
+        .json(&json!({"username": "admin", "password": common::ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_origin_is_the_public_url_and_https_is_required() {
+    // The proxy forwards with its own Host (here 127.0.0.1:port); browsers
+    // send the public origin.
+    let s = TestServer::start_with(|c| {
+        c.public_url = Some("https://Survey.Bank.example/".into());
+    })
+    .await;
+    let resp = sign_in_from(&s, "https://survey.bank.example").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    assert_eq!(sign_in_from(&s, "https://evil.example").await.status(), 403);
+    // The request's own host is not this server's public origin.
+    assert_eq!(sign_in_from(&s, &s.url).await.status(), 403);
+    let page = s.client.get(s.at("/")).send().await.unwrap();
+    assert!(page.headers().contains_key("strict-transport-security"));
+    s.stop().await;
+
+    // Without a public URL: the Host decides, and no HSTS over plain HTTP.
+    let s = TestServer::start().await;
+    let resp = sign_in_from(&s, &s.url).await;
+    assert_eq!(resp.status(), 200);
+    assert!(!resp.headers().contains_key("strict-transport-security"));
+    assert_eq!(sign_in_from(&s, "https://evil.example").await.status(), 403);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn timeouts_body_limits_and_rate_refusals_carry_the_security_headers() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = TestServer::start_with(|c| {
+        c.request_timeout_secs = 1;
+        c.max_body_bytes = 1000;
+    })
+    .await;
+    // A body that never finishes arriving: 408 after the timeout.
+    let addr = s.url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(
+            format!(
+                "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\n\
+                 Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"user"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("\r\n\r\n") {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut buf))
+            .await
+            .expect("an answer within the timeout")
+            .unwrap();
+        assert!(n > 0, "closed without an answer");
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let head = String::from_utf8_lossy(&answer).to_lowercase();
+    assert!(head.starts_with("http/1.1 408"), "{head}");
+    for h in SECURITY_HEADERS {
+        assert!(head.contains(&format!("\r\n{h}:")), "408 lacks {h}: {head}");
+    }
+
+    let resp = s
+        .client
+        .post(s.at("/api/v1/session"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"username\":\"{}\"}}", "x".repeat(2000)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    assert_eq!(lacks_headers(resp.headers()), Vec::<&str>::new(), "413");
+    s.stop().await;
+
+    let s = TestServer::start_with(|c| {
+        c.rate_per_ip = 1;
+        c.rate_burst_ip = 1;
+    })
+    .await;
+    s.client.get(s.at("/api/v1/health")).send().await.unwrap();
+    let resp = s.client.get(s.at("/api/v1/health")).send().await.unwrap();
+    assert_eq!(resp.status(), 429);
+    assert_eq!(lacks_headers(resp.headers()), Vec::<&str>::new(), "429");
+    s.stop().await;
+}

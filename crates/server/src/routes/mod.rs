@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::{assets, changes, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{any, get, patch, post, put};
 use axum::Router;
 use std::time::Duration;
@@ -26,9 +26,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-
-/// How long one request may take before the server gives up on it.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn app(state: AppState) -> Router {
     let config = &*state.config;
@@ -111,21 +108,28 @@ pub fn app(state: AppState) -> Router {
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .fallback_service(assets::router(&state.config.dist));
-    outer(site)
+    outer(
+        site,
+        headers::for_site(config.public_url.as_deref()),
+        Duration::from_secs(config.request_timeout_secs.max(1)),
+    )
 }
 
 /// The layers around the whole site. A panic is caught innermost, so its
-/// 500 still passes through the security headers, the timeout and the trace.
-fn outer(site: Router) -> Router {
-    let mut site = site.layer(CatchPanicLayer::custom(panicked));
-    for (name, value) in headers::all() {
+/// 500 still passes through the timeout, the security headers and the
+/// trace; the timeout's 408 passes through the headers too, as do the 413
+/// and 429 answered further in.
+fn outer(site: Router, headers: Vec<(HeaderName, HeaderValue)>, timeout: Duration) -> Router {
+    let mut site =
+        site.layer(CatchPanicLayer::custom(panicked))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                timeout,
+            ));
+    for (name, value) in headers {
         site = site.layer(headers::layer(name, value));
     }
-    site.layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        REQUEST_TIMEOUT,
-    ))
-    .layer(TraceLayer::new_for_http())
+    site.layer(TraceLayer::new_for_http())
 }
 
 /// A panic inside a request (a bug) answers a JSON 500 and is logged with
@@ -165,6 +169,8 @@ mod tests {
             Router::new()
                 .route("/boom", get(boom))
                 .route("/ok", get(|| async { "fine" })),
+            headers::all().to_vec(),
+            Duration::from_secs(30),
         )
     }
 
