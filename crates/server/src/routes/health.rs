@@ -32,10 +32,9 @@ mod tests {
         config.admin_password = Some("health test password".into());
         let state = AppState::open(config).await.unwrap();
         state.store.close().await;
-        let error = health(State(state))
-            .await
-            .err()
-            .expect("the pool is closed");
+        let Err(error) = health(State(state)).await else {
+            panic!("the pool is closed: the health check must fail");
+        };
         let response = error.into_response();
         assert_eq!(response.status(), 503);
         let body = axum::body::to_bytes(response.into_body(), 4096)
