@@ -81,6 +81,18 @@ pub struct UserUpdate {
     pub active: Option<bool>,
     /// A new argon2id hash.
     pub password_hash: Option<String>,
+    /// A new role with its branch and region (checked by the caller).
+    pub scope: Option<(Role, Option<String>, Option<String>)>,
+}
+
+/// What became of a [`UserUpdate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserUpdated {
+    Done(User),
+    NoSuchUser,
+    /// Refused: the account is the last active admin, and the change would
+    /// deactivate or demote it. Nothing was written.
+    LastAdmin,
 }
 
 /// A sign-in attempt as reserved in the database.
@@ -180,12 +192,15 @@ impl Store {
 
     /// Change an account; a new password or deactivation ends its sessions
     /// (in the same transaction), and a new password clears the sign-in
-    /// back-off. `None` if there is no such account.
+    /// back-off. The last active admin is never deactivated nor demoted:
+    /// the check and the change are one statement, under a lock that
+    /// orders such changes (SQLite's write lock, a PostgreSQL advisory
+    /// lock), so two admins removing each other at once leave one.
     pub async fn update_user(
         &self,
         id: Uuid,
         change: &UserUpdate,
-    ) -> Result<Option<User>, StoreError> {
+    ) -> Result<UserUpdated, StoreError> {
         dispatch!(self, update_user(id, change))
     }
 
