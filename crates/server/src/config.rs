@@ -128,6 +128,22 @@ pub struct Config {
     #[arg(long, env = "BRANCHPULSE_TRUST_PROXY")]
     pub trust_proxy: bool,
 
+    /// Addresses that may read `GET /metrics` (Prometheus text), as
+    /// comma-separated ranges; everyone else gets 404. The peer's address
+    /// is checked, never `X-Forwarded-For`.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_METRICS_ALLOW",
+        value_delimiter = ',',
+        default_value = "127.0.0.1/32,::1/128"
+    )]
+    pub metrics_allow: Vec<ipnet::IpNet>,
+
+    /// `text` (readable) or `json` (one JSON object a line, for a log
+    /// collector). Each request's lines carry its `x-request-id`.
+    #[arg(long, env = "BRANCHPULSE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// With `--trust-proxy`: how many reverse proxies stand in front of the
     /// server, each appending to `X-Forwarded-For`. The client is the entry
     /// this far from the right; entries further left are the client's own
@@ -135,6 +151,13 @@ pub struct Config {
     #[arg(long, env = "BRANCHPULSE_TRUSTED_PROXY_HOPS", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub trusted_proxy_hops: u32,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// `--public-url`: an http or https URL with a host.
@@ -176,6 +199,11 @@ impl Config {
             sign_in_per_minute: 20,
             trust_proxy: false,
             trusted_proxy_hops: 1,
+            metrics_allow: vec![
+                "127.0.0.1/32".parse().expect("a range"),
+                "::1/128".parse().expect("a range"),
+            ],
+            log_format: LogFormat::Text,
         }
     }
 }
@@ -204,6 +232,21 @@ mod tests {
             let e = parse(bad).unwrap_err().to_string();
             assert!(e.contains("--public-url"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn metrics_ranges_are_parsed_and_named_when_wrong() {
+        let parsed = Config::try_parse_from([
+            "branchpulse-server",
+            "--metrics-allow",
+            "10.0.0.0/8,192.0.2.7/32",
+        ])
+        .unwrap();
+        assert_eq!(parsed.metrics_allow.len(), 2);
+        let e = Config::try_parse_from(["branchpulse-server", "--metrics-allow", "10.0.0.0"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--metrics-allow"), "{e}");
     }
 
     #[test]

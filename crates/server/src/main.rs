@@ -40,7 +40,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    branchpulse_server::init_logging();
+    branchpulse_server::init_logging(cli.config.log_format);
     let result = match cli.command {
         None => serve(cli.config).await.map_err(|e| e.to_string()),
         Some(Command::MigrateSqliteToPostgres { from, to }) => {

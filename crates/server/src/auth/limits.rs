@@ -92,15 +92,18 @@ impl KeyExtractor for DeviceToken {
     }
 }
 
-fn refused(error: GovernorError) -> Response<Body> {
+fn refused(limit: &'static str, error: GovernorError) -> Response<Body> {
     match error {
-        GovernorError::TooManyRequests { wait_time, .. } => ApiError::TooManyRequests {
-            message: format!(
-                "too many requests: try again in {} seconds",
-                wait_time.max(1)
-            ),
-            retry_after: wait_time.max(1),
-        },
+        GovernorError::TooManyRequests { wait_time, .. } => {
+            crate::telemetry::count_refusal(limit);
+            ApiError::TooManyRequests {
+                message: format!(
+                    "too many requests: try again in {} seconds",
+                    wait_time.max(1)
+                ),
+                retry_after: wait_time.max(1),
+            }
+        }
         other => ApiError::Internal(format!("rate limit: {other}")),
     }
     .into_response()
@@ -108,6 +111,7 @@ fn refused(error: GovernorError) -> Response<Body> {
 
 /// A rate: `per` requests each `period`, up to `burst` at once.
 fn layer<K: KeyExtractor + Send + Sync + 'static>(
+    name: &'static str,
     key: K,
     period: Duration,
     burst: u32,
@@ -127,7 +131,7 @@ where
             .expect("a period above zero and a burst of at least one"),
     );
     spawn_cleanup(Arc::clone(&config));
-    GovernorLayer::new(config).error_handler(refused)
+    GovernorLayer::new(config).error_handler(move |e| refused(name, e))
 }
 
 /// Forget idle clients now and then, so the buckets do not grow forever.
@@ -162,6 +166,7 @@ pub type Layer<K> =
 pub fn per_ip(config: &Config) -> Option<Layer<ClientIp>> {
     (config.rate_per_ip > 0).then(|| {
         layer(
+            "per_ip",
             ClientIp::of(config),
             every(config.rate_per_ip, Duration::from_secs(1)),
             config.rate_burst_ip,
@@ -174,6 +179,7 @@ pub fn per_ip(config: &Config) -> Option<Layer<ClientIp>> {
 pub fn per_device(config: &Config) -> Option<Layer<DeviceToken>> {
     (config.rate_per_device > 0).then(|| {
         layer(
+            "per_device",
             DeviceToken,
             every(config.rate_per_device, Duration::from_secs(1)),
             config.rate_burst_device,
@@ -186,6 +192,7 @@ pub fn per_device(config: &Config) -> Option<Layer<DeviceToken>> {
 pub fn enrol(config: &Config) -> Option<Layer<ClientIp>> {
     (config.enrol_per_minute > 0).then(|| {
         layer(
+            "enrol",
             ClientIp::of(config),
             every(config.enrol_per_minute, Duration::from_secs(60)),
             config.enrol_per_minute,
@@ -198,6 +205,7 @@ pub fn enrol(config: &Config) -> Option<Layer<ClientIp>> {
 pub fn sign_in(config: &Config) -> Option<Layer<ClientIp>> {
     (config.sign_in_per_minute > 0).then(|| {
         layer(
+            "sign_in",
             ClientIp::of(config),
             every(config.sign_in_per_minute, Duration::from_secs(60)),
             config.sign_in_per_minute,

@@ -55,6 +55,7 @@ async fn refuse_locked(
     until: OffsetDateTime,
     now: OffsetDateTime,
 ) -> Result<ApiError, ApiError> {
+    crate::telemetry::count_refusal("account_lock");
     state
         .store
         .audit("system", "session.locked", username, json!({}))
