@@ -112,6 +112,37 @@ pub struct UserChange {
     pub active: Option<bool>,
     #[serde(default)]
     pub password: Option<String>,
+    /// A new role; the branch or region it needs comes with it.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// A manager's new branch.
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// A regional manager's new region.
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+impl UserChange {
+    /// The role, branch and region `user` has after this change, if it
+    /// changes any: absent fields stay, except that a new role drops the
+    /// branch or region of the old one.
+    pub fn scope_of(&self, user: &User) -> Option<(Role, Option<String>, Option<String>)> {
+        if self.role.is_none() && self.branch.is_none() && self.region.is_none() {
+            return None;
+        }
+        let role = self.role.unwrap_or(user.role);
+        let keep = role == user.role;
+        let branch = self
+            .branch
+            .clone()
+            .or_else(|| keep.then(|| user.branch.clone()).flatten());
+        let region = self
+            .region
+            .clone()
+            .or_else(|| keep.then(|| user.region.clone()).flatten());
+        Some((role, branch, region))
+    }
 }
 
 /// Body of `POST /api/v1/session` (sign in).
@@ -355,9 +386,26 @@ pub fn check_branch(branch: &Branch) -> Result<(), FieldError> {
 pub fn check_new_user(user: &NewUser, branches: &[Branch]) -> Result<(), FieldError> {
     check_username(&user.username)?;
     check_password(&user.password, &user.username)?;
-    match user.role {
+    check_scope(
+        user.role,
+        user.branch.as_deref(),
+        user.region.as_deref(),
+        branches,
+    )
+}
+
+/// Whether a role goes with a branch or region, given the branches that
+/// exist: an admin has neither, a regional manager a region with a branch
+/// in it, a manager a branch that exists.
+pub fn check_scope(
+    role: Role,
+    branch: Option<&str>,
+    region: Option<&str>,
+    branches: &[Branch],
+) -> Result<(), FieldError> {
+    match role {
         Role::Admin => {
-            if user.branch.is_some() || user.region.is_some() {
+            if branch.is_some() || region.is_some() {
                 return Err(field(
                     "role",
                     "an admin reads everything: give no branch or region",
@@ -365,13 +413,13 @@ pub fn check_new_user(user: &NewUser, branches: &[Branch]) -> Result<(), FieldEr
             }
         }
         Role::Regional => {
-            if user.branch.is_some() {
+            if branch.is_some() {
                 return Err(field(
                     "branch",
                     "a regional manager has a region, not a branch",
                 ));
             }
-            let region = user.region.as_deref().unwrap_or_default();
+            let region = region.unwrap_or_default();
             if !branches.iter().any(|b| b.region == region) {
                 return Err(field(
                     "region",
@@ -380,10 +428,10 @@ pub fn check_new_user(user: &NewUser, branches: &[Branch]) -> Result<(), FieldEr
             }
         }
         Role::Manager => {
-            if user.region.is_some() {
+            if region.is_some() {
                 return Err(field("region", "a manager has a branch, not a region"));
             }
-            let code = user.branch.as_deref().unwrap_or_default();
+            let code = branch.unwrap_or_default();
             if !branches.iter().any(|b| b.code == code) {
                 return Err(field("branch", format!("no branch \"{code}\"")));
             }

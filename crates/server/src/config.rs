@@ -86,8 +86,15 @@ pub struct Config {
     /// This server's address as devices reach it (e.g.
     /// `https://survey.bank.example`), for the enrolment QR codes. Unset:
     /// taken from each request's `Host` and `X-Forwarded-Proto`.
-    #[arg(long, env = "BRANCHPULSE_PUBLIC_URL")]
+    /// When set, a browser's `Origin` must be this URL's (behind a proxy
+    /// that rewrites `Host`), and an https URL turns on
+    /// `Strict-Transport-Security`.
+    #[arg(long, env = "BRANCHPULSE_PUBLIC_URL", value_parser = public_url)]
     pub public_url: Option<String>,
+
+    /// How long one request may take before it is answered 408, in seconds.
+    #[arg(long, env = "BRANCHPULSE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
 
     /// How long a sign-in lasts, in seconds.
     #[arg(long, env = "BRANCHPULSE_SESSION_SECS", default_value_t = 12 * 3600)]
@@ -127,11 +134,55 @@ pub struct Config {
     #[arg(long, env = "BRANCHPULSE_SIGN_IN_PER_MINUTE", default_value_t = 20)]
     pub sign_in_per_minute: u32,
 
-    /// Take the client's address from `X-Forwarded-For` / `X-Real-IP` /
-    /// `Forwarded` (only behind a reverse proxy that sets them: otherwise
-    /// any client could pick its own address).
+    /// Take the client's address from `X-Forwarded-For` (only behind a
+    /// reverse proxy that appends to it: otherwise any client could pick its
+    /// own address). The entry read is counted from the right, see
+    /// `--trusted-proxy-hops`.
     #[arg(long, env = "BRANCHPULSE_TRUST_PROXY")]
     pub trust_proxy: bool,
+
+    /// Addresses that may read `GET /metrics` (Prometheus text), as
+    /// comma-separated ranges; everyone else gets 404. The peer's address
+    /// is checked, never `X-Forwarded-For`.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_METRICS_ALLOW",
+        value_delimiter = ',',
+        default_value = "127.0.0.1/32,::1/128"
+    )]
+    pub metrics_allow: Vec<ipnet::IpNet>,
+
+    /// `text` (readable) or `json` (one JSON object a line, for a log
+    /// collector). Each request's lines carry its `x-request-id`.
+    #[arg(long, env = "BRANCHPULSE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// With `--trust-proxy`: how many reverse proxies stand in front of the
+    /// server, each appending to `X-Forwarded-For`. The client is the entry
+    /// this far from the right; entries further left are the client's own
+    /// writing and are ignored.
+    #[arg(long, env = "BRANCHPULSE_TRUSTED_PROXY_HOPS", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub trusted_proxy_hops: u32,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `--public-url`: an http or https URL with a host.
+fn public_url(text: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = text
+        .trim()
+        .parse()
+        .map_err(|e| format!("--public-url: not a URL: {e}"))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(host)) if !host.is_empty() => Ok(text.trim().to_owned()),
+        _ => Err("--public-url: give the scheme and host, e.g. https://survey.bank.example".into()),
+    }
 }
 
 impl Config {
@@ -150,6 +201,7 @@ impl Config {
             demo: false,
             admin_password: None,
             public_url: None,
+            request_timeout_secs: 30,
             session_secs: 12 * 3600,
             device_token_secs: 365 * 24 * 3600,
             enrol_code_secs: 24 * 3600,
@@ -160,6 +212,12 @@ impl Config {
             enrol_per_minute: 10,
             sign_in_per_minute: 20,
             trust_proxy: false,
+            trusted_proxy_hops: 1,
+            metrics_allow: vec![
+                "127.0.0.1/32".parse().expect("a range"),
+                "::1/128".parse().expect("a range"),
+            ],
+            log_format: LogFormat::Text,
         }
     }
 }
@@ -190,6 +248,32 @@ mod tests {
             let e = parse(bad).unwrap_err().to_string();
             assert!(e.contains("--max-response-age-days"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn the_public_url_needs_a_scheme_and_a_host() {
+        let parse = |url: &str| Config::try_parse_from(["branchpulse-server", "--public-url", url]);
+        assert!(parse("https://survey.bank.example").is_ok());
+        assert!(parse("http://10.0.0.5:8080/").is_ok());
+        for bad in ["survey.bank.example", "ftp://x.example", "https://"] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains("--public-url"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn metrics_ranges_are_parsed_and_named_when_wrong() {
+        let parsed = Config::try_parse_from([
+            "branchpulse-server",
+            "--metrics-allow",
+            "10.0.0.0/8,192.0.2.7/32",
+        ])
+        .unwrap();
+        assert_eq!(parsed.metrics_allow.len(), 2);
+        let e = Config::try_parse_from(["branchpulse-server", "--metrics-allow", "10.0.0.0"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--metrics-allow"), "{e}");
     }
 
     #[test]

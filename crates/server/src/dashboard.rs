@@ -56,9 +56,7 @@ pub fn store_error(e: StoreError) -> ApiError {
 
 /// The figures for `filter` (already checked).
 pub async fn aggregates(state: &AppState, filter: &Filter) -> Result<Aggregates, ApiError> {
-    let parts = state
-        .store
-        .rollup_parts(filter)
+    let parts = crate::telemetry::timed("aggregates", state.store.rollup_parts(filter))
         .await
         .map_err(store_error)?;
     Ok(aggregate(filter, &state.catalog.branches(), parts))
@@ -66,7 +64,9 @@ pub async fn aggregates(state: &AppState, filter: &Filter) -> Result<Aggregates,
 
 /// The latest comments per branch for `query` (already checked), newest first.
 pub async fn comments(state: &AppState, query: &CommentQuery) -> Result<Vec<Comment>, ApiError> {
-    let comments = state.store.comments(query).await.map_err(store_error)?;
+    let comments = crate::telemetry::timed("comments", state.store.comments(query))
+        .await
+        .map_err(store_error)?;
     let all = state.catalog.branches();
     let branches = selected(&all, &query.filter);
     Ok(comments

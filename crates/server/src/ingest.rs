@@ -151,7 +151,9 @@ pub async fn receive(
     }
 
     // Stored in id order (see `Store::save`); answered in the batch's.
-    let saved = state.store.save(&records).await.map_err(store_error)?;
+    let saved = crate::telemetry::timed("save_batch", state.store.save(&records))
+        .await
+        .map_err(store_error)?;
     for ((slot, record), saved) in slots.iter().zip(&records).zip(saved) {
         results[*slot] = Some(match saved {
             Saved::Inserted => Outcome::Accepted { id: record.id },

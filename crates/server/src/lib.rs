@@ -33,6 +33,7 @@ pub mod migrate_access;
 pub mod purge;
 pub mod routes;
 pub mod store;
+pub mod telemetry;
 
 use catalog::{Catalog, CatalogError, Folder};
 use config::Config;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub store: Store,
     pub catalog: Catalog,
     pub config: Arc<Config>,
+    /// The sign-in back-off of names that are no account.
+    pub unknown_names: Arc<auth::sign_in::UnknownNames>,
 }
 
 /// Why the server did not start or stopped with an error.
@@ -69,15 +72,38 @@ pub enum ServeError {
     Account(#[from] auth::first_run::AccountError),
 }
 
-/// Structured logs on stderr; `RUST_LOG` chooses what is shown (default: info).
-pub fn init_logging() {
+/// Logs on stderr, as text or JSON lines; `RUST_LOG` chooses what is shown
+/// (default: info).
+pub fn init_logging(format: config::LogFormat) {
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing::subscriber::set_global_default(log_subscriber(format, std::io::stderr, ansi));
+}
+
+/// The subscriber behind [`init_logging`], writing to `writer`.
+pub fn log_subscriber<W>(
+    format: config::LogFormat,
+    writer: W,
+    ansi: bool,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(writer);
+    match format {
+        config::LogFormat::Text => Box::new(builder.with_ansi(ansi).finish()),
+        // The request's span (its id among its fields) goes on every line.
+        config::LogFormat::Json => Box::new(
+            builder
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .finish(),
+        ),
+    }
 }
 
 impl AppState {
@@ -108,6 +134,7 @@ impl AppState {
             store,
             catalog,
             config: Arc::new(config),
+            unknown_names: Arc::default(),
         })
     }
 }

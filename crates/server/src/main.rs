@@ -40,7 +40,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    branchpulse_server::init_logging();
+    branchpulse_server::init_logging(cli.config.log_format);
     let result = match cli.command {
         None => serve(cli.config).await.map_err(|e| e.to_string()),
         Some(Command::MigrateSqliteToPostgres { from, to }) => {
@@ -71,11 +71,15 @@ async fn reset_password(database_url: &str, username: &str) -> Result<(), String
         .map_err(|e| e.to_string())?;
     let result = first_run::reset_password(&store, username).await;
     store.close().await;
-    let password = result.map_err(|e| e.to_string())?;
-    first_run::print_password(
-        &format!("New password for \"{username}\"; its sessions have ended."),
-        username,
-        &password,
-    );
+    let reset = result.map_err(|e| e.to_string())?;
+    let title = if reset.reactivated {
+        format!(
+            "New password for \"{username}\"; its sessions have ended. \
+             The account was deactivated and is active again."
+        )
+    } else {
+        format!("New password for \"{username}\"; its sessions have ended.")
+    };
+    first_run::print_password(&title, username, &reset.password);
     Ok(())
 }

@@ -65,7 +65,7 @@ fn UserRow(user: User, list: LocalResource<Result<Vec<User>, ApiError>>) -> impl
         if problem.check(check_password(&p, &name_for_check)) {
             change(UserChange {
                 password: Some(p),
-                active: None,
+                ..UserChange::default()
             });
         }
     };
@@ -81,12 +81,12 @@ fn UserRow(user: User, list: LocalResource<Result<Vec<User>, ApiError>>) -> impl
                 {if active {
                     view! {
                         <Confirm label=Key::AdmDeactivate question=Key::AdmDeactivateAsk yes=Key::AdmDeactivate
-                            on_yes=Callback::new(move |()| change(UserChange { active: Some(false), password: None }))/>
+                            on_yes=Callback::new(move |()| change(UserChange { active: Some(false), ..UserChange::default() }))/>
                     }
                     .into_any()
                 } else {
                     view! {
-                        <button type="button" on:click=move |_| change(UserChange { active: Some(true), password: None })>
+                        <button type="button" on:click=move |_| change(UserChange { active: Some(true), ..UserChange::default() })>
                             {t(Key::AdmReactivate)}
                         </button>
                     }

@@ -3,9 +3,11 @@
 use super::password;
 use crate::error::ApiError;
 use crate::ingest::store_error;
-use crate::store::access::{rfc3339, UserRow, UserUpdate};
+use crate::store::access::{rfc3339, UserRow, UserUpdate, UserUpdated};
 use crate::AppState;
-use branchpulse_core::access::{check_new_user, check_password, NewUser, User, UserChange};
+use branchpulse_core::access::{
+    check_new_user, check_password, check_scope, NewUser, Role, User, UserChange,
+};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -49,8 +51,10 @@ pub async fn create(state: &AppState, admin: &str, new: NewUser) -> Result<User,
 }
 
 /// `PATCH /users/{id}`: a new password or deactivation ends the user's
-/// sessions. An admin cannot deactivate their own account, so at least
-/// one admin always remains.
+/// sessions; a new role, branch or region takes effect on their next
+/// request. An admin cannot deactivate or demote their own account, and
+/// the last active admin is never deactivated nor demoted (409), however
+/// many admins change each other at once.
 pub async fn change(
     state: &AppState,
     admin: &User,
@@ -75,6 +79,21 @@ pub async fn change(
             "active: you cannot deactivate your own account".into(),
         ));
     }
+    let scope = change.scope_of(&target.user);
+    if let Some((role, branch, region)) = &scope {
+        if id == admin.id && *role != Role::Admin {
+            return Err(ApiError::Conflict(
+                "role: you cannot take the admin role from your own account".into(),
+            ));
+        }
+        check_scope(
+            *role,
+            branch.as_deref(),
+            region.as_deref(),
+            &state.catalog.branches(),
+        )
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    }
     let password_hash = match change.password {
         Some(p) => {
             check_password(&p, &target.user.username)
@@ -86,20 +105,39 @@ pub async fn change(
     let update = UserUpdate {
         active: change.active,
         password_hash,
+        scope: scope.clone(),
     };
-    let user = state
+    let user = match state
         .store
         .update_user(id, &update)
         .await
         .map_err(store_error)?
-        .ok_or_else(|| ApiError::NotFound(format!("no user {id}")))?;
+    {
+        UserUpdated::Done(user) => user,
+        UserUpdated::NoSuchUser => return Err(ApiError::NotFound(format!("no user {id}"))),
+        UserUpdated::LastAdmin => {
+            return Err(ApiError::Conflict(format!(
+                "active: \"{}\" is the last active admin; make another admin first",
+                target.user.username
+            )))
+        }
+    };
+    let mut detail =
+        json!({ "active": change.active, "password_changed": update.password_hash.is_some() });
+    if scope.is_some() {
+        detail["before"] = json!({
+            "role": target.user.role, "branch": target.user.branch, "region": target.user.region
+        });
+        detail["after"] =
+            json!({ "role": user.role, "branch": user.branch, "region": user.region });
+    }
     state
         .store
         .audit(
             &format!("user:{}", admin.username),
             "user.update",
             &user.username,
-            json!({ "active": change.active, "password_changed": update.password_hash.is_some() }),
+            detail,
         )
         .await
         .map_err(store_error)?;

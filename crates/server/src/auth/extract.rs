@@ -31,9 +31,12 @@ enum Credentials {
     Session(String),
 }
 
-fn credentials(parts: &Parts) -> Result<Credentials, ApiError> {
-    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-        let token = value
+/// The token of an `Authorization: Bearer <token>` header: `None` without
+/// the header, `Err` when it is not of that form.
+pub fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    Some(
+        value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
@@ -43,8 +46,13 @@ fn credentials(parts: &Parts) -> Result<Credentials, ApiError> {
                 ApiError::Unauthorized(
                     "the Authorization header must be `Bearer <device token>`".into(),
                 )
-            })?;
-        return Ok(Credentials::Bearer(token.to_owned()));
+            }),
+    )
+}
+
+fn credentials(parts: &Parts) -> Result<Credentials, ApiError> {
+    if let Some(token) = bearer(&parts.headers) {
+        return Ok(Credentials::Bearer(token?.to_owned()));
     }
     Ok(session_cookie(parts).map_or(Credentials::None, Credentials::Session))
 }
@@ -64,22 +72,48 @@ pub fn session_cookie(parts: &Parts) -> Option<String> {
 
 /// 403 when the browser says the request comes from another site. Without
 /// an `Origin` (older browsers, other clients) the SameSite=Strict cookie
-/// and the CSRF token are the guard.
-pub fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
+/// and the CSRF token are the guard. With `--public-url` the Origin must be
+/// that URL's (a reverse proxy may rewrite `Host`); otherwise it must name
+/// the request's `Host`.
+pub fn check_origin(headers: &HeaderMap, public_url: Option<&str>) -> Result<(), ApiError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin_host = origin.to_str().ok().and_then(|o| {
-        o.strip_prefix("https://")
-            .or_else(|| o.strip_prefix("http://"))
-    });
-    match (origin_host, host) {
-        (Some(o), Some(h)) if o.eq_ignore_ascii_case(h) => Ok(()),
-        _ => Err(ApiError::Forbidden(
+    let sent = origin.to_str().ok().and_then(normal_origin);
+    let same = match (sent, public_url) {
+        (Some(sent), Some(url)) => Some(sent) == normal_origin(url),
+        (Some((_, sent_host)), None) => headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|host| host.eq_ignore_ascii_case(&sent_host)),
+        (None, _) => false,
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
             "cross-site request refused: the Origin is not this server".into(),
-        )),
+        ))
     }
+}
+
+/// The scheme and host (with a port only when not the scheme's default) of
+/// an origin or URL, lower-cased: `None` unless http or https.
+fn normal_origin(url: &str) -> Option<(String, String)> {
+    let uri: axum::http::Uri = url.trim().parse().ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let authority = uri.authority()?;
+    let default = match scheme.as_str() {
+        "https" => 443,
+        "http" => 80,
+        _ => return None,
+    };
+    let host = authority.host().to_ascii_lowercase();
+    let host = match authority.port_u16() {
+        Some(port) if port != default => format!("{host}:{port}"),
+        _ => host,
+    };
+    Some((scheme, host))
 }
 
 fn changes_state(method: &Method) -> bool {
@@ -101,7 +135,7 @@ async fn session(parts: &Parts, state: &AppState, token: &str) -> Result<Session
             ApiError::Unauthorized(format!("the session has expired or ended: {SIGN_IN}"))
         })?;
     if changes_state(&parts.method) {
-        check_origin(&parts.headers)?;
+        check_origin(&parts.headers, state.config.public_url.as_deref())?;
         // Compared as hashes, so the time taken says nothing about the token.
         let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         if sent.map(secret::hash) != Some(secret::hash(&found.csrf)) {

@@ -92,21 +92,42 @@ pub async fn ensure_admin(store: &Store, given: Option<&str>) -> Result<bool, Ac
 
 /// Give `username` a new generated password, end its sessions and lift its
 /// sign-in lock; the password is returned to be printed.
-pub async fn reset_password(store: &Store, username: &str) -> Result<String, AccountError> {
+pub async fn reset_password(store: &Store, username: &str) -> Result<Reset, AccountError> {
     let user = store
         .user_by_name(username)
         .await?
         .ok_or_else(|| AccountError::NoSuchUser(username.to_owned()))?;
     let password = secret::password();
+    // A reset is how an operator gets back in: a deactivated account (the
+    // last admin's, say) that gets a new password is active again.
+    let reactivated = !user.user.active;
     let change = UserUpdate {
-        active: None,
+        active: reactivated.then_some(true),
         password_hash: Some(hash(password.clone()).await?),
+        scope: None,
     };
     store.update_user(user.user.id, &change).await?;
     store
-        .audit("system", "user.reset_password", username, json!({}))
+        .audit(
+            "system",
+            "user.reset_password",
+            username,
+            json!({ "reactivated": reactivated }),
+        )
         .await?;
-    Ok(password)
+    Ok(Reset {
+        password,
+        reactivated,
+    })
+}
+
+/// What `reset-password` did.
+#[derive(Debug, Clone)]
+pub struct Reset {
+    /// The new password, to print once.
+    pub password: String,
+    /// The account was deactivated and is active again.
+    pub reactivated: bool,
 }
 
 /// A boxed message on stdout, where an operator starting the server sees

@@ -6,17 +6,24 @@
 //! [`FREE_FAILURES`] failures in a row the account is locked for
 //! 2^(n − 5) seconds, at most [`MAX_LOCK`]. While locked, even the right
 //! password is refused (429). A success starts the count again.
+//!
+//! Each attempt is counted (and the lock set) in the database *before* its
+//! password is checked, so parallel guesses cannot all slip in before the
+//! first failure is written. Names that are no account get the same
+//! answers and the same back-off ([`UnknownNames`]).
 
 use super::{password, secret};
 use crate::error::ApiError;
 use crate::ingest::store_error;
-use crate::store::access::rfc3339;
+use crate::store::access::{rfc3339, Attempt};
 use crate::AppState;
 use axum::http::{header, HeaderMap};
 use branchpulse_core::access::{
     Login, Session, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, SESSION_COOKIE,
 };
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Mutex;
 use time::{Duration, OffsetDateTime};
 
 /// Failures in a row before the account is locked.
@@ -38,6 +45,61 @@ fn locked(until: OffsetDateTime, now: OffsetDateTime) -> ApiError {
     ApiError::TooManyRequests {
         message: format!("too many failed sign-ins for this account: try again in {wait} seconds"),
         retry_after: u64::try_from(wait).unwrap_or(1),
+    }
+}
+
+/// The answer to an attempt on a locked account (or name), audited.
+async fn refuse_locked(
+    state: &AppState,
+    username: &str,
+    until: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<ApiError, ApiError> {
+    crate::telemetry::count_refusal("account_lock");
+    state
+        .store
+        .audit("system", "session.locked", username, json!({}))
+        .await
+        .map_err(store_error)?;
+    Ok(locked(until, now))
+}
+
+/// The back-off of names that are no account, kept like an account's so
+/// that the answers (status, message, lock) do not tell whether a name
+/// exists. In memory: per replica and forgotten on restart, which an
+/// attacker cannot use to tell names apart faster than the per-address
+/// rate allows.
+#[derive(Debug, Default)]
+pub struct UnknownNames {
+    names: Mutex<HashMap<String, (u32, Option<OffsetDateTime>)>>,
+}
+
+/// Most unknown names remembered; beyond it, only locked ones are kept.
+const MAX_UNKNOWN_NAMES: usize = 10_000;
+
+impl UnknownNames {
+    /// The same reservation as the database's for an account: `Err` with
+    /// the end of the lock when locked, else `Ok` with the lock this
+    /// failure sets, if any.
+    pub fn reserve(
+        &self,
+        username: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>, OffsetDateTime> {
+        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        if !names.contains_key(username) && names.len() >= MAX_UNKNOWN_NAMES {
+            names.retain(|_, (_, until)| until.is_some_and(|u| u > now));
+            if names.len() >= MAX_UNKNOWN_NAMES {
+                return Ok(None);
+            }
+        }
+        let (failed, until) = names.entry(username.to_owned()).or_default();
+        if let Some(u) = until.filter(|u| *u > now) {
+            return Err(u);
+        }
+        *failed = failed.saturating_add(1);
+        *until = lock_for(*failed).map(|lock| now + lock);
+        Ok(*until)
     }
 }
 
@@ -65,28 +127,27 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
         login.password.clear();
     }
     let store = &state.store;
-    let found = store
-        .user_by_name(&login.username)
+    let attempt = store
+        .reserve_sign_in(&login.username, now, lock_for)
         .await
         .map_err(store_error)?;
-    if let Some(until) = found.as_ref().and_then(|u| u.locked_until) {
-        if until > now {
-            store
-                .audit("system", "session.locked", &login.username, json!({}))
-                .await
-                .map_err(store_error)?;
-            return Err(locked(until, now));
+    let (row, until) = match attempt {
+        Attempt::Reserved { row, locked_until } => (Some(row), locked_until),
+        Attempt::Locked(until) => {
+            return Err(refuse_locked(state, &login.username, until, now).await?)
         }
-    }
-    let hash = found.as_ref().map(|u| u.password_hash.clone());
+        Attempt::Unknown => match state.unknown_names.reserve(&login.username, now) {
+            Ok(locked_until) => (None, locked_until),
+            Err(until) => return Err(refuse_locked(state, &login.username, until, now).await?),
+        },
+    };
+    // Checked even for an unknown name (against a decoy), so the time taken
+    // says nothing either.
+    let hash = row.as_ref().map(|u| u.password_hash.clone());
     let good = password::verify(login.password, hash).await?;
-    let user = match found {
+    let user = match row {
         Some(u) if good && u.user.active => u.user,
         Some(u) => {
-            let until = store
-                .login_failed(u.user.id, now, lock_for)
-                .await
-                .map_err(store_error)?;
             let reason = if good { "inactive" } else { "password" };
             store
                 .audit(
@@ -105,7 +166,7 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
                     "system",
                     "session.fail",
                     &login.username,
-                    json!({ "reason": "unknown user" }),
+                    json!({ "reason": "unknown user", "locked_until": until.map(rfc3339) }),
                 )
                 .await
                 .map_err(store_error)?;

@@ -54,6 +54,28 @@ pub fn all() -> [(HeaderName, HeaderValue); 6] {
     ]
 }
 
+/// HSTS, for a server whose public URL is https: browsers then refuse to
+/// reach it over plain HTTP for a year (no `includeSubDomains`: the bank's
+/// other hosts are not ours to decide for).
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+/// The headers of this server: [`all`], and HSTS when `public_url` is https.
+pub fn for_site(public_url: Option<&str>) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = all().to_vec();
+    let https = public_url.is_some_and(|u| {
+        u.trim()
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    });
+    if https {
+        headers.push((
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        ));
+    }
+    headers
+}
+
 pub fn layer(name: HeaderName, value: HeaderValue) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(name, value)
 }

@@ -13,22 +13,20 @@ mod visits;
 
 use crate::auth::limits;
 use crate::error::ApiError;
-use crate::{assets, changes, AppState};
+use crate::{assets, changes, telemetry, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{any, get, patch, post, put};
-use axum::Router;
+use axum::{middleware, Router};
 use std::time::Duration;
 use tower::util::option_layer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-
-/// How long one request may take before the server gives up on it.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn app(state: AppState) -> Router {
     let config = &*state.config;
@@ -105,27 +103,58 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(CompressionLayer::new())
         .with_state(state.clone());
+    // Installed before any request is counted.
+    telemetry::handle();
     let site = Router::new()
         .nest("/api/v1", api)
+        .route("/metrics", get(telemetry::render).with_state(state.clone()))
         // Any other /api/ address is a client bug, never a page of the app.
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
-        .fallback_service(assets::router(&state.config.dist));
-    outer(site)
+        .fallback_service(assets::router(&state.config.dist))
+        .layer(middleware::from_fn(telemetry::note_route));
+    outer(
+        site,
+        headers::for_site(config.public_url.as_deref()),
+        Duration::from_secs(config.request_timeout_secs.max(1)),
+    )
 }
 
 /// The layers around the whole site. A panic is caught innermost, so its
-/// 500 still passes through the security headers, the timeout and the trace.
-fn outer(site: Router) -> Router {
-    let mut site = site.layer(CatchPanicLayer::custom(panicked));
-    for (name, value) in headers::all() {
+/// 500 still passes through the timeout, the security headers and the
+/// trace; the timeout's 408 passes through the headers too, as do the 413
+/// and 429 answered further in. Every answer is counted for `/metrics`,
+/// and every request gets an `x-request-id` (the client's, or a new UUID),
+/// named in its log lines and sent back.
+fn outer(site: Router, headers: Vec<(HeaderName, HeaderValue)>, timeout: Duration) -> Router {
+    let mut site =
+        site.layer(CatchPanicLayer::custom(panicked))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                timeout,
+            ));
+    for (name, value) in headers {
         site = site.layer(headers::layer(name, value));
     }
-    site.layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        REQUEST_TIMEOUT,
-    ))
-    .layer(TraceLayer::new_for_http())
+    site.layer(middleware::from_fn(telemetry::track))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The span of a request: every line logged while answering it names it.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id,
+    )
 }
 
 /// A panic inside a request (a bug) answers a JSON 500 and is logged with
@@ -165,7 +194,70 @@ mod tests {
             Router::new()
                 .route("/boom", get(boom))
                 .route("/ok", get(|| async { "fine" })),
+            headers::all().to_vec(),
+            Duration::from_secs(30),
         )
+    }
+
+    /// A log writer into memory.
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn json_log_lines_name_the_request_id_that_is_sent_back() {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = crate::log_subscriber(
+            crate::config::LogFormat::Json,
+            move || writer.clone(),
+            false,
+        );
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let site = outer(
+            Router::new().route(
+                "/logs",
+                get(|| async {
+                    tracing::info!("inside the handler");
+                    "fine"
+                }),
+            ),
+            headers::all().to_vec(),
+            Duration::from_secs(30),
+        );
+        let response = get_path(&site, "/logs").await;
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+        // A caller's own id (a proxy's) is kept and sent back.
+        let request = Request::get("/logs")
+            .header("x-request-id", "proxy-7")
+            .body(Body::empty())
+            .unwrap();
+        let response = site.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.headers()["x-request-id"], "proxy-7");
+
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let inside: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+            .filter(|v: &serde_json::Value| v["fields"]["message"] == "inside the handler")
+            .collect();
+        assert_eq!(inside.len(), 2, "{text}");
+        assert_eq!(inside[0]["span"]["request_id"], id.as_str(), "{text}");
+        assert_eq!(inside[1]["span"]["request_id"], "proxy-7", "{text}");
+        assert_eq!(inside[0]["span"]["path"], "/logs");
     }
 
     async fn boom() -> &'static str {

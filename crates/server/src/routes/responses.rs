@@ -15,6 +15,7 @@ pub async fn receive(
     Json(batch): Json<ingest::RawBatch>,
 ) -> Result<Json<SyncReply>, ApiError> {
     let reply = ingest::receive(&state, batch, OffsetDateTime::now_utc(), Some(&device)).await?;
+    crate::telemetry::count_outcomes(&reply.results);
     Ok(Json(reply))
 }
 

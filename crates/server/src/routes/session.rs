@@ -17,7 +17,7 @@ pub async fn create(
     headers: HeaderMap,
     Json(login): Json<Login>,
 ) -> Result<Response, ApiError> {
-    check_origin(&headers)?;
+    check_origin(&headers, state.config.public_url.as_deref())?;
     let (session, token) = sign_in::sign_in(&state, login).await?;
     let cookie = sign_in::cookie(
         Some(&token),

@@ -81,6 +81,33 @@ pub struct UserUpdate {
     pub active: Option<bool>,
     /// A new argon2id hash.
     pub password_hash: Option<String>,
+    /// A new role with its branch and region (checked by the caller).
+    pub scope: Option<(Role, Option<String>, Option<String>)>,
+}
+
+/// What became of a [`UserUpdate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserUpdated {
+    Done(User),
+    NoSuchUser,
+    /// Refused: the account is the last active admin, and the change would
+    /// deactivate or demote it. Nothing was written.
+    LastAdmin,
+}
+
+/// A sign-in attempt as reserved in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// No account has this name.
+    Unknown,
+    /// The account is locked until then; nothing was counted.
+    Locked(OffsetDateTime),
+    /// Counted as a failure in advance (a success clears it); `locked_until`
+    /// is the lock this failure set, if any.
+    Reserved {
+        row: UserRow,
+        locked_until: Option<OffsetDateTime>,
+    },
 }
 
 /// How long an account is locked after its `n`th failed sign-in in a row.
@@ -165,23 +192,30 @@ impl Store {
 
     /// Change an account; a new password or deactivation ends its sessions
     /// (in the same transaction), and a new password clears the sign-in
-    /// back-off. `None` if there is no such account.
+    /// back-off. The last active admin is never deactivated nor demoted:
+    /// the check and the change are one statement, under a lock that
+    /// orders such changes (SQLite's write lock, a PostgreSQL advisory
+    /// lock), so two admins removing each other at once leave one.
     pub async fn update_user(
         &self,
         id: Uuid,
         change: &UserUpdate,
-    ) -> Result<Option<User>, StoreError> {
+    ) -> Result<UserUpdated, StoreError> {
         dispatch!(self, update_user(id, change))
     }
 
-    /// Count a failed sign-in; returns until when the account is now locked.
-    pub async fn login_failed(
+    /// Reserve a sign-in attempt on `username` before its password is
+    /// checked: unless the account is locked, count it as a failure (and
+    /// lock the account if `policy` says so) in one transaction that holds
+    /// the row's write lock, so parallel attempts are counted one by one
+    /// and those beyond the lock are refused before any check.
+    pub async fn reserve_sign_in(
         &self,
-        id: Uuid,
+        username: &str,
         now: OffsetDateTime,
         policy: LockPolicy,
-    ) -> Result<Option<OffsetDateTime>, StoreError> {
-        dispatch!(self, login_failed(id, now, policy))
+    ) -> Result<Attempt, StoreError> {
+        dispatch!(self, reserve_sign_in(username, now, policy))
     }
 
     /// A good sign-in: the back-off starts again from zero.

@@ -1,8 +1,8 @@
 //! The PostgreSQL queries of `store::access`.
 
 use super::access::{
-    detail_of, kind_label, kind_of, rfc3339, role_label, role_of, DeviceRow, LockPolicy,
-    SessionRow, UserRow, UserUpdate, SEEN_GRANULARITY,
+    detail_of, kind_label, kind_of, rfc3339, role_label, role_of, Attempt, DeviceRow, LockPolicy,
+    SessionRow, UserRow, UserUpdate, UserUpdated, SEEN_GRANULARITY,
 };
 use super::postgres::{visit_of, PostgresStore};
 use super::{StoreError, VisitRecord};
@@ -18,6 +18,9 @@ const USER: &str = "id, username, password_hash, role, branch, region, active, c
 
 const DEVICE: &str = "id, kind, label, branch, shopper, code_expires_at, token_expires_at, \
      enrolled_at, last_seen_at, revoked_at, created_by, created_at";
+
+/// The advisory lock key of account changes that may remove an admin.
+const ADMIN_CHANGE_LOCK: i64 = 0x4250_5f61_646d_696e; // "BP_admin"
 
 fn user_of(row: &PgRow) -> Result<UserRow, StoreError> {
     let role: String = row.try_get("role")?;
@@ -122,14 +125,53 @@ impl PostgresStore {
         &self,
         id: Uuid,
         change: &UserUpdate,
-    ) -> Result<Option<User>, StoreError> {
+    ) -> Result<UserUpdated, StoreError> {
         let mut tx = self.pool().begin().await?;
-        if let Some(active) = change.active {
-            sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
-                .bind(active)
-                .bind(id)
+        // Changes that may remove an admin run one at a time, each seeing
+        // the ones before it committed (READ COMMITTED takes a new snapshot
+        // per statement, after the lock is granted).
+        if change.active.is_some() || change.scope.is_some() {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(ADMIN_CHANGE_LOCK)
                 .execute(&mut *tx)
                 .await?;
+        }
+        let (role, branch, region) = match &change.scope {
+            Some((role, branch, region)) => {
+                (Some(role_label(*role)), branch.clone(), region.clone())
+            }
+            None => (None, None, None),
+        };
+        let changed = sqlx::query(
+            "UPDATE users SET active = COALESCE($1, active), \
+             role = CASE WHEN $5 THEN $2 ELSE role END, \
+             branch = CASE WHEN $5 THEN $3 ELSE branch END, \
+             region = CASE WHEN $5 THEN $4 ELSE region END \
+             WHERE id = $6 AND (NOT (role = 'admin' AND active) \
+             OR (COALESCE($1, active) AND CASE WHEN $5 THEN $2 ELSE role END = 'admin') \
+             OR EXISTS (SELECT 1 FROM users o \
+                        WHERE o.role = 'admin' AND o.active AND o.id <> $6))",
+        )
+        .bind(change.active)
+        .bind(role)
+        .bind(branch)
+        .bind(region)
+        .bind(change.scope.is_some())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.rollback().await?;
+            return Ok(if exists.is_some() {
+                UserUpdated::LastAdmin
+            } else {
+                UserUpdated::NoSuchUser
+            });
         }
         if let Some(hash) = &change.password_hash {
             sqlx::query(
@@ -149,39 +191,57 @@ impl PostgresStore {
         }
         let row = sqlx::query(&format!("SELECT {USER} FROM users WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
-        row.as_ref().map(|r| user_of(r).map(|u| u.user)).transpose()
+        Ok(UserUpdated::Done(user_of(&row)?.user))
     }
 
-    pub(super) async fn login_failed(
+    pub(super) async fn reserve_sign_in(
         &self,
-        id: Uuid,
+        username: &str,
         now: OffsetDateTime,
         policy: LockPolicy,
-    ) -> Result<Option<OffsetDateTime>, StoreError> {
+    ) -> Result<Attempt, StoreError> {
+        // The UPDATE's row lock orders parallel attempts (on any replica);
+        // one that waited re-reads the row and finds the lock just set.
         let mut tx = self.pool().begin().await?;
-        // The row lock of the UPDATE orders replicas counting at once.
-        let failed: Option<i32> = sqlx::query_scalar(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 \
-             RETURNING failed_logins",
-        )
-        .bind(id)
+        let row = sqlx::query(&format!(
+            "UPDATE users SET failed_logins = failed_logins + 1 \
+             WHERE username = $1 AND (locked_until IS NULL OR locked_until <= $2) \
+             RETURNING {USER}"
+        ))
+        .bind(username)
+        .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let until = failed
-            .and_then(|n| policy(u32::try_from(n).unwrap_or(0)))
-            .map(|lock| now + lock);
-        if let Some(until) = until {
-            sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
-                .bind(until)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let attempt = match row {
+            Some(row) => {
+                let row = user_of(&row)?;
+                let locked_until = policy(row.failed_logins).map(|lock| now + lock);
+                if let Some(until) = locked_until {
+                    sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+                        .bind(until)
+                        .bind(row.user.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Attempt::Reserved { row, locked_until }
+            }
+            None => {
+                let until: Option<Option<OffsetDateTime>> =
+                    sqlx::query_scalar("SELECT locked_until FROM users WHERE username = $1")
+                        .bind(username)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match until {
+                    None => Attempt::Unknown,
+                    Some(until) => Attempt::Locked(until.unwrap_or(now)),
+                }
+            }
+        };
         tx.commit().await?;
-        Ok(until)
+        Ok(attempt)
     }
 
     pub(super) async fn login_succeeded(&self, id: Uuid) -> Result<(), StoreError> {

@@ -2,8 +2,8 @@
 //! UTC text (see `sqlite.rs`), so they compare correctly as text.
 
 use super::access::{
-    detail_of, kind_label, kind_of, role_label, role_of, DeviceRow, LockPolicy, SessionRow,
-    UserRow, UserUpdate, SEEN_GRANULARITY,
+    detail_of, kind_label, kind_of, role_label, role_of, Attempt, DeviceRow, LockPolicy,
+    SessionRow, UserRow, UserUpdate, UserUpdated, SEEN_GRANULARITY,
 };
 use super::sqlite::{timestamp, visit_of, SqliteStore};
 use super::{StoreError, VisitRecord};
@@ -139,15 +139,47 @@ impl SqliteStore {
         &self,
         id: Uuid,
         change: &UserUpdate,
-    ) -> Result<Option<User>, StoreError> {
+    ) -> Result<UserUpdated, StoreError> {
+        // The guarded UPDATE comes first: it takes SQLite's write lock, so
+        // no other change runs between its check and its write.
         let mut tx = self.pool().begin().await?;
         let id_text = id.to_string();
-        if let Some(active) = change.active {
-            sqlx::query("UPDATE users SET active = ? WHERE id = ?")
-                .bind(i64::from(active))
+        let (role, branch, region) = match &change.scope {
+            Some((role, branch, region)) => {
+                (Some(role_label(*role)), branch.clone(), region.clone())
+            }
+            None => (None, None, None),
+        };
+        let changed = sqlx::query(
+            "UPDATE users SET active = COALESCE(?1, active), \
+             role = CASE WHEN ?5 THEN ?2 ELSE role END, \
+             branch = CASE WHEN ?5 THEN ?3 ELSE branch END, \
+             region = CASE WHEN ?5 THEN ?4 ELSE region END \
+             WHERE id = ?6 AND (NOT (role = 'admin' AND active = 1) \
+             OR (COALESCE(?1, active) = 1 AND CASE WHEN ?5 THEN ?2 ELSE role END = 'admin') \
+             OR EXISTS (SELECT 1 FROM users o \
+                        WHERE o.role = 'admin' AND o.active = 1 AND o.id <> ?6))",
+        )
+        .bind(change.active.map(i64::from))
+        .bind(role)
+        .bind(branch)
+        .bind(region)
+        .bind(change.scope.is_some())
+        .bind(&id_text)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE id = ?")
                 .bind(&id_text)
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
+            tx.rollback().await?;
+            return Ok(if exists.is_some() {
+                UserUpdated::LastAdmin
+            } else {
+                UserUpdated::NoSuchUser
+            });
         }
         if let Some(hash) = &change.password_hash {
             sqlx::query(
@@ -167,38 +199,59 @@ impl SqliteStore {
         }
         let row = sqlx::query(&format!("SELECT {USER} FROM users WHERE id = ?"))
             .bind(&id_text)
-            .fetch_optional(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
-        row.as_ref().map(|r| user_of(r).map(|u| u.user)).transpose()
+        Ok(UserUpdated::Done(user_of(&row)?.user))
     }
 
-    pub(super) async fn login_failed(
+    pub(super) async fn reserve_sign_in(
         &self,
-        id: Uuid,
+        username: &str,
         now: OffsetDateTime,
         policy: LockPolicy,
-    ) -> Result<Option<OffsetDateTime>, StoreError> {
+    ) -> Result<Attempt, StoreError> {
+        // The UPDATE comes first, so the transaction takes SQLite's write
+        // lock at once and parallel attempts queue behind it.
         let mut tx = self.pool().begin().await?;
-        let failed: Option<i64> = sqlx::query_scalar(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? \
-             RETURNING failed_logins",
-        )
-        .bind(id.to_string())
+        let row = sqlx::query(&format!(
+            "UPDATE users SET failed_logins = failed_logins + 1 \
+             WHERE username = ? AND (locked_until IS NULL OR locked_until <= ?) \
+             RETURNING {USER}"
+        ))
+        .bind(username)
+        .bind(timestamp(now))
         .fetch_optional(&mut *tx)
         .await?;
-        let until = failed
-            .and_then(|n| policy(u32::try_from(n).unwrap_or(u32::MAX)))
-            .map(|lock| now + lock);
-        if let Some(until) = until {
-            sqlx::query("UPDATE users SET locked_until = ? WHERE id = ?")
-                .bind(timestamp(until))
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
+        let attempt = match row {
+            Some(row) => {
+                let row = user_of(&row)?;
+                let locked_until = policy(row.failed_logins).map(|lock| now + lock);
+                if let Some(until) = locked_until {
+                    sqlx::query("UPDATE users SET locked_until = ? WHERE id = ?")
+                        .bind(timestamp(until))
+                        .bind(row.user.id.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Attempt::Reserved { row, locked_until }
+            }
+            None => {
+                let until: Option<Option<String>> =
+                    sqlx::query_scalar("SELECT locked_until FROM users WHERE username = ?")
+                        .bind(username)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match until {
+                    None => Attempt::Unknown,
+                    Some(until) => {
+                        Attempt::Locked(until.as_deref().map(time_of).transpose()?.unwrap_or(now))
+                    }
+                }
+            }
+        };
         tx.commit().await?;
-        Ok(until)
+        Ok(attempt)
     }
 
     pub(super) async fn login_succeeded(&self, id: Uuid) -> Result<(), StoreError> {
