@@ -368,3 +368,27 @@ mod filter_dates {
         assert_eq!(aggregate(&f, &branches(), Vec::new()).trend.len(), 12);
     }
 }
+
+#[test]
+fn a_shape_error_names_its_exact_place_even_when_too_deep_to_read() {
+    let mut q = questionnaire(vec![section("main", vec![yes_no("a"), yes_no("b")])]);
+    q["sections"][0]["items"][1]["type"] = json!([]);
+    let e = refused(&q).to_string();
+    // `type` is the tag of the item's kind, which the path stops before.
+    assert!(
+        e.contains("field \"type\"") && e.contains("`sections[0].items[1]`"),
+        "{e}"
+    );
+
+    // Nested past what a JSON reader will follow: still placed.
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let text = q
+        .to_string()
+        .replace("\"type\":[]", &format!("\"type\":{deep}"));
+    let e = questionnaire::load("upload", &text).expect_err("too deep");
+    let e = e.to_string();
+    assert!(
+        e.contains("at `sections[0].items[1].type[0]") && e.len() < 300,
+        "{e}"
+    );
+}

@@ -12,16 +12,56 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub(super) fn parse(file: &str, json: &str) -> Result<Questionnaire, LoadError> {
-    let value: Value = serde_json::from_str(json).map_err(|e| {
-        LoadError::new(
-            file,
-            None,
-            format!("is not valid JSON: {}", plain(&e.to_string())),
-        )
+    // The typed pass comes first and tracks where it is, so that every
+    // message can end with the exact place (`sections[0].items[2].type`),
+    // even for a value too deeply nested to be read as JSON at all.
+    let (path, e) = match typed(json) {
+        Ok(q) => {
+            let value: Value = serde_json::from_str(json)
+                .map_err(|e| LoadError::new(file, None, not_json(&e, None)))?;
+            unknown_fields(file, &value)?;
+            return Ok(q);
+        }
+        Err(failed) => failed,
+    };
+    let value: Value = match serde_json::from_str(json) {
+        Ok(value) => value,
+        Err(syntax) => {
+            return Err(LoadError::new(
+                file,
+                None,
+                not_json(&syntax, path.as_deref()),
+            ))
+        }
+    };
+    let mut error = locate(file, &value, &e);
+    if let Some(path) = path {
+        error.problem = format!("{} (at `{path}`)", error.problem);
+    }
+    Err(error)
+}
+
+/// The questionnaire, or where reading it stopped (`None`: at the top) and why.
+fn typed(json: &str) -> Result<Questionnaire, (Option<String>, serde_json::Error)> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let q: Questionnaire = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let mut path = e.path().to_string();
+        // A value nested thousands deep has a path as long: its start says where.
+        if let Some((cut, _)) = path.char_indices().nth(80) {
+            path.truncate(cut);
+            path.push('…');
+        }
+        ((path != ".").then_some(path), e.into_inner())
     })?;
-    let q = serde_json::from_str::<Questionnaire>(json).map_err(|e| locate(file, &value, &e))?;
-    unknown_fields(file, &value)?;
+    de.end().map_err(|e| (None, e))?;
     Ok(q)
+}
+
+fn not_json(e: &serde_json::Error, path: Option<&str>) -> String {
+    match path {
+        Some(path) => format!("is not valid JSON at `{path}`: {}", plain(&e.to_string())),
+        None => format!("is not valid JSON: {}", plain(&e.to_string())),
+    }
 }
 
 /// A part of the file that failed on its own: where it is and serde's message.
