@@ -275,8 +275,9 @@ test('a response the server always fails on waits in needs attention; the five o
   proxy.set('poison', { poison });
   for (let n = 1; n <= 5; n++) await customer(page, n);
 
-  await eventually('the five others stored', async () => storedIds(device).length === 5 || storedIds(device));
-  await eventually('the poison set aside', async () => (await outboxCount(page)) === 0 || (await outboxIds(page)));
+  const patience = { timeout: 180_000 };
+  await eventually('the five others stored', async () => storedIds(device).length === 5 || storedIds(device), patience);
+  await eventually('the poison set aside', async () => (await outboxCount(page)) === 0 || (await outboxIds(page)), patience);
   assert.ok(!storedIds(device).includes(poison), 'the poison is not stored');
   assert.ok(proxy.uploaded.filter((id) => id === poison).length >= 5, 'the poison was tried again and again');
 

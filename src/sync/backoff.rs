@@ -45,12 +45,12 @@ pub fn delay_within(base: f64, max: f64, failures: u32, random: f64) -> f64 {
     ceiling_within(base, max, failures) * random
 }
 
-/// How many responses the next request carries: `size`, halved once for
-/// every `split_after` failed sends of the oldest response in it, at
-/// least 1. A batch that failed three times goes out in halves; the half
-/// that fails three times more, in quarters; and so on, until a response
-/// that makes the server fail is sent alone. The others meanwhile go
-/// through in the halves that succeed.
+/// How many responses the next request carries: `size` (what waits, up to
+/// the batch size), halved once for every `split_after` failed sends of
+/// the oldest response in it, at least 1. A batch that failed three times
+/// goes out in halves; what still fails with it, in quarters after three
+/// more; and so on, until a response that makes the server fail is sent
+/// alone. The others meanwhile go through in the parts that succeed.
 pub fn split_size(size: u32, attempts: u32, split_after: u32) -> u32 {
     let halvings = attempts / split_after.max(1);
     size.checked_shr(halvings).unwrap_or(0).max(1)

@@ -21,10 +21,10 @@
 //!
 //! # One bad response never blocks the others
 //!
-//! - A batch whose oldest response has failed [`SyncConfig::split_after`]
-//!   (3) sends goes out in halves, those in quarters after three more, and
-//!   so on, until the response that makes the server fail goes alone
-//!   ([`backoff::split_size`]).
+//! - Once the oldest response waiting has failed [`SyncConfig::split_after`]
+//!   (3) sends, what waits goes out in halves, in quarters after three
+//!   more, and so on, until the response that makes the server fail goes
+//!   alone ([`backoff::split_size`]).
 //! - After a batch fails with a 500 (the server tried and failed; not 502,
 //!   503 or 504, which mean busy or unreachable, nor a network error or a
 //!   timeout), the pass goes on with the responses after it; a second
@@ -655,7 +655,8 @@ impl Engine {
                 }
                 continue;
             };
-            let size = backoff::split_size(cap, oldest.attempts, self.config.split_after);
+            let waiting = cap.min(batch.len() as u32);
+            let size = backoff::split_size(waiting, oldest.attempts, self.config.split_after);
             batch.truncate(size as usize);
             let responses: Vec<String> = batch.iter().map(|p| p.response.clone()).collect();
             let result = api::send_json_batch(&responses).await;
