@@ -201,10 +201,10 @@ pub struct SyncHandle {
 pub fn provide_sync() -> SyncHandle {
     let mut config = SyncConfig::default();
     if let Some(ms) = api::setting_ms(RETRY_MS_KEY) {
-        let base = Duration::from_millis(ms.into());
-        config.retry_max =
-            base * (config.retry_max.as_millis() / config.retry_base.as_millis()) as u32;
-        config.retry_base = base;
+        // f64, not Duration's u128 arithmetic: 128-bit division weighs.
+        let base = f64::from(ms) / 1000.0;
+        config.retry_base = Duration::from_secs_f64(base);
+        config.retry_max = Duration::from_secs_f64(base * (backoff::MAX_MS / backoff::BASE_MS));
     }
     provide_sync_with(config)
 }
@@ -580,10 +580,10 @@ impl Engine {
             sched.failures = sched.failures.saturating_add(1);
             sched.failures
         };
-        let (base, max) = (&self.config.retry_base, &self.config.retry_max);
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let ms = backoff::delay_within(
-            base.as_millis() as f64,
-            max.as_millis() as f64,
+            ms(self.config.retry_base),
+            ms(self.config.retry_max),
             failures,
             js_sys::Math::random(),
         );
