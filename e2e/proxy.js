@@ -2,14 +2,21 @@
 // tests: the browser talks to the proxy, the proxy to branchpulse-server.
 // Only batch uploads (POST /api/v1/responses) are ever disturbed; pages,
 // assets and other API calls pass through untouched.
+//
+// Modes: pass; down (the connection is cut); fail-odd (500 on odd batches);
+// drop-reply (the server stores, the client never hears); slow (the reply
+// comes `slowMs` late); poison (500, as the server answers when its
+// database fails, for every batch that holds the response id `poison`).
 import http from 'node:http';
 
 export async function startProxy(target) {
   const upstream = new URL(target);
   const proxy = {
-    // pass | down | fail-odd | drop-reply | slow
+    // pass | down | fail-odd | drop-reply | slow | poison
     mode: 'pass',
     slowMs: 0,
+    // The response id that makes a batch fail, in mode poison.
+    poison: null,
     // How many more batches the current fault applies to (Infinity: all).
     remaining: Infinity,
     batches: 0,
@@ -27,16 +34,24 @@ export async function startProxy(target) {
       let mode = 'pass';
       if (isBatch) {
         proxy.batches += 1;
+        const ids = [];
         try {
-          for (const r of JSON.parse(body.toString()).responses ?? []) proxy.uploaded.push(r.id);
+          for (const r of JSON.parse(body.toString()).responses ?? []) ids.push(r.id);
         } catch { /* not JSON: the server will say so */ }
+        proxy.uploaded.push(...ids);
         if (proxy.remaining > 0 && proxy.mode !== 'pass') {
           mode = proxy.mode;
-          if (mode !== 'fail-odd' || proxy.batches % 2 === 1) proxy.remaining -= 1;
+          if (mode === 'poison' && !ids.includes(proxy.poison)) mode = 'pass';
+          else if (mode !== 'fail-odd' || proxy.batches % 2 === 1) proxy.remaining -= 1;
         }
       }
       if (mode === 'down') {
         req.socket.destroy();
+        return;
+      }
+      if (mode === 'poison') {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":"internal server error; the details are in the server\'s log"}');
         return;
       }
       if (mode === 'fail-odd' && proxy.batches % 2 === 1) {
@@ -80,10 +95,11 @@ export async function startProxy(target) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.url = `http://127.0.0.1:${server.address().port}`;
-  proxy.set = (mode, { times = Infinity, slowMs = 0 } = {}) => {
+  proxy.set = (mode, { times = Infinity, slowMs = 0, poison = null } = {}) => {
     proxy.mode = mode;
     proxy.remaining = times;
     proxy.slowMs = slowMs;
+    proxy.poison = poison;
   };
   proxy.close = () =>
     new Promise((resolve) => {

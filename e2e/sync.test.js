@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { BASE_URL, eventually, launch, openPage, seedOutbox, storedIds } from './lib.js';
 import { startProxy } from './proxy.js';
 import { deviceToken, keepEnrolment } from './access-steps.js';
+import { answerRest, deviceId, PIN, setUp } from './kiosk-steps.js';
 
 let browser;
 let proxy;
@@ -231,5 +232,73 @@ test('a rejected response is kept aside with the reason and can be exported', as
   ]);
   const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
   assert.ok(JSON.stringify(exported).includes(bad.id), 'the export holds the rejected response');
+  await context.close();
+});
+
+/// The ids of the records in the outbox, read from IndexedDB itself.
+async function outboxIds(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('branchpulse');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const keys = await new Promise((resolve) => {
+      const req = db.transaction('outbox').objectStore('outbox').getAllKeys();
+      req.onsuccess = () => resolve(req.result);
+    });
+    db.close();
+    return keys;
+  });
+}
+
+/// One customer's response on the kiosk, from the start screen to "Done".
+async function customer(page, nps) {
+  await page.locator('.kiosk-start').waitFor();
+  await page.getByRole('button', { name: /English/ }).click();
+  await answerRest(page, { nps });
+  await page.getByRole('button', { name: 'Done' }).click();
+}
+
+test('a response the server always fails on waits in needs attention; the five others arrive', async () => {
+  const { context, page } = await openPage(browser, { baseURL: proxy.url });
+  // The retry schedule shrunk 20 times (0–50 ms first), as an operator may.
+  await context.addInitScript(() => localStorage.setItem('branchpulse.sync.retry_ms', '50'));
+  await setUp(page, { branch: BRANCH });
+  const device = await deviceId(page);
+  // The first customer's response is the poison: kept while the server is
+  // unreachable, then every batch that holds it fails with a 500.
+  proxy.set('down');
+  await customer(page, 0);
+  await eventually('the first response in the outbox', async () => (await outboxIds(page)).length === 1);
+  const [poison] = await outboxIds(page);
+  proxy.set('poison', { poison });
+  for (let n = 1; n <= 5; n++) await customer(page, n);
+
+  const patience = { timeout: 180_000 };
+  await eventually('the five others stored', async () => storedIds(device).length === 5 || storedIds(device), patience);
+  await eventually('the poison set aside', async () => (await outboxCount(page)) === 0 || (await outboxIds(page)), patience);
+  assert.ok(!storedIds(device).includes(poison), 'the poison is not stored');
+  assert.ok(proxy.uploaded.filter((id) => id === poison).length >= 5, 'the poison was tried again and again');
+
+  // The staff menu says so; the status bar outside kiosk mode lists it with the reason.
+  await page.getByRole('button', { name: 'Staff' }).click();
+  await page.getByLabel('Enter the PIN').fill(PIN);
+  await page.getByRole('button', { name: 'OK' }).click();
+  await page.getByRole('heading', { name: 'Staff menu' }).waitFor();
+  assert.equal((await page.getByTestId('staff-waiting').innerText()).trim(), '0');
+  assert.match(await page.getByTestId('staff-needs-attention').innerText(), /Needs attention: 1/);
+  await page.getByRole('button', { name: 'Leave kiosk mode' }).click();
+  const attention = page.getByTestId('needs-attention');
+  // (textContent: the summary is a flex box, whose innerText breaks lines.)
+  const summary = attention.locator('summary');
+  await eventually('needs attention (1)', async () => (await summary.textContent()) === 'Needs attention (1)' || (await summary.textContent()));
+  assert.equal(await waiting(page), 0);
+  await summary.click();
+  const item = attention.locator(`li[data-id="${poison}"]`);
+  await item.waitFor();
+  const reason = await item.innerText();
+  assert.match(reason, /the server failed on it alone 5 times: HTTP 500: internal server error/);
+  proxy.set('pass');
   await context.close();
 });

@@ -20,6 +20,8 @@ const RESPONSES_URL: &str = "/api/v1/responses";
 const VISITS_URL: &str = "/api/v1/visits";
 /// Where a device exchanges its one-time code for a token.
 const ENROL_URL: &str = "/api/v1/devices/enrol";
+/// Answers 200 while the server and its database work.
+const HEALTH_URL: &str = "/api/v1/health";
 
 /// How long [`send_batch`] waits for the server's answer by default.
 pub const DEFAULT_SYNC_TIMEOUT_MS: u32 = 20_000;
@@ -238,12 +240,38 @@ pub async fn questionnaire_text(id: &str) -> Result<String, ApiError> {
 /// The sync timeout: [`SYNC_TIMEOUT_KEY`] if set to a positive whole number
 /// of milliseconds, else [`DEFAULT_SYNC_TIMEOUT_MS`].
 pub fn sync_timeout_ms() -> u32 {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(SYNC_TIMEOUT_KEY).ok().flatten())
+    setting_ms(SYNC_TIMEOUT_KEY).unwrap_or(DEFAULT_SYNC_TIMEOUT_MS)
+}
+
+/// An operator's (or a test's) own duration, kept in localStorage under
+/// `key` as a positive whole number of milliseconds.
+pub fn setting_ms(key: &str) -> Option<u32> {
+    local_storage()
+        .and_then(|s| s.get_item(key).ok().flatten())
         .and_then(|v| v.trim().trim_matches('"').parse::<u32>().ok())
         .filter(|ms| *ms > 0)
-        .unwrap_or(DEFAULT_SYNC_TIMEOUT_MS)
+}
+
+/// Whether the server says it works: `GET /api/v1/health` answers 200
+/// within [`sync_timeout_ms`].
+pub async fn health_ok() -> bool {
+    let Ok(controller) = web_sys::AbortController::new() else {
+        return false;
+    };
+    let signal = controller.signal();
+    let timer = leptos::prelude::set_timeout_with_handle(
+        move || controller.abort(),
+        Duration::from_millis(u64::from(sync_timeout_ms())),
+    )
+    .ok();
+    let answer = Request::get(HEALTH_URL)
+        .abort_signal(Some(&signal))
+        .send()
+        .await;
+    if let Some(timer) = timer {
+        timer.clear();
+    }
+    answer.is_ok_and(|r| r.status() == 200)
 }
 
 /// Send a batch of responses (`POST /api/v1/responses`); the answer has one

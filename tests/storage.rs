@@ -5,7 +5,7 @@
 mod common;
 
 use branchpulse::storage::drafts::{self, DraftError};
-use branchpulse::storage::outbox::{Added, Outbox, UNREADABLE};
+use branchpulse::storage::outbox::{Added, Outbox, FAILED_ALONE, UNREADABLE};
 use branchpulse::storage::StorageUse;
 use branchpulse_core::Response;
 use common::{at, id, json, put_raw, raw_record, response, sleep};
@@ -317,4 +317,66 @@ fn a_corrupt_draft_is_moved_aside_and_reported() {
         Err(DraftError::Corrupt { .. })
     ));
     storage.remove_item(&aside).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn failures_and_strikes_are_kept_in_the_record_until_the_last_moves_it() {
+    let name = "bp-test-strikes";
+    let outbox = fresh(name).await;
+    outbox.add(&response(1)).await.unwrap();
+    outbox.add(&response(2)).await.unwrap();
+    let batch = outbox.pending(10).await.unwrap();
+    assert!(batch
+        .ready
+        .iter()
+        .all(|p| p.failing_since.is_none() && p.strikes == 0));
+
+    let before = js_sys::Date::now();
+    outbox.mark_attempt(&[id(1)]).await.unwrap();
+    let first = outbox.pending(1).await.unwrap().ready[0]
+        .failing_since
+        .unwrap();
+    assert!(first >= before && first <= js_sys::Date::now());
+    sleep(5).await;
+    outbox.mark_attempt(&[id(1)]).await.unwrap();
+    let error = "HTTP 500: internal server error; the details are in the server's log";
+    for _ in 0..2 {
+        assert!(!outbox.strike(&id(1), error, 3).await.unwrap());
+    }
+
+    // A reload (a new connection) finds them as they were.
+    outbox.close();
+    let outbox = Outbox::open_named(name).await.unwrap();
+    let batch = outbox.pending(10).await.unwrap();
+    let record = &batch.ready[0];
+    assert_eq!(record.id, id(1));
+    assert_eq!(record.attempts, 2);
+    assert_eq!(
+        record.failing_since,
+        Some(first),
+        "the first failure's time is kept"
+    );
+    assert_eq!(record.strikes, 2);
+    assert_eq!((batch.ready[1].strikes, batch.ready[1].attempts), (0, 0));
+
+    // The third strike of three moves it, with the server's words.
+    assert!(outbox.strike(&id(1), error, 3).await.unwrap());
+    assert_eq!(outbox.counts().await.unwrap(), (1, 1));
+    let rejected = outbox.list_rejected().await.unwrap();
+    assert_eq!(rejected[0].id, id(1));
+    assert_eq!(
+        rejected[0].reason,
+        format!("{FAILED_ALONE} 3 times: {error}")
+    );
+    let exported: serde_json::Value =
+        serde_json::from_str(&outbox.rejected_json().await.unwrap()).unwrap();
+    assert_eq!(
+        exported[0]["response"],
+        serde_json::to_value(response(1)).unwrap()
+    );
+
+    // A strike against what is not waiting changes nothing.
+    assert!(!outbox.strike(&id(42), error, 1).await.unwrap());
+    assert_eq!(outbox.counts().await.unwrap(), (1, 1));
+    finish(outbox, name).await;
 }

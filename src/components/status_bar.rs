@@ -2,7 +2,8 @@
 //! successful sync and the last error, "Sync now", and the responses that
 //! need attention (refused by the server or unreadable), exportable as JSON.
 //!
-//! Test hooks: `data-testid` `waiting` (just the number), `sync-now`,
+//! Test hooks: `data-testid` `waiting` (just the number), `deferred`
+//! (hidden when the server deferred none), `sync-now`,
 //! `last-error` (empty and hidden when there is none), `enrol-again` (the
 //! link to enter a new code, shown when the server refused the device's
 //! token) and `needs-attention` (the disclosure).
@@ -44,6 +45,9 @@ pub fn StatusBar() -> impl IntoView {
             </span>
             <span class="waiting">
                 <span data-testid="waiting">{s.waiting}</span> " " {say(Key::Waiting)}
+            </span>
+            <span class="deferred" data-testid="deferred" hidden=s.deferred == 0>
+                "(" {s.deferred} " " {say(Key::Deferred)} ")"
             </span>
             <span class="syncing" hidden=!s.syncing>{say(Key::Syncing)}</span>
             <span class="last-sync">{say(Key::LastSync)} ": " {last_sync}</span>
@@ -200,6 +204,7 @@ pub fn describe(error: &SyncError, locale: Locale) -> String {
         SyncError::Storage(e) => format!("{}: {e}", say(Key::ErrStorage)),
         SyncError::NoOutcome => say(Key::ErrNoOutcome).into(),
         SyncError::SetAside(n) => format!("{n} {}", say(Key::ErrSetAside)),
+        SyncError::GaveUp(n) => format!("{n} {}", say(Key::ErrGaveUp)),
     }
 }
 

@@ -35,6 +35,17 @@
 //!   the queue is sent oldest first by this field;
 //! - `attempts` counts the sends of this record that ended without the
 //!   server's answer (network error, timeout, error status); 0 when added.
+//!   The sync client splits batches by it (`sync::backoff::split_size`).
+//!
+//! The sync client adds two fields once a send fails (a record without
+//! them reads as 0 and never):
+//!
+//! - `failing_since`: when a send of it first failed, in ms since the
+//!   epoch;
+//! - `strikes`: how many times the server failed on it alone while the
+//!   server demonstrably worked (see `sync`); at `SyncConfig::strikes` it
+//!   moves to `"rejected"` with the reason [`FAILED_ALONE`] and the
+//!   server's last error.
 //!
 //! Records may be written straight into the `"outbox"` store as plain
 //! objects of this shape (the end-to-end tests write 1,000 that way) and are
@@ -87,8 +98,13 @@ pub const OUTBOX: &str = "outbox";
 pub const REJECTED: &str = "rejected";
 /// The index of [`OUTBOX`] that orders the queue.
 pub const QUEUED_AT: &str = "queued_at";
+const FAILING_SINCE: &str = "failing_since";
+const STRIKES: &str = "strikes";
 /// Start of the reason given to a record the device could not read.
 pub const UNREADABLE: &str = "unreadable record";
+/// Start of the reason given to a record the server failed on again and
+/// again, alone, while it stored others.
+pub const FAILED_ALONE: &str = "the server failed on it alone";
 
 /// The outbox and the rejected list of one IndexedDB database.
 #[derive(Debug)]
@@ -120,7 +136,7 @@ pub enum Place {
 }
 
 /// A readable outbox record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     /// The record's key: what [`Outbox::remove`] and [`Outbox::reject`] take.
     pub id: String,
@@ -132,6 +148,9 @@ pub struct Pending {
     pub response: String,
     pub queued_at: Option<String>,
     pub attempts: u32,
+    /// When a send of it first failed (ms since the epoch), if one did.
+    pub failing_since: Option<f64>,
+    pub strikes: u32,
 }
 
 /// The oldest records of the outbox, as [`Outbox::pending`] found them.
@@ -328,19 +347,56 @@ impl Outbox {
         committed(tx).await
     }
 
-    /// Count one more send without an answer for each of `ids`.
+    /// Count one more send without an answer for each of `ids`, and note
+    /// when the first one failed.
     pub async fn mark_attempt(&self, ids: &[String]) -> Result<(), StoreError> {
+        let now = JsValue::from_f64(js_sys::Date::now());
         let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadWrite)?;
         let store = tx.object_store(OUTBOX)?;
         for id in ids {
             if let Some(value) = store.get(JsValue::from_str(id))?.await? {
                 let attempts = field(&value, "attempts").as_f64().unwrap_or(0.0);
-                if Reflect::set(&value, &"attempts".into(), &(attempts + 1.0).into()).is_ok() {
+                let since = field(&value, FAILING_SINCE);
+                let since = if since.as_f64().is_some() {
+                    since
+                } else {
+                    now.clone()
+                };
+                if Reflect::set(&value, &"attempts".into(), &(attempts + 1.0).into()).is_ok()
+                    && Reflect::set(&value, &FAILING_SINCE.into(), &since).is_ok()
+                {
                     store.put(&value, None)?.await?;
                 }
             }
         }
         committed(tx).await
+    }
+
+    /// Count a strike against record `id`: the server failed on it alone
+    /// (`error`: its status and message). At `limit` strikes the record
+    /// moves to the rejected list with the reason [`FAILED_ALONE`] and
+    /// `error`; returns whether it did.
+    pub async fn strike(&self, id: &str, error: &str, limit: u32) -> Result<bool, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[OUTBOX, REJECTED], TransactionMode::ReadWrite)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let key = JsValue::from_str(id);
+        let mut moved = false;
+        if let Some(value) = outbox.get(key.clone())?.await? {
+            let strikes = field(&value, STRIKES).as_f64().unwrap_or(0.0) as u32 + 1;
+            if strikes >= limit {
+                let reason = format!("{FAILED_ALONE} {strikes} times: {error}");
+                let record = rejected_record(&key, &field(&value, "response"), &reason);
+                tx.object_store(REJECTED)?.put(&record, None)?.await?;
+                outbox.delete(key)?.await?;
+                moved = true;
+            } else if Reflect::set(&value, &STRIKES.into(), &strikes.into()).is_ok() {
+                outbox.put(&value, None)?.await?;
+            }
+        }
+        committed(tx).await?;
+        Ok(moved)
     }
 
     /// How many responses need attention.
@@ -545,6 +601,8 @@ fn decode(key: &JsValue, value: &JsValue) -> Result<Pending, String> {
         response,
         queued_at: field(value, QUEUED_AT).as_string(),
         attempts,
+        failing_since: field(value, FAILING_SINCE).as_f64(),
+        strikes: field(value, STRIKES).as_f64().unwrap_or(0.0) as u32,
     })
 }
 

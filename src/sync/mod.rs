@@ -3,16 +3,47 @@
 //!
 //! The outbox is sent oldest first, [`SyncConfig::batch_size`] responses per
 //! request, at start-up, when the browser comes back online, after each
-//! response is saved, every [`SyncConfig::interval`] while anything waits,
-//! and when asked ("Sync now"). Per response the server answers accepted or
-//! duplicate (both: the record leaves the outbox) or rejected (the record
-//! moves to the rejected list with the server's reason). Nothing leaves the
-//! outbox without the server's word.
+//! response is saved, every [`SyncConfig::interval`] while anything waits
+//! (a "tick"), and when asked ("Sync now"). Per response the server answers
+//! accepted or duplicate (both: the record leaves the outbox), rejected
+//! (the record moves to the rejected list with the server's reason), or
+//! deferred: dated ahead of the server's clock, the record stays and is
+//! sent again only after the next tick, so a device whose clock runs ahead
+//! never resends in a loop; the status bar says why it waits. Nothing
+//! leaves the outbox without the server's word, except a response the
+//! server fails on alone, again and again (below).
 //!
 //! After a network error, a timeout or a 5xx the client waits with
 //! exponential backoff and full jitter ([`backoff`]) and tries again; a
-//! success resets it. A 4xx on the whole request is shown as the last error
-//! and the records stay; the periodic tick tries again.
+//! pass in which the server stored something resets it. A 4xx on the whole
+//! request is shown as the last error and the records stay; the periodic
+//! tick tries again.
+//!
+//! # One bad response never blocks the others
+//!
+//! - Once the oldest response waiting has failed [`SyncConfig::split_after`]
+//!   (3) sends, what waits goes out in halves, in quarters after three
+//!   more, and so on, until the response that makes the server fail goes
+//!   alone ([`backoff::split_size`]).
+//! - After a batch fails with a 500 (the server tried and failed; not 502,
+//!   503 or 504, which mean busy or unreachable, nor a network error or a
+//!   timeout), the pass goes on with the responses after it; a second
+//!   failure in a row ends it. No batch is sent twice in one pass.
+//! - A response sent alone that fails with a 500 while the server
+//!   demonstrably works earns a strike, kept in its record (so a reload
+//!   does not forget it). At [`SyncConfig::strikes`] (5) strikes it moves to
+//!   "needs attention" with the server's status and message. "Demonstrably
+//!   works" means both: the server stored a batch from this device after
+//!   this response first failed, and `GET /api/v1/health` answered 200 just
+//!   after the failure. So an outage never sets anything aside: not the
+//!   server down (no answer), not 503 "database busy" everywhere (not a 500,
+//!   and health fails), not every write failing (nothing stored since: only
+//!   a response that was already failing while others were stored can earn
+//!   strikes then). A poison response that is the only one waiting earns no
+//!   strike until the next response is stored.
+//!
+//! With the defaults a poison response is set aside a few minutes after its
+//! first failure; the others go through meanwhile.
 //!
 //! Every batch carries the device's token (`storage::enrolment`). A 401 or
 //! 403 on a batch means the device must be enrolled again (its token was
@@ -35,13 +66,13 @@ pub mod backoff;
 pub mod lock;
 
 use crate::api::{self, ApiError};
-use crate::storage::outbox::{Added, Batch, Outbox, Rejected, DB_NAME};
+use crate::storage::outbox::{Added, Outbox, Pending, Rejected, DB_NAME};
 use crate::storage::{self, drafts, StorageUse, StoreError};
 use branchpulse_core::protocol::{Outcome, SyncReply};
 use branchpulse_core::Response;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -51,6 +82,10 @@ const BUSY_RECHECK_MS: f64 = 3_000.0;
 /// localStorage key of the last successful sync (ms since the epoch), so
 /// that a reload still shows it.
 pub const LAST_SYNC_KEY: &str = "branchpulse.sync.last_success";
+
+/// localStorage key of an operator's (or a test's) own first backoff wait,
+/// in ms (see [`api::setting_ms`]); the whole schedule scales with it.
+pub const RETRY_MS_KEY: &str = "branchpulse.sync.retry_ms";
 
 /// Tunables of the sync client; [`Default`] is what the app uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +98,15 @@ pub struct SyncConfig {
     pub interval: Duration,
     /// Web Lock that keeps two tabs from syncing at once.
     pub lock_name: String,
+    /// Ceiling of the first wait after a failure ([`backoff`]).
+    pub retry_base: Duration,
+    /// The longest wait after failures in a row.
+    pub retry_max: Duration,
+    /// Failed sends of its oldest response before a batch goes in halves.
+    pub split_after: u32,
+    /// Strikes (failures alone while the server works) before a response
+    /// moves to the rejected list.
+    pub strikes: u32,
 }
 
 impl Default for SyncConfig {
@@ -72,6 +116,12 @@ impl Default for SyncConfig {
             batch_size: 100,
             interval: Duration::from_secs(30),
             lock_name: "branchpulse-sync".into(),
+            retry_base: Duration::from_millis(backoff::BASE_MS as u64),
+            retry_max: Duration::from_millis(backoff::MAX_MS as u64),
+            split_after: 3,
+            // A bank's operations team wants a poison response set aside
+            // within minutes, and a server hiccup never to do it.
+            strikes: 5,
         }
     }
 }
@@ -87,6 +137,9 @@ pub enum SyncError {
     NoOutcome,
     /// This many unreadable records were moved to the rejected list.
     SetAside(usize),
+    /// This many responses the server failed on alone, again and again,
+    /// were moved to the rejected list.
+    GaveUp(usize),
 }
 
 impl SyncError {
@@ -100,7 +153,7 @@ impl SyncError {
         match self {
             SyncError::Api(e) => e.is_transient(),
             SyncError::Storage(_) | SyncError::NoOutcome => true,
-            SyncError::SetAside(_) => false,
+            SyncError::SetAside(_) | SyncError::GaveUp(_) => false,
         }
     }
 }
@@ -126,6 +179,9 @@ pub struct SyncState {
     pub last_error: Option<SyncError>,
     /// Responses that need attention (the rejected list).
     pub rejected: u32,
+    /// Responses the server deferred (dated ahead of its clock), sent
+    /// again after the next tick.
+    pub deferred: u32,
     /// Set when this site uses more than 80 % of its storage quota.
     pub storage_warning: Option<StorageUse>,
 }
@@ -143,7 +199,14 @@ pub struct SyncHandle {
 
 /// Start the sync client with the app's settings and provide it as context.
 pub fn provide_sync() -> SyncHandle {
-    provide_sync_with(SyncConfig::default())
+    let mut config = SyncConfig::default();
+    if let Some(ms) = api::setting_ms(RETRY_MS_KEY) {
+        // f64, not Duration's u128 arithmetic: 128-bit division weighs.
+        let base = f64::from(ms) / 1000.0;
+        config.retry_base = Duration::from_secs_f64(base);
+        config.retry_max = Duration::from_secs_f64(base * (backoff::MAX_MS / backoff::BASE_MS));
+    }
+    provide_sync_with(config)
 }
 
 /// Start the sync client with `config` and provide it as context. It stops
@@ -161,6 +224,8 @@ pub fn provide_sync_with(config: SyncConfig) -> SyncHandle {
         state: RefCell::new(initial),
         outbox: RefCell::new(None),
         sched: RefCell::new(Sched::default()),
+        ticks: Cell::new(0),
+        held: RefCell::new(Vec::new()),
     });
     engine.start();
     let engine = StoredValue::new_local(engine);
@@ -267,6 +332,10 @@ struct Report {
     confirmed: usize,
     /// Unreadable records moved to the rejected list.
     set_aside: usize,
+    /// Responses moved to the rejected list at their last strike.
+    struck_out: usize,
+    /// The failure that ended the pass, or the last one it went past.
+    error: Option<SyncError>,
 }
 
 struct Engine {
@@ -276,6 +345,10 @@ struct Engine {
     publish: WriteSignal<SyncState>,
     outbox: RefCell<Option<Rc<Outbox>>>,
     sched: RefCell<Sched>,
+    /// Ticks so far: a deferred record waits for the next one.
+    ticks: Cell<u32>,
+    /// Deferred records: (record id, the tick it was deferred on).
+    held: RefCell<Vec<(String, u32)>>,
 }
 
 impl Engine {
@@ -300,6 +373,7 @@ impl Engine {
         let interval = set_interval_with_handle(
             move || {
                 if let Some(engine) = weak.upgrade() {
+                    engine.ticks.set(engine.ticks.get().wrapping_add(1));
                     spawn_local(engine.tick());
                 }
             },
@@ -472,32 +546,30 @@ impl Engine {
     }
 
     /// Take in the result of a pass: `None` when another tab was syncing.
-    fn conclude(self: &Rc<Self>, outcome: Option<Result<Report, SyncError>>) {
-        match outcome {
+    fn conclude(self: &Rc<Self>, outcome: Option<Report>) {
+        let Some(report) = outcome else {
             // Another tab is syncing: look again shortly, so that this tab's
             // count follows, and it takes over if the other one closes.
-            None => self.retry_in(BUSY_RECHECK_MS),
-            Some(Ok(report)) => {
-                self.sched.borrow_mut().failures = 0;
-                let now = (report.confirmed > 0).then(js_sys::Date::now);
-                if let Some(now) = now {
-                    let _ = drafts::save(LAST_SYNC_KEY, &now);
-                }
-                self.update(|s| {
-                    s.last_sync = now.or(s.last_sync);
-                    s.last_error =
-                        (report.set_aside > 0).then_some(SyncError::SetAside(report.set_aside));
-                });
-            }
-            Some(Err(e)) => {
-                let transient = e.is_transient();
-                if !self.is_stopped() {
-                    self.update(|s| s.last_error = Some(e));
-                }
-                if transient {
-                    self.schedule_retry();
-                }
-            }
+            self.retry_in(BUSY_RECHECK_MS);
+            return;
+        };
+        let retry = report.error.as_ref().is_some_and(SyncError::is_transient);
+        if report.confirmed > 0 || report.error.is_none() {
+            self.sched.borrow_mut().failures = 0;
+        }
+        let error = report
+            .error
+            .or((report.struck_out > 0).then_some(SyncError::GaveUp(report.struck_out)))
+            .or((report.set_aside > 0).then_some(SyncError::SetAside(report.set_aside)));
+        if !self.is_stopped() {
+            let deferred = self.held.borrow().len() as u32;
+            self.update(|s| {
+                s.last_error = error;
+                s.deferred = deferred;
+            });
+        }
+        if retry {
+            self.schedule_retry();
         }
     }
 
@@ -508,7 +580,14 @@ impl Engine {
             sched.failures = sched.failures.saturating_add(1);
             sched.failures
         };
-        self.retry_in(backoff::delay_ms(failures, js_sys::Math::random()));
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let ms = backoff::delay_within(
+            ms(self.config.retry_base),
+            ms(self.config.retry_max),
+            failures,
+            js_sys::Math::random(),
+        );
+        self.retry_in(ms);
     }
 
     /// Run again in `ms`; until then, automatic triggers wait.
@@ -533,69 +612,184 @@ impl Engine {
         .ok();
     }
 
-    /// One pass, holding the lock: send batches until the outbox is empty.
-    async fn pass(self: Rc<Self>) -> Result<Report, SyncError> {
-        let outbox = self.outbox().await?;
+    /// One pass, holding the lock: send what waits, oldest first, each
+    /// record at most once.
+    async fn pass(self: Rc<Self>) -> Report {
         let mut report = Report::default();
-        let mut size = self.config.batch_size.max(1);
+        if let Err(e) = self.send_all(&mut report).await {
+            report.error = Some(e);
+        }
+        report
+    }
+
+    async fn send_all(&self, report: &mut Report) -> Result<(), SyncError> {
+        let outbox = self.outbox().await?;
+        let tick = self.ticks.get();
+        // Not sent (again) in this pass: what it sent already, and what the
+        // server deferred since the last tick.
+        let mut sent: Vec<String> = self
+            .held
+            .borrow()
+            .iter()
+            .filter(|(_, t)| *t == tick)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut cap = self.config.batch_size.max(1);
+        let mut failed_last = false;
         loop {
             if self.is_stopped() {
-                return Ok(report);
+                return Ok(());
             }
-            let batch = outbox.pending(size).await?;
-            report.set_aside += batch.set_aside.len();
-            if batch.ready.is_empty() {
-                if batch.set_aside.is_empty() {
-                    return Ok(report);
+            let found = outbox
+                .pending(cap.saturating_add(sent.len() as u32))
+                .await?;
+            report.set_aside += found.set_aside.len();
+            let mut batch: Vec<Pending> = found
+                .ready
+                .into_iter()
+                .filter(|p| !sent.contains(&p.id))
+                .collect();
+            let Some(oldest) = batch.first() else {
+                if found.set_aside.is_empty() {
+                    return Ok(());
                 }
                 continue;
-            }
-            let responses: Vec<String> = batch.ready.iter().map(|p| p.response.clone()).collect();
-            match api::send_json_batch(&responses).await {
-                Ok(reply) => {
-                    let (confirmed, refused) = verdicts(&batch, &reply);
-                    if confirmed.is_empty() && refused.is_empty() {
-                        return Err(SyncError::NoOutcome);
-                    }
-                    outbox.settle(&confirmed, &refused).await?;
-                    report.confirmed += confirmed.len();
-                    let (waiting, rejected) = outbox.counts().await?;
-                    self.update(|s| {
-                        s.waiting = waiting;
-                        s.rejected = rejected;
-                    });
+            };
+            let waiting = cap.min(batch.len() as u32);
+            let size = backoff::split_size(waiting, oldest.attempts, self.config.split_after);
+            batch.truncate(size as usize);
+            let responses: Vec<String> = batch.iter().map(|p| p.response.clone()).collect();
+            let result = api::send_json_batch(&responses).await;
+            if let Err(ApiError::Server { status: 413, .. }) = result {
+                if batch.len() > 1 {
+                    // Too large for the server: halve the batch and go on.
+                    cap = (batch.len() as u32 / 2).max(1);
+                    continue;
                 }
-                // Too large for the server: halve the batch and go on.
-                Err(ApiError::Server { status: 413, .. }) if size > 1 => size = (size / 2).max(1),
+            }
+            sent.extend(batch.iter().map(|p| p.id.clone()));
+            match result {
+                Ok(reply) => {
+                    failed_last = false;
+                    self.settle(&outbox, &batch, &reply, tick, report).await?;
+                }
                 Err(e) => {
-                    let ids: Vec<String> = batch.ready.iter().map(|p| p.id.clone()).collect();
+                    let ids: Vec<String> = batch.iter().map(|p| p.id.clone()).collect();
                     // Bookkeeping only: the error to report is the request's.
                     let _ = outbox.mark_attempt(&ids).await;
-                    return Err(SyncError::Api(e));
+                    self.held.borrow_mut().retain(|(id, _)| !ids.contains(id));
+                    let failed_on =
+                        matches!(e, ApiError::Server { status, .. } if failed_on(status));
+                    let moved =
+                        failed_on && batch.len() == 1 && self.judge(&outbox, &batch[0], &e).await?;
+                    report.struck_out += usize::from(moved);
+                    if !failed_on || failed_last {
+                        return Err(SyncError::Api(e));
+                    }
+                    failed_last = true;
+                    // Set aside with the server's words: dealt with.
+                    if !moved {
+                        report.error = Some(SyncError::Api(e));
+                    }
                 }
             }
         }
+    }
+
+    /// Apply the server's answer to `batch`.
+    async fn settle(
+        &self,
+        outbox: &Outbox,
+        batch: &[Pending],
+        reply: &SyncReply,
+        tick: u32,
+        report: &mut Report,
+    ) -> Result<(), SyncError> {
+        let v = verdicts(batch, reply);
+        if v.confirmed.is_empty() && v.refused.is_empty() && v.deferred.is_empty() {
+            return Err(SyncError::NoOutcome);
+        }
+        outbox.settle(&v.confirmed, &v.refused).await?;
+        let deferred = {
+            let mut held = self.held.borrow_mut();
+            held.retain(|(id, _)| !batch.iter().any(|p| &p.id == id));
+            held.extend(v.deferred.into_iter().map(|id| (id, tick)));
+            held.len() as u32
+        };
+        if !v.confirmed.is_empty() {
+            report.confirmed += v.confirmed.len();
+            let now = js_sys::Date::now();
+            let _ = drafts::save(LAST_SYNC_KEY, &now);
+            self.update(|s| s.last_sync = Some(now));
+        }
+        let (waiting, rejected) = outbox.counts().await?;
+        self.update(|s| {
+            s.waiting = waiting;
+            s.rejected = rejected;
+            s.deferred = deferred;
+        });
+        Ok(())
+    }
+
+    /// `pending` failed alone with a 500: a strike if the server
+    /// demonstrably works (see the module doc). Returns whether it was the
+    /// last strike, which moved the record to the rejected list.
+    async fn judge(
+        &self,
+        outbox: &Outbox,
+        pending: &Pending,
+        error: &ApiError,
+    ) -> Result<bool, SyncError> {
+        // Another tab's success counts too: it is the same device.
+        let stored = drafts::load::<f64>(LAST_SYNC_KEY)
+            .ok()
+            .flatten()
+            .or(self.state.borrow().last_sync);
+        let stored_since =
+            matches!((pending.failing_since, stored), (Some(since), Some(at)) if at > since);
+        if !stored_since || !api::health_ok().await {
+            return Ok(false);
+        }
+        let limit = self.config.strikes;
+        Ok(outbox
+            .strike(&pending.id, &error.to_string(), limit)
+            .await?)
     }
 }
 
-/// Sort the server's outcomes into ids to remove (accepted, duplicate) and
-/// ids to move to the rejected list, with the reason. A response the answer
-/// does not mention stays in the outbox.
-fn verdicts(batch: &Batch, reply: &SyncReply) -> (Vec<String>, Vec<(String, String)>) {
-    let mut confirmed = Vec::new();
-    let mut refused = Vec::new();
-    for pending in &batch.ready {
+/// Whether an error status says the server tried and failed (a strike may
+/// follow), rather than that it is busy or unreachable (502, 503, 504).
+fn failed_on(status: u16) -> bool {
+    (500..600).contains(&status) && !matches!(status, 502..=504)
+}
+
+/// The server's outcomes for a batch, sorted.
+#[derive(Default)]
+struct Verdicts {
+    /// Accepted or duplicate: leave the outbox.
+    confirmed: Vec<String>,
+    /// Move to the rejected list, with the reason.
+    refused: Vec<(String, String)>,
+    /// Dated ahead of the server's clock: sent again after the next tick.
+    deferred: Vec<String>,
+}
+
+/// Sort the server's outcomes by record id. A response the answer does not
+/// mention stays in the outbox.
+fn verdicts(batch: &[Pending], reply: &SyncReply) -> Verdicts {
+    let mut v = Verdicts::default();
+    for pending in batch {
         // At most 100 each way: a linear search is cheaper than a map's code.
         match reply.results.iter().find(|o| o.id() == pending.response_id) {
             Some(Outcome::Accepted { .. } | Outcome::Duplicate { .. }) => {
-                confirmed.push(pending.id.clone())
+                v.confirmed.push(pending.id.clone())
             }
             Some(Outcome::Rejected { reason, .. }) => {
-                refused.push((pending.id.clone(), reason.clone()))
+                v.refused.push((pending.id.clone(), reason.clone()))
             }
-            // Sent again later (the device's clock is ahead of the server's).
-            Some(Outcome::Deferred { .. }) | None => {}
+            Some(Outcome::Deferred { .. }) => v.deferred.push(pending.id.clone()),
+            None => {}
         }
     }
-    (confirmed, refused)
+    v
 }

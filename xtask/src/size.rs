@@ -23,13 +23,16 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// app to 306 KB; the dashboard's sign-in and scope to 352 KB. With device
 /// enrolment as well (and the people's strings, which every bundle's
 /// translation table carries, and the frame's account menu): kiosk 254 KB,
-/// shop 318 KB, main app 311 KB, dashboard 356 KB. Each budget leaves
-/// about 1% for builds on other machines, so a real regression still trips it.
+/// shop 318 KB, main app 311 KB, dashboard 356 KB. The sync client's
+/// deferred responses and its splitting of failing batches (with the
+/// status bar's and the staff menu's notes) took them to 258, 323, 314 and
+/// 360 KB. Each budget leaves about 1% for builds on other machines, so a
+/// real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
-    ("kiosk.html", 257 * 1000),
-    ("shop.html", 322 * 1000),
-    ("index.html", 314 * 1000),
-    ("dashboard.html", 360 * 1000),
+    ("kiosk.html", 261 * 1000),
+    ("shop.html", 326 * 1000),
+    ("index.html", 318 * 1000),
+    ("dashboard.html", 363 * 1000),
 ];
 
 pub fn report(dist: &Path) -> Result<()> {

@@ -292,6 +292,12 @@ fn StaffMenu(
             <p>
                 <span data-testid="staff-waiting">{move || sync.state.get().waiting}</span>
                 " " {t(Key::Waiting)}
+                <span hidden=move || sync.state.with(|s| s.deferred == 0)>
+                    " (" {move || sync.state.get().deferred} " " {t(Key::Deferred)} ")"
+                </span>
+            </p>
+            <p class="kiosk-warning" data-testid="staff-needs-attention" hidden=move || sync.state.with(|s| s.rejected == 0)>
+                {t(Key::NeedsAttention)} ": " {move || sync.state.get().rejected}
             </p>
             <p class="kiosk-warning" hidden=move || warning.with(Option::is_none)>
                 {t(Key::StaffWarning)} ": " {move || warning.get().unwrap_or_default()}
