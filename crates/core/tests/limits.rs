@@ -380,6 +380,15 @@ fn a_shape_error_names_its_exact_place_even_when_too_deep_to_read() {
         "{e}"
     );
 
+    // A number is not a type, though serde would read it as the first one.
+    q["sections"][0]["items"][1]["type"] = json!(0);
+    let e = refused(&q).to_string();
+    assert!(
+        e.contains("field \"type\": must be the item type's name"),
+        "{e}"
+    );
+    q["sections"][0]["items"][1]["type"] = json!([]);
+
     // Nested past what a JSON reader will follow: still placed.
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     let text = q

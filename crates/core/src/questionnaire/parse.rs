@@ -280,7 +280,13 @@ fn unknown_fields(file: &str, value: &Value) -> Result<(), LoadError> {
         };
         for (j, item) in items.iter().enumerate() {
             let at = |p: String| LoadError::new(file, Some(&item_label(item, j, &label)), p);
-            let kind = item.get("type").and_then(Value::as_str).unwrap_or_default();
+            // serde reads a tag given as a number as the variant's index
+            // (`"type": 0` would be a rating): a type is only ever its name.
+            let Some(kind) = item.get("type").and_then(Value::as_str) else {
+                return Err(at(format!(
+                    "field \"type\": must be the item type's name as text, e.g. \"rating\" (at `sections[{i}].items[{j}].type`)"
+                )));
+            };
             let allowed: Vec<&str> = ITEM_FIELDS
                 .iter()
                 .chain(type_fields(kind))
