@@ -63,9 +63,22 @@ pub async fn change(
 ) -> Result<User, ApiError> {
     // `{}`, and `[]` (which serde also reads as a struct), change nothing:
     // a client bug, told as such rather than answered 200.
-    if change.active.is_none() && change.password.is_none() {
+    let UserChange {
+        active,
+        password,
+        role,
+        branch,
+        region,
+    } = &change;
+    if active.is_none()
+        && password.is_none()
+        && role.is_none()
+        && branch.is_none()
+        && region.is_none()
+    {
         return Err(ApiError::Unprocessable(
-            "active, password: give at least one; there is nothing to change".into(),
+            "active, password, role, branch, region: give at least one; there is nothing to change"
+                .into(),
         ));
     }
     let target = state
