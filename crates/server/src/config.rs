@@ -132,6 +132,33 @@ pub struct Config {
     /// any client could pick its own address).
     #[arg(long, env = "BRANCHPULSE_TRUST_PROXY")]
     pub trust_proxy: bool,
+
+    /// Erase the free texts (text answers, comments, reasons) of responses
+    /// submitted more than this many days ago. Unset: kept.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_RETAIN_FREE_TEXT_DAYS",
+        value_parser = clap::value_parser!(u32).range(1..=36_600)
+    )]
+    pub retain_free_text_days: Option<u32>,
+
+    /// Erase the staff names (the name on the badge) of visit reports
+    /// submitted more than this many days ago. Unset: kept.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_RETAIN_STAFF_NAMES_DAYS",
+        value_parser = clap::value_parser!(u32).range(1..=36_600)
+    )]
+    pub retain_staff_names_days: Option<u32>,
+
+    /// How often the retention settings are applied, in seconds (also once
+    /// at start-up).
+    #[arg(
+        long,
+        env = "BRANCHPULSE_RETENTION_INTERVAL_SECS",
+        default_value_t = 3600
+    )]
+    pub retention_interval_secs: u64,
 }
 
 impl Config {
@@ -160,6 +187,9 @@ impl Config {
             enrol_per_minute: 10,
             sign_in_per_minute: 20,
             trust_proxy: false,
+            retain_free_text_days: None,
+            retain_staff_names_days: None,
+            retention_interval_secs: 3600,
         }
     }
 }
