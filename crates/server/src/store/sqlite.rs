@@ -461,6 +461,25 @@ impl SqliteStore {
         rows.iter().map(visit_of).collect()
     }
 
+    pub async fn reported_visits(
+        &self,
+        branches: &[String],
+        visits: &[uuid::Uuid],
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let branches = serde_json::to_string(branches).expect("strings serialize");
+        let ids = serde_json::to_string(visits).expect("uuids serialize");
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT json_extract(payload, '$.assignment') FROM responses \
+             WHERE channel = 'mystery_shop' AND branch IN (SELECT value FROM json_each(?1)) \
+             AND json_extract(payload, '$.assignment') IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(branches)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().filter_map(|id| id.parse().ok()).collect())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
