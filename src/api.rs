@@ -223,12 +223,15 @@ pub async fn visits() -> Result<(Vec<branchpulse_core::protocol::Visit>, bool), 
 
 /// The latest version of questionnaire `id` as JSON text, kept on the
 /// device (as [`questionnaire`]) for a shopper who starts a visit offline.
+/// Sent with the phone's token: the server serves a mystery-shop
+/// questionnaire only to enrolled shoppers' phones (and admins).
 pub async fn questionnaire_text(id: &str) -> Result<String, ApiError> {
     let url = format!(
         "/api/v1/questionnaires/{}",
         js_sys::encode_uri_component(id)
     );
-    let (text, from_device) = kept_text(&url).await?;
+    let token = enrolment::token();
+    let (text, from_device) = kept_text_as(&url, token.as_deref()).await?;
     if !from_device {
         if let Some(s) = local_storage() {
             let _ = s.set_item(&format!("{DEVICE_COPY_PREFIX}{url}"), &text);

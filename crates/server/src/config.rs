@@ -164,6 +164,33 @@ pub struct Config {
     #[arg(long, env = "BRANCHPULSE_TRUSTED_PROXY_HOPS", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub trusted_proxy_hops: u32,
+
+    /// Erase the free texts (text answers, comments, reasons) of responses
+    /// submitted more than this many days ago. Unset: kept.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_RETAIN_FREE_TEXT_DAYS",
+        value_parser = clap::value_parser!(u32).range(1..=36_600)
+    )]
+    pub retain_free_text_days: Option<u32>,
+
+    /// Erase the staff names (the name on the badge) of visit reports
+    /// submitted more than this many days ago. Unset: kept.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_RETAIN_STAFF_NAMES_DAYS",
+        value_parser = clap::value_parser!(u32).range(1..=36_600)
+    )]
+    pub retain_staff_names_days: Option<u32>,
+
+    /// How often the retention settings are applied, in seconds (also once
+    /// at start-up).
+    #[arg(
+        long,
+        env = "BRANCHPULSE_RETENTION_INTERVAL_SECS",
+        default_value_t = 3600
+    )]
+    pub retention_interval_secs: u64,
 }
 
 /// How log lines are written.
@@ -218,6 +245,9 @@ impl Config {
                 "::1/128".parse().expect("a range"),
             ],
             log_format: LogFormat::Text,
+            retain_free_text_days: None,
+            retain_staff_names_days: None,
+            retention_interval_secs: 3600,
         }
     }
 }

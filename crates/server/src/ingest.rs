@@ -17,7 +17,7 @@
 use crate::catalog::{BranchStatus, Snapshot};
 use crate::error::ApiError;
 use crate::store::access::DeviceRow;
-use crate::store::{canonical_json, sha256_hex, Facts, Record, Saved, StoreError, VisitRecord};
+use crate::store::{Facts, Record, Saved, StoreError, VisitRecord};
 use crate::AppState;
 use branchpulse_core::access::DeviceKind;
 use branchpulse_core::protocol::{Outcome, SyncReply};
@@ -108,9 +108,9 @@ pub async fn receive(
             }
         };
         if let Some(hash) = stored.get(&id) {
-            // The hash stands for what the device sent, even after its texts
-            // were purged (see purge.rs), so a resend of the original matches.
-            let same = *hash == sha256_hex(&canonical_json(&response));
+            // After its texts were erased the stored hash is of the erased
+            // response: the resend is erased the same way (see purge.rs).
+            let same = crate::purge::same_as_stored(hash, &response);
             results[i] = Some(if same {
                 Outcome::Duplicate { id }
             } else {

@@ -149,6 +149,8 @@ impl Server {
     pub async fn bind(config: Config) -> Result<Server, ServeError> {
         let addr = config.addr;
         let state = AppState::open(config).await?;
+        // Texts past their retention go before anyone can read them.
+        purge::retention(&state, time::OffsetDateTime::now_utc()).await?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
@@ -174,6 +176,10 @@ impl Server {
         let store = self.state.store.clone();
         let every = std::time::Duration::from_secs(self.state.config.catalog_reload_secs.max(1));
         let watcher = self.state.catalog.watch(store.clone(), every);
+        let retention = purge::watch(
+            self.state.clone(),
+            std::time::Duration::from_secs(self.state.config.retention_interval_secs.max(1)),
+        );
         let app = routes::app(self.state);
         let served = axum::serve(
             self.listener,
@@ -182,6 +188,9 @@ impl Server {
         .with_graceful_shutdown(shutdown)
         .await;
         watcher.abort();
+        if let Some(retention) = retention {
+            retention.abort();
+        }
         served?;
         store.close().await;
         tracing::info!("stopped");

@@ -7,8 +7,16 @@
 //! `id:payload_hash`, per table. The catalog (branches and questionnaire
 //! versions, as admins left them) is copied over whatever the target holds
 //! for the same keys, and compared row by row.
+//!
+//! One overwrite is allowed: a response whose texts were erased in SQLite
+//! after an earlier run copied it is erased in PostgreSQL too, once its
+//! copy there is shown to be the same response (erased the same way, it
+//! hashes to the source's hash), so a re-run never leaves the text behind.
 
+use crate::purge::{same_as_stored, Erase};
+use crate::store::postgres::PostgresStore;
 use crate::store::{sha256_hex, Record, Saved, Store, StoreError};
+use branchpulse_core::Response;
 use std::fmt;
 
 const CHUNK: u32 = 1000;
@@ -32,6 +40,8 @@ pub enum MigrateError {
 pub struct Report {
     pub copied: u64,
     pub already_there: u64,
+    /// Copied earlier, then erased in SQLite: erased in PostgreSQL now.
+    pub erased: u64,
     pub rows: u64,
     pub checksum: String,
     /// Visit assignments copied now, and held by both databases.
@@ -48,11 +58,12 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "responses: {} copied, {} already there; both databases hold {} rows, checksum {}; \
+            "responses: {} copied, {} already there, {} erased as in SQLite; both databases hold {} rows, checksum {}; \
              visit assignments: {} copied, both databases hold {}; \
              catalog: {} questionnaire versions and {} branches copied",
             self.copied,
             self.already_there,
+            self.erased,
             self.rows,
             self.checksum,
             self.visits_copied,
@@ -70,7 +81,7 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
     else {
         return Err(MigrateError::WrongKinds);
     };
-    let (mut copied, mut already_there) = (0, 0);
+    let (mut copied, mut already_there, mut erased) = (0, 0, 0);
     let mut after = None;
     loop {
         let chunk = source.records_after(after, CHUNK).await?;
@@ -82,6 +93,7 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
             match saved {
                 Saved::Inserted => copied += 1,
                 Saved::AlreadyStored => already_there += 1,
+                Saved::Conflict if erase_copy(&target, record).await? => erased += 1,
                 Saved::Conflict => return Err(MigrateError::Conflict(record.id.to_string())),
             }
         }
@@ -142,6 +154,7 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
     Ok(Report {
         copied,
         already_there,
+        erased,
         rows: from_ids.len() as u64,
         checksum: from_sum,
         visits_copied,
@@ -150,6 +163,32 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
         branches: catalog.branches.len() as u64,
         accounts,
     })
+}
+
+/// Erase PostgreSQL's copy of `record` as it was erased in SQLite, if the
+/// copy is the same response; whether it was.
+async fn erase_copy(target: &PostgresStore, record: &Record) -> Result<bool, StoreError> {
+    let Some(how) = Erase::of_hash(&record.payload_hash) else {
+        return Ok(false);
+    };
+    let Some((payload, _)) = target.payload_and_hash(record.id).await? else {
+        return Ok(false);
+    };
+    let same = serde_json::from_str::<Response>(&payload)
+        .is_ok_and(|copy| same_as_stored(&record.payload_hash, &copy));
+    if !same {
+        return Ok(false);
+    }
+    // `purged_at` follows with the other purged responses.
+    target
+        .erase(
+            record.id,
+            &record.payload,
+            &record.payload_hash,
+            None,
+            how.comment_items(),
+        )
+        .await
 }
 
 fn checksum(rows: &[(String, String)]) -> String {

@@ -1,30 +1,78 @@
-use crate::auth::Admin;
+use crate::auth::{Admin, Caller};
 use crate::changes;
 use crate::error::{ApiError, Json, Path};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use branchpulse_core::access::QuestionnaireVersion;
-use branchpulse_core::protocol::{Branch, QuestionnaireSummary};
-use branchpulse_core::Questionnaire;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use branchpulse_core::access::{DeviceKind, QuestionnaireVersion, Role};
+use branchpulse_core::protocol::Branch;
+use branchpulse_core::{Kind, Questionnaire};
 
-/// `GET /api/v1/questionnaires`: the active version of each questionnaire.
-pub async fn list(State(state): State<AppState>) -> Json<Vec<QuestionnaireSummary>> {
-    Json(state.catalog.summaries())
+/// Whether the caller may read mystery-shop questionnaires: an enrolled
+/// shopper's phone or an admin. A kiosk's questionnaire is public (a lobby
+/// tablet shows it to anyone); a mystery shop's would tell a branch what
+/// the next visit checks. Asked only when such a questionnaire is at
+/// stake, so a public read costs no lookup.
+async fn may_read_shops(parts: &mut Parts, state: &AppState) -> Result<(), ApiError> {
+    let refused =
+        "a mystery-shop questionnaire is served only to enrolled shoppers' phones and to admins";
+    match Caller::from_request_parts(parts, state).await {
+        Ok(Caller::Device(d)) if d.kind == DeviceKind::Shopper => Ok(()),
+        Ok(Caller::Person(r)) if r.user.role == Role::Admin => Ok(()),
+        Ok(_) => Err(ApiError::Forbidden(refused.into())),
+        Err(ApiError::Forbidden(_)) => Err(ApiError::Forbidden(refused.into())),
+        Err(_) => Err(ApiError::Unauthorized(format!(
+            "{refused}: send the phone's token or sign in"
+        ))),
+    }
+}
+
+/// A questionnaire as the answer, never kept by a cache when it is a
+/// mystery shop's.
+fn served(q: Questionnaire) -> Response {
+    let secret = q.kind == Kind::MysteryShop;
+    let mut answer = Json(q).into_response();
+    if secret {
+        answer
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    answer
+}
+
+/// `GET /api/v1/questionnaires`: the active version of each questionnaire
+/// the caller may read (mystery shops only for shoppers' phones and admins).
+pub async fn list(State(state): State<AppState>, mut parts: Parts) -> Response {
+    let mut summaries = state.catalog.summaries();
+    let has_shops = summaries.iter().any(|s| s.kind == Kind::MysteryShop);
+    if has_shops && may_read_shops(&mut parts, &state).await.is_err() {
+        summaries.retain(|s| s.kind != Kind::MysteryShop);
+        return Json(summaries).into_response();
+    }
+    let mut answer = Json(summaries).into_response();
+    if has_shops {
+        answer
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    answer
 }
 
 /// `GET /api/v1/questionnaires/{id}`: the active version, what devices use.
 pub async fn latest(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Questionnaire>, ApiError> {
-    state
-        .catalog
-        .latest(&id)
-        .map(|q| Json((*q).clone()))
-        .ok_or_else(|| unknown(&id))
+    mut parts: Parts,
+) -> Result<Response, ApiError> {
+    let q = state.catalog.latest(&id).ok_or_else(|| unknown(&id))?;
+    if q.kind == Kind::MysteryShop {
+        may_read_shops(&mut parts, &state).await?;
+    }
+    Ok(served((*q).clone()))
 }
 
 /// `GET /api/v1/questionnaires/{id}/{version}`: the version a response
@@ -32,11 +80,18 @@ pub async fn latest(
 pub async fn version(
     State(state): State<AppState>,
     Path((id, version)): Path<(String, String)>,
-) -> Result<Json<Questionnaire>, ApiError> {
+    mut parts: Parts,
+) -> Result<Response, ApiError> {
     let version = parse_version(&version)?;
     let catalog = state.catalog.snapshot();
+    // Any version of a mystery shop's id is as secret as the others: even
+    // which versions exist is not said to others.
+    let shop = catalog.versions(&id).any(|q| q.kind == Kind::MysteryShop);
+    if shop {
+        may_read_shops(&mut parts, &state).await?;
+    }
     if let Some(q) = catalog.questionnaire(&id, version) {
-        return Ok(Json(q.clone()));
+        return Ok(served(q.clone()));
     }
     let known: Vec<String> = catalog
         .versions(&id)

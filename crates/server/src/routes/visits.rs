@@ -1,6 +1,7 @@
 //! Mystery-shop visit assignments: created by an admin, listed by the
 //! shoppers' phones (their shopper's and the unassigned ones) and by
-//! people (the visits of their scope).
+//! people (the visits of their scope: admins all of them, managers only
+//! those done, without the shopper).
 
 use crate::auth::scope::allows_code;
 use crate::auth::{Admin, Caller};
@@ -11,7 +12,7 @@ use crate::store::{sqlite::DATE, VisitRecord};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use branchpulse_core::access::{check_label, DeviceKind};
+use branchpulse_core::access::{check_label, DeviceKind, Role};
 use branchpulse_core::aggregate::{EARLIEST_DAY, LATEST_DAY};
 use branchpulse_core::protocol::{NewVisit, Visit};
 use branchpulse_core::Kind;
@@ -97,10 +98,36 @@ pub async fn list(
                 .await
                 .map_err(store_error)?;
             visits.retain(|v| allows_code(&reader.scope, &v.branch, &branches));
+            if reader.user.role != Role::Admin {
+                hide_from_the_shopped(&state, &mut visits).await?;
+            }
             visits
         }
     };
     Ok(Json(visits.into_iter().map(visit_of).collect()))
+}
+
+/// A mystery shop stays secret from the branch being shopped: its managers
+/// (and regional managers) see a visit only once it is done — its report
+/// has been received (stored) — and never the shopper's name.
+async fn hide_from_the_shopped(
+    state: &AppState,
+    visits: &mut Vec<VisitRecord>,
+) -> Result<(), ApiError> {
+    let mut branches: Vec<String> = visits.iter().map(|v| v.branch.clone()).collect();
+    branches.sort();
+    branches.dedup();
+    let ids: Vec<uuid::Uuid> = visits.iter().map(|v| v.id).collect();
+    let done = state
+        .store
+        .reported_visits(&branches, &ids)
+        .await
+        .map_err(store_error)?;
+    visits.retain(|v| done.contains(&v.id));
+    for v in visits.iter_mut() {
+        v.shopper = None;
+    }
+    Ok(())
 }
 
 /// The record to store for `new`, or what is wrong with it.

@@ -124,20 +124,47 @@ impl Store {
         }
     }
 
-    /// Replace a response's payload with `payload` (the same response
-    /// without its free texts), drop its comments from the dashboard's
-    /// list and set `purged_at`, in one transaction. The payload hash is
-    /// kept: it stands for what the device sent, so a resend of the
-    /// original is still recognised as a duplicate. `false` if no such response.
-    pub async fn purge_text(
+    /// A response's stored payload and payload hash.
+    pub async fn payload_and_hash(&self, id: Uuid) -> Result<Option<(String, String)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.payload_and_hash(id).await,
+            Store::Postgres(p) => p.payload_and_hash(id).await,
+        }
+    }
+
+    /// Replace a response's payload and hash with erased ones (see
+    /// `purge.rs`), drop its comments (those of `comment_items`, or all)
+    /// from the dashboard's list and set `purged_at` when given, in one
+    /// transaction. `false` if no such response.
+    pub async fn erase(
         &self,
         id: Uuid,
         payload: &str,
-        now: OffsetDateTime,
+        hash: &str,
+        purged_at: Option<OffsetDateTime>,
+        comment_items: Option<&[&str]>,
     ) -> Result<bool, StoreError> {
         match self {
-            Store::Sqlite(s) => s.purge_text(id, payload, now).await,
-            Store::Postgres(p) => p.purge_text(id, payload, now).await,
+            Store::Sqlite(s) => s.erase(id, payload, hash, purged_at, comment_items).await,
+            Store::Postgres(p) => p.erase(id, payload, hash, purged_at, comment_items).await,
+        }
+    }
+
+    /// Up to `limit` responses submitted before `before`, with an id above
+    /// `after`, that `how` has not erased yet (of the mystery-shop channel
+    /// only for staff names), by id: (id, payload, hash).
+    pub async fn to_erase(
+        &self,
+        how: crate::purge::Erase,
+        before: OffsetDateTime,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+        let shop_only = how == crate::purge::Erase::StaffNames;
+        let pattern = how.done_pattern();
+        match self {
+            Store::Sqlite(s) => s.to_erase(pattern, shop_only, before, after, limit).await,
+            Store::Postgres(p) => p.to_erase(pattern, shop_only, before, after, limit).await,
         }
     }
 }

@@ -334,6 +334,23 @@ impl Store {
         }
     }
 
+    /// Those of `visits` (of `branches`) whose report has been received: a
+    /// stored mystery-shop response names the visit as its `assignment`.
+    pub async fn reported_visits(
+        &self,
+        branches: &[String],
+        visits: &[Uuid],
+    ) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+        if visits.is_empty() {
+            return Ok(Default::default());
+        }
+        let found = match self {
+            Store::Sqlite(s) => s.reported_visits(branches, visits).await?,
+            Store::Postgres(p) => p.reported_visits(branches, visits).await?,
+        };
+        Ok(found.into_iter().collect())
+    }
+
     /// Close every connection, waiting for queries in flight.
     pub async fn close(&self) {
         match self {

@@ -406,6 +406,24 @@ impl PostgresStore {
         rows.iter().map(visit_of).collect()
     }
 
+    pub async fn reported_visits(
+        &self,
+        branches: &[String],
+        visits: &[Uuid],
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let ids: Vec<String> = visits.iter().map(Uuid::to_string).collect();
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT payload::jsonb ->> 'assignment' FROM responses \
+             WHERE channel = 'mystery_shop' AND branch = ANY($1) \
+             AND payload::jsonb ->> 'assignment' = ANY($2)",
+        )
+        .bind(branches)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().filter_map(|id| id.parse().ok()).collect())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -100,7 +100,15 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: every commit is synced to the WAL file before it
+            // returns. A device deletes a response once told `accepted`, so
+            // the answer must survive a power cut; with NORMAL the last
+            // commits before one can be lost (`cargo xtask bench` prints
+            // the cost).
+            .synchronous(SqliteSynchronous::Full)
+            // Deleted or overwritten content is zeroed in the file, so a
+            // purged text cannot be read back from free pages.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -451,6 +459,25 @@ impl SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(visit_of).collect()
+    }
+
+    pub async fn reported_visits(
+        &self,
+        branches: &[String],
+        visits: &[uuid::Uuid],
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let branches = serde_json::to_string(branches).expect("strings serialize");
+        let ids = serde_json::to_string(visits).expect("uuids serialize");
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT json_extract(payload, '$.assignment') FROM responses \
+             WHERE channel = 'mystery_shop' AND branch IN (SELECT value FROM json_each(?1)) \
+             AND json_extract(payload, '$.assignment') IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(branches)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().filter_map(|id| id.parse().ok()).collect())
     }
 
     pub async fn close(&self) {

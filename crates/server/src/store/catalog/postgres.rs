@@ -236,27 +236,70 @@ impl PostgresStore {
         )
     }
 
-    pub async fn purge_text(
+    pub async fn payload_and_hash(&self, id: Uuid) -> Result<Option<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT payload, payload_hash FROM responses WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    pub async fn erase(
         &self,
         id: Uuid,
         payload: &str,
-        now: OffsetDateTime,
+        hash: &str,
+        purged_at: Option<OffsetDateTime>,
+        comment_items: Option<&[&str]>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let found = sqlx::query("UPDATE responses SET payload = $1, purged_at = $2 WHERE id = $3")
-            .bind(payload)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
+        let found = sqlx::query(
+            "UPDATE responses SET payload = $1, payload_hash = $2, \
+             purged_at = COALESCE($3, purged_at) WHERE id = $4",
+        )
+        .bind(payload)
+        .bind(hash)
+        .bind(purged_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
             == 1;
-        sqlx::query("DELETE FROM comments WHERE response_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let items: Option<Vec<String>> =
+            comment_items.map(|items| items.iter().map(|i| (*i).to_owned()).collect());
+        sqlx::query(
+            "DELETE FROM comments WHERE response_id = $1 \
+             AND ($2::text[] IS NULL OR item = ANY($2))",
+        )
+        .bind(id)
+        .bind(items)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(found)
+    }
+
+    pub async fn to_erase(
+        &self,
+        done: &str,
+        shop_only: bool,
+        before: OffsetDateTime,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, payload, payload_hash FROM responses WHERE submitted_at < $1 \
+             AND payload_hash NOT LIKE $2 AND (NOT $3 OR channel = 'mystery_shop') \
+             AND ($4::uuid IS NULL OR id > $4) ORDER BY id LIMIT $5",
+        )
+        .bind(before)
+        .bind(done)
+        .bind(shop_only)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// Make the catalog hold `rows` as they are (copying from SQLite: the

@@ -239,27 +239,77 @@ impl SqliteStore {
         )
     }
 
-    pub async fn purge_text(
+    pub async fn payload_and_hash(&self, id: Uuid) -> Result<Option<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT payload, payload_hash FROM responses WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    pub async fn erase(
         &self,
         id: Uuid,
         payload: &str,
-        now: OffsetDateTime,
+        hash: &str,
+        purged_at: Option<OffsetDateTime>,
+        comment_items: Option<&[&str]>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let found = sqlx::query("UPDATE responses SET payload = ?, purged_at = ? WHERE id = ?")
-            .bind(payload)
-            .bind(timestamp(now))
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
+        let found = sqlx::query(
+            "UPDATE responses SET payload = ?, payload_hash = ?, \
+             purged_at = COALESCE(?, purged_at) WHERE id = ?",
+        )
+        .bind(payload)
+        .bind(hash)
+        .bind(purged_at.map(timestamp))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
             == 1;
-        sqlx::query("DELETE FROM comments WHERE response_id = ?")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        let items = comment_items.map(|items| serde_json::to_string(items).expect("strings"));
+        sqlx::query(
+            "DELETE FROM comments WHERE response_id = ?1 \
+             AND (?2 IS NULL OR item IN (SELECT value FROM json_each(?2)))",
+        )
+        .bind(id.to_string())
+        .bind(items)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(found)
+    }
+
+    pub async fn to_erase(
+        &self,
+        done: &str,
+        shop_only: bool,
+        before: OffsetDateTime,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, payload, payload_hash FROM responses WHERE submitted_at < ?1 \
+             AND payload_hash NOT LIKE ?2 AND (?3 = 0 OR channel = 'mystery_shop') \
+             AND id > ?4 ORDER BY id LIMIT ?5",
+        )
+        .bind(timestamp(before))
+        .bind(done)
+        .bind(shop_only)
+        .bind(after.map(|id| id.to_string()).unwrap_or_default())
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(id, payload, hash)| {
+                let id = id
+                    .parse()
+                    .map_err(|e| StoreError::Corrupt(format!("id \"{id}\": {e}")))?;
+                Ok((id, payload, hash))
+            })
+            .collect()
     }
 
     /// Every response whose texts were purged, with when (for copying).
