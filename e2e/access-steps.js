@@ -1,5 +1,5 @@
 // Accounts and devices as the tests need them, through the real API
-// (README "Accounts, devices and access"): the first-run admin signs in from
+// (docs/access.md): the first-run admin signs in from
 // node, makes devices and their one-time codes, revokes them; a page is
 // enrolled by opening the QR code's address, or a token is fetched directly
 // for tests that fill the outbox themselves.

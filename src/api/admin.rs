@@ -1,5 +1,5 @@
 //! People's side of the API: signing in and out, and the admin's
-//! endpoints (README, "Accounts, devices and access").
+//! endpoints (docs/access.md).
 //!
 //! The session cookie is HttpOnly, so the page never sees it; the CSRF token
 //! that comes with the session is kept here, in memory only (never in

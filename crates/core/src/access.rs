@@ -3,7 +3,7 @@
 //! both sides check the same way (who may read which branch, what makes a
 //! good user name, password, branch code or enrolment code).
 //!
-//! The endpoints are listed in the README ("Accounts, devices and access").
+//! The endpoints are listed in docs/access.md.
 
 use crate::protocol::Branch;
 use serde::{Deserialize, Serialize};

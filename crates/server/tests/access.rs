@@ -1,5 +1,5 @@
-//! Accounts, sessions, devices and scopes over HTTP (README: "Accounts,
-//! devices and access"), on SQLite and on PostgreSQL.
+//! Accounts, sessions, devices and scopes over HTTP (docs/access.md), on
+//! SQLite and on PostgreSQL.
 
 mod common;
 

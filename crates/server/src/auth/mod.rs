@@ -1,5 +1,4 @@
-//! Who is calling, and what they may do (README: "Accounts, devices and
-//! access"; the shared types and checks are in `branchpulse_core::access`).
+//! Who is calling, and what they may do (docs/access.md; the shared types and checks are in `branchpulse_core::access`).
 //!
 //! [`secret`] makes tokens, codes and passwords and hashes them for the
 //! database, [`password`] hashes passwords with argon2id, [`extract`] holds

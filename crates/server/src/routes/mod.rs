@@ -173,7 +173,7 @@ fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::R
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::NotFound(format!(
-        "no API endpoint at {}; see the README for the endpoints",
+        "no API endpoint at {}; see docs/api.md for the endpoints",
         uri.path()
     ))
 }

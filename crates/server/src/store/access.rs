@@ -1,5 +1,5 @@
 //! Accounts, sessions, enrolled devices and the audit log: the storage side
-//! of the README's "Accounts, devices and access". The queries live in
+//! of docs/access.md. The queries live in
 //! `sqlite_access.rs` and `postgres_access.rs`; this file holds the rows
 //! and the dispatch.
 //!
