@@ -186,8 +186,10 @@ pub async fn branches() -> Result<Vec<branchpulse_core::protocol::Branch>, ApiEr
     get_kept("/api/v1/branches").await
 }
 
+/// The questionnaires this device may read: with an enrolled phone's
+/// token the mystery-shop ones too (the server keeps them from others).
 pub async fn questionnaires() -> Result<Vec<QuestionnaireSummary>, ApiError> {
-    get_kept("/api/v1/questionnaires").await
+    get_kept_as("/api/v1/questionnaires").await
 }
 
 /// The latest version of questionnaire `id` as the server sent it, for a
@@ -198,10 +200,24 @@ pub async fn questionnaire_json(id: &str) -> Result<String, ApiError> {
     fetch_text(&format!("/api/v1/questionnaires/{id}")).await
 }
 
-/// The latest version of questionnaire `id`.
+/// The latest version of questionnaire `id` (with the device's token, as
+/// [`questionnaires`]).
 pub async fn questionnaire(id: &str) -> Result<Questionnaire, ApiError> {
     let id = js_sys::encode_uri_component(id);
-    get_kept(&format!("/api/v1/questionnaires/{id}")).await
+    get_kept_as(&format!("/api/v1/questionnaires/{id}")).await
+}
+
+/// [`get_kept`] with the device's token when it is enrolled.
+async fn get_kept_as<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let token = enrolment::token();
+    let (text, from_device) = kept_text_as(url, token.as_deref()).await?;
+    let value = serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
+    if !from_device {
+        if let Some(s) = local_storage() {
+            let _ = s.set_item(&format!("{DEVICE_COPY_PREFIX}{url}"), &text);
+        }
+    }
+    Ok(value)
 }
 
 /// The mystery-shop visits of this device's shopper (the server picks them
@@ -231,7 +247,19 @@ pub async fn questionnaire_text(id: &str) -> Result<String, ApiError> {
         js_sys::encode_uri_component(id)
     );
     let token = enrolment::token();
-    let (text, from_device) = kept_text_as(&url, token.as_deref()).await?;
+    let kept = || {
+        local_storage()?
+            .get_item(&format!("{DEVICE_COPY_PREFIX}{url}"))
+            .ok()?
+    };
+    let (text, from_device) = match kept_text_as(&url, token.as_deref()).await {
+        // A revoked phone keeps the copy it was given: its report is sent
+        // once it is enrolled again.
+        Err(ApiError::Server { status: 401, .. }) if kept().is_some() => {
+            (kept().unwrap_or_default(), true)
+        }
+        other => other?,
+    };
     if !from_device {
         if let Some(s) = local_storage() {
             let _ = s.set_item(&format!("{DEVICE_COPY_PREFIX}{url}"), &text);
