@@ -234,6 +234,17 @@ test('users: add a manager for a branch (password checked first), set a new pass
   await row.waitFor();
   assert.match(await row.textContent(), /Branch manager.*N02/);
   await apiSignIn({ username, password });
+  // A new role and scope: regional manager of the North.
+  await row.locator('.change-scope').click();
+  await row.locator('select[id$="-role"]').selectOption('regional');
+  const region = row.locator('select[id$="-region"]');
+  await region.locator('option[value="North"]').waitFor({ state: 'attached' });
+  await region.selectOption('North');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await page.locator(`#user-list tr[data-username="${username}"]`, { hasText: 'Regional manager' }).waitFor();
+  assert.match(await row.textContent(), /Regional manager.*North/);
+  const audit = await (await asUser(admin, 'GET', '/api/v1/audit?limit=20')).text();
+  assert.ok(audit.includes(username), 'the change is in the audit log');
   // A new password.
   const second = `second password ${TAG}`;
   await row.locator('.set-password').click();
