@@ -2,6 +2,7 @@
 //! `{"error": "…"}` ([`ErrorBody`]) with the status that fits.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::FromRequestParts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use branchpulse_core::protocol::ErrorBody;
@@ -209,10 +210,37 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
     }
 }
 
-/// `axum::extract::Path` whose rejections are [`ApiError`]s.
-#[derive(Debug, Clone, axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(ApiError))]
+/// `axum::extract::Path` whose rejections are [`ApiError`]s. A path id
+/// holding a control character names nothing that can exist, and reaching
+/// the database with it fails there (PostgreSQL refuses U+0000 outright):
+/// it is answered 404, naming the parameter, before any lookup.
+#[derive(Debug, Clone)]
 pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let raw = axum::extract::RawPathParams::from_request_parts(parts, state).await;
+        if let Ok(raw) = raw {
+            for (name, value) in &raw {
+                if let Err(e) = branchpulse_core::text::check_plain(name, value) {
+                    return Err(ApiError::NotFound(format!("{e}: nothing has such an id")));
+                }
+            }
+        }
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Path(value))
+    }
+}
 
 /// `axum::extract::Query` whose rejections are [`ApiError`]s (400).
 #[derive(Debug, Clone, Default, axum::extract::FromRequestParts)]
@@ -300,6 +328,39 @@ mod tests {
         let (status, error) = refused(query).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(error.starts_with("bad query parameter: limit: "), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_path_id_with_a_control_character_is_404_before_any_lookup() {
+        use tower::ServiceExt;
+        let app = axum::Router::new().route(
+            "/things/{id}",
+            axum::routing::get(|Path(id): Path<String>| async move {
+                format!("the handler saw {id:?}")
+            }),
+        );
+        let request = |uri: &str| {
+            axum::http::Request::builder()
+                .uri(uri)
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        let response = app
+            .clone()
+            .oneshot(request("/things/lo%00bby"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        let body: ErrorBody = serde_json::from_slice(&body).unwrap();
+        assert!(
+            body.error
+                .starts_with("id: contains the control character U+0000"),
+            "{}",
+            body.error
+        );
     }
 
     #[tokio::test]
