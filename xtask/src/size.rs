@@ -26,12 +26,17 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// shop 318 KB, main app 311 KB, dashboard 356 KB. The sync client's
 /// deferred responses and its splitting of failing batches (with the
 /// status bar's and the staff menu's notes) took them to 258, 323, 314 and
-/// 360 KB. Each budget leaves about 1% for builds on other machines, so a
-/// real regression still trips it.
+/// 360 KB. Core's hardening (the past bound on device clocks, control
+/// characters refused in every stored string, typed problems) and the
+/// questionnaires fetched with the device's token took the kiosk to 263 and
+/// the shop to 327 KB; the main app reached 329 KB with the questionnaire
+/// loader's limits and exact error paths (serde_path_to_error) and the
+/// admin's role and scope change. Each budget leaves about 1% for builds on
+/// other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
-    ("kiosk.html", 261 * 1000),
-    ("shop.html", 326 * 1000),
-    ("index.html", 318 * 1000),
+    ("kiosk.html", 266 * 1000),
+    ("shop.html", 331 * 1000),
+    ("index.html", 332 * 1000),
     ("dashboard.html", 363 * 1000),
 ];
 
