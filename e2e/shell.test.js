@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_URL, launch, openPage, seriousViolations, TABLET_PORTRAIT } from './lib.js';
 import { signInBrowser } from './access-steps.js';
+import { asShopperPhone } from './shop-steps.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -20,7 +21,8 @@ test('the release build starts in Chromium without errors', async () => {
 
 const MODES = [
   { path: '/kiosk', heading: 'Lobby kiosk', ids: ['lobby'] },
-  { path: '/shop', heading: 'Mystery shopper', ids: ['branch_visit'] },
+  // Mystery-shop questionnaires are for enrolled shoppers' phones only.
+  { path: '/shop', heading: 'Mystery shopper', ids: ['branch_visit'], phone: true },
   // The dashboard shows figures, not the questionnaire list (e2e/dashboard.test.js).
   // The dashboard and /admin are for people: the admin is signed in.
   { path: '/dashboard', heading: 'Branch dashboard', ids: [], people: true },
@@ -32,13 +34,15 @@ for (const mode of MODES) {
   test(`${mode.path} loads its questionnaires from the server`, async () => {
     const { context, page, errors } = await openPage(browser);
     if (mode.people) await signInBrowser(context);
+    const phone = mode.phone ? await asShopperPhone(context) : null;
+    const headers = phone ? { authorization: `Bearer ${phone.token}` } : {};
     await page.goto(mode.path);
     await page.getByRole('heading', { level: 1, name: mode.heading }).waitFor();
     for (const id of mode.ids) {
       const card = page.locator(`article.questionnaire[data-id="${id}"]`);
       await card.waitFor();
       // The title comes from the questionnaire file, not from the app.
-      const served = await (await fetch(`${BASE_URL}/api/v1/questionnaires/${id}`)).json();
+      const served = await (await fetch(`${BASE_URL}/api/v1/questionnaires/${id}`, { headers })).json();
       assert.equal(await card.locator('h3').innerText(), served.title.en);
     }
     assert.deepEqual(errors, []);
@@ -90,14 +94,27 @@ test('an unknown app address shows a translated not-found page', async () => {
   await context.close();
 });
 
+test('a phone that is not enrolled is never shown a mystery-shop questionnaire', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto('/shop');
+  await page.getByRole('heading', { level: 1, name: 'Mystery shopper' }).waitFor();
+  const refused = await page.evaluate(async () => (await fetch('/api/v1/questionnaires/branch_visit')).status);
+  assert.equal(refused, 401);
+  assert.equal(await page.locator('article.questionnaire[data-id="branch_visit"]').count(), 0);
+  // Chromium logs the refused fetches; nothing else may be in the log.
+  assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
+  await context.close();
+});
+
 test('the shell has no serious accessibility violations', async () => {
-  const { context, page } = await openPage(browser, { viewport: TABLET_PORTRAIT });
   for (const path of ['/', '/kiosk', '/shop']) {
+    const { context, page } = await openPage(browser, { viewport: TABLET_PORTRAIT });
+    if (path === '/shop') await asShopperPhone(context);
     await page.goto(path);
     await page.locator('article.questionnaire, ul.modes').first().waitFor();
     assert.deepEqual(await seriousViolations(page), [], `axe on ${path}`);
+    await context.close();
   }
-  await context.close();
 });
 
 test('assets are precompressed, hashed ones cached for good, the page never', async () => {
