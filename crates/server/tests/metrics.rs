@@ -124,3 +124,82 @@ async fn metrics_are_only_for_the_allowed_addresses() {
     assert!(!text.contains("http_requests_total"), "{text}");
     s.stop().await;
 }
+
+/// `--log-format json`, in a process of its own: every line logged while a
+/// request is answered names its `x-request-id`, the one sent back (a
+/// proxy's own, or a new UUID). A process of its own because tracing keeps
+/// which log lines are wanted per call site for the whole process, and
+/// other tests' subscribers in the same process would race to decide it.
+#[tokio::test]
+async fn json_log_lines_name_the_request_id_that_is_sent_back() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    common::write_dist(&dir.path().join("dist"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_branchpulse-server"))
+        .args(["--addr", "127.0.0.1:0", "--log-format", "json"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", dir.path().join("logs.db").display()))
+        .arg("--dist")
+        .arg(dir.path().join("dist"))
+        .arg("--questionnaires")
+        .arg(common::questionnaires_dir())
+        .env("BRANCHPULSE_ADMIN_PASSWORD", common::ADMIN_PASSWORD)
+        // tower-http's lines about each request are at debug.
+        .env("RUST_LOG", "info,tower_http=debug")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let url = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            Some(
+                l.strip_prefix("BranchPulse listening on ")?
+                    .trim()
+                    .to_owned(),
+            )
+        })
+        .expect("the server says where it listens");
+
+    let client = reqwest::Client::new();
+    let response = client.get(format!("{url}/health")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "a UUID: {id}");
+    let response = client
+        .get(format!("{url}/health"))
+        .header("x-request-id", "proxy-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "proxy-7");
+
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut text).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: not JSON: {l}")))
+        .collect();
+    for wanted in [id.as_str(), "proxy-7"] {
+        let named: Vec<&serde_json::Value> = lines
+            .iter()
+            .filter(|l| l["span"]["request_id"] == wanted)
+            .collect();
+        // tower-http's "started" and "finished" lines, both in the span.
+        assert!(named.len() >= 2, "{wanted} in:\n{text}");
+        assert!(
+            named.iter().all(|l| l["span"]["path"] == "/health"),
+            "{text}"
+        );
+    }
+}

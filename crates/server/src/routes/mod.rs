@@ -199,67 +199,6 @@ mod tests {
         )
     }
 
-    /// A log writer into memory.
-    #[derive(Clone, Default)]
-    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Lines {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    #[tokio::test]
-    async fn json_log_lines_name_the_request_id_that_is_sent_back() {
-        let lines = Lines::default();
-        let writer = lines.clone();
-        let subscriber = crate::log_subscriber(
-            crate::config::LogFormat::Json,
-            move || writer.clone(),
-            false,
-        );
-        let _guard = tracing::subscriber::set_default(subscriber);
-        let site = outer(
-            Router::new().route(
-                "/logs",
-                get(|| async {
-                    tracing::info!("inside the handler");
-                    "fine"
-                }),
-            ),
-            headers::all().to_vec(),
-            Duration::from_secs(30),
-        );
-        let response = get_path(&site, "/logs").await;
-        let id = response.headers()["x-request-id"]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        assert_eq!(id.len(), 36, "a UUID: {id}");
-        // A caller's own id (a proxy's) is kept and sent back.
-        let request = Request::get("/logs")
-            .header("x-request-id", "proxy-7")
-            .body(Body::empty())
-            .unwrap();
-        let response = site.clone().oneshot(request).await.unwrap();
-        assert_eq!(response.headers()["x-request-id"], "proxy-7");
-
-        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
-        let inside: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-            .filter(|v: &serde_json::Value| v["fields"]["message"] == "inside the handler")
-            .collect();
-        assert_eq!(inside.len(), 2, "{text}");
-        assert_eq!(inside[0]["span"]["request_id"], id.as_str(), "{text}");
-        assert_eq!(inside[1]["span"]["request_id"], "proxy-7", "{text}");
-        assert_eq!(inside[0]["span"]["path"], "/logs");
-    }
-
     async fn boom() -> &'static str {
         panic!("boom at {}", 42)
     }
