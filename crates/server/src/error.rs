@@ -1,11 +1,15 @@
 //! The one error type of the HTTP API: every failure becomes
 //! `{"error": "…"}` ([`ErrorBody`]) with the status that fits.
 
+use crate::store::StoreError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::FromRequestParts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use branchpulse_core::protocol::ErrorBody;
+
+/// What a busy database's 503 asks the client to wait, in seconds.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
 /// A failed API request. The message is shown to the client as is, so it
 /// says what was wrong and, where it helps, what to do.
@@ -49,6 +53,11 @@ pub enum ApiError {
     /// the client may retry later.
     #[error("{0}")]
     Unavailable(String),
+    /// 503 with `Retry-After`: the database is busy or out of reach for
+    /// now (locked, no free connection, connection lost). The detail is
+    /// logged, not sent.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     /// 500: a bug or an unexpected failure. The detail is logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -67,7 +76,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -78,6 +87,7 @@ impl ApiError {
             ApiError::Internal(_) => {
                 "internal server error; the details are in the server's log".into()
             }
+            ApiError::Busy(_) => "the database is busy; try again in a moment".into(),
             other => other.to_string(),
         }
     }
@@ -88,10 +98,13 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let retry_after = match &self {
             ApiError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            ApiError::Busy(_) => Some(BUSY_RETRY_AFTER_SECS),
             _ => None,
         };
         let challenge = matches!(self, ApiError::Unauthorized(_));
-        if status.is_server_error() {
+        if let ApiError::Busy(_) = self {
+            tracing::warn!(%status, error = %self, "request refused for now; the client may retry");
+        } else if status.is_server_error() {
             tracing::error!(%status, error = %self, "request failed");
         } else {
             tracing::debug!(%status, error = %self, "request refused");
@@ -120,6 +133,21 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+/// A failed database call, so that handlers write `?`. Busy or out of
+/// reach is 503 with `Retry-After`: the client tries again, as it does
+/// after a lost connection. Anything else is a bug or a broken database:
+/// 500, and the log line (in the request's span, which names the method and
+/// path) says it was the database and how it failed.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        if e.is_transient() {
+            ApiError::Busy(e.to_string())
+        } else {
+            ApiError::Internal(format!("the database call failed: {e}"))
+        }
     }
 }
 
