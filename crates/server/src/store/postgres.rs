@@ -33,10 +33,13 @@ pub(super) async fn connect(url: &str) -> Result<PgPool, StoreError> {
 }
 
 /// Whether an error code means "try again": serialization failure,
-/// deadlock, too many connections, server shutting down or starting,
-/// connection lost (class 08).
+/// deadlock, lock not available (a `lock_timeout` ran out), too many
+/// connections, server shutting down or starting, connection lost (class 08).
 pub(super) fn is_transient(code: &str) -> bool {
-    matches!(code, "40001" | "40P01" | "53300" | "57P01" | "57P03") || code.starts_with("08")
+    matches!(
+        code,
+        "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P03"
+    ) || code.starts_with("08")
 }
 
 impl Backend for Postgres {
