@@ -109,7 +109,7 @@ pub async fn receive(
         };
         if let Some(hash) = stored.get(&id) {
             // After its texts were erased the stored hash is of the erased
-            // response: the resend is erased the same way (see purge.rs).
+            // response: the resend is erased the same way (see maintenance/purge.rs).
             let same = crate::maintenance::purge::same_as_stored(hash, &response);
             results[i] = Some(if same {
                 Outcome::Duplicate { id }
