@@ -56,21 +56,22 @@ pub fn device_of(row: &DbRow) -> Result<DeviceRow, StoreError> {
     })
 }
 
-pub fn created_at(user: &User) -> Result<OffsetDateTime, StoreError> {
+fn created_at(user: &User) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::parse(&user.created_at, &Rfc3339)
         .map_err(|e| StoreError::Corrupt(format!("created_at \"{}\": {e}", user.created_at)))
 }
 
-pub fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-pub async fn add_user(pool: &Pool, row: &UserRow) -> Result<bool, StoreError> {
-    // ON CONFLICT rather than catching the error: an error would abort a
-    // transaction, and two replicas may create the first admin at once.
+/// Store an account unless its id or its user name is taken; whether it
+/// was. ON CONFLICT rather than catching the error: an error would abort a
+/// transaction, and two replicas may create the first admin at once.
+pub async fn insert_user(
+    conn: &mut <B as sqlx::Database>::Connection,
+    row: &UserRow,
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "INSERT INTO users (id, username, password_hash, role, branch, region, active, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (username) DO NOTHING",
+         created_at, failed_logins, locked_until) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
     )
     .bind(B::id(row.user.id))
     .bind(&row.user.username)
@@ -80,13 +81,15 @@ pub async fn add_user(pool: &Pool, row: &UserRow) -> Result<bool, StoreError> {
     .bind(&row.user.region)
     .bind(row.user.active)
     .bind(B::time(created_at(&row.user)?))
-    .execute(pool)
-    .await;
-    match done {
-        Ok(done) => Ok(done.rows_affected() == 1),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    .bind(i32::try_from(row.failed_logins).unwrap_or(i32::MAX))
+    .bind(row.locked_until.map(B::time))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn add_user(pool: &Pool, row: &UserRow) -> Result<bool, StoreError> {
+    insert_user(&mut *pool.acquire().await?, row).await
 }
 
 pub async fn user_by_name(pool: &Pool, username: &str) -> Result<Option<UserRow>, StoreError> {

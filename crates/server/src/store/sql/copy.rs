@@ -3,9 +3,9 @@
 //! written to the target unless it is there already, so a second run skips
 //! what the first copied.
 
-use super::access::{device_of, user_of, DEVICE, USER};
+use super::access::{device_of, insert_user, user_of, DEVICE, USER};
 use super::{get_id, get_opt_id, get_time, DbRow, Pool, B};
-use crate::store::access::{kind_label, role_label};
+use crate::store::access::kind_label;
 use crate::store::backend::Backend;
 use crate::store::copy::{AccountRows, AccountsCopied, AuditLine, DeviceCopy};
 use crate::store::{Record, StoreError};
@@ -139,24 +139,8 @@ pub async fn add_accounts(pool: &Pool, rows: &AccountRows) -> Result<AccountsCop
     let mut copied = AccountsCopied::default();
     let mut tx = pool.begin().await?;
     for u in &rows.users {
-        let done = sqlx::query(
-            "INSERT INTO users (id, username, password_hash, role, branch, region, active, \
-             created_at, failed_logins, locked_until) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
-        )
-        .bind(B::id(u.user.id))
-        .bind(&u.user.username)
-        .bind(&u.password_hash)
-        .bind(role_label(u.user.role))
-        .bind(&u.user.branch)
-        .bind(&u.user.region)
-        .bind(u.user.active)
-        .bind(B::time(super::access::created_at(&u.user)?))
-        .bind(i32::try_from(u.failed_logins).unwrap_or(i32::MAX))
-        .bind(u.locked_until.map(B::time))
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 1 {
+        let done = insert_user(&mut tx, u).await?;
+        if done {
             copied.users_copied += 1;
         } else {
             let row = sqlx::query("SELECT id FROM users WHERE username = $1")

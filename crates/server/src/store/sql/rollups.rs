@@ -109,6 +109,16 @@ static COMMENTS_SQL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+type Query<'q> = sqlx::query::Query<'q, B, <B as sqlx::Database>::Arguments<'q>>;
+
+/// `q` with the values of `rollup`'s [`COLUMNS`] bound next.
+fn bind_sums<'q>(q: Query<'q>, rollup: &Rollup) -> Query<'q> {
+    rollup::values(rollup).into_iter().fold(q, |q, v| match v {
+        Num::Int(i) => q.bind(i),
+        Num::Real(x) => q.bind(x),
+    })
+}
+
 /// Add the pending sums to the rollup tables, in their fixed order, and the
 /// pending comments.
 pub async fn add_sums(
@@ -122,11 +132,7 @@ pub async fn add_sums(
             .bind(key.day)
             .bind(&key.questionnaire_id)
             .bind(&key.channel);
-        let q = rollup::values(rollup).into_iter().fold(q, |q, v| match v {
-            Num::Int(i) => q.bind(i),
-            Num::Real(x) => q.bind(x),
-        });
-        q.execute(&mut *tx).await?;
+        bind_sums(q, rollup).execute(&mut *tx).await?;
     }
     for (key, rollup) in &pending.weekly() {
         let q = sqlx::query(UPSERT_WEEKLY.as_str())
@@ -134,11 +140,7 @@ pub async fn add_sums(
             .bind(&key.branch)
             .bind(&key.questionnaire_id)
             .bind(&key.channel);
-        let q = rollup::values(rollup).into_iter().fold(q, |q, v| match v {
-            Num::Int(i) => q.bind(i),
-            Num::Real(x) => q.bind(x),
-        });
-        q.execute(&mut *tx).await?;
+        bind_sums(q, rollup).execute(&mut *tx).await?;
     }
     for (key, rollup) in pending.daily() {
         for (item, count) in &rollup.critical {
