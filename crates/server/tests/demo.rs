@@ -5,7 +5,7 @@ mod common;
 
 use branchpulse_core::aggregate::Filter;
 use branchpulse_core::stats::Comparison;
-use branchpulse_server::{dashboard, demo, AppState};
+use branchpulse_server::{demo, read_models, AppState};
 use time::macros::datetime;
 
 async fn state(dir: &std::path::Path) -> AppState {
@@ -32,7 +32,9 @@ async fn the_demo_seeds_a_network_with_real_differences_once() {
         "none refused"
     );
 
-    let a = dashboard::aggregates(&s, &Filter::default()).await.unwrap();
+    let a = read_models::aggregates(&s, &Filter::default())
+        .await
+        .unwrap();
     assert_eq!(a.network.n, stored);
     assert_eq!(a.branches.len(), 12);
     // 84 days, Monday 2026-01-05 to Sunday 2026-03-29 (the day before `now`).
@@ -61,7 +63,7 @@ async fn the_demo_seeds_a_network_with_real_differences_once() {
     let dir2 = tempfile::tempdir().unwrap();
     let s2 = state(dir2.path()).await;
     demo::seed_if_empty(&s2, now).await.unwrap();
-    let b = dashboard::aggregates(&s2, &Filter::default())
+    let b = read_models::aggregates(&s2, &Filter::default())
         .await
         .unwrap();
     // Equal up to rounding: a database may add the same sums in another order.

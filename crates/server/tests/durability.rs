@@ -4,7 +4,6 @@
 
 mod common;
 
-use branchpulse_server::store::Store;
 use branchpulse_server::Server;
 
 #[tokio::test]
@@ -12,13 +11,13 @@ async fn sqlite_commits_are_synced_and_deleted_content_zeroed() {
     let dir = tempfile::tempdir().unwrap();
     let config = common::config_in(dir.path());
     let server = Server::bind(config).await.unwrap();
-    let Store::Sqlite(store) = &server.state().store else {
+    let Some(pool) = server.state().store.sqlite_pool() else {
         panic!("the default store is SQLite");
     };
     // Several connections at once, so that more than one is opened.
     let mut held = Vec::new();
     for _ in 0..3 {
-        held.push(store.pool().acquire().await.unwrap());
+        held.push(pool.acquire().await.unwrap());
     }
     for conn in &mut held {
         let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")

@@ -285,7 +285,7 @@ async fn retention_erases_old_texts_and_staff_names_with_an_audit_line() {
 #[tokio::test]
 #[ignore = "needs a PostgreSQL server in BRANCHPULSE_TEST_POSTGRES (cargo xtask test starts one)"]
 async fn a_migration_rerun_after_a_purge_erases_the_copy_too() {
-    use branchpulse_server::migrate::sqlite_to_postgres;
+    use branchpulse_server::maintenance::migrate::sqlite_to_postgres;
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}", dir.path().join("source.db").display());
     let on = |url: String| TestServer::start_with(move |c| c.database_url = url);

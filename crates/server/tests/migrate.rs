@@ -3,7 +3,7 @@
 
 mod common;
 
-use branchpulse_server::migrate::{sqlite_to_postgres, MigrateError};
+use branchpulse_server::maintenance::migrate::{sqlite_to_postgres, MigrateError};
 use common::{fresh_database, kiosk_response, stored_rows, TestServer};
 use serde_json::json;
 

@@ -3,7 +3,6 @@
 
 use crate::auth::{accounts, enrolment, Admin};
 use crate::error::{ApiError, Json, Path, Query};
-use crate::ingest::store_error;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -16,7 +15,7 @@ use uuid::Uuid;
 
 /// `GET /api/v1/users`.
 pub async fn users(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<User>>, ApiError> {
-    Ok(Json(state.store.users().await.map_err(store_error)?))
+    Ok(Json(state.store.users().await?))
 }
 
 /// `POST /api/v1/users`.
@@ -45,7 +44,7 @@ pub async fn devices(
     _: Admin,
 ) -> Result<Json<Vec<Device>>, ApiError> {
     let now = OffsetDateTime::now_utc();
-    let rows = state.store.devices().await.map_err(store_error)?;
+    let rows = state.store.devices().await?;
     Ok(Json(rows.iter().map(|d| d.to_api(now)).collect()))
 }
 
@@ -102,7 +101,5 @@ pub async fn audit(
             "limit: must be 1 to {MAX_AUDIT}"
         )));
     }
-    Ok(Json(
-        state.store.audit_log(limit).await.map_err(store_error)?,
-    ))
+    Ok(Json(state.store.audit_log(limit).await?))
 }

@@ -2,7 +2,7 @@
 //! `GET /api/v1/branches`, in questionnaires.rs with the other catalog reads).
 
 use crate::auth::Admin;
-use crate::changes;
+use crate::catalog::changes;
 use crate::error::{ApiError, Json, Path};
 use crate::AppState;
 use axum::extract::State;

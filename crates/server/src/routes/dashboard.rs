@@ -5,8 +5,8 @@
 //! is narrowed to the reader's branches before anything is read.
 
 use crate::auth::{scope, Reader};
-use crate::dashboard::{self, ResponseColumns};
 use crate::error::{ApiError, Json, Query};
+use crate::read_models::{self, ResponseColumns};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::State;
@@ -23,7 +23,7 @@ pub async fn aggregates(
     Query(mut filter): Query<Filter>,
 ) -> Result<Json<Aggregates>, ApiError> {
     allowed(&state, &reader, &mut filter)?;
-    Ok(Json(dashboard::aggregates(&state, &filter).await?))
+    Ok(Json(read_models::aggregates(&state, &filter).await?))
 }
 
 /// `GET /api/v1/comments?<filter>&q=<search>&limit=<per branch>`.
@@ -33,7 +33,7 @@ pub async fn comments(
     Query(mut query): Query<CommentQuery>,
 ) -> Result<Json<Vec<Comment>>, ApiError> {
     allowed(&state, &reader, &mut query.filter)?;
-    Ok(Json(dashboard::comments(&state, &query).await?))
+    Ok(Json(read_models::comments(&state, &query).await?))
 }
 
 /// `GET /api/v1/export/aggregates.csv?<filter>`.
@@ -43,10 +43,10 @@ pub async fn aggregates_csv(
     Query(mut filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
     allowed(&state, &reader, &mut filter)?;
-    let a = dashboard::aggregates(&state, &filter).await?;
+    let a = read_models::aggregates(&state, &filter).await?;
     Ok(csv_response(
         "branchpulse-aggregates.csv",
-        Body::from(dashboard::aggregates_csv(&a)?),
+        Body::from(read_models::aggregates_csv(&a)?),
     ))
 }
 
@@ -61,14 +61,14 @@ pub async fn responses_csv(
     let columns = ResponseColumns::new(&state.catalog, &filter);
     // The first page is read before answering, so that a failure there is
     // an error response rather than a cut-off download.
-    let (first, next) = dashboard::responses_page(&state, &filter, &columns, None).await?;
+    let (first, next) = read_models::responses_page(&state, &filter, &columns, None).await?;
     let ctx = Arc::new((state, filter, columns));
     let rest = stream::unfold(next, move |cursor| {
         let ctx = Arc::clone(&ctx);
         async move {
             let cursor = cursor?;
             let (state, filter, columns) = &*ctx;
-            match dashboard::responses_page(state, filter, columns, Some(cursor)).await {
+            match read_models::responses_page(state, filter, columns, Some(cursor)).await {
                 Ok((bytes, next)) => Some((Ok(bytes), next)),
                 Err(e) => {
                     tracing::error!(error = %e, "responses export stopped");
@@ -91,7 +91,7 @@ pub async fn responses_csv(
 /// 400 for a filter naming unknown things, 403 for one reaching outside
 /// the reader's scope; then the filter holds only the reader's branches.
 fn allowed(state: &AppState, reader: &Reader, filter: &mut Filter) -> Result<(), ApiError> {
-    dashboard::check(&state.catalog, filter)?;
+    read_models::check(&state.catalog, filter)?;
     scope::narrow(filter, &reader.scope, &state.catalog.branches())
 }
 

@@ -12,8 +12,9 @@ mod session;
 mod visits;
 
 use crate::auth::limits;
+use crate::catalog::changes;
 use crate::error::ApiError;
-use crate::{assets, changes, telemetry, AppState};
+use crate::{assets, telemetry, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::http::{header, HeaderName, HeaderValue};

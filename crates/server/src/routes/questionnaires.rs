@@ -1,5 +1,5 @@
 use crate::auth::{Admin, Caller};
-use crate::changes;
+use crate::catalog::changes;
 use crate::error::{ApiError, Json, Path};
 use crate::AppState;
 use axum::body::Bytes;

@@ -1,6 +1,7 @@
 use crate::auth::{Admin, DeviceAuth};
 use crate::error::{ApiError, Json, Path};
-use crate::{ingest, purge, AppState};
+use crate::maintenance::purge;
+use crate::{ingest, AppState};
 use axum::extract::State;
 use branchpulse_core::access::Purged;
 use branchpulse_core::protocol::SyncReply;

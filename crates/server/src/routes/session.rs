@@ -3,7 +3,6 @@
 
 use crate::auth::{enrolment, extract::check_origin, sign_in, SignedIn};
 use crate::error::{ApiError, Json};
-use crate::ingest::store_error;
 use crate::store::access::rfc3339;
 use crate::AppState;
 use axum::extract::State;
@@ -43,11 +42,7 @@ pub async fn end(
     headers: HeaderMap,
     signed: SignedIn,
 ) -> Result<Response, ApiError> {
-    state
-        .store
-        .end_session(&signed.token_hash)
-        .await
-        .map_err(store_error)?;
+    state.store.end_session(&signed.token_hash).await?;
     let username = &signed.session.user.username;
     state
         .store
@@ -57,8 +52,7 @@ pub async fn end(
             username,
             serde_json::json!({}),
         )
-        .await
-        .map_err(store_error)?;
+        .await?;
     let cookie = sign_in::cookie(None, 0, sign_in::is_https(&headers));
     Ok((StatusCode::NO_CONTENT, sign_in::set_cookie(cookie)?).into_response())
 }

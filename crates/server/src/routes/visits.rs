@@ -7,8 +7,7 @@ use crate::auth::scope::allows_code;
 use crate::auth::{Admin, Caller};
 use crate::catalog::BranchStatus;
 use crate::error::{ApiError, Json, Query};
-use crate::ingest::store_error;
-use crate::store::{sqlite::DATE, VisitRecord};
+use crate::store::VisitRecord;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,6 +18,10 @@ use branchpulse_core::Kind;
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+
+/// How a visit's `due` day is written in the API: `2025-03-01`.
+const DAY: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
 
 /// Longest scenario, in characters.
 pub const MAX_SCENARIO_CHARS: usize = 500;
@@ -32,7 +35,7 @@ pub async fn create(
     Json(new): Json<NewVisit>,
 ) -> Result<(StatusCode, Json<Visit>), ApiError> {
     let record = check(&state, new, OffsetDateTime::now_utc())?;
-    state.store.add_visit(&record).await.map_err(store_error)?;
+    state.store.add_visit(&record).await?;
     state
         .store
         .audit(
@@ -41,8 +44,7 @@ pub async fn create(
             &record.id.to_string(),
             serde_json::json!({ "branch": record.branch, "shopper": record.shopper }),
         )
-        .await
-        .map_err(store_error)?;
+        .await?;
     Ok((StatusCode::CREATED, Json(visit_of(record))))
 }
 
@@ -75,11 +77,7 @@ pub async fn list(
                     "a kiosk lists no visits: only shoppers' phones and people do".into(),
                 ));
             };
-            let mut visits = state
-                .store
-                .shopper_visits(&shopper)
-                .await
-                .map_err(store_error)?;
+            let mut visits = state.store.shopper_visits(&shopper).await?;
             visits.retain(|v| query.branch.as_ref().is_none_or(|b| &v.branch == b));
             visits
         }
@@ -92,11 +90,7 @@ pub async fn list(
                     )));
                 }
             }
-            let mut visits = state
-                .store
-                .visits(query.branch.as_deref())
-                .await
-                .map_err(store_error)?;
+            let mut visits = state.store.visits(query.branch.as_deref()).await?;
             visits.retain(|v| allows_code(&reader.scope, &v.branch, &branches));
             if reader.user.role != Role::Admin {
                 hide_from_the_shopped(&state, &mut visits).await?;
@@ -118,11 +112,7 @@ async fn hide_from_the_shopped(
     branches.sort();
     branches.dedup();
     let ids: Vec<uuid::Uuid> = visits.iter().map(|v| v.id).collect();
-    let done = state
-        .store
-        .reported_visits(&branches, &ids)
-        .await
-        .map_err(store_error)?;
+    let done = state.store.reported_visits(&branches, &ids).await?;
     visits.retain(|v| done.contains(&v.id));
     for v in visits.iter_mut() {
         v.shopper = None;
@@ -175,7 +165,7 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
             ))
         }
     }
-    let due = time::Date::parse(new.due.trim(), DATE).map_err(|_| {
+    let due = time::Date::parse(new.due.trim(), DAY).map_err(|_| {
         bad(
             "due",
             format!("\"{}\" is not a date written YYYY-MM-DD", new.due),

@@ -6,7 +6,6 @@
 
 use crate::catalog;
 use crate::error::ApiError;
-use crate::ingest::store_error;
 use crate::store::catalog::Added;
 use crate::AppState;
 use branchpulse_core::access::{self, QuestionnaireVersion};
@@ -45,12 +44,7 @@ pub async fn upload(
     }
     let now = OffsetDateTime::now_utc();
     let row = catalog::stored(&q, json.to_owned(), Some(now));
-    match state
-        .store
-        .add_questionnaire(&row)
-        .await
-        .map_err(store_error)?
-    {
+    match state.store.add_questionnaire(&row).await? {
         Added::Exists => Err(ApiError::Conflict(match q.version.checked_add(1) {
             Some(next) => format!(
                 "questionnaire \"{}\" version {} exists; upload it as version {next} or later",
@@ -65,7 +59,10 @@ pub async fn upload(
             reload(state).await;
             let target = format!("{}/{}", q.id, q.version);
             let detail = json!({ "kind": row.kind, "active": active, "bytes": json.len() });
-            audit(state, actor, "questionnaire.upload", &target, detail).await?;
+            state
+                .store
+                .audit(actor, "questionnaire.upload", &target, detail)
+                .await?;
             Ok(QuestionnaireVersion {
                 summary: QuestionnaireSummary::from(&q),
                 active,
@@ -82,19 +79,18 @@ pub async fn activate(
     id: &str,
     version: u32,
 ) -> Result<(), ApiError> {
-    if !state
-        .store
-        .activate_questionnaire(id, version)
-        .await
-        .map_err(store_error)?
-    {
+    if !state.store.activate_questionnaire(id, version).await? {
         return Err(ApiError::NotFound(format!(
             "no questionnaire \"{id}\" version {version}; GET /api/v1/questionnaires/all lists them"
         )));
     }
     reload(state).await;
     let target = format!("{id}/{version}");
-    audit(state, actor, "questionnaire.activate", &target, json!({})).await
+    state
+        .store
+        .audit(actor, "questionnaire.activate", &target, json!({}))
+        .await?;
+    Ok(())
 }
 
 /// Add a branch at the end of the list.
@@ -105,19 +101,17 @@ pub async fn create_branch(
 ) -> Result<Branch, ApiError> {
     access::check_branch(&branch).map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     let now = OffsetDateTime::now_utc();
-    if !state
-        .store
-        .add_branch(&branch, now)
-        .await
-        .map_err(store_error)?
-    {
+    if !state.store.add_branch(&branch, now).await? {
         return Err(ApiError::Conflict(format!(
             "code: branch \"{}\" exists; change it with PUT /api/v1/branches/{}",
             branch.code, branch.code
         )));
     }
     reload(state).await;
-    audit(state, actor, "branch.create", &branch.code, detail(&branch)).await?;
+    state
+        .store
+        .audit(actor, "branch.create", &branch.code, detail(&branch))
+        .await?;
     Ok(branch)
 }
 
@@ -140,35 +134,22 @@ pub async fn update_branch(
     if !state
         .store
         .update_branch(&branch, OffsetDateTime::now_utc())
-        .await
-        .map_err(store_error)?
+        .await?
     {
         return Err(ApiError::NotFound(format!(
             "no branch \"{code}\"; POST /api/v1/branches creates one"
         )));
     }
     reload(state).await;
-    audit(state, actor, "branch.update", &branch.code, detail(&branch)).await?;
+    state
+        .store
+        .audit(actor, "branch.update", &branch.code, detail(&branch))
+        .await?;
     Ok(branch)
 }
 
 fn detail(branch: &Branch) -> serde_json::Value {
     json!({ "name": branch.name, "region": branch.region, "active": branch.active })
-}
-
-/// A line in the audit log, after the change it records.
-pub async fn audit(
-    state: &AppState,
-    actor: &str,
-    action: &str,
-    target: &str,
-    detail: serde_json::Value,
-) -> Result<(), ApiError> {
-    state
-        .store
-        .audit(actor, action, target, detail)
-        .await
-        .map_err(store_error)
 }
 
 /// The change is stored: a failed reload must not turn it into an error

@@ -6,15 +6,18 @@
 //! both sides are compared: row counts and a SHA-256 over every
 //! `id:payload_hash`, per table. The catalog (branches and questionnaire
 //! versions, as admins left them) is copied over whatever the target holds
-//! for the same keys, and compared row by row.
+//! for the same keys, and compared row by row. Accounts are inserted unless
+//! one with the same key exists; a user whose name is taken by another
+//! account in PostgreSQL (for example the `admin` a first start there made)
+//! is skipped and named, never merged.
 //!
 //! One overwrite is allowed: a response whose texts were erased in SQLite
 //! after an earlier run copied it is erased in PostgreSQL too, once its
 //! copy there is shown to be the same response (erased the same way, it
 //! hashes to the source's hash), so a re-run never leaves the text behind.
 
-use crate::purge::{same_as_stored, Erase};
-use crate::store::postgres::PostgresStore;
+use super::purge::{same_as_stored, Erase};
+use crate::store::copy::AccountsCopied;
 use crate::store::{sha256_hex, Record, Saved, Store, StoreError};
 use branchpulse_core::Response;
 use std::fmt;
@@ -50,8 +53,9 @@ pub struct Report {
     /// Questionnaire versions and branches copied (and found equal).
     pub questionnaires: u64,
     pub branches: u64,
-    /// Users, devices and the audit log.
-    pub accounts: crate::migrate_access::AccountsReport,
+    /// Users, devices and the audit log (sessions are not copied: people
+    /// sign in again on the new server).
+    pub accounts: AccountsCopied,
 }
 
 impl fmt::Display for Report {
@@ -71,25 +75,35 @@ impl fmt::Display for Report {
             self.questionnaires,
             self.branches
         )?;
-        write!(f, "; {}", self.accounts)
+        let a = &self.accounts;
+        write!(
+            f,
+            "; accounts: {} copied; devices: {} copied; audit log lines: {} copied",
+            a.users_copied, a.devices_copied, a.audit_copied
+        )?;
+        if !a.users_skipped.is_empty() {
+            write!(
+                f,
+                "; not copied, the name is taken in PostgreSQL: {}",
+                a.users_skipped.join(", ")
+            )?;
+        }
+        Ok(())
     }
 }
 
 pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateError> {
-    let (Store::Sqlite(source), Store::Postgres(target)) =
-        (Store::connect(from).await?, Store::connect(to).await?)
-    else {
+    let (source, target) = (Store::connect(from).await?, Store::connect(to).await?);
+    if !source.is_sqlite() || target.is_sqlite() {
         return Err(MigrateError::WrongKinds);
-    };
+    }
     let (mut copied, mut already_there, mut erased) = (0, 0, 0);
     let mut after = None;
     loop {
         let chunk = source.records_after(after, CHUNK).await?;
         let Some(last) = chunk.last() else { break };
         after = Some(last.id);
-        // Read by id, so written in id order like every batch (`Store::save`).
-        let rows: Vec<&Record> = chunk.iter().collect();
-        for (record, saved) in chunk.iter().zip(target.save(&rows).await?) {
+        for (record, saved) in chunk.iter().zip(target.save(&chunk).await?) {
             match saved {
                 Saved::Inserted => copied += 1,
                 Saved::AlreadyStored => already_there += 1,
@@ -139,7 +153,9 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
     for (id, at) in source.purged().await? {
         target.set_purged(id, at).await?;
     }
-    let accounts = crate::migrate_access::copy_accounts(&source, &target).await?;
+    // Users, devices (with the hashes of their tokens and pending codes, so
+    // enrolled tablets keep working) and the audit log.
+    let accounts = target.add_accounts(&source.accounts().await?).await?;
     let (from_ids, to_ids) = (source.id_hashes().await?, target.id_hashes().await?);
     let (from_sum, to_sum) = (checksum(&from_ids), checksum(&to_ids));
     if from_ids.len() != to_ids.len() || from_sum != to_sum {
@@ -167,7 +183,7 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
 
 /// Erase PostgreSQL's copy of `record` as it was erased in SQLite, if the
 /// copy is the same response; whether it was.
-async fn erase_copy(target: &PostgresStore, record: &Record) -> Result<bool, StoreError> {
+async fn erase_copy(target: &Store, record: &Record) -> Result<bool, StoreError> {
     let Some(how) = Erase::of_hash(&record.payload_hash) else {
         return Ok(false);
     };

@@ -14,6 +14,8 @@
 //! few seconds by [`Catalog::watch`] and by ingest when a response names
 //! something this copy does not know).
 
+pub mod changes;
+
 use crate::store::catalog::{CatalogRows, StoredQuestionnaire};
 use crate::store::{Store, StoreError};
 use branchpulse_core::access::{self, QuestionnaireVersion};

@@ -1,6 +1,6 @@
 //! Erasing free texts: on request (a customer wrote their phone number in
-//! the comment, say) and by the retention settings (banks keep texts and
-//! staff names only so long). The scores stay.
+//! the comment, say) and by the retention settings (`retention.rs`: banks
+//! keep texts and staff names only so long). The scores stay.
 //!
 //! An erased response keeps no hash of what the device sent: that hash
 //! would let anyone holding the database confirm a guessed text (a staff
@@ -10,14 +10,11 @@
 //! still answered `duplicate` — not `conflict` — and the text does not
 //! come back.
 
-use crate::changes;
 use crate::error::ApiError;
-use crate::ingest::store_error;
 use crate::store::{canonical_json, sha256_hex, Store, StoreError};
 use crate::AppState;
 use branchpulse_core::access::Purged;
 use branchpulse_core::{Answer, Channel, Response};
-use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -136,7 +133,7 @@ pub fn same_as_stored(hash: &str, response: &Response) -> bool {
 /// Erase `how` from stored response `id` whose payload is `payload` (and
 /// hash `hash`); how many texts went. An erasure already covered by the
 /// stored one changes nothing.
-async fn erase_one(
+pub(super) async fn erase_one(
     store: &Store,
     id: Uuid,
     payload: &str,
@@ -175,8 +172,7 @@ pub async fn purge_text(state: &AppState, actor: &str, id: Uuid) -> Result<Purge
     let (payload, hash) = state
         .store
         .payload_and_hash(id)
-        .await
-        .map_err(store_error)?
+        .await?
         .ok_or_else(missing)?;
     if serde_json::from_str::<Response>(&payload).is_err() {
         return Err(ApiError::Internal(format!(
@@ -191,115 +187,15 @@ pub async fn purge_text(state: &AppState, actor: &str, id: Uuid) -> Result<Purge
         Erase::Text,
         OffsetDateTime::now_utc(),
     )
-    .await
-    .map_err(store_error)?
+    .await?
     .ok_or_else(missing)?;
     // The detail says how much, never what: the text is gone on purpose.
     let detail = serde_json::json!({ "removed": removed });
-    changes::audit(state, actor, "response.purge_text", &id.to_string(), detail).await?;
+    state
+        .store
+        .audit(actor, "response.purge_text", &id.to_string(), detail)
+        .await?;
     Ok(Purged { id, removed })
-}
-
-/// Responses erased per database round trip by [`retention`].
-const RETENTION_PAGE: u32 = 200;
-
-/// What one retention run of one data class did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetentionRun {
-    pub class: &'static str,
-    /// Responses submitted before this were erased.
-    pub before: OffsetDateTime,
-    /// Responses looked at (and marked erased), and texts removed.
-    pub responses: u64,
-    pub removed: u64,
-}
-
-/// Erase what the retention settings say is older than allowed at `now`:
-/// free texts after `--retain-free-text-days`, staff names after
-/// `--retain-staff-names-days` (unset: kept). Each class that is set
-/// writes one audit line per run, even when nothing was due.
-pub async fn retention(
-    state: &AppState,
-    now: OffsetDateTime,
-) -> Result<Vec<RetentionRun>, StoreError> {
-    let classes = [
-        (Erase::Text, state.config.retain_free_text_days),
-        (Erase::StaffNames, state.config.retain_staff_names_days),
-    ];
-    let mut runs = Vec::new();
-    for (how, days) in classes {
-        let Some(days) = days else { continue };
-        let before = now - time::Duration::days(i64::from(days));
-        let (mut responses, mut removed) = (0, 0);
-        let mut after = None;
-        loop {
-            let page = state
-                .store
-                .to_erase(how, before, after, RETENTION_PAGE)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.0);
-            for (id, payload, hash) in &page {
-                if let Some(n) = erase_one(&state.store, *id, payload, hash, how, now).await? {
-                    responses += 1;
-                    removed += n as u64;
-                }
-            }
-        }
-        let detail = serde_json::json!({
-            "days": days,
-            "submitted_before": before
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-            "responses": responses,
-            "removed": removed,
-        });
-        state
-            .store
-            .audit(
-                "system:retention",
-                "response.retention",
-                how.class(),
-                detail,
-            )
-            .await?;
-        tracing::info!(
-            class = how.class(),
-            days,
-            responses,
-            removed,
-            "retention run"
-        );
-        runs.push(RetentionRun {
-            class: how.class(),
-            before,
-            responses,
-            removed,
-        });
-    }
-    Ok(runs)
-}
-
-/// Run [`retention`] every `every`, the first time after one interval (the
-/// server runs it once at start-up itself). Does nothing when no retention
-/// is set.
-pub fn watch(state: AppState, every: Duration) -> Option<tokio::task::JoinHandle<()>> {
-    if state.config.retain_free_text_days.is_none()
-        && state.config.retain_staff_names_days.is_none()
-    {
-        return None;
-    }
-    Some(tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        ticks.tick().await;
-        loop {
-            ticks.tick().await;
-            if let Err(e) = retention(&state, OffsetDateTime::now_utc()).await {
-                tracing::warn!(error = %e, "retention run failed; trying again at the next one");
-            }
-        }
-    }))
 }
 
 #[cfg(test)]
@@ -309,7 +205,7 @@ mod tests {
 
     #[test]
     fn text_answers_and_comments_go_scored_answers_stay() {
-        let json = include_str!("../../../questionnaires/mystery_shop.json");
+        let json = include_str!("../../../../questionnaires/mystery_shop.json");
         let q = branchpulse_core::questionnaire::load("mystery_shop.json", json).unwrap();
         let text_item = q
             .items()

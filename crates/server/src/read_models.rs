@@ -17,7 +17,7 @@
 
 use crate::catalog::{Catalog, Snapshot};
 use crate::error::ApiError;
-use crate::store::{Cursor, StoreError};
+use crate::store::Cursor;
 use crate::AppState;
 use branchpulse_core::aggregate::{
     self, aggregate, channel_label, Aggregates, Comment, CommentQuery, Figure, Figures, Filter,
@@ -46,27 +46,15 @@ pub fn check(catalog: &Catalog, filter: &Filter) -> Result<(), ApiError> {
     }
 }
 
-pub fn store_error(e: StoreError) -> ApiError {
-    if e.is_transient() {
-        ApiError::Unavailable(format!("the database is busy: {e}; try again shortly"))
-    } else {
-        ApiError::Internal(e.to_string())
-    }
-}
-
 /// The figures for `filter` (already checked).
 pub async fn aggregates(state: &AppState, filter: &Filter) -> Result<Aggregates, ApiError> {
-    let parts = crate::telemetry::timed("aggregates", state.store.rollup_parts(filter))
-        .await
-        .map_err(store_error)?;
+    let parts = crate::telemetry::timed("aggregates", state.store.rollup_parts(filter)).await?;
     Ok(aggregate(filter, &state.catalog.branches(), parts))
 }
 
 /// The latest comments per branch for `query` (already checked), newest first.
 pub async fn comments(state: &AppState, query: &CommentQuery) -> Result<Vec<Comment>, ApiError> {
-    let comments = crate::telemetry::timed("comments", state.store.comments(query))
-        .await
-        .map_err(store_error)?;
+    let comments = crate::telemetry::timed("comments", state.store.comments(query)).await?;
     let all = state.catalog.branches();
     let branches = selected(&all, &query.filter);
     Ok(comments
@@ -360,8 +348,7 @@ pub async fn responses_page(
     let rows = state
         .store
         .responses_page(filter, after.as_ref(), PAGE)
-        .await
-        .map_err(store_error)?;
+        .await?;
     let next = (rows.len() == PAGE as usize).then(|| rows.last().map(|(c, _)| c.clone()));
     let mut w = if first {
         let mut w = csv_writer();
