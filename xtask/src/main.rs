@@ -99,9 +99,18 @@ fn test(root: &std::path::Path) -> Result<()> {
     tools::ensure_app_tools(root)?;
     tools::ensure_browser()?;
     tools::ensure_e2e_packages(root)?;
+    tools::ensure_leptosfmt()?;
 
-    cmd::step("Checking formatting (cargo fmt --check)");
+    cmd::step("Checking formatting (cargo fmt --check, leptosfmt --check on src/)");
     cmd::run(cmd::cargo().args(["fmt", "--all", "--check"]))?;
+    // rustfmt leaves the inside of `view!` alone; leptosfmt formats it, with
+    // the settings of leptosfmt.toml.
+    cmd::run(
+        std::process::Command::new("leptosfmt")
+            .args(["--check", "src"])
+            .current_dir(root)
+            .env("PATH", tools::path_with_tools()),
+    )?;
 
     cmd::step("Linting (clippy, warnings denied; native and wasm32)");
     cmd::run(cmd::cargo().args([
