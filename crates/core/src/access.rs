@@ -33,6 +33,7 @@ pub const CODE_LEN: usize = 10;
 
 /// What a user account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Manages branches, questionnaires, visits, devices and users; reads everything.
@@ -68,6 +69,7 @@ impl Scope {
 
 /// A user account as the API shows it (never with its password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// The account's id.
     pub id: Uuid,
@@ -101,6 +103,7 @@ impl User {
 
 /// Body of `POST /api/v1/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// The name to sign in with.
@@ -119,6 +122,7 @@ pub struct NewUser {
 
 /// Body of `PATCH /api/v1/users/{id}`: what to change; absent fields stay.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
     /// `false` deactivates the account, `true` lets it sign in again.
@@ -162,6 +166,7 @@ impl UserChange {
 
 /// Body of `POST /api/v1/session` (sign in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     /// The account's name.
@@ -173,6 +178,7 @@ pub struct Login {
 /// `GET /api/v1/session` and the answer to signing in: who is signed in,
 /// and the token to echo in [`CSRF_HEADER`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     /// The signed-in user.
     pub user: User,
@@ -184,6 +190,7 @@ pub struct Session {
 
 /// What an enrolled device may submit for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     /// A lobby tablet: kiosk responses for its branch.
@@ -194,6 +201,7 @@ pub enum DeviceKind {
 
 /// Where a device is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceStatus {
     /// Its enrolment code has not been used yet.
@@ -209,6 +217,7 @@ pub enum DeviceStatus {
 /// Body of `POST /api/v1/devices`: a device to enrol. A kiosk names its
 /// branch, a shopper's phone its shopper.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDevice {
     /// A lobby kiosk or a mystery shopper's phone.
@@ -225,6 +234,7 @@ pub struct NewDevice {
 
 /// A device as the admin screens show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
     /// The device's id.
     pub id: Uuid,
@@ -251,6 +261,7 @@ pub struct Device {
 /// The answer to `POST /api/v1/devices` and `POST /api/v1/devices/{id}/code`:
 /// the one-time code, shown once, as text and as a QR code of `url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enrolment {
     /// The device the code enrols.
     pub device: Device,
@@ -268,6 +279,7 @@ pub struct Enrolment {
 
 /// Body of `POST /api/v1/devices/enrol`, sent by the device itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Enrol {
     /// The one-time code an admin's screen showed.
@@ -278,6 +290,7 @@ pub struct Enrol {
 /// `Authorization: Bearer <token>` with every request of the device), shown
 /// only this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enrolled {
     /// The device's secret, for `Authorization: Bearer`.
     pub token: String,
@@ -287,6 +300,7 @@ pub struct Enrolled {
 
 /// One versions of a questionnaire in `GET /api/v1/questionnaires/all` (admin).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuestionnaireVersion {
     /// The version's summary (its fields are this object's).
     #[serde(flatten)]
@@ -299,6 +313,7 @@ pub struct QuestionnaireVersion {
 
 /// One line of the audit log (`GET /api/v1/audit`), newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// The entry's number in the log.
     pub id: i64,
@@ -316,6 +331,7 @@ pub struct AuditEntry {
 
 /// The answer to `POST /api/v1/responses/{id}/purge-text`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Purged {
     /// The response whose free text was removed.
     pub id: Uuid,

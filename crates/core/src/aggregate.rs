@@ -184,6 +184,11 @@ fn search(q: Option<String>) -> Result<Option<String>, FilterError> {
 
 /// The URL form of a [`Filter`]: every parameter as text.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct FilterParams {
     /// First day, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -531,6 +536,7 @@ pub struct Part {
 
 /// One figure with its n and 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figure {
     /// Answers the figure is on.
     pub n: u64,
@@ -566,6 +572,7 @@ impl Figure {
 
 /// A mystery-shop critical item and how many of `n` visits failed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CriticalFailure {
     /// The critical item's id.
     pub item: String,
@@ -577,6 +584,7 @@ pub struct CriticalFailure {
 
 /// Mystery-shop figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mystery {
     /// Visits reported.
     pub visits: u64,
@@ -594,6 +602,7 @@ pub const WAIT_BUCKETS: [u32; 9] = [0, 60, 120, 180, 300, 600, 900, 1200, 1800];
 
 /// One bar of the waiting-time histogram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaitBucket {
     /// Seconds, included.
     pub from: u32,
@@ -605,6 +614,7 @@ pub struct WaitBucket {
 
 /// Waiting times of mystery-shop visits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Wait {
     /// Visits with a waiting time.
     pub n: u64,
@@ -620,6 +630,7 @@ pub struct Wait {
 
 /// The figures of one branch or of the network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     /// Responses.
     pub n: u64,
@@ -641,6 +652,7 @@ pub struct Figures {
 
 /// A mean with its n, for trend lines.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mean {
     /// Answers the mean is on.
     pub n: u64,
@@ -656,6 +668,7 @@ impl Mean {
 
 /// One week of a trend line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrendPoint {
     /// `2026-W02`.
     pub week: String,
@@ -672,6 +685,7 @@ pub struct TrendPoint {
 
 /// One branch's figures and trend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BranchFigures {
     /// The branch's code.
     pub code: String,
@@ -687,8 +701,10 @@ pub struct BranchFigures {
 
 /// What `GET /api/v1/aggregates` answers (see the module docs for the JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Aggregates {
     /// The filter applied, as understood.
+    #[cfg_attr(feature = "openapi", schema(value_type = FilterParams))]
     pub filter: Filter,
     /// The figures of every branch the filter selects, together.
     pub network: Figures,
@@ -965,6 +981,7 @@ pub fn aggregate_responses<'a>(
 
 /// A free-text answer or comment of a response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comment {
     /// The response it is from.
     pub response_id: Uuid,

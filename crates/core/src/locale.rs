@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 /// A language offered to users. The serialized form is the BCP 47 tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Locale {
     /// Simplified Chinese.
     #[serde(rename = "zh-CN")]
@@ -49,6 +50,7 @@ impl Locale {
 
 /// Text in several languages, e.g. `{"en": "Welcome", "es": "Bienvenido"}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Text(pub BTreeMap<Locale, String>);
 

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 /// Body of `POST /api/v1/responses`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncBatch {
     /// The responses to store, each answered on its own.
     pub responses: Vec<Response>,
@@ -14,6 +15,7 @@ pub struct SyncBatch {
 
 /// The server's answer for one response of a batch, in the batch's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// Stored now.
@@ -65,6 +67,7 @@ impl Outcome {
 
 /// The answer to `POST /api/v1/responses`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncReply {
     /// One outcome per response of the batch, in its order.
     pub results: Vec<Outcome>,
@@ -72,6 +75,7 @@ pub struct SyncReply {
 
 /// Every error body the server sends: `{"error": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// What went wrong and, where it helps, what to do.
     pub error: String,
@@ -79,6 +83,7 @@ pub struct ErrorBody {
 
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// `ok` when the database answers.
     pub status: String,
@@ -88,6 +93,7 @@ pub struct Health {
 
 /// One entry of `GET /api/v1/questionnaires`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuestionnaireSummary {
     /// The questionnaire's id.
     pub id: String,
@@ -118,6 +124,7 @@ impl From<&Questionnaire> for QuestionnaireSummary {
 
 /// A branch of the bank. Until the admin screens exist, from `branches.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Branch {
     /// The branch's code, named by responses, devices and filters.
     pub code: String,
@@ -138,6 +145,7 @@ fn yes() -> bool {
 
 /// Body of `POST /api/v1/visits`: a visit assigned to a mystery shopper.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewVisit {
     /// The branch's code.
@@ -156,6 +164,7 @@ pub struct NewVisit {
 
 /// A visit assignment as the server keeps it (`GET /api/v1/visits`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Visit {
     /// The visit's id, made by the server.
     pub id: Uuid,

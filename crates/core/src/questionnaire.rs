@@ -38,6 +38,7 @@ pub const MAX_WEIGHT: f64 = 1000.0;
 
 /// Who fills the questionnaire in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Customers on a lobby tablet.
@@ -49,6 +50,7 @@ pub enum Kind {
 /// An experience dimension. The four customer dimensions come first;
 /// `Environment` (hall, signage, cleanliness) appears on mystery-shop forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     /// Care and attention from the staff.
@@ -94,6 +96,7 @@ impl Dimension {
 
 /// A questionnaire: what a kiosk or a shopper's phone asks, as data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Questionnaire {
     /// Its id; with `version`, what a response names.
     pub id: String,
@@ -111,6 +114,7 @@ pub struct Questionnaire {
 
 /// A group of items; on a mystery-shop form, a stage of the visit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Section {
     /// The section's id, unique in the questionnaire.
     pub id: String,
@@ -122,6 +126,7 @@ pub struct Section {
 
 /// One question of a questionnaire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
     /// The item's id, unique in the questionnaire; answers are keyed by it.
     pub id: String,
@@ -156,6 +161,7 @@ fn default_weight() -> f64 {
 
 /// The item's answer type; the JSON field `type` selects it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ItemKind {
     /// 1–5, shown as faces on the kiosk.
@@ -289,6 +295,7 @@ fn default_max_len() -> u32 {
 
 /// One option of a `choice` item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChoiceOption {
     /// The option's id, what a `choice` answer holds.
     pub id: String,
@@ -301,6 +308,7 @@ pub struct ChoiceOption {
 
 /// Show an item only when another item has a given answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShowIf {
     /// The id of the item whose answer decides.
     pub item: String,

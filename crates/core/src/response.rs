@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 /// A yes/no answer, or not applicable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum YesNo {
     /// Yes.
@@ -20,6 +21,7 @@ pub enum YesNo {
 
 /// One answer. Tagged so that a wrong type is reported as such, not guessed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum Answer {
     /// 1–5.
@@ -52,6 +54,7 @@ impl Answer {
 
 /// How a response was collected; figures of the two are never mixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// A lobby kiosk.
@@ -62,6 +65,7 @@ pub enum Channel {
 
 /// Timing evidence of a mystery-shop visit, tapped by the shopper.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitTimes {
     /// When the shopper entered the branch.
     #[serde(default, with = "time::serde::rfc3339::option")]
@@ -82,6 +86,7 @@ pub struct VisitTimes {
 
 /// One filled-in questionnaire, as the device sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Response {
     /// Made on the device; the server's primary key, so a resend is harmless.
     pub id: Uuid,

@@ -25,6 +25,7 @@ pub fn too_few(n: u64) -> bool {
 
 /// A figure with its sample size and 95% interval, on the figure's own scale.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Estimate {
     /// The sample size.
     pub n: u64,
@@ -257,6 +258,7 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
 
 /// How a branch's figure stands against the network's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     /// The branch's whole interval lies above the network value.

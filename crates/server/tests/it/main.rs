@@ -26,6 +26,7 @@ mod erasure;
 mod hostile;
 mod metrics;
 mod migrate;
+mod openapi;
 mod responses;
 mod secrecy;
 mod visits;
