@@ -7,7 +7,7 @@
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p branchpulse-server`).
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 use branchpulse_server::store::Record;
 use common::TestServer;

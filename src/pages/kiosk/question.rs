@@ -121,13 +121,25 @@ pub fn QuestionScreen(
             <h1 id=heading_id.clone() tabindex="-1" node_ref=heading>
                 {move || question.get(locale.get()).to_string()}
             </h1>
-            {help.map(|h| view! { <p class="kiosk-help" id=help_id.clone()>{move || h.get(locale.get()).to_string()}</p> })}
+            {help
+                .map(|h| {
+                    view! {
+                        <p class="kiosk-help" id=help_id.clone()>
+                            {move || h.get(locale.get()).to_string()}
+                        </p>
+                    }
+                })}
             {widget}
             <p class="kiosk-required" role="alert">
                 {move || missing.get().then(|| text(locale.get(), Key::Required))}
             </p>
             <div class="kiosk-nav">
-                <button type="button" class="kiosk-back" on:click=back hidden=move || position() == 0>
+                <button
+                    type="button"
+                    class="kiosk-back"
+                    on:click=back
+                    hidden=move || position() == 0
+                >
                     {t(Key::Back)}
                 </button>
                 <button type="button" class="primary kiosk-next" on:click=next disabled=sending>
@@ -164,7 +176,7 @@ fn widget(
                 _ => None,
             });
             let on_pick = Callback::new(move |n| set.run(Some(Answer::Rating(n))));
-            view! { <FaceScale value on_pick labelledby/> }.into_any()
+            view! { <FaceScale value on_pick labelledby /> }.into_any()
         }
         ItemKind::Nps => {
             let value = Signal::derive(move || match answer.get() {
@@ -172,7 +184,7 @@ fn widget(
                 _ => None,
             });
             let on_pick = Callback::new(move |n| set.run(Some(Answer::Nps(n))));
-            view! { <NumberScale from=0 to=10 value on_pick labelledby describedby/> }.into_any()
+            view! { <NumberScale from=0 to=10 value on_pick labelledby describedby /> }.into_any()
         }
         ItemKind::YesNo => {
             let choices = [
@@ -184,14 +196,18 @@ fn widget(
                 <div class="kiosk-choices" role="group" aria-labelledby=labelledby>
                     {choices
                         .into_iter()
-                        .map(|(v, key)| view! {
-                            <button
-                                type="button"
-                                aria-pressed=move || (answer.get() == Some(Answer::YesNo(v))).to_string()
-                                on:click=move |_| set.run(Some(Answer::YesNo(v)))
-                            >
-                                {t(key)}
-                            </button>
+                        .map(|(v, key)| {
+                            view! {
+                                <button
+                                    type="button"
+                                    aria-pressed=move || {
+                                        (answer.get() == Some(Answer::YesNo(v))).to_string()
+                                    }
+                                    on:click=move |_| set.run(Some(Answer::YesNo(v)))
+                                >
+                                    {t(key)}
+                                </button>
+                            }
                         })
                         .collect_view()}
                 </div>
@@ -211,7 +227,10 @@ fn widget(
                             view! {
                                 <button
                                     type="button"
-                                    aria-pressed=move || (answer.get() == Some(Answer::Choice(id.clone()))).to_string()
+                                    aria-pressed=move || {
+                                        (answer.get() == Some(Answer::Choice(id.clone())))
+                                            .to_string()
+                                    }
                                     on:click=move |_| set.run(Some(Answer::Choice(id2.clone())))
                                 >
                                     {move || label.get(locale.get()).to_string()}
@@ -223,12 +242,18 @@ fn widget(
             }
             .into_any()
         }
-        ItemKind::Seconds { max, .. } => view! {
-            <SecondsInput class="kiosk-seconds" max=*max answer set labelledby=labelledby.clone()/>
-        }
+        ItemKind::Seconds { max, .. } => view! { <SecondsInput class="kiosk-seconds" max=*max answer set labelledby=labelledby.clone() /> }
         .into_any(),
         ItemKind::Text { max_len } => view! {
-            <TextInput class="kiosk-comment" rows=5 max_len=*max_len answer set labelledby=labelledby.clone() describedby=describedby.clone()/>
+            <TextInput
+                class="kiosk-comment"
+                rows=5
+                max_len=*max_len
+                answer
+                set
+                labelledby=labelledby.clone()
+                describedby=describedby.clone()
+            />
         }
         .into_any(),
     }

@@ -33,22 +33,37 @@ pub fn Stage(ctx: Ctx, id: String) -> impl IntoView {
     let sid = id.clone();
     view! {
         <section class="shop-stage" data-section=id.clone() aria-labelledby="tab-title">
-            <h2 id="tab-title" tabindex="-1">{move || title.get(locale.get()).to_string()}</h2>
-            {items.into_iter().map(|item| {
-                let iid = item.id.clone();
-                let shown = Memo::new(move |_| ctx.draft.with(|d| ctx.q.with_value(|q| {
-                    q.item(&iid).is_some_and(|i| q.visible(i, &d.answers))
-                })));
-                let item = StoredValue::new(item);
-                move || shown.get().then(|| view! { <ItemCard ctx item=item.get_value()/> })
-            }).collect_view()}
+            <h2 id="tab-title" tabindex="-1">
+                {move || title.get(locale.get()).to_string()}
+            </h2>
+            {items
+                .into_iter()
+                .map(|item| {
+                    let iid = item.id.clone();
+                    let shown = Memo::new(move |_| {
+                        ctx.draft
+                            .with(|d| {
+                                ctx.q
+                                    .with_value(|q| {
+                                        q.item(&iid).is_some_and(|i| q.visible(i, &d.answers))
+                                    })
+                            })
+                    });
+                    let item = StoredValue::new(item);
+                    move || shown.get().then(|| view! { <ItemCard ctx item=item.get_value() /> })
+                })
+                .collect_view()}
             <label class="shop-stage-comment">
                 <span>{t(Key::ShopStageComment)}</span>
-                <CommentBox ctx key=sid/>
+                <CommentBox ctx key=sid />
             </label>
             <div class="shop-stage-nav">
-                <button type="button" on:click=move |_| ctx.open(prev.clone())>{t(Key::ShopPrevStage)}</button>
-                <button type="button" class="primary" on:click=move |_| ctx.open(next.clone())>{t(Key::ShopNextStage)}</button>
+                <button type="button" on:click=move |_| ctx.open(prev.clone())>
+                    {t(Key::ShopPrevStage)}
+                </button>
+                <button type="button" class="primary" on:click=move |_| ctx.open(next.clone())>
+                    {t(Key::ShopNextStage)}
+                </button>
             </div>
         </section>
     }
@@ -111,7 +126,7 @@ fn ItemCard(ctx: Ctx, item: Item) -> impl IntoView {
     let text = item.text.clone();
     let help = item.help.clone();
     let widget = if id == WAIT_ITEM {
-        view! { <WaitItem ctx labelledby=label_id.clone()/> }.into_any()
+        view! { <WaitItem ctx labelledby=label_id.clone() /> }.into_any()
     } else {
         widget(ctx, &item.kind, answer, set, &label_id)
     };
@@ -129,18 +144,35 @@ fn ItemCard(ctx: Ctx, item: Item) -> impl IntoView {
                 {move || text.get(locale.get()).to_string()}
             </p>
             <p class="shop-badges">
-                {item.required.then(|| view! { <span class="badge required">{t(Key::ShopRequired)}</span> })}
-                {item.critical.then(|| view! { <span class="badge critical">{t(Key::ShopCritical)}</span> })}
+                {item
+                    .required
+                    .then(|| view! { <span class="badge required">{t(Key::ShopRequired)}</span> })}
+                {item
+                    .critical
+                    .then(|| view! { <span class="badge critical">{t(Key::ShopCritical)}</span> })}
             </p>
-            {help.map(|h| view! { <p class="shop-help" id=help_id.clone()>{move || h.get(locale.get()).to_string()}</p> })}
+            {help
+                .map(|h| {
+                    view! {
+                        <p class="shop-help" id=help_id.clone()>
+                            {move || h.get(locale.get()).to_string()}
+                        </p>
+                    }
+                })}
             {widget}
-            <p class="shop-failed" hidden=move || !failed()>{t(Key::ShopCriticalFailed)}</p>
+            <p class="shop-failed" hidden=move || !failed()>
+                {t(Key::ShopCriticalFailed)}
+            </p>
             <details class="shop-item-comment" open=has_comment>
                 <summary>{t(Key::ShopItemComment)}</summary>
                 <CommentBox
                     ctx
                     key=id.clone()
-                    label=format!("{} — {}", text_now(Key::ShopItemComment), item_label.get(locale.get_untracked()))
+                    label=format!(
+                        "{} — {}",
+                        text_now(Key::ShopItemComment),
+                        item_label.get(locale.get_untracked()),
+                    )
                 />
             </details>
         </div>
@@ -169,18 +201,25 @@ fn widget(
             ];
             view! {
                 <div class="shop-yesno" role="group" aria-labelledby=labelledby>
-                    {choices.into_iter().map(|(v, key, name)| view! {
-                        <button
-                            type="button"
-                            class=name
-                            data-answer=name
-                            aria-pressed=move || (answer.get() == Some(Answer::YesNo(v))).to_string()
-                            disabled=locked
-                            on:click=move |_| set.run(Some(Answer::YesNo(v)))
-                        >
-                            {t(key)}
-                        </button>
-                    }).collect_view()}
+                    {choices
+                        .into_iter()
+                        .map(|(v, key, name)| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class=name
+                                    data-answer=name
+                                    aria-pressed=move || {
+                                        (answer.get() == Some(Answer::YesNo(v))).to_string()
+                                    }
+                                    disabled=locked
+                                    on:click=move |_| set.run(Some(Answer::YesNo(v)))
+                                >
+                                    {t(key)}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
                 </div>
             }
             .into_any()
@@ -189,32 +228,53 @@ fn widget(
             let locale = use_locale();
             view! {
                 <div class="shop-choices" role="group" aria-labelledby=labelledby>
-                    {options.iter().map(|o| {
-                        let id = o.id.clone();
-                        let id2 = o.id.clone();
-                        let label = o.label.clone();
-                        view! {
-                            <button
-                                type="button"
-                                data-answer=o.id.clone()
-                                aria-pressed=move || (answer.get() == Some(Answer::Choice(id.clone()))).to_string()
-                                disabled=locked
-                                on:click=move |_| set.run(Some(Answer::Choice(id2.clone())))
-                            >
-                                {move || label.get(locale.get()).to_string()}
-                            </button>
-                        }
-                    }).collect_view()}
+                    {options
+                        .iter()
+                        .map(|o| {
+                            let id = o.id.clone();
+                            let id2 = o.id.clone();
+                            let label = o.label.clone();
+                            view! {
+                                <button
+                                    type="button"
+                                    data-answer=o.id.clone()
+                                    aria-pressed=move || {
+                                        (answer.get() == Some(Answer::Choice(id.clone())))
+                                            .to_string()
+                                    }
+                                    disabled=locked
+                                    on:click=move |_| set.run(Some(Answer::Choice(id2.clone())))
+                                >
+                                    {move || label.get(locale.get()).to_string()}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
                 </div>
             }
             .into_any()
         }
         ItemKind::Seconds { max, .. } => view! {
-            <SecondsInput class="shop-seconds" max=*max answer set labelledby=labelledby.clone() readonly=Signal::derive(locked)/>
+            <SecondsInput
+                class="shop-seconds"
+                max=*max
+                answer
+                set
+                labelledby=labelledby.clone()
+                readonly=Signal::derive(locked)
+            />
         }
         .into_any(),
         ItemKind::Text { max_len } => view! {
-            <TextInput class="shop-comment" rows=4 max_len=*max_len answer set labelledby=labelledby.clone() readonly=Signal::derive(locked)/>
+            <TextInput
+                class="shop-comment"
+                rows=4
+                max_len=*max_len
+                answer
+                set
+                labelledby=labelledby.clone()
+                readonly=Signal::derive(locked)
+            />
         }
         .into_any(),
         ItemKind::Rating | ItemKind::Nps => {
@@ -227,7 +287,7 @@ fn widget(
                 _ => None,
             });
             let on_pick = Callback::new(move |n| set.run(Some(wrap(n))));
-            view! { <NumberScale from to value on_pick labelledby describedby=None/> }.into_any()
+            view! { <NumberScale from to value on_pick labelledby describedby=None /> }.into_any()
         }
     }
 }
@@ -293,12 +353,26 @@ fn WaitItem(ctx: Ctx, labelledby: String) -> impl IntoView {
                 }}
             </p>
             <p class="shop-hint">
-                {move || t(if by_hand.get() { Key::ShopWaitByHand } else { Key::ShopWaitFromTaps })()}
-                {move || (by_hand.get() && from_taps.get().is_some()).then(|| format!(
-                    " ({} {} {})", t(Key::ShopWaitTapsSaid)(), from_taps.get().unwrap_or(0), t(Key::Seconds)()
-                ))}
+                {move || t(
+                    if by_hand.get() { Key::ShopWaitByHand } else { Key::ShopWaitFromTaps },
+                )()}
+                {move || {
+                    (by_hand.get() && from_taps.get().is_some())
+                        .then(|| {
+                            format!(
+                                " ({} {} {})",
+                                t(Key::ShopWaitTapsSaid)(),
+                                from_taps.get().unwrap_or(0),
+                                t(Key::Seconds)(),
+                            )
+                        })
+                }}
             </p>
-            <button type="button" hidden=move || editing.get() || ctx.locked() on:click=move |_| editing.set(true)>
+            <button
+                type="button"
+                hidden=move || editing.get() || ctx.locked()
+                on:click=move |_| editing.set(true)
+            >
                 {t(Key::ShopWaitChange)}
             </button>
             <div class="shop-wait-edit" hidden=move || !editing.get() || ctx.locked()>
@@ -330,7 +404,9 @@ fn WaitItem(ctx: Ctx, labelledby: String) -> impl IntoView {
                         }
                     />
                 </label>
-                <button type="button" on:click=use_taps>{t(Key::ShopWaitUseTaps)}</button>
+                <button type="button" on:click=use_taps>
+                    {t(Key::ShopWaitUseTaps)}
+                </button>
             </div>
         </div>
     }

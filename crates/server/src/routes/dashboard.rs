@@ -17,6 +17,20 @@ use futures_util::stream::{self, StreamExt};
 use std::sync::Arc;
 
 /// `GET /api/v1/aggregates?<filter>`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/aggregates",
+    tag = "readers",
+    params(
+        branchpulse_core::aggregate::FilterParams,
+    ),
+    responses(
+        (status = 200, description = "Figures with n and 95% intervals, for the network and each branch", body = branchpulse_core::aggregate::Aggregates),
+        (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn aggregates(
     State(state): State<AppState>,
     reader: Reader,
@@ -27,6 +41,22 @@ pub async fn aggregates(
 }
 
 /// `GET /api/v1/comments?<filter>&q=<search>&limit=<per branch>`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/comments",
+    tag = "readers",
+    params(
+        branchpulse_core::aggregate::FilterParams,
+        ("q" = Option<String>, Query, description = "Only comments containing this text, case-insensitively"),
+        ("limit" = Option<String>, Query, description = "Comments per branch, 1 to 200 (20)"),
+    ),
+    responses(
+        (status = 200, description = "The latest free texts per branch", body = Vec<branchpulse_core::aggregate::Comment>),
+        (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn comments(
     State(state): State<AppState>,
     reader: Reader,
@@ -37,6 +67,20 @@ pub async fn comments(
 }
 
 /// `GET /api/v1/export/aggregates.csv?<filter>`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/export/aggregates.csv",
+    tag = "readers",
+    params(
+        branchpulse_core::aggregate::FilterParams,
+    ),
+    responses(
+        (status = 200, description = "The aggregates as CSV", body = String, content_type = "text/csv"),
+        (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn aggregates_csv(
     State(state): State<AppState>,
     reader: Reader,
@@ -52,6 +96,20 @@ pub async fn aggregates_csv(
 
 /// `GET /api/v1/export/responses.csv?<filter>`: streamed a page at a time,
 /// so a large export does not sit in memory.
+#[utoipa::path(
+    get,
+    path = "/api/v1/export/responses.csv",
+    tag = "readers",
+    params(
+        branchpulse_core::aggregate::FilterParams,
+    ),
+    responses(
+        (status = 200, description = "Every response of the filter as CSV, one row each", body = String, content_type = "text/csv"),
+        (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn responses_csv(
     State(state): State<AppState>,
     reader: Reader,

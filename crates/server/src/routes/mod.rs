@@ -6,6 +6,7 @@ mod branches;
 mod dashboard;
 mod headers;
 mod health;
+pub mod openapi;
 mod questionnaires;
 mod responses;
 mod session;

@@ -29,6 +29,17 @@ pub const MAX_SCENARIO_CHARS: usize = 500;
 /// `POST /api/v1/visits`: assign a visit. 201 with the stored visit; 422
 /// naming the field when the branch, questionnaire, due date or scenario
 /// will not do, and then nothing is stored.
+#[utoipa::path(
+    post,
+    path = "/api/v1/visits",
+    tag = "admins",
+    request_body = branchpulse_core::protocol::NewVisit,
+    responses(
+        (status = 201, description = "The stored visit", body = branchpulse_core::protocol::Visit),
+        (status = 422, description = "The branch, questionnaire, due date or scenario will not do, named", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     admin: Admin,
@@ -55,6 +66,20 @@ pub struct ListQuery {
 
 /// `GET /api/v1/visits[?branch=CODE]`: the assignments the caller may
 /// see, soonest due first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/visits",
+    tag = "devices",
+    params(
+        ("branch" = Option<String>, Query, description = "Only this branch's visits"),
+    ),
+    responses(
+        (status = 200, description = "The visits the caller may see, soonest due first", body = Vec<branchpulse_core::protocol::Visit>),
+        (status = 403, description = "A kiosk, or a branch outside the reader's scope", body = branchpulse_core::protocol::ErrorBody),
+        (status = 404, description = "No such branch", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("device" = []), ("session" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,

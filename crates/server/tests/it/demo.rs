@@ -1,7 +1,7 @@
 //! `--demo`: a realistic network through the real ingest, the same on every
 //! run, only into an empty database.
 
-mod common;
+use crate::common;
 
 use branchpulse_core::aggregate::Filter;
 use branchpulse_core::stats::Comparison;

@@ -1,7 +1,7 @@
 //! Visit assignments over HTTP: created with `POST /api/v1/visits`, listed
 //! with `GET /api/v1/visits`, on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::TestServer;
 use serde_json::{json, Value};

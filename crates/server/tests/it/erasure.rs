@@ -4,7 +4,7 @@
 //! it back; retention settings erase old texts and staff names on their
 //! own, with an audit line. Both backends where storage is involved.
 
-mod common;
+use crate::common;
 
 use branchpulse_server::store::{canonical_json, sha256_hex};
 use common::{kiosk_response, TestServer};

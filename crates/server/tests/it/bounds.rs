@@ -4,7 +4,7 @@
 //! harmless), nothing is stored, and the server goes on answering. Runs on
 //! SQLite, and on PostgreSQL when `BRANCHPULSE_TEST_POSTGRES` is set.
 
-mod common;
+use crate::common;
 
 use common::TestServer;
 use serde_json::{json, Value};

@@ -3,7 +3,7 @@
 //! server answers "accepted" and the other "duplicate". With
 //! `BRANCHPULSE_TEST_POSTGRES` set this is two replicas on one PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{kiosk_response, TestServer};
 use serde_json::{json, Value};

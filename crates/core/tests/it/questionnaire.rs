@@ -415,7 +415,7 @@ fn a_follow_up_of_a_hidden_follow_up_is_hidden() {
 fn default_kiosk_questionnaire_loads() {
     let q = questionnaire::load(
         "kiosk.json",
-        include_str!("../../../questionnaires/kiosk.json"),
+        include_str!("../../../../questionnaires/kiosk.json"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(q.kind, Kind::Kiosk);
@@ -443,7 +443,7 @@ fn default_kiosk_questionnaire_loads() {
 fn default_mystery_shop_questionnaire_loads() {
     let q = questionnaire::load(
         "mystery_shop.json",
-        include_str!("../../../questionnaires/mystery_shop.json"),
+        include_str!("../../../../questionnaires/mystery_shop.json"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(q.kind, Kind::MysteryShop);

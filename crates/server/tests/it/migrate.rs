@@ -1,7 +1,7 @@
 //! `branchpulse-server migrate-sqlite-to-postgres`: everything copied once,
 //! checked by counts and checksums, safe to run again, never overwriting.
 
-mod common;
+use crate::common;
 
 use branchpulse_server::maintenance::migrate::{sqlite_to_postgres, MigrateError};
 use common::{fresh_database, kiosk_response, stored_rows, TestServer};

@@ -4,7 +4,7 @@
 //! shoppers' phones and admins, while kiosk questionnaires stay public.
 //! Over HTTP, on both backends.
 
-mod common;
+use crate::common;
 
 use common::{Session, TestServer};
 use serde_json::{json, Value};

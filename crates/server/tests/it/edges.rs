@@ -2,7 +2,7 @@
 //! sign-in back-off under parallel guesses, answers behind a proxy. Over
 //! HTTP against a real server, on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{kiosk_response, TestServer};
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! `POST /api/v1/responses` over HTTP: per-response outcomes, idempotent
 //! resends, conflicts, and bad requests that store nothing.
 
-mod common;
+use crate::common;
 
 use common::{kiosk_response, TestServer};
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! The read API and error shapes, over HTTP against a real server.
 
-mod common;
+use crate::common;
 
 use common::TestServer;
 

@@ -1,6 +1,6 @@
 //! Serving the built app: precompressed assets, cache headers, SPA fallback.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, WASM};
 

@@ -2,7 +2,7 @@
 //! comments, CSV exports, and bad filters. Runs on SQLite, and on PostgreSQL
 //! when `BRANCHPULSE_TEST_POSTGRES` is set.
 
-mod common;
+use crate::common;
 
 use branchpulse_server::store::{Record, Store};
 use common::TestServer;
@@ -42,7 +42,7 @@ fn kiosk(n: u32, branch: &str, day: &str, ratings: [u8; 5], nps: u8, comment: &s
 /// "phone_answered": "no"), except `privacy` for privacy_respected.
 fn visit(n: u32, branch: &str, day: &str, wait: u32, privacy: &str) -> Value {
     let q: Value =
-        serde_json::from_str(include_str!("../../../questionnaires/mystery_shop.json")).unwrap();
+        serde_json::from_str(include_str!("../../../../questionnaires/mystery_shop.json")).unwrap();
     let mut answers = serde_json::Map::new();
     for section in q["sections"].as_array().unwrap() {
         for item in section["items"].as_array().unwrap() {

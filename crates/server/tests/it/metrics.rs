@@ -4,7 +4,7 @@
 //! PostgreSQL. The recorder is one per process, so figures are compared
 //! before and after, never as totals.
 
-mod common;
+use crate::common;
 
 use common::{kiosk_response, TestServer};
 use serde_json::json;

@@ -17,7 +17,7 @@ use time::macros::date;
 fn kiosk() -> Questionnaire {
     questionnaire::load(
         "kiosk.json",
-        include_str!("../../../questionnaires/kiosk.json"),
+        include_str!("../../../../questionnaires/kiosk.json"),
     )
     .unwrap()
 }
@@ -25,7 +25,7 @@ fn kiosk() -> Questionnaire {
 fn shop() -> Questionnaire {
     questionnaire::load(
         "mystery_shop.json",
-        include_str!("../../../questionnaires/mystery_shop.json"),
+        include_str!("../../../../questionnaires/mystery_shop.json"),
     )
     .unwrap()
 }

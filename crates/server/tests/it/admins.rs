@@ -2,7 +2,7 @@
 //! concurrency, role and scope changes, `reset-password` on a deactivated
 //! account. Over HTTP against a real server, on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{Session, TestServer};
 use serde_json::{json, Value};

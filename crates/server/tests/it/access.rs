@@ -1,7 +1,7 @@
 //! Accounts, sessions, devices and scopes over HTTP (docs/access.md), on
 //! SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{kiosk_response, Session, TestServer, ADMIN_PASSWORD};
 use reqwest::Method;
@@ -339,7 +339,7 @@ async fn readers_see_only_their_scope_and_manage_nothing() {
     assert_eq!(status, 200);
 
     // The N01 visit is not done yet: it stays secret from the branch
-    // (tests/secrecy.rs shows it once its report is in).
+    // (tests/it/secrecy.rs shows it once its report is in).
     let (status, visits) = get_as(&s, &manager, "/api/v1/visits").await;
     assert_eq!(status, 200);
     assert_eq!(visits, serde_json::json!([]));

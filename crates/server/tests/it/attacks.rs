@@ -4,7 +4,7 @@
 //! changed. Then the request rates and the sign-in back-off, which need
 //! their own servers. On SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{digest, enc, kiosk_response, Session, TestServer};
 use serde_json::{json, Value};

@@ -15,7 +15,7 @@
 //! the other everything else. A request that stops or hangs the server is
 //! reported, and the sweep goes on with a new process on the same database.
 
-mod common;
+use crate::common;
 
 use common::{digest, enc, fresh_database, questionnaires_dir, Session, TestServer};
 use proptest::prelude::*;

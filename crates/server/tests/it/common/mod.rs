@@ -85,7 +85,7 @@ pub fn config_in(dir: &Path) -> Config {
     config.questionnaires = questionnaires_dir();
     config.admin_password = Some(ADMIN_PASSWORD.into());
     // Request rates off: a test makes many requests from one address in a
-    // moment. The tests of the limits turn them on (tests/attacks.rs).
+    // moment. The tests of the limits turn them on (tests/it/attacks.rs).
     config.rate_per_ip = 0;
     config.rate_per_device = 0;
     config.enrol_per_minute = 0;

@@ -3,7 +3,7 @@
 //! server on the database; and the free-text purge. With
 //! `BRANCHPULSE_TEST_POSTGRES` set, the servers share one PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{kiosk_response, TestServer};
 use serde_json::{json, Value};

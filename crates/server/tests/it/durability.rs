@@ -2,7 +2,7 @@
 //! (`synchronous=FULL` in WAL mode), and zeroes deleted content
 //! (`secure_delete`), on every connection of its pool.
 
-mod common;
+use crate::common;
 
 use branchpulse_server::Server;
 
