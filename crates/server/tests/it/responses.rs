@@ -342,8 +342,22 @@ async fn a_response_from_the_future_is_deferred_not_rejected() {
         "{reply}"
     );
     let why = reasons(&reply);
-    assert!(why[1].starts_with("started_at: is 72"), "{}", why[1]);
-    assert!(why[1].contains("submitted_at: is 72"), "{}", why[1]);
+    // Two hours ahead when sent; a busy machine takes a moment to check it.
+    let ahead_by = |field: &str| -> i64 {
+        let rest = why[1].split(&format!("{field}: is ")).nth(1).unwrap_or("");
+        rest.split(' ').next().unwrap_or("").parse().unwrap_or(0)
+    };
+    assert!(
+        (7100..=7200).contains(&ahead_by("started_at")),
+        "{}",
+        why[1]
+    );
+    assert!(
+        (7160..=7260).contains(&ahead_by("submitted_at")),
+        "{}",
+        why[1]
+    );
+    assert!(why[1].starts_with("started_at: "), "{}", why[1]);
     assert!(why[1].contains("clock looks wrong"), "{}", why[1]);
     assert!(why[2].contains("clock looks wrong"), "{}", why[2]);
     assert!(why[3].contains("answers.overall"), "{}", why[3]);
