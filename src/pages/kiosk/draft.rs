@@ -2,8 +2,8 @@
 //! answer (`branchpulse.draft.kiosk`), turned into a
 //! [`branchpulse_core::Response`] at the end.
 
-use super::config::{self, KioskSetup, DRAFT_ID};
-use crate::storage::drafts;
+use super::config::{self, KioskSetup};
+use crate::storage::{drafts, keys};
 use branchpulse_core::validate::{validate, Problem, Rules, DEFAULT_MAX_AGE_DAYS};
 use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response};
 use serde::{Deserialize, Serialize};
@@ -39,16 +39,18 @@ impl Draft {
     }
 
     pub fn load() -> Option<Draft> {
-        drafts::load(&drafts::draft_key(DRAFT_ID)).ok().flatten()
+        drafts::load(&keys::draft(keys::KIOSK_DRAFT_ID))
+            .ok()
+            .flatten()
     }
 
     /// Save on the device; a failure is for staff, never for the customer.
     pub fn save(&self) -> Result<(), drafts::DraftError> {
-        drafts::save(&drafts::draft_key(DRAFT_ID), self)
+        drafts::save(&keys::draft(keys::KIOSK_DRAFT_ID), self)
     }
 
     pub fn discard() {
-        drafts::remove(&drafts::draft_key(DRAFT_ID));
+        drafts::remove(&keys::draft(keys::KIOSK_DRAFT_ID));
     }
 
     /// Drop answers to items that are no longer shown (a show_if source changed).

@@ -9,6 +9,7 @@
 
 use crate::pages::kiosk::config;
 use crate::storage::drafts::{self, DraftError};
+use crate::storage::keys::{self, SHOP_DRAFT_ID_PREFIX as ID_PREFIX};
 use branchpulse_core::validate::{validate, Problem, Rules, DEFAULT_MAX_AGE_DAYS};
 use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes};
 use serde::{Deserialize, Serialize};
@@ -16,8 +17,6 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Draft ids of visit reports start with this.
-const ID_PREFIX: &str = "shop.";
 /// The mystery-shop questionnaire's waiting-time item, filled from the
 /// "joined the queue" and "served" taps.
 pub const WAIT_ITEM: &str = "wait_seconds";
@@ -151,7 +150,7 @@ impl VisitDraft {
     }
 
     fn key(id: &str) -> String {
-        drafts::draft_key(&format!("{ID_PREFIX}{id}"))
+        keys::draft(&format!("{ID_PREFIX}{id}"))
     }
 
     /// Draft `id`: `Ok(None)` if there is none; an unreadable one is moved
@@ -271,24 +270,20 @@ fn time_of(ms: f64) -> OffsetDateTime {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-fn questionnaire_key(id: &str, version: u32) -> String {
-    format!("branchpulse.shop.q.{id}.{version}")
-}
-
 /// Keep questionnaire `json` (parsed as `q`) for the visits that answer it.
 pub fn keep_questionnaire(q: &Questionnaire, json: &str) -> Result<(), DraftError> {
-    drafts::save(&questionnaire_key(&q.id, q.version), json)
+    drafts::save(&keys::shop_questionnaire(&q.id, q.version), json)
 }
 
 /// The kept questionnaire `id` version `version`.
 pub fn kept_questionnaire(id: &str, version: u32) -> Result<Option<Questionnaire>, DraftError> {
-    let Some(json) = drafts::load::<String>(&questionnaire_key(id, version))? else {
+    let Some(json) = drafts::load::<String>(&keys::shop_questionnaire(id, version))? else {
         return Ok(None);
     };
     serde_json::from_str(&json)
         .map(Some)
         .map_err(|e| DraftError::Corrupt {
-            key: questionnaire_key(id, version),
+            key: keys::shop_questionnaire(id, version),
             moved_to: None,
             reason: e.to_string(),
         })
