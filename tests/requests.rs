@@ -1,6 +1,6 @@
 //! Browser tests of the request builder (`api::Call`): a request belongs to
-//! the reactive owner that started it, and is aborted when that owner goes
-//! away (a page left while its data loads). `window.fetch` is replaced for
+//! the reactive owner that started it, and is aborted when that owner is
+//! cleaned up (a page left while its data loads). `window.fetch` is replaced for
 //! `/api/v1/branches` only, by a server that never answers but honours the
 //! abort signal, so that the request is surely pending when the page goes.
 #![cfg(target_arch = "wasm32")]
@@ -70,7 +70,8 @@ async fn leaving_a_page_aborts_the_request_it_was_waiting_for() {
 
 type Answer = Rc<RefCell<Option<Result<usize, ApiError>>>>;
 
-/// A page whose own task (started with `start`) loads the branches into `answer`.
+/// Start `start`ing a task that loads the branches into `answer`, from a
+/// mounted page (which starts Leptos's executor).
 fn mount_task_page(
     answer: &Answer,
     start: fn(std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>),
@@ -86,25 +87,27 @@ fn mount_task_page(
 }
 
 #[wasm_bindgen_test]
-async fn a_pages_task_gets_an_error_when_the_page_goes() {
+async fn a_task_ends_with_an_error_when_its_owner_is_cleaned_up() {
     install_hanging_server();
     let answer = Answer::default();
-    let mounted = mount_task_page(&answer, spawn_local_scoped);
+    let owner = Owner::new();
+    let mounted = owner.with(|| mount_task_page(&answer, spawn_local_scoped));
     wait_for("the request sent", 5, || hang("started") == 1).await;
     assert!(
         answer.borrow().is_none(),
         "answered by a server that never answers"
     );
 
-    drop(mounted);
+    owner.cleanup();
     wait_for("the task finished", 5, || answer.borrow().is_some()).await;
-    // Cut by the page, not timed out (no timeout was set), and no panic.
+    // Cut by the owner, not timed out (no timeout was set), and no panic.
     assert!(
         matches!(*answer.borrow(), Some(Err(ApiError::Network(_)))),
         "{:?}",
         answer.borrow()
     );
     assert_eq!(hang("aborted"), 1);
+    drop(mounted);
     remove_hanging_server();
 }
 
@@ -112,11 +115,13 @@ async fn a_pages_task_gets_an_error_when_the_page_goes() {
 async fn a_plain_task_is_not_cut_when_the_page_that_started_it_goes() {
     install_hanging_server();
     let answer = Answer::default();
+    let owner = Owner::new();
     // As the sync client's tasks: not owned by the page.
-    let mounted = mount_task_page(&answer, leptos::task::spawn_local);
+    let mounted = owner.with(|| mount_task_page(&answer, leptos::task::spawn_local));
     wait_for("the request sent", 5, || hang("started") == 1).await;
 
     // An owner's cleanup aborts at once, so a cut would show here already.
+    owner.cleanup();
     drop(mounted);
     assert_eq!(hang("aborted"), 0);
     assert!(answer.borrow().is_none());
