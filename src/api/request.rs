@@ -4,9 +4,11 @@
 //!
 //! A request started under a reactive owner (a resource's fetcher, a scoped
 //! task) is aborted when that owner is cleaned up: a page left while its
-//! data loads stops downloading it, and nothing is written into the page
-//! that went away. A request started from a plain task (the sync client, a
-//! button's handler) has no owner and runs to its answer or its timeout.
+//! data loads stops downloading it, and its caller gets
+//! [`ApiError::Network`]. A request started from a plain task (the sync
+//! client, a button's handler) has no owner and runs to its answer or its
+//! timeout. (A task of `spawn_local_scoped` holds its owner, so only an
+//! explicit cleanup ends it, not the page's unmount.)
 
 use super::{failure, ApiError};
 use crate::storage::enrolment;

@@ -40,8 +40,8 @@ pub const LAST_SYNC: &str = "branchpulse.sync.last_success";
 /// enrolment; never erased.
 pub const ENROLMENT: &str = "branchpulse.device.enrolment";
 
-/// The device id that responses carry, a UUID made once. Written the first
-/// time a response is built; never erased.
+/// The device id that responses carry, a UUID made once. Written at the
+/// kiosk's first setup or when the first response is built; never erased.
 pub const DEVICE_ID: &str = "branchpulse.device_id";
 
 /// The kiosk's setup (branch, questionnaire, languages, PIN hash…).
@@ -56,8 +56,9 @@ pub const KIOSK_SETUP: &str = "branchpulse.kiosk.setup";
 pub const DRAFT_PREFIX: &str = "branchpulse.draft.";
 
 /// The draft id of the kiosk customer's answers in progress. Written by the
-/// kiosk on every answer; erased once the response is in the outbox, or at
-/// the idle timeout when the setup says to discard.
+/// kiosk on every answer; erased once the response is in the outbox, at the
+/// idle timeout or a reload when the setup says to discard, and by a new
+/// setup.
 pub const KIOSK_DRAFT_ID: &str = "kiosk";
 
 /// Draft ids of the shopper's visit reports start with this, followed by
