@@ -40,14 +40,14 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             // A locked kiosk goes back to /kiosk.
-            <KioskGuard/>
-            <RoutedFrame routed=&["/", "/admin", "/login"]/>
-            <UpdateBanner/>
+            <KioskGuard />
+            <RoutedFrame routed=&["/", "/admin", "/login"] />
+            <UpdateBanner />
             <main id="main">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/admin") view=AdminPage/>
-                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/admin") view=AdminPage />
+                    <Route path=path!("/login") view=LoginPage />
                 </Routes>
             </main>
         </Router>
@@ -60,13 +60,13 @@ pub fn ShopApp() -> impl IntoView {
     provide_common();
     view! {
         <Router>
-            <KioskGuard/>
-            <RoutedFrame routed=&["/shop"]/>
-            <UpdateBanner/>
+            <KioskGuard />
+            <RoutedFrame routed=&["/shop"] />
+            <UpdateBanner />
             <main id="main">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/shop") view=ShopPage/>
-                    <Route path=path!("/shop/visit/:id") view=VisitPage/>
+                    <Route path=path!("/shop") view=ShopPage />
+                    <Route path=path!("/shop/visit/:id") view=VisitPage />
                 </Routes>
             </main>
         </Router>
@@ -80,12 +80,12 @@ pub fn DashboardApp() -> impl IntoView {
     provide_session();
     view! {
         <Router>
-            <KioskGuard/>
-            <RoutedFrame routed=&["/dashboard"]/>
-            <UpdateBanner/>
+            <KioskGuard />
+            <RoutedFrame routed=&["/dashboard"] />
+            <UpdateBanner />
             <main id="main">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/dashboard") view=DashboardPage/>
+                    <Route path=path!("/dashboard") view=DashboardPage />
                 </Routes>
             </main>
         </Router>
@@ -97,7 +97,7 @@ pub fn DashboardApp() -> impl IntoView {
 #[component]
 fn RoutedFrame(routed: &'static [&'static str]) -> impl IntoView {
     let location = use_location();
-    view! { <Frame current=location.pathname routed/> }
+    view! { <Frame current=location.pathname routed /> }
 }
 
 /// The lobby kiosk alone, at `/kiosk`. A locked kiosk shows no frame.
@@ -107,10 +107,10 @@ pub fn KioskApp() -> impl IntoView {
     let locked = provide_kiosk_lock();
     view! {
         <Show when=move || !locked.get()>
-            <Frame current="/kiosk".to_string()/>
+            <Frame current="/kiosk".to_string() />
         </Show>
         <main id="main">
-            <KioskPage/>
+            <KioskPage />
         </main>
     }
 }

@@ -134,24 +134,36 @@ pub fn AccountMenu(auth: Auth) -> impl IntoView {
             }
         });
     };
-    move || {
-        match auth.0.get() {
+    move || match auth.0.get() {
         Account::SignedIn(s) => view! {
             <div class="account">
                 <span class="account-name">{s.user.username}</span>
-                <button type="button" id="sign-out" on:click=sign_out>{t(Key::PplSignOut)}</button>
-                {move || problem.get().map(|p| view! { <span class="error" role="alert">{p}</span> })}
+                <button type="button" id="sign-out" on:click=sign_out>
+                    {t(Key::PplSignOut)}
+                </button>
+                {move || {
+                    problem
+                        .get()
+                        .map(|p| {
+                            view! {
+                                <span class="error" role="alert">
+                                    {p}
+                                </span>
+                            }
+                        })
+                }}
             </div>
         }
         .into_any(),
         Account::SignedOut => view! {
             <div class="account">
-                <a href=login_url(&here()) rel="external" id="sign-in-link">{t(Key::PplSignIn)}</a>
+                <a href=login_url(&here()) rel="external" id="sign-in-link">
+                    {t(Key::PplSignIn)}
+                </a>
             </div>
         }
         .into_any(),
         _ => ().into_any(),
-    }
     }
 }
 

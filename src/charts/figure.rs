@@ -63,12 +63,22 @@ pub fn ChartFigure(chart: Chart) -> impl IntoView {
             <h3 id=heading>{title.clone()}</h3>
             <div class="chart-svg" role="img" aria-label=description inner_html=svg></div>
             <ul class="legend">
-                {legend.into_iter().map(|e| view! { <li><Swatch entry=e.clone()/>{e.label}</li> }).collect_view()}
+                {legend
+                    .into_iter()
+                    .map(|e| {
+                        view! {
+                            <li>
+                                <Swatch entry=e.clone() />
+                                {e.label}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
             {notes.into_iter().map(|n| view! { <p class="chart-note">{n}</p> }).collect_view()}
             <details class="chart-data">
                 <summary>{t(Key::DashShowData)}</summary>
-                <DataTable caption=title table/>
+                <DataTable caption=title table />
             </details>
         </figure>
     }
@@ -98,7 +108,14 @@ fn Swatch(entry: LegendEntry) -> impl IntoView {
     view! {
         <span class="swatch-wrap" aria-hidden="true">
             <span class=line style:background=background style:border-top=border></span>
-            {mark.map(|m| view! { <span class="swatch-mark" style:color=colour>{m}</span> })}
+            {mark
+                .map(|m| {
+                    view! {
+                        <span class="swatch-mark" style:color=colour>
+                            {m}
+                        </span>
+                    }
+                })}
         </span>
     }
 }
@@ -112,18 +129,30 @@ pub fn DataTable(caption: String, table: Table) -> impl IntoView {
         <div class="table-scroll" tabindex="0" role="region" aria-label=label>
             <table class="data">
                 <caption>{caption}</caption>
-                <thead><tr>{table.head.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+                <thead>
+                    <tr>
+                        {table
+                            .head
+                            .into_iter()
+                            .map(|h| view! { <th scope="col">{h}</th> })
+                            .collect_view()}
+                    </tr>
+                </thead>
                 <tbody>
-                    {table.rows.into_iter().map(|r| {
-                        let mut cells = r.cells.into_iter();
-                        let first = cells.next().unwrap_or_default();
-                        view! {
-                            <tr class:too-few=r.greyed>
-                                <th scope="row">{first}</th>
-                                {cells.map(|c| view! { <td>{c}</td> }).collect_view()}
-                            </tr>
-                        }
-                    }).collect_view()}
+                    {table
+                        .rows
+                        .into_iter()
+                        .map(|r| {
+                            let mut cells = r.cells.into_iter();
+                            let first = cells.next().unwrap_or_default();
+                            view! {
+                                <tr class:too-few=r.greyed>
+                                    <th scope="row">{first}</th>
+                                    {cells.map(|c| view! { <td>{c}</td> }).collect_view()}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>

@@ -171,14 +171,22 @@ pub fn EnrolForm(
                     prop:value=typed
                     on:input=move |ev| typed.set(event_target_value(&ev))
                 />
-                <p id="enrol-code-hint" class="hint">{t(Key::EnrolCodeHint)}</p>
+                <p id="enrol-code-hint" class="hint">
+                    {t(Key::EnrolCodeHint)}
+                </p>
             </div>
-            <p class="error" role="alert" data-testid="enrol-error">{message}</p>
+            <p class="error" role="alert" data-testid="enrol-error">
+                {message}
+            </p>
             <div class="kiosk-nav">
-                {on_cancel.map(|c| view! {
-                    <button type="button" on:click=move |_| c.run(())>{t(Key::Cancel)}</button>
-                })}
-                <button type="submit" class="primary" disabled=busy>
+                {on_cancel
+                    .map(|c| {
+                        view! {
+                            <button type="button" on:click=move |_| c.run(())>
+                                {t(Key::Cancel)}
+                            </button>
+                        }
+                    })} <button type="submit" class="primary" disabled=busy>
                     {move || t(if busy.get() { Key::Enrolling } else { Key::EnrolSubmit })()}
                 </button>
             </div>

@@ -30,8 +30,10 @@ pub fn FaceScale(
                             aria-pressed=move || (value.get() == Some(n)).to_string()
                             on:click=move |_| on_pick.run(n)
                         >
-                            <Face n/>
-                            <span class="face-label">{move || text(locale.get(), LABELS[usize::from(n - 1)])}</span>
+                            <Face n />
+                            <span class="face-label">
+                                {move || text(locale.get(), LABELS[usize::from(n - 1)])}
+                            </span>
                         </button>
                     }
                 })
@@ -48,10 +50,10 @@ fn Face(n: u8) -> impl IntoView {
     let mouth = format!("M30 66 Q50 {} 70 66", 66 + bend);
     view! {
         <svg viewBox="0 0 100 100" aria-hidden="true" focusable="false">
-            <circle class="face-bg" cx="50" cy="50" r="46"/>
-            <circle class="face-eye" cx="35" cy="40" r="6"/>
-            <circle class="face-eye" cx="65" cy="40" r="6"/>
-            <path class="face-mouth" d=mouth/>
+            <circle class="face-bg" cx="50" cy="50" r="46" />
+            <circle class="face-eye" cx="35" cy="40" r="6" />
+            <circle class="face-eye" cx="65" cy="40" r="6" />
+            <path class="face-mouth" d=mouth />
         </svg>
     }
 }

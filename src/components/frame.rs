@@ -24,20 +24,26 @@ pub fn Frame(
     let rel = move |href: &str| (!routed.contains(&href)).then_some("external");
     let link = move |href: &'static str, key: Key| {
         let here = move || (current.get() == href).then_some("page");
-        view! { <a href=href rel=rel(href) aria-current=here>{t(key)}</a> }
+        view! {
+            <a href=href rel=rel(href) aria-current=here>
+                {t(key)}
+            </a>
+        }
     };
     view! {
         <header class="topbar">
-            <a href="/" rel=rel("/") class="brand">{t(Key::AppName)}</a>
-            <nav aria-label=t(Key::NavLabel)>
-                {link("/kiosk", Key::NavKiosk)}
-                {link("/shop", Key::NavShop)}
-                {link("/dashboard", Key::NavDashboard)}
-                {link("/admin", Key::NavAdmin)}
+            <a href="/" rel=rel("/") class="brand">
+                {t(Key::AppName)}
+            </a>
+            <nav aria-label=t(
+                Key::NavLabel,
+            )>
+                {link("/kiosk", Key::NavKiosk)} {link("/shop", Key::NavShop)}
+                {link("/dashboard", Key::NavDashboard)} {link("/admin", Key::NavAdmin)}
             </nav>
-            {use_auth().map(|auth| view! { <AccountMenu auth/> })}
-            <LanguageSwitch/>
+            {use_auth().map(|auth| view! { <AccountMenu auth /> })}
+            <LanguageSwitch />
         </header>
-        <StatusBar/>
+        <StatusBar />
     }
 }

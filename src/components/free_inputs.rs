@@ -32,10 +32,13 @@ pub fn SecondsInput(
                 prop:value=initial
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
-                    set.run(v.trim().parse::<u32>().ok().filter(|s| *s <= max).map(Answer::Seconds));
+                    set.run(
+                        v.trim().parse::<u32>().ok().filter(|s| *s <= max).map(Answer::Seconds),
+                    );
                 }
             />
-            " " {t(Key::Seconds)}
+            " "
+            {t(Key::Seconds)}
         </label>
     }
 }

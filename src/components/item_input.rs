@@ -53,7 +53,7 @@ pub fn ItemInput(
                 _ => None,
             });
             let on_pick = Callback::new(move |n| set.run(Some(Answer::Rating(n))));
-            view! { <FaceScale value on_pick labelledby/> }.into_any()
+            view! { <FaceScale value on_pick labelledby /> }.into_any()
         }
         ItemKind::Rating | ItemKind::Nps => {
             let (from, to, wrap): (u8, u8, fn(u8) -> Answer) = match kind {
@@ -65,7 +65,7 @@ pub fn ItemInput(
                 _ => None,
             });
             let on_pick = Callback::new(move |n| set.run(Some(wrap(n))));
-            view! { <NumberScale from to value on_pick labelledby describedby/> }.into_any()
+            view! { <NumberScale from to value on_pick labelledby describedby /> }.into_any()
         }
         ItemKind::YesNo => {
             let not_applicable = if shop {
@@ -80,22 +80,27 @@ pub fn ItemInput(
             ];
             view! {
                 <div class=class role="group" aria-labelledby=labelledby>
-                    {choices.into_iter().map(|(v, key, name)| {
-                        // The shopper's CSS colours each answer, and its tests find it by name.
-                        let name = shop.then_some(name);
-                        view! {
-                            <button
-                                type="button"
-                                class=name
-                                data-answer=name
-                                aria-pressed=move || (answer.get() == Some(Answer::YesNo(v))).to_string()
-                                disabled=locked
-                                on:click=move |_| set.run(Some(Answer::YesNo(v)))
-                            >
-                                {t(key)}
-                            </button>
-                        }
-                    }).collect_view()}
+                    {choices
+                        .into_iter()
+                        .map(|(v, key, name)| {
+                            let name = shop.then_some(name);
+                            // The shopper's CSS colours each answer, and its tests find it by name.
+                            view! {
+                                <button
+                                    type="button"
+                                    class=name
+                                    data-answer=name
+                                    aria-pressed=move || {
+                                        (answer.get() == Some(Answer::YesNo(v))).to_string()
+                                    }
+                                    disabled=locked
+                                    on:click=move |_| set.run(Some(Answer::YesNo(v)))
+                                >
+                                    {t(key)}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
                 </div>
             }
             .into_any()
@@ -104,26 +109,31 @@ pub fn ItemInput(
             let locale = use_locale();
             view! {
                 <div class=class role="group" aria-labelledby=labelledby>
-                    {options.into_iter().map(|o| {
-                        let id = o.id.clone();
-                        let name = shop.then(|| o.id.clone());
-                        let label = o.label;
-                        let pressed = {
-                            let id = id.clone();
-                            move || (answer.get() == Some(Answer::Choice(id.clone()))).to_string()
-                        };
-                        view! {
-                            <button
-                                type="button"
-                                data-answer=name
-                                aria-pressed=pressed
-                                disabled=locked
-                                on:click=move |_| set.run(Some(Answer::Choice(id.clone())))
-                            >
-                                {move || label.get(locale.get()).to_string()}
-                            </button>
-                        }
-                    }).collect_view()}
+                    {options
+                        .into_iter()
+                        .map(|o| {
+                            let id = o.id.clone();
+                            let name = shop.then(|| o.id.clone());
+                            let label = o.label;
+                            let pressed = {
+                                let id = id.clone();
+                                move || {
+                                    (answer.get() == Some(Answer::Choice(id.clone()))).to_string()
+                                }
+                            };
+                            view! {
+                                <button
+                                    type="button"
+                                    data-answer=name
+                                    aria-pressed=pressed
+                                    disabled=locked
+                                    on:click=move |_| set.run(Some(Answer::Choice(id.clone())))
+                                >
+                                    {move || label.get(locale.get()).to_string()}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
                 </div>
             }
             .into_any()
@@ -134,7 +144,7 @@ pub fn ItemInput(
             } else {
                 "kiosk-seconds"
             };
-            view! { <SecondsInput class max answer set labelledby readonly=locked/> }.into_any()
+            view! { <SecondsInput class max answer set labelledby readonly=locked /> }.into_any()
         }
         ItemKind::Text { max_len } => {
             let (class, rows) = if shop {
@@ -142,7 +152,7 @@ pub fn ItemInput(
             } else {
                 ("kiosk-comment", 5)
             };
-            view! { <TextInput class rows max_len answer set labelledby describedby readonly=locked/> }
+            view! { <TextInput class rows max_len answer set labelledby describedby readonly=locked /> }
                 .into_any()
         }
     }

@@ -14,7 +14,12 @@ pub fn NumberScale(
     describedby: Option<String>,
 ) -> impl IntoView {
     view! {
-        <div class="number-scale" role="group" aria-labelledby=labelledby aria-describedby=describedby>
+        <div
+            class="number-scale"
+            role="group"
+            aria-labelledby=labelledby
+            aria-describedby=describedby
+        >
             {(from..=to)
                 .map(|n| {
                     view! {

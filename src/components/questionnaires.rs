@@ -14,12 +14,17 @@ pub fn QuestionnaireList(#[prop(optional)] kind: Option<Kind>) -> impl IntoView 
             <h2 id="q-heading">{t(Key::Questionnaires)}</h2>
             {move || match list.get() {
                 None => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
-                Some(Err(e)) => view! {
-                    <div class="error" role="alert">
-                        <p>{t(Key::LoadFailed)} ": " {e.to_string()}</p>
-                        <button type="button" on:click=move |_| list.refetch()>{t(Key::Retry)}</button>
-                    </div>
-                }.into_any(),
+                Some(Err(e)) => {
+                    view! {
+                        <div class="error" role="alert">
+                            <p>{t(Key::LoadFailed)} ": " {e.to_string()}</p>
+                            <button type="button" on:click=move |_| list.refetch()>
+                                {t(Key::Retry)}
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
                 Some(Ok(all)) => {
                     let chosen: Vec<_> = all
                         .into_iter()
@@ -33,7 +38,7 @@ pub fn QuestionnaireList(#[prop(optional)] kind: Option<Kind>) -> impl IntoView 
                     } else {
                         chosen
                             .into_iter()
-                            .map(|id| view! { <QuestionnaireCard id/> })
+                            .map(|id| view! { <QuestionnaireCard id /> })
                             .collect_view()
                             .into_any()
                     }
@@ -51,11 +56,15 @@ fn QuestionnaireCard(id: String) -> impl IntoView {
     });
     move || match q.get() {
         None => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
-        Some(Err(e)) => {
-            view! { <p class="error" role="alert">{t(Key::LoadFailed)} ": " {e.to_string()}</p> }
-                .into_any()
+        Some(Err(e)) => view! {
+            <p class="error" role="alert">
+                {t(Key::LoadFailed)}
+                ": "
+                {e.to_string()}
+            </p>
         }
-        Some(Ok(q)) => view! { <QuestionnaireView q/> }.into_any(),
+        .into_any(),
+        Some(Ok(q)) => view! { <QuestionnaireView q /> }.into_any(),
     }
 }
 
@@ -74,12 +83,17 @@ fn QuestionnaireView(q: Questionnaire) -> impl IntoView {
         <article class="questionnaire" data-id=q.id.clone()>
             <h3>{move || q.title.get(locale.get()).to_string()}</h3>
             <p class="meta">
-                {t(kind_key)} " · " {t(Key::Version)} " " {q.version} " · "
-                {sections} " " {t(Key::Sections)} " · " {items} " " {t(Key::Items)}
+                {t(kind_key)} " · " {t(Key::Version)} " " {q.version} " · " {sections} " "
+                {t(Key::Sections)} " · " {items} " " {t(Key::Items)}
             </p>
             <p class="dims">
                 {t(Key::Dimensions)} ": "
-                {move || dims.iter().map(|d| text(locale.get(), dimension_key(*d))).collect::<Vec<_>>().join(" · ")}
+                {move || {
+                    dims.iter()
+                        .map(|d| text(locale.get(), dimension_key(*d)))
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                }}
             </p>
             <details>
                 <summary>{t(Key::Items)}</summary>
@@ -87,11 +101,17 @@ fn QuestionnaireView(q: Questionnaire) -> impl IntoView {
                     let l = locale.get();
                     q2.sections
                         .iter()
-                        .map(|s| view! {
-                            <h4>{s.title.get(l).to_string()}</h4>
-                            <ol>
-                                {s.items.iter().map(|i| view! { <li>{i.text.get(l).to_string()}</li> }).collect_view()}
-                            </ol>
+                        .map(|s| {
+                            view! {
+                                <h4>{s.title.get(l).to_string()}</h4>
+                                <ol>
+                                    {s
+                                        .items
+                                        .iter()
+                                        .map(|i| view! { <li>{i.text.get(l).to_string()}</li> })
+                                        .collect_view()}
+                                </ol>
+                            }
                         })
                         .collect_view()
                 }}

@@ -44,34 +44,54 @@ pub fn StatusBar() -> impl IntoView {
                 {say(if s.online { Key::Online } else { Key::Offline })}
             </span>
             <span class="waiting">
-                <span data-testid="waiting">{s.waiting}</span> " " {say(Key::Waiting)}
+                <span data-testid="waiting">{s.waiting}</span>
+                " "
+                {say(Key::Waiting)}
             </span>
             <span class="deferred" data-testid="deferred" hidden=s.deferred == 0>
-                "(" {s.deferred} " " {say(Key::Deferred)} ")"
+                "("
+                {s.deferred}
+                " "
+                {say(Key::Deferred)}
+                ")"
             </span>
-            <span class="syncing" hidden=!s.syncing>{say(Key::Syncing)}</span>
+            <span class="syncing" hidden=!s.syncing>
+                {say(Key::Syncing)}
+            </span>
             <span class="last-sync">{say(Key::LastSync)} ": " {last_sync}</span>
             <span class="last-error" hidden=no_error>
-                {say(Key::LastError)} ": "
+                {say(Key::LastError)}
+                ": "
                 <span data-testid="last-error">{error.unwrap_or_default()}</span>
             </span>
-            {enrol_again.map(|href| view! {
-                <a class="enrol-again" data-testid="enrol-again" rel="external" href=href>
-                    {say(Key::EnrolAgainLink)}
-                </a>
-            })}
+            {enrol_again
+                .map(|href| {
+                    view! {
+                        <a class="enrol-again" data-testid="enrol-again" rel="external" href=href>
+                            {say(Key::EnrolAgainLink)}
+                        </a>
+                    }
+                })}
             <span class="storage-warning" hidden=storage.is_none()>
-                {say(Key::StorageNearlyFull)} " (" {storage.unwrap_or_default()} " %)"
+                {say(Key::StorageNearlyFull)}
+                " ("
+                {storage.unwrap_or_default()}
+                " %)"
             </span>
         }
     };
     view! {
         <div class="status-bar" role="status" aria-live="polite">
             {facts}
-            <button type="button" class="sync-now" data-testid="sync-now" on:click=move |_| sync.sync_now()>
+            <button
+                type="button"
+                class="sync-now"
+                data-testid="sync-now"
+                on:click=move |_| sync.sync_now()
+            >
                 {t(Key::SyncNow)}
             </button>
-            <NeedsAttention sync/>
+            <NeedsAttention sync />
         </div>
     }
 }
@@ -126,9 +146,11 @@ fn NeedsAttention(sync: SyncHandle) -> impl IntoView {
         let items = list.get().unwrap_or_default();
         let some = !items.is_empty();
         view! {
-            <p class="error" hidden=problem.with(Option::is_none)>{problem.get()}</p>
+            <p class="error" hidden=problem.with(Option::is_none)>
+                {problem.get()}
+            </p>
             <p hidden=some>{text(l, Key::NothingNeedsAttention)}</p>
-            <RejectedList items delete/>
+            <RejectedList items delete />
             <button
                 type="button"
                 on:click=move |_| spawn_local(async move { report(sync.export_rejected().await) })
@@ -145,9 +167,7 @@ fn NeedsAttention(sync: SyncHandle) -> impl IntoView {
             data-testid="needs-attention"
             on:toggle=toggled
         >
-            <summary>
-                {t(Key::NeedsAttention)} " (" <span class="count">{count}</span> ")"
-            </summary>
+            <summary>{t(Key::NeedsAttention)} " (" <span class="count">{count}</span> ")"</summary>
             {body}
         </details>
     }

@@ -9,10 +9,24 @@ pub fn HomePage() -> impl IntoView {
         <p>{t(Key::Tagline)}</p>
         <ul class="modes">
             // The kiosk, the shopper's screens and the dashboard are bundles of their own: page loads.
-            <li><a href="/kiosk" rel="external">{t(Key::KioskTitle)}</a></li>
-            <li><a href="/shop" rel="external">{t(Key::ShopTitle)}</a></li>
-            <li><a href="/dashboard" rel="external">{t(Key::DashboardTitle)}</a></li>
-            <li><A href="/admin">{t(Key::AdminTitle)}</A></li>
+            <li>
+                <a href="/kiosk" rel="external">
+                    {t(Key::KioskTitle)}
+                </a>
+            </li>
+            <li>
+                <a href="/shop" rel="external">
+                    {t(Key::ShopTitle)}
+                </a>
+            </li>
+            <li>
+                <a href="/dashboard" rel="external">
+                    {t(Key::DashboardTitle)}
+                </a>
+            </li>
+            <li>
+                <A href="/admin">{t(Key::AdminTitle)}</A>
+            </li>
         </ul>
     }
 }
@@ -23,6 +37,8 @@ pub fn NotFound() -> impl IntoView {
         <h1>{t(Key::NotFoundTitle)}</h1>
         <p>{t(Key::NotFoundBody)}</p>
         // A page load: this may be another bundle than the start page's.
-        <a href="/" rel="external">{t(Key::GoHome)}</a>
+        <a href="/" rel="external">
+            {t(Key::GoHome)}
+        </a>
     }
 }

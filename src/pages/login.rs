@@ -72,23 +72,48 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <div class="login">
             <h1>{t(Key::PplSignIn)}</h1>
-            {move || auth.user().map(|u| view! {
-                <p class="hint">{t(Key::PplSignedInAs)} " " <strong>{u.username}</strong></p>
-            })}
+            {move || {
+                auth.user()
+                    .map(|u| {
+                        view! {
+                            <p class="hint">
+                                {t(Key::PplSignedInAs)} " " <strong>{u.username}</strong>
+                            </p>
+                        }
+                    })
+            }}
             <form class="form" on:submit=submit>
                 <div class="field">
                     <label for="login-username">{t(Key::PplUsername)}</label>
-                    <input id="login-username" name="username" autocomplete="username" autocapitalize="none"
-                        spellcheck="false" aria-required="true"
-                        prop:value=username on:input=move |e| username.set(event_target_value(&e))/>
+                    <input
+                        id="login-username"
+                        name="username"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        aria-required="true"
+                        prop:value=username
+                        on:input=move |e| username.set(event_target_value(&e))
+                    />
                 </div>
                 <div class="field">
                     <label for="login-password">{t(Key::PplPassword)}</label>
-                    <input id="login-password" name="password" type="password" autocomplete="current-password" aria-required="true"
-                        prop:value=password on:input=move |e| password.set(event_target_value(&e))/>
+                    <input
+                        id="login-password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        aria-required="true"
+                        prop:value=password
+                        on:input=move |e| password.set(event_target_value(&e))
+                    />
                 </div>
-                <p class="error" id="login-problem" role="alert">{move || problem.get()}</p>
-                <button type="submit" class="primary" disabled=busy>{t(Key::PplSignIn)}</button>
+                <p class="error" id="login-problem" role="alert">
+                    {move || problem.get()}
+                </p>
+                <button type="submit" class="primary" disabled=busy>
+                    {t(Key::PplSignIn)}
+                </button>
             </form>
         </div>
     }

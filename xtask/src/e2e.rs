@@ -34,7 +34,7 @@ pub const ADMIN_PASSWORD: &str = "e2e admin password 2026";
 const FIXTURE_AGE_DAYS: &str = "3650";
 
 /// The variable that hands the release server to the server's tests
-/// (crates/server/tests/hostile.rs), so they run what users run.
+/// (crates/server/tests/it/hostile.rs), so they run what users run.
 pub const RELEASE_SERVER_VAR: &str = "BRANCHPULSE_RELEASE_SERVER";
 
 /// Build the server as users run it (`--release`, its real panic setting;

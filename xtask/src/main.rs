@@ -5,6 +5,7 @@
 //! - `size`  the release build's assets: raw, gzip, brotli, and the first-load budget
 //! - `bench` benchmarks that print figures
 //! - `e2e`   release build + real server + the end-to-end tests (all, or the files named)
+//! - `openapi` write the API reference the code generates to docs/openapi.json
 //! - `post-build` finish a build (Trunk's post_build hook): move the inline
 //!   start-up script to a file, then write the service worker
 //!
@@ -23,7 +24,7 @@ use anyhow::{bail, Result};
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] [--demo] | test | size | bench | e2e [FILE.test.js…] | post-build [DIR]>";
+    "usage: cargo xtask <run [--addr ADDR] [--database-url URL] [--demo] | test | size | bench | e2e [FILE.test.js…] | openapi | post-build [DIR]>";
 
 fn main() {
     if let Err(e) = real_main() {
@@ -48,6 +49,7 @@ fn real_main() -> Result<()> {
             build::release(&root)?;
             e2e::run(&root, &args[1..])
         }
+        Some("openapi") => openapi(&root),
         Some("post-build") => sw::post_build(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -99,9 +101,18 @@ fn test(root: &std::path::Path) -> Result<()> {
     tools::ensure_app_tools(root)?;
     tools::ensure_browser()?;
     tools::ensure_e2e_packages(root)?;
+    tools::ensure_leptosfmt()?;
 
-    cmd::step("Checking formatting (cargo fmt --check)");
+    cmd::step("Checking formatting (cargo fmt --check, leptosfmt --check on src/)");
     cmd::run(cmd::cargo().args(["fmt", "--all", "--check"]))?;
+    // rustfmt leaves the inside of `view!` alone; leptosfmt formats it, with
+    // the settings of leptosfmt.toml.
+    cmd::run(
+        std::process::Command::new("leptosfmt")
+            .args(["--check", "src"])
+            .current_dir(root)
+            .env("PATH", tools::path_with_tools()),
+    )?;
 
     cmd::step("Linting (clippy, warnings denied; native and wasm32)");
     cmd::run(cmd::cargo().args([
@@ -151,6 +162,29 @@ fn test(root: &std::path::Path) -> Result<()> {
         "\nxtask test: all steps passed in {:.0?}",
         started.elapsed()
     );
+    Ok(())
+}
+
+/// docs/openapi.json from the server's handlers and core's wire types; a
+/// server test fails until it is rewritten after they change.
+fn openapi(root: &std::path::Path) -> Result<()> {
+    cmd::step("Writing docs/openapi.json (the server's openapi example)");
+    let out = cmd::cargo()
+        .args([
+            "run",
+            "-q",
+            "-p",
+            "branchpulse-server",
+            "--example",
+            "openapi",
+        ])
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    if !out.status.success() {
+        bail!("generating the API reference failed ({})", out.status);
+    }
+    std::fs::write(root.join("docs/openapi.json"), out.stdout)?;
+    println!("wrote docs/openapi.json");
     Ok(())
 }
 

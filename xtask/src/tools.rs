@@ -12,6 +12,9 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// npm package version of binaryen; its wasm-opt reports `version_132`.
 /// Debian's binaryen 108 makes wasm that fails to instantiate in Chromium.
 pub const BINARYEN_VERSION: &str = "132";
+/// Formats the `view!` macros of `src/`, which rustfmt leaves as they are.
+/// 0.1.33 builds with `cargo install --locked` on Rust 1.95.
+pub const LEPTOSFMT_VERSION: &str = "0.1.33";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -76,6 +79,17 @@ pub fn ensure_app_tools(root: &Path) -> Result<()> {
         "3–5 minutes",
     )?;
     ensure_wasm_opt(root)
+}
+
+/// leptosfmt, for the formatting check of `cargo xtask test`.
+pub fn ensure_leptosfmt() -> Result<()> {
+    ensure_cargo_tool(
+        "leptosfmt",
+        "leptosfmt",
+        LEPTOSFMT_VERSION,
+        true,
+        "2–4 minutes",
+    )
 }
 
 fn ensure_wasm_target() -> Result<()> {

@@ -33,6 +33,7 @@ pub const CODE_LEN: usize = 10;
 
 /// What a user account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Manages branches, questionnaires, visits, devices and users; reads everything.
@@ -47,8 +48,11 @@ pub enum Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Scope {
+    /// Every branch (admins).
     All,
+    /// The branches of this region (regional managers).
     Region(String),
+    /// This one branch, by code (managers).
     Branch(String),
 }
 
@@ -65,20 +69,26 @@ impl Scope {
 
 /// A user account as the API shows it (never with its password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
+    /// The account's id.
     pub id: Uuid,
+    /// The name the user signs in with.
     pub username: String,
+    /// What the user may do.
     pub role: Role,
     /// The branch code of a manager.
     pub branch: Option<String>,
     /// The region of a regional manager.
     pub region: Option<String>,
+    /// Whether the account may sign in.
     pub active: bool,
     /// RFC 3339, UTC.
     pub created_at: String,
 }
 
 impl User {
+    /// The branches this user may read, from the role and its branch or region.
     pub fn scope(&self) -> Scope {
         match (self.role, &self.branch, &self.region) {
             (Role::Manager, Some(code), _) => Scope::Branch(code.clone()),
@@ -93,23 +103,32 @@ impl User {
 
 /// Body of `POST /api/v1/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// The name to sign in with.
     pub username: String,
+    /// The first password, in clear (the server keeps only its hash).
     pub password: String,
+    /// What the new user may do.
     pub role: Role,
+    /// The branch code, for a manager.
     #[serde(default)]
     pub branch: Option<String>,
+    /// The region, for a regional manager.
     #[serde(default)]
     pub region: Option<String>,
 }
 
 /// Body of `PATCH /api/v1/users/{id}`: what to change; absent fields stay.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
+    /// `false` deactivates the account, `true` lets it sign in again.
     #[serde(default)]
     pub active: Option<bool>,
+    /// A new password, in clear (the server keeps only its hash).
     #[serde(default)]
     pub password: Option<String>,
     /// A new role; the branch or region it needs comes with it.
@@ -147,17 +166,23 @@ impl UserChange {
 
 /// Body of `POST /api/v1/session` (sign in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Login {
+    /// The account's name.
     pub username: String,
+    /// Its password.
     pub password: String,
 }
 
 /// `GET /api/v1/session` and the answer to signing in: who is signed in,
 /// and the token to echo in [`CSRF_HEADER`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
+    /// The signed-in user.
     pub user: User,
+    /// The token to send back in [`CSRF_HEADER`] with every change.
     pub csrf: String,
     /// RFC 3339, UTC.
     pub expires_at: String,
@@ -165,6 +190,7 @@ pub struct Session {
 
 /// What an enrolled device may submit for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     /// A lobby tablet: kiosk responses for its branch.
@@ -175,11 +201,14 @@ pub enum DeviceKind {
 
 /// Where a device is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceStatus {
     /// Its enrolment code has not been used yet.
     Pending,
+    /// Its code was used: its token is good.
     Enrolled,
+    /// Revoked by an admin: its token is refused.
     Revoked,
     /// Its code or its token has run out.
     Expired,
@@ -188,28 +217,42 @@ pub enum DeviceStatus {
 /// Body of `POST /api/v1/devices`: a device to enrol. A kiosk names its
 /// branch, a shopper's phone its shopper.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDevice {
+    /// A lobby kiosk or a mystery shopper's phone.
     pub kind: DeviceKind,
+    /// A name for people, e.g. "Lobby tablet 2".
     pub label: String,
+    /// The kiosk's branch code (kiosks only).
     #[serde(default)]
     pub branch: Option<String>,
+    /// The shopper whose phone it is (shoppers' phones only).
     #[serde(default)]
     pub shopper: Option<String>,
 }
 
 /// A device as the admin screens show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
+    /// The device's id.
     pub id: Uuid,
+    /// A lobby kiosk or a mystery shopper's phone.
     pub kind: DeviceKind,
+    /// Its name for people.
     pub label: String,
+    /// The kiosk's branch code.
     pub branch: Option<String>,
+    /// The shopper of a shopper's phone.
     pub shopper: Option<String>,
+    /// Where the device is in its life.
     pub status: DeviceStatus,
     /// RFC 3339, UTC, like every time below.
     pub created_at: String,
+    /// When its enrolment code was used.
     pub enrolled_at: Option<String>,
+    /// When it last sent a request with its token.
     pub last_seen_at: Option<String>,
     /// Until when the enrolment code (pending) or the token (enrolled) is good.
     pub expires_at: Option<String>,
@@ -218,7 +261,9 @@ pub struct Device {
 /// The answer to `POST /api/v1/devices` and `POST /api/v1/devices/{id}/code`:
 /// the one-time code, shown once, as text and as a QR code of `url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enrolment {
+    /// The device the code enrols.
     pub device: Device,
     /// [`CODE_LEN`] letters of [`CODE_ALPHABET`], grouped for reading: `ABCDE-FGHJK`.
     pub code: String,
@@ -234,8 +279,10 @@ pub struct Enrolment {
 
 /// Body of `POST /api/v1/devices/enrol`, sent by the device itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Enrol {
+    /// The one-time code an admin's screen showed.
     pub code: String,
 }
 
@@ -243,14 +290,19 @@ pub struct Enrol {
 /// `Authorization: Bearer <token>` with every request of the device), shown
 /// only this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enrolled {
+    /// The device's secret, for `Authorization: Bearer`.
     pub token: String,
+    /// The device as enrolled.
     pub device: Device,
 }
 
 /// One versions of a questionnaire in `GET /api/v1/questionnaires/all` (admin).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuestionnaireVersion {
+    /// The version's summary (its fields are this object's).
     #[serde(flatten)]
     pub summary: crate::protocol::QuestionnaireSummary,
     /// The version new responses and visits use; one per id.
@@ -261,7 +313,9 @@ pub struct QuestionnaireVersion {
 
 /// One line of the audit log (`GET /api/v1/audit`), newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
+    /// The entry's number in the log.
     pub id: i64,
     /// RFC 3339, UTC.
     pub at: String,
@@ -277,7 +331,9 @@ pub struct AuditEntry {
 
 /// The answer to `POST /api/v1/responses/{id}/purge-text`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Purged {
+    /// The response whose free text was removed.
     pub id: Uuid,
     /// How many free-text answers and comments were removed.
     pub removed: usize,
@@ -287,7 +343,9 @@ pub struct Purged {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {problem}")]
 pub struct FieldError {
+    /// The field at fault, as the request names it.
     pub field: &'static str,
+    /// What is wrong with it.
     pub problem: String,
 }
 

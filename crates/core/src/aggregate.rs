@@ -106,11 +106,13 @@ pub struct Filter {
     pub from: Option<Date>,
     /// Last day included.
     pub to: Option<Date>,
+    /// Kiosk or mystery shop; `None` for both (their figures are still kept apart).
     pub channel: Option<Channel>,
     /// A questionnaire id.
     pub questionnaire: Option<String>,
     /// Branch codes; empty means every branch.
     pub branches: Vec<String>,
+    /// Only the branches of this region.
     pub region: Option<String>,
 }
 
@@ -118,7 +120,14 @@ pub struct Filter {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
     #[error("{param}: \"{value}\" is not a date; use YYYY-MM-DD, e.g. 2026-03-31")]
-    BadDate { param: &'static str, value: String },
+    /// A date parameter is not `YYYY-MM-DD`.
+    BadDate {
+        /// `from` or `to`.
+        param: &'static str,
+        /// What was given.
+        value: String,
+    },
+    /// `channel` is neither `kiosk` nor `mystery_shop`.
     #[error("channel: \"{0}\" is not a channel; use kiosk or mystery_shop")]
     BadChannel(String),
     #[error(
@@ -126,18 +135,34 @@ pub enum FilterError {
         format_date(EARLIEST_DAY),
         format_date(LATEST_DAY)
     )]
-    OutOfRange { param: &'static str, value: String },
+    /// A date is outside [`EARLIEST_DAY`] to [`LATEST_DAY`].
+    OutOfRange {
+        /// `from` or `to`.
+        param: &'static str,
+        /// What was given.
+        value: String,
+    },
     #[error("from: {from} is after to ({to}): the date range is empty")]
-    EmptyRange { from: String, to: String },
+    /// `from` is after `to`.
+    EmptyRange {
+        /// The first day asked for.
+        from: String,
+        /// The last day asked for.
+        to: String,
+    },
+    /// `region` names no branch's region.
     #[error("region: no branch is in region \"{0}\"")]
     UnknownRegion(String),
+    /// `branches` names a code that is not a branch.
     #[error("branches: unknown branch code \"{0}\"")]
     UnknownBranch(String),
+    /// `limit` is not a whole number in range.
     #[error("limit: \"{0}\" is not a whole number from 1 to {max}", max = MAX_COMMENTS)]
     BadLimit(String),
     /// The comment search is plain text of a sensible length.
     #[error("q: {0}")]
     BadSearch(String),
+    /// The query string is not URL-encoded parameters.
     #[error("the query string cannot be read: {0}")]
     Malformed(String),
 }
@@ -159,18 +184,28 @@ fn search(q: Option<String>) -> Result<Option<String>, FilterError> {
 
 /// The URL form of a [`Filter`]: every parameter as text.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct FilterParams {
+    /// First day, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    /// `kiosk` or `mystery_shop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// A questionnaire id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub questionnaire: Option<String>,
     /// Comma-separated codes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branches: Option<String>,
+    /// A region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
 }
@@ -184,6 +219,7 @@ fn given(value: Option<String>) -> Option<String> {
 /// data (and the app's defaults), far enough from the ends of the calendar
 /// that a week or a day either side of any filter date still exists.
 pub const EARLIEST_DAY: Date = time::macros::date!(2000 - 01 - 01);
+/// See [`EARLIEST_DAY`].
 pub const LATEST_DAY: Date = time::macros::date!(2100 - 12 - 31);
 
 /// The most points a trend has: five years of weeks (see the module docs).
@@ -340,8 +376,11 @@ pub fn week_label(day: Date) -> String {
 /// Counts of NPS answers by class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct NpsCounts {
+    /// Answers of 9 or 10.
     pub promoters: u64,
+    /// Answers of 7 or 8.
     pub passives: u64,
+    /// Answers of 0 to 6.
     pub detractors: u64,
 }
 
@@ -359,11 +398,13 @@ pub struct Rollup {
     pub dimensions: BTreeMap<Dimension, Moments>,
     /// Answers to the CSAT item ([`csat_item`]) and how many were 4 or 5.
     pub csat_n: u64,
+    /// CSAT answers of 4 or 5.
     pub csat_top: u64,
     /// Answers to the NPS item ([`nps_item`]).
     pub nps: NpsCounts,
     /// Mystery-shop visits, and those without a critical failure.
     pub visits: u64,
+    /// Visits without a critical failure.
     pub passes: u64,
     /// Overall scores of mystery-shop visits.
     pub visit_score: Moments,
@@ -458,6 +499,7 @@ impl Rollup {
         r
     }
 
+    /// Add `other`'s sums to these.
     pub fn merge(&mut self, other: &Rollup) {
         self.n += other.n;
         self.overall.merge(&other.overall);
@@ -484,15 +526,19 @@ impl Rollup {
 /// The sums of one branch over one ISO week (or any part of it the filter keeps).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Part {
+    /// The branch's code.
     pub branch: String,
     /// The Monday of the week ([`week_start`]).
     pub week: Date,
+    /// The branch's sums for the week.
     pub rollup: Rollup,
 }
 
 /// One figure with its n and 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figure {
+    /// Answers the figure is on.
     pub n: u64,
     /// `n < 30`: shown greyed as "too few responses", never flagged.
     pub too_few: bool,
@@ -526,15 +572,23 @@ impl Figure {
 
 /// A mystery-shop critical item and how many of `n` visits failed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CriticalFailure {
+    /// The critical item's id.
     pub item: String,
+    /// Visits that failed it.
     pub count: u64,
+    /// Visits that answered it.
     pub n: u64,
 }
 
+/// Mystery-shop figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mystery {
+    /// Visits reported.
     pub visits: u64,
+    /// Their mean overall score (0–100).
     pub score: Figure,
     /// Percent (0–100) of visits without a critical failure.
     pub pass_rate: Figure,
@@ -546,31 +600,43 @@ pub struct Mystery {
 /// last bucket has no upper bound.
 pub const WAIT_BUCKETS: [u32; 9] = [0, 60, 120, 180, 300, 600, 900, 1200, 1800];
 
+/// One bar of the waiting-time histogram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaitBucket {
     /// Seconds, included.
     pub from: u32,
     /// Seconds, excluded; `None` for the last bucket.
     pub to: Option<u32>,
+    /// Visits whose wait falls in the bucket.
     pub count: u64,
 }
 
+/// Waiting times of mystery-shop visits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Wait {
+    /// Visits with a waiting time.
     pub n: u64,
+    /// `n < 30`: shown greyed.
     pub too_few: bool,
     /// Seconds (type-7 quantiles, as [`stats::quantile`]); `None` when `n == 0`.
     pub median: Option<f64>,
+    /// Seconds, the 90th percentile; `None` when `n == 0`.
     pub p90: Option<f64>,
+    /// Counts per bucket of [`WAIT_BUCKETS`].
     pub histogram: Vec<WaitBucket>,
 }
 
 /// The figures of one branch or of the network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     /// Responses.
     pub n: u64,
+    /// `n < 30`: shown greyed.
     pub too_few: bool,
+    /// The mean overall score (0–100).
     pub overall: Figure,
     /// Every dimension of [`Dimension::ALL`].
     pub dimensions: BTreeMap<Dimension, Figure>,
@@ -578,14 +644,19 @@ pub struct Figures {
     pub csat: Figure,
     /// −100..100.
     pub nps: Figure,
+    /// Mystery-shop visits.
     pub mystery: Mystery,
+    /// Waiting times.
     pub wait: Wait,
 }
 
 /// A mean with its n, for trend lines.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mean {
+    /// Answers the mean is on.
     pub n: u64,
+    /// The mean.
     pub mean: f64,
 }
 
@@ -595,33 +666,49 @@ impl Mean {
     }
 }
 
+/// One week of a trend line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrendPoint {
     /// `2026-W02`.
     pub week: String,
     /// The week's Monday.
     #[serde(with = "iso_date")]
     pub start: Date,
+    /// Responses that week.
     pub n: u64,
+    /// The mean overall score; `None` without scored responses.
     pub overall: Option<Mean>,
     /// Dimensions with answers that week.
     pub dimensions: BTreeMap<Dimension, Mean>,
 }
 
+/// One branch's figures and trend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BranchFigures {
+    /// The branch's code.
     pub code: String,
+    /// Its name.
     pub name: String,
+    /// Its region.
     pub region: String,
+    /// Its figures over the filter's dates.
     pub figures: Figures,
+    /// Its weeks.
     pub trend: Vec<TrendPoint>,
 }
 
 /// What `GET /api/v1/aggregates` answers (see the module docs for the JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Aggregates {
+    /// The filter applied, as understood.
+    #[cfg_attr(feature = "openapi", schema(value_type = FilterParams))]
     pub filter: Filter,
+    /// The figures of every branch the filter selects, together.
     pub network: Figures,
+    /// The network's weeks.
     pub trend: Vec<TrendPoint>,
     /// The branches the filter selects, in the order of the branch list; a
     /// branch with no responses is listed with n = 0. Never sorted by a
@@ -894,15 +981,22 @@ pub fn aggregate_responses<'a>(
 
 /// A free-text answer or comment of a response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comment {
+    /// The response it is from.
     pub response_id: Uuid,
+    /// The branch's code.
     pub branch: String,
+    /// The questionnaire answered.
     pub questionnaire_id: String,
+    /// Kiosk or mystery shop.
     pub channel: Channel,
+    /// When the response was submitted.
     #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
     /// The text item's id, or the item or section id a comment is attached to.
     pub item: String,
+    /// The text.
     pub text: String,
 }
 
@@ -938,12 +1032,14 @@ pub fn fold(text: &str) -> String {
 
 /// Comments per branch when `limit` is not given, and the most allowed.
 pub const DEFAULT_COMMENTS: u32 = 20;
+/// The most comments per branch a query may ask for.
 pub const MAX_COMMENTS: u32 = 200;
 
 /// `GET /api/v1/comments`: the filter, a search text and how many comments per branch.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(try_from = "CommentParams", into = "CommentParams")]
 pub struct CommentQuery {
+    /// Which responses.
     pub filter: Filter,
     /// Only comments containing this text, case-insensitively.
     pub q: Option<String>,
@@ -954,10 +1050,13 @@ pub struct CommentQuery {
 /// The URL form of a [`CommentQuery`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CommentParams {
+    /// Which responses.
     #[serde(flatten)]
     pub filter: FilterParams,
+    /// Search text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+    /// Comments per branch, as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
 }
@@ -992,12 +1091,14 @@ impl From<CommentQuery> for CommentParams {
 }
 
 impl CommentQuery {
+    /// Read a URL query string (without `?`).
     pub fn from_query(query: &str) -> Result<CommentQuery, FilterError> {
         let params: CommentParams =
             serde_urlencoded::from_str(query).map_err(|e| FilterError::Malformed(e.to_string()))?;
         CommentQuery::try_from(params)
     }
 
+    /// The URL query string (without `?`) of this query.
     pub fn to_query(&self) -> String {
         serde_urlencoded::to_string(CommentParams::from(self.clone()))
             .expect("text parameters always encode")

@@ -7,29 +7,49 @@ use uuid::Uuid;
 
 /// Body of `POST /api/v1/responses`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncBatch {
+    /// The responses to store, each answered on its own.
     pub responses: Vec<Response>,
 }
 
 /// The server's answer for one response of a batch, in the batch's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// Stored now.
-    Accepted { id: Uuid },
+    Accepted {
+        /// The response's id.
+        id: Uuid,
+    },
     /// Already stored with the same content: a success for the client.
-    Duplicate { id: Uuid },
+    Duplicate {
+        /// The response's id.
+        id: Uuid,
+    },
     /// Not stored; `reason` says what to fix, naming the field. Final: the
     /// device sets the response aside ("needs attention") and stops sending it.
-    Rejected { id: Uuid, reason: String },
+    Rejected {
+        /// The response's id.
+        id: Uuid,
+        /// What is wrong, naming the field.
+        reason: String,
+    },
     /// Not stored *yet*: the response is dated ahead of the server's clock by
     /// more than the skew allowed (the device's clock is fast). Not final: the
     /// device keeps it in the outbox and sends it again later, when the
     /// server's clock has caught up or the device's clock was corrected.
-    Deferred { id: Uuid, reason: String },
+    Deferred {
+        /// The response's id.
+        id: Uuid,
+        /// Which timestamp is ahead of the server's clock.
+        reason: String,
+    },
 }
 
 impl Outcome {
+    /// The id of the response this outcome is for.
     pub fn id(&self) -> Uuid {
         match self {
             Outcome::Accepted { id }
@@ -45,32 +65,47 @@ impl Outcome {
     }
 }
 
+/// The answer to `POST /api/v1/responses`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncReply {
+    /// One outcome per response of the batch, in its order.
     pub results: Vec<Outcome>,
 }
 
 /// Every error body the server sends: `{"error": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
+    /// What went wrong and, where it helps, what to do.
     pub error: String,
 }
 
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
+    /// `ok` when the database answers.
     pub status: String,
+    /// The server's version.
     pub version: String,
 }
 
 /// One entry of `GET /api/v1/questionnaires`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuestionnaireSummary {
+    /// The questionnaire's id.
     pub id: String,
+    /// Its active version.
     pub version: u32,
+    /// Kiosk or mystery shop.
     pub kind: crate::questionnaire::Kind,
+    /// Its title in each of its languages.
     pub title: crate::locale::Text,
+    /// The languages it is offered in.
     pub languages: Vec<crate::locale::Locale>,
+    /// How many items it has.
     pub items: usize,
 }
 
@@ -89,10 +124,15 @@ impl From<&Questionnaire> for QuestionnaireSummary {
 
 /// A branch of the bank. Until the admin screens exist, from `branches.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Branch {
+    /// The branch's code, named by responses, devices and filters.
     pub code: String,
+    /// Its name for people.
     pub name: String,
+    /// The region it belongs to (what a regional manager reads).
     pub region: String,
+    /// An inactive (closed) branch keeps its data but takes no new responses or visits.
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -105,6 +145,7 @@ fn yes() -> bool {
 
 /// Body of `POST /api/v1/visits`: a visit assigned to a mystery shopper.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewVisit {
     /// The branch's code.
@@ -123,15 +164,21 @@ pub struct NewVisit {
 
 /// A visit assignment as the server keeps it (`GET /api/v1/visits`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Visit {
+    /// The visit's id, made by the server.
     pub id: Uuid,
+    /// The branch's code.
     pub branch: String,
+    /// What the shopper asks or does at the branch.
     pub scenario: String,
+    /// The mystery-shop questionnaire the report answers.
     pub questionnaire_id: String,
     /// `YYYY-MM-DD`.
     pub due: String,
     /// When it was assigned, RFC 3339 (UTC).
     pub created_at: String,
+    /// The shopper who makes the visit; `None` for any shopper, and for managers.
     #[serde(default)]
     pub shopper: Option<String>,
 }

@@ -38,6 +38,7 @@ pub const MAX_WEIGHT: f64 = 1000.0;
 
 /// Who fills the questionnaire in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Customers on a lobby tablet.
@@ -49,16 +50,23 @@ pub enum Kind {
 /// An experience dimension. The four customer dimensions come first;
 /// `Environment` (hall, signage, cleanliness) appears on mystery-shop forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
+    /// Care and attention from the staff.
     Empathy,
+    /// How easy the process was.
     ProcessConvenience,
+    /// Value for money.
     Value,
+    /// Trust in the bank and its advice.
     Trust,
+    /// The hall, signage and cleanliness (mystery shops).
     Environment,
 }
 
 impl Dimension {
+    /// Every dimension, customers' first.
     pub const ALL: [Dimension; 5] = [
         Dimension::Empathy,
         Dimension::ProcessConvenience,
@@ -74,6 +82,7 @@ impl Dimension {
         Dimension::Trust,
     ];
 
+    /// The dimension's JSON name, e.g. `process_convenience`.
     pub fn key(self) -> &'static str {
         match self {
             Dimension::Empathy => "empathy",
@@ -85,45 +94,63 @@ impl Dimension {
     }
 }
 
+/// A questionnaire: what a kiosk or a shopper's phone asks, as data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Questionnaire {
+    /// Its id; with `version`, what a response names.
     pub id: String,
     /// Bumped whenever items change; a response keeps the version it answered.
     pub version: u32,
+    /// Kiosk or mystery shop.
     pub kind: Kind,
+    /// Its title in each of its languages.
     pub title: Text,
     /// Languages this questionnaire is offered in; every text must have them.
     pub languages: Vec<Locale>,
+    /// Its items, in groups, in the order they are asked.
     pub sections: Vec<Section>,
 }
 
 /// A group of items; on a mystery-shop form, a stage of the visit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Section {
+    /// The section's id, unique in the questionnaire.
     pub id: String,
+    /// Its heading.
     pub title: Text,
+    /// Its items, in order.
     pub items: Vec<Item>,
 }
 
+/// One question of a questionnaire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
+    /// The item's id, unique in the questionnaire; answers are keyed by it.
     pub id: String,
     /// `None` for meta items (comments, NPS) that do not score a dimension.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension: Option<Dimension>,
+    /// What kind of answer it takes.
     #[serde(flatten)]
     pub kind: ItemKind,
+    /// The question, in each language.
     pub text: Text,
     /// Optional help shown under the item text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<Text>,
+    /// Its weight in its dimension's score (1 when absent).
     #[serde(default = "default_weight")]
     pub weight: f64,
+    /// Whether a response must answer it (when it is shown).
     #[serde(default)]
     pub required: bool,
     /// A "no" on a critical item fails the whole mystery-shop visit.
     #[serde(default)]
     pub critical: bool,
+    /// Shown only when another item has a given answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<ShowIf>,
 }
@@ -134,6 +161,7 @@ fn default_weight() -> f64 {
 
 /// The item's answer type; the JSON field `type` selects it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ItemKind {
     /// 1–5, shown as faces on the kiosk.
@@ -145,15 +173,21 @@ pub enum ItemKind {
     /// A measured duration. At or under `target` scores 100, over scores 0;
     /// without a target the item is evidence only and does not score.
     Seconds {
+        /// The longest duration that scores 100, in seconds.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         target: Option<u32>,
+        /// The longest duration accepted, in seconds (4 hours when absent).
         #[serde(default = "default_max_seconds")]
         max: u32,
     },
     /// One option of several; an option may carry a 0–100 score.
-    Choice { options: Vec<ChoiceOption> },
+    Choice {
+        /// The options, in the order they are shown.
+        options: Vec<ChoiceOption>,
+    },
     /// Free text; never scored.
     Text {
+        /// The longest answer, in characters (2000 when absent).
         #[serde(default = "default_max_len")]
         max_len: u32,
     },
@@ -259,30 +293,41 @@ fn default_max_len() -> u32 {
     2000
 }
 
+/// One option of a `choice` item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChoiceOption {
+    /// The option's id, what a `choice` answer holds.
     pub id: String,
+    /// What the option says, in each language.
     pub label: Text,
+    /// Its score, 0–100; an option without one does not score.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
 }
 
 /// Show an item only when another item has a given answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShowIf {
+    /// The id of the item whose answer decides.
     pub item: String,
+    /// The answer that shows the item.
     pub equals: Answer,
 }
 
 impl Questionnaire {
+    /// Every item, section by section, in order.
     pub fn items(&self) -> impl Iterator<Item = &Item> {
         self.sections.iter().flat_map(|s| s.items.iter())
     }
 
+    /// The item with id `id`.
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items().find(|i| i.id == id)
     }
 
+    /// The section with id `id`.
     pub fn section(&self, id: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.id == id)
     }
@@ -344,9 +389,11 @@ impl Questionnaire {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}", self.describe())]
 pub struct LoadError {
+    /// The file's name, as given to the loader.
     pub file: String,
     /// The item (or section) the problem is in, when it is in one.
     pub item: Option<String>,
+    /// What is wrong and what would do.
     pub problem: String,
 }
 

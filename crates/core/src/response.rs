@@ -6,10 +6,14 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// A yes/no answer, or not applicable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum YesNo {
+    /// Yes.
     Yes,
+    /// No.
     No,
     /// Not applicable: leaves the item out of every score.
     Na,
@@ -17,14 +21,20 @@ pub enum YesNo {
 
 /// One answer. Tagged so that a wrong type is reported as such, not guessed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum Answer {
+    /// 1–5.
     Rating(u8),
+    /// Yes, no or not applicable.
     YesNo(YesNo),
+    /// 0–10.
     Nps(u8),
+    /// A duration in seconds.
     Seconds(u32),
     /// The chosen option's id.
     Choice(String),
+    /// Free text.
     Text(String),
 }
 
@@ -42,22 +52,31 @@ impl Answer {
     }
 }
 
+/// How a response was collected; figures of the two are never mixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
+    /// A lobby kiosk.
     Kiosk,
+    /// A mystery shopper's phone.
     MysteryShop,
 }
 
 /// Timing evidence of a mystery-shop visit, tapped by the shopper.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitTimes {
+    /// When the shopper entered the branch.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub arrived_at: Option<OffsetDateTime>,
+    /// When the shopper joined the queue.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub queue_joined_at: Option<OffsetDateTime>,
+    /// When the shopper was served.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub served_at: Option<OffsetDateTime>,
+    /// When the shopper left.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub left_at: Option<OffsetDateTime>,
     /// Why the waiting time differs from served − joined, if edited.
@@ -65,19 +84,28 @@ pub struct VisitTimes {
     pub wait_override_reason: Option<String>,
 }
 
+/// One filled-in questionnaire, as the device sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Response {
     /// Made on the device; the server's primary key, so a resend is harmless.
     pub id: Uuid,
+    /// The questionnaire answered.
     pub questionnaire_id: String,
+    /// The version of it answered.
     pub questionnaire_version: u32,
     /// The branch's code.
     pub branch: String,
+    /// The enrolled device that collected it.
     pub device_id: String,
+    /// Kiosk or mystery shop.
     pub channel: Channel,
+    /// The language it was answered in.
     pub locale: Locale,
+    /// When the first screen was shown, RFC 3339.
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
+    /// When it was submitted on the device, RFC 3339.
     #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
     /// Answers by item id. Unanswered items are absent.
@@ -85,6 +113,7 @@ pub struct Response {
     /// Free-text comments by item or section id (mystery shop).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub comments: BTreeMap<String, String>,
+    /// Timing evidence of a mystery-shop visit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit: Option<VisitTimes>,
     /// The visit assignment a mystery-shop report answers (`GET

@@ -25,10 +25,15 @@ pub fn too_few(n: u64) -> bool {
 
 /// A figure with its sample size and 95% interval, on the figure's own scale.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Estimate {
+    /// The sample size.
     pub n: u64,
+    /// The point estimate.
     pub value: f64,
+    /// The interval's lower end.
     pub low: f64,
+    /// The interval's upper end.
     pub high: f64,
 }
 
@@ -51,18 +56,23 @@ impl Estimate {
 /// it into a mean with its t-interval.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Moments {
+    /// How many values.
     pub n: u64,
+    /// Their sum.
     pub sum: f64,
+    /// The sum of their squares.
     pub sum_sq: f64,
 }
 
 impl Moments {
+    /// Count one more value.
     pub fn add(&mut self, x: f64) {
         self.n += 1;
         self.sum += x;
         self.sum_sq += x * x;
     }
 
+    /// Add `other`'s values to these (rollups of branches or periods).
     pub fn merge(&mut self, other: &Moments) {
         self.n += other.n;
         self.sum += other.sum;
@@ -248,6 +258,7 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
 
 /// How a branch's figure stands against the network's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     /// The branch's whole interval lies above the network value.

@@ -17,6 +17,7 @@
 pub struct NotPlain {
     /// The field or parameter, as the caller names it (`answers.q3`, `from`).
     pub field: String,
+    /// The control character found.
     pub character: char,
     /// Where, counted in characters from 1.
     pub position: usize,

@@ -24,8 +24,11 @@ pub const DEFAULT_MAX_AGE_DAYS: u32 = 400;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct Problem {
+    /// The field at fault, e.g. `answers.q3`.
     pub field: String,
+    /// What is wrong with it.
     pub message: String,
+    /// Final, or gone once the clock has caught up.
     pub kind: ProblemKind,
 }
 
@@ -67,6 +70,7 @@ pub fn only_in_the_future(problems: &[Problem]) -> bool {
 /// What validation needs from outside: the caller's clock and its tolerance.
 #[derive(Debug, Clone, Copy)]
 pub struct Rules {
+    /// The checker's clock.
     pub now: OffsetDateTime,
     /// How far in the future a device clock may be before timestamps are refused.
     pub max_clock_skew: Duration,

@@ -21,7 +21,7 @@ use branchpulse_core::questionnaire::{self, Questionnaire};
 use branchpulse_core::{Answer, Channel, Locale, Response, YesNo};
 use branchpulse_server::store::rollup::RollupKey;
 use branchpulse_server::store::Store;
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 use common::TestServer;
 use serde_json::{json, Value};

@@ -7,13 +7,14 @@
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p branchpulse-server`).
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
-use branchpulse_server::store::{sqlite::bind_record, Record};
+use branchpulse_server::store::Record;
 use common::TestServer;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use time::format_description::well_known::Rfc3339;
 
 const BATCH: usize = 500;
 const BATCHES: usize = 20;
@@ -102,14 +103,24 @@ async fn plain_rate(
     for batch in &records {
         let mut tx = pool.begin().await.unwrap();
         for r in batch {
-            bind_record(
-                sqlx::query(
-                    "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
-                     device_id, channel, locale, started_at, submitted_at, received_at, payload, \
-                     payload_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ),
-                r,
+            let at = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap();
+            sqlx::query(
+                "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
+                 device_id, channel, locale, started_at, submitted_at, received_at, payload, \
+                 payload_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
+            .bind(r.id.to_string())
+            .bind(&r.questionnaire_id)
+            .bind(i64::from(r.questionnaire_version))
+            .bind(&r.branch)
+            .bind(&r.device_id)
+            .bind(&r.channel)
+            .bind(&r.locale)
+            .bind(at(r.started_at))
+            .bind(at(r.submitted_at))
+            .bind(at(r.received_at))
+            .bind(&r.payload)
+            .bind(&r.payload_hash)
             .execute(&mut *tx)
             .await
             .unwrap();

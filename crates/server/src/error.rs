@@ -1,11 +1,15 @@
 //! The one error type of the HTTP API: every failure becomes
 //! `{"error": "…"}` ([`ErrorBody`]) with the status that fits.
 
+use crate::store::StoreError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::FromRequestParts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use branchpulse_core::protocol::ErrorBody;
+
+/// What a busy database's 503 asks the client to wait, in seconds.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
 /// A failed API request. The message is shown to the client as is, so it
 /// says what was wrong and, where it helps, what to do.
@@ -49,6 +53,11 @@ pub enum ApiError {
     /// the client may retry later.
     #[error("{0}")]
     Unavailable(String),
+    /// 503 with `Retry-After`: the database is busy or out of reach for
+    /// now (locked, no free connection, connection lost). The detail is
+    /// logged, not sent.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     /// 500: a bug or an unexpected failure. The detail is logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -67,7 +76,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -78,6 +87,7 @@ impl ApiError {
             ApiError::Internal(_) => {
                 "internal server error; the details are in the server's log".into()
             }
+            ApiError::Busy(_) => "the database is busy; try again in a moment".into(),
             other => other.to_string(),
         }
     }
@@ -88,10 +98,13 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let retry_after = match &self {
             ApiError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            ApiError::Busy(_) => Some(BUSY_RETRY_AFTER_SECS),
             _ => None,
         };
         let challenge = matches!(self, ApiError::Unauthorized(_));
-        if status.is_server_error() {
+        if let ApiError::Busy(_) = self {
+            tracing::warn!(%status, error = %self, "request refused for now; the client may retry");
+        } else if status.is_server_error() {
             tracing::error!(%status, error = %self, "request failed");
         } else {
             tracing::debug!(%status, error = %self, "request refused");
@@ -120,6 +133,21 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+/// A failed database call, so that handlers write `?`. Busy or out of
+/// reach is 503 with `Retry-After`: the client tries again, as it does
+/// after a lost connection. Anything else is a bug or a broken database:
+/// 500, and the log line (in the request's span, which names the method and
+/// path) says it was the database and how it failed.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        if e.is_transient() {
+            ApiError::Busy(e.to_string())
+        } else {
+            ApiError::Internal(format!("the database call failed: {e}"))
+        }
     }
 }
 
@@ -371,5 +399,161 @@ mod tests {
             .await
             .unwrap();
         assert!(!String::from_utf8_lossy(&body).contains("disk on fire"));
+    }
+
+    /// A fresh database: a SQLite file in `dir`, or, when
+    /// `BRANCHPULSE_TEST_POSTGRES` names a server, a new database there
+    /// whose lock waits give up after 200 ms.
+    async fn fresh_database(dir: &std::path::Path) -> String {
+        let Some(admin) = std::env::var("BRANCHPULSE_TEST_POSTGRES")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return format!("sqlite://{}", dir.join("test.db").display());
+        };
+        let name = format!("bp_test_{}", uuid::Uuid::new_v4().simple());
+        let pool = sqlx::PgPool::connect(&admin).await.unwrap();
+        for sql in [
+            format!("CREATE DATABASE {name}"),
+            format!("ALTER DATABASE {name} SET lock_timeout = '200ms'"),
+        ] {
+            sqlx::query(&sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        format!("{base}/{name}")
+    }
+
+    /// A connection of another process to the server's database.
+    enum Other {
+        Sqlite(sqlx::SqliteConnection),
+        Postgres(sqlx::PgConnection),
+    }
+
+    impl Other {
+        async fn connect(url: &str) -> Other {
+            use sqlx::Connection;
+            if url.starts_with("sqlite:") {
+                Other::Sqlite(sqlx::SqliteConnection::connect(url).await.unwrap())
+            } else {
+                Other::Postgres(sqlx::PgConnection::connect(url).await.unwrap())
+            }
+        }
+
+        async fn run(&mut self, sql: &str) {
+            match self {
+                Other::Sqlite(c) => sqlx::query(sql).execute(c).await.map(|_| ()),
+                Other::Postgres(c) => sqlx::query(sql).execute(c).await.map(|_| ()),
+            }
+            .unwrap();
+        }
+
+        /// Take a lock that keeps the server from writing accounts, until
+        /// [`Other::release`].
+        async fn lock_accounts(&mut self) {
+            self.run("BEGIN").await;
+            match self {
+                // One writer at a time: this transaction is it.
+                Other::Sqlite(_) => self.run("UPDATE users SET active = active").await,
+                Other::Postgres(_) => self.run("LOCK TABLE users IN ACCESS EXCLUSIVE MODE").await,
+            }
+        }
+
+        async fn release(&mut self) {
+            self.run("ROLLBACK").await;
+        }
+    }
+
+    /// A real server on a fresh database in `dir`, with its first admin:
+    /// its address, its database, and the sender that stops it.
+    async fn serve(dir: &std::path::Path) -> (String, String, tokio::sync::oneshot::Sender<()>) {
+        let mut config = crate::config::Config::defaults();
+        config.addr = "127.0.0.1:0".parse().unwrap();
+        config.database_url = fresh_database(dir).await;
+        config.dist = dir.join("dist");
+        config.questionnaires =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../questionnaires");
+        config.admin_password = Some(ADMIN_PASSWORD.into());
+        config.rate_per_ip = 0;
+        config.sign_in_per_minute = 0;
+        let database_url = config.database_url.clone();
+        let server = crate::Server::bind(config).await.unwrap();
+        let url = format!("http://{}", server.local_addr());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(server.run(async {
+            let _ = stopped.await;
+        }));
+        (url, database_url, stop)
+    }
+
+    const ADMIN_PASSWORD: &str = "a busy database test password";
+
+    async fn sign_in(url: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(format!("{url}/api/v1/session"))
+            .json(&serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Another process holds a lock the server needs (a backup, a hand-run
+    /// query): a sign-in, whose attempt count is a write, waits out the
+    /// busy timeout (SQLite) or the lock timeout (PostgreSQL) and is
+    /// answered 503 with `Retry-After`, not 500; the same sign-in succeeds
+    /// once the lock is gone.
+    #[tokio::test]
+    async fn a_locked_database_is_503_with_retry_after_until_it_is_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, database_url, _stop) = serve(dir.path()).await;
+        let mut other = Other::connect(&database_url).await;
+        other.lock_accounts().await;
+
+        let busy = sign_in(&url).await;
+        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            busy.headers()[header::RETRY_AFTER],
+            BUSY_RETRY_AFTER_SECS.to_string().as_str()
+        );
+        let body: ErrorBody = busy.json().await.unwrap();
+        assert_eq!(body.error, "the database is busy; try again in a moment");
+
+        other.release().await;
+        assert_eq!(sign_in(&url).await.status(), StatusCode::OK);
+    }
+
+    /// A database failure that waiting will not cure (here a table gone
+    /// from under the server) is a 500 that keeps its detail to the log.
+    #[tokio::test]
+    async fn a_broken_database_is_500_without_its_detail() {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, database_url, _stop) = serve(dir.path()).await;
+        let signed_in = sign_in(&url).await;
+        assert_eq!(signed_in.status(), StatusCode::OK);
+        let cookie = signed_in.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        Other::connect(&database_url)
+            .await
+            .run("DROP TABLE audit_log")
+            .await;
+
+        let response = reqwest::Client::new()
+            .get(format!("{url}/api/v1/audit"))
+            .header(header::COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!response.headers().contains_key(header::RETRY_AFTER));
+        let body: ErrorBody = response.json().await.unwrap();
+        assert_eq!(
+            body.error,
+            "internal server error; the details are in the server's log"
+        );
     }
 }

@@ -17,7 +17,7 @@
 use crate::catalog::{BranchStatus, Snapshot};
 use crate::error::ApiError;
 use crate::store::access::DeviceRow;
-use crate::store::{Facts, Record, Saved, StoreError, VisitRecord};
+use crate::store::{Facts, Record, Saved, VisitRecord};
 use crate::AppState;
 use branchpulse_core::access::DeviceKind;
 use branchpulse_core::protocol::{Outcome, SyncReply};
@@ -75,7 +75,7 @@ pub async fn receive(
             ))
         })?);
     }
-    let stored = state.store.stored_hashes(&ids).await.map_err(store_error)?;
+    let stored = state.store.stored_hashes(&ids).await?;
 
     // A rejection is final for the device, so a questionnaire version or
     // branch this server has not seen yet (an admin just added or reopened
@@ -109,8 +109,8 @@ pub async fn receive(
         };
         if let Some(hash) = stored.get(&id) {
             // After its texts were erased the stored hash is of the erased
-            // response: the resend is erased the same way (see purge.rs).
-            let same = crate::purge::same_as_stored(hash, &response);
+            // response: the resend is erased the same way (see maintenance/purge.rs).
+            let same = crate::maintenance::purge::same_as_stored(hash, &response);
             results[i] = Some(if same {
                 Outcome::Duplicate { id }
             } else {
@@ -151,9 +151,7 @@ pub async fn receive(
     }
 
     // Stored in id order (see `Store::save`); answered in the batch's.
-    let saved = crate::telemetry::timed("save_batch", state.store.save(&records))
-        .await
-        .map_err(store_error)?;
+    let saved = crate::telemetry::timed("save_batch", state.store.save(&records)).await?;
     for ((slot, record), saved) in slots.iter().zip(&records).zip(saved) {
         results[*slot] = Some(match saved {
             Saved::Inserted => Outcome::Accepted { id: record.id },
@@ -267,7 +265,7 @@ async fn may_submit(
     let visit = match visits.get(&id) {
         Some(v) => v.clone(),
         None => {
-            let v = state.store.visit(id).await.map_err(store_error)?;
+            let v = state.store.visit(id).await?;
             visits.insert(id, v.clone());
             v
         }
@@ -358,13 +356,4 @@ fn reason(problems: &[Problem]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-pub(crate) fn store_error(e: StoreError) -> ApiError {
-    if e.is_transient() {
-        tracing::warn!(error = %e, "storing a batch failed; the client will retry");
-        ApiError::Unavailable("the database is busy; nothing was stored, try again shortly".into())
-    } else {
-        ApiError::Internal(e.to_string())
-    }
 }

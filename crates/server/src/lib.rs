@@ -13,24 +13,24 @@
 //! # }
 //! ```
 //!
-//! Layout: [`routes`] holds the thin HTTP handlers, [`auth`] who may call
-//! them, [`ingest`] what happens
-//! to a batch of responses, [`store`] the one storage interface, [`catalog`]
-//! the questionnaires and branches (in the database, seeded from the
-//! questionnaires folder, reloaded when admins change them), [`assets`] the web app.
+//! Layout, in the order data goes through it: [`routes`] holds the thin
+//! HTTP handlers and [`auth`] who may call them; [`ingest`] is what happens
+//! to a batch of responses; [`catalog`] the questionnaires and branches
+//! (in the database, seeded from the questionnaires folder, changed by
+//! admins); [`store`] the one storage interface; [`read_models`] what is
+//! read back out (aggregates, comments, CSV exports); [`maintenance`] the
+//! work on stored data beside requests (erasure, retention, moving to
+//! PostgreSQL). [`assets`] serves the web app.
 
 pub mod assets;
 pub mod auth;
 pub mod catalog;
-pub mod changes;
 pub mod config;
-pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod ingest;
-pub mod migrate;
-pub mod migrate_access;
-pub mod purge;
+pub mod maintenance;
+pub mod read_models;
 pub mod routes;
 pub mod store;
 pub mod telemetry;
@@ -150,7 +150,7 @@ impl Server {
         let addr = config.addr;
         let state = AppState::open(config).await?;
         // Texts past their retention go before anyone can read them.
-        purge::retention(&state, time::OffsetDateTime::now_utc()).await?;
+        maintenance::retention::run(&state, time::OffsetDateTime::now_utc()).await?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
@@ -176,7 +176,7 @@ impl Server {
         let store = self.state.store.clone();
         let every = std::time::Duration::from_secs(self.state.config.catalog_reload_secs.max(1));
         let watcher = self.state.catalog.watch(store.clone(), every);
-        let retention = purge::watch(
+        let retention = maintenance::retention::watch(
             self.state.clone(),
             std::time::Duration::from_secs(self.state.config.retention_interval_secs.max(1)),
         );

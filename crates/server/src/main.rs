@@ -2,8 +2,9 @@
 //! one of its maintenance commands.
 
 use branchpulse_server::auth::first_run;
+use branchpulse_server::maintenance::migrate;
 use branchpulse_server::store::Store;
-use branchpulse_server::{config::Config, migrate, serve};
+use branchpulse_server::{config::Config, serve};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 

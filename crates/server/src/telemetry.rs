@@ -108,6 +108,15 @@ pub fn count_refusal(limit: &'static str) {
 /// `--metrics-allow` only (the peer's address: a scraper reaches the
 /// server directly, not through the public proxy). Others get 404, as if
 /// there were nothing here.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text", body = String, content_type = "text/plain"),
+        (status = 404, description = "The caller's address is not in --metrics-allow"),
+    )
+)]
 pub async fn render(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

@@ -21,17 +21,25 @@ pub fn Audit() -> impl IntoView {
     view! {
         <section aria-labelledby="audit-title">
             <h2 id="audit-title">{t(Key::AdmAudit)}</h2>
-            <Purge list/>
+            <Purge list />
             <h3>{t(Key::AdmAuditLatest)}</h3>
-            {table(list, Key::AdmNoAudit, "audit-list", &[Key::AdmWhen, Key::AdmWho, Key::AdmWhat, Key::AdmTarget, Key::AdmDetail], move |a| view! {
-                    <tr data-action=a.action.clone()>
-                        <td>{short_time(&a.at)}</td>
-                        <td>{a.actor}</td>
-                        <th scope="row">{a.action.clone()}</th>
-                        <td class="target">{a.target}</td>
-                        <td class="detail">{a.detail}</td>
-                    </tr>
-                })}
+            {table(
+                list,
+                Key::AdmNoAudit,
+                "audit-list",
+                &[Key::AdmWhen, Key::AdmWho, Key::AdmWhat, Key::AdmTarget, Key::AdmDetail],
+                move |a| {
+                    view! {
+                        <tr data-action=a.action.clone()>
+                            <td>{short_time(&a.at)}</td>
+                            <td>{a.actor}</td>
+                            <th scope="row">{a.action.clone()}</th>
+                            <td class="target">{a.target}</td>
+                            <td class="detail">{a.detail}</td>
+                        </tr>
+                    }
+                },
+            )}
         </section>
     }
 }
@@ -70,17 +78,36 @@ fn Purge(list: LocalResource<Result<Vec<AuditLine>, ApiError>>) -> impl IntoView
             <p class="hint">{t(Key::AdmPurgeHint)}</p>
             <div class="field">
                 <label for="purge-id">{t(Key::AdmResponseId)}</label>
-                <input id="purge-id" prop:value=id spellcheck="false" aria-invalid=problem.is_at("id")
-                    aria-describedby=problem.described("id") on:input=move |e| id.set(event_target_value(&e))/>
+                <input
+                    id="purge-id"
+                    prop:value=id
+                    spellcheck="false"
+                    aria-invalid=problem.is_at("id")
+                    aria-describedby=problem.described("id")
+                    on:input=move |e| id.set(event_target_value(&e))
+                />
                 {problem.show("id")}
             </div>
             {problem.show("")}
-            {move || done.get().map(|n| view! {
-                <p class="ok" id="purge-done" role="status">
-                    {move || text(locale.get(), Key::AdmPurged).replace("{n}", &n.to_string())}
-                </p>
-            })}
-            <Confirm label=Key::AdmPurge question=Key::AdmPurgeAsk yes=Key::AdmPurgeYes on_yes=Callback::new(purge)/>
+            {move || {
+                done.get()
+                    .map(|n| {
+                        view! {
+                            <p class="ok" id="purge-done" role="status">
+                                {move || {
+                                    text(locale.get(), Key::AdmPurged)
+                                        .replace("{n}", &n.to_string())
+                                }}
+                            </p>
+                        }
+                    })
+            }}
+            <Confirm
+                label=Key::AdmPurge
+                question=Key::AdmPurgeAsk
+                yes=Key::AdmPurgeYes
+                on_yes=Callback::new(purge)
+            />
         </form>
     }
 }

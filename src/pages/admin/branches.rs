@@ -29,10 +29,18 @@ pub fn Branches() -> impl IntoView {
             <h2 id="branches-title">{t(Key::AdmBranches)}</h2>
             // Known regions, offered while typing one.
             <datalist id="regions">
-                {move || regions.get().into_iter().map(|r| view! { <option value=r/> }).collect_view()}
+                {move || {
+                    regions.get().into_iter().map(|r| view! { <option value=r /> }).collect_view()
+                }}
             </datalist>
-            {table(list, Key::AdmNoBranches, "branch-list", &[Key::AdmCode, Key::AdmName, Key::DashRegion, Key::AdmStatus, Key::AdmActions], move |b| view! { <BranchRow branch=b list/> })}
-            <AddBranch list/>
+            {table(
+                list,
+                Key::AdmNoBranches,
+                "branch-list",
+                &[Key::AdmCode, Key::AdmName, Key::DashRegion, Key::AdmStatus, Key::AdmActions],
+                move |b| view! { <BranchRow branch=b list /> },
+            )}
+            <AddBranch list />
         </section>
     }
 }
@@ -81,43 +89,76 @@ fn BranchRow(branch: Branch, list: LocalResource<Result<Vec<Branch>, ApiError>>)
     view! {
         <tr class:closed=!b.active>
             <th scope="row">{b.code.clone()}</th>
-            {move || if editing.get() {
-                let (name_id, region_id) = (problem.id("name"), problem.id("region"));
-                view! {
-                    <td colspan="3">
-                        <form class="inline-form" on:submit=submit>
-                            <label for=name_id.clone()>{t(Key::AdmName)}</label>
-                            <input id=name_id prop:value=name aria-invalid=problem.is_at("name")
-                                aria-describedby=problem.described("name")
-                                on:input=move |e| name.set(event_target_value(&e))/>
-                            {problem.show("name")}
-                            <label for=region_id.clone()>{t(Key::DashRegion)}</label>
-                            <input id=region_id list="regions" prop:value=region aria-invalid=problem.is_at("region")
-                                aria-describedby=problem.described("region")
-                                on:input=move |e| region.set(event_target_value(&e))/>
-                            {problem.show("region")}
-                            {problem.show("")}
-                            <button type="submit" class="primary" disabled=busy>{t(Key::AdmSave)}</button>
-                            <button type="button" on:click=move |_| {
-                                problem.clear();
-                                editing.set(false);
-                            }>{t(Key::Cancel)}</button>
-                        </form>
-                    </td>
+            {move || {
+                if editing.get() {
+                    let (name_id, region_id) = (problem.id("name"), problem.id("region"));
+                    view! {
+                        <td colspan="3">
+                            <form class="inline-form" on:submit=submit>
+                                <label for=name_id.clone()>{t(Key::AdmName)}</label>
+                                <input
+                                    id=name_id
+                                    prop:value=name
+                                    aria-invalid=problem.is_at("name")
+                                    aria-describedby=problem.described("name")
+                                    on:input=move |e| name.set(event_target_value(&e))
+                                />
+                                {problem.show("name")}
+                                <label for=region_id.clone()>{t(Key::DashRegion)}</label>
+                                <input
+                                    id=region_id
+                                    list="regions"
+                                    prop:value=region
+                                    aria-invalid=problem.is_at("region")
+                                    aria-describedby=problem.described("region")
+                                    on:input=move |e| region.set(event_target_value(&e))
+                                />
+                                {problem.show("region")}
+                                {problem.show("")}
+                                <button type="submit" class="primary" disabled=busy>
+                                    {t(Key::AdmSave)}
+                                </button>
+                                <button
+                                    type="button"
+                                    on:click=move |_| {
+                                        problem.clear();
+                                        editing.set(false);
+                                    }
+                                >
+                                    {t(Key::Cancel)}
+                                </button>
+                            </form>
+                        </td>
+                    }
+                        .into_any()
+                } else {
+                    let b = branch.get_value();
+                    view! {
+                        <td class="branch-name">{b.name}</td>
+                        <td>{b.region}</td>
+                        <td>
+                            {move || t(
+                                if branch.with_value(|b| b.active) {
+                                    Key::AdmOpen
+                                } else {
+                                    Key::AdmClosed
+                                },
+                            )()}
+                        </td>
+                    }
+                        .into_any()
                 }
-                .into_any()
-            } else {
-                let b = branch.get_value();
-                view! {
-                    <td class="branch-name">{b.name}</td>
-                    <td>{b.region}</td>
-                    <td>{move || t(if branch.with_value(|b| b.active) { Key::AdmOpen } else { Key::AdmClosed })()}</td>
-                }
-                .into_any()
             }}
             <td class="actions">
-                <button type="button" data-code=code.clone() class="edit" disabled=busy
-                    on:click=move |_| editing.set(true)>{t(Key::AdmEdit)}</button>
+                <button
+                    type="button"
+                    data-code=code.clone()
+                    class="edit"
+                    disabled=busy
+                    on:click=move |_| editing.set(true)
+                >
+                    {t(Key::AdmEdit)}
+                </button>
                 <button type="button" data-code=code class="toggle" disabled=busy on:click=toggle>
                     {t(if b.active { Key::AdmClose } else { Key::AdmReopen })}
                 </button>
@@ -171,9 +212,14 @@ fn AddBranch(list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoVie
         view! {
             <div class="field">
                 <label for=problem.id(f)>{t(key)}</label>
-                <input id=problem.id(f) prop:value=value list=(f == "region").then_some("regions")
-                    aria-invalid=problem.is_at(f) aria-describedby=problem.described(f)
-                    on:input=move |e| value.set(event_target_value(&e))/>
+                <input
+                    id=problem.id(f)
+                    prop:value=value
+                    list=(f == "region").then_some("regions")
+                    aria-invalid=problem.is_at(f)
+                    aria-describedby=problem.described(f)
+                    on:input=move |e| value.set(event_target_value(&e))
+                />
                 {problem.show(f)}
             </div>
         }
@@ -185,8 +231,19 @@ fn AddBranch(list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoVie
             {field("name", Key::AdmName, name)}
             {field("region", Key::DashRegion, region)}
             {problem.show("")}
-            {move || done.get().then(|| view! { <p class="ok" role="status">{t(Key::AdmSaved)}</p> })}
-            <button type="submit" class="primary" disabled=busy>{t(Key::AdmAddBranch)}</button>
+            {move || {
+                done.get()
+                    .then(|| {
+                        view! {
+                            <p class="ok" role="status">
+                                {t(Key::AdmSaved)}
+                            </p>
+                        }
+                    })
+            }}
+            <button type="submit" class="primary" disabled=busy>
+                {t(Key::AdmAddBranch)}
+            </button>
         </form>
     }
 }

@@ -45,30 +45,73 @@ pub fn Devices() -> impl IntoView {
     view! {
         <section aria-labelledby="devices-title">
             <h2 id="devices-title">{t(Key::AdmDevices)}</h2>
-            {move || shown.get().map(|e| view! { <EnrolmentCard enrolment=e on_close=Callback::new(move |()| shown.set(None))/> })}
-            <AddDevice shown list/>
+            {move || {
+                shown
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <EnrolmentCard
+                                enrolment=e
+                                on_close=Callback::new(move |()| shown.set(None))
+                            />
+                        }
+                    })
+            }}
+            <AddDevice shown list />
             {problem.show("")}
-            {table(list, Key::AdmNoDevices, "device-list", &[Key::AdmLabel, Key::AdmKind, Key::AdmFor, Key::AdmStatus, Key::AdmLastSeen, Key::AdmActions], move |d| {
+            {table(
+                list,
+                Key::AdmNoDevices,
+                "device-list",
+                &[
+                    Key::AdmLabel,
+                    Key::AdmKind,
+                    Key::AdmFor,
+                    Key::AdmStatus,
+                    Key::AdmLastSeen,
+                    Key::AdmActions,
+                ],
+                move |d| {
                     let id = d.id;
                     let revoked = d.status == DeviceStatus::Revoked;
                     view! {
                         <tr data-id=d.id.to_string() data-status=format!("{:?}", d.status)>
-                            <th scope="row" class="device-label">{d.label}</th>
+                            <th scope="row" class="device-label">
+                                {d.label}
+                            </th>
                             <td>{t(kind_key(d.kind))}</td>
                             <td>{d.branch.or(d.shopper).unwrap_or_default()}</td>
                             <td class="status">{t(status_key(d.status))}</td>
-                            <td>{d.last_seen_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</td>
+                            <td>
+                                {d
+                                    .last_seen_at
+                                    .as_deref()
+                                    .map(short_time)
+                                    .unwrap_or_else(|| "—".into())}
+                            </td>
                             <td class="actions">
-                                <Confirm label=Key::AdmNewCode question=Key::AdmNewCodeAsk yes=Key::AdmNewCode
-                                    on_yes=Callback::new(move |()| act(id, false))/>
-                                {(!revoked).then(|| view! {
-                                    <Confirm label=Key::AdmRevoke question=Key::AdmRevokeAsk yes=Key::AdmRevokeYes
-                                        on_yes=Callback::new(move |()| act(id, true))/>
-                                })}
+                                <Confirm
+                                    label=Key::AdmNewCode
+                                    question=Key::AdmNewCodeAsk
+                                    yes=Key::AdmNewCode
+                                    on_yes=Callback::new(move |()| act(id, false))
+                                />
+                                {(!revoked)
+                                    .then(|| {
+                                        view! {
+                                            <Confirm
+                                                label=Key::AdmRevoke
+                                                question=Key::AdmRevokeAsk
+                                                yes=Key::AdmRevokeYes
+                                                on_yes=Callback::new(move |()| act(id, true))
+                                            />
+                                        }
+                                    })}
                             </td>
                         </tr>
                     }
-                })}
+                },
+            )}
         </section>
     }
 }
@@ -151,49 +194,93 @@ fn AddDevice(
             <fieldset class="field">
                 <legend>{t(Key::AdmKind)}</legend>
                 <label class="check">
-                    <input type="radio" name="device-kind" value="kiosk" prop:checked=kiosk on:change=move |_| kiosk.set(true)/>
+                    <input
+                        type="radio"
+                        name="device-kind"
+                        value="kiosk"
+                        prop:checked=kiosk
+                        on:change=move |_| kiosk.set(true)
+                    />
                     {t(Key::AdmKioskDevice)}
                 </label>
                 <label class="check">
-                    <input type="radio" name="device-kind" value="shopper" prop:checked=move || !kiosk.get() on:change=move |_| kiosk.set(false)/>
+                    <input
+                        type="radio"
+                        name="device-kind"
+                        value="shopper"
+                        prop:checked=move || !kiosk.get()
+                        on:change=move |_| kiosk.set(false)
+                    />
                     {t(Key::AdmShopperDevice)}
                 </label>
             </fieldset>
             <div class="field">
                 <label for="device-label">{t(Key::AdmLabel)}</label>
-                <input id="device-label" prop:value=label aria-invalid=problem.is_at("label")
-                    aria-describedby=problem.described("label") on:input=move |e| label.set(event_target_value(&e))/>
+                <input
+                    id="device-label"
+                    prop:value=label
+                    aria-invalid=problem.is_at("label")
+                    aria-describedby=problem.described("label")
+                    on:input=move |e| label.set(event_target_value(&e))
+                />
                 {problem.show("label")}
             </div>
-            {move || if kiosk.get() {
-                view! {
-                    <div class="field">
-                        <label for="device-branch">{t(Key::Branch)}</label>
-                        <select id="device-branch" prop:value=branch aria-invalid=problem.is_at("branch")
-                            aria-describedby=problem.described("branch") on:change=move |e| branch.set(event_target_value(&e))>
-                            <option value="">{t(Key::AdmChoose)}</option>
-                            {move || branches.get().and_then(Result::ok).unwrap_or_default().into_iter().filter(|b| b.active)
-                                .map(|b| view! { <option value=b.code.clone()>{b.code.clone()} " — " {b.name}</option> })
-                                .collect_view()}
-                        </select>
-                        {problem.show("branch")}
-                    </div>
+            {move || {
+                if kiosk.get() {
+                    view! {
+                        <div class="field">
+                            <label for="device-branch">{t(Key::Branch)}</label>
+                            <select
+                                id="device-branch"
+                                prop:value=branch
+                                aria-invalid=problem.is_at("branch")
+                                aria-describedby=problem.described("branch")
+                                on:change=move |e| branch.set(event_target_value(&e))
+                            >
+                                <option value="">{t(Key::AdmChoose)}</option>
+                                {move || {
+                                    branches
+                                        .get()
+                                        .and_then(Result::ok)
+                                        .unwrap_or_default()
+                                        .into_iter()
+                                        .filter(|b| b.active)
+                                        .map(|b| {
+                                            view! {
+                                                <option value=b
+                                                    .code
+                                                    .clone()>{b.code.clone()} " — " {b.name}</option>
+                                            }
+                                        })
+                                        .collect_view()
+                                }}
+                            </select>
+                            {problem.show("branch")}
+                        </div>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <div class="field">
+                            <label for="device-shopper">{t(Key::AdmShopper)}</label>
+                            <input
+                                id="device-shopper"
+                                prop:value=shopper
+                                aria-invalid=problem.is_at("shopper")
+                                aria-describedby=problem.described("shopper")
+                                on:input=move |e| shopper.set(event_target_value(&e))
+                            />
+                            {problem.show("shopper")}
+                        </div>
+                    }
+                        .into_any()
                 }
-                .into_any()
-            } else {
-                view! {
-                    <div class="field">
-                        <label for="device-shopper">{t(Key::AdmShopper)}</label>
-                        <input id="device-shopper" prop:value=shopper aria-invalid=problem.is_at("shopper")
-                            aria-describedby=problem.described("shopper") on:input=move |e| shopper.set(event_target_value(&e))/>
-                        {problem.show("shopper")}
-                    </div>
-                }
-                .into_any()
             }}
             {problem.show("kind")}
             {problem.show("")}
-            <button type="submit" class="primary" disabled=busy>{t(Key::AdmAddDevice)}</button>
+            <button type="submit" class="primary" disabled=busy>
+                {t(Key::AdmAddDevice)}
+            </button>
         </form>
     }
 }
@@ -215,13 +302,21 @@ fn EnrolmentCard(enrolment: Enrolment, on_close: Callback<()>) -> impl IntoView 
     });
     view! {
         <div class="enrolment" id="enrolment" role="region" aria-labelledby="enrolment-title">
-            <h3 id="enrolment-title">{t(Key::AdmEnrolTitle)} ": " {enrolment.device.label.clone()}</h3>
+            <h3 id="enrolment-title">
+                {t(Key::AdmEnrolTitle)} ": " {enrolment.device.label.clone()}
+            </h3>
             <p>{t(Key::AdmEnrolHint)}</p>
-            <p class="enrol-code" id="enrol-code">{enrolment.code.clone()}</p>
+            <p class="enrol-code" id="enrol-code">
+                {enrolment.code.clone()}
+            </p>
             <div class="qr" id="enrol-qr" node_ref=holder role="img" aria-label=t(Key::AdmQr)></div>
-            <p class="enrol-url"><code>{enrolment.url.clone()}</code></p>
+            <p class="enrol-url">
+                <code>{enrolment.url.clone()}</code>
+            </p>
             <p>{t(Key::AdmValidUntil)} " " {short_time(&enrolment.expires_at)} " UTC"</p>
-            <button type="button" on:click=move |_| on_close.run(())>{t(Key::Done)}</button>
+            <button type="button" on:click=move |_| on_close.run(())>
+                {t(Key::Done)}
+            </button>
         </div>
     }
 }

@@ -60,23 +60,35 @@ pub fn AdminPage() -> impl IntoView {
             <p class="hint">{t(Key::AdminIntro)}</p>
             {move || match gate.get() {
                 Gate::Checking => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
-                Gate::SignedOut => view! {
-                    <p>{t(Key::AdmSignInFirst)}</p>
-                    <a class="button" id="admin-sign-in" href=login_url("/admin")>{t(Key::PplSignIn)}</a>
+                Gate::SignedOut => {
+                    view! {
+                        <p>{t(Key::AdmSignInFirst)}</p>
+                        <a class="button" id="admin-sign-in" href=login_url("/admin")>
+                            {t(Key::PplSignIn)}
+                        </a>
+                    }
+                        .into_any()
                 }
-                .into_any(),
-                Gate::Unreachable(e) => view! {
-                    <div class="error" role="alert">
-                        <p>{t(Key::PplOffline)} " (" {e} ")"</p>
-                        <button type="button" on:click=move |_| auth.refresh()>{t(Key::Retry)}</button>
-                    </div>
+                Gate::Unreachable(e) => {
+                    view! {
+                        <div class="error" role="alert">
+                            <p>{t(Key::PplOffline)} " (" {e} ")"</p>
+                            <button type="button" on:click=move |_| auth.refresh()>
+                                {t(Key::Retry)}
+                            </button>
+                        </div>
+                    }
+                        .into_any()
                 }
-                .into_any(),
-                Gate::NotAllowed => view! {
-                    <p class="error" id="admin-not-allowed" role="alert">{t(Key::AdmNotAllowed)}</p>
+                Gate::NotAllowed => {
+                    view! {
+                        <p class="error" id="admin-not-allowed" role="alert">
+                            {t(Key::AdmNotAllowed)}
+                        </p>
+                    }
+                        .into_any()
                 }
-                .into_any(),
-                Gate::Admin => view! { <Sections/> }.into_any(),
+                Gate::Admin => view! { <Sections /> }.into_any(),
             }}
         </div>
     }
@@ -99,19 +111,26 @@ fn Sections() -> impl IntoView {
         <nav class="admin-tabs" aria-label=t(Key::AdmSections)>
             {SECTIONS
                 .into_iter()
-                .map(|(id, key)| view! {
-                    <a href=format!("/admin?s={id}") id=format!("tab-{id}")
-                        aria-current=move || (current.get() == id).then_some("page")>{t(key)}</a>
+                .map(|(id, key)| {
+                    view! {
+                        <a
+                            href=format!("/admin?s={id}")
+                            id=format!("tab-{id}")
+                            aria-current=move || (current.get() == id).then_some("page")
+                        >
+                            {t(key)}
+                        </a>
+                    }
                 })
                 .collect_view()}
         </nav>
         {move || match current.get() {
-            "questionnaires" => view! { <questionnaires::Questionnaires/> }.into_any(),
-            "visits" => view! { <visits::Visits/> }.into_any(),
-            "devices" => view! { <devices::Devices/> }.into_any(),
-            "users" => view! { <users::Users/> }.into_any(),
-            "audit" => view! { <audit::Audit/> }.into_any(),
-            _ => view! { <branches::Branches/> }.into_any(),
+            "questionnaires" => view! { <questionnaires::Questionnaires /> }.into_any(),
+            "visits" => view! { <visits::Visits /> }.into_any(),
+            "devices" => view! { <devices::Devices /> }.into_any(),
+            "users" => view! { <users::Users /> }.into_any(),
+            "audit" => view! { <audit::Audit /> }.into_any(),
+            _ => view! { <branches::Branches /> }.into_any(),
         }}
     }
 }
@@ -212,7 +231,11 @@ impl Problem {
         move || {
             self.at.with(|p| {
                 p.as_ref().filter(|(f, _)| f == field).map(|(_, m)| {
-                    view! { <p class="error field-error" id=id.clone() role="alert">{m.clone()}</p> }
+                    view! {
+                        <p class="error field-error" id=id.clone() role="alert">
+                            {m.clone()}
+                        </p>
+                    }
                 })
             })
         }
@@ -237,13 +260,20 @@ where
     let locale = crate::i18n::use_locale();
     let auth = use_context::<Auth>();
     move || match list.get() {
-        None => view! { <p class="loading" role="status">{t(Key::Loading)}</p> }.into_any(),
+        None => view! {
+            <p class="loading" role="status">
+                {t(Key::Loading)}
+            </p>
+        }
+        .into_any(),
         Some(Err(e)) => {
             notice_end(&e, auth);
             view! {
                 <div class="error" role="alert">
                     <p>{t(Key::LoadFailed)} ": " {say(&e, locale.get())}</p>
-                    <button type="button" on:click=move |_| list.refetch()>{t(Key::Retry)}</button>
+                    <button type="button" on:click=move |_| list.refetch()>
+                        {t(Key::Retry)}
+                    </button>
                 </div>
             }
             .into_any()
@@ -271,9 +301,14 @@ where
         view! {
             <div class="table-wrap">
                 <table class="admin-table" id=id>
-                    <thead><tr>
-                        {headings.iter().map(|k| view! { <th scope="col">{t(*k)}</th> }).collect_view()}
-                    </tr></thead>
+                    <thead>
+                        <tr>
+                            {headings
+                                .iter()
+                                .map(|k| view! { <th scope="col">{t(*k)}</th> })
+                                .collect_view()}
+                        </tr>
+                    </thead>
                     <tbody>{all.into_iter().map(row).collect_view()}</tbody>
                 </table>
             </div>
@@ -296,17 +331,27 @@ fn Confirm(
             view! {
                 <span class="confirm" role="group">
                     <span>{t(question)}</span>
-                    <button type="button" class="danger" on:click=move |_| {
-                        asking.set(false);
-                        on_yes.run(());
-                    }>{t(yes)}</button>
-                    <button type="button" on:click=move |_| asking.set(false)>{t(Key::Cancel)}</button>
+                    <button
+                        type="button"
+                        class="danger"
+                        on:click=move |_| {
+                            asking.set(false);
+                            on_yes.run(());
+                        }
+                    >
+                        {t(yes)}
+                    </button>
+                    <button type="button" on:click=move |_| asking.set(false)>
+                        {t(Key::Cancel)}
+                    </button>
                 </span>
             }
             .into_any()
         } else {
             view! {
-                <button type="button" disabled=disabled on:click=move |_| asking.set(true)>{t(label)}</button>
+                <button type="button" disabled=disabled on:click=move |_| asking.set(true)>
+                    {t(label)}
+                </button>
             }
             .into_any()
         }

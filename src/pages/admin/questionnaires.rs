@@ -30,48 +30,85 @@ pub fn Questionnaires() -> impl IntoView {
         <section aria-labelledby="questionnaires-title">
             <h2 id="questionnaires-title">{t(Key::Questionnaires)}</h2>
             {problem.show("")}
-            {listing(list, Key::NoQuestionnaires, move |all: Vec<Version>| view! {
-                <div class="table-wrap">
-                    <table class="admin-table" id="questionnaire-list">
-                        <thead><tr>
-                            <th scope="col">{t(Key::AdmIdCol)}</th>
-                            <th scope="col">{t(Key::Version)}</th>
-                            <th scope="col">{t(Key::AdmTitleCol)}</th>
-                            <th scope="col">{t(Key::AdmKind)}</th>
-                            <th scope="col">{t(Key::Items)}</th>
-                            <th scope="col">{t(Key::AdmUploaded)}</th>
-                            <th scope="col">{t(Key::AdmInUse)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {all.into_iter().map(|v| {
-                                let s = v.clone();
-                                let (id, version) = (s.id.clone(), s.version);
-                                let title = s.title.clone();
-                                view! {
-                                    <tr data-id=s.id.clone() data-version=s.version class:active=v.active>
-                                        <th scope="row">{s.id.clone()}</th>
-                                        <td>{s.version}</td>
-                                        <td>{move || title.get(locale.get()).to_string()}</td>
-                                        <td>{t(if s.kind == Kind::Kiosk { Key::KindKiosk } else { Key::KindMysteryShop })}</td>
-                                        <td>{s.items}</td>
-                                        <td>{v.uploaded_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</td>
-                                        <td>{if v.active {
-                                            view! { <strong class="in-use">{t(Key::AdmInUse)}</strong> }.into_any()
-                                        } else {
-                                            view! {
-                                                <button type="button" class="activate"
-                                                    on:click=move |_| activate(id.clone(), version)>{t(Key::AdmActivate)}</button>
-                                            }
-                                            .into_any()
-                                        }}</td>
+            {listing(
+                list,
+                Key::NoQuestionnaires,
+                move |all: Vec<Version>| {
+                    view! {
+                        <div class="table-wrap">
+                            <table class="admin-table" id="questionnaire-list">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{t(Key::AdmIdCol)}</th>
+                                        <th scope="col">{t(Key::Version)}</th>
+                                        <th scope="col">{t(Key::AdmTitleCol)}</th>
+                                        <th scope="col">{t(Key::AdmKind)}</th>
+                                        <th scope="col">{t(Key::Items)}</th>
+                                        <th scope="col">{t(Key::AdmUploaded)}</th>
+                                        <th scope="col">{t(Key::AdmInUse)}</th>
                                     </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
-            <Upload list/>
+                                </thead>
+                                <tbody>
+                                    {all
+                                        .into_iter()
+                                        .map(|v| {
+                                            let s = v.clone();
+                                            let (id, version) = (s.id.clone(), s.version);
+                                            let title = s.title.clone();
+                                            view! {
+                                                <tr
+                                                    data-id=s.id.clone()
+                                                    data-version=s.version
+                                                    class:active=v.active
+                                                >
+                                                    <th scope="row">{s.id.clone()}</th>
+                                                    <td>{s.version}</td>
+                                                    <td>{move || title.get(locale.get()).to_string()}</td>
+                                                    <td>
+                                                        {t(
+                                                            if s.kind == Kind::Kiosk {
+                                                                Key::KindKiosk
+                                                            } else {
+                                                                Key::KindMysteryShop
+                                                            },
+                                                        )}
+                                                    </td>
+                                                    <td>{s.items}</td>
+                                                    <td>
+                                                        {v
+                                                            .uploaded_at
+                                                            .as_deref()
+                                                            .map(short_time)
+                                                            .unwrap_or_else(|| "—".into())}
+                                                    </td>
+                                                    <td>
+                                                        {if v.active {
+                                                            view! { <strong class="in-use">{t(Key::AdmInUse)}</strong> }
+                                                                .into_any()
+                                                        } else {
+                                                            view! {
+                                                                <button
+                                                                    type="button"
+                                                                    class="activate"
+                                                                    on:click=move |_| activate(id.clone(), version)
+                                                                >
+                                                                    {t(Key::AdmActivate)}
+                                                                </button>
+                                                            }
+                                                                .into_any()
+                                                        }}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }
+                },
+            )}
+            <Upload list />
         </section>
     }
 }
@@ -143,14 +180,31 @@ fn Upload(list: LocalResource<Result<Vec<Version>, crate::api::ApiError>>) -> im
             <p class="hint">{t(Key::AdmUploadHint)}</p>
             <div class="field">
                 <label for="upload-file">{t(Key::AdmFile)}</label>
-                <input id="upload-file" type="file" accept=".json,application/json" node_ref=input
-                    aria-invalid=problem.is_at("file") aria-describedby=problem.described("file")/>
+                <input
+                    id="upload-file"
+                    type="file"
+                    accept=".json,application/json"
+                    node_ref=input
+                    aria-invalid=problem.is_at("file")
+                    aria-describedby=problem.described("file")
+                />
                 {problem.show("file")}
             </div>
-            {move || done.get().map(|label| view! {
-                <p class="ok" role="status">{t(Key::AdmUploaded)} ": " {label}</p>
-            })}
-            <button type="submit" class="primary" disabled=busy>{t(Key::AdmUpload)}</button>
+            {move || {
+                done.get()
+                    .map(|label| {
+                        view! {
+                            <p class="ok" role="status">
+                                {t(Key::AdmUploaded)}
+                                ": "
+                                {label}
+                            </p>
+                        }
+                    })
+            }}
+            <button type="submit" class="primary" disabled=busy>
+                {t(Key::AdmUpload)}
+            </button>
         </form>
     }
 }

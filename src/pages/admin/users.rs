@@ -32,8 +32,21 @@ pub fn Users() -> impl IntoView {
     view! {
         <section aria-labelledby="users-title">
             <h2 id="users-title">{t(Key::AdmUsers)}</h2>
-            {table(list, Key::AdmNoUsers, "user-list", &[Key::PplUsername, Key::AdmRole, Key::AdmFor, Key::AdmStatus, Key::AdmCreated, Key::AdmActions], move |u| view! { <UserRow user=u list branches/> })}
-            <AddUser list branches/>
+            {table(
+                list,
+                Key::AdmNoUsers,
+                "user-list",
+                &[
+                    Key::PplUsername,
+                    Key::AdmRole,
+                    Key::AdmFor,
+                    Key::AdmStatus,
+                    Key::AdmCreated,
+                    Key::AdmActions,
+                ],
+                move |u| view! { <UserRow user=u list branches /> },
+            )}
+            <AddUser list branches />
         </section>
     }
 }
@@ -105,60 +118,108 @@ fn UserRow(
             <td class="actions">
                 {if active {
                     view! {
-                        <Confirm label=Key::AdmDeactivate question=Key::AdmDeactivateAsk yes=Key::AdmDeactivate
-                            on_yes=Callback::new(move |()| change(UserChange { active: Some(false), ..UserChange::default() }))/>
+                        <Confirm
+                            label=Key::AdmDeactivate
+                            question=Key::AdmDeactivateAsk
+                            yes=Key::AdmDeactivate
+                            on_yes=Callback::new(move |()| change(UserChange {
+                                active: Some(false),
+                                ..UserChange::default()
+                            }))
+                        />
                     }
-                    .into_any()
+                        .into_any()
                 } else {
                     view! {
-                        <button type="button" on:click=move |_| change(UserChange { active: Some(true), ..UserChange::default() })>
+                        <button
+                            type="button"
+                            on:click=move |_| change(UserChange {
+                                active: Some(true),
+                                ..UserChange::default()
+                            })
+                        >
                             {t(Key::AdmReactivate)}
                         </button>
                     }
-                    .into_any()
+                        .into_any()
                 }}
-                {move || if setting.get() {
-                    let pw_id = pw_id.clone();
-                    view! {
-                        <form class="inline-form" on:submit=submit.clone()>
-                            <label for=pw_id.clone()>{t(Key::AdmNewPassword)}</label>
-                            <input id=pw_id type="password" autocomplete="new-password" prop:value=password
-                                aria-invalid=problem.is_at("password") aria-describedby=problem.described("password")
-                                on:input=move |e| password.set(event_target_value(&e))/>
-                            <button type="submit" class="primary">{t(Key::AdmSave)}</button>
-                            <button type="button" on:click=move |_| setting.set(false)>{t(Key::Cancel)}</button>
-                        </form>
+                {move || {
+                    if setting.get() {
+                        let pw_id = pw_id.clone();
+                        view! {
+                            <form class="inline-form" on:submit=submit.clone()>
+                                <label for=pw_id.clone()>{t(Key::AdmNewPassword)}</label>
+                                <input
+                                    id=pw_id
+                                    type="password"
+                                    autocomplete="new-password"
+                                    prop:value=password
+                                    aria-invalid=problem.is_at("password")
+                                    aria-describedby=problem.described("password")
+                                    on:input=move |e| password.set(event_target_value(&e))
+                                />
+                                <button type="submit" class="primary">
+                                    {t(Key::AdmSave)}
+                                </button>
+                                <button type="button" on:click=move |_| setting.set(false)>
+                                    {t(Key::Cancel)}
+                                </button>
+                            </form>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <button
+                                type="button"
+                                class="set-password"
+                                on:click=move |_| {
+                                    done.set(false);
+                                    setting.set(true);
+                                }
+                            >
+                                {t(Key::AdmSetPassword)}
+                            </button>
+                        }
+                            .into_any()
                     }
-                    .into_any()
-                } else {
-                    view! {
-                        <button type="button" class="set-password" on:click=move |_| {
-                            done.set(false);
-                            setting.set(true);
-                        }>{t(Key::AdmSetPassword)}</button>
-                    }
-                    .into_any()
                 }}
-                {move || if scoping.get() {
-                    view! {
-                        <form class="inline-form scope-form" on:submit=save_scope>
-                            <ScopeFields problem role branch region branches/>
-                            <button type="submit" class="primary">{t(Key::AdmSave)}</button>
-                            <button type="button" on:click=move |_| scoping.set(false)>{t(Key::Cancel)}</button>
-                        </form>
+                {move || {
+                    if scoping.get() {
+                        view! {
+                            <form class="inline-form scope-form" on:submit=save_scope>
+                                <ScopeFields problem role branch region branches />
+                                <button type="submit" class="primary">
+                                    {t(Key::AdmSave)}
+                                </button>
+                                <button type="button" on:click=move |_| scoping.set(false)>
+                                    {t(Key::Cancel)}
+                                </button>
+                            </form>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <button
+                                type="button"
+                                class="change-scope"
+                                on:click=move |_| scoping.set(true)
+                            >
+                                {t(Key::AdmChangeScope)}
+                            </button>
+                        }
+                            .into_any()
                     }
-                    .into_any()
-                } else {
-                    view! {
-                        <button type="button" class="change-scope" on:click=move |_| scoping.set(true)>
-                            {t(Key::AdmChangeScope)}
-                        </button>
-                    }
-                    .into_any()
+                }} {problem.show("password")} {problem.show("")}
+                {move || {
+                    done.get()
+                        .then(|| {
+                            view! {
+                                <span class="ok" role="status">
+                                    {t(Key::AdmSaved)}
+                                </span>
+                            }
+                        })
                 }}
-                {problem.show("password")}
-                {problem.show("")}
-                {move || done.get().then(|| view! { <span class="ok" role="status">{t(Key::AdmSaved)}</span> })}
             </td>
         </tr>
     }
@@ -213,9 +274,15 @@ fn AddUser(list: LocalResource<Result<Vec<User>, ApiError>>, branches: Branches)
         view! {
             <div class="field">
                 <label for=problem.id(f)>{t(key)}</label>
-                <input id=problem.id(f) type=kind autocomplete=auto prop:value=value
-                    aria-invalid=problem.is_at(f) aria-describedby=problem.described(f)
-                    on:input=move |e| value.set(event_target_value(&e))/>
+                <input
+                    id=problem.id(f)
+                    type=kind
+                    autocomplete=auto
+                    prop:value=value
+                    aria-invalid=problem.is_at(f)
+                    aria-describedby=problem.described(f)
+                    on:input=move |e| value.set(event_target_value(&e))
+                />
                 {problem.show(f)}
             </div>
         }
@@ -225,10 +292,21 @@ fn AddUser(list: LocalResource<Result<Vec<User>, ApiError>>, branches: Branches)
             <h3>{t(Key::AdmAddUser)}</h3>
             {text_input("username", Key::PplUsername, username, "text", "off")}
             {text_input("password", Key::PplPassword, password, "password", "new-password")}
-            <ScopeFields problem role branch region branches/>
+            <ScopeFields problem role branch region branches />
             {problem.show("")}
-            {move || done.get().then(|| view! { <p class="ok" role="status">{t(Key::AdmSaved)}</p> })}
-            <button type="submit" class="primary" disabled=busy>{t(Key::AdmAddUser)}</button>
+            {move || {
+                done.get()
+                    .then(|| {
+                        view! {
+                            <p class="ok" role="status">
+                                {t(Key::AdmSaved)}
+                            </p>
+                        }
+                    })
+            }}
+            <button type="submit" class="primary" disabled=busy>
+                {t(Key::AdmAddUser)}
+            </button>
         </form>
     }
 }
@@ -275,48 +353,91 @@ fn ScopeFields(
     view! {
         <div class="field">
             <label for=role_id.clone()>{t(Key::AdmRole)}</label>
-            <select id=role_id aria-invalid=problem.is_at("role") aria-describedby=problem.described("role")
-                on:change=move |e| role.set(match event_target_value(&e).as_str() {
-                    "admin" => Role::Admin,
-                    "regional" => Role::Regional,
-                    _ => Role::Manager,
-                })>
+            <select
+                id=role_id
+                aria-invalid=problem.is_at("role")
+                aria-describedby=problem.described("role")
+                on:change=move |e| {
+                    role.set(
+                        match event_target_value(&e).as_str() {
+                            "admin" => Role::Admin,
+                            "regional" => Role::Regional,
+                            _ => Role::Manager,
+                        },
+                    )
+                }
+            >
                 {[(Role::Manager, "manager"), (Role::Regional, "regional"), (Role::Admin, "admin")]
                     .into_iter()
-                    .map(|(r, v)| view! { <option value=v selected=move || role.get() == r>{t(role_key(r))}</option> })
+                    .map(|(r, v)| {
+                        view! {
+                            <option value=v selected=move || role.get() == r>
+                                {t(role_key(r))}
+                            </option>
+                        }
+                    })
                     .collect_view()}
             </select>
             {problem.show("role")}
         </div>
         {move || match role.get() {
-            Role::Manager => view! {
-                <div class="field">
-                    <label for=branch_id.clone()>{t(Key::Branch)}</label>
-                    <select id=branch_id.clone() prop:value=branch aria-invalid=problem.is_at("branch")
-                        aria-describedby=problem.described("branch") on:change=move |e| branch.set(event_target_value(&e))>
-                        <option value="">{t(Key::AdmChoose)}</option>
-                        {move || list().into_iter()
-                            .map(|b| view! { <option value=b.code.clone()>{b.code.clone()} " — " {b.name}</option> })
-                            .collect_view()}
-                    </select>
-                    {problem.show("branch")}
-                </div>
+            Role::Manager => {
+                view! {
+                    <div class="field">
+                        <label for=branch_id.clone()>{t(Key::Branch)}</label>
+                        <select
+                            id=branch_id.clone()
+                            prop:value=branch
+                            aria-invalid=problem.is_at("branch")
+                            aria-describedby=problem.described("branch")
+                            on:change=move |e| branch.set(event_target_value(&e))
+                        >
+                            <option value="">{t(Key::AdmChoose)}</option>
+                            {move || {
+                                list()
+                                    .into_iter()
+                                    .map(|b| {
+                                        view! {
+                                            <option value=b
+                                                .code
+                                                .clone()>{b.code.clone()} " — " {b.name}</option>
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
+                        </select>
+                        {problem.show("branch")}
+                    </div>
+                }
+                    .into_any()
             }
-            .into_any(),
-            Role::Regional => view! {
-                <div class="field">
-                    <label for=region_id.clone()>{t(Key::DashRegion)}</label>
-                    <select id=region_id.clone() prop:value=region aria-invalid=problem.is_at("region")
-                        aria-describedby=problem.described("region") on:change=move |e| region.set(event_target_value(&e))>
-                        <option value="">{t(Key::AdmChoose)}</option>
-                        {move || list().into_iter().map(|b| b.region).collect::<BTreeSet<_>>().into_iter()
-                            .map(|r| view! { <option value=r.clone()>{r.clone()}</option> })
-                            .collect_view()}
-                    </select>
-                    {problem.show("region")}
-                </div>
+            Role::Regional => {
+                view! {
+                    <div class="field">
+                        <label for=region_id.clone()>{t(Key::DashRegion)}</label>
+                        <select
+                            id=region_id.clone()
+                            prop:value=region
+                            aria-invalid=problem.is_at("region")
+                            aria-describedby=problem.described("region")
+                            on:change=move |e| region.set(event_target_value(&e))
+                        >
+                            <option value="">{t(Key::AdmChoose)}</option>
+                            {move || {
+                                list()
+                                    .into_iter()
+                                    .map(|b| b.region)
+                                    .collect::<BTreeSet<_>>()
+                                    .into_iter()
+                                    .map(|r| view! { <option value=r.clone()>{r.clone()}</option> })
+                                    .collect_view()
+                            }}
+                        </select>
+                        {problem.show("region")}
+                    </div>
+                }
+                    .into_any()
             }
-            .into_any(),
             Role::Admin => ().into_any(),
         }}
     }

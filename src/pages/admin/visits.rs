@@ -19,16 +19,30 @@ pub fn Visits() -> impl IntoView {
     view! {
         <section aria-labelledby="visits-title">
             <h2 id="visits-title">{t(Key::AdmVisits)}</h2>
-            <AssignVisit list/>
-            {table(list, Key::ShopNoAssigned, "visit-list", &[Key::ShopDue, Key::Branch, Key::ShopScenario, Key::Questionnaire, Key::AdmShopper], move |v| view! {
-                    <tr>
-                        <td>{v.due}</td>
-                        <th scope="row">{v.branch}</th>
-                        <td class="scenario">{v.scenario}</td>
-                        <td>{v.questionnaire_id}</td>
-                        <td>{v.shopper.unwrap_or_else(|| "—".into())}</td>
-                    </tr>
-                })}
+            <AssignVisit list />
+            {table(
+                list,
+                Key::ShopNoAssigned,
+                "visit-list",
+                &[
+                    Key::ShopDue,
+                    Key::Branch,
+                    Key::ShopScenario,
+                    Key::Questionnaire,
+                    Key::AdmShopper,
+                ],
+                move |v| {
+                    view! {
+                        <tr>
+                            <td>{v.due}</td>
+                            <th scope="row">{v.branch}</th>
+                            <td class="scenario">{v.scenario}</td>
+                            <td>{v.questionnaire_id}</td>
+                            <td>{v.shopper.unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }
+                },
+            )}
         </section>
     }
 }
@@ -121,9 +135,14 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
         view! {
             <div class="field">
                 <label for=problem.id(f)>{t(key)}</label>
-                <input id=problem.id(f) type=kind prop:value=value
-                    aria-invalid=problem.is_at(f) aria-describedby=problem.described(f)
-                    on:input=move |e| value.set(event_target_value(&e))/>
+                <input
+                    id=problem.id(f)
+                    type=kind
+                    prop:value=value
+                    aria-invalid=problem.is_at(f)
+                    aria-describedby=problem.described(f)
+                    on:input=move |e| value.set(event_target_value(&e))
+                />
                 {problem.show(f)}
             </div>
         }
@@ -132,8 +151,13 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
         view! {
             <div class="field">
                 <label for=problem.id(f)>{t(key)}</label>
-                <select id=problem.id(f) aria-invalid=problem.is_at(f) aria-describedby=problem.described(f)
-                    prop:value=value on:change=move |e| value.set(event_target_value(&e))>
+                <select
+                    id=problem.id(f)
+                    aria-invalid=problem.is_at(f)
+                    aria-describedby=problem.described(f)
+                    prop:value=value
+                    on:change=move |e| value.set(event_target_value(&e))
+                >
                     <option value="">{t(Key::AdmChoose)}</option>
                     {options}
                 </select>
@@ -146,12 +170,28 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
             <h3>{t(Key::AdmAssignVisit)}</h3>
             {select("branch", Key::Branch, branch, branch_options.into_any())}
             {input("scenario", Key::ShopScenario, scenario, "text")}
-            {select("questionnaire_id", Key::Questionnaire, questionnaire, questionnaire_options.into_any())}
+            {select(
+                "questionnaire_id",
+                Key::Questionnaire,
+                questionnaire,
+                questionnaire_options.into_any(),
+            )}
             {input("due", Key::ShopDue, due, "date")}
             {input("shopper", Key::AdmShopperOptional, shopper, "text")}
             {problem.show("")}
-            {move || done.get().then(|| view! { <p class="ok" role="status">{t(Key::AdmSaved)}</p> })}
-            <button type="submit" class="primary" disabled=busy>{t(Key::AdmAssignVisit)}</button>
+            {move || {
+                done.get()
+                    .then(|| {
+                        view! {
+                            <p class="ok" role="status">
+                                {t(Key::AdmSaved)}
+                            </p>
+                        }
+                    })
+            }}
+            <button type="submit" class="primary" disabled=busy>
+                {t(Key::AdmAssignVisit)}
+            </button>
         </form>
     }
 }

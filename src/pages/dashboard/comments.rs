@@ -55,25 +55,52 @@ pub fn Comments(
             <h2 id="comments-title">{t(Key::DashComments)}</h2>
             <form class="comment-search" role="search" on:submit=submit>
                 <label for="comment-q">{t(Key::DashSearch)}</label>
-                <input id="comment-q" type="search" prop:value=search on:input=move |e| search.set(event_target_value(&e))/>
+                <input
+                    id="comment-q"
+                    type="search"
+                    prop:value=search
+                    on:input=move |e| search.set(event_target_value(&e))
+                />
                 <button type="submit">{t(Key::DashSearch)}</button>
             </form>
             {move || match list.get() {
                 None => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
-                Some(Err(e)) if e.is_transient() => view! { <p class="offline-note">{t(Key::DashCommentsOffline)}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{t(Key::LoadFailed)} ": " {e.to_string()}</p> }.into_any(),
+                Some(Err(e)) if e.is_transient() => {
+                    view! { <p class="offline-note">{t(Key::DashCommentsOffline)}</p> }.into_any()
+                }
+                Some(Err(e)) => {
+                    view! {
+                        <p class="error" role="alert">
+                            {t(Key::LoadFailed)}
+                            ": "
+                            {e.to_string()}
+                        </p>
+                    }
+                        .into_any()
+                }
                 Some(Ok(None)) => ().into_any(),
-                Some(Ok(Some(all))) if all.is_empty() => view! { <p>{t(Key::DashNoComments)}</p> }.into_any(),
-                Some(Ok(Some(all))) => by_branch(all)
-                    .into_iter()
-                    .map(|(code, list)| view! {
-                        <section class="comment-branch">
-                            <h3>{name_of(&code)}</h3>
-                            <ul>{list.into_iter().map(|c| view! { <CommentItem c/> }).collect_view()}</ul>
-                        </section>
-                    })
-                    .collect_view()
-                    .into_any(),
+                Some(Ok(Some(all))) if all.is_empty() => {
+                    view! { <p>{t(Key::DashNoComments)}</p> }.into_any()
+                }
+                Some(Ok(Some(all))) => {
+                    by_branch(all)
+                        .into_iter()
+                        .map(|(code, list)| {
+                            view! {
+                                <section class="comment-branch">
+                                    <h3>{name_of(&code)}</h3>
+                                    <ul>
+                                        {list
+                                            .into_iter()
+                                            .map(|c| view! { <CommentItem c /> })
+                                            .collect_view()}
+                                    </ul>
+                                </section>
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }
             }}
         </section>
     }
@@ -103,7 +130,13 @@ fn CommentItem(c: Comment) -> impl IntoView {
     view! {
         <li class="comment">
             <p class="comment-text">{c.text}</p>
-            <p class="comment-meta"><time datetime=c.submitted_at>{when}</time> " · " {c.questionnaire_id} " · " {c.item}</p>
+            <p class="comment-meta">
+                <time datetime=c.submitted_at>{when}</time>
+                " · "
+                {c.questionnaire_id}
+                " · "
+                {c.item}
+            </p>
         </li>
     }
 }

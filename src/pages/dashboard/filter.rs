@@ -191,7 +191,13 @@ pub fn FilterBar(
             };
             view! {
                 <label class="check">
-                    <input type="checkbox" name="branches" value=code.clone() prop:checked=checked on:change=toggle/>
+                    <input
+                        type="checkbox"
+                        name="branches"
+                        value=code.clone()
+                        prop:checked=checked
+                        on:change=toggle
+                    />
                     {format!("{} {}", b.code, b.name)}
                 </label>
             }
@@ -223,7 +229,14 @@ pub fn FilterBar(
             };
             view! {
                 <label class="check">
-                    <input type="checkbox" name="compare" value=code.clone() prop:checked=checked prop:disabled=disabled on:change=toggle/>
+                    <input
+                        type="checkbox"
+                        name="compare"
+                        value=code.clone()
+                        prop:checked=checked
+                        prop:disabled=disabled
+                        on:change=toggle
+                    />
                     {format!("{} {}", b.code, b.name)}
                 </label>
             }
@@ -232,64 +245,146 @@ pub fn FilterBar(
     view! {
         <form class="dash-filters" aria-label=t(Key::DashFilters) on:submit=|e| e.prevent_default()>
             <div class="row">
-                <label>{t(Key::DashFrom)}
-                    <input type="date" id="dash-from" prop:value=move || params().from.unwrap_or_default()
-                        on:change=move |e| set_date(true, event_target_value(&e))/>
+                <label>
+                    {t(Key::DashFrom)}
+                    <input
+                        type="date"
+                        id="dash-from"
+                        prop:value=move || params().from.unwrap_or_default()
+                        on:change=move |e| set_date(true, event_target_value(&e))
+                    />
                 </label>
-                <label>{t(Key::DashTo)}
-                    <input type="date" id="dash-to" prop:value=move || params().to.unwrap_or_default()
-                        on:change=move |e| set_date(false, event_target_value(&e))/>
+                <label>
+                    {t(Key::DashTo)}
+                    <input
+                        type="date"
+                        id="dash-to"
+                        prop:value=move || params().to.unwrap_or_default()
+                        on:change=move |e| set_date(false, event_target_value(&e))
+                    />
                 </label>
-                <label>{t(Key::DashChannel)}
-                    <select id="dash-channel" on:change=move |e| {
-                        let v = match event_target_value(&e).as_str() {
-                            "kiosk" => Some(Channel::Kiosk),
-                            "mystery_shop" => Some(Channel::MysteryShop),
-                            _ => None,
-                        };
-                        change(&move |f: &mut Filter| f.channel = v)
-                    }>
-                        <option value="" selected=move || filter().channel.is_none()>{t(Key::DashAll)}</option>
-                        <option value="kiosk" selected=move || filter().channel == Some(Channel::Kiosk)>{t(Key::KindKiosk)}</option>
-                        <option value="mystery_shop" selected=move || filter().channel == Some(Channel::MysteryShop)>{t(Key::KindMysteryShop)}</option>
+                <label>
+                    {t(Key::DashChannel)}
+                    <select
+                        id="dash-channel"
+                        on:change=move |e| {
+                            let v = match event_target_value(&e).as_str() {
+                                "kiosk" => Some(Channel::Kiosk),
+                                "mystery_shop" => Some(Channel::MysteryShop),
+                                _ => None,
+                            };
+                            change(&move |f: &mut Filter| f.channel = v)
+                        }
+                    >
+                        <option value="" selected=move || filter().channel.is_none()>
+                            {t(Key::DashAll)}
+                        </option>
+                        <option
+                            value="kiosk"
+                            selected=move || filter().channel == Some(Channel::Kiosk)
+                        >
+                            {t(Key::KindKiosk)}
+                        </option>
+                        <option
+                            value="mystery_shop"
+                            selected=move || filter().channel == Some(Channel::MysteryShop)
+                        >
+                            {t(Key::KindMysteryShop)}
+                        </option>
                     </select>
                 </label>
-                <label>{t(Key::DashRegion)}
-                    <select id="dash-region" on:change=move |e| {
-                        let v = Some(event_target_value(&e)).filter(|v| !v.is_empty());
-                        change(&move |f: &mut Filter| f.region = v.clone())
-                    }>
-                        <option value="" selected=move || filter().region.is_none()>{t(Key::DashAll)}</option>
-                        {regions.into_iter().map(|r| {
-                            let is = r.clone();
-                            let label = r.clone();
-                            view! { <option value=r selected=move || filter().region.as_deref() == Some(is.as_str())>{label}</option> }
-                        }).collect_view()}
+                <label>
+                    {t(Key::DashRegion)}
+                    <select
+                        id="dash-region"
+                        on:change=move |e| {
+                            let v = Some(event_target_value(&e)).filter(|v| !v.is_empty());
+                            change(&move |f: &mut Filter| f.region = v.clone())
+                        }
+                    >
+                        <option value="" selected=move || filter().region.is_none()>
+                            {t(Key::DashAll)}
+                        </option>
+                        {regions
+                            .into_iter()
+                            .map(|r| {
+                                let is = r.clone();
+                                let label = r.clone();
+                                view! {
+                                    <option
+                                        value=r
+                                        selected=move || {
+                                            filter().region.as_deref() == Some(is.as_str())
+                                        }
+                                    >
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </label>
-                <label>{t(Key::DashTrendOf)}
-                    <select id="dash-trend" on:change=move |e| {
-                        let v = event_target_value(&e);
-                        let mut s = state.get_untracked();
-                        s.trend = Dimension::CUSTOMER.into_iter().find(|d| dimension_param(*d) == v);
-                        set.run(s);
-                    }>
-                        <option value="" selected=move || state.with(|s| s.trend.is_none())>{t(Key::DashOverall)}</option>
-                        {Dimension::CUSTOMER.into_iter().map(|d| view! {
-                            <option value=dimension_param(d) selected=move || state.with(|s| s.trend == Some(d))>{t(dimension_key(d))}</option>
-                        }).collect_view()}
+                <label>
+                    {t(Key::DashTrendOf)}
+                    <select
+                        id="dash-trend"
+                        on:change=move |e| {
+                            let v = event_target_value(&e);
+                            let mut s = state.get_untracked();
+                            s.trend = Dimension::CUSTOMER
+                                .into_iter()
+                                .find(|d| dimension_param(*d) == v);
+                            set.run(s);
+                        }
+                    >
+                        <option value="" selected=move || state.with(|s| s.trend.is_none())>
+                            {t(Key::DashOverall)}
+                        </option>
+                        {Dimension::CUSTOMER
+                            .into_iter()
+                            .map(|d| {
+                                view! {
+                                    <option
+                                        value=dimension_param(d)
+                                        selected=move || state.with(|s| s.trend == Some(d))
+                                    >
+                                        {t(dimension_key(d))}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </label>
-                <a class="button secondary" href="/dashboard">{t(Key::DashClear)}</a>
+                <a class="button secondary" href="/dashboard">
+                    {t(Key::DashClear)}
+                </a>
             </div>
-            {move || date_error.get().map(|e| view! { <p class="error" role="alert">{t(Key::DashBadFilter)} ": " {e}</p> })}
+            {move || {
+                date_error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="error" role="alert">
+                                {t(Key::DashBadFilter)}
+                                ": "
+                                {e}
+                            </p>
+                        }
+                    })
+            }}
             <details class="branch-choice">
                 <summary>{t(Key::DashAllBranches)}</summary>
-                <fieldset><legend>{t(Key::DashAllBranches)}</legend>{branch_boxes}</fieldset>
+                <fieldset>
+                    <legend>{t(Key::DashAllBranches)}</legend>
+                    {branch_boxes}
+                </fieldset>
             </details>
             <details class="branch-choice">
                 <summary>{t(Key::DashCompare)}</summary>
-                <fieldset><legend>{t(Key::DashCompare)}</legend>{compare_boxes}</fieldset>
+                <fieldset>
+                    <legend>{t(Key::DashCompare)}</legend>
+                    {compare_boxes}
+                </fieldset>
             </details>
         </form>
     }

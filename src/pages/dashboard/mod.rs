@@ -118,14 +118,17 @@ pub fn DashboardPage() -> impl IntoView {
                     return view! {
                         <div class="sign-in-prompt" id="dash-sign-in" role="status">
                             <p>{t(Key::PplDashSignIn)}</p>
-                            <a class="button primary" href=login_url(&here()) rel="external">{t(Key::PplSignIn)}</a>
+                            <a class="button primary" href=login_url(&here()) rel="external">
+                                {t(Key::PplSignIn)}
+                            </a>
                         </div>
                     }
-                    .into_any();
+                        .into_any();
                 }
-                // The choices wait for the reader's scope.
                 if checking.get() {
-                    return view! { <p class="loading">{t(Key::Loading)}</p> }.into_any();
+                    return // The choices wait for the reader's scope.
+                    view! { <p class="loading">{t(Key::Loading)}</p> }
+                        .into_any();
                 }
                 let scope = scope.get();
                 let list: Vec<_> = branches
@@ -136,12 +139,12 @@ pub fn DashboardPage() -> impl IntoView {
                     .filter(|b| scope.as_ref().is_none_or(|s| s.allows(b)))
                     .collect();
                 view! {
-                    <FilterBar state set branches=list.clone()/>
-                    <Export filter/>
-                    <Charts data state/>
-                    <Comments state set branches=list/>
+                    <FilterBar state set branches=list.clone() />
+                    <Export filter />
+                    <Charts data state />
+                    <Comments state set branches=list />
                 }
-                .into_any()
+                    .into_any()
             }}
         </div>
     }
@@ -154,8 +157,20 @@ fn Export(filter: Memo<Result<Filter, branchpulse_core::aggregate::FilterError>>
             view! {
                 <nav class="export" aria-label=t(Key::DashExport)>
                     <span>{t(Key::DashExport)} ": "</span>
-                    <a id="export-responses" href=api::responses_csv_url(&f) download="responses.csv">{t(Key::DashExportResponses)}</a>
-                    <a id="export-aggregates" href=api::aggregates_csv_url(&f) download="aggregates.csv">{t(Key::DashExportAggregates)}</a>
+                    <a
+                        id="export-responses"
+                        href=api::responses_csv_url(&f)
+                        download="responses.csv"
+                    >
+                        {t(Key::DashExportResponses)}
+                    </a>
+                    <a
+                        id="export-aggregates"
+                        href=api::aggregates_csv_url(&f)
+                        download="aggregates.csv"
+                    >
+                        {t(Key::DashExportAggregates)}
+                    </a>
                 </nav>
             }
         })
@@ -172,7 +187,9 @@ fn Charts(data: LocalResource<Result<Loaded, String>>, state: Memo<DashState>) -
         Some(Err(e)) => view! {
             <div class="error" role="alert">
                 <p>{t(Key::LoadFailed)} ": " {e}</p>
-                <button type="button" on:click=move |_| data.refetch()>{t(Key::Retry)}</button>
+                <button type="button" on:click=move |_| data.refetch()>
+                    {t(Key::Retry)}
+                </button>
             </div>
         }
         .into_any(),
@@ -195,13 +212,29 @@ fn Charts(data: LocalResource<Result<Loaded, String>>, state: Memo<DashState>) -
             let charts =
                 (!empty).then(|| figures::charts(&loaded.aggregates, &view_state, locale.get()));
             view! {
-                <div class="dash-data" data-query=loaded.query data-source=format!("{:?}", loaded.source)>
-                    {source.map(|s| view! { <p class="offline-note" role="status">{s}</p> })}
+                <div
+                    class="dash-data"
+                    data-query=loaded.query
+                    data-source=format!("{:?}", loaded.source)
+                >
+                    {source
+                        .map(|s| {
+                            view! {
+                                <p class="offline-note" role="status">
+                                    {s}
+                                </p>
+                            }
+                        })}
                     {empty.then(|| view! { <p class="no-data">{t(Key::DashNoData)}</p> })}
                     <div class="charts">
-                        {charts.map(|c| c.into_iter().map(|chart| view! { <ChartFigure chart/> }).collect_view())}
+                        {charts
+                            .map(|c| {
+                                c.into_iter()
+                                    .map(|chart| view! { <ChartFigure chart /> })
+                                    .collect_view()
+                            })}
                     </div>
-                    <DrawnMark/>
+                    <DrawnMark />
                 </div>
             }
             .into_any()

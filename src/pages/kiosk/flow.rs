@@ -205,16 +205,16 @@ pub fn Customers(
     let open = Memo::new(move |_| countdown.with(Option::is_some));
     let step = Memo::new(move |_| draft.with(|d| d.as_ref().map(|d| d.step)));
     let body = move || match screen.get() {
-        Screen::Start => view! { <StartScreen setup start/> }.into_any(),
+        Screen::Start => view! { <StartScreen setup start /> }.into_any(),
         Screen::Question => match step.get() {
-            Some(step) => view! {
-                <QuestionScreen setup draft step on_submit=submit on_warn sending/>
+            Some(step) => {
+                view! { <QuestionScreen setup draft step on_submit=submit on_warn sending /> }
+                    .into_any()
             }
-            .into_any(),
             None => ().into_any(),
         },
         Screen::Thanks => {
-            view! { <ThanksScreen done=Callback::new(move |()| reset())/> }.into_any()
+            view! { <ThanksScreen done=Callback::new(move |()| reset()) /> }.into_any()
         }
     };
     view! {
@@ -225,17 +225,25 @@ pub fn Customers(
             on:input=move |_| touched()
         >
             {body}
-            {move || open.get().then(|| view! { <IdleDialog countdown locale on_continue=still_here/> })}
+            {move || {
+                open.get().then(|| view! { <IdleDialog countdown locale on_continue=still_here /> })
+            }}
             <div class="kiosk-staff">
                 <p
                     class="kiosk-warning"
                     data-testid="kiosk-enrol-again"
-                    hidden=move || !sync.state.with(|s| s.last_error.as_ref().is_some_and(|e| e.needs_enrolment()))
+                    hidden=move || {
+                        !sync
+                            .state
+                            .with(|s| s.last_error.as_ref().is_some_and(|e| e.needs_enrolment()))
+                    }
                 >
                     {t(Key::KioskEnrolAgain)}
                 </p>
                 <p class="kiosk-warning" hidden=move || warning.with(Option::is_none)>
-                    {t(Key::StaffWarning)} ": " {move || warning.get().unwrap_or_default()}
+                    {t(Key::StaffWarning)}
+                    ": "
+                    {move || warning.get().unwrap_or_default()}
                 </p>
                 <button type="button" class="kiosk-staff-button" on:click=move |_| on_staff.run(())>
                     {t(Key::Staff)}
@@ -265,9 +273,16 @@ fn StartScreen(
                     .map(|l| {
                         let l = *l;
                         view! {
-                            <button type="button" class="kiosk-language" lang=l.tag() on:click=move |_| start(l)>
+                            <button
+                                type="button"
+                                class="kiosk-language"
+                                lang=l.tag()
+                                on:click=move |_| start(l)
+                            >
                                 <span class="kiosk-language-name">{l.native_name()}</span>
-                                <span class="kiosk-language-cta">{text(l, Key::ChooseLanguage)}</span>
+                                <span class="kiosk-language-cta">
+                                    {text(l, Key::ChooseLanguage)}
+                                </span>
                             </button>
                         }
                     })
@@ -287,9 +302,13 @@ fn ThanksScreen(done: Callback<()>) -> impl IntoView {
     });
     view! {
         <section class="kiosk-thanks">
-            <h1 tabindex="-1" node_ref=heading>{t(Key::ThankYou)}</h1>
+            <h1 tabindex="-1" node_ref=heading>
+                {t(Key::ThankYou)}
+            </h1>
             <p>{t(Key::ThankYouBody)}</p>
-            <button type="button" class="primary" on:click=move |_| done.run(())>{t(Key::Done)}</button>
+            <button type="button" class="primary" on:click=move |_| done.run(())>
+                {t(Key::Done)}
+            </button>
         </section>
     }
 }
@@ -324,7 +343,9 @@ fn IdleDialog(
             }
         >
             <h2 id="kiosk-idle-title">{t(Key::StillThere)}</h2>
-            <p id="kiosk-idle-left" data-testid="idle-countdown">{move || reset_in_text(locale.get(), countdown.get().unwrap_or(0))}</p>
+            <p id="kiosk-idle-left" data-testid="idle-countdown">
+                {move || reset_in_text(locale.get(), countdown.get().unwrap_or(0))}
+            </p>
             <button type="button" class="primary" autofocus on:click=move |_| on_continue()>
                 {t(Key::Continue)}
             </button>

@@ -187,19 +187,20 @@ pub fn KioskPage() -> impl IntoView {
                     on_cancel=cancel
                 />
                 // What the kiosk will ask; also keeps the questionnaires on the device.
-                <QuestionnaireList kind=Kind::Kiosk/>
+                <QuestionnaireList kind=Kind::Kiosk />
             }
             .into_any();
         };
         let branch = device.device.branch.clone().unwrap_or_default();
         let label = device.device.label.clone();
         let Some(current) = setup.get() else {
-            return view! { <SetupScreen current=None branch on_done=done/> }.into_any();
+            return view! { <SetupScreen current=None branch on_done=done /> }.into_any();
         };
         let stored = StoredValue::new(current.clone());
         match mode.get() {
             Mode::Setup => {
-                view! { <SetupScreen current=Some(current) branch on_done=done on_cancel=back/> }.into_any()
+                view! { <SetupScreen current=Some(current) branch on_done=done on_cancel=back /> }
+                    .into_any()
             }
             Mode::Customers => view! {
                 <Customers
@@ -212,7 +213,9 @@ pub fn KioskPage() -> impl IntoView {
             Mode::Pin { then_setup } => view! {
                 <PinPrompt
                     setup=stored
-                    on_ok=Callback::new(move |()| mode.set(if then_setup { Mode::Setup } else { Mode::Staff }))
+                    on_ok=Callback::new(move |()| {
+                        mode.set(if then_setup { Mode::Setup } else { Mode::Staff })
+                    })
                     on_cancel=back
                 />
             }
@@ -233,14 +236,24 @@ pub fn KioskPage() -> impl IntoView {
                 <section class="kiosk-off">
                     <h1>{t(Key::KioskTitle)}</h1>
                     <p>{t(Key::KioskOff)}</p>
-                    <p>{t(Key::Branch)} ": " {current.branch.clone()} " — " {current.branch_name.clone()}</p>
+                    <p>
+                        {t(Key::Branch)} ": " {current.branch.clone()} " — "
+                        {current.branch_name.clone()}
+                    </p>
                     <p>{t(Key::EnrolledAs)} ": " {label}</p>
                     <div class="kiosk-nav">
-                        <button type="button" on:click=move |_| enrol_again.run(())>{t(Key::EnrolAgainLink)}</button>
-                        <button type="button" on:click=move |_| mode.set(Mode::Pin { then_setup: true })>
+                        <button type="button" on:click=move |_| enrol_again.run(())>
+                            {t(Key::EnrolAgainLink)}
+                        </button>
+                        <button
+                            type="button"
+                            on:click=move |_| mode.set(Mode::Pin { then_setup: true })
+                        >
                             {t(Key::ChangeSetup)}
                         </button>
-                        <button type="button" class="primary" on:click=relock>{t(Key::StartKiosk)}</button>
+                        <button type="button" class="primary" on:click=relock>
+                            {t(Key::StartKiosk)}
+                        </button>
                     </div>
                 </section>
             }
@@ -260,8 +273,13 @@ fn SetupScreen(
     view! {
         <h1>{t(Key::KioskTitle)}</h1>
         <p>{t(Key::KioskIntro)}</p>
-        <SetupForm current branch on_done on_cancel=on_cancel.unwrap_or_else(|| Callback::new(|()| {}))/>
-        <QuestionnaireList kind=Kind::Kiosk/>
+        <SetupForm
+            current
+            branch
+            on_done
+            on_cancel=on_cancel.unwrap_or_else(|| Callback::new(|()| {}))
+        />
+        <QuestionnaireList kind=Kind::Kiosk />
     }
 }
 
@@ -285,28 +303,47 @@ fn StaffMenu(
             <p
                 class="kiosk-warning"
                 data-testid="staff-enrol-again"
-                hidden=move || !sync.state.with(|s| s.last_error.as_ref().is_some_and(|e| e.needs_enrolment()))
+                hidden=move || {
+                    !sync.state.with(|s| s.last_error.as_ref().is_some_and(|e| e.needs_enrolment()))
+                }
             >
                 {t(Key::ErrEnrolAgain)}
             </p>
             <p>
                 <span data-testid="staff-waiting">{move || sync.state.get().waiting}</span>
-                " " {t(Key::Waiting)}
-                <span hidden=move || sync.state.with(|s| s.deferred == 0)>
-                    " (" {move || sync.state.get().deferred} " " {t(Key::Deferred)} ")"
-                </span>
+                " "
+                {t(Key::Waiting)}
+                <span hidden=move || {
+                    sync.state.with(|s| s.deferred == 0)
+                }>" (" {move || sync.state.get().deferred} " " {t(Key::Deferred)} ")"</span>
             </p>
-            <p class="kiosk-warning" data-testid="staff-needs-attention" hidden=move || sync.state.with(|s| s.rejected == 0)>
-                {t(Key::NeedsAttention)} ": " {move || sync.state.get().rejected}
+            <p
+                class="kiosk-warning"
+                data-testid="staff-needs-attention"
+                hidden=move || sync.state.with(|s| s.rejected == 0)
+            >
+                {t(Key::NeedsAttention)}
+                ": "
+                {move || sync.state.get().rejected}
             </p>
             <p class="kiosk-warning" hidden=move || warning.with(Option::is_none)>
-                {t(Key::StaffWarning)} ": " {move || warning.get().unwrap_or_default()}
+                {t(Key::StaffWarning)}
+                ": "
+                {move || warning.get().unwrap_or_default()}
             </p>
             <div class="kiosk-nav">
-                <button type="button" class="primary" on:click=move |_| on_back.run(())>{t(Key::BackToCustomers)}</button>
-                <button type="button" on:click=move |_| on_change.run(())>{t(Key::ChangeSetup)}</button>
-                <button type="button" on:click=move |_| on_enrol.run(())>{t(Key::EnrolAgainLink)}</button>
-                <button type="button" on:click=move |_| on_leave.run(())>{t(Key::LeaveKiosk)}</button>
+                <button type="button" class="primary" on:click=move |_| on_back.run(())>
+                    {t(Key::BackToCustomers)}
+                </button>
+                <button type="button" on:click=move |_| on_change.run(())>
+                    {t(Key::ChangeSetup)}
+                </button>
+                <button type="button" on:click=move |_| on_enrol.run(())>
+                    {t(Key::EnrolAgainLink)}
+                </button>
+                <button type="button" on:click=move |_| on_leave.run(())>
+                    {t(Key::LeaveKiosk)}
+                </button>
             </div>
         </section>
     }

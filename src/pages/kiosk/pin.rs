@@ -42,10 +42,16 @@ pub fn PinPrompt(
                 prop:value=pin
                 on:input=move |ev| pin.set(event_target_value(&ev))
             />
-            <p class="error" role="alert">{move || wrong.get().then(t(Key::WrongPin))}</p>
+            <p class="error" role="alert">
+                {move || wrong.get().then(t(Key::WrongPin))}
+            </p>
             <div class="kiosk-nav">
-                <button type="button" on:click=move |_| on_cancel.run(())>{t(Key::Cancel)}</button>
-                <button type="submit" class="primary">{t(Key::Confirm)}</button>
+                <button type="button" on:click=move |_| on_cancel.run(())>
+                    {t(Key::Cancel)}
+                </button>
+                <button type="submit" class="primary">
+                    {t(Key::Confirm)}
+                </button>
             </div>
         </form>
     }

@@ -123,13 +123,25 @@ pub fn QuestionScreen(
             <h1 id=heading_id.clone() tabindex="-1" node_ref=heading>
                 {move || question.get(locale.get()).to_string()}
             </h1>
-            {help.map(|h| view! { <p class="kiosk-help" id=help_id.clone()>{move || h.get(locale.get()).to_string()}</p> })}
+            {help
+                .map(|h| {
+                    view! {
+                        <p class="kiosk-help" id=help_id.clone()>
+                            {move || h.get(locale.get()).to_string()}
+                        </p>
+                    }
+                })}
             {widget}
             <p class="kiosk-required" role="alert">
                 {move || missing.get().then(|| text(locale.get(), Key::Required))}
             </p>
             <div class="kiosk-nav">
-                <button type="button" class="kiosk-back" on:click=back hidden=move || position() == 0>
+                <button
+                    type="button"
+                    class="kiosk-back"
+                    on:click=back
+                    hidden=move || position() == 0
+                >
                     {t(Key::Back)}
                 </button>
                 <button type="button" class="primary kiosk-next" on:click=next disabled=sending>

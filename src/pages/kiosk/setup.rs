@@ -183,12 +183,19 @@ pub fn SetupForm(
                 }
             }
             view! {
-                <select id="kiosk-questionnaire" on:change=move |ev| qid.set(event_target_value(&ev))>
+                <select
+                    id="kiosk-questionnaire"
+                    on:change=move |ev| qid.set(event_target_value(&ev))
+                >
                     {list
                         .into_iter()
                         .map(|(id, title)| {
                             let selected = qid.get_untracked() == id;
-                            view! { <option value=id selected=selected>{title}</option> }
+                            view! {
+                                <option value=id selected=selected>
+                                    {title}
+                                </option>
+                            }
                         })
                         .collect_view()}
                 </select>
@@ -203,10 +210,17 @@ pub fn SetupForm(
             <p>{t(Key::KioskSetupIntro)}</p>
             <div class="field">
                 <span class="label">{t(Key::Branch)}</span>
-                <p id="kiosk-branch" class="fixed" data-branch=branch.get_value() aria-describedby="kiosk-branch-hint">
+                <p
+                    id="kiosk-branch"
+                    class="fixed"
+                    data-branch=branch.get_value()
+                    aria-describedby="kiosk-branch-hint"
+                >
                     {branch_label}
                 </p>
-                <p id="kiosk-branch-hint" class="hint">{t(Key::EnrolBranchFixed)}</p>
+                <p id="kiosk-branch-hint" class="hint">
+                    {t(Key::EnrolBranchFixed)}
+                </p>
             </div>
             <div class="field">
                 <label for="kiosk-questionnaire">{t(Key::Questionnaire)}</label>
@@ -216,24 +230,27 @@ pub fn SetupForm(
                 <legend>{t(Key::LanguagesOffered)}</legend>
                 {Locale::ALL
                     .into_iter()
-                    .map(|l| view! {
-                        <label class="check" lang=l.tag()>
-                            <input
-                                type="checkbox"
-                                value=l.tag()
-                                prop:checked=move || languages.with(|v| v.contains(&l))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    languages.update(|v| {
-                                        v.retain(|x| *x != l);
-                                        if on {
-                                            v.push(l);
-                                        }
-                                    });
-                                }
-                            />
-                            {l.native_name()}
-                        </label>
+                    .map(|l| {
+                        view! {
+                            <label class="check" lang=l.tag()>
+                                <input
+                                    type="checkbox"
+                                    value=l.tag()
+                                    prop:checked=move || languages.with(|v| v.contains(&l))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        languages
+                                            .update(|v| {
+                                                v.retain(|x| *x != l);
+                                                if on {
+                                                    v.push(l);
+                                                }
+                                            });
+                                    }
+                                />
+                                {l.native_name()}
+                            </label>
+                        }
                     })
                     .collect_view()}
             </fieldset>
@@ -251,11 +268,21 @@ pub fn SetupForm(
             <fieldset class="field">
                 <legend>{t(Key::AtTimeout)}</legend>
                 <label class="check">
-                    <input type="radio" name="kiosk-keep" prop:checked=keep on:change=move |_| keep.set(true)/>
+                    <input
+                        type="radio"
+                        name="kiosk-keep"
+                        prop:checked=keep
+                        on:change=move |_| keep.set(true)
+                    />
                     {t(Key::KeepPartial)}
                 </label>
                 <label class="check">
-                    <input type="radio" name="kiosk-keep" prop:checked=move || !keep.get() on:change=move |_| keep.set(false)/>
+                    <input
+                        type="radio"
+                        name="kiosk-keep"
+                        prop:checked=move || !keep.get()
+                        on:change=move |_| keep.set(false)
+                    />
                     {t(Key::DiscardPartial)}
                 </label>
             </fieldset>
@@ -270,7 +297,14 @@ pub fn SetupForm(
                     aria-describedby=is_change.then_some("kiosk-pin-hint")
                     on:input=move |ev| pin.set(event_target_value(&ev))
                 />
-                {is_change.then(|| view! { <p id="kiosk-pin-hint" class="hint">{t(Key::PinKeepHint)}</p> })}
+                {is_change
+                    .then(|| {
+                        view! {
+                            <p id="kiosk-pin-hint" class="hint">
+                                {t(Key::PinKeepHint)}
+                            </p>
+                        }
+                    })}
             </div>
             <div class="field">
                 <label for="kiosk-pin2">{t(Key::PinRepeat)}</label>
@@ -283,12 +317,20 @@ pub fn SetupForm(
                     on:input=move |ev| pin2.set(event_target_value(&ev))
                 />
             </div>
-            <p class="error" role="alert">{move || problem.get()}</p>
+            <p class="error" role="alert">
+                {move || problem.get()}
+            </p>
             <div class="kiosk-nav">
-                {on_cancel.map(|c| view! {
-                    <button type="button" on:click=move |_| c.run(())>{t(Key::Cancel)}</button>
-                })}
-                <button type="submit" class="primary" disabled=saving>{t(Key::StartKiosk)}</button>
+                {on_cancel
+                    .map(|c| {
+                        view! {
+                            <button type="button" on:click=move |_| c.run(())>
+                                {t(Key::Cancel)}
+                            </button>
+                        }
+                    })} <button type="submit" class="primary" disabled=saving>
+                    {t(Key::StartKiosk)}
+                </button>
             </div>
         </form>
     }

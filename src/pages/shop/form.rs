@@ -33,22 +33,37 @@ pub fn Stage(ctx: Ctx, id: String) -> impl IntoView {
     let sid = id.clone();
     view! {
         <section class="shop-stage" data-section=id.clone() aria-labelledby="tab-title">
-            <h2 id="tab-title" tabindex="-1">{move || title.get(locale.get()).to_string()}</h2>
-            {items.into_iter().map(|item| {
-                let iid = item.id.clone();
-                let shown = Memo::new(move |_| ctx.draft.with(|d| ctx.q.with_value(|q| {
-                    q.item(&iid).is_some_and(|i| q.visible(i, &d.answers))
-                })));
-                let item = StoredValue::new(item);
-                move || shown.get().then(|| view! { <ItemCard ctx item=item.get_value()/> })
-            }).collect_view()}
+            <h2 id="tab-title" tabindex="-1">
+                {move || title.get(locale.get()).to_string()}
+            </h2>
+            {items
+                .into_iter()
+                .map(|item| {
+                    let iid = item.id.clone();
+                    let shown = Memo::new(move |_| {
+                        ctx.draft
+                            .with(|d| {
+                                ctx.q
+                                    .with_value(|q| {
+                                        q.item(&iid).is_some_and(|i| q.visible(i, &d.answers))
+                                    })
+                            })
+                    });
+                    let item = StoredValue::new(item);
+                    move || shown.get().then(|| view! { <ItemCard ctx item=item.get_value() /> })
+                })
+                .collect_view()}
             <label class="shop-stage-comment">
                 <span>{t(Key::ShopStageComment)}</span>
-                <CommentBox ctx key=sid/>
+                <CommentBox ctx key=sid />
             </label>
             <div class="shop-stage-nav">
-                <button type="button" on:click=move |_| ctx.open(prev.clone())>{t(Key::ShopPrevStage)}</button>
-                <button type="button" class="primary" on:click=move |_| ctx.open(next.clone())>{t(Key::ShopNextStage)}</button>
+                <button type="button" on:click=move |_| ctx.open(prev.clone())>
+                    {t(Key::ShopPrevStage)}
+                </button>
+                <button type="button" class="primary" on:click=move |_| ctx.open(next.clone())>
+                    {t(Key::ShopNextStage)}
+                </button>
             </div>
         </section>
     }
@@ -111,7 +126,7 @@ fn ItemCard(ctx: Ctx, item: Item) -> impl IntoView {
     let text = item.text.clone();
     let help = item.help.clone();
     let widget = if id == WAIT_ITEM {
-        view! { <WaitItem ctx labelledby=label_id.clone()/> }.into_any()
+        view! { <WaitItem ctx labelledby=label_id.clone() /> }.into_any()
     } else {
         view! {
             <ItemInput
@@ -139,18 +154,35 @@ fn ItemCard(ctx: Ctx, item: Item) -> impl IntoView {
                 {move || text.get(locale.get()).to_string()}
             </p>
             <p class="shop-badges">
-                {item.required.then(|| view! { <span class="badge required">{t(Key::ShopRequired)}</span> })}
-                {item.critical.then(|| view! { <span class="badge critical">{t(Key::ShopCritical)}</span> })}
+                {item
+                    .required
+                    .then(|| view! { <span class="badge required">{t(Key::ShopRequired)}</span> })}
+                {item
+                    .critical
+                    .then(|| view! { <span class="badge critical">{t(Key::ShopCritical)}</span> })}
             </p>
-            {help.map(|h| view! { <p class="shop-help" id=help_id.clone()>{move || h.get(locale.get()).to_string()}</p> })}
+            {help
+                .map(|h| {
+                    view! {
+                        <p class="shop-help" id=help_id.clone()>
+                            {move || h.get(locale.get()).to_string()}
+                        </p>
+                    }
+                })}
             {widget}
-            <p class="shop-failed" hidden=move || !failed()>{t(Key::ShopCriticalFailed)}</p>
+            <p class="shop-failed" hidden=move || !failed()>
+                {t(Key::ShopCriticalFailed)}
+            </p>
             <details class="shop-item-comment" open=has_comment>
                 <summary>{t(Key::ShopItemComment)}</summary>
                 <CommentBox
                     ctx
                     key=id.clone()
-                    label=format!("{} — {}", text_now(Key::ShopItemComment), item_label.get(locale.get_untracked()))
+                    label=format!(
+                        "{} — {}",
+                        text_now(Key::ShopItemComment),
+                        item_label.get(locale.get_untracked()),
+                    )
                 />
             </details>
         </div>
@@ -222,12 +254,26 @@ fn WaitItem(ctx: Ctx, labelledby: String) -> impl IntoView {
                 }}
             </p>
             <p class="shop-hint">
-                {move || t(if by_hand.get() { Key::ShopWaitByHand } else { Key::ShopWaitFromTaps })()}
-                {move || (by_hand.get() && from_taps.get().is_some()).then(|| format!(
-                    " ({} {} {})", t(Key::ShopWaitTapsSaid)(), from_taps.get().unwrap_or(0), t(Key::Seconds)()
-                ))}
+                {move || t(
+                    if by_hand.get() { Key::ShopWaitByHand } else { Key::ShopWaitFromTaps },
+                )()}
+                {move || {
+                    (by_hand.get() && from_taps.get().is_some())
+                        .then(|| {
+                            format!(
+                                " ({} {} {})",
+                                t(Key::ShopWaitTapsSaid)(),
+                                from_taps.get().unwrap_or(0),
+                                t(Key::Seconds)(),
+                            )
+                        })
+                }}
             </p>
-            <button type="button" hidden=move || editing.get() || ctx.locked() on:click=move |_| editing.set(true)>
+            <button
+                type="button"
+                hidden=move || editing.get() || ctx.locked()
+                on:click=move |_| editing.set(true)
+            >
                 {t(Key::ShopWaitChange)}
             </button>
             <div class="shop-wait-edit" hidden=move || !editing.get() || ctx.locked()>
@@ -259,7 +305,9 @@ fn WaitItem(ctx: Ctx, labelledby: String) -> impl IntoView {
                         }
                     />
                 </label>
-                <button type="button" on:click=use_taps>{t(Key::ShopWaitUseTaps)}</button>
+                <button type="button" on:click=use_taps>
+                    {t(Key::ShopWaitUseTaps)}
+                </button>
             </div>
         </div>
     }

@@ -69,7 +69,7 @@ pub fn ShopPage() -> impl IntoView {
         let code = enrolling.get();
         match enrolled.get() {
             Some(device) if code.is_none() => {
-                view! { <ShopList device on_enrol=enrol_again/> }.into_any()
+                view! { <ShopList device on_enrol=enrol_again /> }.into_any()
             }
             device => {
                 let cancel = device
@@ -85,7 +85,7 @@ pub fn ShopPage() -> impl IntoView {
                             on_done=done
                             on_cancel=cancel
                         />
-                        <QuestionnaireList kind=Kind::MysteryShop/>
+                        <QuestionnaireList kind=Kind::MysteryShop />
                     </div>
                 }
                 .into_any()
@@ -143,46 +143,91 @@ fn ShopList(device: Enrolment, on_enrol: Callback<()>) -> impl IntoView {
             <p class="shop-enrolled">
                 {t(Key::ShopShopper)} ": " {device.device.shopper.clone().unwrap_or_default()}
                 " · " {t(Key::EnrolledAs)} ": " {device.device.label.clone()} " "
-                <button type="button" on:click=move |_| on_enrol.run(())>{t(Key::EnrolAgainLink)}</button>
+                <button type="button" on:click=move |_| on_enrol.run(())>
+                    {t(Key::EnrolAgainLink)}
+                </button>
             </p>
-            <p class="error" role="alert">{move || error.get()}</p>
+            <p class="error" role="alert">
+                {move || error.get()}
+            </p>
             <section aria-labelledby="shop-assigned">
                 <h2 id="shop-assigned">{t(Key::ShopAssigned)}</h2>
                 {move || match visits.get() {
                     None => view! { <p>{t(Key::Loading)}</p> }.into_any(),
-                    Some(Err(e)) if e.needs_enrolment() => view! {
-                        <div class="error" role="alert">
-                            <p>{t(Key::ErrEnrolAgain)}</p>
-                            <button type="button" on:click=move |_| on_enrol.run(())>{t(Key::EnrolAgainLink)}</button>
-                        </div>
-                    }.into_any(),
-                    Some(Err(e)) => view! {
-                        <div class="error" role="alert">
-                            <p>{t(Key::LoadFailed)} ": " {e.to_string()}</p>
-                            <button type="button" on:click=move |_| visits.refetch()>{t(Key::Retry)}</button>
-                        </div>
-                    }.into_any(),
-                    Some(Ok((list, _))) if list.is_empty() => view! { <p>{t(Key::ShopNoAssigned)}</p> }.into_any(),
+                    Some(Err(e)) if e.needs_enrolment() => {
+                        view! {
+                            <div class="error" role="alert">
+                                <p>{t(Key::ErrEnrolAgain)}</p>
+                                <button type="button" on:click=move |_| on_enrol.run(())>
+                                    {t(Key::EnrolAgainLink)}
+                                </button>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Some(Err(e)) => {
+                        view! {
+                            <div class="error" role="alert">
+                                <p>{t(Key::LoadFailed)} ": " {e.to_string()}</p>
+                                <button type="button" on:click=move |_| visits.refetch()>
+                                    {t(Key::Retry)}
+                                </button>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Some(Ok((list, _))) if list.is_empty() => {
+                        view! { <p>{t(Key::ShopNoAssigned)}</p> }.into_any()
+                    }
                     Some(Ok((list, offline))) => {
                         view! {
-                            {offline.then(|| view! { <p class="shop-note">{t(Key::ShopFromDevice)}</p> })}
+                            {offline
+                                .then(|| {
+                                    view! { <p class="shop-note">{t(Key::ShopFromDevice)}</p> }
+                                })}
                             <ul class="shop-cards">
-                                {list.into_iter().map(|v| view! {
-                                    <AssignedCard visit=v reports places branches=branch_list start busy/>
-                                }).collect_view()}
+                                {list
+                                    .into_iter()
+                                    .map(|v| {
+                                        view! {
+                                            <AssignedCard
+                                                visit=v
+                                                reports
+                                                places
+                                                branches=branch_list
+                                                start
+                                                busy
+                                            />
+                                        }
+                                    })
+                                    .collect_view()}
                             </ul>
-                        }.into_any()
+                        }
+                            .into_any()
                     }
                 }}
             </section>
-            <AdHoc branches=branch_list start busy/>
+            <AdHoc branches=branch_list start busy />
             <section aria-labelledby="shop-mine">
                 <h2 id="shop-mine">{t(Key::ShopOnDevice)}</h2>
-                {move || reports.with(|(_, problems)| {
-                    problems.iter().map(|p| view! {
-                        <p class="error" role="alert">{t(Key::ShopDraftUnreadable)} " (" {p.to_string()} ")"</p>
-                    }).collect_view()
-                })}
+                {move || {
+                    reports
+                        .with(|(_, problems)| {
+                            problems
+                                .iter()
+                                .map(|p| {
+                                    view! {
+                                        <p class="error" role="alert">
+                                            {t(Key::ShopDraftUnreadable)}
+                                            " ("
+                                            {p.to_string()}
+                                            ")"
+                                        </p>
+                                    }
+                                })
+                                .collect_view()
+                        })
+                }}
                 {move || {
                     let list = reports.with(|(l, _)| l.clone());
                     if list.is_empty() {
@@ -190,13 +235,21 @@ fn ShopList(device: Enrolment, on_enrol: Callback<()>) -> impl IntoView {
                     }
                     view! {
                         <ul class="shop-cards">
-                            {list.into_iter().map(|d| view! { <ReportCard draft=d reports places branches=branch_list/> }).collect_view()}
+                            {list
+                                .into_iter()
+                                .map(|d| {
+                                    view! {
+                                        <ReportCard draft=d reports places branches=branch_list />
+                                    }
+                                })
+                                .collect_view()}
                         </ul>
-                    }.into_any()
+                    }
+                        .into_any()
                 }}
             </section>
             // What a visit asks, to prepare it; also keeps the questionnaires on the device.
-            <QuestionnaireList kind=Kind::MysteryShop/>
+            <QuestionnaireList kind=Kind::MysteryShop />
         </div>
     }
 }
@@ -323,23 +376,29 @@ fn AssignedCard(
                     let s = places.with(|p| status_of(&d, p));
                     view! {
                         <p class=status_class(s)>{t(status_key(s))}</p>
-                        <A href=format!("/shop/visit/{}", d.id) attr:class="button">{t(Key::ShopOpen)}</A>
-                    }.into_any()
+                        <A href=format!("/shop/visit/{}", d.id) attr:class="button">
+                            {t(Key::ShopOpen)}
+                        </A>
+                    }
+                        .into_any()
                 }
-                None => view! {
-                    <p class="status new">{t(Key::ShopStatusNew)}</p>
-                    <button
-                        type="button"
-                        class="primary"
-                        disabled=busy
-                        on:click=move |_| {
-                            let v = v.get_value();
-                            start.run((Some(v.clone()), v.branch, v.scenario));
-                        }
-                    >
-                        {t(Key::ShopStart)}
-                    </button>
-                }.into_any(),
+                None => {
+                    view! {
+                        <p class="status new">{t(Key::ShopStatusNew)}</p>
+                        <button
+                            type="button"
+                            class="primary"
+                            disabled=busy
+                            on:click=move |_| {
+                                let v = v.get_value();
+                                start.run((Some(v.clone()), v.branch, v.scenario));
+                            }
+                        >
+                            {t(Key::ShopStart)}
+                        </button>
+                    }
+                        .into_any()
+                }
             }}
         </li>
     }
@@ -378,10 +437,17 @@ fn AdHoc(
                         prop:value=move || branch.get()
                     >
                         <option value="">{t(Key::ShopChooseBranchOption)}</option>
-                        {move || branches.get().into_iter().filter(|b| b.active).map(|b| {
-                            let label = format!("{} — {}", b.code, b.name);
-                            view! { <option value=b.code>{label}</option> }
-                        }).collect_view()}
+                        {move || {
+                            branches
+                                .get()
+                                .into_iter()
+                                .filter(|b| b.active)
+                                .map(|b| {
+                                    let label = format!("{} — {}", b.code, b.name);
+                                    view! { <option value=b.code>{label}</option> }
+                                })
+                                .collect_view()
+                        }}
                     </select>
                 </label>
                 <label class="field">
@@ -394,8 +460,12 @@ fn AdHoc(
                         prop:value=move || scenario.get()
                     />
                 </label>
-                <p class="error" role="alert">{move || problem.get().map(|k| t(k)())}</p>
-                <button type="submit" class="primary" disabled=busy>{t(Key::ShopStartAdHoc)}</button>
+                <p class="error" role="alert">
+                    {move || problem.get().map(|k| t(k)())}
+                </p>
+                <button type="submit" class="primary" disabled=busy>
+                    {t(Key::ShopStartAdHoc)}
+                </button>
             </form>
         </section>
     }
@@ -425,25 +495,54 @@ fn ReportCard(
             <p class="shop-card-title">{label}</p>
             <p>{draft.scenario.clone()}</p>
             <p class="shop-card-meta">
-                {t(if draft.assignment.is_some() { Key::ShopKindAssigned } else { Key::ShopKindAdHoc })}
-                " · " {t(Key::ShopStarted)} " " {started}
+                {t(
+                    if draft.assignment.is_some() {
+                        Key::ShopKindAssigned
+                    } else {
+                        Key::ShopKindAdHoc
+                    },
+                )} " · " {t(Key::ShopStarted)} " " {started}
             </p>
             <p class=move || status_class(status())>{move || t(status_key(status()))()}</p>
             <div class="shop-card-actions">
-                <A href=format!("/shop/visit/{id}") attr:class="button">{t(Key::ShopOpen)}</A>
-                {(!submitted).then(|| view! {
-                    <button type="button" class="danger" on:click=move |_| confirming.set(true) hidden=confirming>
-                        {t(Key::Delete)}
-                    </button>
-                })}
+                <A href=format!("/shop/visit/{id}") attr:class="button">
+                    {t(Key::ShopOpen)}
+                </A>
+                {(!submitted)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="danger"
+                                on:click=move |_| confirming.set(true)
+                                hidden=confirming
+                            >
+                                {t(Key::Delete)}
+                            </button>
+                        }
+                    })}
             </div>
-            {move || confirming.get().then(|| view! {
-                <div class="shop-confirm" role="alertdialog" aria-labelledby=format!("del-{id}")>
-                    <p id=format!("del-{id}")>{t(Key::ShopDeleteConfirm)}</p>
-                    <button type="button" class="danger primary" on:click=delete>{t(Key::ShopDeleteYes)}</button>
-                    <button type="button" on:click=move |_| confirming.set(false)>{t(Key::Cancel)}</button>
-                </div>
-            })}
+            {move || {
+                confirming
+                    .get()
+                    .then(|| {
+                        view! {
+                            <div
+                                class="shop-confirm"
+                                role="alertdialog"
+                                aria-labelledby=format!("del-{id}")
+                            >
+                                <p id=format!("del-{id}")>{t(Key::ShopDeleteConfirm)}</p>
+                                <button type="button" class="danger primary" on:click=delete>
+                                    {t(Key::ShopDeleteYes)}
+                                </button>
+                                <button type="button" on:click=move |_| confirming.set(false)>
+                                    {t(Key::Cancel)}
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
         </li>
     }
 }

@@ -32,7 +32,11 @@ fn ItemLink(ctx: Ctx, id: String, label: String) -> impl IntoView {
             focus_later(&format!("item-{id}"));
         }
     };
-    view! { <a href=href on:click=go>{label}</a> }
+    view! {
+        <a href=href on:click=go>
+            {label}
+        </a>
+    }
 }
 
 #[component]
@@ -100,92 +104,154 @@ pub fn Review(ctx: Ctx) -> impl IntoView {
     });
     view! {
         <section class="shop-review" aria-labelledby="tab-title">
-            <h2 id="tab-title" tabindex="-1">{t(Key::ShopReview)}</h2>
-            <div class="shop-verdict" class:failed=move || !card.with(|c| c.passed) data-testid="verdict">
+            <h2 id="tab-title" tabindex="-1">
+                {t(Key::ShopReview)}
+            </h2>
+            <div
+                class="shop-verdict"
+                class:failed=move || !card.with(|c| c.passed)
+                data-testid="verdict"
+            >
                 <p class="shop-overall">
                     {t(Key::ShopOverall)} ": "
                     <strong data-testid="overall">{move || pct(card.with(|c| c.overall))}</strong>
                     " / 100"
                 </p>
                 <p class="shop-result">
-                    {move || t(if card.with(|c| c.passed) { Key::ShopPassed } else { Key::ShopFailed })()}
+                    {move || t(
+                        if card.with(|c| c.passed) { Key::ShopPassed } else { Key::ShopFailed },
+                    )()}
                 </p>
                 {move || {
                     let failures = card.with(|c| c.critical_failures.clone());
-                    (!failures.is_empty()).then(|| view! {
-                        <div class="shop-critical" role="alert">
-                            <p>{t(Key::ShopCriticalFailures)}</p>
-                            <ul>
-                                {failures.into_iter().map(|id| {
-                                    let label = item_text(&id);
-                                    let attr = id.clone();
-                                    view! { <li data-critical=attr><ItemLink ctx id label/></li> }
-                                }).collect_view()}
-                            </ul>
-                        </div>
-                    })
+                    (!failures.is_empty())
+                        .then(|| {
+                            view! {
+                                <div class="shop-critical" role="alert">
+                                    <p>{t(Key::ShopCriticalFailures)}</p>
+                                    <ul>
+                                        {failures
+                                            .into_iter()
+                                            .map(|id| {
+                                                let label = item_text(&id);
+                                                let attr = id.clone();
+                                                view! {
+                                                    <li data-critical=attr>
+                                                        <ItemLink ctx id label />
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                </div>
+                            }
+                        })
                 }}
             </div>
             {move || {
                 let list = missing.get();
-                (!list.is_empty()).then(|| view! {
-                    <div class="shop-missing" data-testid="missing">
-                        <h3>{t(Key::ShopMissing)} " (" {list.len()} ")"</h3>
-                        <ul>
-                            {list.into_iter().map(|(id, text)| {
-                                let label = text.get(locale.get()).to_string();
-                                let attr = id.clone();
-                                view! { <li data-missing=attr><ItemLink ctx id label/></li> }
-                            }).collect_view()}
-                        </ul>
-                    </div>
-                })
+                (!list.is_empty())
+                    .then(|| {
+                        view! {
+                            <div class="shop-missing" data-testid="missing">
+                                <h3>{t(Key::ShopMissing)} " (" {list.len()} ")"</h3>
+                                <ul>
+                                    {list
+                                        .into_iter()
+                                        .map(|(id, text)| {
+                                            let label = text.get(locale.get()).to_string();
+                                            let attr = id.clone();
+                                            view! {
+                                                <li data-missing=attr>
+                                                    <ItemLink ctx id label />
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            </div>
+                        }
+                    })
             }}
             <table class="shop-scores" data-testid="stage-scores">
                 <caption>{t(Key::ShopByStage)}</caption>
                 <tbody>
-                    {sections.into_iter().map(|(id, title)| {
-                        let sid = id.clone();
-                        view! {
-                            <tr data-section=id>
-                                <th scope="row">{move || title.get(locale.get()).to_string()}</th>
-                                <td>{move || pct(card.with(|c| c.sections.get(&sid).copied().flatten()))}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
+                    {sections
+                        .into_iter()
+                        .map(|(id, title)| {
+                            let sid = id.clone();
+                            view! {
+                                <tr data-section=id>
+                                    <th scope="row">
+                                        {move || title.get(locale.get()).to_string()}
+                                    </th>
+                                    <td>
+                                        {move || pct(
+                                            card.with(|c| c.sections.get(&sid).copied().flatten()),
+                                        )}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
             <table class="shop-scores" data-testid="dimension-scores">
                 <caption>{t(Key::ShopByDimension)}</caption>
                 <tbody>
-                    {move || card.with(|c| c.dimensions.iter().map(|(d, v)| {
-                        let v = *v;
-                        view! {
-                            <tr data-dimension=d.key()>
-                                <th scope="row">{t(dimension_key(*d))}</th>
-                                <td>{pct(v)}</td>
-                            </tr>
-                        }
-                    }).collect_view())}
+                    {move || {
+                        card.with(|c| {
+                            c.dimensions
+                                .iter()
+                                .map(|(d, v)| {
+                                    let v = *v;
+                                    view! {
+                                        <tr data-dimension=d.key()>
+                                            <th scope="row">{t(dimension_key(*d))}</th>
+                                            <td>{pct(v)}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()
+                        })
+                    }}
                 </tbody>
             </table>
             <div class="error" role="alert">
-                {move || problems.with(|p| (!p.is_empty()).then(|| view! {
-                    <p>{t(Key::ShopProblems)}</p>
-                    <ul>{p.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
-                }))}
+                {move || {
+                    problems
+                        .with(|p| {
+                            (!p.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <p>{t(Key::ShopProblems)}</p>
+                                        <ul>
+                                            {p
+                                                .iter()
+                                                .map(|p| view! { <li>{p.clone()}</li> })
+                                                .collect_view()}
+                                        </ul>
+                                    }
+                                })
+                        })
+                }}
             </div>
-            {move || (!ctx.locked()).then(|| view! {
-                <p class="shop-hint">{t(Key::ShopSubmitHint)}</p>
-                <button
-                    type="button"
-                    class="primary shop-submit"
-                    disabled=move || sending.get() || !missing.with(Vec::is_empty)
-                    on:click=submit
-                >
-                    {t(Key::ShopSubmit)}
-                </button>
-            })}
+            {move || {
+                (!ctx.locked())
+                    .then(|| {
+                        view! {
+                            <p class="shop-hint">{t(Key::ShopSubmitHint)}</p>
+                            <button
+                                type="button"
+                                class="primary shop-submit"
+                                disabled=move || sending.get() || !missing.with(Vec::is_empty)
+                                on:click=submit
+                            >
+                                {t(Key::ShopSubmit)}
+                            </button>
+                        }
+                    })
+            }}
         </section>
     }
 }

@@ -80,7 +80,9 @@ pub fn Timing(ctx: Ctx) -> impl IntoView {
     let running = move || marks.with(|m| m.joined.is_some() && m.served.is_none());
     view! {
         <section class="shop-timing" aria-labelledby="tab-title">
-            <h2 id="tab-title" tabindex="-1">{t(Key::ShopTiming)}</h2>
+            <h2 id="tab-title" tabindex="-1">
+                {t(Key::ShopTiming)}
+            </h2>
             <div class="shop-stopwatch" class:running=running>
                 <p>
                     <span class="label">{t(Key::ShopWaitStopwatch)}</span>
@@ -96,7 +98,7 @@ pub fn Timing(ctx: Ctx) -> impl IntoView {
                 </p>
             </div>
             <ol class="shop-marks">
-                {Mark::ALL.into_iter().map(|m| view! { <MarkRow ctx m marks/> }).collect_view()}
+                {Mark::ALL.into_iter().map(|m| view! { <MarkRow ctx m marks /> }).collect_view()}
             </ol>
             <p class="shop-hint">{t(Key::ShopTimingHint)}</p>
         </section>

@@ -86,7 +86,7 @@ pub fn VisitPage() -> impl IntoView {
             })
         });
         match loaded {
-            Ok(Some((d, Ok(Some(q))))) => view! { <VisitView draft=d q/> }.into_any(),
+            Ok(Some((d, Ok(Some(q))))) => view! { <VisitView draft=d q /> }.into_any(),
             Ok(Some((_, Ok(None)))) => problem(Key::ShopNoQuestionnaire, None),
             Ok(Some((_, Err(e)))) => problem(Key::ShopNoQuestionnaire, Some(e.to_string())),
             Ok(None) => problem(Key::ShopNoSuchVisit, None),
@@ -99,7 +99,10 @@ fn problem(key: Key, detail: Option<String>) -> AnyView {
     view! {
         <div class="shop">
             <h1>{t(Key::ShopTitle)}</h1>
-            <p class="error" role="alert">{t(key)} {detail.map(|d| format!(" ({d})"))}</p>
+            <p class="error" role="alert">
+                {t(key)}
+                {detail.map(|d| format!(" ({d})"))}
+            </p>
             <A href="/shop">{t(Key::ShopBackToList)}</A>
         </div>
     }
@@ -149,41 +152,94 @@ fn VisitView(draft: VisitDraft, q: Questionnaire) -> impl IntoView {
     let body = move || {
         let current = tab.get();
         match current.as_str() {
-            REVIEW_TAB => view! { <Review ctx/> }.into_any(),
+            REVIEW_TAB => view! { <Review ctx /> }.into_any(),
             id if ctx.q.with_value(|q| q.section(id).is_some()) => {
-                view! { <Stage ctx id=id.to_owned()/> }.into_any()
+                view! { <Stage ctx id=id.to_owned() /> }.into_any()
             }
-            _ => view! { <Timing ctx/> }.into_any(),
+            _ => view! { <Timing ctx /> }.into_any(),
         }
     };
     view! {
         <div class="shop shop-visit">
             <header class="shop-visit-head">
-                <p class="shop-back"><A href="/shop">{t(Key::ShopBackToList)}</A></p>
+                <p class="shop-back">
+                    <A href="/shop">{t(Key::ShopBackToList)}</A>
+                </p>
                 <h1>{header.0} " · " {header.1}</h1>
-                {header.2.map(|due| view! { <p class="shop-card-meta">{t(Key::ShopDue)} ": " {due}</p> })}
+                {header
+                    .2
+                    .map(|due| {
+                        view! { <p class="shop-card-meta">{t(Key::ShopDue)} ": " {due}</p> }
+                    })}
                 <p class=move || super::status_class(status.get()) data-testid="visit-status">
                     {move || t(status_key(status.get()))()}
                 </p>
-                <p class="shop-readonly" hidden=move || !ctx.locked()>{t(Key::ShopReadOnly)}</p>
+                <p class="shop-readonly" hidden=move || !ctx.locked()>
+                    {t(Key::ShopReadOnly)}
+                </p>
                 <p class="error" role="alert">
-                    {move || ctx.save_error.get().map(|e| format!("{}: {e}", t(Key::ShopNotSaved)()))}
+                    {move || {
+                        ctx.save_error.get().map(|e| format!("{}: {e}", t(Key::ShopNotSaved)()))
+                    }}
                 </p>
             </header>
             <nav class="shop-stages" aria-label=t(Key::ShopStages)>
                 <ul>
-                    <li><TabButton ctx id=TIMING_TAB.to_owned() label=Signal::derive(move || t(Key::ShopTiming)().to_owned()) tab/></li>
-                    {tabs.into_iter().map(|(id, title)| {
-                        let label = Signal::derive(move || title.get(locale.get()).to_string());
-                        let sid = id.clone();
-                        let count = Memo::new(move |_| ctx.draft.with(|d| ctx.q.with_value(|q| {
-                            let Some(s) = q.section(&sid) else { return (0, 0) };
-                            let shown: Vec<_> = s.items.iter().filter(|i| q.visible(i, &d.answers) && !matches!(i.kind, branchpulse_core::ItemKind::Text { .. })).collect();
-                            (shown.iter().filter(|i| d.answers.contains_key(&i.id)).count(), shown.len())
-                        })));
-                        view! { <li><TabButton ctx id label tab count/></li> }
-                    }).collect_view()}
-                    <li><TabButton ctx id=REVIEW_TAB.to_owned() label=Signal::derive(move || t(Key::ShopReview)().to_owned()) tab/></li>
+                    <li>
+                        <TabButton
+                            ctx
+                            id=TIMING_TAB.to_owned()
+                            label=Signal::derive(move || t(Key::ShopTiming)().to_owned())
+                            tab
+                        />
+                    </li>
+                    {tabs
+                        .into_iter()
+                        .map(|(id, title)| {
+                            let label = Signal::derive(move || title.get(locale.get()).to_string());
+                            let sid = id.clone();
+                            let count = Memo::new(move |_| {
+                                ctx.draft
+                                    .with(|d| {
+                                        ctx.q
+                                            .with_value(|q| {
+                                                let Some(s) = q.section(&sid) else { return (0, 0) };
+                                                let shown: Vec<_> = s
+                                                    .items
+                                                    .iter()
+                                                    .filter(|i| {
+                                                        q.visible(i, &d.answers)
+                                                            && !matches!(
+                                                                i.kind,
+                                                                branchpulse_core::ItemKind::Text { .. }
+                                                            )
+                                                    })
+                                                    .collect();
+                                                (
+                                                    shown
+                                                        .iter()
+                                                        .filter(|i| d.answers.contains_key(&i.id))
+                                                        .count(),
+                                                    shown.len(),
+                                                )
+                                            })
+                                    })
+                            });
+                            view! {
+                                <li>
+                                    <TabButton ctx id label tab count />
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                    <li>
+                        <TabButton
+                            ctx
+                            id=REVIEW_TAB.to_owned()
+                            label=Signal::derive(move || t(Key::ShopReview)().to_owned())
+                            tab
+                        />
+                    </li>
                 </ul>
             </nav>
             {body}
@@ -215,9 +271,17 @@ fn TabButton(
             on:click=open
         >
             <span>{label}</span>
-            {count.map(|c| view! {
-                <span class="shop-count">{move || { let (a, n) = c.get(); format!("{a}/{n}") }}</span>
-            })}
+            {count
+                .map(|c| {
+                    view! {
+                        <span class="shop-count">
+                            {move || {
+                                let (a, n) = c.get();
+                                format!("{a}/{n}")
+                            }}
+                        </span>
+                    }
+                })}
         </button>
     }
 }

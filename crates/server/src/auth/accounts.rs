@@ -2,7 +2,6 @@
 
 use super::password;
 use crate::error::ApiError;
-use crate::ingest::store_error;
 use crate::store::access::{rfc3339, UserRow, UserUpdate, UserUpdated};
 use crate::AppState;
 use branchpulse_core::access::{
@@ -30,7 +29,7 @@ pub async fn create(state: &AppState, admin: &str, new: NewUser) -> Result<User,
         failed_logins: 0,
         locked_until: None,
     };
-    if !state.store.add_user(&row).await.map_err(store_error)? {
+    if !state.store.add_user(&row).await? {
         return Err(ApiError::Conflict(format!(
             "username: \"{}\" is taken",
             row.user.username
@@ -45,8 +44,7 @@ pub async fn create(state: &AppState, admin: &str, new: NewUser) -> Result<User,
             &user.username,
             json!({ "role": user.role, "branch": user.branch, "region": user.region }),
         )
-        .await
-        .map_err(store_error)?;
+        .await?;
     Ok(user)
 }
 
@@ -84,8 +82,7 @@ pub async fn change(
     let target = state
         .store
         .user(id)
-        .await
-        .map_err(store_error)?
+        .await?
         .ok_or_else(|| ApiError::NotFound(format!("no user {id}")))?;
     if change.active == Some(false) && id == admin.id {
         return Err(ApiError::Conflict(
@@ -120,12 +117,7 @@ pub async fn change(
         password_hash,
         scope: scope.clone(),
     };
-    let user = match state
-        .store
-        .update_user(id, &update)
-        .await
-        .map_err(store_error)?
-    {
+    let user = match state.store.update_user(id, &update).await? {
         UserUpdated::Done(user) => user,
         UserUpdated::NoSuchUser => return Err(ApiError::NotFound(format!("no user {id}"))),
         UserUpdated::LastAdmin => {
@@ -152,7 +144,6 @@ pub async fn change(
             &user.username,
             detail,
         )
-        .await
-        .map_err(store_error)?;
+        .await?;
     Ok(user)
 }

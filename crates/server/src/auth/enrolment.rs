@@ -4,7 +4,6 @@
 
 use super::{qr, secret};
 use crate::error::ApiError;
-use crate::ingest::store_error;
 use crate::store::access::{rfc3339, DeviceRow};
 use crate::AppState;
 use axum::http::{header, HeaderMap};
@@ -90,11 +89,7 @@ pub async fn create(
         created_by: admin.to_owned(),
         created_at: now,
     };
-    state
-        .store
-        .add_device(&row, &secret::hash(&code))
-        .await
-        .map_err(store_error)?;
+    state.store.add_device(&row, &secret::hash(&code)).await?;
     state
         .store
         .audit(
@@ -103,8 +98,7 @@ pub async fn create(
             &row.id.to_string(),
             json!({ "kind": new.kind, "label": row.label, "branch": row.branch, "shopper": row.shopper }),
         )
-        .await
-        .map_err(store_error)?;
+        .await?;
     enrolment(state, headers, &row, &code, now)
 }
 
@@ -124,8 +118,7 @@ pub async fn new_code(
             &secret::hash(&code),
             now.saturating_add(code_life(state)),
         )
-        .await
-        .map_err(store_error)?
+        .await?
         .ok_or_else(|| ApiError::NotFound(format!("no device {id}")))?;
     state
         .store
@@ -135,20 +128,14 @@ pub async fn new_code(
             &id.to_string(),
             json!({}),
         )
-        .await
-        .map_err(store_error)?;
+        .await?;
     enrolment(state, headers, &row, &code, now)
 }
 
 /// `POST /devices/{id}/revoke`.
 pub async fn revoke(state: &AppState, admin: &str, id: Uuid) -> Result<(), ApiError> {
     let now = OffsetDateTime::now_utc();
-    if !state
-        .store
-        .revoke_device(id, now)
-        .await
-        .map_err(store_error)?
-    {
+    if !state.store.revoke_device(id, now).await? {
         return Err(ApiError::NotFound(format!("no device {id}")));
     }
     state
@@ -159,8 +146,8 @@ pub async fn revoke(state: &AppState, admin: &str, id: Uuid) -> Result<(), ApiEr
             &id.to_string(),
             json!({}),
         )
-        .await
-        .map_err(store_error)
+        .await?;
+    Ok(())
 }
 
 /// `POST /devices/enrol`: the code, once, for a token.
@@ -182,8 +169,7 @@ pub async fn enrol(state: &AppState, typed: &str) -> Result<Enrolled, ApiError> 
             now.saturating_add(life),
             now,
         )
-        .await
-        .map_err(store_error)?
+        .await?
         .ok_or_else(refused)?;
     state
         .store
@@ -193,8 +179,7 @@ pub async fn enrol(state: &AppState, typed: &str) -> Result<Enrolled, ApiError> 
             &device.id.to_string(),
             json!({ "kind": device.kind, "label": device.label }),
         )
-        .await
-        .map_err(store_error)?;
+        .await?;
     Ok(Enrolled {
         token,
         device: device.to_api(now),

@@ -15,7 +15,6 @@
 
 use super::secret;
 use crate::error::ApiError;
-use crate::ingest::store_error;
 use crate::store::access::{DeviceRow, SessionRow};
 use crate::AppState;
 use axum::extract::FromRequestParts;
@@ -129,8 +128,7 @@ async fn session(parts: &Parts, state: &AppState, token: &str) -> Result<Session
     let found = state
         .store
         .session(&secret::hash(token), OffsetDateTime::now_utc())
-        .await
-        .map_err(store_error)?
+        .await?
         .ok_or_else(|| {
             ApiError::Unauthorized(format!("the session has expired or ended: {SIGN_IN}"))
         })?;
@@ -153,19 +151,14 @@ async fn device(state: &AppState, token: &str) -> Result<Option<DeviceRow>, ApiE
     let found = state
         .store
         .device_by_token(&secret::hash(token), now)
-        .await
-        .map_err(store_error)?;
+        .await?;
     // Written at most once a minute per device, so that a busy kiosk does
     // not add a write to every request.
     if let Some(d) = found.as_ref().filter(|d| {
         d.last_seen_at
             .is_none_or(|seen| now - seen >= crate::store::access::SEEN_GRANULARITY)
     }) {
-        state
-            .store
-            .device_seen(d.id, now)
-            .await
-            .map_err(store_error)?;
+        state.store.device_seen(d.id, now).await?;
     }
     Ok(found)
 }

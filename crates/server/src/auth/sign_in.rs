@@ -14,7 +14,6 @@
 
 use super::{password, secret};
 use crate::error::ApiError;
-use crate::ingest::store_error;
 use crate::store::access::{rfc3339, Attempt};
 use crate::AppState;
 use axum::http::{header, HeaderMap};
@@ -59,8 +58,7 @@ async fn refuse_locked(
     state
         .store
         .audit("system", "session.locked", username, json!({}))
-        .await
-        .map_err(store_error)?;
+        .await?;
     Ok(locked(until, now))
 }
 
@@ -129,8 +127,7 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
     let store = &state.store;
     let attempt = store
         .reserve_sign_in(&login.username, now, lock_for)
-        .await
-        .map_err(store_error)?;
+        .await?;
     let (row, until) = match attempt {
         Attempt::Reserved { row, locked_until } => (Some(row), locked_until),
         Attempt::Locked(until) => {
@@ -156,8 +153,7 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
                     &u.user.username,
                     json!({ "reason": reason, "locked_until": until.map(rfc3339) }),
                 )
-                .await
-                .map_err(store_error)?;
+                .await?;
             return Err(ApiError::Unauthorized(WRONG.into()));
         }
         None => {
@@ -168,12 +164,11 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
                     &login.username,
                     json!({ "reason": "unknown user", "locked_until": until.map(rfc3339) }),
                 )
-                .await
-                .map_err(store_error)?;
+                .await?;
             return Err(ApiError::Unauthorized(WRONG.into()));
         }
     };
-    store.login_succeeded(user.id).await.map_err(store_error)?;
+    store.login_succeeded(user.id).await?;
     // The session starts now, after the (deliberately slow) password check.
     let now = OffsetDateTime::now_utc();
     let token = secret::token();
@@ -181,8 +176,7 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
     let expires_at = now.saturating_add(Duration::seconds(i64::from(state.config.session_secs)));
     store
         .add_session(&secret::hash(&token), user.id, &csrf, now, expires_at)
-        .await
-        .map_err(store_error)?;
+        .await?;
     store
         .audit(
             &format!("user:{}", user.username),
@@ -190,8 +184,7 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
             &user.username,
             json!({}),
         )
-        .await
-        .map_err(store_error)?;
+        .await?;
     let session = Session {
         user,
         csrf,

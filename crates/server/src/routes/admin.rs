@@ -3,7 +3,6 @@
 
 use crate::auth::{accounts, enrolment, Admin};
 use crate::error::{ApiError, Json, Path, Query};
-use crate::ingest::store_error;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -15,11 +14,34 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// `GET /api/v1/users`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "admins",
+    responses(
+        (status = 200, description = "Every account", body = Vec<branchpulse_core::access::User>),
+        (status = 401, description = "Not signed in", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Not an admin", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn users(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<User>>, ApiError> {
-    Ok(Json(state.store.users().await.map_err(store_error)?))
+    Ok(Json(state.store.users().await?))
 }
 
 /// `POST /api/v1/users`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "admins",
+    request_body = branchpulse_core::access::NewUser,
+    responses(
+        (status = 201, description = "The new account", body = branchpulse_core::access::User),
+        (status = 409, description = "The name is taken", body = branchpulse_core::protocol::ErrorBody),
+        (status = 422, description = "A field will not do, named", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn create_user(
     State(state): State<AppState>,
     admin: Admin,
@@ -30,6 +52,21 @@ pub async fn create_user(
 }
 
 /// `PATCH /api/v1/users/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{id}",
+    tag = "admins",
+    request_body = branchpulse_core::access::UserChange,
+    params(
+        ("id" = String, Path, description = "The account id (a UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The account as changed", body = branchpulse_core::access::User),
+        (status = 404, description = "No such account", body = branchpulse_core::protocol::ErrorBody),
+        (status = 422, description = "A field will not do, named", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn change_user(
     State(state): State<AppState>,
     admin: Admin,
@@ -40,16 +77,36 @@ pub async fn change_user(
 }
 
 /// `GET /api/v1/devices`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices",
+    tag = "admins",
+    responses(
+        (status = 200, description = "Every device", body = Vec<branchpulse_core::access::Device>),
+    ),
+    security(("session" = []))
+)]
 pub async fn devices(
     State(state): State<AppState>,
     _: Admin,
 ) -> Result<Json<Vec<Device>>, ApiError> {
     let now = OffsetDateTime::now_utc();
-    let rows = state.store.devices().await.map_err(store_error)?;
+    let rows = state.store.devices().await?;
     Ok(Json(rows.iter().map(|d| d.to_api(now)).collect()))
 }
 
 /// `POST /api/v1/devices`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/devices",
+    tag = "admins",
+    request_body = branchpulse_core::access::NewDevice,
+    responses(
+        (status = 201, description = "The device and its one-time enrolment code", body = branchpulse_core::access::Enrolment),
+        (status = 422, description = "A field will not do, named", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn create_device(
     State(state): State<AppState>,
     admin: Admin,
@@ -61,6 +118,19 @@ pub async fn create_device(
 }
 
 /// `POST /api/v1/devices/{id}/code`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/devices/{id}/code",
+    tag = "admins",
+    params(
+        ("id" = String, Path, description = "The device id (a UUID)"),
+    ),
+    responses(
+        (status = 200, description = "A new one-time enrolment code", body = branchpulse_core::access::Enrolment),
+        (status = 404, description = "No such device", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn new_code(
     State(state): State<AppState>,
     admin: Admin,
@@ -73,6 +143,19 @@ pub async fn new_code(
 }
 
 /// `POST /api/v1/devices/{id}/revoke`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/devices/{id}/revoke",
+    tag = "admins",
+    params(
+        ("id" = String, Path, description = "The device id (a UUID)"),
+    ),
+    responses(
+        (status = 204, description = "Revoked: its token is refused from now on"),
+        (status = 404, description = "No such device", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     admin: Admin,
@@ -91,6 +174,19 @@ pub struct AuditQuery {
 }
 
 /// `GET /api/v1/audit?limit=N`: newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "admins",
+    params(
+        ("limit" = Option<u32>, Query, description = "Lines, 1 to 1000 (100)"),
+    ),
+    responses(
+        (status = 200, description = "The audit log, newest first", body = Vec<branchpulse_core::access::AuditEntry>),
+        (status = 400, description = "limit is not 1 to 1000", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn audit(
     State(state): State<AppState>,
     _: Admin,
@@ -102,7 +198,5 @@ pub async fn audit(
             "limit: must be 1 to {MAX_AUDIT}"
         )));
     }
-    Ok(Json(
-        state.store.audit_log(limit).await.map_err(store_error)?,
-    ))
+    Ok(Json(state.store.audit_log(limit).await?))
 }

@@ -2,7 +2,7 @@
 //! `GET /api/v1/branches`, in questionnaires.rs with the other catalog reads).
 
 use crate::auth::Admin;
-use crate::changes;
+use crate::catalog::changes;
 use crate::error::{ApiError, Json, Path};
 use crate::AppState;
 use axum::extract::State;
@@ -40,6 +40,18 @@ impl From<BranchBody> for Branch {
 
 /// `POST /api/v1/branches` (admin): 201 with the branch; 409 code taken;
 /// 422 naming the field.
+#[utoipa::path(
+    post,
+    path = "/api/v1/branches",
+    tag = "admins",
+    request_body = branchpulse_core::protocol::Branch,
+    responses(
+        (status = 201, description = "The branch", body = branchpulse_core::protocol::Branch),
+        (status = 409, description = "The code is taken", body = branchpulse_core::protocol::ErrorBody),
+        (status = 422, description = "A field will not do, named", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     admin: Admin,
@@ -50,6 +62,21 @@ pub async fn create(
 }
 
 /// `PUT /api/v1/branches/{code}` (admin): the whole branch; 200 with it.
+#[utoipa::path(
+    put,
+    path = "/api/v1/branches/{code}",
+    tag = "admins",
+    request_body = branchpulse_core::protocol::Branch,
+    params(
+        ("code" = String, Path, description = "The branch code"),
+    ),
+    responses(
+        (status = 200, description = "The branch as stored", body = branchpulse_core::protocol::Branch),
+        (status = 404, description = "No such branch", body = branchpulse_core::protocol::ErrorBody),
+        (status = 422, description = "A field will not do, named", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn update(
     State(state): State<AppState>,
     admin: Admin,

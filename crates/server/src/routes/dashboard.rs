@@ -5,8 +5,8 @@
 //! is narrowed to the reader's branches before anything is read.
 
 use crate::auth::{scope, Reader};
-use crate::dashboard::{self, ResponseColumns};
 use crate::error::{ApiError, Json, Query};
+use crate::read_models::{self, ResponseColumns};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::State;
@@ -17,41 +17,99 @@ use futures_util::stream::{self, StreamExt};
 use std::sync::Arc;
 
 /// `GET /api/v1/aggregates?<filter>`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/aggregates",
+    tag = "readers",
+    params(
+        branchpulse_core::aggregate::FilterParams,
+    ),
+    responses(
+        (status = 200, description = "Figures with n and 95% intervals, for the network and each branch", body = branchpulse_core::aggregate::Aggregates),
+        (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn aggregates(
     State(state): State<AppState>,
     reader: Reader,
     Query(mut filter): Query<Filter>,
 ) -> Result<Json<Aggregates>, ApiError> {
     allowed(&state, &reader, &mut filter)?;
-    Ok(Json(dashboard::aggregates(&state, &filter).await?))
+    Ok(Json(read_models::aggregates(&state, &filter).await?))
 }
 
 /// `GET /api/v1/comments?<filter>&q=<search>&limit=<per branch>`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/comments",
+    tag = "readers",
+    params(
+        branchpulse_core::aggregate::FilterParams,
+        ("q" = Option<String>, Query, description = "Only comments containing this text, case-insensitively"),
+        ("limit" = Option<String>, Query, description = "Comments per branch, 1 to 200 (20)"),
+    ),
+    responses(
+        (status = 200, description = "The latest free texts per branch", body = Vec<branchpulse_core::aggregate::Comment>),
+        (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn comments(
     State(state): State<AppState>,
     reader: Reader,
     Query(mut query): Query<CommentQuery>,
 ) -> Result<Json<Vec<Comment>>, ApiError> {
     allowed(&state, &reader, &mut query.filter)?;
-    Ok(Json(dashboard::comments(&state, &query).await?))
+    Ok(Json(read_models::comments(&state, &query).await?))
 }
 
 /// `GET /api/v1/export/aggregates.csv?<filter>`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/export/aggregates.csv",
+    tag = "readers",
+    params(
+        branchpulse_core::aggregate::FilterParams,
+    ),
+    responses(
+        (status = 200, description = "The aggregates as CSV", body = String, content_type = "text/csv"),
+        (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn aggregates_csv(
     State(state): State<AppState>,
     reader: Reader,
     Query(mut filter): Query<Filter>,
 ) -> Result<Response, ApiError> {
     allowed(&state, &reader, &mut filter)?;
-    let a = dashboard::aggregates(&state, &filter).await?;
+    let a = read_models::aggregates(&state, &filter).await?;
     Ok(csv_response(
         "branchpulse-aggregates.csv",
-        Body::from(dashboard::aggregates_csv(&a)?),
+        Body::from(read_models::aggregates_csv(&a)?),
     ))
 }
 
 /// `GET /api/v1/export/responses.csv?<filter>`: streamed a page at a time,
 /// so a large export does not sit in memory.
+#[utoipa::path(
+    get,
+    path = "/api/v1/export/responses.csv",
+    tag = "readers",
+    params(
+        branchpulse_core::aggregate::FilterParams,
+    ),
+    responses(
+        (status = 200, description = "Every response of the filter as CSV, one row each", body = String, content_type = "text/csv"),
+        (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn responses_csv(
     State(state): State<AppState>,
     reader: Reader,
@@ -61,14 +119,14 @@ pub async fn responses_csv(
     let columns = ResponseColumns::new(&state.catalog, &filter);
     // The first page is read before answering, so that a failure there is
     // an error response rather than a cut-off download.
-    let (first, next) = dashboard::responses_page(&state, &filter, &columns, None).await?;
+    let (first, next) = read_models::responses_page(&state, &filter, &columns, None).await?;
     let ctx = Arc::new((state, filter, columns));
     let rest = stream::unfold(next, move |cursor| {
         let ctx = Arc::clone(&ctx);
         async move {
             let cursor = cursor?;
             let (state, filter, columns) = &*ctx;
-            match dashboard::responses_page(state, filter, columns, Some(cursor)).await {
+            match read_models::responses_page(state, filter, columns, Some(cursor)).await {
                 Ok((bytes, next)) => Some((Ok(bytes), next)),
                 Err(e) => {
                     tracing::error!(error = %e, "responses export stopped");
@@ -91,7 +149,7 @@ pub async fn responses_csv(
 /// 400 for a filter naming unknown things, 403 for one reaching outside
 /// the reader's scope; then the filter holds only the reader's branches.
 fn allowed(state: &AppState, reader: &Reader, filter: &mut Filter) -> Result<(), ApiError> {
-    dashboard::check(&state.catalog, filter)?;
+    read_models::check(&state.catalog, filter)?;
     scope::narrow(filter, &reader.scope, &state.catalog.branches())
 }
 

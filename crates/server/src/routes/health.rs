@@ -6,6 +6,15 @@ use branchpulse_core::protocol::Health;
 /// `GET /api/v1/health`: 200 when the database answers, 503 when it does
 /// not. Open to anyone, so the database's error (hosts, paths, user names)
 /// goes to the log only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/health",
+    tag = "public",
+    responses(
+        (status = 200, description = "The server and its database answer", body = branchpulse_core::protocol::Health),
+        (status = 503, description = "The database does not answer", body = branchpulse_core::protocol::ErrorBody),
+    )
+)]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state.store.ping().await.map_err(|e| {
         tracing::warn!(error = %e, "health check: database not reachable");

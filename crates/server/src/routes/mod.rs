@@ -6,14 +6,16 @@ mod branches;
 mod dashboard;
 mod headers;
 mod health;
+pub mod openapi;
 mod questionnaires;
 mod responses;
 mod session;
 mod visits;
 
 use crate::auth::limits;
+use crate::catalog::changes;
 use crate::error::ApiError;
-use crate::{assets, changes, telemetry, AppState};
+use crate::{assets, telemetry, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::http::{header, HeaderName, HeaderValue};

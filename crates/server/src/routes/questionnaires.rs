@@ -1,5 +1,5 @@
 use crate::auth::{Admin, Caller};
-use crate::changes;
+use crate::catalog::changes;
 use crate::error::{ApiError, Json, Path};
 use crate::AppState;
 use axum::body::Bytes;
@@ -46,6 +46,14 @@ fn served(q: Questionnaire) -> Response {
 
 /// `GET /api/v1/questionnaires`: the active version of each questionnaire
 /// the caller may read (mystery shops only for shoppers' phones and admins).
+#[utoipa::path(
+    get,
+    path = "/api/v1/questionnaires",
+    tag = "public",
+    responses(
+        (status = 200, description = "The active version of each questionnaire the caller may read (mystery shops only for shoppers' phones and admins)", body = Vec<branchpulse_core::protocol::QuestionnaireSummary>),
+    )
+)]
 pub async fn list(State(state): State<AppState>, mut parts: Parts) -> Response {
     let mut summaries = state.catalog.summaries();
     let has_shops = summaries.iter().any(|s| s.kind == Kind::MysteryShop);
@@ -63,6 +71,20 @@ pub async fn list(State(state): State<AppState>, mut parts: Parts) -> Response {
 }
 
 /// `GET /api/v1/questionnaires/{id}`: the active version, what devices use.
+#[utoipa::path(
+    get,
+    path = "/api/v1/questionnaires/{id}",
+    tag = "public",
+    params(
+        ("id" = String, Path, description = "The questionnaire id"),
+    ),
+    responses(
+        (status = 200, description = "The active version", body = branchpulse_core::questionnaire::Questionnaire),
+        (status = 401, description = "A mystery shop, asked without a token or session", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "A mystery shop, asked by a kiosk or a non-admin", body = branchpulse_core::protocol::ErrorBody),
+        (status = 404, description = "No such questionnaire", body = branchpulse_core::protocol::ErrorBody),
+    )
+)]
 pub async fn latest(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -77,6 +99,21 @@ pub async fn latest(
 
 /// `GET /api/v1/questionnaires/{id}/{version}`: the version a response
 /// answered, active or not.
+#[utoipa::path(
+    get,
+    path = "/api/v1/questionnaires/{id}/{version}",
+    tag = "public",
+    params(
+        ("id" = String, Path, description = "The questionnaire id"),
+        ("version" = String, Path, description = "The version, a whole number"),
+    ),
+    responses(
+        (status = 200, description = "That version, active or not", body = branchpulse_core::questionnaire::Questionnaire),
+        (status = 401, description = "A mystery shop, asked without a token or session", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "A mystery shop, asked by a kiosk or a non-admin", body = branchpulse_core::protocol::ErrorBody),
+        (status = 404, description = "No such questionnaire or version", body = branchpulse_core::protocol::ErrorBody),
+    )
+)]
 pub async fn version(
     State(state): State<AppState>,
     Path((id, version)): Path<(String, String)>,
@@ -108,6 +145,17 @@ pub async fn version(
 
 /// `GET /api/v1/questionnaires/all` (admin): every version, with which is
 /// active and when it was uploaded.
+#[utoipa::path(
+    get,
+    path = "/api/v1/questionnaires/all",
+    tag = "admins",
+    responses(
+        (status = 200, description = "Every version, with which is active", body = Vec<branchpulse_core::access::QuestionnaireVersion>),
+        (status = 401, description = "Not signed in", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Not an admin", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn all(State(state): State<AppState>, _: Admin) -> Json<Vec<QuestionnaireVersion>> {
     Json(state.catalog.all_versions())
 }
@@ -115,6 +163,20 @@ pub async fn all(State(state): State<AppState>, _: Admin) -> Json<Vec<Questionna
 /// `POST /api/v1/questionnaires` (admin): upload a questionnaire file as
 /// the body. 201 with its summary; 422 with the loader's message; 409 if
 /// that id and version exist.
+#[utoipa::path(
+    post,
+    path = "/api/v1/questionnaires",
+    tag = "admins",
+    request_body = branchpulse_core::questionnaire::Questionnaire,
+    responses(
+        (status = 201, description = "Stored; its summary", body = branchpulse_core::access::QuestionnaireVersion),
+        (status = 409, description = "That id and version exist", body = branchpulse_core::protocol::ErrorBody),
+        (status = 413, description = "Larger than the questionnaire limit", body = branchpulse_core::protocol::ErrorBody),
+        (status = 415, description = "Not application/json", body = branchpulse_core::protocol::ErrorBody),
+        (status = 422, description = "The loader's message, naming the item", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn upload(
     State(state): State<AppState>,
     admin: Admin,
@@ -147,6 +209,20 @@ pub async fn upload(
 }
 
 /// `POST /api/v1/questionnaires/{id}/{version}/activate` (admin): 204.
+#[utoipa::path(
+    post,
+    path = "/api/v1/questionnaires/{id}/{version}/activate",
+    tag = "admins",
+    params(
+        ("id" = String, Path, description = "The questionnaire id"),
+        ("version" = String, Path, description = "The version, a whole number"),
+    ),
+    responses(
+        (status = 204, description = "That version is now the one devices use"),
+        (status = 404, description = "No such questionnaire or version", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn activate(
     State(state): State<AppState>,
     admin: Admin,
@@ -158,6 +234,14 @@ pub async fn activate(
 }
 
 /// `GET /api/v1/branches`: every branch, open or closed, in list order.
+#[utoipa::path(
+    get,
+    path = "/api/v1/branches",
+    tag = "public",
+    responses(
+        (status = 200, description = "Every branch, open or closed, in list order", body = Vec<branchpulse_core::protocol::Branch>),
+    )
+)]
 pub async fn branches(State(state): State<AppState>) -> Json<Vec<Branch>> {
     Json(state.catalog.branches().to_vec())
 }

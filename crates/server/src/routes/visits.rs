@@ -7,8 +7,7 @@ use crate::auth::scope::allows_code;
 use crate::auth::{Admin, Caller};
 use crate::catalog::BranchStatus;
 use crate::error::{ApiError, Json, Query};
-use crate::ingest::store_error;
-use crate::store::{sqlite::DATE, VisitRecord};
+use crate::store::VisitRecord;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,19 +19,34 @@ use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+/// How a visit's `due` day is written in the API: `2025-03-01`.
+const DAY: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
 /// Longest scenario, in characters.
 pub const MAX_SCENARIO_CHARS: usize = 500;
 
 /// `POST /api/v1/visits`: assign a visit. 201 with the stored visit; 422
 /// naming the field when the branch, questionnaire, due date or scenario
 /// will not do, and then nothing is stored.
+#[utoipa::path(
+    post,
+    path = "/api/v1/visits",
+    tag = "admins",
+    request_body = branchpulse_core::protocol::NewVisit,
+    responses(
+        (status = 201, description = "The stored visit", body = branchpulse_core::protocol::Visit),
+        (status = 422, description = "The branch, questionnaire, due date or scenario will not do, named", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     admin: Admin,
     Json(new): Json<NewVisit>,
 ) -> Result<(StatusCode, Json<Visit>), ApiError> {
     let record = check(&state, new, OffsetDateTime::now_utc())?;
-    state.store.add_visit(&record).await.map_err(store_error)?;
+    state.store.add_visit(&record).await?;
     state
         .store
         .audit(
@@ -41,8 +55,7 @@ pub async fn create(
             &record.id.to_string(),
             serde_json::json!({ "branch": record.branch, "shopper": record.shopper }),
         )
-        .await
-        .map_err(store_error)?;
+        .await?;
     Ok((StatusCode::CREATED, Json(visit_of(record))))
 }
 
@@ -53,6 +66,20 @@ pub struct ListQuery {
 
 /// `GET /api/v1/visits[?branch=CODE]`: the assignments the caller may
 /// see, soonest due first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/visits",
+    tag = "devices",
+    params(
+        ("branch" = Option<String>, Query, description = "Only this branch's visits"),
+    ),
+    responses(
+        (status = 200, description = "The visits the caller may see, soonest due first", body = Vec<branchpulse_core::protocol::Visit>),
+        (status = 403, description = "A kiosk, or a branch outside the reader's scope", body = branchpulse_core::protocol::ErrorBody),
+        (status = 404, description = "No such branch", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("device" = []), ("session" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -75,11 +102,7 @@ pub async fn list(
                     "a kiosk lists no visits: only shoppers' phones and people do".into(),
                 ));
             };
-            let mut visits = state
-                .store
-                .shopper_visits(&shopper)
-                .await
-                .map_err(store_error)?;
+            let mut visits = state.store.shopper_visits(&shopper).await?;
             visits.retain(|v| query.branch.as_ref().is_none_or(|b| &v.branch == b));
             visits
         }
@@ -92,11 +115,7 @@ pub async fn list(
                     )));
                 }
             }
-            let mut visits = state
-                .store
-                .visits(query.branch.as_deref())
-                .await
-                .map_err(store_error)?;
+            let mut visits = state.store.visits(query.branch.as_deref()).await?;
             visits.retain(|v| allows_code(&reader.scope, &v.branch, &branches));
             if reader.user.role != Role::Admin {
                 hide_from_the_shopped(&state, &mut visits).await?;
@@ -118,11 +137,7 @@ async fn hide_from_the_shopped(
     branches.sort();
     branches.dedup();
     let ids: Vec<uuid::Uuid> = visits.iter().map(|v| v.id).collect();
-    let done = state
-        .store
-        .reported_visits(&branches, &ids)
-        .await
-        .map_err(store_error)?;
+    let done = state.store.reported_visits(&branches, &ids).await?;
     visits.retain(|v| done.contains(&v.id));
     for v in visits.iter_mut() {
         v.shopper = None;
@@ -175,7 +190,7 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
             ))
         }
     }
-    let due = time::Date::parse(new.due.trim(), DATE).map_err(|_| {
+    let due = time::Date::parse(new.due.trim(), DAY).map_err(|_| {
         bad(
             "due",
             format!("\"{}\" is not a date written YYYY-MM-DD", new.due),

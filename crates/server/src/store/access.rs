@@ -1,12 +1,11 @@
 //! Accounts, sessions, enrolled devices and the audit log: the storage side
-//! of docs/access.md. The queries live in
-//! `sqlite_access.rs` and `postgres_access.rs`; this file holds the rows
-//! and the dispatch.
+//! of docs/access.md. This file holds the rows and the methods; the queries
+//! are in `sql/access.rs`.
 //!
 //! Secrets never reach the store in clear: session tokens, device tokens and
 //! enrolment codes arrive as SHA-256 hashes, passwords as argon2id strings.
 
-use super::{Store, StoreError, VisitRecord};
+use super::{Store, StoreError};
 use branchpulse_core::access::{AuditEntry, Device, DeviceKind, DeviceStatus, Role, User};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
@@ -157,37 +156,29 @@ pub(super) fn detail_of(text: &str) -> serde_json::Value {
 /// busy device does not write on every request.
 pub const SEEN_GRANULARITY: Duration = Duration::minutes(1);
 
-macro_rules! dispatch {
-    ($store:expr, $method:ident($($arg:expr),*)) => {
-        match $store {
-            Store::Sqlite(s) => s.$method($($arg),*).await,
-            Store::Postgres(p) => p.$method($($arg),*).await,
-        }
-    };
-}
-
 impl Store {
     /// Store a new account; `false` if its user name is taken (then nothing
     /// is written).
     pub async fn add_user(&self, row: &UserRow) -> Result<bool, StoreError> {
-        dispatch!(self, add_user(row))
+        dispatch!(self, access::add_user(row))
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        dispatch!(self, user_by_name(username))
+        dispatch!(self, access::user_by_name(username))
     }
 
     pub async fn user(&self, id: Uuid) -> Result<Option<UserRow>, StoreError> {
-        dispatch!(self, user(id))
+        dispatch!(self, access::user(id))
     }
 
     /// Every account, by user name.
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
-        dispatch!(self, users())
+        let rows = dispatch!(self, access::users())?;
+        Ok(rows.into_iter().map(|row| row.user).collect())
     }
 
     pub async fn has_active_admin(&self) -> Result<bool, StoreError> {
-        dispatch!(self, has_active_admin())
+        dispatch!(self, access::has_active_admin())
     }
 
     /// Change an account; a new password or deactivation ends its sessions
@@ -201,7 +192,7 @@ impl Store {
         id: Uuid,
         change: &UserUpdate,
     ) -> Result<UserUpdated, StoreError> {
-        dispatch!(self, update_user(id, change))
+        dispatch!(self, access::update_user(id, change))
     }
 
     /// Reserve a sign-in attempt on `username` before its password is
@@ -215,12 +206,12 @@ impl Store {
         now: OffsetDateTime,
         policy: LockPolicy,
     ) -> Result<Attempt, StoreError> {
-        dispatch!(self, reserve_sign_in(username, now, policy))
+        dispatch!(self, access::reserve_sign_in(username, now, policy))
     }
 
     /// A good sign-in: the back-off starts again from zero.
     pub async fn login_succeeded(&self, id: Uuid) -> Result<(), StoreError> {
-        dispatch!(self, login_succeeded(id))
+        dispatch!(self, access::login_succeeded(id))
     }
 
     pub async fn add_session(
@@ -231,7 +222,10 @@ impl Store {
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        dispatch!(self, add_session(token_hash, user, csrf, now, expires_at))
+        dispatch!(
+            self,
+            access::add_session(token_hash, user, csrf, now, expires_at)
+        )
     }
 
     /// The session with this token hash, if it has not expired and its
@@ -241,25 +235,25 @@ impl Store {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<SessionRow>, StoreError> {
-        dispatch!(self, session(token_hash, now))
+        dispatch!(self, access::session(token_hash, now))
     }
 
     pub async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        dispatch!(self, end_session(token_hash))
+        dispatch!(self, access::end_session(token_hash))
     }
 
     /// Store a new device with its pending enrolment code.
     pub async fn add_device(&self, row: &DeviceRow, code_hash: &str) -> Result<(), StoreError> {
-        dispatch!(self, add_device(row, code_hash))
+        dispatch!(self, access::add_device(row, code_hash))
     }
 
     /// Every device, newest first.
     pub async fn devices(&self) -> Result<Vec<DeviceRow>, StoreError> {
-        dispatch!(self, devices())
+        dispatch!(self, access::devices())
     }
 
     pub async fn device(&self, id: Uuid) -> Result<Option<DeviceRow>, StoreError> {
-        dispatch!(self, device(id))
+        dispatch!(self, access::device(id))
     }
 
     /// Give a device a new one-time code: its token (if any) stops working
@@ -270,7 +264,7 @@ impl Store {
         code_hash: &str,
         expires_at: OffsetDateTime,
     ) -> Result<Option<DeviceRow>, StoreError> {
-        dispatch!(self, new_device_code(id, code_hash, expires_at))
+        dispatch!(self, access::new_device_code(id, code_hash, expires_at))
     }
 
     /// Exchange a pending, unexpired code for a token, at most once: the
@@ -283,7 +277,10 @@ impl Store {
         token_expires_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<Option<DeviceRow>, StoreError> {
-        dispatch!(self, enrol(code_hash, token_hash, token_expires_at, now))
+        dispatch!(
+            self,
+            access::enrol(code_hash, token_hash, token_expires_at, now)
+        )
     }
 
     /// The device holding this token, if it is neither revoked nor expired.
@@ -292,17 +289,17 @@ impl Store {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<DeviceRow>, StoreError> {
-        dispatch!(self, device_by_token(token_hash, now))
+        dispatch!(self, access::device_by_token(token_hash, now))
     }
 
     /// Note that a device was seen (at most one write per [`SEEN_GRANULARITY`]).
     pub async fn device_seen(&self, id: Uuid, now: OffsetDateTime) -> Result<(), StoreError> {
-        dispatch!(self, device_seen(id, now))
+        dispatch!(self, access::device_seen(id, now))
     }
 
     /// Revoke a device; `false` if there is no such device.
     pub async fn revoke_device(&self, id: Uuid, now: OffsetDateTime) -> Result<bool, StoreError> {
-        dispatch!(self, revoke_device(id, now))
+        dispatch!(self, access::revoke_device(id, now))
     }
 
     /// Add a line to the audit log. `actor` is `user:<name>`, `device:<id>`
@@ -315,23 +312,12 @@ impl Store {
         detail: serde_json::Value,
     ) -> Result<(), StoreError> {
         let now = OffsetDateTime::now_utc();
-        dispatch!(self, audit(now, actor, action, target, &detail))
+        dispatch!(self, access::audit(now, actor, action, target, &detail))
     }
 
     /// The latest `limit` lines of the audit log, newest first.
     pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        dispatch!(self, audit_log(limit))
-    }
-
-    /// One visit assignment.
-    pub async fn visit(&self, id: Uuid) -> Result<Option<VisitRecord>, StoreError> {
-        dispatch!(self, visit(id))
-    }
-
-    /// The visits a shopper's phone lists: its shopper's and those assigned
-    /// to no one, soonest due first.
-    pub async fn shopper_visits(&self, shopper: &str) -> Result<Vec<VisitRecord>, StoreError> {
-        dispatch!(self, shopper_visits(shopper))
+        dispatch!(self, access::audit_log(limit))
     }
 }
 

@@ -1,34 +1,57 @@
-//! The one storage interface, over its backends.
+//! The one storage interface, over its two databases.
 //!
-//! [`Store`] is an enum with one variant per database, chosen by
-//! [`Store::connect`] from the URL's scheme; the rest of the server only sees
-//! its methods. SQLite ([`sqlite`]) is the default and needs no setup;
-//! PostgreSQL ([`postgres`]) serves several server replicas. Each has its own
-//! migrations (`migrations/sqlite/`, `migrations/postgres/`), and the same
-//! test suite runs against both.
+//! [`Store`] holds the connection pool of one database, chosen by
+//! [`Store::connect`] from the URL's scheme; the rest of the server only
+//! sees its methods. SQLite is the default and needs no setup; PostgreSQL
+//! serves several server replicas. The same test suite runs against both.
+//!
+//! Inside, every query is written once, in `sql/`, and compiled for each
+//! database (see `sql/mod.rs`). `sqlite.rs` and `postgres.rs` hold only
+//! what truly differs: connecting (pool and pragmas), their migrations
+//! (`migrations/sqlite/`, `migrations/postgres/`), how UUIDs, instants and
+//! lists are stored (`backend.rs`), which error codes mean "try again".
+
+/// Run the shared query `sql::$module::$f` on the store's database.
+macro_rules! dispatch {
+    ($store:expr, $module:ident :: $f:ident ( $($arg:expr),* )) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite(pool) => {
+                $crate::store::sqlite::sql::$module::$f(pool, $($arg),*).await
+            }
+            $crate::store::Pool::Postgres(pool) => {
+                $crate::store::postgres::sql::$module::$f(pool, $($arg),*).await
+            }
+        }
+    };
+}
 
 pub mod access;
+mod backend;
 pub mod catalog;
-pub mod postgres;
-mod postgres_access;
+pub mod copy;
+mod postgres;
 pub mod rollup;
-pub mod sqlite;
-mod sqlite_access;
+mod sqlite;
 
 use branchpulse_core::aggregate::{Comment, CommentQuery, Filter, Part, Rollup};
 use branchpulse_core::Response;
 pub use rollup::Facts;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 use time::{Date, Duration};
 use uuid::Uuid;
 
-/// A storage backend, chosen by the database URL.
+/// The storage of one database, chosen by its URL. Cloning shares the pool.
 #[derive(Debug, Clone)]
-pub enum Store {
-    Sqlite(sqlite::SqliteStore),
-    Postgres(postgres::PostgresStore),
+pub struct Store {
+    pool: Pool,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
 }
 
 /// One response ready to store: the columns kept for aggregation, the
@@ -171,14 +194,9 @@ impl StoreError {
                         .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
                         .is_some()
                     {
-                        // Serialization failure, deadlock, too many
-                        // connections, server shutting down, connection lost.
-                        matches!(code, "40001" | "40P01" | "53300" | "57P01" | "57P03")
-                            || code.starts_with("08")
+                        postgres::is_transient(code)
                     } else {
-                        // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with extended codes.
-                        let code = code.parse::<u32>().ok();
-                        matches!(code.map(|c| c & 0xff), Some(5 | 6))
+                        sqlite::is_transient(code)
                     }
                 }
                 _ => false,
@@ -192,23 +210,42 @@ impl Store {
     /// Open the database named by `url`, creating it if needed, and apply
     /// the migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        if url.starts_with("sqlite:") {
-            Ok(Store::Sqlite(sqlite::SqliteStore::connect(url).await?))
+        let pool = if url.starts_with("sqlite:") {
+            Pool::Sqlite(sqlite::connect(url).await?)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Ok(Store::Postgres(
-                postgres::PostgresStore::connect(url).await?,
-            ))
+            Pool::Postgres(postgres::connect(url).await?)
         } else {
-            Err(StoreError::UnsupportedUrl(url.to_owned()))
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        Ok(Store { pool })
+    }
+
+    /// Whether the database is SQLite (else PostgreSQL).
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self.pool, Pool::Sqlite(_))
+    }
+
+    /// The SQLite connection pool, when that is the database: for tests of
+    /// its connections' settings. Everything else goes through the methods.
+    #[doc(hidden)]
+    pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// Close every connection, waiting for queries in flight.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
         }
     }
 
     /// A trivial query, for health checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.ping().await,
-            Store::Postgres(p) => p.ping().await,
-        }
+        dispatch!(self, responses::ping())
     }
 
     /// Store `records` in one transaction: either every outcome holds or
@@ -224,10 +261,7 @@ impl Store {
         let mut by_id: Vec<(usize, &Record)> = records.iter().enumerate().collect();
         by_id.sort_by_key(|(_, r)| r.id);
         let sorted: Vec<&Record> = by_id.iter().map(|(_, r)| *r).collect();
-        let saved = match self {
-            Store::Sqlite(s) => s.save(&sorted).await?,
-            Store::Postgres(p) => p.save(&sorted).await?,
-        };
+        let saved = dispatch!(self, responses::save(&sorted))?;
         let mut outcomes = vec![Saved::Inserted; records.len()];
         for ((slot, _), saved) in by_id.into_iter().zip(saved) {
             outcomes[slot] = saved;
@@ -240,10 +274,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        match self {
-            Store::Sqlite(s) => s.stored_hashes(ids).await,
-            Store::Postgres(p) => p.stored_hashes(ids).await,
-        }
+        dispatch!(self, responses::stored_hashes(ids))
     }
 
     /// Roll up every stored response that is not yet (stored before the
@@ -255,10 +286,7 @@ impl Store {
         &self,
         facts: impl Fn(&Response) -> Option<Facts>,
     ) -> Result<u64, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.backfill(facts).await,
-            Store::Postgres(p) => p.backfill(facts).await,
-        }
+        dispatch!(self, responses::backfill(facts))
     }
 
     /// Add rows of sums straight to the rollup tables, in one transaction.
@@ -268,29 +296,20 @@ impl Store {
         &self,
         rows: &[(rollup::RollupKey, Rollup)],
     ) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.add_rollups(rows).await,
-            Store::Postgres(p) => p.add_rollups(rows).await,
-        }
+        dispatch!(self, rollups::add_rollups(rows))
     }
 
     /// The rollups the filter takes in (by day, channel and questionnaire),
     /// summed per branch and ISO week. Branches are chosen by the caller.
     pub async fn rollup_parts(&self, filter: &Filter) -> Result<Vec<Part>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.rollup_parts(filter).await,
-            Store::Postgres(p) => p.rollup_parts(filter).await,
-        }
+        dispatch!(self, rollups::rollup_parts(filter))
     }
 
     /// The latest `query.limit` comments per branch that the filter takes
     /// in (by day, channel and questionnaire) and that contain the search
     /// text, newest first. Branches are chosen by the caller.
     pub async fn comments(&self, query: &CommentQuery) -> Result<Vec<Comment>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.comments(query).await,
-            Store::Postgres(p) => p.comments(query).await,
-        }
+        dispatch!(self, rollups::comments(query))
     }
 
     /// Up to `limit` stored responses after `after`, in submission order,
@@ -303,35 +322,80 @@ impl Store {
         after: Option<&Cursor>,
         limit: u32,
     ) -> Result<Vec<(Cursor, String)>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.responses_page(filter, after, limit).await,
-            Store::Postgres(p) => p.responses_page(filter, after, limit).await,
-        }
+        dispatch!(self, responses::responses_page(filter, after, limit))
     }
 
     /// Number of stored responses.
     pub async fn count(&self) -> Result<u64, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.count().await,
-            Store::Postgres(p) => p.count().await,
-        }
+        dispatch!(self, responses::count())
+    }
+
+    /// The stored payload of a response.
+    pub async fn payload(&self, id: Uuid) -> Result<Option<String>, StoreError> {
+        Ok(self.payload_and_hash(id).await?.map(|(payload, _)| payload))
+    }
+
+    /// A response's stored payload and payload hash.
+    pub async fn payload_and_hash(&self, id: Uuid) -> Result<Option<(String, String)>, StoreError> {
+        dispatch!(self, responses::payload_and_hash(id))
+    }
+
+    /// Replace a response's payload and hash with erased ones (see
+    /// `maintenance::purge`), drop its comments (those of `comment_items`,
+    /// or all) from the dashboard's list and set `purged_at` when given, in
+    /// one transaction. `false` if no such response.
+    pub async fn erase(
+        &self,
+        id: Uuid,
+        payload: &str,
+        hash: &str,
+        purged_at: Option<OffsetDateTime>,
+        comment_items: Option<&[&str]>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(
+            self,
+            responses::erase(id, payload, hash, purged_at, comment_items)
+        )
+    }
+
+    /// Up to `limit` responses submitted before `before`, with an id above
+    /// `after`, that `how` has not erased yet (of the mystery-shop channel
+    /// only for staff names), by id: (id, payload, hash).
+    pub async fn to_erase(
+        &self,
+        how: crate::maintenance::purge::Erase,
+        before: OffsetDateTime,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+        let shop_only = how == crate::maintenance::purge::Erase::StaffNames;
+        let pattern = how.done_pattern();
+        dispatch!(
+            self,
+            responses::to_erase(pattern, shop_only, before, after, limit)
+        )
     }
 
     /// Store a new visit assignment.
     pub async fn add_visit(&self, visit: &VisitRecord) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.add_visit(visit).await,
-            Store::Postgres(p) => p.add_visit(visit).await,
-        }
+        dispatch!(self, visits::add_visit(visit, false)).map(|_| ())
+    }
+
+    /// One visit assignment.
+    pub async fn visit(&self, id: Uuid) -> Result<Option<VisitRecord>, StoreError> {
+        dispatch!(self, visits::visit(id))
     }
 
     /// The visit assignments, of one branch or of all, soonest due first
     /// (then oldest assigned first).
     pub async fn visits(&self, branch: Option<&str>) -> Result<Vec<VisitRecord>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.visits(branch).await,
-            Store::Postgres(p) => p.visits(branch).await,
-        }
+        dispatch!(self, visits::visits(branch))
+    }
+
+    /// The visits a shopper's phone lists: its shopper's and those assigned
+    /// to no one, soonest due first.
+    pub async fn shopper_visits(&self, shopper: &str) -> Result<Vec<VisitRecord>, StoreError> {
+        dispatch!(self, visits::shopper_visits(shopper))
     }
 
     /// Those of `visits` (of `branches`) whose report has been received: a
@@ -340,23 +404,12 @@ impl Store {
         &self,
         branches: &[String],
         visits: &[Uuid],
-    ) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    ) -> Result<HashSet<Uuid>, StoreError> {
         if visits.is_empty() {
-            return Ok(Default::default());
+            return Ok(HashSet::new());
         }
-        let found = match self {
-            Store::Sqlite(s) => s.reported_visits(branches, visits).await?,
-            Store::Postgres(p) => p.reported_visits(branches, visits).await?,
-        };
+        let found = dispatch!(self, visits::reported_visits(branches, visits))?;
         Ok(found.into_iter().collect())
-    }
-
-    /// Close every connection, waiting for queries in flight.
-    pub async fn close(&self) {
-        match self {
-            Store::Sqlite(s) => s.close().await,
-            Store::Postgres(p) => p.close().await,
-        }
     }
 }
 
@@ -379,37 +432,6 @@ pub fn utc_window(filter: &Filter) -> (Option<time::OffsetDateTime>, Option<time
             .checked_add(Duration::days(1) + Duration::hours(13))
     };
     (filter.from.and_then(start), filter.to.and_then(end))
-}
-
-/// The summed rows of the three rollup tables as parts per (branch, week).
-fn assemble(
-    main: Vec<(Date, String, Rollup)>,
-    critical: Vec<(Date, String, String, i64)>,
-    waits: Vec<(Date, String, i64, i64)>,
-) -> Vec<Part> {
-    let mut parts: BTreeMap<(String, Date), Rollup> = BTreeMap::new();
-    for (week, branch, r) in main {
-        parts.entry((branch, week)).or_default().merge(&r);
-    }
-    for (week, branch, item, count) in critical {
-        let r = parts.entry((branch, week)).or_default();
-        *r.critical.entry(item).or_default() += u64::try_from(count).unwrap_or(0);
-    }
-    for (week, branch, seconds, count) in waits {
-        let (Ok(seconds), Ok(count)) = (u32::try_from(seconds), u64::try_from(count)) else {
-            continue;
-        };
-        let r = parts.entry((branch, week)).or_default();
-        *r.wait.entry(seconds).or_default() += count;
-    }
-    parts
-        .into_iter()
-        .map(|((branch, week), rollup)| Part {
-            branch,
-            week,
-            rollup,
-        })
-        .collect()
 }
 
 /// `kiosk` or `mystery_shop` read back from the database.

@@ -1,11 +1,11 @@
-//! What a stored response adds to the dashboard tables, and the SQL both
-//! backends share to keep and read those tables.
+//! What a stored response adds to the dashboard tables, and how their rows
+//! are summed and read back (the SQL is in `sql/rollups.rs`).
 //!
 //! The `rollups` table has one column per field of [`Rollup`] (see
 //! `migrations/*/0003_rollups.sql`); [`COLUMNS`] lists them in one fixed order
 //! used for writing ([`values`]) and reading ([`rollup_of`]).
 
-use branchpulse_core::aggregate::{self, Comment, Filter, Rollup};
+use branchpulse_core::aggregate::{self, Comment, Filter, Part, Rollup};
 use branchpulse_core::questionnaire::Dimension;
 use branchpulse_core::stats::Moments;
 use branchpulse_core::{Questionnaire, Response};
@@ -228,51 +228,6 @@ pub fn is_int(i: usize) -> bool {
     !(COLUMNS[i].ends_with("_sum") || COLUMNS[i].ends_with("_sum_sq"))
 }
 
-/// `INSERT … ON CONFLICT DO UPDATE` adding one row of sums to `table`,
-/// keyed by `keys` (its primary key, in order); the parameters are the
-/// keys, then [`COLUMNS`]. `p(i)` writes the i-th (1-based) placeholder.
-pub fn upsert_sql(table: &str, keys: &[&str], p: impl Fn(usize) -> String) -> String {
-    let placeholders: Vec<String> = (1..=keys.len() + COLUMN_COUNT).map(p).collect();
-    let updates: Vec<String> = COLUMNS
-        .iter()
-        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
-        .collect();
-    format!(
-        "INSERT INTO {table} ({}, {}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
-        keys.join(", "),
-        COLUMNS.join(", "),
-        placeholders.join(", "),
-        keys.join(", "),
-        updates.join(", ")
-    )
-}
-
-/// The keys of the daily table, in the order of its primary key.
-pub const DAILY_KEYS: [&str; 5] = ["week", "branch", "day", "questionnaire_id", "channel"];
-/// The keys of the weekly table.
-pub const WEEKLY_KEYS: [&str; 4] = ["week", "branch", "questionnaire_id", "channel"];
-
-/// The sums per (week, branch) of the rows of `table` that `filter` (a
-/// WHERE clause) keeps.
-pub fn select_sql(table: &str, filter: &str) -> String {
-    let sums: Vec<String> = COLUMNS
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let ty = if is_int(i) {
-                "BIGINT"
-            } else {
-                "DOUBLE PRECISION"
-            };
-            format!("CAST(SUM({c}) AS {ty})")
-        })
-        .collect();
-    format!(
-        "SELECT week, branch, {} FROM {table} WHERE {filter} GROUP BY week, branch",
-        sums.join(", ")
-    )
-}
-
 /// The Mondays of the first and last weeks that the filter's dates cover
 /// whole (`None`: no bound on that side). Those weeks are read from the
 /// weekly table; the other days in range from the daily one. When the
@@ -315,6 +270,37 @@ pub fn edge_weeks(filter: &Filter) -> Vec<Date> {
     }
     weeks.dedup();
     weeks
+}
+
+/// The summed rows of the three rollup tables as parts per (branch, week).
+pub(super) fn assemble(
+    main: Vec<(Date, String, Rollup)>,
+    critical: Vec<(Date, String, String, i64)>,
+    waits: Vec<(Date, String, i64, i64)>,
+) -> Vec<Part> {
+    let mut parts: BTreeMap<(String, Date), Rollup> = BTreeMap::new();
+    for (week, branch, r) in main {
+        parts.entry((branch, week)).or_default().merge(&r);
+    }
+    for (week, branch, item, count) in critical {
+        let r = parts.entry((branch, week)).or_default();
+        *r.critical.entry(item).or_default() += u64::try_from(count).unwrap_or(0);
+    }
+    for (week, branch, seconds, count) in waits {
+        let (Ok(seconds), Ok(count)) = (u32::try_from(seconds), u64::try_from(count)) else {
+            continue;
+        };
+        let r = parts.entry((branch, week)).or_default();
+        *r.wait.entry(seconds).or_default() += count;
+    }
+    parts
+        .into_iter()
+        .map(|((branch, week), rollup)| Part {
+            branch,
+            week,
+            rollup,
+        })
+        .collect()
 }
 
 /// Escape `%`, `_` and `\` for `LIKE … ESCAPE '\'`, and wrap in `%…%`.

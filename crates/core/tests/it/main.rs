@@ -1,0 +1,15 @@
+//! Core's tests, one module per area, in one test binary (one link instead
+//! of one per file). Run one area with a filter:
+//! `cargo test -p branchpulse-core --test it validate::`.
+//!
+//! Proptest keeps the failures it found in `../proptest-regressions/`
+//! (next to this folder, because this one has a `main.rs`); they are
+//! replayed before new cases are tried.
+
+mod aggregate;
+mod limits;
+mod properties;
+mod questionnaire;
+mod score;
+mod stats;
+mod validate;

@@ -1,0 +1,307 @@
+//! The dashboard's tables: the rollups (daily and weekly sums, critical
+//! failures, waits) and the comment list, grown at ingest and read by the
+//! dashboard. Their columns are listed once in `store/rollup.rs`.
+
+use super::{get_id, get_time, Pool, B};
+use crate::store::backend::Backend;
+use crate::store::rollup::{self, Num, Pending, RollupKey, COLUMNS, COLUMN_COUNT};
+use crate::store::{channel_of, StoreError};
+use branchpulse_core::aggregate::{
+    channel_label, fold, Comment, CommentQuery, Filter, Part, Rollup,
+};
+use sqlx::Row;
+use std::sync::LazyLock;
+use time::Date;
+
+/// `INSERT … ON CONFLICT DO UPDATE` adding one row of sums to `table`,
+/// keyed by `keys` (its primary key, in order); the parameters are the
+/// keys, then [`COLUMNS`].
+fn upsert_sql(table: &str, keys: &[&str]) -> String {
+    let placeholders: Vec<String> = (1..=keys.len() + COLUMN_COUNT)
+        .map(|i| format!("${i}"))
+        .collect();
+    let updates: Vec<String> = COLUMNS
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}, {}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+        keys.join(", "),
+        COLUMNS.join(", "),
+        placeholders.join(", "),
+        keys.join(", "),
+        updates.join(", ")
+    )
+}
+
+/// The sums per (week, branch) of the rows of `table` that `filter` (a
+/// WHERE clause) keeps.
+fn select_sql(table: &str, filter: &str) -> String {
+    let sums: Vec<String> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let ty = if rollup::is_int(i) {
+                "BIGINT"
+            } else {
+                "DOUBLE PRECISION"
+            };
+            format!("CAST(SUM({c}) AS {ty})")
+        })
+        .collect();
+    format!(
+        "SELECT week, branch, {} FROM {table} WHERE {filter} GROUP BY week, branch",
+        sums.join(", ")
+    )
+}
+
+static UPSERT_DAILY: LazyLock<String> = LazyLock::new(|| {
+    upsert_sql(
+        "rollups",
+        &["week", "branch", "day", "questionnaire_id", "channel"],
+    )
+});
+static UPSERT_WEEKLY: LazyLock<String> = LazyLock::new(|| {
+    upsert_sql(
+        "rollups_weekly",
+        &["week", "branch", "questionnaire_id", "channel"],
+    )
+});
+
+/// Day, channel and questionnaire of a filter: parameters $1–$4.
+const FILTER: &str = "($1 IS NULL OR day >= $1) AND ($2 IS NULL OR day <= $2) \
+     AND ($3 IS NULL OR channel = $3) AND ($4 IS NULL OR questionnaire_id = $4)";
+
+/// Days in range of the partly covered weeks $5 and $6 (see `rollup::edge_weeks`).
+static SELECT_DAILY: LazyLock<String> =
+    LazyLock::new(|| select_sql("rollups", &format!("week IN ($5, $6) AND {FILTER}")));
+
+/// The whole weeks $1–$2.
+static SELECT_WEEKLY: LazyLock<String> = LazyLock::new(|| {
+    select_sql(
+        "rollups_weekly",
+        "($1 IS NULL OR week >= $1) AND ($2 IS NULL OR week <= $2) \
+         AND ($3 IS NULL OR channel = $3) AND ($4 IS NULL OR questionnaire_id = $4)",
+    )
+});
+
+static CRITICAL_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT week, branch, item, CAST(SUM(count) AS BIGINT) FROM rollup_critical \
+         WHERE {FILTER} GROUP BY week, branch, item"
+    )
+});
+
+static WAITS_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT week, branch, seconds, CAST(SUM(count) AS BIGINT) FROM rollup_waits \
+         WHERE {FILTER} GROUP BY week, branch, seconds"
+    )
+});
+
+static COMMENTS_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT response_id, branch, questionnaire_id, channel, submitted_at, item, text FROM ( \
+           SELECT response_id, branch, questionnaire_id, channel, submitted_at, item, text, \
+             ROW_NUMBER() OVER (PARTITION BY branch ORDER BY submitted_at DESC, response_id, item) AS pos \
+           FROM comments WHERE {FILTER} AND ($5 IS NULL OR folded LIKE $5 ESCAPE '\\') \
+         ) AS ranked WHERE pos <= $6 ORDER BY submitted_at DESC, response_id, item"
+    )
+});
+
+type Query<'q> = sqlx::query::Query<'q, B, <B as sqlx::Database>::Arguments<'q>>;
+
+/// `q` with the values of `rollup`'s [`COLUMNS`] bound next.
+fn bind_sums<'q>(q: Query<'q>, rollup: &Rollup) -> Query<'q> {
+    rollup::values(rollup).into_iter().fold(q, |q, v| match v {
+        Num::Int(i) => q.bind(i),
+        Num::Real(x) => q.bind(x),
+    })
+}
+
+/// Add the pending sums to the rollup tables, in their fixed order, and the
+/// pending comments.
+pub async fn add_sums(
+    tx: &mut <B as sqlx::Database>::Connection,
+    pending: &Pending,
+) -> Result<(), StoreError> {
+    for (key, rollup) in pending.daily() {
+        let q = sqlx::query(UPSERT_DAILY.as_str())
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(key.day)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel);
+        bind_sums(q, rollup).execute(&mut *tx).await?;
+    }
+    for (key, rollup) in &pending.weekly() {
+        let q = sqlx::query(UPSERT_WEEKLY.as_str())
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel);
+        bind_sums(q, rollup).execute(&mut *tx).await?;
+    }
+    for (key, rollup) in pending.daily() {
+        for (item, count) in &rollup.critical {
+            sqlx::query(
+                "INSERT INTO rollup_critical (day, week, branch, questionnaire_id, channel, item, count) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (day, branch, questionnaire_id, channel, item) \
+                 DO UPDATE SET count = rollup_critical.count + excluded.count",
+            )
+            .bind(key.day)
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel)
+            .bind(item)
+            .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    for (key, rollup) in pending.daily() {
+        for (seconds, count) in &rollup.wait {
+            sqlx::query(
+                "INSERT INTO rollup_waits (day, week, branch, questionnaire_id, channel, seconds, count) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (day, branch, questionnaire_id, channel, seconds) \
+                 DO UPDATE SET count = rollup_waits.count + excluded.count",
+            )
+            .bind(key.day)
+            .bind(key.week)
+            .bind(&key.branch)
+            .bind(&key.questionnaire_id)
+            .bind(&key.channel)
+            .bind(i64::from(*seconds))
+            .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    add_comments(tx, pending).await
+}
+
+/// Add the pending comments to the dashboard's comment list, many rows per
+/// statement.
+async fn add_comments(
+    tx: &mut <B as sqlx::Database>::Connection,
+    pending: &Pending,
+) -> Result<(), StoreError> {
+    for chunk in pending.comments.chunks(rollup::COMMENTS_PER_INSERT) {
+        let mut q = sqlx::QueryBuilder::<B>::new(
+            "INSERT INTO comments (response_id, item, branch, questionnaire_id, channel, day, \
+             submitted_at, text, folded) ",
+        );
+        q.push_values(chunk, |mut row, (day, c)| {
+            row.push_bind(B::id(c.response_id))
+                .push_bind(c.item.clone())
+                .push_bind(c.branch.clone())
+                .push_bind(c.questionnaire_id.clone())
+                .push_bind(channel_label(c.channel))
+                .push_bind(*day)
+                .push_bind(B::time(c.submitted_at))
+                .push_bind(c.text.clone())
+                .push_bind(fold(&c.text));
+        });
+        q.push(" ON CONFLICT (response_id, item) DO NOTHING");
+        q.build().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn add_rollups(pool: &Pool, rows: &[(RollupKey, Rollup)]) -> Result<(), StoreError> {
+    let mut pending = Pending::default();
+    for (key, rollup) in rows {
+        pending.add(key.clone(), rollup);
+    }
+    let mut tx = pool.begin().await?;
+    add_sums(&mut tx, &pending).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn rollup_parts(pool: &Pool, filter: &Filter) -> Result<Vec<Part>, StoreError> {
+    let bind = |sql: &'static str| {
+        sqlx::query(sql)
+            .bind(filter.from)
+            .bind(filter.to)
+            .bind(filter.channel.map(channel_label))
+            .bind(filter.questionnaire.as_deref())
+    };
+    let (first, last) = rollup::whole_weeks(filter);
+    let edges = rollup::edge_weeks(filter);
+    let daily = match (edges.first(), edges.last()) {
+        (Some(a), Some(b)) => {
+            bind(SELECT_DAILY.as_str())
+                .bind(*a)
+                .bind(*b)
+                .fetch_all(pool)
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    let weekly = sqlx::query(SELECT_WEEKLY.as_str())
+        .bind(first)
+        .bind(last)
+        .bind(filter.channel.map(channel_label))
+        .bind(filter.questionnaire.as_deref())
+        .fetch_all(pool)
+        .await?;
+    let mut main = Vec::with_capacity(daily.len() + weekly.len());
+    for row in daily.iter().chain(&weekly) {
+        let mut values = Vec::with_capacity(COLUMN_COUNT);
+        for i in 0..COLUMN_COUNT {
+            values.push(if rollup::is_int(i) {
+                Num::Int(row.try_get::<Option<i64>, _>(i + 2)?.unwrap_or(0))
+            } else {
+                Num::Real(row.try_get::<Option<f64>, _>(i + 2)?.unwrap_or(0.0))
+            });
+        }
+        main.push((
+            row.try_get::<Date, _>(0)?,
+            row.try_get::<String, _>(1)?,
+            rollup::rollup_of(&values),
+        ));
+    }
+    let critical = bind(CRITICAL_SQL.as_str())
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let waits = bind(WAITS_SQL.as_str())
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(rollup::assemble(main, critical, waits))
+}
+
+pub async fn comments(pool: &Pool, query: &CommentQuery) -> Result<Vec<Comment>, StoreError> {
+    let filter = &query.filter;
+    let rows = sqlx::query(COMMENTS_SQL.as_str())
+        .bind(filter.from)
+        .bind(filter.to)
+        .bind(filter.channel.map(channel_label))
+        .bind(filter.questionnaire.as_deref())
+        .bind(query.q.as_deref().map(rollup::like_pattern))
+        .bind(i64::from(query.limit))
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Comment {
+                response_id: get_id(row, "response_id")?,
+                branch: row.try_get("branch")?,
+                questionnaire_id: row.try_get("questionnaire_id")?,
+                channel: channel_of(&row.try_get::<String, _>("channel")?)?,
+                submitted_at: get_time(row, "submitted_at")?,
+                item: row.try_get("item")?,
+                text: row.try_get("text")?,
+            })
+        })
+        .collect()
+}

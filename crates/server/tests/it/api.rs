@@ -1,0 +1,125 @@
+//! The read API and error shapes, over HTTP against a real server.
+
+use crate::common;
+
+use common::TestServer;
+
+#[tokio::test]
+async fn health_says_ok_with_the_version() {
+    let server = TestServer::start().await;
+    let (status, body) = server.get_json("/api/v1/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn questionnaires_are_listed_and_served_in_full() {
+    let server = TestServer::start().await;
+    let (status, list) = server.get_json("/api/v1/questionnaires").await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["branch_visit", "lobby"]);
+
+    let (status, lobby) = server.get_json("/api/v1/questionnaires/lobby").await;
+    assert_eq!(status, 200);
+    assert_eq!(lobby["kind"], "kiosk");
+    // The served questionnaire is the file's, item for item.
+    let file = std::fs::read_to_string(common::questionnaires_dir().join("kiosk.json")).unwrap();
+    let from_file = branchpulse_core::questionnaire::load("kiosk.json", &file).unwrap();
+    let served: branchpulse_core::Questionnaire = serde_json::from_value(lobby).unwrap();
+    assert_eq!(served, from_file);
+
+    let (status, v1) = server
+        .get_json("/api/v1/questionnaires/branch_visit/1")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(v1["kind"], "mystery_shop");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_things_are_404_with_a_json_message() {
+    let server = TestServer::start().await;
+    for (path, says) in [
+        ("/api/v1/questionnaires/nope", "no questionnaire \"nope\""),
+        (
+            "/api/v1/questionnaires/lobby/9",
+            "has no version 9; it has 1",
+        ),
+        ("/api/v1/questionnaires/lobby/x", "version"),
+        (
+            "/api/v1/nothing-here",
+            "no API endpoint at /api/v1/nothing-here",
+        ),
+        ("/api/v2/questionnaires", "no API endpoint"),
+    ] {
+        let (status, body) = server.get_json(path).await;
+        assert_eq!(status, 404, "{path}");
+        let error = body["error"].as_str().unwrap();
+        assert!(error.contains(says), "{path}: {error}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_with_a_json_message() {
+    let server = TestServer::start().await;
+    let resp = server
+        .client
+        .delete(server.at("/api/v1/questionnaires"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("DELETE"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn branches_come_from_the_data_file() {
+    let server = TestServer::start().await;
+    let (status, branches) = server.get_json("/api/v1/branches").await;
+    assert_eq!(status, 200);
+    let file = std::fs::read_to_string(common::questionnaires_dir().join("branches.json")).unwrap();
+    let from_file: serde_json::Value = serde_json::from_str(&file).unwrap();
+    assert_eq!(
+        branches.as_array().unwrap().len(),
+        from_file.as_array().unwrap().len()
+    );
+    assert_eq!(branches[0]["code"], from_file[0]["code"]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_invalid_questionnaire_stops_the_server_with_the_loaders_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let qdir = dir.path().join("q");
+    std::fs::create_dir(&qdir).unwrap();
+    std::fs::copy(
+        common::questionnaires_dir().join("branches.json"),
+        qdir.join("branches.json"),
+    )
+    .unwrap();
+    let kiosk = std::fs::read_to_string(common::questionnaires_dir().join("kiosk.json")).unwrap();
+    let broken = kiosk.replacen("\"dimension\": \"empathy\"", "\"dimension\": \"speed\"", 1);
+    assert_ne!(broken, kiosk, "the kiosk file has an empathy item to break");
+    std::fs::write(qdir.join("kiosk.json"), broken).unwrap();
+
+    let mut config = common::config_in(dir.path());
+    config.questionnaires = qdir;
+    let err = match branchpulse_server::Server::bind(config).await {
+        Ok(_) => panic!("a broken questionnaire must stop the server"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("kiosk.json"), "{err}");
+    assert!(err.contains("speed"), "{err}");
+    assert!(err.contains("dimension"), "{err}");
+}

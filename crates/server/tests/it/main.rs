@@ -1,0 +1,32 @@
+//! The server's tests over HTTP, one module per area, in one test binary:
+//! each binary links the whole server and its dependencies, so one link
+//! instead of one per file keeps a change to the server quick to test on a
+//! two-core machine. Run one area with a filter:
+//! `cargo test -p branchpulse-server --test it responses::`.
+//!
+//! All of them share one process: anything process-wide (the `metrics`
+//! recorder, tracing's global subscriber) is compared before and after, or
+//! exercised in a child process (the JSON-log test in `metrics`).
+
+mod common;
+
+mod access;
+mod admins;
+mod aggregates;
+mod api;
+mod assets;
+mod attacks;
+mod bounds;
+mod catalog;
+mod concurrency;
+mod demo;
+mod durability;
+mod edges;
+mod erasure;
+mod hostile;
+mod metrics;
+mod migrate;
+mod openapi;
+mod responses;
+mod secrecy;
+mod visits;
