@@ -10,6 +10,7 @@
 //! translations (`branchpulse_core::Text`).
 
 use crate::prefs;
+use crate::storage::settings;
 use branchpulse_core::Locale;
 use leptos::prelude::*;
 
@@ -1523,7 +1524,7 @@ pub struct I18n(pub RwSignal<Locale>);
 
 /// Provide the language: the saved choice, else the browser's, else English.
 pub fn provide_i18n() -> I18n {
-    let locale = prefs::saved_locale().unwrap_or_else(prefs::browser_locale);
+    let locale = settings::saved_locale().unwrap_or_else(prefs::browser_locale);
     let i18n = I18n(RwSignal::new(locale));
     set_document_lang(locale);
     provide_context(i18n);
@@ -1537,7 +1538,7 @@ pub fn use_locale() -> RwSignal<Locale> {
 /// Switch language, remember it, and tell assistive tech via `<html lang>`.
 pub fn set_locale(locale: Locale) {
     use_locale().set(locale);
-    prefs::save_locale(locale);
+    settings::save_locale(locale);
     set_document_lang(locale);
 }
 

@@ -2,7 +2,8 @@
 //!
 //! `app.rs` is the site map; `api.rs` is the only module that talks to the
 //! server; `i18n.rs` holds every user-visible string in zh-CN, en and es;
-//! `storage/` keeps the outbox (IndexedDB) and drafts (localStorage);
+//! `storage/` keeps everything on the device (every key in
+//! `storage/keys.rs`);
 //! `sync/` sends the outbox to the server; `session.rs` holds who is signed in; `update.rs` registers the
 //! service worker (offline start, installable app) and offers new versions.
 

@@ -1,22 +1,7 @@
-//! Small settings kept in localStorage (the chosen language).
-//!
-//! Storage can be disabled or full (private mode, quota): every function here
-//! degrades to "not remembered" instead of failing the page.
+//! The language to start in when none was chosen (the chosen one is kept by
+//! `storage::settings`).
 
 use branchpulse_core::Locale;
-use gloo_storage::{LocalStorage, Storage};
-
-const LOCALE_KEY: &str = "branchpulse.locale";
-
-pub fn saved_locale() -> Option<Locale> {
-    let tag: String = LocalStorage::get(LOCALE_KEY).ok()?;
-    Locale::from_tag(&tag)
-}
-
-pub fn save_locale(locale: Locale) {
-    // Not remembering a language is harmless; the page keeps working.
-    let _ = LocalStorage::set(LOCALE_KEY, locale.tag());
-}
 
 /// The browser's preferred language if the kit speaks it, else English.
 pub fn browser_locale() -> Locale {

@@ -1,11 +1,14 @@
 //! Who is signed in, shared through context by the bundles people use (the
 //! main app and the dashboard). The session itself is an HttpOnly cookie;
-//! what the page holds is the account and, inside `api::admin`, the CSRF
-//! token, both in memory only.
+//! what the page holds is the account and, inside `api`'s request builder,
+//! the CSRF token, both in memory only. Whether this browser has signed in
+//! is kept by `storage::settings`: without it nobody is signed in, and a
+//! visitor's page makes no request that can only be refused.
 
 use crate::api::admin as api;
-use crate::api::DEVICE_COPY_PREFIX;
 use crate::i18n::{t, text, use_locale, Key};
+use crate::storage::kept;
+use crate::storage::settings::{self, set_signed_in as hint};
 use branchpulse_core::access::{Session, User};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,35 +26,11 @@ pub enum Account {
 #[derive(Clone, Copy)]
 pub struct Auth(pub RwSignal<Account>);
 
-/// localStorage key set while this browser has signed in (`"1"`): not a
-/// secret, only whether asking the server is worth it. Without it nobody is
-/// signed in, and a visitor's page makes no request that can only be refused.
-pub const SIGNED_IN_KEY: &str = "branchpulse.signed_in";
-
-fn hint(on: bool) {
-    if let Some(s) = window().local_storage().ok().flatten() {
-        let _ = if on {
-            s.set_item(SIGNED_IN_KEY, "1")
-        } else {
-            s.remove_item(SIGNED_IN_KEY)
-        };
-    }
-}
-
-fn hinted() -> bool {
-    window()
-        .local_storage()
-        .ok()
-        .flatten()
-        .and_then(|s| s.get_item(SIGNED_IN_KEY).ok().flatten())
-        .is_some()
-}
-
 /// Share who is signed in: asked of the server if this browser signed in.
 pub fn provide_session() -> Auth {
     let auth = Auth(RwSignal::new(Account::SignedOut));
     provide_context(auth);
-    if hinted() {
+    if settings::signed_in() {
         auth.refresh();
     }
     auth
@@ -132,22 +111,6 @@ pub fn here() -> String {
     )
 }
 
-/// Drop what the device kept of people's data (the dashboard's figures),
-/// so that signing out leaves none of it for the next person.
-fn drop_kept_figures() {
-    let Some(s) = window().local_storage().ok().flatten() else {
-        return;
-    };
-    let prefix = format!("{DEVICE_COPY_PREFIX}/api/v1/aggregates");
-    let keys: Vec<String> = (0..s.length().unwrap_or(0))
-        .filter_map(|i| s.key(i).ok().flatten())
-        .filter(|k| k.starts_with(&prefix))
-        .collect();
-    for k in keys {
-        let _ = s.remove_item(&k);
-    }
-}
-
 /// The signed-in user's name and a sign-out button, for the frame; a
 /// sign-in link when nobody is signed in.
 #[component]
@@ -158,7 +121,8 @@ pub fn AccountMenu(auth: Auth) -> impl IntoView {
         spawn_local(async move {
             match api::sign_out().await {
                 Ok(()) => {
-                    drop_kept_figures();
+                    // Signing out leaves none of people's data for the next person.
+                    kept::drop_figures();
                     auth.ended();
                     // A page load: nothing of the session stays in memory.
                     let _ = window().location().set_href("/login");

@@ -5,6 +5,7 @@
 mod common;
 
 use branchpulse::storage::drafts::{self, DraftError};
+use branchpulse::storage::keys;
 use branchpulse::storage::outbox::{Added, Outbox, FAILED_ALONE, UNREADABLE};
 use branchpulse::storage::StorageUse;
 use branchpulse_core::Response;
@@ -263,7 +264,7 @@ struct VisitDraft {
 
 #[wasm_bindgen_test]
 fn a_draft_is_saved_loaded_and_removed() {
-    let key = drafts::draft_key("visit-1");
+    let key = keys::draft("visit-1");
     assert_eq!(key, "branchpulse.draft.visit-1");
     drafts::remove(&key);
     assert_eq!(drafts::load::<VisitDraft>(&key), Ok(None));
@@ -281,8 +282,8 @@ fn a_draft_is_saved_loaded_and_removed() {
 #[wasm_bindgen_test]
 fn a_corrupt_draft_is_moved_aside_and_reported() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    let key = drafts::draft_key("visit-2");
-    let aside = drafts::corrupt_key(&key);
+    let key = keys::draft("visit-2");
+    let aside = keys::corrupt(&key);
     assert_eq!(aside, "branchpulse.draft.visit-2.corrupt");
     storage.remove_item(&aside).unwrap();
     storage

@@ -5,11 +5,12 @@
 
 mod common;
 
-use branchpulse::api::{self, ApiError, DEFAULT_SYNC_TIMEOUT_MS, SYNC_TIMEOUT_KEY};
+use branchpulse::api::{self, ApiError, DEFAULT_SYNC_TIMEOUT_MS};
 use branchpulse::components::StatusBar;
 use branchpulse::i18n::{provide_i18n, text, Key};
+use branchpulse::storage::keys::{LAST_SYNC as LAST_SYNC_KEY, SYNC_TIMEOUT_MS as SYNC_TIMEOUT_KEY};
 use branchpulse::storage::outbox::{Outbox, FAILED_ALONE};
-use branchpulse::sync::{backoff, lock, provide_sync_with, SyncConfig, SyncHandle, LAST_SYNC_KEY};
+use branchpulse::sync::{backoff, lock, provide_sync_with, SyncConfig, SyncHandle};
 use branchpulse_core::Locale;
 use common::{at, id, put_raw, raw_record, response, stage, test_id_text, wait_for};
 use leptos::prelude::*;

@@ -2,85 +2,33 @@
 //! endpoints (docs/access.md).
 //!
 //! The session cookie is HttpOnly, so the page never sees it; the CSRF token
-//! that comes with the session is kept here, in memory only (never in
-//! storage a script could read later), and sent on every state-changing
-//! request.
+//! that comes with the session is kept by the request builder, in memory
+//! only, and sent on every state-changing request (`Call::session`).
 
-use super::{failure, ApiError};
+use super::request::{forget_csrf, read_answer, remember_csrf, Call};
+use super::ApiError;
 use branchpulse_core::access::{
-    Device, Enrolment, Login, NewDevice, NewUser, Purged, Session, User, UserChange, CSRF_HEADER,
+    Device, Enrolment, Login, NewDevice, NewUser, Purged, Session, User, UserChange,
 };
 use branchpulse_core::protocol::{Branch, NewVisit, Visit};
-use gloo_net::http::{Request, RequestBuilder, Response};
 use js_sys::{Array, Reflect};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use std::cell::RefCell;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 
-const SESSION_URL: &str = "/api/v1/session";
-
-thread_local! {
-    static CSRF: RefCell<String> = const { RefCell::new(String::new()) };
-}
+const SESSION: &str = "/session";
 
 fn remember(session: &Session) {
-    CSRF.with(|c| c.borrow_mut().clone_from(&session.csrf));
+    remember_csrf(&session.csrf);
 }
 
 /// Forget the CSRF token (signed out).
 pub fn forget() {
-    CSRF.with(|c| c.borrow_mut().clear());
-}
-
-fn net(e: impl ToString) -> ApiError {
-    ApiError::Network(e.to_string())
-}
-
-/// The answer if it is a 2xx, else the server's error.
-async fn checked(sent: Result<Response, gloo_net::Error>) -> Result<Response, ApiError> {
-    let resp = sent.map_err(net)?;
-    if resp.ok() {
-        Ok(resp)
-    } else {
-        Err(failure(resp).await)
-    }
-}
-
-async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
-    let text = resp.text().await.map_err(net)?;
-    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
-}
-
-/// A GET that is never answered from a kept copy: admin data is read fresh.
-async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
-    decode(checked(Request::get(url).send().await).await?).await
-}
-
-/// A state-changing request with the CSRF token, and a JSON body if given.
-async fn send(builder: RequestBuilder, body: Option<String>) -> Result<Response, ApiError> {
-    let token = CSRF.with(|c| c.borrow().clone());
-    let builder = builder.header(CSRF_HEADER, &token);
-    let request = match body {
-        Some(body) => builder
-            .header("content-type", "application/json")
-            .body(body),
-        None => builder.build(),
-    }
-    .map_err(net)?;
-    checked(request.send().await).await
-}
-
-fn json(value: &impl Serialize) -> Result<Option<String>, ApiError> {
-    serde_json::to_string(value)
-        .map(Some)
-        .map_err(|e| ApiError::Decode(e.to_string()))
+    forget_csrf();
 }
 
 /// Who is signed in: `None` when nobody is (401).
 pub async fn session() -> Result<Option<Session>, ApiError> {
-    match get::<Session>(SESSION_URL).await {
+    match Call::get(SESSION).read::<Session>().await {
         Ok(session) => {
             remember(&session);
             Ok(Some(session))
@@ -104,35 +52,32 @@ pub enum SignInError {
 }
 
 pub async fn sign_in(login: &Login) -> Result<Session, SignInError> {
-    let body = json(login).map_err(SignInError::Failed)?;
-    let sent = Request::post(SESSION_URL)
-        .header("content-type", "application/json")
-        .body(body.unwrap_or_default())
-        .map_err(|e| SignInError::Failed(net(e)))?
-        .send()
-        .await;
-    if let Ok(resp) = &sent {
-        match resp.status() {
-            401 => return Err(SignInError::Refused),
-            429 => {
-                let secs = resp
-                    .headers()
-                    .get("retry-after")
-                    .and_then(|s| s.trim().parse().ok())
-                    .unwrap_or(60);
-                return Err(SignInError::Wait(secs));
-            }
-            _ => {}
+    // The refusals are read from the answer first: they are no failure.
+    let resp = Call::post(SESSION)
+        .json(login)
+        .map_err(SignInError::Failed)?
+        .answer()
+        .await
+        .map_err(SignInError::Failed)?;
+    match resp.status() {
+        401 => return Err(SignInError::Refused),
+        429 => {
+            let secs = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(60);
+            return Err(SignInError::Wait(secs));
         }
+        _ => {}
     }
-    let resp = checked(sent).await.map_err(SignInError::Failed)?;
-    let session: Session = decode(resp).await.map_err(SignInError::Failed)?;
+    let session: Session = read_answer(resp).await.map_err(SignInError::Failed)?;
     remember(&session);
     Ok(session)
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
-    let result = send(Request::delete(SESSION_URL), None).await;
+    let result = Call::delete(SESSION).session().send().await;
     match result {
         // Already ended on the server: signed out all the same.
         Ok(_) | Err(ApiError::Server { status: 401, .. }) => {
@@ -145,21 +90,16 @@ pub async fn sign_out() -> Result<(), ApiError> {
 
 /// Every branch, closed ones included, fresh from the server.
 pub async fn branches() -> Result<Vec<Branch>, ApiError> {
-    get("/api/v1/branches").await
+    Call::get("/branches").read().await
 }
 
 pub async fn add_branch(branch: &Branch) -> Result<(), ApiError> {
-    send(Request::post("/api/v1/branches"), json(branch)?).await?;
-    Ok(())
+    Call::post("/branches").session().json(branch)?.send().await
 }
 
 pub async fn update_branch(branch: &Branch) -> Result<(), ApiError> {
-    let url = format!(
-        "/api/v1/branches/{}",
-        js_sys::encode_uri_component(&branch.code)
-    );
-    send(Request::put(&url), json(branch)?).await?;
-    Ok(())
+    let path = format!("/branches/{}", js_sys::encode_uri_component(&branch.code));
+    Call::put(&path).session().json(branch)?.send().await
 }
 
 /// One version in `GET /api/v1/questionnaires/all`: the contract's
@@ -177,67 +117,71 @@ pub struct Version {
 }
 
 pub async fn questionnaire_versions() -> Result<Vec<Version>, ApiError> {
-    get("/api/v1/questionnaires/all").await
+    Call::get("/questionnaires/all").read().await
 }
 
 /// Upload a questionnaire file, as read (the server checks it).
 pub async fn upload_questionnaire(text: String) -> Result<(), ApiError> {
-    send(Request::post("/api/v1/questionnaires"), Some(text)).await?;
-    Ok(())
+    Call::post("/questionnaires")
+        .session()
+        .body(text)
+        .send()
+        .await
 }
 
 pub async fn activate(id: &str, version: u32) -> Result<(), ApiError> {
-    let url = format!(
-        "/api/v1/questionnaires/{}/{version}/activate",
+    let path = format!(
+        "/questionnaires/{}/{version}/activate",
         js_sys::encode_uri_component(id)
     );
-    send(Request::post(&url), None).await?;
-    Ok(())
+    Call::post(&path).session().send().await
 }
 
 pub async fn visits() -> Result<Vec<Visit>, ApiError> {
-    get("/api/v1/visits").await
+    Call::get("/visits").read().await
 }
 
 pub async fn assign_visit(visit: &NewVisit) -> Result<(), ApiError> {
-    send(Request::post("/api/v1/visits"), json(visit)?).await?;
-    Ok(())
+    Call::post("/visits").session().json(visit)?.send().await
 }
 
 pub async fn devices() -> Result<Vec<Device>, ApiError> {
-    get("/api/v1/devices").await
+    Call::get("/devices").read().await
 }
 
 pub async fn add_device(device: &NewDevice) -> Result<Enrolment, ApiError> {
-    decode(send(Request::post("/api/v1/devices"), json(device)?).await?).await
+    Call::post("/devices").session().json(device)?.read().await
 }
 
 /// A new one-time code for a device; its old token stops working.
 pub async fn new_code(id: Uuid) -> Result<Enrolment, ApiError> {
-    decode(send(Request::post(&format!("/api/v1/devices/{id}/code")), None).await?).await
+    Call::post(&format!("/devices/{id}/code"))
+        .session()
+        .read()
+        .await
 }
 
 pub async fn revoke(id: Uuid) -> Result<(), ApiError> {
-    send(Request::post(&format!("/api/v1/devices/{id}/revoke")), None).await?;
-    Ok(())
+    Call::post(&format!("/devices/{id}/revoke"))
+        .session()
+        .send()
+        .await
 }
 
 pub async fn users() -> Result<Vec<User>, ApiError> {
-    get("/api/v1/users").await
+    Call::get("/users").read().await
 }
 
 pub async fn add_user(user: &NewUser) -> Result<(), ApiError> {
-    send(Request::post("/api/v1/users"), json(user)?).await?;
-    Ok(())
+    Call::post("/users").session().json(user)?.send().await
 }
 
 pub async fn change_user(id: Uuid, change: &UserChange) -> Result<(), ApiError> {
-    send(
-        Request::patch(&format!("/api/v1/users/{id}")),
-        json(change)?,
-    )
-    .await?;
-    Ok(())
+    Call::patch(&format!("/users/{id}"))
+        .session()
+        .json(change)?
+        .send()
+        .await
 }
 
 /// A line of the audit log as the admin reads it: the contract's
@@ -256,13 +200,7 @@ pub struct AuditLine {
 /// browser's JSON parser: serde_json's `Value` for `detail` alone would
 /// weigh more than the rest of this module.
 pub async fn audit(limit: u32) -> Result<Vec<AuditLine>, ApiError> {
-    let resp = checked(
-        Request::get(&format!("/api/v1/audit?limit={limit}"))
-            .send()
-            .await,
-    )
-    .await?;
-    let text = resp.text().await.map_err(net)?;
+    let text = Call::get(&format!("/audit?limit={limit}")).text().await?;
     let bad = |what: &str| ApiError::Decode(what.to_string());
     let list = js_sys::JSON::parse(&text)
         .map_err(|_| bad("not JSON"))?
@@ -295,12 +233,8 @@ pub async fn audit(limit: u32) -> Result<Vec<AuditLine>, ApiError> {
 
 /// Remove a response's free-text answers and comments.
 pub async fn purge_text(id: Uuid) -> Result<Purged, ApiError> {
-    decode(
-        send(
-            Request::post(&format!("/api/v1/responses/{id}/purge-text")),
-            None,
-        )
-        .await?,
-    )
-    .await
+    Call::post(&format!("/responses/{id}/purge-text"))
+        .session()
+        .read()
+        .await
 }

@@ -110,6 +110,10 @@ pub fn EnrolForm(
         problem.set(None);
         spawn_local(async move {
             let result = api::enrol(&code).await;
+            if result.is_ok() {
+                // The visits kept on the device were the previous enrolment's shopper's.
+                crate::storage::kept::forget_visits();
+            }
             busy.set(false);
             match result {
                 Ok(enrolled) if enrolled.device.kind != kind => {

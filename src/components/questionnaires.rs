@@ -1,5 +1,5 @@
-use crate::api;
 use crate::i18n::{dimension_key, t, text, use_locale, Key};
+use crate::storage::kept;
 use branchpulse_core::{Dimension, Kind, Questionnaire};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 /// and items in the current language.
 #[component]
 pub fn QuestionnaireList(#[prop(optional)] kind: Option<Kind>) -> impl IntoView {
-    let list = LocalResource::new(api::questionnaires);
+    let list = LocalResource::new(kept::questionnaires);
     view! {
         <section class="questionnaires" aria-labelledby="q-heading">
             <h2 id="q-heading">{t(Key::Questionnaires)}</h2>
@@ -52,7 +52,7 @@ pub fn QuestionnaireList(#[prop(optional)] kind: Option<Kind>) -> impl IntoView 
 fn QuestionnaireCard(id: String) -> impl IntoView {
     let q = LocalResource::new(move || {
         let id = id.clone();
-        async move { api::questionnaire(&id).await }
+        async move { kept::questionnaire(&id).await }
     });
     move || match q.get() {
         None => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),

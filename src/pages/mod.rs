@@ -5,6 +5,7 @@ mod dashboard;
 mod home;
 mod kiosk;
 mod login;
+mod response;
 mod shop;
 
 pub use admin::AdminPage;

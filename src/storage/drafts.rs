@@ -6,7 +6,7 @@
 //! the page keeps working and the old value is still there to recover.
 //!
 //! ```ignore
-//! let key = drafts::draft_key("visit-42");
+//! let key = keys::draft("visit-42");
 //! drafts::save(&key, &draft)?;
 //! match drafts::load::<VisitDraft>(&key) {
 //!     Ok(Some(draft)) => resume(draft),
@@ -15,24 +15,12 @@
 //! }
 //! ```
 
+use super::keys;
 use gloo_storage::errors::StorageError;
 use gloo_storage::{LocalStorage, Storage};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
-
-/// Drafts are stored under this prefix and their own id.
-pub const DRAFT_PREFIX: &str = "branchpulse.draft.";
-
-/// The key of draft `id`.
-pub fn draft_key(id: &str) -> String {
-    format!("{DRAFT_PREFIX}{id}")
-}
-
-/// Where an unreadable value of `key` is moved.
-pub fn corrupt_key(key: &str) -> String {
-    format!("{key}.corrupt")
-}
 
 /// Why a draft or setting could not be loaded or saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +71,7 @@ fn storage() -> Result<web_sys::Storage, DraftError> {
 }
 
 /// The value saved under `key`: `Ok(None)` when there is none. A value that
-/// cannot be read is moved to [`corrupt_key`] and reported as
+/// cannot be read is moved to [`keys::corrupt`] and reported as
 /// [`DraftError::Corrupt`]; the next load then finds nothing.
 pub fn load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, DraftError> {
     let raw = storage()?;
@@ -96,7 +84,7 @@ pub fn load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, DraftError> {
 }
 
 fn move_aside(raw: &web_sys::Storage, key: &str, reason: String) -> DraftError {
-    let to = corrupt_key(key);
+    let to = keys::corrupt(key);
     let moved = match raw.get_item(key) {
         Ok(Some(value)) => raw.set_item(&to, &value).is_ok() && raw.remove_item(key).is_ok(),
         _ => false,
@@ -123,7 +111,7 @@ pub fn remove(key: &str) {
     }
 }
 
-/// The ids of every saved draft (keys under [`DRAFT_PREFIX`], without the
+/// The ids of every saved draft (keys under [`keys::DRAFT_PREFIX`], without the
 /// values moved aside), sorted.
 pub fn draft_ids() -> Vec<String> {
     let Ok(raw) = storage() else {
@@ -132,8 +120,8 @@ pub fn draft_ids() -> Vec<String> {
     let n = raw.length().unwrap_or(0);
     let mut ids: Vec<String> = (0..n)
         .filter_map(|i| raw.key(i).ok().flatten())
-        .filter(|k| !k.ends_with(".corrupt"))
-        .filter_map(|k| k.strip_prefix(DRAFT_PREFIX).map(str::to_owned))
+        .filter(|k| !k.ends_with(keys::CORRUPT_SUFFIX))
+        .filter_map(|k| k.strip_prefix(keys::DRAFT_PREFIX).map(str::to_owned))
         .collect();
     ids.sort();
     ids

@@ -12,11 +12,9 @@
 //! sending a token it cannot read.
 
 use super::drafts::{self, DraftError};
+use super::keys;
 use branchpulse_core::access::DeviceKind;
 use serde::{Deserialize, Serialize};
-
-/// localStorage key of the enrolment.
-pub const ENROLMENT_KEY: &str = "branchpulse.device.enrolment";
 
 /// `access::Enrolled` as the device keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,7 +42,7 @@ pub struct EnrolledDevice {
 /// The kept enrolment: `Ok(None)` when the device was never enrolled, an
 /// error when the kept value could not be read (it was moved aside).
 pub fn load() -> Result<Option<Enrolment>, DraftError> {
-    drafts::load(ENROLMENT_KEY)
+    drafts::load(keys::ENROLMENT)
 }
 
 /// The kept enrolment, if it can be read.
@@ -59,5 +57,5 @@ pub fn token() -> Option<String> {
 
 /// Keep a new enrolment, replacing the old one.
 pub fn save(enrolment: &Enrolment) -> Result<(), DraftError> {
-    drafts::save(ENROLMENT_KEY, enrolment)
+    drafts::save(keys::ENROLMENT, enrolment)
 }

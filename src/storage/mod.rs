@@ -1,12 +1,19 @@
-//! What the device keeps: the outbox of completed responses (IndexedDB,
-//! [`outbox`]) and drafts and settings (localStorage, [`drafts`]).
+//! Everything the device keeps, and the only module that touches
+//! localStorage or IndexedDB: every key is listed in [`keys`]. The outbox of
+//! completed responses (IndexedDB, [`outbox`]); drafts and the device's own
+//! records (localStorage, [`drafts`], [`enrolment`]); settings
+//! ([`settings`]); copies of the server's read-only answers for offline use
+//! ([`kept`]).
 //!
 //! Also the browser's view of the device's storage as a whole: how full it
 //! is ([`estimate`]) and whether it may be evicted ([`request_persistence`]).
 
 pub mod drafts;
 pub mod enrolment;
+pub mod kept;
+pub mod keys;
 pub mod outbox;
+pub mod settings;
 
 use js_sys::Reflect;
 use std::fmt;
@@ -36,6 +43,11 @@ impl From<idb::Error> for StoreError {
     fn from(e: idb::Error) -> Self {
         StoreError(e.to_string())
     }
+}
+
+/// localStorage, or `None` where it is disabled (policy, sandboxed frame).
+fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// Now, as RFC 3339 in UTC with milliseconds (`2025-03-01T09:30:00.000Z`),

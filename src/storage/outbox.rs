@@ -90,7 +90,7 @@ use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The app's database.
-pub const DB_NAME: &str = "branchpulse";
+pub const DB_NAME: &str = super::keys::OUTBOX_DB;
 pub const DB_VERSION: u32 = 1;
 /// Responses waiting to be sent.
 pub const OUTBOX: &str = "outbox";

@@ -67,7 +67,7 @@ pub mod lock;
 
 use crate::api::{self, ApiError};
 use crate::storage::outbox::{Added, Outbox, Pending, Rejected, DB_NAME};
-use crate::storage::{self, drafts, StorageUse, StoreError};
+use crate::storage::{self, drafts, keys, settings, StorageUse, StoreError};
 use branchpulse_core::protocol::{Outcome, SyncReply};
 use branchpulse_core::Response;
 use leptos::prelude::*;
@@ -78,14 +78,6 @@ use std::time::Duration;
 
 /// How soon a tab that found another one syncing looks again, in ms.
 const BUSY_RECHECK_MS: f64 = 3_000.0;
-
-/// localStorage key of the last successful sync (ms since the epoch), so
-/// that a reload still shows it.
-pub const LAST_SYNC_KEY: &str = "branchpulse.sync.last_success";
-
-/// localStorage key of an operator's (or a test's) own first backoff wait,
-/// in ms (see [`api::setting_ms`]); the whole schedule scales with it.
-pub const RETRY_MS_KEY: &str = "branchpulse.sync.retry_ms";
 
 /// Tunables of the sync client; [`Default`] is what the app uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -200,7 +192,7 @@ pub struct SyncHandle {
 /// Start the sync client with the app's settings and provide it as context.
 pub fn provide_sync() -> SyncHandle {
     let mut config = SyncConfig::default();
-    if let Some(ms) = api::setting_ms(RETRY_MS_KEY) {
+    if let Some(ms) = settings::ms(keys::SYNC_RETRY_MS) {
         // f64, not Duration's u128 arithmetic: 128-bit division weighs.
         let base = f64::from(ms) / 1000.0;
         config.retry_base = Duration::from_secs_f64(base);
@@ -438,7 +430,7 @@ impl Engine {
     }
 
     async fn startup(self: Rc<Self>) {
-        if let Ok(Some(ms)) = drafts::load::<f64>(LAST_SYNC_KEY) {
+        if let Ok(Some(ms)) = drafts::load::<f64>(keys::LAST_SYNC) {
             self.update(|s| s.last_sync = Some(ms));
         }
         self.refresh_counts().await;
@@ -719,7 +711,7 @@ impl Engine {
         if !v.confirmed.is_empty() {
             report.confirmed += v.confirmed.len();
             let now = js_sys::Date::now();
-            let _ = drafts::save(LAST_SYNC_KEY, &now);
+            let _ = drafts::save(keys::LAST_SYNC, &now);
             self.update(|s| s.last_sync = Some(now));
         }
         let (waiting, rejected) = outbox.counts().await?;
@@ -741,7 +733,7 @@ impl Engine {
         error: &ApiError,
     ) -> Result<bool, SyncError> {
         // Another tab's success counts too: it is the same device.
-        let stored = drafts::load::<f64>(LAST_SYNC_KEY)
+        let stored = drafts::load::<f64>(keys::LAST_SYNC)
             .ok()
             .flatten()
             .or(self.state.borrow().last_sync);

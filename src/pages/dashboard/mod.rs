@@ -22,6 +22,7 @@ use crate::api::{self, ApiError};
 use crate::charts::ChartFigure;
 use crate::i18n::{t, text, use_locale, Key};
 use crate::session::{here, login_url, Account, Auth};
+use crate::storage::kept;
 use branchpulse_core::aggregate::{Aggregates, Filter};
 use comments::Comments;
 use filter::{use_dash_state, DashState, FilterBar};
@@ -53,7 +54,7 @@ fn mark(name: &str) {
 
 async fn load(filter: Filter) -> Result<Loaded, ApiError> {
     let query = filter.to_query();
-    let loaded = match api::aggregates(&filter).await {
+    let loaded = match kept::aggregates(&filter).await {
         Ok((aggregates, kept)) => Loaded {
             aggregates,
             source: if kept { Source::Kept } else { Source::Server },
@@ -83,7 +84,7 @@ pub fn DashboardPage() -> impl IntoView {
     // the others anyway); unknown while offline: the kept list.
     let scope = Memo::new(move |_| auth.user().map(|u| u.scope()));
     leptos::task::spawn_local(offline::prepare());
-    let branches = LocalResource::new(api::branches);
+    let branches = LocalResource::new(kept::branches);
     let locale = use_locale();
     let filter = Memo::new(move |_| state.with(|s| s.filter.clone()));
     let data = LocalResource::new(move || {

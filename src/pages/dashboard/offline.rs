@@ -4,7 +4,7 @@
 //! (`branchpulse_core::aggregate`), with the questionnaires and branches
 //! kept on the device.
 
-use crate::api;
+use crate::storage::kept;
 use crate::storage::outbox::Outbox;
 use branchpulse_core::aggregate::{aggregate_responses, Aggregates, Filter};
 use branchpulse_core::{Questionnaire, Response};
@@ -21,11 +21,11 @@ pub async fn from_device(filter: &Filter) -> Result<(Aggregates, usize), String>
         .iter()
         .filter_map(|p| serde_json::from_str(&p.response).ok())
         .collect();
-    let branches = api::branches().await.map_err(|e| e.to_string())?;
+    let branches = kept::branches().await.map_err(|e| e.to_string())?;
     let mut questionnaires: Vec<Questionnaire> = Vec::new();
     for r in &responses {
         if !questionnaires.iter().any(|q| q.id == r.questionnaire_id) {
-            if let Ok(q) = api::questionnaire(&r.questionnaire_id).await {
+            if let Ok(q) = kept::questionnaire(&r.questionnaire_id).await {
                 questionnaires.push(q);
             }
         }
@@ -41,10 +41,10 @@ pub async fn from_device(filter: &Filter) -> Result<(Aggregates, usize), String>
 /// Keep on the device what [`from_device`] needs: the branch list and every
 /// questionnaire (the API module keeps a copy of each answer).
 pub async fn prepare() {
-    let _ = api::branches().await;
-    if let Ok(list) = api::questionnaires().await {
+    let _ = kept::branches().await;
+    if let Ok(list) = kept::questionnaires().await {
         for q in list {
-            let _ = api::questionnaire(&q.id).await;
+            let _ = kept::questionnaire(&q.id).await;
         }
     }
 }

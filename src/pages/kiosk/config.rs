@@ -3,18 +3,11 @@
 //! questionnaire itself (the full JSON), the languages, the idle timeout,
 //! keep-or-discard, the PIN as a salted SHA-256, and the device id.
 
-use crate::storage::drafts;
+use crate::storage::{drafts, keys};
 use branchpulse_core::{Kind, Locale, Questionnaire, Text};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-
-/// localStorage key of the setup.
-pub const SETUP_KEY: &str = "branchpulse.kiosk.setup";
-/// localStorage key of this device's id, made once and never changed.
-pub const DEVICE_KEY: &str = "branchpulse.device_id";
-/// The draft id of the customer's answers in progress.
-pub const DRAFT_ID: &str = "kiosk";
 
 /// Shortest idle timeout a manager may set, in seconds.
 pub const MIN_IDLE_SECS: u32 = 3;
@@ -45,13 +38,13 @@ pub struct KioskSetup {
 
 impl KioskSetup {
     pub fn load() -> Option<KioskSetup> {
-        let mut setup: KioskSetup = drafts::load(SETUP_KEY).ok().flatten()?;
+        let mut setup: KioskSetup = drafts::load(keys::KIOSK_SETUP).ok().flatten()?;
         setup.questionnaire = serde_json::from_str(&setup.questionnaire_json).ok()?;
         Some(setup)
     }
 
     pub fn save(&self) -> Result<(), drafts::DraftError> {
-        drafts::save(SETUP_KEY, self)
+        drafts::save(keys::KIOSK_SETUP, self)
     }
 
     /// Set a new PIN (a fresh salt each time).
@@ -137,10 +130,10 @@ pub fn new_uuid() -> Uuid {
 
 /// This device's id: made once, then kept.
 pub fn device_id() -> String {
-    if let Ok(Some(id)) = drafts::load::<String>(DEVICE_KEY) {
+    if let Ok(Some(id)) = drafts::load::<String>(keys::DEVICE_ID) {
         return id;
     }
     let id = new_uuid().to_string();
-    let _ = drafts::save(DEVICE_KEY, &id);
+    let _ = drafts::save(keys::DEVICE_ID, &id);
     id
 }

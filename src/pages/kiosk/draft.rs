@@ -2,13 +2,13 @@
 //! answer (`branchpulse.draft.kiosk`), turned into a
 //! [`branchpulse_core::Response`] at the end.
 
-use super::config::{self, KioskSetup, DRAFT_ID};
-use crate::storage::drafts;
-use branchpulse_core::validate::{validate, Problem, Rules, DEFAULT_MAX_AGE_DAYS};
+use super::config::{self, KioskSetup};
+use crate::pages::response::Finished;
+use crate::storage::{drafts, keys};
+use branchpulse_core::validate::Problem;
 use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,16 +39,18 @@ impl Draft {
     }
 
     pub fn load() -> Option<Draft> {
-        drafts::load(&drafts::draft_key(DRAFT_ID)).ok().flatten()
+        drafts::load(&keys::draft(keys::KIOSK_DRAFT_ID))
+            .ok()
+            .flatten()
     }
 
     /// Save on the device; a failure is for staff, never for the customer.
     pub fn save(&self) -> Result<(), drafts::DraftError> {
-        drafts::save(&drafts::draft_key(DRAFT_ID), self)
+        drafts::save(&keys::draft(keys::KIOSK_DRAFT_ID), self)
     }
 
     pub fn discard() {
-        drafts::remove(&drafts::draft_key(DRAFT_ID));
+        drafts::remove(&keys::draft(keys::KIOSK_DRAFT_ID));
     }
 
     /// Drop answers to items that are no longer shown (a show_if source changed).
@@ -64,36 +66,19 @@ impl Draft {
     /// The finished response for `setup`, checked with the same rules as
     /// the server.
     pub fn to_response(&self, setup: &KioskSetup) -> Result<Response, Vec<Problem>> {
-        let q = &setup.questionnaire;
-        let now_ms = js_sys::Date::now();
-        let response = Response {
+        Finished {
             id: self.id,
-            questionnaire_id: q.id.clone(),
-            questionnaire_version: q.version,
             branch: setup.branch.clone(),
-            device_id: config::device_id(),
             channel: Channel::Kiosk,
             locale: self.locale,
-            started_at: time_of(self.started_at.min(now_ms)),
-            submitted_at: time_of(now_ms),
+            started_at: self.started_at,
             answers: self.answers.clone(),
             comments: BTreeMap::new(),
             visit: None,
             assignment: None,
-        };
-        let rules = Rules {
-            now: time_of(now_ms),
-            max_clock_skew: time::Duration::minutes(5),
-            max_age: time::Duration::days(DEFAULT_MAX_AGE_DAYS.into()),
-        };
-        validate(q, &response, &rules).map(|()| response)
+        }
+        .into_response(&setup.questionnaire, js_sys::Date::now())
     }
-}
-
-/// ms since the epoch as a UTC time, to the millisecond.
-fn time_of(ms: f64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// Items shown for `answers`, as indexes into the flat item list.

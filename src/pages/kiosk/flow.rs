@@ -105,10 +105,7 @@ pub fn Customers(
                         // Not the customer's fault: thank them, keep the
                         // response in localStorage if that still works, and
                         // tell staff.
-                        let key = crate::storage::drafts::draft_key(&format!(
-                            "kiosk.unsaved.{}",
-                            response.id
-                        ));
+                        let key = crate::storage::keys::kiosk_unsaved(&response.id.to_string());
                         let _ = crate::storage::drafts::save(&key, &response);
                         on_warn.run(e.to_string());
                     }

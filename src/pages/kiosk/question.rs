@@ -5,9 +5,9 @@
 
 use super::config::KioskSetup;
 use super::draft::{visible_steps, Draft};
-use crate::components::{FaceScale, NumberScale, SecondsInput, TextInput};
+use crate::components::{ItemInput, Look};
 use crate::i18n::{progress_text, t, text, use_locale, Key};
-use branchpulse_core::{Answer, ItemKind, YesNo};
+use branchpulse_core::Answer;
 use leptos::html;
 use leptos::prelude::*;
 
@@ -97,14 +97,16 @@ pub fn QuestionScreen(
     let question = item.text.clone();
     let help = item.help.clone();
     let has_help = help.is_some();
-    let widget = widget(
-        &item.kind,
-        answer,
-        set_answer,
-        &heading_id,
-        &help_id,
-        has_help,
-    );
+    let widget = view! {
+        <ItemInput
+            look=Look::Kiosk
+            kind=item.kind.clone()
+            answer
+            set=set_answer
+            labelledby=heading_id.clone()
+            describedby=has_help.then(|| help_id.clone())
+        />
+    };
     view! {
         <section class="kiosk-question" data-item=id.clone()>
             <p class="kiosk-progress-text">
@@ -156,105 +158,5 @@ pub fn save(draft: RwSignal<Option<Draft>>, on_warn: Callback<String>) {
     let result = draft.with_untracked(|d| d.as_ref().map(Draft::save));
     if let Some(Err(e)) = result {
         on_warn.run(e.to_string());
-    }
-}
-
-fn widget(
-    kind: &ItemKind,
-    answer: Memo<Option<Answer>>,
-    set: Callback<Option<Answer>>,
-    heading_id: &str,
-    help_id: &str,
-    has_help: bool,
-) -> AnyView {
-    let labelledby = heading_id.to_string();
-    let describedby = has_help.then(|| help_id.to_string());
-    match kind {
-        ItemKind::Rating => {
-            let value = Signal::derive(move || match answer.get() {
-                Some(Answer::Rating(n)) => Some(n),
-                _ => None,
-            });
-            let on_pick = Callback::new(move |n| set.run(Some(Answer::Rating(n))));
-            view! { <FaceScale value on_pick labelledby /> }.into_any()
-        }
-        ItemKind::Nps => {
-            let value = Signal::derive(move || match answer.get() {
-                Some(Answer::Nps(n)) => Some(n),
-                _ => None,
-            });
-            let on_pick = Callback::new(move |n| set.run(Some(Answer::Nps(n))));
-            view! { <NumberScale from=0 to=10 value on_pick labelledby describedby /> }.into_any()
-        }
-        ItemKind::YesNo => {
-            let choices = [
-                (YesNo::Yes, Key::Yes),
-                (YesNo::No, Key::No),
-                (YesNo::Na, Key::NotApplicable),
-            ];
-            view! {
-                <div class="kiosk-choices" role="group" aria-labelledby=labelledby>
-                    {choices
-                        .into_iter()
-                        .map(|(v, key)| {
-                            view! {
-                                <button
-                                    type="button"
-                                    aria-pressed=move || {
-                                        (answer.get() == Some(Answer::YesNo(v))).to_string()
-                                    }
-                                    on:click=move |_| set.run(Some(Answer::YesNo(v)))
-                                >
-                                    {t(key)}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            }
-            .into_any()
-        }
-        ItemKind::Choice { options } => {
-            let locale = use_locale();
-            view! {
-                <div class="kiosk-choices" role="group" aria-labelledby=labelledby>
-                    {options
-                        .iter()
-                        .map(|o| {
-                            let id = o.id.clone();
-                            let id2 = o.id.clone();
-                            let label = o.label.clone();
-                            view! {
-                                <button
-                                    type="button"
-                                    aria-pressed=move || {
-                                        (answer.get() == Some(Answer::Choice(id.clone())))
-                                            .to_string()
-                                    }
-                                    on:click=move |_| set.run(Some(Answer::Choice(id2.clone())))
-                                >
-                                    {move || label.get(locale.get()).to_string()}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            }
-            .into_any()
-        }
-        ItemKind::Seconds { max, .. } => view! { <SecondsInput class="kiosk-seconds" max=*max answer set labelledby=labelledby.clone() /> }
-        .into_any(),
-        ItemKind::Text { max_len } => view! {
-            <TextInput
-                class="kiosk-comment"
-                rows=5
-                max_len=*max_len
-                answer
-                set
-                labelledby=labelledby.clone()
-                describedby=describedby.clone()
-            />
-        }
-        .into_any(),
     }
 }

@@ -6,6 +6,7 @@
 use super::config::{pin_ok, KioskSetup, MIN_IDLE_SECS};
 use crate::api;
 use crate::i18n::{t, text, use_locale, Key};
+use crate::storage::kept;
 use branchpulse_core::{Kind, Locale, Questionnaire};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,8 +23,8 @@ pub fn SetupForm(
     on_cancel: Option<Callback<()>>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let branches = LocalResource::new(api::branches);
-    let questionnaires = LocalResource::new(api::questionnaires);
+    let branches = LocalResource::new(kept::branches);
+    let questionnaires = LocalResource::new(kept::questionnaires);
     let cur = current.as_ref();
     let branch = StoredValue::new(branch);
     let qid = RwSignal::new(cur.map(|s| s.questionnaire.id.clone()).unwrap_or_default());

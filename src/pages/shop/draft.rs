@@ -8,16 +8,15 @@
 //! finished offline after a restart.
 
 use crate::pages::kiosk::config;
+use crate::pages::response::{time_at, Finished};
 use crate::storage::drafts::{self, DraftError};
-use branchpulse_core::validate::{validate, Problem, Rules, DEFAULT_MAX_AGE_DAYS};
+use crate::storage::keys::{self, SHOP_DRAFT_ID_PREFIX as ID_PREFIX};
+use branchpulse_core::validate::Problem;
 use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Draft ids of visit reports start with this.
-const ID_PREFIX: &str = "shop.";
 /// The mystery-shop questionnaire's waiting-time item, filled from the
 /// "joined the queue" and "served" taps.
 pub const WAIT_ITEM: &str = "wait_seconds";
@@ -151,7 +150,7 @@ impl VisitDraft {
     }
 
     fn key(id: &str) -> String {
-        drafts::draft_key(&format!("{ID_PREFIX}{id}"))
+        keys::draft(&format!("{ID_PREFIX}{id}"))
     }
 
     /// Draft `id`: `Ok(None)` if there is none; an unreadable one is moved
@@ -228,23 +227,19 @@ impl VisitDraft {
 
     /// The report as a response, checked with the server's rules.
     pub fn to_response(&self, q: &Questionnaire, now_ms: f64) -> Result<Response, Vec<Problem>> {
-        let time = |ms: f64| time_of(ms.min(now_ms));
+        let time = |ms: f64| time_at(ms, now_ms);
         let comments = self
             .comments
             .iter()
             .filter(|(_, c)| !c.trim().is_empty())
             .map(|(k, c)| (k.clone(), c.trim().to_owned()))
             .collect();
-        let response = Response {
+        Finished {
             id: self.id,
-            questionnaire_id: q.id.clone(),
-            questionnaire_version: q.version,
             branch: self.branch.clone(),
-            device_id: config::device_id(),
             channel: Channel::MysteryShop,
             locale: self.locale,
-            started_at: time(self.started_at),
-            submitted_at: time(now_ms),
+            started_at: self.started_at,
             answers: self.answers.clone(),
             comments,
             visit: Some(VisitTimes {
@@ -255,40 +250,25 @@ impl VisitDraft {
                 wait_override_reason: self.wait_reason.clone(),
             }),
             assignment: self.assignment,
-        };
-        let rules = Rules {
-            now: time_of(now_ms),
-            max_clock_skew: time::Duration::minutes(5),
-            max_age: time::Duration::days(DEFAULT_MAX_AGE_DAYS.into()),
-        };
-        validate(q, &response, &rules).map(|()| response)
+        }
+        .into_response(q, now_ms)
     }
-}
-
-/// ms since the epoch as a UTC time, to the millisecond.
-fn time_of(ms: f64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
-fn questionnaire_key(id: &str, version: u32) -> String {
-    format!("branchpulse.shop.q.{id}.{version}")
 }
 
 /// Keep questionnaire `json` (parsed as `q`) for the visits that answer it.
 pub fn keep_questionnaire(q: &Questionnaire, json: &str) -> Result<(), DraftError> {
-    drafts::save(&questionnaire_key(&q.id, q.version), json)
+    drafts::save(&keys::shop_questionnaire(&q.id, q.version), json)
 }
 
 /// The kept questionnaire `id` version `version`.
 pub fn kept_questionnaire(id: &str, version: u32) -> Result<Option<Questionnaire>, DraftError> {
-    let Some(json) = drafts::load::<String>(&questionnaire_key(id, version))? else {
+    let Some(json) = drafts::load::<String>(&keys::shop_questionnaire(id, version))? else {
         return Ok(None);
     };
     serde_json::from_str(&json)
         .map(Some)
         .map_err(|e| DraftError::Corrupt {
-            key: questionnaire_key(id, version),
+            key: keys::shop_questionnaire(id, version),
             moved_to: None,
             reason: e.to_string(),
         })

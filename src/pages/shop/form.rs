@@ -4,9 +4,9 @@
 
 use super::draft::{VisitDraft, REVIEW_TAB, TIMING_TAB, WAIT_ITEM};
 use super::visit::Ctx;
-use crate::components::{NumberScale, SecondsInput, TextInput};
+use crate::components::{ItemInput, Look};
 use crate::i18n::{t, use_locale, Key};
-use branchpulse_core::{Answer, Item, ItemKind, YesNo};
+use branchpulse_core::{Answer, Item, YesNo};
 use leptos::prelude::*;
 
 #[component]
@@ -128,7 +128,17 @@ fn ItemCard(ctx: Ctx, item: Item) -> impl IntoView {
     let widget = if id == WAIT_ITEM {
         view! { <WaitItem ctx labelledby=label_id.clone() /> }.into_any()
     } else {
-        widget(ctx, &item.kind, answer, set, &label_id)
+        view! {
+            <ItemInput
+                look=Look::Shop
+                kind=item.kind.clone()
+                answer
+                set
+                labelledby=label_id.clone()
+                locked=Signal::derive(move || ctx.locked())
+            />
+        }
+        .into_any()
     };
     let item_label = item.text.clone();
     view! {
@@ -181,115 +191,6 @@ fn ItemCard(ctx: Ctx, item: Item) -> impl IntoView {
 
 fn text_now(key: Key) -> &'static str {
     crate::i18n::text(use_locale().get_untracked(), key)
-}
-
-fn widget(
-    ctx: Ctx,
-    kind: &ItemKind,
-    answer: Memo<Option<Answer>>,
-    set: Callback<Option<Answer>>,
-    labelledby: &str,
-) -> AnyView {
-    let labelledby = labelledby.to_owned();
-    let locked = move || ctx.locked();
-    match kind {
-        ItemKind::YesNo => {
-            let choices = [
-                (YesNo::Yes, Key::Yes, "yes"),
-                (YesNo::No, Key::No, "no"),
-                (YesNo::Na, Key::ShopNa, "na"),
-            ];
-            view! {
-                <div class="shop-yesno" role="group" aria-labelledby=labelledby>
-                    {choices
-                        .into_iter()
-                        .map(|(v, key, name)| {
-                            view! {
-                                <button
-                                    type="button"
-                                    class=name
-                                    data-answer=name
-                                    aria-pressed=move || {
-                                        (answer.get() == Some(Answer::YesNo(v))).to_string()
-                                    }
-                                    disabled=locked
-                                    on:click=move |_| set.run(Some(Answer::YesNo(v)))
-                                >
-                                    {t(key)}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            }
-            .into_any()
-        }
-        ItemKind::Choice { options } => {
-            let locale = use_locale();
-            view! {
-                <div class="shop-choices" role="group" aria-labelledby=labelledby>
-                    {options
-                        .iter()
-                        .map(|o| {
-                            let id = o.id.clone();
-                            let id2 = o.id.clone();
-                            let label = o.label.clone();
-                            view! {
-                                <button
-                                    type="button"
-                                    data-answer=o.id.clone()
-                                    aria-pressed=move || {
-                                        (answer.get() == Some(Answer::Choice(id.clone())))
-                                            .to_string()
-                                    }
-                                    disabled=locked
-                                    on:click=move |_| set.run(Some(Answer::Choice(id2.clone())))
-                                >
-                                    {move || label.get(locale.get()).to_string()}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            }
-            .into_any()
-        }
-        ItemKind::Seconds { max, .. } => view! {
-            <SecondsInput
-                class="shop-seconds"
-                max=*max
-                answer
-                set
-                labelledby=labelledby.clone()
-                readonly=Signal::derive(locked)
-            />
-        }
-        .into_any(),
-        ItemKind::Text { max_len } => view! {
-            <TextInput
-                class="shop-comment"
-                rows=4
-                max_len=*max_len
-                answer
-                set
-                labelledby=labelledby.clone()
-                readonly=Signal::derive(locked)
-            />
-        }
-        .into_any(),
-        ItemKind::Rating | ItemKind::Nps => {
-            let (from, to, wrap): (u8, u8, fn(u8) -> Answer) = match kind {
-                ItemKind::Rating => (1, 5, Answer::Rating),
-                _ => (0, 10, Answer::Nps),
-            };
-            let value = Signal::derive(move || match answer.get() {
-                Some(Answer::Rating(n) | Answer::Nps(n)) => Some(n),
-                _ => None,
-            });
-            let on_pick = Callback::new(move |n| set.run(Some(wrap(n))));
-            view! { <NumberScale from to value on_pick labelledby describedby=None /> }.into_any()
-        }
-    }
 }
 
 /// The waiting time: filled from the taps (joined the queue → served);

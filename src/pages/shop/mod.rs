@@ -28,11 +28,11 @@ mod visit;
 
 pub use visit::VisitPage;
 
-use crate::api;
 use crate::components::{take_code_from_address, EnrolForm, QuestionnaireList};
 use crate::i18n::{t, text, use_locale, Key};
 use crate::storage::enrolment;
 use crate::storage::enrolment::Enrolment;
+use crate::storage::kept;
 use crate::storage::outbox::Place;
 use crate::sync::{use_sync, SyncHandle};
 use branchpulse_core::access::DeviceKind;
@@ -99,11 +99,11 @@ pub fn ShopPage() -> impl IntoView {
 #[component]
 fn ShopList(device: Enrolment, on_enrol: Callback<()>) -> impl IntoView {
     let sync = use_sync();
-    let visits = LocalResource::new(api::visits);
-    let branches = LocalResource::new(api::branches);
+    let visits = LocalResource::new(kept::visits);
+    let branches = LocalResource::new(kept::branches);
     // Kept on the device, so an ad-hoc visit can start offline later.
     spawn_local(async {
-        let _ = api::questionnaire_text(DEFAULT_QUESTIONNAIRE).await;
+        let _ = kept::questionnaire_text(DEFAULT_QUESTIONNAIRE).await;
     });
     let reports = RwSignal::new(VisitDraft::all());
     let places = places_of(sync, reports);
@@ -263,7 +263,7 @@ async fn begin(
     scenario: String,
     locale: Locale,
 ) -> Result<Uuid, String> {
-    let json = api::questionnaire_text(qid)
+    let json = kept::questionnaire_text(qid)
         .await
         .map_err(|e| format!("{}: {e}", text(locale, Key::LoadFailed)))?;
     let q: Questionnaire = serde_json::from_str(&json)
