@@ -6,21 +6,65 @@
 
 use crate::auth::{scope, Reader};
 use crate::dashboard::{self, ResponseColumns};
-use crate::error::{ApiError, Json, Query};
+use crate::error::{ApiError, Json};
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use branchpulse_core::aggregate::{Aggregates, Comment, CommentQuery, Filter};
+use branchpulse_core::aggregate::{Aggregates, Comment, CommentQuery, Filter, FilterError};
 use futures_util::stream::{self, StreamExt};
 use std::sync::Arc;
+
+/// A filter read from the query string by core, so that a refused one keeps
+/// its [`FilterError`], and with it its code and parameter (axum's `Query`
+/// would flatten it into serde's text).
+pub struct Read<T>(pub T);
+
+/// What can be read from a dashboard query string.
+pub trait FromQuery: Sized {
+    fn from_query(query: &str) -> Result<Self, FilterError>;
+}
+
+impl FromQuery for Filter {
+    fn from_query(query: &str) -> Result<Self, FilterError> {
+        Filter::from_query(query)
+    }
+}
+
+impl FromQuery for CommentQuery {
+    fn from_query(query: &str) -> Result<Self, FilterError> {
+        CommentQuery::from_query(query)
+    }
+}
+
+impl<T: FromQuery, S: Send + Sync> FromRequestParts<S> for Read<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let Ok(RawQuery(query)) = RawQuery::from_request_parts(parts, state).await;
+        T::from_query(query.as_deref().unwrap_or_default())
+            .map(Read)
+            .map_err(|e| {
+                let code = e.code();
+                let field = e.field();
+                let refused = ApiError::BadRequest(format!("bad query parameter: {e}")).coded(code);
+                match field {
+                    Some(field) => refused.at(field),
+                    None => refused,
+                }
+            })
+    }
+}
 
 /// `GET /api/v1/aggregates?<filter>`.
 pub async fn aggregates(
     State(state): State<AppState>,
     reader: Reader,
-    Query(mut filter): Query<Filter>,
+    Read(mut filter): Read<Filter>,
 ) -> Result<Json<Aggregates>, ApiError> {
     allowed(&state, &reader, &mut filter)?;
     Ok(Json(dashboard::aggregates(&state, &filter).await?))
@@ -30,7 +74,7 @@ pub async fn aggregates(
 pub async fn comments(
     State(state): State<AppState>,
     reader: Reader,
-    Query(mut query): Query<CommentQuery>,
+    Read(mut query): Read<CommentQuery>,
 ) -> Result<Json<Vec<Comment>>, ApiError> {
     allowed(&state, &reader, &mut query.filter)?;
     Ok(Json(dashboard::comments(&state, &query).await?))
@@ -40,7 +84,7 @@ pub async fn comments(
 pub async fn aggregates_csv(
     State(state): State<AppState>,
     reader: Reader,
-    Query(mut filter): Query<Filter>,
+    Read(mut filter): Read<Filter>,
 ) -> Result<Response, ApiError> {
     allowed(&state, &reader, &mut filter)?;
     let a = dashboard::aggregates(&state, &filter).await?;
@@ -55,7 +99,7 @@ pub async fn aggregates_csv(
 pub async fn responses_csv(
     State(state): State<AppState>,
     reader: Reader,
-    Query(mut filter): Query<Filter>,
+    Read(mut filter): Read<Filter>,
 ) -> Result<Response, ApiError> {
     allowed(&state, &reader, &mut filter)?;
     let columns = ResponseColumns::new(&state.catalog, &filter);
