@@ -3,7 +3,7 @@
 
 use crate::storage::enrolment;
 use branchpulse_core::protocol::{ErrorBody, Outcome, QuestionnaireSummary, SyncReply};
-use branchpulse_core::{Questionnaire, Response as SurveyResponse};
+use branchpulse_core::{ProblemCode, Questionnaire, Response as SurveyResponse};
 use gloo_net::http::{Request, Response};
 use js_sys::{Array, Reflect};
 use serde::de::DeserializeOwned;
@@ -35,8 +35,15 @@ pub const SYNC_TIMEOUT_KEY: &str = "branchpulse.sync.timeout_ms";
 pub enum ApiError {
     /// No answer: offline, server down, or the request was cut.
     Network(String),
-    /// The server answered with an error status and its message.
-    Server { status: u16, message: String },
+    /// The server answered with an error status and its message; `code`
+    /// and `field` say what and where (`None` from servers before problem
+    /// codes, or for a code newer than this build).
+    Server {
+        status: u16,
+        message: String,
+        code: Option<ProblemCode>,
+        field: Option<String>,
+    },
     /// The server answered 2xx with a body we cannot read.
     Decode(String),
     /// No answer within the client's timeout; the request was cancelled.
@@ -72,21 +79,28 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApiError::Network(e) => write!(f, "network: {e}"),
-            ApiError::Server { status, message } => write!(f, "HTTP {status}: {message}"),
+            ApiError::Server {
+                status, message, ..
+            } => write!(f, "HTTP {status}: {message}"),
             ApiError::Decode(e) => write!(f, "unreadable answer: {e}"),
             ApiError::Timeout { ms } => write!(f, "no answer within {ms} ms"),
         }
     }
 }
 
-/// The error of a non-2xx answer, with the server's message.
+/// The error of a non-2xx answer, with the server's message and problem.
 async fn failure(resp: Response) -> ApiError {
     let status = resp.status();
-    let message = match resp.json::<ErrorBody>().await {
-        Ok(body) => body.error,
-        Err(_) => resp.status_text(),
+    let (message, code, field) = match resp.json::<ErrorBody>().await {
+        Ok(body) => (body.error, body.code, body.field),
+        Err(_) => (resp.status_text(), None, None),
     };
-    ApiError::Server { status, message }
+    ApiError::Server {
+        status,
+        message,
+        code,
+        field,
+    }
 }
 
 /// localStorage key prefix of the device's copies of read-only answers
