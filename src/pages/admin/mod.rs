@@ -5,8 +5,9 @@
 //!
 //! Every form runs the checks the server runs (`branchpulse_core::access`)
 //! before sending, and shows the server's 4xx problem, in the admin's
-//! language, next to the field the server names. Every text from the server (branch names, labels, comments) goes
-//! into the page as text, never as markup.
+//! language, next to the field the server names. Every text from the
+//! server (branch names, labels, comments) goes into the page as text,
+//! never as markup.
 
 mod audit;
 mod branches;
