@@ -170,8 +170,15 @@ pub(crate) fn lenient<'de, D>(deserializer: D) -> Result<Option<ProblemCode>, D:
 where
     D: serde::Deserializer<'de>,
 {
-    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
-    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+    use serde::de::IntoDeserializer;
+    // Read as text, then as a code: a generic `Value` would pull JSON's
+    // whole value tree into every bundle that reads an error.
+    let Some(name) = Option::<String>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+        name.as_str().into_deserializer();
+    Ok(ProblemCode::deserialize(name).ok())
 }
 
 #[cfg(test)]
