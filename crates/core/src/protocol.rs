@@ -61,6 +61,7 @@ pub struct SyncReply {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: String,
+    /// What went wrong, by name: what clients translate and act on.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
