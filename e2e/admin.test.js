@@ -325,3 +325,26 @@ test('on a phone and in Chinese', async () => {
   await page.setViewportSize(TABLET_LANDSCAPE);
   assert.deepEqual(unexpected(opened.errors), []);
 });
+
+test("a server's refusal is said in the admin's language, next to the field it names", async () => {
+  await section('branches');
+  await page.locator('.language-switch button[lang="es"]').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'es');
+  // Passes the form's own checks; the server answers 409 branch_exists on `code`.
+  await page.fill('#branch-code', 'N01');
+  await page.fill('#branch-name', 'Duplicada');
+  await page.fill('#branch-region', 'North');
+  await page.locator('#add-branch button[type="submit"]').click();
+  const said = page.locator('#branch-code-error');
+  await said.waitFor();
+  assert.equal((await said.textContent()).trim(), 'ya hay una sucursal con este código');
+  assert.equal(await page.locator('#branch-code').getAttribute('aria-invalid'), 'true');
+  // The same problem in Chinese, once the language changes and the form is sent again.
+  await page.locator('.language-switch button[lang="zh-CN"]').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  await page.locator('#add-branch button[type="submit"]').click();
+  await page.locator('#branch-code-error', { hasText: '已有网点使用此代码' }).waitFor();
+  await page.locator('.language-switch button[lang="en"]').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.deepEqual(unexpected(opened.errors, [409]), []);
+});

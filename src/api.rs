@@ -4,7 +4,7 @@
 //! kept for offline use are `storage::kept`'s.
 
 use branchpulse_core::protocol::{ErrorBody, Outcome, SyncReply};
-use branchpulse_core::Response as SurveyResponse;
+use branchpulse_core::{ProblemCode, Response as SurveyResponse};
 use gloo_net::http::Response;
 use js_sys::{Array, Reflect};
 use std::fmt;
@@ -24,8 +24,15 @@ pub const DEFAULT_SYNC_TIMEOUT_MS: u32 = 20_000;
 pub enum ApiError {
     /// No answer: offline, server down, or the request was cut.
     Network(String),
-    /// The server answered with an error status and its message.
-    Server { status: u16, message: String },
+    /// The server answered with an error status and its message; `code`
+    /// and `field` say what and where (`None` from servers before problem
+    /// codes, or for a code newer than this build).
+    Server {
+        status: u16,
+        message: String,
+        code: Option<ProblemCode>,
+        field: Option<String>,
+    },
     /// The server answered 2xx with a body we cannot read.
     Decode(String),
     /// No answer within the client's timeout; the request was cancelled.
@@ -61,21 +68,28 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApiError::Network(e) => write!(f, "network: {e}"),
-            ApiError::Server { status, message } => write!(f, "HTTP {status}: {message}"),
+            ApiError::Server {
+                status, message, ..
+            } => write!(f, "HTTP {status}: {message}"),
             ApiError::Decode(e) => write!(f, "unreadable answer: {e}"),
             ApiError::Timeout { ms } => write!(f, "no answer within {ms} ms"),
         }
     }
 }
 
-/// The error of a non-2xx answer, with the server's message.
+/// The error of a non-2xx answer, with the server's message and problem.
 async fn failure(resp: Response) -> ApiError {
     let status = resp.status();
-    let message = match resp.json::<ErrorBody>().await {
-        Ok(body) => body.error,
-        Err(_) => resp.status_text(),
+    let (message, code, field) = match resp.json::<ErrorBody>().await {
+        Ok(body) => (body.error, body.code, body.field),
+        Err(_) => (resp.status_text(), None, None),
     };
-    ApiError::Server { status, message }
+    ApiError::Server {
+        status,
+        message,
+        code,
+        field,
+    }
 }
 
 // Read-only answers a device keeps a copy of: prepared here, read through

@@ -377,14 +377,6 @@ pub enum Key {
     AdmPurgeAsk,
     AdmPurgeYes,
     AdmPurged,
-    AdmErrLength,
-    AdmErrUsername,
-    AdmErrAtLeast,
-    AdmErrAtMost,
-    AdmErrNotName,
-    AdmErrEmpty,
-    AdmErrControl,
-    AdmErrCode,
 }
 
 fn en(key: Key) -> &'static str {
@@ -750,14 +742,6 @@ fn en(key: Key) -> &'static str {
         AdmPurgeAsk => "Remove this response's free text for good?",
         AdmPurgeYes => "Yes, remove",
         AdmPurged => "Done: {n} free-text answers removed.",
-        AdmErrLength => "must be 1 to {n} characters",
-        AdmErrUsername => "may hold only letters, digits and . _ - @",
-        AdmErrAtLeast => "must be at least {n} characters",
-        AdmErrAtMost => "must be at most {n} characters",
-        AdmErrNotName => "must not be the user name",
-        AdmErrEmpty => "must not be empty",
-        AdmErrControl => "must not contain control characters",
-        AdmErrCode => "must be 1 to 16 of A-Z, 0-9, - and _ (e.g. N01)",
     }
 }
 
@@ -1124,14 +1108,6 @@ fn zh(key: Key) -> &'static str {
         AdmPurgeAsk => "永久删除此答卷的自由文本？",
         AdmPurgeYes => "确认删除",
         AdmPurged => "完成：已删除 {n} 条自由文本。",
-        AdmErrLength => "须为 1 到 {n} 个字符",
-        AdmErrUsername => "只能包含字母、数字和 . _ - @",
-        AdmErrAtLeast => "至少须有 {n} 个字符",
-        AdmErrAtMost => "最多 {n} 个字符",
-        AdmErrNotName => "不能与用户名相同",
-        AdmErrEmpty => "不能为空",
-        AdmErrControl => "不能包含控制字符",
-        AdmErrCode => "须为 1 到 16 个 A-Z、0-9、- 和 _ 字符（例如 N01）",
     }
 }
 
@@ -1498,14 +1474,6 @@ fn es(key: Key) -> &'static str {
         AdmPurgeAsk => "¿Borrar para siempre el texto libre de esta respuesta?",
         AdmPurgeYes => "Sí, borrar",
         AdmPurged => "Hecho: {n} textos libres borrados.",
-        AdmErrLength => "debe tener de 1 a {n} caracteres",
-        AdmErrUsername => "solo puede tener letras, dígitos y . _ - @",
-        AdmErrAtLeast => "debe tener al menos {n} caracteres",
-        AdmErrAtMost => "debe tener como máximo {n} caracteres",
-        AdmErrNotName => "no puede ser el nombre de usuario",
-        AdmErrEmpty => "no puede estar vacío",
-        AdmErrControl => "no puede contener caracteres de control",
-        AdmErrCode => "debe tener de 1 a 16 de A-Z, 0-9, - y _ (p. ej. N01)",
     }
 }
 

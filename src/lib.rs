@@ -15,6 +15,7 @@ pub mod i18n;
 mod loaded;
 mod pages;
 pub mod prefs;
+pub mod problem;
 pub mod session;
 pub mod storage;
 pub mod sync;

@@ -72,7 +72,9 @@ fn problem_of(error: &ApiError) -> Problem {
         ApiError::Server { status: 401, .. } => Problem::new(Key::EnrolErrRefused),
         ApiError::Server { status: 429, .. } => Problem::new(Key::EnrolErrTooMany),
         ApiError::Network(_) | ApiError::Timeout { .. } => Problem::new(Key::EnrolErrOffline),
-        ApiError::Server { status, message } => Problem {
+        ApiError::Server {
+            status, message, ..
+        } => Problem {
             key: Key::EnrolErrServer,
             detail: Some(format!("HTTP {status}: {message}")),
         },

@@ -217,7 +217,9 @@ pub fn describe(error: &SyncError, locale: Locale) -> String {
             };
             format!("{} ({after})", say(Key::ErrTimeout))
         }
-        SyncError::Api(ApiError::Server { status, message }) => {
+        SyncError::Api(ApiError::Server {
+            status, message, ..
+        }) => {
             format!("{} (HTTP {status}): {message}", say(Key::ErrServer))
         }
         SyncError::Api(ApiError::Decode(e)) => format!("{}: {e}", say(Key::ErrAnswer)),

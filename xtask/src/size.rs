@@ -31,13 +31,17 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// questionnaires fetched with the device's token took the kiosk to 263 and
 /// the shop to 327 KB; the main app reached 329 KB with the questionnaire
 /// loader's limits and exact error paths (serde_path_to_error) and the
-/// admin's role and scope change. Each budget leaves about 1% for builds on
-/// other machines, so a real regression still trips it.
+/// admin's role and scope change. Problem codes in error bodies (issue 23:
+/// every bundle reads the code and field; only the main app carries the
+/// texts of the 60-odd codes in three languages, `src/problem.rs`) took the
+/// main app to 333 KB (+4.3 KB) and the dashboard to 363 KB (+2.1 KB); the
+/// kiosk and shop grew by under 1 KB. Each budget leaves about 1% for builds
+/// on other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
     ("kiosk.html", 266 * 1000),
     ("shop.html", 331 * 1000),
-    ("index.html", 332 * 1000),
-    ("dashboard.html", 363 * 1000),
+    ("index.html", 336 * 1000),
+    ("dashboard.html", 366 * 1000),
 ];
 
 pub fn report(dist: &Path) -> Result<()> {

@@ -5,6 +5,7 @@
 //!
 //! The endpoints are listed in docs/access.md.
 
+use crate::problem::ProblemCode;
 use crate::protocol::Branch;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -345,13 +346,16 @@ pub struct Purged {
 pub struct FieldError {
     /// The field at fault, as the request names it.
     pub field: &'static str,
-    /// What is wrong with it.
+    /// What is wrong, by name: what clients translate and act on.
+    pub code: ProblemCode,
+    /// What is wrong, in English.
     pub problem: String,
 }
 
-fn field(field: &'static str, problem: impl Into<String>) -> FieldError {
+fn field(field: &'static str, code: ProblemCode, problem: impl Into<String>) -> FieldError {
     FieldError {
         field,
+        code,
         problem: problem.into(),
     }
 }
@@ -362,6 +366,7 @@ pub fn check_username(name: &str) -> Result<(), FieldError> {
     if n == 0 || n > MAX_USERNAME_CHARS {
         return Err(field(
             "username",
+            ProblemCode::UsernameLength,
             format!("must be 1 to {MAX_USERNAME_CHARS} characters"),
         ));
     }
@@ -371,6 +376,7 @@ pub fn check_username(name: &str) -> Result<(), FieldError> {
     {
         return Err(field(
             "username",
+            ProblemCode::UsernameCharacters,
             "may hold only letters, digits and . _ - @",
         ));
     }
@@ -383,17 +389,23 @@ pub fn check_password(password: &str, username: &str) -> Result<(), FieldError> 
     if n < MIN_PASSWORD_CHARS {
         return Err(field(
             "password",
+            ProblemCode::PasswordTooShort,
             format!("must be at least {MIN_PASSWORD_CHARS} characters"),
         ));
     }
     if n > MAX_PASSWORD_CHARS {
         return Err(field(
             "password",
+            ProblemCode::PasswordTooLong,
             format!("must be at most {MAX_PASSWORD_CHARS} characters"),
         ));
     }
     if password.eq_ignore_ascii_case(username) {
-        return Err(field("password", "must not be the user name"));
+        return Err(field(
+            "password",
+            ProblemCode::PasswordIsUsername,
+            "must not be the user name",
+        ));
     }
     Ok(())
 }
@@ -402,16 +414,21 @@ pub fn check_password(password: &str, username: &str) -> Result<(), FieldError> 
 /// characters, not only spaces, no control characters.
 pub fn check_label(name: &'static str, value: &str) -> Result<(), FieldError> {
     if value.trim().is_empty() {
-        return Err(field(name, "must not be empty"));
+        return Err(field(name, ProblemCode::Empty, "must not be empty"));
     }
     if value.chars().count() > MAX_LABEL_CHARS {
         return Err(field(
             name,
+            ProblemCode::TooLong,
             format!("must be at most {MAX_LABEL_CHARS} characters"),
         ));
     }
     if value.chars().any(char::is_control) {
-        return Err(field(name, "must not contain control characters"));
+        return Err(field(
+            name,
+            ProblemCode::ControlCharacters,
+            "must not contain control characters",
+        ));
     }
     Ok(())
 }
@@ -428,6 +445,7 @@ pub fn check_branch_code(code: &str) -> Result<(), FieldError> {
     } else {
         Err(field(
             "code",
+            ProblemCode::BranchCodeFormat,
             "must be 1 to 16 of A-Z, 0-9, - and _ (e.g. N01)",
         ))
     }
@@ -466,6 +484,7 @@ pub fn check_scope(
             if branch.is_some() || region.is_some() {
                 return Err(field(
                     "role",
+                    ProblemCode::AdminHasNoScope,
                     "an admin reads everything: give no branch or region",
                 ));
             }
@@ -474,6 +493,7 @@ pub fn check_scope(
             if branch.is_some() {
                 return Err(field(
                     "branch",
+                    ProblemCode::RegionalTakesRegion,
                     "a regional manager has a region, not a branch",
                 ));
             }
@@ -481,17 +501,26 @@ pub fn check_scope(
             if !branches.iter().any(|b| b.region == region) {
                 return Err(field(
                     "region",
+                    ProblemCode::UnknownRegion,
                     format!("no branch is in region \"{region}\""),
                 ));
             }
         }
         Role::Manager => {
             if region.is_some() {
-                return Err(field("region", "a manager has a branch, not a region"));
+                return Err(field(
+                    "region",
+                    ProblemCode::ManagerTakesBranch,
+                    "a manager has a branch, not a region",
+                ));
             }
             let code = branch.unwrap_or_default();
             if !branches.iter().any(|b| b.code == code) {
-                return Err(field("branch", format!("no branch \"{code}\"")));
+                return Err(field(
+                    "branch",
+                    ProblemCode::UnknownBranch,
+                    format!("no branch \"{code}\""),
+                ));
             }
         }
     }
@@ -504,19 +533,32 @@ pub fn check_new_device(device: &NewDevice, branches: &[Branch]) -> Result<(), F
     match device.kind {
         DeviceKind::Kiosk => {
             if device.shopper.is_some() {
-                return Err(field("shopper", "a kiosk has a branch, not a shopper"));
+                return Err(field(
+                    "shopper",
+                    ProblemCode::KioskTakesBranch,
+                    "a kiosk has a branch, not a shopper",
+                ));
             }
             let code = device.branch.as_deref().unwrap_or_default();
             match branches.iter().find(|b| b.code == code) {
                 Some(b) if b.active => Ok(()),
-                Some(_) => Err(field("branch", format!("branch \"{code}\" is closed"))),
-                None => Err(field("branch", format!("no branch \"{code}\""))),
+                Some(_) => Err(field(
+                    "branch",
+                    ProblemCode::BranchClosed,
+                    format!("branch \"{code}\" is closed"),
+                )),
+                None => Err(field(
+                    "branch",
+                    ProblemCode::UnknownBranch,
+                    format!("no branch \"{code}\""),
+                )),
             }
         }
         DeviceKind::Shopper => {
             if device.branch.is_some() {
                 return Err(field(
                     "branch",
+                    ProblemCode::PhoneTakesShopper,
                     "a shopper's phone has a shopper, not a branch",
                 ));
             }
@@ -662,6 +704,38 @@ mod tests {
         assert_eq!(
             check_new_device(&device, &branches).unwrap_err().field,
             "label"
+        );
+    }
+
+    #[test]
+    fn check_failures_name_their_code_with_their_field() {
+        let branches = [branch("N01", "North", false)];
+        let code_of = |e: FieldError| (e.field, e.code);
+        assert_eq!(
+            code_of(check_username("").unwrap_err()),
+            ("username", ProblemCode::UsernameLength)
+        );
+        assert_eq!(
+            code_of(check_password("ana", "ana").unwrap_err()),
+            ("password", ProblemCode::PasswordTooShort)
+        );
+        assert_eq!(
+            code_of(check_label("label", "a\u{7}b").unwrap_err()),
+            ("label", ProblemCode::ControlCharacters)
+        );
+        assert_eq!(
+            code_of(check_scope(Role::Manager, Some("X"), None, &branches).unwrap_err()),
+            ("branch", ProblemCode::UnknownBranch)
+        );
+        let kiosk = NewDevice {
+            kind: DeviceKind::Kiosk,
+            label: "Lobby".into(),
+            branch: Some("N01".into()),
+            shopper: None,
+        };
+        assert_eq!(
+            code_of(check_new_device(&kiosk, &branches).unwrap_err()),
+            ("branch", ProblemCode::BranchClosed)
         );
     }
 

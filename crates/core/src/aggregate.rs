@@ -82,6 +82,7 @@
 //!   "submitted_at": "2026-03-01T10:15:00+08:00", "item": "comment", "text": "…" }
 //! ```
 
+use crate::problem::ProblemCode;
 use crate::protocol::Branch;
 use crate::questionnaire::{Dimension, ItemKind, Questionnaire};
 use crate::response::{Answer, Channel, Response};
@@ -159,12 +160,50 @@ pub enum FilterError {
     /// `limit` is not a whole number in range.
     #[error("limit: \"{0}\" is not a whole number from 1 to {max}", max = MAX_COMMENTS)]
     BadLimit(String),
-    /// The comment search is plain text of a sensible length.
+    /// The comment search holds a control character.
     #[error("q: {0}")]
     BadSearch(String),
+    /// The comment search is longer than [`MAX_SEARCH_CHARS`].
+    #[error("q: is {0} characters long; search for at most {MAX_SEARCH_CHARS}")]
+    SearchTooLong(usize),
     /// The query string is not URL-encoded parameters.
     #[error("the query string cannot be read: {0}")]
     Malformed(String),
+}
+
+impl FilterError {
+    /// What is wrong, by name.
+    pub fn code(&self) -> ProblemCode {
+        match self {
+            FilterError::BadDate { .. } => ProblemCode::BadDate,
+            FilterError::BadChannel(_) => ProblemCode::BadChannel,
+            FilterError::OutOfRange { .. } => ProblemCode::DateOutOfRange,
+            FilterError::EmptyRange { .. } => ProblemCode::EmptyDateRange,
+            FilterError::UnknownRegion(_) => ProblemCode::UnknownRegion,
+            FilterError::UnknownBranch(_) => ProblemCode::UnknownBranch,
+            FilterError::BadLimit(_) => ProblemCode::BadLimit,
+            FilterError::BadSearch(_) => ProblemCode::ControlCharacters,
+            FilterError::SearchTooLong(_) => ProblemCode::SearchTooLong,
+            FilterError::Malformed(_) => ProblemCode::BadQuery,
+        }
+    }
+
+    /// The parameter at fault; `None` when the query string as a whole
+    /// cannot be read.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            FilterError::BadDate { param, .. } | FilterError::OutOfRange { param, .. } => {
+                Some(param)
+            }
+            FilterError::BadChannel(_) => Some("channel"),
+            FilterError::EmptyRange { .. } => Some("from"),
+            FilterError::UnknownRegion(_) => Some("region"),
+            FilterError::UnknownBranch(_) => Some("branches"),
+            FilterError::BadLimit(_) => Some("limit"),
+            FilterError::BadSearch(_) | FilterError::SearchTooLong(_) => Some("q"),
+            FilterError::Malformed(_) => None,
+        }
+    }
 }
 
 /// Longest comment search (`q=`), in characters: a search is a few words.
@@ -175,9 +214,7 @@ fn search(q: Option<String>) -> Result<Option<String>, FilterError> {
     crate::text::check_plain("q", &q).map_err(|e| FilterError::BadSearch(e.reason()))?;
     let n = q.chars().count();
     if n > MAX_SEARCH_CHARS {
-        return Err(FilterError::BadSearch(format!(
-            "is {n} characters long; search for at most {MAX_SEARCH_CHARS}"
-        )));
+        return Err(FilterError::SearchTooLong(n));
     }
     Ok(Some(q))
 }

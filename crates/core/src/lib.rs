@@ -19,6 +19,7 @@
 pub mod access;
 pub mod aggregate;
 pub mod locale;
+pub mod problem;
 pub mod protocol;
 pub mod questionnaire;
 pub mod response;
@@ -28,5 +29,6 @@ pub mod text;
 pub mod validate;
 
 pub use locale::{Locale, Text};
+pub use problem::ProblemCode;
 pub use questionnaire::{Dimension, Item, ItemKind, Kind, Questionnaire, Section};
 pub use response::{Answer, Channel, Response, VisitTimes, YesNo};

@@ -1,5 +1,6 @@
 //! What the sync client and the server say to each other.
 
+use crate::problem::ProblemCode;
 use crate::questionnaire::Questionnaire;
 use crate::response::Response;
 use serde::{Deserialize, Serialize};
@@ -73,12 +74,29 @@ pub struct SyncReply {
     pub results: Vec<Outcome>,
 }
 
-/// Every error body the server sends: `{"error": "…"}`.
+/// Every error body the server sends:
+/// `{"error": "…", "code": "username_taken", "field": "username"}`.
+///
+/// `error` is English for people (logs, curl); clients act on `code` and
+/// `field`. Both are optional when read: servers before problem codes sent
+/// only `error`, and a newer server may send a code this build does not
+/// know (read as `None`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// What went wrong and, where it helps, what to do.
     pub error: String,
+    /// What went wrong, by name: what clients translate and act on.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::problem::lenient"
+    )]
+    pub code: Option<ProblemCode>,
+    /// The field or parameter at fault, as the request named it
+    /// (`username`, `from`, `branches`), when the problem is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// `GET /api/v1/health`.
@@ -181,4 +199,28 @@ pub struct Visit {
     /// The shopper who makes the visit; `None` for any shopper, and for managers.
     #[serde(default)]
     pub shopper: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_without_or_with_an_unknown_code_still_read() {
+        let old: ErrorBody = serde_json::from_str(r#"{"error": "no user 7"}"#).unwrap();
+        assert_eq!((old.code, old.field), (None, None));
+        let newer: ErrorBody =
+            serde_json::from_str(r#"{"error": "x", "code": "not_yet_invented", "field": "f"}"#)
+                .unwrap();
+        assert_eq!(newer.code, None);
+        assert_eq!(newer.field.as_deref(), Some("f"));
+        let body = ErrorBody {
+            error: "username: \"ana\" is taken".into(),
+            code: Some(ProblemCode::UsernameTaken),
+            field: Some("username".into()),
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json["code"], "username_taken");
+        assert_eq!(serde_json::from_value::<ErrorBody>(json).unwrap(), body);
+    }
 }

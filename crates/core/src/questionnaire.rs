@@ -5,6 +5,7 @@
 //! file, the item and the problem instead of surfacing later as a bad form.
 
 use crate::locale::{Locale, Text};
+use crate::problem::ProblemCode;
 use crate::response::Answer;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -395,6 +396,10 @@ pub struct LoadError {
     pub item: Option<String>,
     /// What is wrong and what would do.
     pub problem: String,
+    /// Whether the file could not be read as a questionnaire or broke a
+    /// rule once read: [`ProblemCode::QuestionnaireUnreadable`] or
+    /// [`ProblemCode::QuestionnaireInvalid`].
+    pub code: ProblemCode,
 }
 
 impl LoadError {
@@ -408,11 +413,21 @@ impl LoadError {
         }
     }
 
+    /// A rule broken by a file that was read.
     fn new(file: &str, item: Option<&str>, problem: impl Into<String>) -> LoadError {
         LoadError {
             file: file.to_owned(),
             item: item.map(str::to_owned),
             problem: problem.into(),
+            code: ProblemCode::QuestionnaireInvalid,
+        }
+    }
+
+    /// A file that is not JSON of a questionnaire's shape.
+    fn unreadable(file: &str, item: Option<&str>, problem: impl Into<String>) -> LoadError {
+        LoadError {
+            code: ProblemCode::QuestionnaireUnreadable,
+            ..LoadError::new(file, item, problem)
         }
     }
 }

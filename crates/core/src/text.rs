@@ -24,6 +24,11 @@ pub struct NotPlain {
 }
 
 impl NotPlain {
+    /// What is wrong, by name.
+    pub fn code(&self) -> crate::problem::ProblemCode {
+        crate::problem::ProblemCode::ControlCharacters
+    }
+
     /// What is wrong, without the field's name.
     pub fn reason(&self) -> String {
         format!(

@@ -1,18 +1,26 @@
 //! The one error type of the HTTP API: every failure becomes
-//! `{"error": "…"}` ([`ErrorBody`]) with the status that fits.
+//! `{"error": "…", "code": "…", "field": "…"}` ([`ErrorBody`]) with the
+//! status that fits. The English `error` is for people; clients act on the
+//! [`ProblemCode`] and the field.
 
 use crate::store::StoreError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::FromRequestParts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use branchpulse_core::access::FieldError;
+use branchpulse_core::aggregate::FilterError;
 use branchpulse_core::protocol::ErrorBody;
+use branchpulse_core::questionnaire::LoadError;
+use branchpulse_core::ProblemCode;
 
 /// What a busy database's 503 asks the client to wait, in seconds.
 pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
 /// A failed API request. The message is shown to the client as is, so it
-/// says what was wrong and, where it helps, what to do.
+/// says what was wrong and, where it helps, what to do. Each variant but
+/// [`ApiError::Problem`] has a general code ([`ApiError::code`]);
+/// [`ApiError::coded`] and [`ApiError::at`] name the problem precisely.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400: the request cannot be understood (malformed JSON, empty batch).
@@ -61,6 +69,15 @@ pub enum ApiError {
     /// 500: a bug or an unexpected failure. The detail is logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Any status with a precise code and, when the problem is about one,
+    /// the field or parameter at fault.
+    #[error("{message}")]
+    Problem {
+        status: StatusCode,
+        code: ProblemCode,
+        field: Option<String>,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -78,18 +95,114 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) | ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Problem { status, .. } => *status,
+        }
+    }
+
+    /// What went wrong, by name: the general code of the variant unless
+    /// [`ApiError::coded`] named it precisely.
+    pub fn code(&self) -> ProblemCode {
+        match self {
+            ApiError::BadRequest(_) => ProblemCode::BadRequest,
+            ApiError::Unauthorized(_) => ProblemCode::SignInRequired,
+            ApiError::Forbidden(_) => ProblemCode::Forbidden,
+            ApiError::NotFound(_) => ProblemCode::NotFound,
+            ApiError::MethodNotAllowed(_) => ProblemCode::MethodNotAllowed,
+            ApiError::Conflict(_) => ProblemCode::Conflict,
+            ApiError::TooLarge(_) => ProblemCode::TooLarge,
+            ApiError::UnsupportedMediaType(_) => ProblemCode::UnsupportedMediaType,
+            ApiError::Unprocessable(_) => ProblemCode::UnexpectedJson,
+            ApiError::TooManyRequests { .. } => ProblemCode::RateLimited,
+            ApiError::Unavailable(_) | ApiError::Busy(_) => ProblemCode::Unavailable,
+            ApiError::Internal(_) => ProblemCode::Internal,
+            ApiError::Problem { code, .. } => *code,
+        }
+    }
+
+    /// The field or parameter at fault, when the problem is about one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Problem { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The same failure (status and message) named precisely. A
+    /// [`ApiError::TooManyRequests`] stays as it is: its code is always
+    /// `rate_limited`, and its `Retry-After` must not be lost.
+    pub fn coded(self, code: ProblemCode) -> ApiError {
+        // A busy database keeps its own `Retry-After` too.
+        if matches!(self, ApiError::TooManyRequests { .. } | ApiError::Busy(_)) {
+            return self;
+        }
+        ApiError::Problem {
+            status: self.status(),
+            code,
+            field: self.field().map(str::to_owned),
+            message: self.to_string(),
+        }
+    }
+
+    /// The same failure, about `field`.
+    pub fn at(self, field: impl Into<String>) -> ApiError {
+        match self {
+            ApiError::Problem {
+                status,
+                code,
+                message,
+                ..
+            } => ApiError::Problem {
+                status,
+                code,
+                field: Some(field.into()),
+                message,
+            },
+            // These keep their variant for their `Retry-After`; neither is
+            // about a field.
+            kept @ (ApiError::TooManyRequests { .. } | ApiError::Busy(_)) => kept,
+            other => {
+                let code = other.code();
+                other.coded(code).at(field)
+            }
         }
     }
 
     /// What the client is told.
     fn public_message(&self) -> String {
-        match self {
-            ApiError::Internal(_) => {
-                "internal server error; the details are in the server's log".into()
-            }
-            ApiError::Busy(_) => "the database is busy; try again in a moment".into(),
-            other => other.to_string(),
+        if self.status() == StatusCode::INTERNAL_SERVER_ERROR {
+            return "internal server error; the details are in the server's log".into();
         }
+        if let ApiError::Busy(_) = self {
+            return "the database is busy; try again in a moment".into();
+        }
+        self.to_string()
+    }
+}
+
+/// 422: a form's field, as core's checks found it.
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Unprocessable(e.to_string())
+            .coded(e.code)
+            .at(e.field)
+    }
+}
+
+/// 400: a dashboard filter, naming its parameter.
+impl From<FilterError> for ApiError {
+    fn from(e: FilterError) -> Self {
+        let refused = ApiError::BadRequest(e.to_string()).coded(e.code());
+        match e.field() {
+            Some(field) => refused.at(field),
+            None => refused,
+        }
+    }
+}
+
+/// 422: an uploaded questionnaire; the message names the item.
+impl From<LoadError> for ApiError {
+    fn from(e: LoadError) -> Self {
+        ApiError::Unprocessable(e.to_string()).coded(e.code)
     }
 }
 
@@ -101,7 +214,7 @@ impl IntoResponse for ApiError {
             ApiError::Busy(_) => Some(BUSY_RETRY_AFTER_SECS),
             _ => None,
         };
-        let challenge = matches!(self, ApiError::Unauthorized(_));
+        let challenge = status == StatusCode::UNAUTHORIZED;
         if let ApiError::Busy(_) = self {
             tracing::warn!(%status, error = %self, "request refused for now; the client may retry");
         } else if status.is_server_error() {
@@ -113,6 +226,8 @@ impl IntoResponse for ApiError {
             status,
             axum::Json(ErrorBody {
                 error: self.public_message(),
+                code: Some(self.code()),
+                field: self.field().map(str::to_owned),
             }),
         )
             .into_response();
@@ -156,10 +271,12 @@ impl From<JsonRejection> for ApiError {
         match rejection {
             JsonRejection::JsonSyntaxError(e) => {
                 ApiError::BadRequest(format!("malformed JSON: {}", placed(&e)))
+                    .coded(ProblemCode::MalformedJson)
             }
-            JsonRejection::JsonDataError(e) => {
-                ApiError::Unprocessable(format!("unexpected JSON: {}", placed(&e)))
-            }
+            JsonRejection::JsonDataError(e) => about(
+                ApiError::Unprocessable(format!("unexpected JSON: {}", placed(&e))),
+                &e,
+            ),
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
                 "expected a request with `Content-Type: application/json`".into(),
             ),
@@ -171,7 +288,8 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::BytesRejection(e) => ApiError::BadRequest(format!(
                 "could not read the request body: {}",
                 innermost(&e)
-            )),
+            ))
+            .coded(ProblemCode::MalformedJson),
             other => ApiError::BadRequest(other.body_text()),
         }
     }
@@ -186,12 +304,39 @@ impl From<PathRejection> for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         match rejection {
-            QueryRejection::FailedToDeserializeQueryString(e) => {
+            QueryRejection::FailedToDeserializeQueryString(e) => about(
                 ApiError::BadRequest(format!("bad query parameter: {}", placed(&e)))
-            }
-            other => ApiError::BadRequest(other.body_text()),
+                    .coded(ProblemCode::BadQuery),
+                &e,
+            ),
+            other => ApiError::BadRequest(other.body_text()).coded(ProblemCode::BadQuery),
         }
     }
+}
+
+/// `refused`, about the place serde names in `e` (`branch.active`,
+/// `limit`), if any.
+fn about(refused: ApiError, e: &(dyn std::error::Error + 'static)) -> ApiError {
+    type JsonAt = serde_path_to_error::Error<serde_json::Error>;
+    type QueryAt = serde_path_to_error::Error<serde::de::value::Error>;
+    let mut current = Some(e);
+    while let Some(e) = current {
+        let path = match (e.downcast_ref::<JsonAt>(), e.downcast_ref::<QueryAt>()) {
+            (Some(at), _) => Some(at.path().to_string()),
+            (_, Some(at)) => Some(at.path().to_string()),
+            _ => None,
+        };
+        if let Some(path) = path {
+            // `.` is the whole value: no one field is at fault.
+            return if path == "." {
+                refused
+            } else {
+                refused.at(path)
+            };
+        }
+        current = e.source();
+    }
+    refused
 }
 
 /// serde's message with the place it applies to: `branch.active: invalid
@@ -260,7 +405,7 @@ where
         if let Ok(raw) = raw {
             for (name, value) in &raw {
                 if let Err(e) = branchpulse_core::text::check_plain(name, value) {
-                    return Err(ApiError::NotFound(format!("{e}: nothing has such an id")));
+                    return Err(ApiError::NotFound(format!("{e}: nothing has such an id")).at(name));
                 }
             }
         }
@@ -288,6 +433,42 @@ mod tests {
             .unwrap();
         let body: ErrorBody = serde_json::from_slice(&body).unwrap();
         assert_eq!(body.error, "unknown questionnaire \"x\"");
+    }
+
+    #[tokio::test]
+    async fn bodies_carry_the_code_and_field_beside_the_message() {
+        let body = |e: ApiError| async move {
+            let status = e.status();
+            let bytes = axum::body::to_bytes(e.into_response().into_body(), 1024)
+                .await
+                .unwrap();
+            (status, serde_json::from_slice::<ErrorBody>(&bytes).unwrap())
+        };
+        let (status, b) = body(
+            ApiError::Conflict("username: \"ana\" is taken".into())
+                .coded(ProblemCode::UsernameTaken)
+                .at("username"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(b.error, "username: \"ana\" is taken");
+        assert_eq!(b.code, Some(ProblemCode::UsernameTaken));
+        assert_eq!(b.field.as_deref(), Some("username"));
+        // Each variant has a general code of its own.
+        let (_, b) = body(ApiError::NotFound("no user 7".into())).await;
+        assert_eq!((b.code, b.field), (Some(ProblemCode::NotFound), None));
+        // A coded 500 still keeps its detail to the log.
+        let (_, b) =
+            body(ApiError::Internal("disk on fire".into()).coded(ProblemCode::Internal)).await;
+        assert!(!b.error.contains("disk on fire"), "{}", b.error);
+        // Rate limits keep their Retry-After whatever they are called.
+        let limited = ApiError::TooManyRequests {
+            message: "slow down".into(),
+            retry_after: 3,
+        }
+        .coded(ProblemCode::BadRequest)
+        .into_response();
+        assert_eq!(limited.headers()[header::RETRY_AFTER], "3");
     }
 
     #[tokio::test]

@@ -23,6 +23,7 @@ use branchpulse_core::access::DeviceKind;
 use branchpulse_core::protocol::{Outcome, SyncReply};
 use branchpulse_core::validate::{check_strings, only_in_the_future, validate, Problem, Rules};
 use branchpulse_core::Channel;
+use branchpulse_core::ProblemCode;
 use branchpulse_core::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -52,9 +53,10 @@ pub async fn receive(
     let max = state.config.max_batch;
     let n = batch.responses.len();
     if n == 0 {
-        return Err(ApiError::BadRequest(format!(
-            "the batch is empty: send 1 to {max} responses"
-        )));
+        return Err(
+            ApiError::BadRequest(format!("the batch is empty: send 1 to {max} responses"))
+                .coded(ProblemCode::EmptyBatch),
+        );
     }
     if n > max {
         return Err(ApiError::TooLarge(format!(
@@ -73,6 +75,8 @@ pub async fn receive(
             ApiError::Unprocessable(format!(
                 "responses[{i}] has no valid \"id\" (a UUID made on the device); nothing was stored"
             ))
+            .coded(ProblemCode::ResponseWithoutId)
+            .at(format!("responses[{i}].id"))
         })?);
     }
     let stored = state.store.stored_hashes(&ids).await?;

@@ -24,6 +24,7 @@ use branchpulse_core::aggregate::{
 };
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::questionnaire::{Dimension, Kind};
+use branchpulse_core::ProblemCode;
 use branchpulse_core::{score, Answer, Channel, Response, YesNo};
 use std::collections::HashMap;
 
@@ -35,13 +36,13 @@ const PAGE: u32 = 1000;
 
 /// 400 for a filter naming an unknown region, branch or questionnaire.
 pub fn check(catalog: &Catalog, filter: &Filter) -> Result<(), ApiError> {
-    filter
-        .check(&catalog.branches())
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    filter.check(&catalog.branches())?;
     match &filter.questionnaire {
         Some(id) if catalog.latest(id).is_none() => Err(ApiError::BadRequest(format!(
             "questionnaire: unknown questionnaire \"{id}\"; GET /api/v1/questionnaires lists them"
-        ))),
+        ))
+        .coded(ProblemCode::UnknownQuestionnaire)
+        .at("questionnaire")),
         _ => Ok(()),
     }
 }

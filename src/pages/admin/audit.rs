@@ -7,7 +7,6 @@ use crate::api::admin as api;
 use crate::api::admin::AuditLine;
 use crate::api::ApiError;
 use crate::i18n::{t, text, use_locale, Key};
-use branchpulse_core::access::FieldError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -55,10 +54,7 @@ fn Purge(list: LocalResource<Result<Vec<AuditLine>, ApiError>>) -> impl IntoView
         done.set(None);
         let l = locale.get_untracked();
         let Ok(uuid) = id.get_untracked().trim().parse::<Uuid>() else {
-            problem.check(Err(FieldError {
-                field: "id",
-                problem: text(l, Key::AdmBadId).into(),
-            }));
+            problem.refuse("id", text(l, Key::AdmBadId).into());
             return;
         };
         spawn_local(async move {

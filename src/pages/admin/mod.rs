@@ -4,9 +4,10 @@
 //! link or a "not allowed".
 //!
 //! Every form runs the checks the server runs (`branchpulse_core::access`)
-//! before sending, and shows the server's 4xx message next to the field it
-//! names. Every text from the server (branch names, labels, comments) goes
-//! into the page as text, never as markup.
+//! before sending, and shows the server's 4xx problem, in the admin's
+//! language, next to the field the server names. Every text from the
+//! server (branch names, labels, comments) goes into the page as text,
+//! never as markup.
 
 mod audit;
 mod branches;
@@ -19,7 +20,7 @@ use crate::api::ApiError;
 use crate::i18n::{t, text, Key};
 use crate::session::{login_url, Account, Auth};
 use branchpulse_core::access::{FieldError, Role};
-use branchpulse_core::Locale;
+use branchpulse_core::{Locale, ProblemCode};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -141,6 +142,12 @@ fn say(e: &ApiError, l: Locale) -> String {
         ApiError::Network(_) | ApiError::Timeout { .. } => text(l, Key::PplOffline).into(),
         ApiError::Server { status: 401, .. } => text(l, Key::AdmSessionEnded).into(),
         ApiError::Server { status: 403, .. } => text(l, Key::AdmNotAllowed).into(),
+        ApiError::Server {
+            code: Some(code),
+            message,
+            ..
+        } => crate::problem::say(*code, message, l),
+        // A server from before problem codes: its English is all there is.
         ApiError::Server { message, .. } => message.clone(),
         ApiError::Decode(e) => format!("{}: {e}", text(l, Key::ErrAnswer)),
     }
@@ -183,31 +190,31 @@ impl Problem {
         match result {
             Ok(()) => true,
             Err(e) => {
-                let problem = translated(&e.problem, self.locale.get_untracked());
-                self.at.set(Some((e.field.to_string(), problem)));
+                let l = self.locale.get_untracked();
+                self.refuse(e.field, crate::problem::say(e.code, &e.problem, l));
                 false
             }
         }
     }
 
-    /// A failed request: next to the field its message names
-    /// (`"name: must not be empty"`), of `fields`, else for the whole form.
+    /// Show `message` next to `field` (`""`: for the whole form).
+    fn refuse(self, field: &str, message: String) {
+        self.at.set(Some((field.to_string(), message)));
+    }
+
+    /// A failed request: next to the field the server names, if it is one
+    /// of `fields`, else for the whole form.
     fn failed(self, e: &ApiError, fields: &[&str], l: Locale) {
         notice_end(e, self.auth);
-        let message = say(e, l);
         let field = match e {
-            ApiError::Server { status, message } if (400..500).contains(status) => fields
-                .iter()
-                .find(|f| {
-                    message.starts_with(&format!("{f}:"))
-                        || message.contains(&format!(" {f}:"))
-                        || message.contains(&format!("\"{f}\""))
-                })
-                .copied(),
+            ApiError::Server {
+                status,
+                field: Some(field),
+                ..
+            } if (400..500).contains(status) => fields.iter().find(|f| *f == field).copied(),
             _ => None,
         };
-        self.at
-            .set(Some((field.unwrap_or_default().to_string(), message)));
+        self.refuse(field.unwrap_or_default(), say(e, l));
     }
 
     fn id(self, field: &str) -> String {
@@ -369,65 +376,11 @@ fn short_time(at: &str) -> String {
     at.get(..16).unwrap_or(at).replacen('T', " ", 1)
 }
 
-/// A choice left empty.
-fn missing(field: &'static str, l: Locale) -> FieldError {
+/// A choice left empty, as `code`: what the server would answer for it.
+fn missing(field: &'static str, code: ProblemCode) -> FieldError {
     FieldError {
         field,
-        problem: text(l, Key::AdmChoose).into(),
+        code,
+        problem: "nothing chosen".into(),
     }
-}
-
-/// A problem found by `branchpulse_core::access`'s checks, in `l`: the
-/// checks speak English (the server's messages are theirs); the ones these
-/// forms can meet are said in the admin's language, any other as it is.
-fn translated(problem: &str, l: Locale) -> String {
-    use branchpulse_core::access::{
-        MAX_LABEL_CHARS, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS,
-    };
-    let n = |key: Key, n: usize| text(l, key).replace("{n}", &n.to_string());
-    let known = [
-        (
-            format!("must be 1 to {MAX_USERNAME_CHARS} characters"),
-            n(Key::AdmErrLength, MAX_USERNAME_CHARS),
-        ),
-        (
-            "may hold only letters, digits and . _ - @".into(),
-            text(l, Key::AdmErrUsername).into(),
-        ),
-        (
-            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
-            n(Key::AdmErrAtLeast, MIN_PASSWORD_CHARS),
-        ),
-        (
-            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
-            n(Key::AdmErrAtMost, MAX_PASSWORD_CHARS),
-        ),
-        (
-            format!("must be at most {MAX_LABEL_CHARS} characters"),
-            n(Key::AdmErrAtMost, MAX_LABEL_CHARS),
-        ),
-        (
-            "must not be the user name".into(),
-            text(l, Key::AdmErrNotName).into(),
-        ),
-        ("must not be empty".into(), text(l, Key::AdmErrEmpty).into()),
-        (
-            "must not contain control characters".into(),
-            text(l, Key::AdmErrControl).into(),
-        ),
-        (
-            "must be 1 to 16 of A-Z, 0-9, - and _ (e.g. N01)".into(),
-            text(l, Key::AdmErrCode).into(),
-        ),
-        // Nothing chosen in a list.
-        ("no branch \"\"".into(), text(l, Key::AdmChoose).into()),
-        (
-            "no branch is in region \"\"".into(),
-            text(l, Key::AdmChoose).into(),
-        ),
-    ];
-    known
-        .into_iter()
-        .find(|(english, _)| english == problem)
-        .map_or_else(|| problem.to_string(), |(_, said)| said)
 }

@@ -149,7 +149,7 @@ fn Upload(list: LocalResource<Result<Vec<Version>, crate::api::ApiError>>) -> im
                 // The loader the server runs: the same message, at once.
                 Some(Ok((name, json))) => match branchpulse_core::questionnaire::load(&name, &json)
                 {
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(crate::problem::say(e.code, &e.to_string(), l)),
                     Ok(q) => {
                         let label = format!("{} v{}", q.id, q.version);
                         match api::upload_questionnaire(json).await {

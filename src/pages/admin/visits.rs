@@ -6,7 +6,7 @@ use crate::api::admin as api;
 use crate::i18n::{t, use_locale, Key};
 use branchpulse_core::access::check_label;
 use branchpulse_core::protocol::{NewVisit, Visit};
-use branchpulse_core::Kind;
+use branchpulse_core::{Kind, ProblemCode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeSet;
@@ -71,7 +71,6 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
             due: due.get_untracked(),
             shopper: given(shopper.get_untracked()),
         };
-        let l = locale.get_untracked();
         // A date input gives a whole day or nothing.
         let checked = check_label("scenario", &visit.scenario)
             .and_then(|()| {
@@ -81,9 +80,12 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
                     .map_or(Ok(()), |s| check_label("shopper", s))
             })
             .and_then(|()| match () {
-                _ if visit.branch.is_empty() => Err(missing("branch", l)),
-                _ if visit.questionnaire_id.is_empty() => Err(missing("questionnaire_id", l)),
-                _ if visit.due.len() != 10 => Err(missing("due", l)),
+                _ if visit.branch.is_empty() => Err(missing("branch", ProblemCode::UnknownBranch)),
+                _ if visit.questionnaire_id.is_empty() => Err(missing(
+                    "questionnaire_id",
+                    ProblemCode::UnknownQuestionnaire,
+                )),
+                _ if visit.due.len() != 10 => Err(missing("due", ProblemCode::BadDate)),
                 _ => Ok(()),
             });
         if !problem.check(checked) {

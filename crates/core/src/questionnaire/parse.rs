@@ -18,7 +18,7 @@ pub(super) fn parse(file: &str, json: &str) -> Result<Questionnaire, LoadError> 
     let (path, e) = match typed(json) {
         Ok(q) => {
             let value: Value = serde_json::from_str(json)
-                .map_err(|e| LoadError::new(file, None, not_json(&e, None)))?;
+                .map_err(|e| LoadError::unreadable(file, None, not_json(&e, None)))?;
             unknown_fields(file, &value)?;
             return Ok(q);
         }
@@ -27,7 +27,7 @@ pub(super) fn parse(file: &str, json: &str) -> Result<Questionnaire, LoadError> 
     let value: Value = match serde_json::from_str(json) {
         Ok(value) => value,
         Err(syntax) => {
-            return Err(LoadError::new(
+            return Err(LoadError::unreadable(
                 file,
                 None,
                 not_json(&syntax, path.as_deref()),
@@ -91,7 +91,7 @@ fn locate(file: &str, value: &Value, e: &serde_json::Error) -> LoadError {
         Some(what) => format!("{what}: {}", plain(&message)),
         None => plain(&message),
     };
-    LoadError::new(file, failure.and_then(|f| f.place.as_deref()), problem)
+    LoadError::unreadable(file, failure.and_then(|f| f.place.as_deref()), problem)
 }
 
 fn sections(value: &Value) -> Vec<Value> {
@@ -260,7 +260,7 @@ fn unknown_fields(file: &str, value: &Value) -> Result<(), LoadError> {
         )
     };
     if let Some(f) = extra(value, TOP_FIELDS) {
-        return Err(LoadError::new(
+        return Err(LoadError::unreadable(
             file,
             None,
             problem("in the questionnaire", &f, TOP_FIELDS),
@@ -269,7 +269,7 @@ fn unknown_fields(file: &str, value: &Value) -> Result<(), LoadError> {
     for (i, section) in sections(value).iter().enumerate() {
         let label = section_label(section, i);
         if let Some(f) = extra(section, SECTION_FIELDS) {
-            return Err(LoadError::new(
+            return Err(LoadError::unreadable(
                 file,
                 Some(&label),
                 problem("in the section", &f, SECTION_FIELDS),
@@ -279,7 +279,7 @@ fn unknown_fields(file: &str, value: &Value) -> Result<(), LoadError> {
             continue;
         };
         for (j, item) in items.iter().enumerate() {
-            let at = |p: String| LoadError::new(file, Some(&item_label(item, j, &label)), p);
+            let at = |p: String| LoadError::unreadable(file, Some(&item_label(item, j, &label)), p);
             // serde reads a tag given as a number as the variant's index
             // (`"type": 0` would be a rating): a type is only ever its name.
             let Some(kind) = item.get("type").and_then(Value::as_str) else {

@@ -643,3 +643,33 @@ proptest! {
         prop_assert!((expected - got).abs() < 1e-9, "{expected} vs {got}");
     }
 }
+
+#[test]
+fn filter_errors_name_their_code_and_parameter() {
+    use branchpulse_core::ProblemCode;
+    for (query, code, field) in [
+        ("from=2026-13-01", ProblemCode::BadDate, Some("from")),
+        ("to=9999-12-31", ProblemCode::DateOutOfRange, Some("to")),
+        ("channel=web", ProblemCode::BadChannel, Some("channel")),
+        (
+            "from=2026-03-02&to=2026-03-01",
+            ProblemCode::EmptyDateRange,
+            Some("from"),
+        ),
+        ("limit=0", ProblemCode::BadLimit, Some("limit")),
+        ("q=a%00", ProblemCode::ControlCharacters, Some("q")),
+        ("from=a&from=b", ProblemCode::BadQuery, None),
+    ] {
+        let e = CommentQuery::from_query(query).unwrap_err();
+        assert_eq!((e.code(), e.field()), (code, field), "{query}: {e}");
+    }
+    let long = format!(
+        "q={}",
+        "a".repeat(branchpulse_core::aggregate::MAX_SEARCH_CHARS + 1)
+    );
+    let e = CommentQuery::from_query(&long).unwrap_err();
+    assert_eq!(
+        (e.code(), e.field()),
+        (ProblemCode::SearchTooLong, Some("q"))
+    );
+}

@@ -471,3 +471,17 @@ fn default_mystery_shop_questionnaire_loads() {
         );
     }
 }
+
+#[test]
+fn load_errors_say_whether_the_file_was_unreadable_or_broke_a_rule() {
+    use branchpulse_core::ProblemCode;
+    let e = questionnaire::load("x.json", "{\"id\": ").unwrap_err();
+    assert_eq!(e.code, ProblemCode::QuestionnaireUnreadable, "{e}");
+    let mut q: Value =
+        serde_json::from_str(include_str!("../../../../questionnaires/kiosk.json")).unwrap();
+    q["version"] = serde_json::json!(0);
+    assert_eq!(
+        load_err("x.json", &q).code,
+        ProblemCode::QuestionnaireInvalid
+    );
+}

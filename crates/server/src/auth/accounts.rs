@@ -7,14 +7,14 @@ use crate::AppState;
 use branchpulse_core::access::{
     check_new_user, check_password, check_scope, NewUser, Role, User, UserChange,
 };
+use branchpulse_core::ProblemCode;
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// `POST /users`: 422 naming the field, 409 for a taken user name.
 pub async fn create(state: &AppState, admin: &str, new: NewUser) -> Result<User, ApiError> {
-    check_new_user(&new, &state.catalog.branches())
-        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    check_new_user(&new, &state.catalog.branches()).map_err(ApiError::from)?;
     let row = UserRow {
         user: User {
             id: Uuid::new_v4(),
@@ -30,10 +30,11 @@ pub async fn create(state: &AppState, admin: &str, new: NewUser) -> Result<User,
         locked_until: None,
     };
     if !state.store.add_user(&row).await? {
-        return Err(ApiError::Conflict(format!(
-            "username: \"{}\" is taken",
-            row.user.username
-        )));
+        return Err(
+            ApiError::Conflict(format!("username: \"{}\" is taken", row.user.username))
+                .coded(ProblemCode::UsernameTaken)
+                .at("username"),
+        );
     }
     let user = row.user;
     state
@@ -77,7 +78,8 @@ pub async fn change(
         return Err(ApiError::Unprocessable(
             "active, password, role, branch, region: give at least one; there is nothing to change"
                 .into(),
-        ));
+        )
+        .coded(ProblemCode::NothingToChange));
     }
     let target = state
         .store
@@ -85,16 +87,20 @@ pub async fn change(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no user {id}")))?;
     if change.active == Some(false) && id == admin.id {
-        return Err(ApiError::Conflict(
-            "active: you cannot deactivate your own account".into(),
-        ));
+        return Err(
+            ApiError::Conflict("active: you cannot deactivate your own account".into())
+                .coded(ProblemCode::OwnAccount)
+                .at("active"),
+        );
     }
     let scope = change.scope_of(&target.user);
     if let Some((role, branch, region)) = &scope {
         if id == admin.id && *role != Role::Admin {
             return Err(ApiError::Conflict(
                 "role: you cannot take the admin role from your own account".into(),
-            ));
+            )
+            .coded(ProblemCode::OwnAccount)
+            .at("role"));
         }
         check_scope(
             *role,
@@ -102,12 +108,11 @@ pub async fn change(
             region.as_deref(),
             &state.catalog.branches(),
         )
-        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+        .map_err(ApiError::from)?;
     }
     let password_hash = match change.password {
         Some(p) => {
-            check_password(&p, &target.user.username)
-                .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+            check_password(&p, &target.user.username).map_err(ApiError::from)?;
             Some(password::hash(p).await?)
         }
         None => None,
@@ -124,7 +129,9 @@ pub async fn change(
             return Err(ApiError::Conflict(format!(
                 "active: \"{}\" is the last active admin; make another admin first",
                 target.user.username
-            )))
+            ))
+            .coded(ProblemCode::LastAdmin)
+            .at("active"))
         }
     };
     let mut detail =

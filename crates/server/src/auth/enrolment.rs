@@ -10,6 +10,7 @@ use axum::http::{header, HeaderMap};
 use branchpulse_core::access::{
     check_new_device, group_code, normalize_code, DeviceKind, Enrolled, Enrolment, NewDevice,
 };
+use branchpulse_core::ProblemCode;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -71,8 +72,7 @@ pub async fn create(
     admin: &str,
     new: NewDevice,
 ) -> Result<Enrolment, ApiError> {
-    check_new_device(&new, &state.catalog.branches())
-        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    check_new_device(&new, &state.catalog.branches()).map_err(ApiError::from)?;
     let now = OffsetDateTime::now_utc();
     let code = secret::enrolment_code();
     let row = DeviceRow {
@@ -156,6 +156,7 @@ pub async fn enrol(state: &AppState, typed: &str) -> Result<Enrolled, ApiError> 
         ApiError::Unauthorized(
             "unknown, used or expired enrolment code: ask an admin for a new one".into(),
         )
+        .coded(ProblemCode::EnrolmentCodeRefused)
     };
     let code = normalize_code(typed).ok_or_else(refused)?;
     let now = OffsetDateTime::now_utc();

@@ -21,6 +21,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use branchpulse_core::access::{Role, Scope, User, CSRF_HEADER, SESSION_COOKIE};
+use branchpulse_core::ProblemCode;
 use time::OffsetDateTime;
 
 /// What the request presents.
@@ -45,6 +46,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
                 ApiError::Unauthorized(
                     "the Authorization header must be `Bearer <device token>`".into(),
                 )
+                .coded(ProblemCode::DeviceTokenRefused)
             }),
     )
 }
@@ -90,9 +92,10 @@ pub fn check_origin(headers: &HeaderMap, public_url: Option<&str>) -> Result<(),
     if same {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
-            "cross-site request refused: the Origin is not this server".into(),
-        ))
+        Err(
+            ApiError::Forbidden("cross-site request refused: the Origin is not this server".into())
+                .coded(ProblemCode::Csrf),
+        )
     }
 }
 
@@ -131,6 +134,7 @@ async fn session(parts: &Parts, state: &AppState, token: &str) -> Result<Session
         .await?
         .ok_or_else(|| {
             ApiError::Unauthorized(format!("the session has expired or ended: {SIGN_IN}"))
+                .coded(ProblemCode::SessionExpired)
         })?;
     if changes_state(&parts.method) {
         check_origin(&parts.headers, state.config.public_url.as_deref())?;
@@ -139,7 +143,8 @@ async fn session(parts: &Parts, state: &AppState, token: &str) -> Result<Session
         if sent.map(secret::hash) != Some(secret::hash(&found.csrf)) {
             return Err(ApiError::Forbidden(format!(
                 "missing or wrong {CSRF_HEADER} header: send the csrf of your session"
-            )));
+            ))
+            .coded(ProblemCode::Csrf));
         }
     }
     Ok(found)
@@ -167,6 +172,7 @@ fn bad_token() -> ApiError {
     ApiError::Unauthorized(
         "unknown, expired or revoked device token: enrol the device again".into(),
     )
+    .coded(ProblemCode::DeviceTokenRefused)
 }
 
 /// A signed-in person, whatever the role.
@@ -217,7 +223,8 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let user = person(parts, state).await?.session.user;
         if user.role != Role::Admin {
-            return Err(ApiError::Forbidden("only an admin may do this".into()));
+            return Err(ApiError::Forbidden("only an admin may do this".into())
+                .coded(ProblemCode::AdminOnly));
         }
         Ok(Admin(user))
     }
@@ -258,9 +265,10 @@ impl FromRequestParts<AppState> for DeviceAuth {
                 .ok_or_else(bad_token),
             Credentials::Session(token) => {
                 session(parts, state, &token).await?;
-                Err(ApiError::Forbidden(
-                    "only enrolled devices submit responses".into(),
-                ))
+                Err(
+                    ApiError::Forbidden("only enrolled devices submit responses".into())
+                        .coded(ProblemCode::DevicesOnly),
+                )
             }
         }
     }

@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use branchpulse_core::access::Scope;
 use branchpulse_core::aggregate::Filter;
 use branchpulse_core::protocol::Branch;
+use branchpulse_core::ProblemCode;
 
 /// Narrow `filter` (already checked against `branches`) to `scope`.
 pub fn narrow(filter: &mut Filter, scope: &Scope, branches: &[Branch]) -> Result<(), ApiError> {
@@ -18,13 +19,16 @@ pub fn narrow(filter: &mut Filter, scope: &Scope, branches: &[Branch]) -> Result
     if allowed.is_empty() {
         return Err(ApiError::Forbidden(
             "your account reads no branch; ask an admin to check it".into(),
-        ));
+        )
+        .coded(ProblemCode::NoScope));
     }
     for code in &filter.branches {
         if !allowed.iter().any(|b| &b.code == code) {
             return Err(ApiError::Forbidden(format!(
                 "branches: \"{code}\" is outside the branches your account reads"
-            )));
+            ))
+            .coded(ProblemCode::OutsideScope)
+            .at("branches"));
         }
     }
     if let Some(region) = &filter.region {
@@ -35,7 +39,9 @@ pub fn narrow(filter: &mut Filter, scope: &Scope, branches: &[Branch]) -> Result
         if !whole {
             return Err(ApiError::Forbidden(format!(
                 "region: \"{region}\" is outside the branches your account reads"
-            )));
+            ))
+            .coded(ProblemCode::OutsideScope)
+            .at("region"));
         }
     }
     if filter.branches.is_empty() && filter.region.is_none() {
@@ -84,10 +90,12 @@ mod tests {
             branches: vec!["N02".into()],
             ..Filter::default()
         };
-        assert!(matches!(
-            narrow(&mut f, &manager, &branches()),
-            Err(ApiError::Forbidden(_))
-        ));
+        let refused = narrow(&mut f, &manager, &branches()).unwrap_err();
+        assert_eq!(refused.status(), axum::http::StatusCode::FORBIDDEN);
+        assert_eq!(
+            (refused.code(), refused.field()),
+            (ProblemCode::OutsideScope, Some("branches"))
+        );
         // A region wider than one branch is outside a manager's scope.
         let mut f = Filter {
             region: Some("North".into()),

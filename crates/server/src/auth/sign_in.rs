@@ -20,6 +20,7 @@ use axum::http::{header, HeaderMap};
 use branchpulse_core::access::{
     Login, Session, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, SESSION_COOKIE,
 };
+use branchpulse_core::ProblemCode;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -109,7 +110,9 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
     if login.username.chars().any(char::is_control) {
         return Err(ApiError::Unprocessable(
             "username: must not contain control characters".into(),
-        ));
+        )
+        .coded(ProblemCode::ControlCharacters)
+        .at("username"));
     }
     // No account has a longer name, and the audit log keeps what was typed.
     if login.username.chars().count() > MAX_USERNAME_CHARS {
@@ -154,7 +157,7 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
                     json!({ "reason": reason, "locked_until": until.map(rfc3339) }),
                 )
                 .await?;
-            return Err(ApiError::Unauthorized(WRONG.into()));
+            return Err(ApiError::Unauthorized(WRONG.into()).coded(ProblemCode::BadCredentials));
         }
         None => {
             store
@@ -165,7 +168,7 @@ pub async fn sign_in(state: &AppState, mut login: Login) -> Result<(Session, Str
                     json!({ "reason": "unknown user", "locked_until": until.map(rfc3339) }),
                 )
                 .await?;
-            return Err(ApiError::Unauthorized(WRONG.into()));
+            return Err(ApiError::Unauthorized(WRONG.into()).coded(ProblemCode::BadCredentials));
         }
     };
     store.login_succeeded(user.id).await?;

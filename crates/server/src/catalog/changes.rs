@@ -11,6 +11,7 @@ use crate::AppState;
 use branchpulse_core::access::{self, QuestionnaireVersion};
 use branchpulse_core::protocol::{Branch, QuestionnaireSummary};
 use branchpulse_core::questionnaire;
+use branchpulse_core::ProblemCode;
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -35,12 +36,14 @@ pub async fn upload(
         tokio::task::spawn_blocking(move || questionnaire::load("uploaded questionnaire", &text))
             .await
             .map_err(|e| ApiError::Internal(format!("checking an uploaded questionnaire: {e}")))?
-            .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+            .map_err(ApiError::from)?;
     if RESERVED_IDS.contains(&q.id.as_str()) {
         return Err(ApiError::Unprocessable(format!(
             "uploaded questionnaire: field \"id\": \"{}\" is reserved; choose another id",
             q.id
-        )));
+        ))
+        .coded(ProblemCode::ReservedId)
+        .at("id"));
     }
     let now = OffsetDateTime::now_utc();
     let row = catalog::stored(&q, json.to_owned(), Some(now));
@@ -54,7 +57,9 @@ pub async fn upload(
                 "questionnaire \"{}\" version {} exists; upload it under another id",
                 q.id, q.version
             ),
-        })),
+        })
+        .coded(ProblemCode::QuestionnaireVersionExists)
+        .at("version")),
         Added::Stored { active } => {
             reload(state).await;
             let target = format!("{}/{}", q.id, q.version);
@@ -99,13 +104,15 @@ pub async fn create_branch(
     actor: &str,
     branch: Branch,
 ) -> Result<Branch, ApiError> {
-    access::check_branch(&branch).map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    access::check_branch(&branch)?;
     let now = OffsetDateTime::now_utc();
     if !state.store.add_branch(&branch, now).await? {
         return Err(ApiError::Conflict(format!(
             "code: branch \"{}\" exists; change it with PUT /api/v1/branches/{}",
             branch.code, branch.code
-        )));
+        ))
+        .coded(ProblemCode::BranchExists)
+        .at("code"));
     }
     reload(state).await;
     state
@@ -128,9 +135,11 @@ pub async fn update_branch(
         return Err(ApiError::Unprocessable(format!(
             "code: \"{}\" differs from the address's \"{code}\"; a branch's code cannot change",
             branch.code
-        )));
+        ))
+        .coded(ProblemCode::BranchCodeChanged)
+        .at("code"));
     }
-    access::check_branch(&branch).map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    access::check_branch(&branch)?;
     if !state
         .store
         .update_branch(&branch, OffsetDateTime::now_utc())

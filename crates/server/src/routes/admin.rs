@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use branchpulse_core::access::{
     AuditEntry, Device, Enrolment, NewDevice, NewUser, User, UserChange,
 };
+use branchpulse_core::ProblemCode;
 use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -194,9 +195,11 @@ pub async fn audit(
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let limit = query.limit.unwrap_or(100);
     if !(1..=MAX_AUDIT).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "limit: must be 1 to {MAX_AUDIT}"
-        )));
+        return Err(
+            ApiError::BadRequest(format!("limit: must be 1 to {MAX_AUDIT}"))
+                .coded(ProblemCode::BadLimit)
+                .at("limit"),
+        );
     }
     Ok(Json(state.store.audit_log(limit).await?))
 }

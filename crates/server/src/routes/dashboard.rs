@@ -5,16 +5,60 @@
 //! is narrowed to the reader's branches before anything is read.
 
 use crate::auth::{scope, Reader};
-use crate::error::{ApiError, Json, Query};
+use crate::error::{ApiError, Json};
 use crate::read_models::{self, ResponseColumns};
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use branchpulse_core::aggregate::{Aggregates, Comment, CommentQuery, Filter};
+use branchpulse_core::aggregate::{Aggregates, Comment, CommentQuery, Filter, FilterError};
 use futures_util::stream::{self, StreamExt};
 use std::sync::Arc;
+
+/// A filter read from the query string by core, so that a refused one keeps
+/// its [`FilterError`], and with it its code and parameter (axum's `Query`
+/// would flatten it into serde's text).
+pub struct Read<T>(pub T);
+
+/// What can be read from a dashboard query string.
+pub trait FromQuery: Sized {
+    fn from_query(query: &str) -> Result<Self, FilterError>;
+}
+
+impl FromQuery for Filter {
+    fn from_query(query: &str) -> Result<Self, FilterError> {
+        Filter::from_query(query)
+    }
+}
+
+impl FromQuery for CommentQuery {
+    fn from_query(query: &str) -> Result<Self, FilterError> {
+        CommentQuery::from_query(query)
+    }
+}
+
+impl<T: FromQuery, S: Send + Sync> FromRequestParts<S> for Read<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let Ok(RawQuery(query)) = RawQuery::from_request_parts(parts, state).await;
+        T::from_query(query.as_deref().unwrap_or_default())
+            .map(Read)
+            .map_err(|e| {
+                let code = e.code();
+                let field = e.field();
+                let refused = ApiError::BadRequest(format!("bad query parameter: {e}")).coded(code);
+                match field {
+                    Some(field) => refused.at(field),
+                    None => refused,
+                }
+            })
+    }
+}
 
 /// `GET /api/v1/aggregates?<filter>`.
 #[utoipa::path(
@@ -34,7 +78,7 @@ use std::sync::Arc;
 pub async fn aggregates(
     State(state): State<AppState>,
     reader: Reader,
-    Query(mut filter): Query<Filter>,
+    Read(mut filter): Read<Filter>,
 ) -> Result<Json<Aggregates>, ApiError> {
     allowed(&state, &reader, &mut filter)?;
     Ok(Json(read_models::aggregates(&state, &filter).await?))
@@ -60,7 +104,7 @@ pub async fn aggregates(
 pub async fn comments(
     State(state): State<AppState>,
     reader: Reader,
-    Query(mut query): Query<CommentQuery>,
+    Read(mut query): Read<CommentQuery>,
 ) -> Result<Json<Vec<Comment>>, ApiError> {
     allowed(&state, &reader, &mut query.filter)?;
     Ok(Json(read_models::comments(&state, &query).await?))
@@ -84,7 +128,7 @@ pub async fn comments(
 pub async fn aggregates_csv(
     State(state): State<AppState>,
     reader: Reader,
-    Query(mut filter): Query<Filter>,
+    Read(mut filter): Read<Filter>,
 ) -> Result<Response, ApiError> {
     allowed(&state, &reader, &mut filter)?;
     let a = read_models::aggregates(&state, &filter).await?;
@@ -113,7 +157,7 @@ pub async fn aggregates_csv(
 pub async fn responses_csv(
     State(state): State<AppState>,
     reader: Reader,
-    Query(mut filter): Query<Filter>,
+    Read(mut filter): Read<Filter>,
 ) -> Result<Response, ApiError> {
     allowed(&state, &reader, &mut filter)?;
     let columns = ResponseColumns::new(&state.catalog, &filter);

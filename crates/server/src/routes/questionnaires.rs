@@ -10,6 +10,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use branchpulse_core::access::{DeviceKind, QuestionnaireVersion, Role};
 use branchpulse_core::protocol::Branch;
+use branchpulse_core::ProblemCode;
 use branchpulse_core::{Kind, Questionnaire};
 
 /// Whether the caller may read mystery-shop questionnaires: an enrolled
@@ -24,7 +25,7 @@ async fn may_read_shops(parts: &mut Parts, state: &AppState) -> Result<(), ApiEr
         Ok(Caller::Device(d)) if d.kind == DeviceKind::Shopper => Ok(()),
         Ok(Caller::Person(r)) if r.user.role == Role::Admin => Ok(()),
         Ok(_) => Err(ApiError::Forbidden(refused.into())),
-        Err(ApiError::Forbidden(_)) => Err(ApiError::Forbidden(refused.into())),
+        Err(e) if e.status() == StatusCode::FORBIDDEN => Err(ApiError::Forbidden(refused.into())),
         Err(_) => Err(ApiError::Unauthorized(format!(
             "{refused}: send the phone's token or sign in"
         ))),
@@ -202,8 +203,10 @@ pub async fn upload(
             ApiError::BadRequest(format!("could not read the request body: {e}"))
         }
     })?;
-    let json = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::BadRequest("the questionnaire file is not UTF-8 text".into()))?;
+    let json = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::BadRequest("the questionnaire file is not UTF-8 text".into())
+            .coded(ProblemCode::QuestionnaireUnreadable)
+    })?;
     let added = changes::upload(&state, &admin.actor(), json).await?;
     Ok((StatusCode::CREATED, Json(added)))
 }

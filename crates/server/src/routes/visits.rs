@@ -15,6 +15,7 @@ use branchpulse_core::access::{check_label, DeviceKind, Role};
 use branchpulse_core::aggregate::{EARLIEST_DAY, LATEST_DAY};
 use branchpulse_core::protocol::{NewVisit, Visit};
 use branchpulse_core::Kind;
+use branchpulse_core::ProblemCode;
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -112,7 +113,9 @@ pub async fn list(
                 if !allows_code(&reader.scope, code, &branches) {
                     return Err(ApiError::Forbidden(format!(
                         "branch: \"{code}\" is outside the branches your account reads"
-                    )));
+                    ))
+                    .coded(ProblemCode::OutsideScope)
+                    .at("branch"));
                 }
             }
             let mut visits = state.store.visits(query.branch.as_deref()).await?;
@@ -147,12 +150,17 @@ async fn hide_from_the_shopped(
 
 /// The record to store for `new`, or what is wrong with it.
 fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRecord, ApiError> {
-    let bad = |field: &str, message: String| ApiError::Unprocessable(format!("{field}: {message}"));
+    let bad = |field: &str, code: ProblemCode, message: String| {
+        ApiError::Unprocessable(format!("{field}: {message}"))
+            .coded(code)
+            .at(field)
+    };
     match state.catalog.branch(&new.branch) {
         BranchStatus::Active(_) => {}
         BranchStatus::Inactive(_) => {
             return Err(bad(
                 "branch",
+                ProblemCode::BranchClosed,
                 format!(
                     "\"{}\" is closed (inactive); choose an open branch",
                     new.branch
@@ -162,6 +170,7 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
         BranchStatus::Unknown => {
             return Err(bad(
                 "branch",
+                ProblemCode::UnknownBranch,
                 format!(
                     "no branch \"{}\"; GET /api/v1/branches lists them",
                     new.branch
@@ -174,6 +183,7 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
         Some(_) => {
             return Err(bad(
                 "questionnaire_id",
+                ProblemCode::NotMysteryShop,
                 format!(
                     "\"{}\" is not a mystery-shop questionnaire",
                     new.questionnaire_id
@@ -183,6 +193,7 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
         None => {
             return Err(bad(
                 "questionnaire_id",
+                ProblemCode::UnknownQuestionnaire,
                 format!(
                     "no questionnaire \"{}\"; GET /api/v1/questionnaires lists them",
                     new.questionnaire_id
@@ -193,6 +204,7 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
     let due = time::Date::parse(new.due.trim(), DAY).map_err(|_| {
         bad(
             "due",
+            ProblemCode::BadDate,
             format!("\"{}\" is not a date written YYYY-MM-DD", new.due),
         )
     })?;
@@ -200,6 +212,7 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
     if !(EARLIEST_DAY..=LATEST_DAY).contains(&due) {
         return Err(bad(
             "due",
+            ProblemCode::DateOutOfRange,
             format!(
                 "{} is outside {EARLIEST_DAY} to {LATEST_DAY}; choose a date in that range",
                 new.due.trim()
@@ -208,7 +221,7 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
     }
     let shopper = match new.shopper.as_deref().map(str::trim) {
         Some(s) => {
-            check_label("shopper", s).map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+            check_label("shopper", s)?;
             Some(s.to_owned())
         }
         None => None,
@@ -217,15 +230,17 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
     if scenario.is_empty() {
         return Err(bad(
             "scenario",
+            ProblemCode::Empty,
             "is empty; say what the shopper asks or does".into(),
         ));
     }
     if let Err(e) = branchpulse_core::text::check_plain("scenario", scenario) {
-        return Err(bad("scenario", e.reason()));
+        return Err(bad("scenario", e.code(), e.reason()));
     }
     if scenario.chars().count() > MAX_SCENARIO_CHARS {
         return Err(bad(
             "scenario",
+            ProblemCode::ScenarioTooLong,
             format!("is longer than {MAX_SCENARIO_CHARS} characters"),
         ));
     }

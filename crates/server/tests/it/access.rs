@@ -914,3 +914,106 @@ async fn reset_password_prints_a_new_one_and_ends_the_sessions() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no account \"nobody\""));
     s.stop().await;
 }
+
+/// The code and field of an error body, to compare whole.
+fn problem(body: &Value) -> (&str, Option<&str>) {
+    (
+        body["code"].as_str().unwrap_or("(no code)"),
+        body["field"].as_str(),
+    )
+}
+
+#[tokio::test]
+async fn refusals_name_their_problem_and_the_field_at_fault() {
+    let s = TestServer::start().await;
+    let (status, body) = s
+        .login("admin", "not the password at all")
+        .await
+        .unwrap_err();
+    assert_eq!((status, problem(&body)), (401, ("bad_credentials", None)));
+    let (status, _, body) = send(&s, None, Method::GET, "/api/v1/users", None).await;
+    assert_eq!((status, problem(&body)), (401, ("sign_in_required", None)));
+    let stale = Session {
+        cookie: "bp_session=ended-long-ago".into(),
+        csrf: "x".into(),
+        body: Value::Null,
+    };
+    let (status, body) = get_as(&s, &stale, "/api/v1/users").await;
+    assert_eq!((status, problem(&body)), (401, ("session_expired", None)));
+
+    let admin = s.admin_session().await.clone();
+    let forged = Session {
+        csrf: "forged".into(),
+        ..admin.clone()
+    };
+    let ana = json!({"username": "ana", "password": "ana password 2026", "role": "manager", "branch": "N01"});
+    let (status, _, body) =
+        send(&s, Some(&forged), Method::POST, "/api/v1/users", Some(&ana)).await;
+    assert_eq!((status, problem(&body)), (403, ("csrf", None)));
+
+    let users = "/api/v1/users";
+    let mut cases = vec![
+        (
+            json!({"username": "ana", "password": "short", "role": "manager", "branch": "N01"}),
+            422,
+            ("password_too_short", Some("password")),
+        ),
+        (
+            json!({"username": "a b", "password": "ana password 2026", "role": "manager", "branch": "N01"}),
+            422,
+            ("username_characters", Some("username")),
+        ),
+        (
+            json!({"username": "ana", "password": "ana password 2026", "role": "manager", "branch": "X99"}),
+            422,
+            ("unknown_branch", Some("branch")),
+        ),
+        (
+            json!({"username": "ana", "password": "ana password 2026", "role": "regional", "region": "West"}),
+            422,
+            ("unknown_region", Some("region")),
+        ),
+        (
+            json!({"username": "ana", "password": "ana password 2026", "role": "chief"}),
+            422,
+            ("unexpected_json", Some("role")),
+        ),
+    ];
+    cases.push((ana.clone(), 201, ("(no code)", None)));
+    cases.push((ana.clone(), 409, ("username_taken", Some("username"))));
+    for (body, status, expected) in cases {
+        let (got, _, reply) = send(&s, Some(&admin), Method::POST, users, Some(&body)).await;
+        assert_eq!(
+            (got, problem(&reply)),
+            (status, expected),
+            "{body}: {reply}"
+        );
+        if status >= 400 {
+            assert!(reply["error"].as_str().is_some_and(|e| !e.is_empty()));
+        }
+    }
+
+    let me = admin.body["user"]["id"].as_str().unwrap().to_owned();
+    let (status, _, body) = send(
+        &s,
+        Some(&admin),
+        Method::PATCH,
+        &format!("/api/v1/users/{me}"),
+        Some(&json!({"active": false})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem(&body)),
+        (409, ("own_account", Some("active")))
+    );
+
+    let manager = s.login("ana", "ana password 2026").await.unwrap();
+    let (status, _, body) = send(&s, Some(&manager), Method::POST, users, Some(&ana)).await;
+    assert_eq!((status, problem(&body)), (403, ("admin_only", None)));
+    let (status, body) = get_as(&s, &manager, "/api/v1/aggregates?branches=N02").await;
+    assert_eq!(
+        (status, problem(&body)),
+        (403, ("outside_scope", Some("branches")))
+    );
+    s.stop().await;
+}

@@ -768,3 +768,40 @@ async fn the_server_and_the_device_compute_the_same_figures_for_any_date_range()
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn bad_filters_name_their_problem_and_parameter() {
+    let s = TestServer::start().await;
+    for (query, code, field) in [
+        ("channel=web", "bad_channel", "channel"),
+        ("from=2026-13-01", "bad_date", "from"),
+        ("to=9999-12-31", "date_out_of_range", "to"),
+        ("from=2026-03-02&to=2026-03-01", "empty_date_range", "from"),
+        ("region=West", "unknown_region", "region"),
+        ("branches=N01,X9", "unknown_branch", "branches"),
+        (
+            "questionnaire=nope",
+            "unknown_questionnaire",
+            "questionnaire",
+        ),
+    ] {
+        for path in ["/api/v1/aggregates", "/api/v1/comments"] {
+            let (status, body) = s.get_json(&format!("{path}?{query}")).await;
+            assert_eq!(status, 400, "{path}?{query}: {body}");
+            assert_eq!(
+                (body["code"].as_str(), body["field"].as_str()),
+                (Some(code), Some(field)),
+                "{path}?{query}: {body}"
+            );
+        }
+    }
+    for (query, code) in [
+        ("limit=0", "bad_limit"),
+        ("q=queue%00", "control_characters"),
+    ] {
+        let (status, body) = s.get_json(&format!("/api/v1/comments?{query}")).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["code"], code, "{query}: {body}");
+    }
+    s.stop().await;
+}

@@ -123,3 +123,70 @@ async fn an_invalid_questionnaire_stops_the_server_with_the_loaders_message() {
     assert!(err.contains("speed"), "{err}");
     assert!(err.contains("dimension"), "{err}");
 }
+
+/// The code and field of an error body, to compare whole.
+fn problem(body: &serde_json::Value) -> (&str, Option<&str>) {
+    (
+        body["code"].as_str().unwrap_or("(no code)"),
+        body["field"].as_str(),
+    )
+}
+
+#[tokio::test]
+async fn request_level_refusals_carry_their_code_beside_the_message() {
+    let server = TestServer::start().await;
+    let (status, body) = server.get_json("/api/v1/nothing-here").await;
+    assert_eq!((status, problem(&body)), (404, ("not_found", None)));
+    assert!(body["error"].as_str().unwrap().contains("no API endpoint"));
+    let resp = server
+        .client
+        .delete(server.at("/api/v1/questionnaires"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(problem(&body), ("method_not_allowed", None));
+
+    let token = server.token_for(&serde_json::json!({})).await;
+    let post = |body: &'static str, content_type: &'static str| {
+        let request = server
+            .client
+            .post(server.at("/api/v1/responses"))
+            .header("content-type", content_type)
+            .bearer_auth(&token)
+            .body(body);
+        async move {
+            let resp = request.send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, body) = post("{\"responses\": [", "application/json").await;
+    assert_eq!((status, problem(&body)), (400, ("malformed_json", None)));
+    let (status, body) = post("{\"responses\": []}", "text/plain").await;
+    assert_eq!(
+        (status, problem(&body)),
+        (415, ("unsupported_media_type", None))
+    );
+    let (status, body) = post("{\"responses\": []}", "application/json").await;
+    assert_eq!((status, problem(&body)), (400, ("empty_batch", None)));
+    let (status, body) = post("{\"responses\": [{\"id\": 7}]}", "application/json").await;
+    assert_eq!(
+        (status, problem(&body)),
+        (422, ("response_without_id", Some("responses[0].id")))
+    );
+    // A device token where none is known.
+    let resp = server
+        .client
+        .post(server.at("/api/v1/responses"))
+        .bearer_auth("not-a-token")
+        .json(&serde_json::json!({"responses": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(problem(&body), ("device_token_refused", None));
+    server.stop().await;
+}

@@ -663,3 +663,50 @@ async fn only_an_admin_changes_the_catalog_and_each_change_is_audited() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn catalog_refusals_name_their_problem_and_field() {
+    let server = TestServer::start().await;
+    let problem = |body: &Value| {
+        (
+            body["code"].as_str().unwrap_or("(no code)").to_owned(),
+            body["field"].as_str().map(str::to_owned),
+        )
+    };
+    let n01 = json!({"code": "N01", "name": "X", "region": "North"});
+    let (status, body) = post(&server, "/api/v1/branches", &n01).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(
+        problem(&body),
+        ("branch_exists".into(), Some("code".into()))
+    );
+    let bad = json!({"code": "z 1", "name": "X", "region": "South"});
+    let (status, body) = post(&server, "/api/v1/branches", &bad).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        problem(&body),
+        ("branch_code_format".into(), Some("code".into()))
+    );
+    let blank = json!({"code": "Z02", "name": " ", "region": "South"});
+    let (_, body) = post(&server, "/api/v1/branches", &blank).await;
+    assert_eq!(problem(&body), ("empty".into(), Some("name".into())));
+    let (status, body) = put(&server, "/api/v1/branches/N02", &n01).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        problem(&body),
+        ("branch_code_changed".into(), Some("code".into()))
+    );
+
+    let broken = kiosk_file().replacen("\"dimension\": \"empathy\"", "\"dimension\": \"speed\"", 1);
+    let (status, body) = upload(&server, &broken).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(problem(&body).0, "questionnaire_unreadable");
+    let twice = kiosk_file().replacen("\"languages\": [", "\"languages\": [\"en\", ", 1);
+    let (status, body) = upload(&server, &twice).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(problem(&body).0, "questionnaire_invalid", "{body}");
+    let (status, body) = upload(&server, &lobby_without_ease(1)).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(problem(&body).0, "questionnaire_version_exists");
+    server.stop().await;
+}

@@ -193,3 +193,49 @@ async fn a_report_names_its_assignment_and_keeps_it() {
     assert_eq!(payload["assignment"], created["id"]);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn bad_assignments_name_their_problem_and_field() {
+    let server = TestServer::start().await;
+    let with = |field: &str, value: Value| {
+        let mut v = visit("N01", "2026-04-30");
+        v[field] = value;
+        v
+    };
+    for (body, code, field) in [
+        (with("branch", json!("ZZ9")), "unknown_branch", "branch"),
+        (
+            with("questionnaire_id", json!("lobby")),
+            "not_mystery_shop",
+            "questionnaire_id",
+        ),
+        (
+            with("questionnaire_id", json!("nope")),
+            "unknown_questionnaire",
+            "questionnaire_id",
+        ),
+        (with("due", json!("30/04/2026")), "bad_date", "due"),
+        (with("due", json!("1999-12-31")), "date_out_of_range", "due"),
+        (with("scenario", json!("   ")), "empty", "scenario"),
+        (
+            with("scenario", json!("x".repeat(501))),
+            "scenario_too_long",
+            "scenario",
+        ),
+        (
+            with("shopper", json!("a\u{1}b")),
+            "control_characters",
+            "shopper",
+        ),
+        (with("due", json!(20260430)), "unexpected_json", "due"),
+    ] {
+        let (status, reply) = post_visit(&server, &body).await;
+        assert_eq!(status, 422, "{body} → {reply}");
+        assert_eq!(
+            (reply["code"].as_str(), reply["field"].as_str()),
+            (Some(code), Some(field)),
+            "{body} → {reply}"
+        );
+    }
+    server.stop().await;
+}
