@@ -36,7 +36,11 @@ async fn may_read_shops(parts: &mut Parts, state: &AppState) -> Result<(), ApiEr
 /// mystery shop's.
 fn served(q: Questionnaire) -> Response {
     let secret = q.kind == Kind::MysteryShop;
-    let mut answer = Json(q).into_response();
+    uncached_if(secret, Json(q).into_response())
+}
+
+/// `answer`, marked for no cache to keep when it holds a mystery shop.
+fn uncached_if(secret: bool, mut answer: Response) -> Response {
     if secret {
         answer
             .headers_mut()
@@ -62,13 +66,7 @@ pub async fn list(State(state): State<AppState>, mut parts: Parts) -> Response {
         summaries.retain(|s| s.kind != Kind::MysteryShop);
         return Json(summaries).into_response();
     }
-    let mut answer = Json(summaries).into_response();
-    if has_shops {
-        answer
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    answer
+    uncached_if(has_shops, Json(summaries).into_response())
 }
 
 /// `GET /api/v1/questionnaires/{id}`: the active version, what devices use.

@@ -205,12 +205,7 @@ pub async fn add_branch(pool: &Pool, b: &Branch, now: OffsetDateTime) -> Result<
     .await?
     .rows_affected()
         == 1;
-    if inserted {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
-    }
-    Ok(inserted)
+    keep_if(inserted, tx).await
 }
 
 pub async fn update_branch(
@@ -233,12 +228,7 @@ pub async fn update_branch(
     .await?
     .rows_affected()
         == 1;
-    if updated {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
-    }
-    Ok(updated)
+    keep_if(updated, tx).await
 }
 
 /// Make the catalog hold `rows` as they are (copying from another
@@ -293,4 +283,15 @@ pub async fn import_catalog(pool: &Pool, rows: &CatalogRows) -> Result<(), Store
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Commit `tx` when it `changed` what it was for, else roll it back (the
+/// catalog's generation bump with it), and say which.
+async fn keep_if(changed: bool, tx: sqlx::Transaction<'_, B>) -> Result<bool, StoreError> {
+    if changed {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(changed)
 }
