@@ -324,6 +324,22 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             },
             With::Nothing,
         ),
+        PinInvalid => (
+            Said {
+                en: "a staff PIN is 4 to 8 digits",
+                zh: "员工密码须为 4 至 8 位数字",
+                es: "un PIN de personal tiene de 4 a 8 dígitos",
+            },
+            With::Nothing,
+        ),
+        PinOnlyForKiosks => (
+            Said {
+                en: "only a kiosk has a staff PIN",
+                zh: "只有自助终端设有员工密码",
+                es: "solo un quiosco tiene PIN de personal",
+            },
+            With::Nothing,
+        ),
         UnknownBranch => (
             Said {
                 en: "no such branch: choose one from the list",

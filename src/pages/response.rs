@@ -23,6 +23,8 @@ pub struct Finished {
     pub comments: BTreeMap<String, String>,
     pub visit: Option<VisitTimes>,
     pub assignment: Option<Uuid>,
+    /// The customer walked away: required items may be missing.
+    pub partial: bool,
 }
 
 impl Finished {
@@ -43,6 +45,7 @@ impl Finished {
             comments: self.comments,
             visit: self.visit,
             assignment: self.assignment,
+            partial: self.partial,
         };
         let rules = Rules {
             now: time_at(now_ms, now_ms),

@@ -231,6 +231,85 @@ pub struct NewDevice {
     /// The shopper whose phone it is (shoppers' phones only).
     #[serde(default)]
     pub shopper: Option<String>,
+    /// The kiosk's staff PIN, 4 to 8 digits (kiosks only): set here by the
+    /// admin, so whoever holds a fresh tablet cannot choose it.
+    #[serde(default)]
+    pub pin: Option<String>,
+}
+
+/// Body of `PUT /api/v1/devices/{id}/pin`: a kiosk's new staff PIN. The
+/// kiosk picks it up with its next status report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DevicePin {
+    /// 4 to 8 digits.
+    pub pin: String,
+}
+
+/// A staff PIN as a kiosk keeps it, to check it offline: hex of 16 random
+/// bytes, and hex SHA-256 of `salt ":" pin`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PinHash {
+    /// Hex of 16 random bytes, new for every PIN.
+    pub salt: String,
+    /// Hex SHA-256 of `salt ":" pin`.
+    pub hash: String,
+}
+
+/// Whether `pin` is a staff PIN: 4 to 8 ASCII digits.
+pub fn pin_ok(pin: &str) -> bool {
+    (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A staff PIN, or the error naming the field `pin`.
+pub fn check_pin(pin: &str) -> Result<(), FieldError> {
+    if pin_ok(pin) {
+        Ok(())
+    } else {
+        Err(field(
+            "pin",
+            ProblemCode::PinInvalid,
+            "a staff PIN is 4 to 8 digits",
+        ))
+    }
+}
+
+/// Body of `POST /api/v1/device/status`, sent by a kiosk with its token
+/// after each sync and between customers: what an admin needs to see that
+/// it is well.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeviceReport {
+    /// The questionnaire it asks, if it is set up.
+    #[serde(default)]
+    pub questionnaire_id: Option<String>,
+    /// The version of it.
+    #[serde(default)]
+    pub questionnaire_version: Option<u32>,
+    /// Responses waiting in its outbox.
+    pub waiting: u32,
+    /// Responses set aside after the server refused them ("needs attention").
+    #[serde(default)]
+    pub rejected: u32,
+    /// When it last synced with success, RFC 3339, by its own clock.
+    #[serde(default)]
+    pub last_sync: Option<String>,
+}
+
+/// The answer to a status report: what the kiosk should take up between
+/// customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceConfig {
+    /// The active version of the questionnaire it reported, when that is
+    /// another version than its own (it fetches it with `GET
+    /// /api/v1/questionnaires/{id}`); `None` when it is current or reported none.
+    pub questionnaire_version: Option<u32>,
+    /// The staff PIN an admin set; `None` until one is set.
+    pub pin: Option<PinHash>,
 }
 
 /// A device as the admin screens show it.
@@ -257,7 +336,22 @@ pub struct Device {
     pub last_seen_at: Option<String>,
     /// Until when the enrolment code (pending) or the token (enrolled) is good.
     pub expires_at: Option<String>,
+    /// Whether an admin has set its staff PIN (kiosks).
+    #[serde(default)]
+    pub pin_set: bool,
+    /// Its last status report (kiosks), with when it came.
+    #[serde(default)]
+    pub report: Option<DeviceReport>,
+    /// When the last report came, RFC 3339, by the server's clock.
+    #[serde(default)]
+    pub reported_at: Option<String>,
+    /// An enrolled device not seen for more than a day ([`SILENT_AFTER_HOURS`]).
+    #[serde(default)]
+    pub silent: bool,
 }
+
+/// An enrolled device not heard from for this long is flagged silent.
+pub const SILENT_AFTER_HOURS: i64 = 24;
 
 /// The answer to `POST /api/v1/devices` and `POST /api/v1/devices/{id}/code`:
 /// the one-time code, shown once, as text and as a QR code of `url`.
@@ -297,6 +391,9 @@ pub struct Enrolled {
     pub token: String,
     /// The device as enrolled.
     pub device: Device,
+    /// A kiosk's staff PIN, when its admin set one.
+    #[serde(default)]
+    pub pin: Option<PinHash>,
 }
 
 /// One versions of a questionnaire in `GET /api/v1/questionnaires/all` (admin).
@@ -530,6 +627,16 @@ pub fn check_scope(
 /// What is wrong with a device to enrol, given the branches that exist.
 pub fn check_new_device(device: &NewDevice, branches: &[Branch]) -> Result<(), FieldError> {
     check_label("label", &device.label)?;
+    if let Some(pin) = &device.pin {
+        if device.kind != DeviceKind::Kiosk {
+            return Err(field(
+                "pin",
+                ProblemCode::PinOnlyForKiosks,
+                "only a kiosk has a staff PIN",
+            ));
+        }
+        check_pin(pin)?;
+    }
     match device.kind {
         DeviceKind::Kiosk => {
             if device.shopper.is_some() {
@@ -681,6 +788,7 @@ mod tests {
             label: "Lobby tablet 1".into(),
             branch: Some("N01".into()),
             shopper: None,
+            pin: None,
         };
         assert!(check_new_device(&device, &branches).is_ok());
         device.branch = Some("N02".into());
@@ -732,6 +840,7 @@ mod tests {
             label: "Lobby".into(),
             branch: Some("N01".into()),
             shopper: None,
+            pin: None,
         };
         assert_eq!(
             code_of(check_new_device(&kiosk, &branches).unwrap_err()),

@@ -30,5 +30,5 @@ pub mod validate;
 
 pub use locale::{Locale, Text};
 pub use problem::ProblemCode;
-pub use questionnaire::{Dimension, Item, ItemKind, Kind, Questionnaire, Section};
+pub use questionnaire::{Dimension, Item, ItemKind, Kind, Questionnaire, Scale, Section};
 pub use response::{Answer, Channel, Response, VisitTimes, YesNo};

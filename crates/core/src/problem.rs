@@ -95,6 +95,10 @@ pub enum ProblemCode {
     KioskTakesBranch,
     /// A shopper's phone was given a branch instead of a shopper.
     PhoneTakesShopper,
+    /// A staff PIN that is not 4 to 8 digits.
+    PinInvalid,
+    /// A PIN was given for a device that is not a kiosk.
+    PinOnlyForKiosks,
     /// No branch has this code.
     UnknownBranch,
     /// No branch is in this region.
@@ -228,6 +232,8 @@ mod tests {
             ManagerTakesBranch => "manager_takes_branch",
             KioskTakesBranch => "kiosk_takes_branch",
             PhoneTakesShopper => "phone_takes_shopper",
+            PinInvalid => "pin_invalid",
+            PinOnlyForKiosks => "pin_only_for_kiosks",
             UnknownBranch => "unknown_branch",
             UnknownRegion => "unknown_region",
             BranchClosed => "branch_closed",

@@ -123,6 +123,11 @@ pub struct Section {
     pub title: Text,
     /// Its items, in order.
     pub items: Vec<Item>,
+    /// The kiosk shows the section's items on one screen with one "Done",
+    /// rather than one item per screen: for a closing group of optional
+    /// questions, which a customer can then skip with a single tap.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub together: bool,
 }
 
 /// One question of a questionnaire.
@@ -154,6 +159,71 @@ pub struct Item {
     /// Shown only when another item has a given answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<ShowIf>,
+    /// The words under a rating's five points (rating items only):
+    /// satisfaction when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Scale>,
+    /// The item offers "does not apply" ([`Answer::NotApplicable`]), which
+    /// leaves it out of every score and denominator. Rating, NPS and choice
+    /// items only; a yes/no item has its own `na`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_applicable: bool,
+}
+
+/// What a rating's five points say, so that every question is answered in
+/// its own words ("very difficult … very easy", not "very dissatisfied …
+/// very satisfied" under a question about ease). The words themselves are
+/// the app's translations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// Very dissatisfied … very satisfied.
+    #[default]
+    Satisfaction,
+    /// Strongly disagree … strongly agree.
+    Agreement,
+    /// Not at all confident … completely confident.
+    Confidence,
+    /// Not at all worth it … completely worth it.
+    Worth,
+    /// Very difficult … very easy.
+    Ease,
+    /// Very poor … excellent.
+    Quality,
+}
+
+impl Scale {
+    /// Every scale, in the order of the file format's documentation.
+    pub const ALL: [Scale; 6] = [
+        Scale::Satisfaction,
+        Scale::Agreement,
+        Scale::Confidence,
+        Scale::Worth,
+        Scale::Ease,
+        Scale::Quality,
+    ];
+}
+
+impl Item {
+    /// The item's rating scale: its own, or satisfaction.
+    pub fn scale(&self) -> Scale {
+        self.scale.unwrap_or_default()
+    }
+
+    /// Whether `answer` is a possible answer to this item: what
+    /// [`ItemKind::accepts`] accepts, or "does not apply" where the item
+    /// offers it.
+    pub fn accepts(&self, answer: &Answer) -> Result<(), String> {
+        match answer {
+            Answer::NotApplicable if self.not_applicable => Ok(()),
+            Answer::NotApplicable => Err(format!(
+                "\"does not apply\" is not offered by this item; expected {}",
+                self.kind.expected()
+            )),
+            _ => self.kind.accepts(answer),
+        }
+    }
 }
 
 fn default_weight() -> f64 {

@@ -36,6 +36,8 @@ pub enum Answer {
     Choice(String),
     /// Free text.
     Text(String),
+    /// "Does not apply", on an item that offers it: out of every score.
+    NotApplicable,
 }
 
 impl Answer {
@@ -48,6 +50,7 @@ impl Answer {
             Answer::Seconds(_) => "seconds",
             Answer::Choice(_) => "choice",
             Answer::Text(_) => "text",
+            Answer::NotApplicable => "not_applicable",
         }
     }
 }
@@ -120,4 +123,10 @@ pub struct Response {
     /// /api/v1/visits`); absent for kiosk responses and ad-hoc visits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment: Option<Uuid>,
+    /// The customer left before the end: the idle timeout submitted what was
+    /// given. Required items may be missing; at least one item is answered.
+    /// Each answered item counts in the figures; the response counts as
+    /// not completed in the completion rate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }

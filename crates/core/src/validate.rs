@@ -191,6 +191,18 @@ fn envelope(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
             ),
         ));
     }
+    if r.partial && r.channel != Channel::Kiosk {
+        out.push(Problem::new(
+            "partial",
+            "is only for a kiosk customer who walked away; a mystery-shop report is sent whole",
+        ));
+    }
+    if r.partial && r.answers.is_empty() {
+        out.push(Problem::new(
+            "partial",
+            "a partial response must answer at least one item; one with no answer is not sent",
+        ));
+    }
     if !q.languages.contains(&r.locale) {
         out.push(Problem::new(
             "locale",
@@ -269,11 +281,13 @@ fn answers(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
                 "is answered, but the item is not shown for the answers given (show_if)",
             )),
             Some(answer) => {
-                if let Err(e) = item.kind.accepts(answer) {
+                if let Err(e) = item.accepts(answer) {
                     out.push(Problem::new(field, e));
                 }
             }
-            None if item.required && visible => {
+            // A partial response (the customer walked away) keeps what was
+            // given; its unanswered items are simply missing.
+            None if item.required && visible && !r.partial => {
                 out.push(Problem::new(field, "is required but has no answer"));
             }
             None => {}

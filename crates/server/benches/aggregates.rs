@@ -121,6 +121,7 @@ fn response(n: u64, kiosk: &Questionnaire, shop: &Questionnaire) -> Response {
         comments: BTreeMap::new(),
         visit: None,
         assignment: None,
+        partial: false,
     }
 }
 

@@ -333,6 +333,7 @@ fn answer_text(a: &Answer) -> String {
         Answer::YesNo(YesNo::Na) => "na".into(),
         Answer::Choice(c) => c.clone(),
         Answer::Text(t) => t.clone(),
+        Answer::NotApplicable => "not_applicable".into(),
     }
 }
 

@@ -166,6 +166,7 @@ fn AddDevice(
             } else {
                 Some(shopper.get_untracked().trim().to_string())
             },
+            pin: None,
         };
         let known = branches
             .get_untracked()

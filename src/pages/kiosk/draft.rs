@@ -76,6 +76,7 @@ impl Draft {
             comments: BTreeMap::new(),
             visit: None,
             assignment: None,
+            partial: false,
         }
         .into_response(&setup.questionnaire, js_sys::Date::now())
     }

@@ -165,6 +165,23 @@ fn check_item(
             item.kind.type_name()
         ));
     }
+    if item.scale.is_some() && item.kind != ItemKind::Rating {
+        return Err(format!(
+            "scale names a rating's words, but this is a {} item; remove \"scale\"",
+            item.kind.type_name()
+        ));
+    }
+    if item.not_applicable
+        && !matches!(
+            item.kind,
+            ItemKind::Rating | ItemKind::Nps | ItemKind::Choice { .. }
+        )
+    {
+        return Err(format!(
+            "not_applicable is offered on rating, nps and choice items (a yes_no item has its own \"na\"), but this is a {} item",
+            item.kind.type_name()
+        ));
+    }
     let Some(cond) = &item.show_if else {
         return Ok(0);
     };

@@ -5,7 +5,7 @@
 //! one by one (the questionnaire's own fields, each section, each item, each
 //! field of the item) to name the item and field the message belongs to.
 
-use super::{ChoiceOption, Item, ItemKind, LoadError, Questionnaire, Section, ShowIf};
+use super::{ChoiceOption, Item, ItemKind, LoadError, Questionnaire, Scale, Section, ShowIf};
 use crate::locale::Text;
 use crate::questionnaire::Dimension;
 use serde::de::DeserializeOwned;
@@ -162,7 +162,7 @@ fn failures(value: &Value) -> Vec<Failure> {
 /// The field of `item` that fails with `message` on its own, if one does.
 fn item_field(item: &Value, message: &str) -> Option<&'static str> {
     type Probe = fn(&Value) -> Result<(), String>;
-    let probes: [(&'static str, Probe); 9] = [
+    let probes: [(&'static str, Probe); 11] = [
         ("id", |v| try_as::<String>(v)),
         ("dimension", |v| try_as::<Option<Dimension>>(v)),
         ("options", |v| try_as::<Vec<ChoiceOption>>(v)),
@@ -172,6 +172,8 @@ fn item_field(item: &Value, message: &str) -> Option<&'static str> {
         ("required", |v| try_as::<bool>(v)),
         ("critical", |v| try_as::<bool>(v)),
         ("show_if", |v| try_as::<Option<ShowIf>>(v)),
+        ("scale", |v| try_as::<Option<Scale>>(v)),
+        ("not_applicable", |v| try_as::<bool>(v)),
     ];
     for (field, probe) in probes {
         if let Some(v) = item.get(field) {
@@ -222,7 +224,7 @@ fn plain(message: &str) -> String {
 }
 
 const TOP_FIELDS: &[&str] = &["id", "version", "kind", "title", "languages", "sections"];
-const SECTION_FIELDS: &[&str] = &["id", "title", "items"];
+const SECTION_FIELDS: &[&str] = &["id", "title", "items", "together"];
 const ITEM_FIELDS: &[&str] = &[
     "id",
     "dimension",
@@ -233,6 +235,8 @@ const ITEM_FIELDS: &[&str] = &[
     "required",
     "critical",
     "show_if",
+    "scale",
+    "not_applicable",
 ];
 const OPTION_FIELDS: &[&str] = &["id", "label", "score"];
 const SHOW_IF_FIELDS: &[&str] = &["item", "equals"];

@@ -84,6 +84,7 @@ fn kiosk_response() -> Response {
         comments: BTreeMap::new(),
         visit: None,
         assignment: None,
+        partial: false,
     }
 }
 
@@ -109,6 +110,7 @@ fn shop_response() -> Response {
             wait_override_reason: None,
         }),
         assignment: None,
+        partial: false,
     }
 }
 

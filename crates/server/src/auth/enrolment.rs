@@ -184,5 +184,6 @@ pub async fn enrol(state: &AppState, typed: &str) -> Result<Enrolled, ApiError> 
     Ok(Enrolled {
         token,
         device: device.to_api(now),
+        pin: None,
     })
 }

@@ -70,6 +70,10 @@ impl DeviceRow {
             enrolled_at: self.enrolled_at.map(rfc3339),
             last_seen_at: self.last_seen_at.map(rfc3339),
             expires_at: self.token_expires_at.or(self.code_expires_at).map(rfc3339),
+            pin_set: false,
+            report: None,
+            reported_at: None,
+            silent: false,
         }
     }
 }
