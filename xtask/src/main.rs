@@ -207,17 +207,18 @@ fn bench(root: &std::path::Path) -> Result<()> {
     dashboard_bench(root)
 }
 
-/// The kiosk's first screens at 4× CPU slowdown, beside SurveyJS's figure:
-/// release build, real server, e2e/bench/kiosk-first-question.js.
+/// The kiosk's and the shop's first question at 4× CPU slowdown, each beside
+/// a SurveyJS page of the same questionnaire measured in the same run:
+/// release build, real server, e2e/bench/first-question.js.
 fn kiosk_bench(root: &std::path::Path) -> Result<()> {
     tools::ensure_e2e_packages(root)?;
     build::release(root)?;
-    cmd::step("Kiosk: navigation to the language choice and to the first question (Chromium, CPU 4x slower)");
+    cmd::step("First question: kiosk (tablet) and shop (phone) beside SurveyJS, same run (Chromium, CPU 4x slower)");
     let data = tempfile::tempdir()?;
     let server = e2e::start_server(root, data.path())?;
     cmd::run(
         std::process::Command::new("node")
-            .arg("bench/kiosk-first-question.js")
+            .arg("bench/first-question.js")
             .current_dir(root.join("e2e"))
             .env("BASE_URL", &server.url)
             .env("ADMIN_PASSWORD", e2e::ADMIN_PASSWORD)
