@@ -105,7 +105,7 @@ test('an unreadable enrolment is set aside and the device asks for a new code', 
 test('the enrolment screen is translated (zh-CN, es) and has no serious accessibility violations', async () => {
   const cases = [
     { locale: 'zh-CN', path: '/kiosk', heading: '登记本设备', malformed: '这不是有效的登记码', refused: '此登记码无效、已被使用或已过期' },
-    { locale: 'es-ES', path: '/shop', heading: 'Registrar este dispositivo', malformed: 'Eso no es un código de registro', refused: 'Este código no existe, ya se usó o ha caducado' },
+    { locale: 'es-ES', path: '/shop', heading: 'Registrar este dispositivo', malformed: 'Eso no es un código de registro', refused: 'Este código no existe, ya se usó o venció' },
     { locale: 'en-US', path: '/shop', heading: 'Enrol this device', malformed: 'That is not an enrolment code', refused: 'This code is unknown' },
   ];
   // One used code for every language: enrolling is rate-limited.

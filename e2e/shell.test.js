@@ -55,12 +55,12 @@ test('the language switch translates the page and is remembered', async () => {
   await page.goto('/kiosk');
   await page.getByRole('heading', { level: 1, name: 'Lobby kiosk' }).waitFor();
   await page.getByRole('button', { name: '中文' }).click();
-  await page.getByRole('heading', { level: 1, name: '大堂自助评价' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: '大堂评价终端' }).waitFor();
   const served = await (await fetch(`${BASE_URL}/api/v1/questionnaires/lobby`)).json();
   await page.locator('article.questionnaire h3', { hasText: served.title['zh-CN'] }).waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
   await page.reload();
-  await page.getByRole('heading', { level: 1, name: '大堂自助评价' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: '大堂评价终端' }).waitFor();
   await page.getByRole('button', { name: 'Español' }).click();
   await page.getByRole('heading', { level: 1, name: 'Quiosco del vestíbulo' }).waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'es');

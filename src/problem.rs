@@ -112,7 +112,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             Said {
                 en: "Wrong user name or password",
                 zh: "用户名或密码错误",
-                es: "Usuario o contraseña incorrectos",
+                es: "Nombre de usuario o contraseña incorrectos",
             },
             With::Nothing,
         ),
@@ -128,7 +128,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             Said {
                 en: "This device must be enrolled again",
                 zh: "此设备须重新登记",
-                es: "Este dispositivo debe inscribirse de nuevo",
+                es: "Hay que registrar de nuevo este dispositivo",
             },
             With::Nothing,
         ),
@@ -136,7 +136,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             Said {
                 en: "This code is unknown, used or expired: ask an admin for a new one",
                 zh: "此登记码无效、已使用或已过期，请向管理员索取新的登记码",
-                es: "Este código es desconocido, ya se usó o caducó: pida uno nuevo a un administrador",
+                es: "Este código es desconocido, ya se usó o venció: pida uno nuevo a un administrador",
             },
             With::Nothing,
         ),
@@ -176,7 +176,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             Said {
                 en: "Only enrolled devices send responses",
                 zh: "只有已登记的设备可以提交答卷",
-                es: "Solo los dispositivos inscritos envían respuestas",
+                es: "Solo los dispositivos registrados envían respuestas",
             },
             With::Nothing,
         ),
@@ -272,7 +272,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             Said {
                 en: "must be 1 to 16 of A-Z, 0-9, - and _ (e.g. N01)",
                 zh: "须为 1 到 16 个 A-Z、0-9、- 和 _ 字符（例如 N01）",
-                es: "debe tener de 1 a 16 de A-Z, 0-9, - y _ (p. ej. N01)",
+                es: "debe tener de 1 a 16 caracteres entre A-Z, 0-9, - y _ (p. ej., N01)",
             },
             With::Nothing,
         ),
@@ -304,39 +304,39 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             Said {
                 en: "a manager has a branch, not a region",
                 zh: "网点经理对应网点，而不是区域",
-                es: "un gerente tiene una sucursal, no una región",
+                es: "un gerente de sucursal tiene una sucursal, no una región",
             },
             With::Nothing,
         ),
         KioskTakesBranch => (
             Said {
                 en: "a kiosk has a branch, not a shopper",
-                zh: "自助终端对应网点，而不是暗访员",
-                es: "un quiosco tiene una sucursal, no un cliente incógnito",
+                zh: "评价终端对应网点，而不是神秘顾客",
+                es: "un quiosco tiene una sucursal, no un cliente misterioso",
             },
             With::Nothing,
         ),
         PhoneTakesShopper => (
             Said {
                 en: "a shopper's phone has a shopper, not a branch",
-                zh: "暗访员的手机对应暗访员，而不是网点",
-                es: "el teléfono de un cliente incógnito tiene un cliente incógnito, no una sucursal",
+                zh: "神秘顾客的手机对应神秘顾客，而不是网点",
+                es: "el teléfono de un cliente misterioso tiene un cliente misterioso, no una sucursal",
             },
             With::Nothing,
         ),
         PinInvalid => (
             Said {
                 en: "a staff PIN is 4 to 8 digits",
-                zh: "员工密码须为 4 至 8 位数字",
-                es: "un PIN de personal tiene de 4 a 8 dígitos",
+                zh: "员工 PIN 码须为 4 至 8 位数字",
+                es: "el PIN del personal tiene de 4 a 8 dígitos",
             },
             With::Nothing,
         ),
         PinOnlyForKiosks => (
             Said {
                 en: "only a kiosk has a staff PIN",
-                zh: "只有自助终端设有员工密码",
-                es: "solo un quiosco tiene PIN de personal",
+                zh: "只有评价终端设有员工 PIN 码",
+                es: "solo un quiosco tiene PIN del personal",
             },
             With::Nothing,
         ),
@@ -376,7 +376,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             Said {
                 en: "is not a mystery-shop questionnaire",
                 zh: "不是暗访问卷",
-                es: "no es un cuestionario de cliente incógnito",
+                es: "no es un cuestionario de cliente misterioso",
             },
             With::Nothing,
         ),
@@ -399,7 +399,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
         DateOutOfRange => (
             Said {
                 en: "is outside the dates the dashboard covers",
-                zh: "超出仪表板涵盖的日期范围",
+                zh: "超出看板涵盖的日期范围",
                 es: "está fuera de las fechas que cubre el panel",
             },
             With::Nothing,
@@ -415,8 +415,8 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
         BadChannel => (
             Said {
                 en: "is not a channel: use kiosk or mystery shop",
-                zh: "不是有效的渠道：请使用自助终端或暗访",
-                es: "no es un canal: use quiosco o cliente incógnito",
+                zh: "不是有效的渠道：请使用评价终端或暗访",
+                es: "no es un canal: use quiosco o cliente misterioso",
             },
             With::Nothing,
         ),
@@ -480,7 +480,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             Said {
                 en: "This conflicts with what exists",
                 zh: "与现有内容冲突",
-                es: "Esto choca con lo que ya existe",
+                es: "Esto entra en conflicto con lo que ya existe",
             },
             With::Detail,
         ),
@@ -536,7 +536,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             Said {
                 en: "The server failed: the details are in its log",
                 zh: "服务器出错，详情见服务器日志",
-                es: "El servidor falló: los detalles están en su registro",
+                es: "El servidor falló: los detalles están en su bitácora",
             },
             With::Nothing,
         ),
