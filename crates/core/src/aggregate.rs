@@ -596,6 +596,11 @@ pub struct Figure {
 }
 
 impl Figure {
+    /// A figure on no answers.
+    fn none() -> Figure {
+        Figure::new(0, None)
+    }
+
     fn new(n: u64, estimate: Option<Estimate>) -> Figure {
         Figure {
             n,
@@ -688,7 +693,8 @@ pub struct Figures {
     pub completed: u64,
     /// Percent (0–100) of the `n` responses answered to the end, with its
     /// Wilson interval: a kiosk whose customers often walk away asks too
-    /// much of them.
+    /// much of them. Figures kept by an app from an older server have none.
+    #[serde(default = "Figure::none")]
     pub completion: Figure,
     /// The mean overall score (0–100).
     pub overall: Figure,

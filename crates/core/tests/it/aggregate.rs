@@ -456,9 +456,18 @@ fn partial_and_not_applicable_answers_count_item_by_item() {
     // NPS: 9 and 6 (the partial response has none) → 50 − 50 = 0 on 2.
     assert_eq!(f.nps.n, 2);
     assert_eq!(f.nps.estimate.unwrap().value, 0.0);
-    let json = serde_json::to_value(&f).unwrap();
+    let mut json = serde_json::to_value(&f).unwrap();
     assert_eq!(json["completed"], 2);
     assert_eq!(json["completion"]["n"], 3);
+    // Figures an app kept from a server before completion rates still read.
+    let kept = json.as_object_mut().unwrap();
+    kept.remove("completed");
+    kept.remove("completion");
+    let old: branchpulse_core::aggregate::Figures = serde_json::from_value(json).unwrap();
+    assert_eq!(
+        (old.completed, old.completion.n, old.completion.estimate),
+        (0, 0, None)
+    );
 }
 
 #[test]
