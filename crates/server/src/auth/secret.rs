@@ -63,8 +63,8 @@ const PIN_SALT_BYTES: usize = 16;
 /// `access::PinHash`): a fresh random salt every time, so that one PIN set
 /// twice, or on two kiosks, is never stored alike. A PIN has only 10⁴ to
 /// 10⁸ values, so the hash guards against a glance, not a search: the
-/// salt and hash go only to the admin's list (as `pin_set`) and to the
-/// kiosk itself.
+/// salt and hash go to the kiosk itself and nowhere else (the admin's list
+/// says only `pin_set`).
 pub fn pin_hash(pin: &str) -> PinHash {
     let mut salt = [0u8; PIN_SALT_BYTES];
     random_bytes(&mut salt);
