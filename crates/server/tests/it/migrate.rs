@@ -39,18 +39,18 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     // Admin changes to the catalog and a purged response go along.
     let closed =
         json!({"code": "N02", "name": "Closed for works", "region": "North", "active": false});
-    let mut v2: serde_json::Value = serde_json::from_str(
+    let mut v3: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(common::questionnaires_dir().join("kiosk.json")).unwrap(),
     )
     .unwrap();
-    v2["version"] = json!(2);
+    v3["version"] = json!(3);
     let purge = "/api/v1/responses/00000000-0000-4000-8000-000000000003/purge-text";
     for (method, path, body) in [
         (reqwest::Method::PUT, "/api/v1/branches/N02", &closed),
-        (reqwest::Method::POST, "/api/v1/questionnaires", &v2),
+        (reqwest::Method::POST, "/api/v1/questionnaires", &v3),
         (
             reqwest::Method::POST,
-            "/api/v1/questionnaires/lobby/2/activate",
+            "/api/v1/questionnaires/lobby/3/activate",
             &json!(null),
         ),
         (reqwest::Method::POST, purge, &json!(null)),
@@ -58,6 +58,27 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
         let (status, reply) = server.admin_json(method, path, body).await;
         assert!((200..300).contains(&status), "{path}: {status} {reply}");
     }
+    // The kiosk's staff PIN and its last status report go along too.
+    let (_, devices) = server.get_json("/api/v1/devices").await;
+    let device = devices[0]["id"].as_str().unwrap().to_owned();
+    let (status, _) = server
+        .admin_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/devices/{device}/pin"),
+            &json!({"pin": "2468"}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let report = json!({"questionnaire_id": "lobby", "questionnaire_version": 3, "waiting": 4});
+    let status_of = |s: &TestServer| {
+        s.client
+            .post(s.at("/api/v1/device/status"))
+            .bearer_auth(&kiosk)
+            .json(&report)
+            .send()
+    };
+    let config: serde_json::Value = status_of(&server).await.unwrap().json().await.unwrap();
+    assert!(config["pin"]["hash"].is_string(), "{config}");
     server.stop().await;
 
     let postgres = fresh_database(dir.path()).await;
@@ -105,7 +126,12 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     let (_, branches) = on_postgres.get_json("/api/v1/branches").await;
     assert_eq!(branches[1], closed, "the admin's change, not the folder's");
     let (_, lobby) = on_postgres.get_json("/api/v1/questionnaires/lobby").await;
-    assert_eq!(lobby["version"], 2);
+    assert_eq!(lobby["version"], 3);
+    let (_, devices) = on_postgres.get_json("/api/v1/devices").await;
+    assert_eq!(devices[0]["report"]["waiting"], 4, "{devices}");
+    assert!(devices[0]["reported_at"].is_string());
+    let copied: serde_json::Value = status_of(&on_postgres).await.unwrap().json().await.unwrap();
+    assert_eq!(copied, config, "the same PIN's salt and hash");
     on_postgres.stop().await;
     assert_eq!(visits_after, visits_before);
 
