@@ -212,7 +212,7 @@ fn bench(root: &std::path::Path) -> Result<()> {
 fn kiosk_bench(root: &std::path::Path) -> Result<()> {
     tools::ensure_e2e_packages(root)?;
     build::release(root)?;
-    cmd::step("Kiosk: navigation to the language choice and to the first question (Chromium, CPU 4x slower)");
+    cmd::step("Kiosk: navigation to the first question (Chromium, CPU 4x slower)");
     let data = tempfile::tempdir()?;
     let server = e2e::start_server(root, data.path())?;
     cmd::run(
