@@ -1597,14 +1597,15 @@ pub fn use_locale() -> RwSignal<Locale> {
 
 /// Switch language, remember it, and tell assistive tech via `<html lang>`.
 pub fn set_locale(locale: Locale) {
-    show_locale(locale);
+    show_locale(use_locale(), locale);
     settings::save_locale(locale);
 }
 
-/// Switch language for now only: a kiosk customer's choice must not
-/// outlive them.
-pub fn show_locale(locale: Locale) {
-    use_locale().set(locale);
+/// Switch `current` (the [`use_locale`] signal, taken beforehand: timers
+/// have no context to find it in) for now only: a kiosk customer's choice
+/// must not outlive them.
+pub fn show_locale(current: RwSignal<Locale>, locale: Locale) {
+    current.set(locale);
     set_document_lang(locale);
 }
 

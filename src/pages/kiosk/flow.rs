@@ -56,7 +56,7 @@ pub fn Customers(
     let sync = use_sync();
     let locale = use_locale();
     let home = setup.with_value(KioskSetup::home_locale);
-    show_locale(home);
+    show_locale(locale, home);
     let screen = RwSignal::new(Screen::Question);
     // Every new customer gets screens built from nothing.
     let round = RwSignal::new(0u32);
@@ -81,7 +81,7 @@ pub fn Customers(
     let new_customer = move || {
         draft.set(None);
         large.set(false);
-        show_locale(home);
+        show_locale(locale, home);
         sending.set(false);
         at.set(first());
         screen.set(Screen::Question);

@@ -118,15 +118,18 @@ pub fn QuestionScreen(visit: Visit, at: usize) -> impl IntoView {
 
     let (title, help, body, single) = if together {
         let section = setup.with_value(|s| s.questionnaire.sections[page.section].clone());
-        let body = view! {
-            <For each=move || shown.get() key=|k| *k let:k>
-                {item_at(k)
-                    .map(|item| {
-                        view! { <TogetherItem visit item missing /> }
-                    })}
-            </For>
-        }
-        .into_any();
+        // Every item is drawn once and hidden while show_if hides it: no
+        // list to diff, which keeps the kiosk's bundle small.
+        let body = section
+            .items
+            .iter()
+            .enumerate()
+            .map(|(n, item)| {
+                let hidden = move || shown.with(|v| !v.contains(&(at + n)));
+                view! { <TogetherItem visit item=item.clone() missing hidden /> }
+            })
+            .collect_view()
+            .into_any();
         (section.title, None, body, None)
     } else {
         let Some(item) = item_at(page.items[0]) else {
@@ -250,7 +253,12 @@ pub fn QuestionScreen(visit: Visit, at: usize) -> impl IntoView {
 /// One item of a `together` screen: its question as a subheading, its help,
 /// its input.
 #[component]
-fn TogetherItem(visit: Visit, item: Item, missing: RwSignal<bool>) -> impl IntoView {
+fn TogetherItem(
+    visit: Visit,
+    item: Item,
+    missing: RwSignal<bool>,
+    hidden: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl IntoView {
     let locale = use_locale();
     let id = item.id.clone();
     let heading_id = format!("kq-{id}");
@@ -267,7 +275,7 @@ fn TogetherItem(visit: Visit, item: Item, missing: RwSignal<bool>) -> impl IntoV
     let help = item.help.clone();
     let describedby = help.is_some().then(|| help_id.clone());
     view! {
-        <div class="kiosk-item" data-item=id>
+        <div class="kiosk-item" data-item=id hidden=hidden>
             <h2 id=heading_id.clone()>{move || question.get(locale.get()).to_string()}</h2>
             {help
                 .map(|h| {
@@ -306,7 +314,7 @@ fn Languages(offered: Vec<branchpulse_core::Locale>) -> impl IntoView {
                                 type="button"
                                 lang=l.tag()
                                 aria-pressed=move || (locale.get() == l).to_string()
-                                on:click=move |_| show_locale(l)
+                                on:click=move |_| show_locale(locale, l)
                             >
                                 {l.native_name()}
                             </button>

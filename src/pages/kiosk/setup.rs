@@ -35,6 +35,12 @@ pub fn SetupForm(
     let idle = RwSignal::new(cur.map_or(60, |s| s.idle_secs).to_string());
     // `None`: the first language offered.
     let home = RwSignal::new(cur.and_then(|s| s.default_language));
+    let chosen = move || {
+        let offered = |l: &Locale| languages.with(|v| v.contains(l));
+        home.get()
+            .filter(offered)
+            .or_else(|| Locale::ALL.into_iter().find(offered))
+    };
     let pin = RwSignal::new(String::new());
     let pin2 = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
@@ -262,26 +268,21 @@ pub fn SetupForm(
                     id="kiosk-home"
                     on:change=move |ev| home.set(Locale::from_tag(&event_target_value(&ev)))
                 >
-                    {move || {
-                        let offered: Vec<Locale> = Locale::ALL
-                            .into_iter()
-                            .filter(|l| languages.with(|v| v.contains(l)))
-                            .collect();
-                        let chosen = home
-                            .get()
-                            .filter(|l| offered.contains(l))
-                            .or_else(|| offered.first().copied());
-                        offered
-                            .into_iter()
-                            .map(|l| {
-                                view! {
-                                    <option value=l.tag() lang=l.tag() selected=chosen == Some(l)>
-                                        {l.native_name()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()
-                    }}
+                    {Locale::ALL
+                        .into_iter()
+                        .map(|l| {
+                            view! {
+                                <option
+                                    value=l.tag()
+                                    lang=l.tag()
+                                    hidden=move || languages.with(|v| !v.contains(&l))
+                                    prop:selected=move || chosen() == Some(l)
+                                >
+                                    {l.native_name()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
