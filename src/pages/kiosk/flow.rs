@@ -38,13 +38,42 @@ pub struct Visit {
     pub draft: RwSignal<Option<Draft>>,
     /// The current screen's [`Page::at`].
     pub at: RwSignal<usize>,
-    pub pages: Memo<Vec<Page>>,
     pub large: RwSignal<bool>,
     pub sending: RwSignal<bool>,
-    /// Record (or, with `None`, clear) the answer to an item.
-    pub set_answer: Callback<(String, Option<Answer>)>,
+    locale: RwSignal<Locale>,
+    on_warn: Callback<String>,
     /// The customer is done: send, then thank them.
     pub submit: Callback<()>,
+}
+
+// Plain methods rather than memos and callbacks: each new memo or callback
+// type is framework code in a bundle that has no bytes to spare, and a
+// questionnaire's few screens are quick to work out again.
+impl Visit {
+    /// The screens for the answers so far (tracked).
+    pub fn pages(&self) -> Vec<Page> {
+        self.draft.with(|d| {
+            let none = Default::default();
+            let answers = d.as_ref().map_or(&none, |d| &d.answers);
+            self.setup.with_value(|s| pages(&s.questionnaire, answers))
+        })
+    }
+
+    /// Record (or, with `None`, clear) the answer to item `id`, in the
+    /// language the customer reads, and keep it on the device.
+    pub fn set_answer(&self, id: &str, a: Option<Answer>) {
+        let (locale, setup) = (self.locale.get_untracked(), self.setup);
+        self.draft.update(|d| {
+            let d = d.get_or_insert_with(|| Draft::new(locale));
+            d.locale = locale;
+            match a {
+                Some(a) => d.answers.insert(id.to_string(), a),
+                None => d.answers.remove(id),
+            };
+            setup.with_value(|s| d.prune(&s.questionnaire));
+        });
+        save(self.draft, self.on_warn);
+    }
 }
 
 #[component]
@@ -64,15 +93,13 @@ pub fn Customers(
     let large = RwSignal::new(false);
     let sending = RwSignal::new(false);
     let on_warn = Callback::new(move |e: String| warning.set(Some(e)));
-    let pages = Memo::new(move |_| {
-        draft.with(|d| {
-            let none = Default::default();
-            let answers = d.as_ref().map_or(&none, |d| &d.answers);
-            setup.with_value(|s| pages(&s.questionnaire, answers))
-        })
+    // Only the first screen's place: no answer shows or hides it.
+    let first = setup.with_value(|s| {
+        pages(&s.questionnaire, &Default::default())
+            .first()
+            .map_or(0, |p| p.at)
     });
-    let first = move || pages.with_untracked(|p| p.first().map_or(0, |p| p.at));
-    let at = RwSignal::new(first());
+    let at = RwSignal::new(first);
 
     let update = use_context::<crate::update::Update>();
     // The next customer starts from nothing: no answer, no language, no
@@ -83,7 +110,7 @@ pub fn Customers(
         large.set(false);
         show_locale(locale, home);
         sending.set(false);
-        at.set(first());
+        at.set(first);
         screen.set(Screen::Question);
         round.update(|r| *r += 1);
         if let Some(update) = update.filter(|u| u.ready.get_untracked()) {
@@ -147,42 +174,16 @@ pub fn Customers(
     // A reload or a power cut in the middle of a customer.
     walk_away(Draft::load());
 
-    let set_answer = Callback::new(move |(id, a): (String, Option<Answer>)| {
-        if screen.get_untracked() != Screen::Question {
-            return;
-        }
-        draft.update(|d| {
-            let d = d.get_or_insert_with(|| Draft::new(locale.get_untracked()));
-            match a {
-                Some(a) => d.answers.insert(id, a),
-                None => d.answers.remove(&id),
-            };
-            setup.with_value(|s| d.prune(&s.questionnaire));
-        });
-        save(draft, on_warn);
-    });
-    // The answers follow the language the customer reads.
-    Effect::new(move |_| {
-        let l = locale.get();
-        if draft.with_untracked(|d| d.as_ref().is_some_and(|d| d.locale != l)) {
-            draft.update(|d| {
-                if let Some(d) = d {
-                    d.locale = l;
-                }
-            });
-            save(draft, on_warn);
-        }
-    });
-
     let submit = Callback::new(move |()| {
         if sending.get_untracked() {
             return;
         }
-        let Some(d) = draft.get_untracked() else {
+        let Some(mut d) = draft.get_untracked() else {
             // Nothing answered, nothing to send: still thanked.
             screen.set(Screen::Thanks);
             return;
         };
+        d.locale = locale.get_untracked();
         match setup.with_value(|s| d.to_response(s, false)) {
             Ok(response) => keep(response, Screen::Thanks),
             Err(problems) => {
@@ -192,9 +193,11 @@ pub fn Customers(
                     problems.iter().find_map(|p| {
                         let id = p.field.strip_prefix("answers.")?;
                         let k = ids.iter().position(|i| *i == id)?;
-                        pages.with_untracked(|v| {
-                            v.iter().find(|p| p.items.contains(&k)).map(|p| p.at)
-                        })
+                        let answers = &d.answers;
+                        pages(&s.questionnaire, answers)
+                            .into_iter()
+                            .find(|p| p.items.contains(&k))
+                            .map(|p| p.at)
                     })
                 });
                 match target {
@@ -217,7 +220,7 @@ pub fn Customers(
     // first question all day.
     let traced = move || {
         draft.with_untracked(Option::is_some)
-            || at.get_untracked() != first()
+            || at.get_untracked() != first
             || locale.get_untracked() != home
             || large.get_untracked()
     };
@@ -245,7 +248,11 @@ pub fn Customers(
                 let left = ((deadline.get_value() - now) / 1000.0).ceil();
                 if left <= 0.0 {
                     countdown.set(None);
-                    walk_away(draft.get_untracked());
+                    let mut d = draft.get_untracked();
+                    if let Some(d) = d.as_mut() {
+                        d.locale = locale.get_untracked();
+                    }
+                    walk_away(d);
                 } else {
                     countdown.set(Some(left as u32));
                 }
@@ -273,17 +280,17 @@ pub fn Customers(
         setup,
         draft,
         at,
-        pages,
         large,
         sending,
-        set_answer,
+        locale,
+        on_warn,
         submit,
     };
     let open = Memo::new(move |_| countdown.with(Option::is_some));
     let body = move || {
         round.track();
         match screen.get() {
-            Screen::Question => (move || view! { <QuestionScreen visit at=at.get() /> }).into_any(),
+            Screen::Question => view! { <QuestionScreen visit at=at.get() /> }.into_any(),
             Screen::Leaving => ().into_any(),
             Screen::Thanks => {
                 view! { <ThanksScreen done=Callback::new(move |()| new_customer()) /> }.into_any()

@@ -12,7 +12,7 @@
 use super::flow::Visit;
 use crate::components::{ItemInput, Look};
 use crate::i18n::{progress_text, show_locale, t, text, use_locale, Key};
-use branchpulse_core::{Answer, Item, ItemKind};
+use branchpulse_core::{Answer, Item, ItemKind, Text};
 use leptos::html;
 use leptos::prelude::*;
 use std::time::Duration;
@@ -23,40 +23,36 @@ pub const CONFIRM_MS: u64 = 600;
 
 #[component]
 pub fn QuestionScreen(visit: Visit, at: usize) -> impl IntoView {
-    let Visit {
-        setup,
-        draft,
-        pages,
-        ..
-    } = visit;
+    let Visit { setup, draft, .. } = visit;
     let locale = use_locale();
-    let Some(page) =
-        pages.with_untracked(|v| v.iter().find(|p| p.at == at).or_else(|| v.first()).cloned())
-    else {
+    let pages = move || visit.pages();
+    let Some(page) = untrack(|| {
+        let v = pages();
+        v.iter().find(|p| p.at == at).or_else(|| v.first()).cloned()
+    }) else {
         return ().into_any();
     };
     let at = page.at;
     let together = page.together;
     // The items shown on this screen: answers on it may show or hide some.
-    let shown = Memo::new(move |_| {
-        pages.with(|v| {
-            v.iter()
-                .find(|p| p.at == at)
-                .map(|p| p.items.clone())
-                .unwrap_or_default()
-        })
-    });
+    let shown = move || {
+        pages()
+            .into_iter()
+            .find(|p| p.at == at)
+            .map(|p| p.items)
+            .unwrap_or_default()
+    };
     let item_at = move |k: usize| setup.with_value(|s| s.questionnaire.items().nth(k).cloned());
-    let position = move || pages.with(|v| v.iter().position(|p| p.at == at).unwrap_or(0));
-    let is_last = move || pages.with(|v| v.last().is_none_or(|p| p.at <= at));
+    let position = move || pages().iter().position(|p| p.at == at).unwrap_or(0);
+    let is_last = move || pages().last().is_none_or(|p| p.at <= at);
     let missing = RwSignal::new(false);
 
     let forward = move || {
         if visit.at.get_untracked() != at {
             return;
         }
-        let unanswered = shown.with_untracked(|items| {
-            items.iter().any(|k| {
+        let unanswered = untrack(|| {
+            shown().iter().any(|k| {
                 item_at(*k).is_some_and(|i| {
                     i.required
                         && draft.with_untracked(|d| {
@@ -69,43 +65,41 @@ pub fn QuestionScreen(visit: Visit, at: usize) -> impl IntoView {
             missing.set(true);
             return;
         }
-        if is_last() {
+        if untrack(is_last) {
             visit.submit.run(());
             return;
         }
-        if let Some(to) = pages.with_untracked(|v| v.iter().map(|p| p.at).find(|p| *p > at)) {
+        if let Some(to) = untrack(pages).iter().map(|p| p.at).find(|p| *p > at) {
             visit.at.set(to);
         }
     };
 
-    // The confirmation's timer: a new tap restarts it, Back or leaving the
-    // screen stops it.
+    // The confirmation's timer: a new tap or Back makes it stale; leaving
+    // the screen disposes the signals it checks.
     let confirming = RwSignal::new(false);
-    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let taps = RwSignal::new(0u32);
     let stop = move || {
-        if let Some(h) = timer.get_value() {
-            h.clear();
-        }
-        timer.set_value(None);
+        taps.update(|n| *n += 1);
         confirming.set(false);
     };
-    on_cleanup(stop);
     let confirm = move || {
         stop();
         confirming.set(true);
-        let h = set_timeout_with_handle(
+        let tap = taps.get_untracked();
+        set_timeout(
             move || {
-                confirming.set(false);
-                forward();
+                if taps.try_get_untracked() == Some(tap) {
+                    confirming.set(false);
+                    forward();
+                }
             },
             Duration::from_millis(CONFIRM_MS),
         );
-        timer.set_value(h.ok());
     };
 
     let back = move |_| {
         stop();
-        if let Some(to) = pages.with_untracked(|v| v.iter().rev().map(|p| p.at).find(|p| *p < at)) {
+        if let Some(to) = untrack(pages).iter().rev().map(|p| p.at).find(|p| *p < at) {
             visit.at.set(to);
         }
     };
@@ -116,7 +110,7 @@ pub fn QuestionScreen(visit: Visit, at: usize) -> impl IntoView {
         }
     });
 
-    let (title, help, body, single) = if together {
+    let (title, body, single) = if together {
         let section = setup.with_value(|s| s.questionnaire.sections[page.section].clone());
         // Every item is drawn once and hidden while show_if hides it: no
         // list to diff, which keeps the kiosk's bundle small.
@@ -125,49 +119,41 @@ pub fn QuestionScreen(visit: Visit, at: usize) -> impl IntoView {
             .iter()
             .enumerate()
             .map(|(n, item)| {
-                let hidden = move || shown.with(|v| !v.contains(&(at + n)));
-                view! { <TogetherItem visit item=item.clone() missing hidden /> }
+                let hidden = Signal::derive(move || !shown().contains(&(at + n)));
+                view! { <ItemBlock visit item=item.clone() subheading=true missing hidden /> }
             })
             .collect_view()
             .into_any();
-        (section.title, None, body, None)
+        (section.title, body, None)
     } else {
         let Some(item) = item_at(page.items[0]) else {
             return ().into_any();
         };
-        let taps = matches!(
+        let by_tap = matches!(
             item.kind,
             ItemKind::Rating | ItemKind::Nps | ItemKind::YesNo | ItemKind::Choice { .. }
         );
         let required = item.required;
-        let id = item.id.clone();
-        let answer = answer_of(visit, id.clone());
-        let set = Callback::new(move |a: Option<Answer>| {
-            missing.set(false);
-            let tapped = taps && a.is_some();
-            visit.set_answer.run((id.clone(), a));
-            if tapped {
-                confirm();
-            }
-        });
-        let help_id = format!("kh-{}", item.id);
-        let help = item.help.clone().map(|h| (h, help_id.clone()));
+        let answered = {
+            let id = item.id.clone();
+            move || draft.with(|d| d.as_ref().is_some_and(|d| d.answers.contains_key(&id)))
+        };
         let title = item.text.clone();
         let body = view! {
-            <ItemInput
-                look=Look::Kiosk
-                labelledby=format!("kq-{}", item.id)
-                describedby=help.is_some().then_some(help_id)
+            <ItemBlock
+                visit
                 item
-                answer
-                set
+                subheading=false
+                missing
+                hidden=false
+                on_tap=Callback::new(move |()| confirm())
             />
         }
         .into_any();
         // A tap moves on by itself; the button is for typed answers, for
         // skipping an optional item, and for coming back to an answered one.
-        let needs_button = move || !taps || !required || answer.with(Option::is_some);
-        (title, help, body, Some(needs_button))
+        let needs_button = move || !by_tap || !required || answered();
+        (title, body, Some(needs_button))
     };
     let heading_id = if together {
         format!("ks-{at}")
@@ -198,27 +184,19 @@ pub fn QuestionScreen(visit: Visit, at: usize) -> impl IntoView {
                 </button>
             </div>
             <p class="kiosk-progress-text">
-                {move || progress_text(locale.get(), position() + 1, pages.with(Vec::len))}
+                {move || progress_text(locale.get(), position() + 1, pages().len())}
             </p>
             <div class="kiosk-progress" aria-hidden="true">
                 // `style:` sets the property through the CSSOM, which the
                 // Content-Security-Policy allows (a style attribute it would not).
                 <div style:width=move || {
-                    let n = pages.with(Vec::len).max(1);
+                    let n = pages().len().max(1);
                     format!("{}%", (position() + 1) * 100 / n)
                 }></div>
             </div>
             <h1 id=heading_id tabindex="-1" node_ref=heading>
                 {move || title.get(locale.get()).to_string()}
             </h1>
-            {help
-                .map(|(h, id)| {
-                    view! {
-                        <p class="kiosk-help" id=id>
-                            {move || h.get(locale.get()).to_string()}
-                        </p>
-                    }
-                })}
             {body}
             <p class="kiosk-required" role="alert">
                 {move || missing.get().then(|| text(locale.get(), Key::Required))}
@@ -240,7 +218,7 @@ pub fn QuestionScreen(visit: Visit, at: usize) -> impl IntoView {
                         forward();
                     }
                     disabled=visit.sending
-                    hidden=move || single.is_some_and(|needed| !needed())
+                    hidden=move || single.as_ref().is_some_and(|needed| !needed())
                 >
                     {move || text(locale.get(), if is_last() { Key::Send } else { Key::Next })}
                 </button>
@@ -250,25 +228,48 @@ pub fn QuestionScreen(visit: Visit, at: usize) -> impl IntoView {
     .into_any()
 }
 
-/// One item of a `together` screen: its question as a subheading, its help,
-/// its input.
+/// One item's help and input; on a `together` screen also its question, as
+/// a subheading (a single item's question is the screen's heading). The
+/// one place the kiosk draws an [`ItemInput`], which keeps the kiosk's
+/// bundle free of the shop's look.
 #[component]
-fn TogetherItem(
+fn ItemBlock(
     visit: Visit,
     item: Item,
+    /// Its question as a subheading.
+    subheading: bool,
     missing: RwSignal<bool>,
-    hidden: impl Fn() -> bool + Send + Sync + 'static,
+    #[prop(into)] hidden: Signal<bool>,
+    /// Called after a tapped answer (faces, 0–10, yes/no, an option, "does
+    /// not apply"), on a single-item screen.
+    #[prop(optional)]
+    on_tap: Option<Callback<()>>,
 ) -> impl IntoView {
     let locale = use_locale();
     let id = item.id.clone();
     let heading_id = format!("kq-{id}");
     let help_id = format!("kh-{id}");
-    let answer = answer_of(visit, id.clone());
+    let answer = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            visit
+                .draft
+                .with(|d| d.as_ref().and_then(|d| d.answers.get(&id).cloned()))
+        })
+    };
+    let by_tap = matches!(
+        item.kind,
+        ItemKind::Rating | ItemKind::Nps | ItemKind::YesNo | ItemKind::Choice { .. }
+    );
     let set = {
         let id = id.clone();
         Callback::new(move |a: Option<Answer>| {
             missing.set(false);
-            visit.set_answer.run((id.clone(), a));
+            let tapped = by_tap && a.is_some();
+            visit.set_answer(&id, a);
+            if let Some(on_tap) = on_tap.filter(|_| tapped) {
+                on_tap.run(());
+            }
         })
     };
     let question = item.text.clone();
@@ -276,26 +277,28 @@ fn TogetherItem(
     let describedby = help.is_some().then(|| help_id.clone());
     view! {
         <div class="kiosk-item" data-item=id hidden=hidden>
-            <h2 id=heading_id.clone()>{move || question.get(locale.get()).to_string()}</h2>
-            {help
-                .map(|h| {
+            {subheading
+                .then(|| {
                     view! {
-                        <p class="kiosk-help" id=help_id>
-                            {move || h.get(locale.get()).to_string()}
-                        </p>
+                        <h2 id=heading_id
+                            .clone()>{move || question.get(locale.get()).to_string()}</h2>
                     }
                 })}
+            {help.map(|text| view! { <Help text id=help_id /> })}
             <ItemInput look=Look::Kiosk labelledby=heading_id describedby item answer set />
         </div>
     }
 }
 
-fn answer_of(visit: Visit, id: String) -> Memo<Option<Answer>> {
-    Memo::new(move |_| {
-        visit
-            .draft
-            .with(|d| d.as_ref().and_then(|d| d.answers.get(&id).cloned()))
-    })
+/// An item's help, which its input names with `aria-describedby`.
+#[component]
+fn Help(text: Text, id: String) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <p class="kiosk-help" id=id>
+            {move || text.get(locale.get()).to_string()}
+        </p>
+    }
 }
 
 /// The offered languages, each named in its own: switching keeps the
