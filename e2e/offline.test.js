@@ -80,7 +80,7 @@ function kioskResponses(device, count) {
   return Array.from({ length: count }, (_, n) => ({
     id: randomUUID(),
     questionnaire_id: 'lobby',
-    questionnaire_version: 1,
+    questionnaire_version: 2,
     branch: 'N01',
     device_id: device,
     channel: 'kiosk',
@@ -91,7 +91,7 @@ function kioskResponses(device, count) {
       overall: { type: 'rating', value: 1 + (n % 5) },
       staff_care: { type: 'rating', value: 5 },
       ease: { type: 'rating', value: 4 },
-      worth_it: { type: 'rating', value: 3 },
+      fees_worth: { type: 'rating', value: 3 },
       confidence: { type: 'rating', value: 4 },
       recommend: { type: 'nps', value: n % 11 },
     },

@@ -39,7 +39,7 @@ function kioskResponse(device, n) {
   return {
     id: randomUUID(),
     questionnaire_id: 'lobby',
-    questionnaire_version: 1,
+    questionnaire_version: 2,
     branch: BRANCH,
     device_id: device,
     channel: 'kiosk',
@@ -50,7 +50,7 @@ function kioskResponse(device, n) {
       overall: rating(0),
       staff_care: rating(1),
       ease: rating(2),
-      worth_it: rating(3),
+      fees_worth: rating(3),
       confidence: rating(4),
       recommend: { type: 'nps', value: n % 11 },
     },
