@@ -22,7 +22,7 @@ export function kiosk(branch, day, level, k, comment) {
     overall: rating(0),
     staff_care: rating(1),
     ease: rating(2),
-    worth_it: rating(3),
+    fees_worth: rating(3),
     confidence: rating(4),
     recommend: { type: 'nps', value: Math.min(10, level * 2 + (k % 2)) },
   };
@@ -30,7 +30,7 @@ export function kiosk(branch, day, level, k, comment) {
   return {
     id: randomUUID(),
     questionnaire_id: 'lobby',
-    questionnaire_version: 1,
+    questionnaire_version: 2,
     branch,
     device_id: `e2e-dashboard-${branch}`,
     channel: 'kiosk',

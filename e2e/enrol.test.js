@@ -156,7 +156,6 @@ test('a revoked kiosk keeps its outbox, asks to be enrolled again, and sends aft
   const device = await deviceId(page);
   await revoke((await kept(page)).device.id);
 
-  await page.getByRole('button', { name: /English/ }).click();
   await answerRest(page, { comment: 'Answered while revoked' });
   const waiting = await outboxIds(page);
   assert.equal(waiting.length, 1);

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BASE_URL, eventually, launch, openPage, seedOutbox, storedIds } from './lib.js';
-import { answerRest, deviceId, next, question, setUp } from './kiosk-steps.js';
+import { answerRest, deviceId, question, screenOf, setUp } from './kiosk-steps.js';
 import { answerAll, assign, deviceId as shopDevice, openTab, reportId, tap } from './shop-steps.js';
 import { startProxy } from './proxy.js';
 import { deviceToken, enrolShopper, storeEnrolment } from './access-steps.js';
@@ -80,7 +80,7 @@ function kioskResponses(device, count) {
   return Array.from({ length: count }, (_, n) => ({
     id: randomUUID(),
     questionnaire_id: 'lobby',
-    questionnaire_version: 1,
+    questionnaire_version: 2,
     branch: 'N01',
     device_id: device,
     channel: 'kiosk',
@@ -91,7 +91,7 @@ function kioskResponses(device, count) {
       overall: { type: 'rating', value: 1 + (n % 5) },
       staff_care: { type: 'rating', value: 5 },
       ease: { type: 'rating', value: 4 },
-      worth_it: { type: 'rating', value: 3 },
+      fees_worth: { type: 'rating', value: 3 },
       confidence: { type: 'rating', value: 4 },
       recommend: { type: 'nps', value: n % 11 },
     },
@@ -194,13 +194,12 @@ test('with the server gone, every mode starts from the device, and what was made
   // The tablet restarts with no network, and a customer answers: the
   // response waits in the outbox.
   await tablet.page.reload();
-  await tablet.page.locator('.kiosk-start').waitFor();
-  await tablet.page.getByRole('button', { name: /English/ }).click();
+  await question(tablet.page, 'overall');
   await answerRest(tablet.page, { comment: 'Answered with the server gone' });
   const waiting = await outboxIds(tablet.page);
   assert.equal(waiting.length, 1, 'the response is in the outbox before "thank you"');
   await tablet.page.getByRole('button', { name: 'Done' }).click();
-  await tablet.page.locator('.kiosk-start').waitFor();
+  await question(tablet.page, 'overall');
   assert.deepEqual(storedIds(device), []);
 
   // The server comes back at the same address; the tablet goes online.
@@ -321,10 +320,7 @@ test('the kiosk switches to a new version only between customers', async () => {
   const { context, page, errors } = await openControlled(proxy.url, '/kiosk');
   await setUp(page, { branch: 'N04' });
   const device = await deviceId(page);
-  await page.getByRole('button', { name: /English/ }).click();
-  await question(page, 'overall');
-  await page.locator('.face[data-value="4"]').click();
-  await next(page);
+  await screenOf(page, 'overall').locator('.face[data-value="4"]').click();
   await question(page, 'staff_care');
   // Marks this document: a reload would drop it.
   await page.evaluate(() => { window.__sameCustomer = true; });
@@ -345,13 +341,13 @@ test('the kiosk switches to a new version only between customers', async () => {
   assert.equal(await page.getByTestId('update-banner').isVisible(), false, 'no banner on the kiosk');
   await page.getByRole('button', { name: 'Back' }).click();
   await question(page, 'overall');
-  assert.equal(await page.locator('.face[data-value="4"]').getAttribute('aria-pressed'), 'true');
-  await next(page);
+  assert.equal(await screenOf(page, 'overall').locator('.face[data-value="4"]').getAttribute('aria-pressed'), 'true');
+  await screenOf(page, 'overall').locator('.kiosk-next').click();
   await answerRest(page, { from: 1 });
 
   // After this customer: the new version takes over, and the kiosk is ready for the next.
   await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Done' }).click()]);
-  await page.locator('.kiosk-start').waitFor();
+  await question(page, 'overall');
   assert.equal(await page.evaluate(() => window.__sameCustomer), undefined, 'the page reloaded');
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   assert.deepEqual(await cacheNames(page), [`branchpulse-shell-${newId}`], `the old cache (${oldId}) is gone`);

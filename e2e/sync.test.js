@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { BASE_URL, eventually, launch, openPage, seedOutbox, storedIds } from './lib.js';
 import { startProxy } from './proxy.js';
 import { deviceToken, keepEnrolment } from './access-steps.js';
-import { answerRest, deviceId, PIN, setUp } from './kiosk-steps.js';
+import { answerRest, deviceId, PIN, question, setUp } from './kiosk-steps.js';
 
 let browser;
 let proxy;
@@ -39,7 +39,7 @@ function kioskResponse(device, n) {
   return {
     id: randomUUID(),
     questionnaire_id: 'lobby',
-    questionnaire_version: 1,
+    questionnaire_version: 2,
     branch: BRANCH,
     device_id: device,
     channel: 'kiosk',
@@ -50,7 +50,7 @@ function kioskResponse(device, n) {
       overall: rating(0),
       staff_care: rating(1),
       ease: rating(2),
-      worth_it: rating(3),
+      fees_worth: rating(3),
       confidence: rating(4),
       recommend: { type: 'nps', value: n % 11 },
     },
@@ -252,10 +252,9 @@ async function outboxIds(page) {
   });
 }
 
-/// One customer's response on the kiosk, from the start screen to "Done".
+/// One customer's response on the kiosk, from the first question to "Done".
 async function customer(page, nps) {
-  await page.locator('.kiosk-start').waitFor();
-  await page.getByRole('button', { name: /English/ }).click();
+  await question(page, 'overall');
   await answerRest(page, { nps });
   await page.getByRole('button', { name: 'Done' }).click();
 }

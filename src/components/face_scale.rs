@@ -3,21 +3,24 @@
 //! meaning never rests on the drawing or its colour alone.
 //!
 //! Props: `value` (the current rating, if any), `on_pick` (called with
-//! 1–5), `labelledby` (the id of the question's heading). The buttons carry
-//! `aria-pressed` and `data-value`.
+//! 1–5), `labelledby` (the id of the question's heading), `scale` (whose
+//! words label the faces, so a question about ease is answered "very
+//! difficult … very easy"). The buttons carry `aria-pressed` and
+//! `data-value`.
 
-use crate::i18n::{text, use_locale, Key};
+use crate::i18n::{scale_labels, text, use_locale};
+use branchpulse_core::Scale;
 use leptos::prelude::*;
-
-const LABELS: [Key; 5] = [Key::Face1, Key::Face2, Key::Face3, Key::Face4, Key::Face5];
 
 #[component]
 pub fn FaceScale(
     #[prop(into)] value: Signal<Option<u8>>,
     on_pick: Callback<u8>,
     #[prop(into)] labelledby: String,
+    scale: Scale,
 ) -> impl IntoView {
     let locale = use_locale();
+    let labels = scale_labels(scale);
     view! {
         <div class="face-scale" role="group" aria-labelledby=labelledby>
             {(1u8..=5)
@@ -32,7 +35,7 @@ pub fn FaceScale(
                         >
                             <Face n />
                             <span class="face-label">
-                                {move || text(locale.get(), LABELS[usize::from(n - 1)])}
+                                {move || text(locale.get(), labels[usize::from(n - 1)])}
                             </span>
                         </button>
                     }

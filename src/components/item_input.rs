@@ -4,11 +4,12 @@
 //! form compact toggles that lock once the report is submitted.
 //!
 //! The answer comes in as `answer` and leaves through `set` (`None`: no
-//! answer, e.g. an emptied field).
+//! answer, e.g. an emptied field). An item that offers "does not apply"
+//! gets that button after its scale or options.
 
 use super::{FaceScale, NumberScale, SecondsInput, TextInput};
 use crate::i18n::{t, use_locale, Key};
-use branchpulse_core::{Answer, ItemKind, YesNo};
+use branchpulse_core::{Answer, Item, ItemKind, YesNo};
 use leptos::prelude::*;
 
 /// Which form the input is drawn for: the classes, labels and attributes
@@ -32,7 +33,7 @@ impl Look {
 #[component]
 pub fn ItemInput(
     look: Look,
-    kind: ItemKind,
+    item: Item,
     answer: Memo<Option<Answer>>,
     set: Callback<Option<Answer>>,
     /// The id of the element holding the question.
@@ -45,15 +46,36 @@ pub fn ItemInput(
     locked: Signal<bool>,
 ) -> impl IntoView {
     let shop = look == Look::Shop;
-    let class = look.choices_class(&kind);
-    match kind {
+    let class = look.choices_class(&item.kind);
+    let not_applicable = item.not_applicable.then(|| {
+        let (class, key) = if shop {
+            ("shop-na", Key::ShopNa)
+        } else {
+            ("kiosk-na", Key::NotApplicable)
+        };
+        view! {
+            <button
+                type="button"
+                class=class
+                data-answer="not_applicable"
+                aria-pressed=move || (answer.get() == Some(Answer::NotApplicable)).to_string()
+                disabled=locked
+                on:click=move |_| set.run(Some(Answer::NotApplicable))
+            >
+                {t(key)}
+            </button>
+        }
+    });
+    let scale = item.scale();
+    let kind = item.kind;
+    let input = match kind {
         ItemKind::Rating if look == Look::Kiosk => {
             let value = Signal::derive(move || match answer.get() {
                 Some(Answer::Rating(n)) => Some(n),
                 _ => None,
             });
             let on_pick = Callback::new(move |n| set.run(Some(Answer::Rating(n))));
-            view! { <FaceScale value on_pick labelledby /> }.into_any()
+            view! { <FaceScale value on_pick labelledby scale /> }.into_any()
         }
         ItemKind::Rating | ItemKind::Nps => {
             let (from, to, wrap): (u8, u8, fn(u8) -> Answer) = match kind {
@@ -155,5 +177,6 @@ pub fn ItemInput(
             view! { <TextInput class rows max_len answer set labelledby describedby readonly=locked /> }
                 .into_any()
         }
-    }
+    };
+    (input, not_applicable)
 }

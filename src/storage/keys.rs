@@ -56,9 +56,9 @@ pub const KIOSK_SETUP: &str = "branchpulse.kiosk.setup";
 pub const DRAFT_PREFIX: &str = "branchpulse.draft.";
 
 /// The draft id of the kiosk customer's answers in progress. Written by the
-/// kiosk on every answer; erased once the response is in the outbox, at the
-/// idle timeout or a reload when the setup says to discard, and by a new
-/// setup.
+/// kiosk on every answer; erased once the response (whole, or partial at
+/// the idle timeout or the next load after a reload) is in the outbox, when
+/// it has no answer, and by a new setup.
 pub const KIOSK_DRAFT_ID: &str = "kiosk";
 
 /// Draft ids of the shopper's visit reports start with this, followed by

@@ -1,7 +1,13 @@
 //! What the manager sets up once, kept in localStorage so that a reload or
 //! a restart (even offline) comes back as the same kiosk: the branch, the
-//! questionnaire itself (the full JSON), the languages, the idle timeout,
-//! keep-or-discard, the PIN as a salted SHA-256, and the device id.
+//! questionnaire itself (the full JSON), the languages and the one each
+//! customer starts in, the idle timeout, the PIN as a salted SHA-256, and
+//! the device id.
+//!
+//! Setups stored by older versions still load: a missing default language
+//! is the first offered one, and their `keep_partial` (the idle timeout's
+//! old keep-or-discard choice) is ignored, since a customer who walks away
+//! now always has their answers sent.
 
 use crate::storage::{drafts, keys};
 use branchpulse_core::{Kind, Locale, Questionnaire, Text};
@@ -24,11 +30,12 @@ pub struct KioskSetup {
     pub questionnaire: Questionnaire,
     /// Offered to customers, in this order.
     pub languages: Vec<Locale>,
+    /// The language every customer starts in; `None` (a setup from before
+    /// it existed): the first offered.
+    #[serde(default)]
+    pub default_language: Option<Locale>,
     /// Seconds without a touch before the "still there?" countdown.
     pub idle_secs: u32,
-    /// At the idle timeout: keep the partial answers as the device's draft
-    /// (resumed by the next start) or discard them.
-    pub keep_partial: bool,
     /// Hex salt and hex SHA-256 of salt ‖ PIN.
     pub pin_salt: String,
     pub pin_hash: String,
@@ -70,6 +77,17 @@ impl KioskSetup {
         } else {
             list
         }
+    }
+}
+
+impl KioskSetup {
+    /// The language each customer starts in: the one set, if still offered.
+    pub fn home_locale(&self) -> Locale {
+        let offered = self.offered();
+        self.default_language
+            .filter(|l| offered.contains(l))
+            .or_else(|| offered.first().copied())
+            .unwrap_or(Locale::En)
     }
 }
 

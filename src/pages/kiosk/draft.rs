@@ -1,6 +1,8 @@
 //! The customer's answers in progress: written to localStorage on every
-//! answer (`branchpulse.draft.kiosk`), turned into a
-//! [`branchpulse_core::Response`] at the end.
+//! answer (`branchpulse.draft.kiosk`), so that a reload or a power cut
+//! cannot lose them, and turned into a [`branchpulse_core::Response`] when
+//! the customer sends them or walks away. The screens a questionnaire
+//! makes ([`pages`]) are worked out from the answers, never stored.
 
 use super::config::{self, KioskSetup};
 use crate::pages::response::Finished;
@@ -11,19 +13,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
+/// Drafts stored by older versions carry `step` and `parked` too; serde
+/// skips them, and such a draft is sent like any other.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub id: Uuid,
     pub locale: Locale,
-    /// ms since the epoch (`Date.now()`).
+    /// ms since the epoch (`Date.now()`) of the first answer: the kiosk may
+    /// wait on its first question for hours before someone taps.
     pub started_at: f64,
-    /// Index of the current item in the questionnaire's flat item list.
-    pub step: usize,
     pub answers: BTreeMap<String, Answer>,
-    /// Set when the idle timeout parked it: the next start resumes it, but
-    /// a reload shows the start screen rather than the question.
-    #[serde(default)]
-    pub parked: bool,
 }
 
 impl Draft {
@@ -32,9 +31,7 @@ impl Draft {
             id: config::new_uuid(),
             locale,
             started_at: js_sys::Date::now(),
-            step: 0,
             answers: BTreeMap::new(),
-            parked: false,
         }
     }
 
@@ -63,9 +60,19 @@ impl Draft {
         }
     }
 
-    /// The finished response for `setup`, checked with the same rules as
-    /// the server.
-    pub fn to_response(&self, setup: &KioskSetup) -> Result<Response, Vec<Problem>> {
+    /// The response for `setup`, checked with the same rules as the
+    /// server. `walked_away`: sent without the customer's "Send", so it is
+    /// partial unless every shown required item is answered.
+    pub fn to_response(
+        &self,
+        setup: &KioskSetup,
+        walked_away: bool,
+    ) -> Result<Response, Vec<Problem>> {
+        let q = &setup.questionnaire;
+        let partial = walked_away
+            && q.items().any(|i| {
+                i.required && q.visible(i, &self.answers) && !self.answers.contains_key(&i.id)
+            });
         Finished {
             id: self.id,
             branch: setup.branch.clone(),
@@ -76,17 +83,57 @@ impl Draft {
             comments: BTreeMap::new(),
             visit: None,
             assignment: None,
-            partial: false,
+            partial,
         }
-        .into_response(&setup.questionnaire, js_sys::Date::now())
+        .into_response(q, js_sys::Date::now())
     }
 }
 
-/// Items shown for `answers`, as indexes into the flat item list.
-pub fn visible_steps(q: &Questionnaire, answers: &BTreeMap<String, Answer>) -> Vec<usize> {
-    q.items()
-        .enumerate()
-        .filter(|(_, item)| q.visible(item, answers))
-        .map(|(i, _)| i)
-        .collect()
+/// One screen of the questionnaire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Its place: the flat index of its first item, shown or not, so it
+    /// stays the same while answers on it show or hide items.
+    pub at: usize,
+    /// The items shown on it, as flat indexes.
+    pub items: Vec<usize>,
+    /// A `together` section: all its items and one button, no auto-advance.
+    pub together: bool,
+    /// Its section, as an index.
+    pub section: usize,
+}
+
+/// The screens for `answers`: one per shown item, one per `together`
+/// section with a shown item.
+pub fn pages(q: &Questionnaire, answers: &BTreeMap<String, Answer>) -> Vec<Page> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (n, section) in q.sections.iter().enumerate() {
+        let shown = section
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| q.visible(item, answers))
+            .map(|(k, _)| at + k);
+        if section.together {
+            let items: Vec<usize> = shown.collect();
+            if !items.is_empty() {
+                out.push(Page {
+                    at,
+                    items,
+                    together: true,
+                    section: n,
+                });
+            }
+        } else {
+            out.extend(shown.map(|k| Page {
+                at: k,
+                items: vec![k],
+                together: false,
+                section: n,
+            }));
+        }
+        at += section.items.len();
+    }
+    out
 }

@@ -1,12 +1,14 @@
-//! The customer's side: language choice → one item per screen → thank you
-//! → start again, with the idle countdown over the questions.
+//! The customer's side: the first question, in the kiosk's language → one
+//! screen at a time → thank you → the first question again, for a customer
+//! who finds nothing of the one before; with the idle countdown whenever a
+//! customer has left a trace.
 
 use super::config::KioskSetup;
-use super::draft::{visible_steps, Draft};
+use super::draft::{pages, Draft, Page};
 use super::question::QuestionScreen;
-use crate::i18n::{reset_in_text, set_locale, t, text, use_locale, Key};
+use crate::i18n::{reset_in_text, show_locale, t, use_locale, Key};
 use crate::sync::use_sync;
-use branchpulse_core::Locale;
+use branchpulse_core::{Answer, Locale};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,9 +22,58 @@ const COUNTDOWN_SECS: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Screen {
-    Start,
     Question,
+    /// A customer's answers on their way to the outbox: nothing of them is
+    /// drawn, and nothing new can be answered before they are safe.
+    Leaving,
     Thanks,
+}
+
+/// What the screens of one customer share.
+#[derive(Clone, Copy)]
+pub struct Visit {
+    pub setup: StoredValue<KioskSetup>,
+    /// `None` until the first answer: a customer who only looks leaves
+    /// nothing to send.
+    pub draft: RwSignal<Option<Draft>>,
+    /// The current screen's [`Page::at`].
+    pub at: RwSignal<usize>,
+    pub large: RwSignal<bool>,
+    pub sending: RwSignal<bool>,
+    locale: RwSignal<Locale>,
+    on_warn: Callback<String>,
+    /// The customer is done: send, then thank them.
+    pub submit: Callback<()>,
+}
+
+// Plain methods rather than memos and callbacks: each new memo or callback
+// type is framework code in a bundle that has no bytes to spare, and a
+// questionnaire's few screens are quick to work out again.
+impl Visit {
+    /// The screens for the answers so far (tracked).
+    pub fn pages(&self) -> Vec<Page> {
+        self.draft.with(|d| {
+            let none = Default::default();
+            let answers = d.as_ref().map_or(&none, |d| &d.answers);
+            self.setup.with_value(|s| pages(&s.questionnaire, answers))
+        })
+    }
+
+    /// Record (or, with `None`, clear) the answer to item `id`, in the
+    /// language the customer reads, and keep it on the device.
+    pub fn set_answer(&self, id: &str, a: Option<Answer>) {
+        let (locale, setup) = (self.locale.get_untracked(), self.setup);
+        self.draft.update(|d| {
+            let d = d.get_or_insert_with(|| Draft::new(locale));
+            d.locale = locale;
+            match a {
+                Some(a) => d.answers.insert(id.to_string(), a),
+                None => d.answers.remove(id),
+            };
+            setup.with_value(|s| d.prune(&s.questionnaire));
+        });
+        save(self.draft, self.on_warn);
+    }
 }
 
 #[component]
@@ -33,102 +84,124 @@ pub fn Customers(
 ) -> impl IntoView {
     let sync = use_sync();
     let locale = use_locale();
-    let keep = setup.with_value(|s| s.keep_partial);
-    // What a reload in the middle finds: resumed only when "keep" is set.
-    let resumed = match Draft::load() {
-        Some(d) if keep => Some(d),
-        Some(_) => {
-            Draft::discard();
-            None
-        }
-        None => None,
-    };
-    let first = match &resumed {
-        Some(d) if !d.parked => {
-            set_locale(d.locale);
-            Screen::Question
-        }
-        _ => Screen::Start,
-    };
-    let screen = RwSignal::new(first);
-    let draft = RwSignal::new(resumed.filter(|d| !d.parked));
+    let home = setup.with_value(KioskSetup::home_locale);
+    show_locale(locale, home);
+    let screen = RwSignal::new(Screen::Question);
+    // Every new customer gets screens built from nothing.
+    let round = RwSignal::new(0u32);
+    let draft = RwSignal::new(None::<Draft>);
+    let large = RwSignal::new(false);
     let sending = RwSignal::new(false);
     let on_warn = Callback::new(move |e: String| warning.set(Some(e)));
+    // Only the first screen's place: no answer shows or hides it.
+    let first = setup.with_value(|s| {
+        pages(&s.questionnaire, &Default::default())
+            .first()
+            .map_or(0, |p| p.at)
+    });
+    let at = RwSignal::new(first);
 
     let update = use_context::<crate::update::Update>();
-    // Back to the start screen: nothing of this customer stays in the DOM.
-    // Between customers is also the one moment a new version may load.
-    let reset = move || {
+    // The next customer starts from nothing: no answer, no language, no
+    // larger text of the one before. Between customers is also the one
+    // moment a new version may load.
+    let new_customer = move || {
         draft.set(None);
+        large.set(false);
+        show_locale(locale, home);
         sending.set(false);
-        screen.set(Screen::Start);
+        at.set(first);
+        screen.set(Screen::Question);
+        round.update(|r| *r += 1);
         if let Some(update) = update.filter(|u| u.ready.get_untracked()) {
             update.apply();
         }
     };
 
-    let start = move |l: Locale| {
-        set_locale(l);
-        let mut d = match Draft::load() {
-            Some(d) if keep => d,
-            _ => Draft::new(l),
-        };
-        d.locale = l;
-        d.parked = false;
-        // A questionnaire edited since: continue at an item still shown.
-        let steps = setup.with_value(|s| {
-            d.prune(&s.questionnaire);
-            visible_steps(&s.questionnaire, &d.answers)
+    // Into the outbox; when the device cannot save it the customer is
+    // still not told (it is not their fault): it is kept in localStorage
+    // if that still works, and staff are warned.
+    let keep = move |response: branchpulse_core::Response, then: Screen| {
+        sending.set(true);
+        spawn_local(async move {
+            if let Err(e) = sync.save(&response).await {
+                let key = crate::storage::keys::kiosk_unsaved(&response.id.to_string());
+                let _ = crate::storage::drafts::save(&key, &response);
+                on_warn.run(e.to_string());
+            }
+            Draft::discard();
+            if then == Screen::Thanks {
+                draft.set(None);
+                sending.set(false);
+                screen.set(Screen::Thanks);
+            } else {
+                new_customer();
+            }
         });
-        if !steps.contains(&d.step) {
-            d.step = steps.first().copied().unwrap_or(0);
-        }
-        if let Err(e) = d.save() {
-            on_warn.run(e.to_string());
-        }
-        draft.set(Some(d));
-        screen.set(Screen::Question);
     };
+
+    // The customer walked away (the idle timeout, a reload, a power cut):
+    // what they answered is sent, partial unless every shown required item
+    // is answered; nothing at all is sent for no answer.
+    let walk_away = move |d: Option<Draft>| {
+        let response = d
+            .filter(|d| !d.answers.is_empty())
+            .map(|d| setup.with_value(|s| d.to_response(s, true)));
+        match response {
+            Some(Ok(r)) => {
+                screen.set(Screen::Leaving);
+                keep(r, Screen::Question);
+            }
+            Some(Err(problems)) => {
+                // Answers this questionnaire cannot take (it changed under
+                // them): staff should know; the next customer must not see them.
+                on_warn.run(
+                    problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                );
+                Draft::discard();
+                new_customer();
+            }
+            None => {
+                Draft::discard();
+                new_customer();
+            }
+        }
+    };
+    // A reload or a power cut in the middle of a customer.
+    walk_away(Draft::load());
 
     let submit = Callback::new(move |()| {
         if sending.get_untracked() {
             return;
         }
-        let Some(d) = draft.get_untracked() else {
+        let Some(mut d) = draft.get_untracked() else {
+            // Nothing answered, nothing to send: still thanked.
+            screen.set(Screen::Thanks);
             return;
         };
-        match setup.with_value(|s| d.to_response(s)) {
-            Ok(response) => {
-                sending.set(true);
-                spawn_local(async move {
-                    if let Err(e) = sync.save(&response).await {
-                        // Not the customer's fault: thank them, keep the
-                        // response in localStorage if that still works, and
-                        // tell staff.
-                        let key = crate::storage::keys::kiosk_unsaved(&response.id.to_string());
-                        let _ = crate::storage::drafts::save(&key, &response);
-                        on_warn.run(e.to_string());
-                    }
-                    Draft::discard();
-                    draft.set(None);
-                    sending.set(false);
-                    screen.set(Screen::Thanks);
-                });
-            }
+        d.locale = locale.get_untracked();
+        match setup.with_value(|s| d.to_response(s, false)) {
+            Ok(response) => keep(response, Screen::Thanks),
             Err(problems) => {
                 // Only a required item can be missing here; go back to it.
                 let target = setup.with_value(|s| {
+                    let ids: Vec<&str> = s.questionnaire.items().map(|i| i.id.as_str()).collect();
                     problems.iter().find_map(|p| {
                         let id = p.field.strip_prefix("answers.")?;
-                        s.questionnaire.items().position(|i| i.id == id)
+                        let k = ids.iter().position(|i| *i == id)?;
+                        let answers = &d.answers;
+                        pages(&s.questionnaire, answers)
+                            .into_iter()
+                            .find(|p| p.items.contains(&k))
+                            .map(|p| p.at)
                     })
                 });
                 match target {
-                    Some(step) => draft.update(|d| {
-                        if let Some(d) = d {
-                            d.step = step;
-                        }
-                    }),
+                    Some(to) => at.set(to),
                     None => on_warn.run(
                         problems
                             .iter()
@@ -141,7 +214,16 @@ pub fn Customers(
         }
     });
 
-    // Idle: the last touch, and the countdown once the timeout passed.
+    // Idle: the last touch, and the countdown once the timeout passed. It
+    // runs only while a customer has left a trace (an answer, a screen past
+    // the first, another language, larger text): the kiosk may wait on its
+    // first question all day.
+    let traced = move || {
+        draft.with_untracked(Option::is_some)
+            || at.get_untracked() != first
+            || locale.get_untracked() != home
+            || large.get_untracked()
+    };
     let idle_ms = f64::from(setup.with_value(|s| s.idle_secs)) * 1000.0;
     let countdown_secs = setup.with_value(|s| s.idle_secs).min(COUNTDOWN_SECS);
     let last_touch = StoredValue::new(js_sys::Date::now());
@@ -150,22 +232,9 @@ pub fn Customers(
     let touched = move || {
         last_touch.set_value(js_sys::Date::now());
     };
-    let time_out = move || {
-        countdown.set(None);
-        if keep {
-            draft.update_untracked(|d| {
-                if let Some(d) = d {
-                    d.parked = true;
-                }
-            });
-            super::question::save(draft, on_warn);
-        } else {
-            Draft::discard();
-        }
-        reset();
-    };
     let tick = move || {
-        if screen.get_untracked() != Screen::Question {
+        if screen.get_untracked() != Screen::Question || !traced() {
+            touched();
             return;
         }
         let now = js_sys::Date::now();
@@ -178,7 +247,12 @@ pub fn Customers(
             Some(_) => {
                 let left = ((deadline.get_value() - now) / 1000.0).ceil();
                 if left <= 0.0 {
-                    time_out();
+                    countdown.set(None);
+                    let mut d = draft.get_untracked();
+                    if let Some(d) = d.as_mut() {
+                        d.locale = locale.get_untracked();
+                    }
+                    walk_away(d);
                 } else {
                     countdown.set(Some(left as u32));
                 }
@@ -196,30 +270,37 @@ pub fn Customers(
     // The thank-you screen goes by itself.
     Effect::new(move |_| {
         if screen.get() == Screen::Thanks {
-            if let Ok(h) = set_timeout_with_handle(reset, Duration::from_millis(THANKS_MS)) {
+            if let Ok(h) = set_timeout_with_handle(new_customer, Duration::from_millis(THANKS_MS)) {
                 on_cleanup(move || h.clear());
             }
         }
     });
 
+    let visit = Visit {
+        setup,
+        draft,
+        at,
+        large,
+        sending,
+        locale,
+        on_warn,
+        submit,
+    };
     let open = Memo::new(move |_| countdown.with(Option::is_some));
-    let step = Memo::new(move |_| draft.with(|d| d.as_ref().map(|d| d.step)));
-    let body = move || match screen.get() {
-        Screen::Start => view! { <StartScreen setup start /> }.into_any(),
-        Screen::Question => match step.get() {
-            Some(step) => {
-                view! { <QuestionScreen setup draft step on_submit=submit on_warn sending /> }
-                    .into_any()
+    let body = move || {
+        round.track();
+        match screen.get() {
+            Screen::Question => view! { <QuestionScreen visit at=at.get() /> }.into_any(),
+            Screen::Leaving => ().into_any(),
+            Screen::Thanks => {
+                view! { <ThanksScreen done=Callback::new(move |()| new_customer()) /> }.into_any()
             }
-            None => ().into_any(),
-        },
-        Screen::Thanks => {
-            view! { <ThanksScreen done=Callback::new(move |()| reset()) /> }.into_any()
         }
     };
     view! {
         <div
             class="kiosk"
+            class:kiosk-large=move || large.get()
             on:pointerdown=move |_| touched()
             on:keydown=move |_| touched()
             on:input=move |_| touched()
@@ -253,42 +334,11 @@ pub fn Customers(
     }
 }
 
-#[component]
-fn StartScreen(
-    setup: StoredValue<KioskSetup>,
-    start: impl Fn(Locale) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let (title, offered) = setup.with_value(|s| (s.questionnaire.title.clone(), s.offered()));
-    view! {
-        <section class="kiosk-start">
-            <h1>
-                {offered
-                    .iter()
-                    .map(|l| view! { <span lang=l.tag()>{title.get(*l).to_string()}</span> })
-                    .collect_view()}
-            </h1>
-            <div class="kiosk-languages">
-                {offered
-                    .iter()
-                    .map(|l| {
-                        let l = *l;
-                        view! {
-                            <button
-                                type="button"
-                                class="kiosk-language"
-                                lang=l.tag()
-                                on:click=move |_| start(l)
-                            >
-                                <span class="kiosk-language-name">{l.native_name()}</span>
-                                <span class="kiosk-language-cta">
-                                    {text(l, Key::ChooseLanguage)}
-                                </span>
-                            </button>
-                        }
-                    })
-                    .collect_view()}
-            </div>
-        </section>
+/// Keep the draft on the device; if that fails, tell staff, not the customer.
+fn save(draft: RwSignal<Option<Draft>>, on_warn: Callback<String>) {
+    let result = draft.with_untracked(|d| d.as_ref().map(Draft::save));
+    if let Some(Err(e)) = result {
+        on_warn.run(e.to_string());
     }
 }
 

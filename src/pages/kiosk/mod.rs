@@ -1,15 +1,15 @@
 //! Kiosk mode: the lobby tablet's questionnaire.
 //!
 //! **Setup, once, by a manager** ([`setup`]): branch, questionnaire (of kind
-//! kiosk), the languages offered, the idle timeout in seconds, what to do
-//! with a customer's partial answers at that timeout, and a PIN (kept only as
-//! a salted SHA-256). It is saved in localStorage (`branchpulse.kiosk.setup`)
-//! with the questionnaire itself, so the kiosk comes back after a reload or a
-//! restart without the network. Saving turns kiosk mode on ("locked"): the
-//! app's navigation and status bar are hidden, and [`KioskGuard`] brings any
-//! other address (the back button, a typed URL, the start page after a
-//! restart) back to `/kiosk`. The small "Staff" button asks for the PIN and
-//! opens the staff menu: back to customers, change setup, leave kiosk mode.
+//! kiosk), the languages offered and the one each customer starts in, the
+//! idle timeout in seconds, and a PIN (kept only as a salted SHA-256). It is
+//! saved in localStorage (`branchpulse.kiosk.setup`) with the questionnaire
+//! itself, so the kiosk comes back after a reload or a restart without the
+//! network. Saving turns kiosk mode on ("locked"): the app's navigation and
+//! status bar are hidden, and [`KioskGuard`] brings any other address (the
+//! back button, a typed URL, the start page after a restart) back to
+//! `/kiosk`. The small "Staff" button asks for the PIN and opens the staff
+//! menu: back to customers, change setup, leave kiosk mode.
 //! The device id (`branchpulse.device_id`) is a UUID made once and kept.
 //!
 //! **Enrolment, before all that**: a kiosk sends only with the token an
@@ -21,34 +21,50 @@
 //! customer's screen shows a small staff note, and the staff menu (or
 //! `/kiosk?enrol`) takes a new code; the outbox then syncs.
 //!
-//! **The customer** ([`flow`], [`question`]): a start screen offering each
-//! language in its own language → one item per screen (faces for 1–5, 0–10
-//! for NPS, a box for the optional comment), progress, Back, required items
-//! enforced with a friendly message, `show_if` respected → a
+//! **The customer** ([`flow`], [`question`]). Every tap counts, so there is
+//! no start screen: the kiosk waits on its first question, in the kiosk's
+//! language, and the first tap is the first answer. Every question screen
+//! has a compact language switch (each language named in its own; the
+//! answers stay) and a "Larger text" switch (bigger type, full contrast,
+//! one column). Items come one per screen — faces labelled in the item's
+//! own scale ("very difficult … very easy"), 0–10 for NPS, yes/no, options,
+//! "does not apply" where the item offers it — except a `together` section,
+//! whose items share one screen and one button. On a single-item screen a
+//! tap is the answer: the chosen button is marked with a ✓ for
+//! `question::CONFIRM_MS`, then the next screen comes by itself (the last
+//! one sends); Back stays. Typed answers and `together` screens wait for
+//! their button. The lobby questionnaire takes 7 taps: six answers and
+//! "Send". Required items are enforced with a friendly message and
+//! `show_if` is respected. The answers become a
 //! [`branchpulse_core::Response`] checked with `branchpulse_core::validate`
-//! and committed to the outbox (`use_sync().save`) → "thank you" → the start
-//! screen, rebuilt from nothing: no answer of the previous customer is left
-//! in the DOM. If the device cannot save, the customer is still thanked (it
-//! is not their fault); the response is kept in localStorage if possible
-//! (`branchpulse.draft.kiosk.unsaved.<id>`) and a small staff-facing warning
-//! stays on screen.
+//! and committed to the outbox (`use_sync().save`) → "thank you" → the
+//! first question for the next customer. If the device cannot save, the
+//! customer is still thanked (it is not their fault); the response is kept
+//! in localStorage if possible (`branchpulse.draft.kiosk.unsaved.<id>`) and
+//! a small staff-facing warning stays on screen.
 //!
-//! **Each answer is saved as given** ([`draft`]): the partial response is
-//! the draft `branchpulse.draft.kiosk` in localStorage.
+//! **Each answer is saved as given** ([`draft`]): the draft
+//! `branchpulse.draft.kiosk` in localStorage, written from the first answer
+//! on (a customer who only looks leaves none).
 //!
-//! **Idle timeout — the decision.** After the set time without a touch on a
-//! question, a dialog counts down ten seconds (or the idle timeout, if
-//! shorter) with "Continue". When it runs out the kiosk goes back to the start
-//! screen, and:
-//! - *discard*: the draft is deleted; nothing of it is submitted;
-//! - *keep*: the draft stays on the device, marked "parked"; nothing is
-//!   submitted. The next customer's start (in whichever language) resumes it
-//!   where it stopped — meant for a customer called to the counter who comes
-//!   back. The start screen itself never shows its answers.
-//!
-//! A reload (or restart) in the middle resumes the draft at its question
-//! when "keep" is set (a parked one waits for the next start), and discards
-//! it when "discard" is set.
+//! **Walking away — the decision.** A customer who leaves has their answers
+//! sent, and nothing of them passes to the next customer. Once a customer
+//! has left a trace (an answer, a screen past the first, another language,
+//! larger text), the set time without a touch opens a dialog that counts
+//! down ten seconds (or the idle timeout, if shorter) with "Continue". When
+//! it runs out, the answers given are sent as a response — `partial` unless
+//! every shown required item is answered; nothing is sent when nothing was
+//! answered — and the next customer starts. A reload or a power cut in the
+//! middle does the same at the next load: the stored draft, if it has
+//! answers, is sent as partial, and the screen starts clean. Done, the
+//! thank-you screen's timeout, the idle timeout and a reload all end the
+//! same way: the draft key removed, the screens rebuilt from nothing (no
+//! pressed button, no typed text), the kiosk's language, normal text, and
+//! the focus on the first question's heading. The customer's language is
+//! never remembered (`i18n::show_locale`). Earlier versions could keep a
+//! walked-away customer's answers for the next start ("keep") or drop them
+//! ("discard"); the first let a stranger finish someone else's answers and
+//! the second lost what customers had told us, so neither remains.
 
 pub(crate) mod config;
 mod draft;

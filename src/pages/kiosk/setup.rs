@@ -1,7 +1,7 @@
-//! The manager's setup form: questionnaire, languages, idle timeout,
-//! keep-or-discard, PIN; the branch is the enrolled device's, shown and not
-//! chosen. Saving keeps the questionnaire itself on the device and turns
-//! kiosk mode on.
+//! The manager's setup form: questionnaire, languages and the one each
+//! customer starts in, idle timeout, PIN; the branch is the enrolled
+//! device's, shown and not chosen. Saving keeps the questionnaire itself
+//! on the device and turns kiosk mode on.
 
 use super::config::{pin_ok, KioskSetup, MIN_IDLE_SECS};
 use crate::api;
@@ -33,7 +33,14 @@ pub fn SetupForm(
             .unwrap_or_else(|| Locale::ALL.to_vec()),
     );
     let idle = RwSignal::new(cur.map_or(60, |s| s.idle_secs).to_string());
-    let keep = RwSignal::new(cur.is_some_and(|s| s.keep_partial));
+    // `None`: the first language offered.
+    let home = RwSignal::new(cur.and_then(|s| s.default_language));
+    let chosen = move || {
+        let offered = |l: &Locale| languages.with(|v| v.contains(l));
+        home.get()
+            .filter(offered)
+            .or_else(|| Locale::ALL.into_iter().find(offered))
+    };
     let pin = RwSignal::new(String::new());
     let pin2 = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
@@ -106,17 +113,18 @@ pub fn SetupForm(
                 },
             };
             let old = current.get_value();
+            let languages: Vec<Locale> = Locale::ALL
+                .into_iter()
+                .filter(|x| langs.contains(x))
+                .collect();
             let mut setup = KioskSetup {
                 branch: b,
                 branch_name,
-                languages: Locale::ALL
-                    .into_iter()
-                    .filter(|x| langs.contains(x))
-                    .collect(),
+                default_language: home.get_untracked().filter(|l| languages.contains(l)),
+                languages,
                 questionnaire,
                 questionnaire_json,
                 idle_secs,
-                keep_partial: keep.get_untracked(),
                 pin_salt: old.as_ref().map(|o| o.pin_salt.clone()).unwrap_or_default(),
                 pin_hash: old.as_ref().map(|o| o.pin_hash.clone()).unwrap_or_default(),
                 locked: true,
@@ -255,6 +263,29 @@ pub fn SetupForm(
                     .collect_view()}
             </fieldset>
             <div class="field">
+                <label for="kiosk-home">{t(Key::DefaultLanguage)}</label>
+                <select
+                    id="kiosk-home"
+                    on:change=move |ev| home.set(Locale::from_tag(&event_target_value(&ev)))
+                >
+                    {Locale::ALL
+                        .into_iter()
+                        .map(|l| {
+                            view! {
+                                <option
+                                    value=l.tag()
+                                    lang=l.tag()
+                                    hidden=move || languages.with(|v| !v.contains(&l))
+                                    prop:selected=move || chosen() == Some(l)
+                                >
+                                    {l.native_name()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
                 <label for="kiosk-idle">{t(Key::IdleTimeout)}</label>
                 <input
                     id="kiosk-idle"
@@ -265,27 +296,6 @@ pub fn SetupForm(
                     on:input=move |ev| idle.set(event_target_value(&ev))
                 />
             </div>
-            <fieldset class="field">
-                <legend>{t(Key::AtTimeout)}</legend>
-                <label class="check">
-                    <input
-                        type="radio"
-                        name="kiosk-keep"
-                        prop:checked=keep
-                        on:change=move |_| keep.set(true)
-                    />
-                    {t(Key::KeepPartial)}
-                </label>
-                <label class="check">
-                    <input
-                        type="radio"
-                        name="kiosk-keep"
-                        prop:checked=move || !keep.get()
-                        on:change=move |_| keep.set(false)
-                    />
-                    {t(Key::DiscardPartial)}
-                </label>
-            </fieldset>
             <div class="field">
                 <label for="kiosk-pin">{t(Key::Pin)}</label>
                 <input

@@ -131,7 +131,7 @@ fn ItemCard(ctx: Ctx, item: Item) -> impl IntoView {
         view! {
             <ItemInput
                 look=Look::Shop
-                kind=item.kind.clone()
+                item=item.clone()
                 answer
                 set
                 labelledby=label_id.clone()
