@@ -59,6 +59,7 @@ pub fn Customers(
     // Back to the start screen: nothing of this customer stays in the DOM.
     // Between customers is also the one moment a new version may load.
     let reset = move || {
+        super::config::take_newer_questionnaire(setup);
         draft.set(None);
         sending.set(false);
         screen.set(Screen::Start);

@@ -1,9 +1,10 @@
 //! The manager's setup form: questionnaire, languages, idle timeout,
-//! keep-or-discard, PIN; the branch is the enrolled device's, shown and not
-//! chosen. Saving keeps the questionnaire itself on the device and turns
+//! keep-or-discard; the branch is the enrolled device's, shown and not
+//! chosen. The staff PIN is not set here but by an admin (see `pin.rs`).
+//! Saving keeps the questionnaire itself on the device and turns
 //! kiosk mode on.
 
-use super::config::{pin_ok, KioskSetup, MIN_IDLE_SECS};
+use super::config::{KioskSetup, MIN_IDLE_SECS};
 use crate::api;
 use crate::i18n::{t, text, use_locale, Key};
 use crate::storage::kept;
@@ -34,22 +35,14 @@ pub fn SetupForm(
     );
     let idle = RwSignal::new(cur.map_or(60, |s| s.idle_secs).to_string());
     let keep = RwSignal::new(cur.is_some_and(|s| s.keep_partial));
-    let pin = RwSignal::new(String::new());
-    let pin2 = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
-    let is_change = current.is_some();
     let current = StoredValue::new(current);
 
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let l = locale.get_untracked();
         let say = |k| Some(text(l, k).to_string());
-        let (p1, p2) = (pin.get_untracked(), pin2.get_untracked());
-        let keep_pin = is_change && p1.is_empty() && p2.is_empty();
-        if !keep_pin && (!pin_ok(&p1) || p1 != p2) {
-            return problem.set(say(Key::SetupErrPin));
-        }
         let Some(idle_secs) = idle
             .get_untracked()
             .trim()
@@ -105,8 +98,7 @@ pub fn SetupForm(
                     }
                 },
             };
-            let old = current.get_value();
-            let mut setup = KioskSetup {
+            let setup = KioskSetup {
                 branch: b,
                 branch_name,
                 languages: Locale::ALL
@@ -117,13 +109,8 @@ pub fn SetupForm(
                 questionnaire_json,
                 idle_secs,
                 keep_partial: keep.get_untracked(),
-                pin_salt: old.as_ref().map(|o| o.pin_salt.clone()).unwrap_or_default(),
-                pin_hash: old.as_ref().map(|o| o.pin_hash.clone()).unwrap_or_default(),
                 locked: true,
             };
-            if !keep_pin {
-                setup.set_pin(&p1);
-            }
             saving.set(false);
             match setup.save() {
                 Ok(()) => on_done.run(setup),
@@ -286,37 +273,6 @@ pub fn SetupForm(
                     {t(Key::DiscardPartial)}
                 </label>
             </fieldset>
-            <div class="field">
-                <label for="kiosk-pin">{t(Key::Pin)}</label>
-                <input
-                    id="kiosk-pin"
-                    type="password"
-                    inputmode="numeric"
-                    autocomplete="new-password"
-                    maxlength="8"
-                    aria-describedby=is_change.then_some("kiosk-pin-hint")
-                    on:input=move |ev| pin.set(event_target_value(&ev))
-                />
-                {is_change
-                    .then(|| {
-                        view! {
-                            <p id="kiosk-pin-hint" class="hint">
-                                {t(Key::PinKeepHint)}
-                            </p>
-                        }
-                    })}
-            </div>
-            <div class="field">
-                <label for="kiosk-pin2">{t(Key::PinRepeat)}</label>
-                <input
-                    id="kiosk-pin2"
-                    type="password"
-                    inputmode="numeric"
-                    autocomplete="new-password"
-                    maxlength="8"
-                    on:input=move |ev| pin2.set(event_target_value(&ev))
-                />
-            </div>
             <p class="error" role="alert">
                 {move || problem.get()}
             </p>
