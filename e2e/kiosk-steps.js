@@ -16,12 +16,12 @@ export async function deviceId(page) {
 /// The manager's setup, in English, on a tablet enrolled as a kiosk of
 /// `branch` (see `kioskOf`), through the setup form (the branch comes with
 /// the enrolment).
-export async function setUp(page, { idle = 120, keep = false, languages = ['zh-CN', 'en', 'es'], branch = 'N02', axe = false } = {}) {
+export async function setUp(page, { idle = 120, keep = false, languages = ['zh-CN', 'en', 'es'], branch = 'N02', axe = false, questionnaire = 'lobby' } = {}) {
   await kioskOf(page, branch);
-  await page.locator('#kiosk-questionnaire option[value="lobby"]').waitFor({ state: 'attached' });
+  await page.locator(`#kiosk-questionnaire option[value="${questionnaire}"]`).waitFor({ state: 'attached' });
   assert.equal(await page.locator('#kiosk-branch').getAttribute('data-branch'), branch, 'the enrolled branch is shown');
   if (axe) assert.deepEqual(await seriousViolations(page), [], 'axe on the setup form');
-  await page.selectOption('#kiosk-questionnaire', 'lobby');
+  await page.selectOption('#kiosk-questionnaire', questionnaire);
   for (const tag of ['zh-CN', 'en', 'es']) {
     await page.locator(`.kiosk-setup input[type="checkbox"][value="${tag}"]`).setChecked(languages.includes(tag));
   }
