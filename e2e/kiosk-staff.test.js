@@ -10,8 +10,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { eventually, launch, openPage, queryServer, seriousViolations } from './lib.js';
-import { asAdmin, ENROLMENT_KEY, enrolPage, newDevice, signInBrowser } from './access-steps.js';
+import { ADMIN, eventually, launch, openPage, queryServer, seriousViolations } from './lib.js';
+import { asAdmin, ENROLMENT_KEY, enrolPage, newDevice } from './access-steps.js';
+import { signInPage } from './admin-steps.js';
 import { deviceId, next, PIN, question, setUp } from './kiosk-steps.js';
 
 const TAG = randomUUID().slice(0, 6);
@@ -90,8 +91,7 @@ async function customer(page, items) {
 
 test('an admin makes a kiosk with a PIN in /admin; the enrolled tablet has no PIN field and opens the staff menu with that PIN only', async () => {
   const admin = await openPage(browser);
-  await signInBrowser(admin.context);
-  await admin.page.goto('/admin?s=devices');
+  await signInPage(admin.page, ADMIN, '/admin?s=devices');
   await admin.page.locator('#device-branch option[value="N04"]').waitFor({ state: 'attached' });
   const label = `e2e staff kiosk ${TAG}`;
   await admin.page.fill('#device-label', label);
@@ -203,13 +203,12 @@ test('3 wrong PINs: a wait counted down, the right PIN refused meanwhile, across
 
 test("an admin changes the PIN: after the kiosk's next report the new PIN works and the old one does not", async () => {
   const { context, page, errors } = await tablet();
-  await setUp(page, { branch: 'N07' });
+  await setUp(page, { branch: 'S04' });
   const id = await enrolledId(page);
   const old = await keptPin(page);
   assert.ok(old, 'the kiosk has its PIN');
   const admin = await openPage(browser);
-  await signInBrowser(admin.context);
-  await admin.page.goto('/admin?s=devices');
+  await signInPage(admin.page, ADMIN, '/admin?s=devices');
   const row = admin.page.locator(`#device-list tr[data-id="${id}"]`);
   await row.getByRole('button', { name: 'Set PIN' }).click();
   await row.getByLabel('New staff PIN').fill('12');
@@ -231,7 +230,7 @@ test("an admin changes the PIN: after the kiosk's next report the new PIN works 
 
 test("the kiosk's report reaches /admin: its questionnaire and version, and what waits on it", async () => {
   const { context, page, errors } = await tablet();
-  await setUp(page, { branch: 'N08', questionnaire: QID });
+  await setUp(page, { branch: 'S05', questionnaire: QID });
   const id = await enrolledId(page);
   // The responses' way to the server is cut; the reports' is not.
   await page.route('**/api/v1/responses', (route) => route.abort('internetdisconnected'));
@@ -242,8 +241,7 @@ test("the kiosk's report reaches /admin: its questionnaire and version, and what
     return (r?.waiting === 1 && r.questionnaire_id === QID && r.questionnaire_version === 1) || r;
   });
   const admin = await openPage(browser);
-  await signInBrowser(admin.context);
-  await admin.page.goto('/admin?s=devices');
+  await signInPage(admin.page, ADMIN, '/admin?s=devices');
   const row = admin.page.locator(`#device-list tr[data-id="${id}"]`);
   await row.waitFor();
   assert.equal(await row.getByTestId('report-waiting').getAttribute('data-n'), '1');
@@ -260,7 +258,7 @@ test("the kiosk's report reaches /admin: its questionnaire and version, and what
 
 test('a new version of the questionnaire is taken between customers, never in the middle of one', async () => {
   const { context, page, errors } = await tablet();
-  await setUp(page, { branch: 'N09', questionnaire: QID });
+  await setUp(page, { branch: 'S06', questionnaire: QID });
   const device = await deviceId(page);
   await page.locator('.kiosk-start h1', { hasText: `Staff test v1 ${TAG}` }).waitFor();
   // A customer is half-way when the admin puts version 2 in use.

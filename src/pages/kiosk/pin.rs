@@ -85,7 +85,14 @@ pub fn PinPrompt(
     // Each second: the countdown, and a PIN that a status report brought
     // while the prompt is open.
     let tick = move || {
-        now.set(js_sys::Date::now());
+        let at = js_sys::Date::now();
+        now.set(at);
+        // A wait over: the last wrong PIN is old news.
+        if wrong.get_untracked()
+            && lockout.with_untracked(|l| l.failures >= FREE_TRIES && l.left_ms(at) == 0.0)
+        {
+            wrong.set(false);
+        }
         let fresh = config::staff_pin();
         if kept.with_untracked(|k| *k != fresh) {
             kept.set(fresh);
