@@ -299,6 +299,51 @@ pub struct DeviceReport {
     pub last_sync: Option<String>,
 }
 
+/// Longest questionnaire id a status report may name (ids are short
+/// words such as `lobby`; the report is stored as sent).
+pub const MAX_REPORT_ID_CHARS: usize = 64;
+
+/// What is wrong with a status report: a `questionnaire_id` that is empty,
+/// longer than [`MAX_REPORT_ID_CHARS`] or holds a control character, or a
+/// `last_sync` that is not an RFC 3339 instant.
+pub fn check_report(report: &DeviceReport) -> Result<(), FieldError> {
+    const ID: &str = "questionnaire_id";
+    if let Some(id) = &report.questionnaire_id {
+        if id.trim().is_empty() {
+            return Err(field(
+                ID,
+                ProblemCode::Empty,
+                "must not be empty; send null when no questionnaire is set up",
+            ));
+        }
+        if id.chars().count() > MAX_REPORT_ID_CHARS {
+            return Err(field(
+                ID,
+                ProblemCode::TooLong,
+                format!("must be at most {MAX_REPORT_ID_CHARS} characters"),
+            ));
+        }
+        if id.chars().any(char::is_control) {
+            return Err(field(
+                ID,
+                ProblemCode::ControlCharacters,
+                "must not contain control characters",
+            ));
+        }
+    }
+    if let Some(at) = &report.last_sync {
+        let rfc3339 = time::format_description::well_known::Rfc3339;
+        if time::OffsetDateTime::parse(at, &rfc3339).is_err() {
+            return Err(field(
+                "last_sync",
+                ProblemCode::BadDate,
+                "must be an RFC 3339 instant, e.g. 2026-03-01T09:30:00+08:00",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The answer to a status report: what the kiosk should take up between
 /// customers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -868,5 +913,46 @@ mod tests {
         assert_eq!(normalize_code("ABCDE-FGHJ0"), None);
         assert_eq!(normalize_code("ABCD"), None);
         assert_eq!(group_code("ABCDEFGHJK"), "ABCDE-FGHJK");
+    }
+
+    #[test]
+    fn status_reports_are_bounded_plain_text_and_instants() {
+        let ok = DeviceReport {
+            questionnaire_id: Some("lobby".into()),
+            questionnaire_version: Some(2),
+            waiting: 3,
+            rejected: 0,
+            last_sync: Some("2026-03-01T09:30:00+08:00".into()),
+        };
+        assert!(check_report(&ok).is_ok());
+        assert!(check_report(&DeviceReport::default()).is_ok());
+        let with_id = |id: &str| DeviceReport {
+            questionnaire_id: Some(id.into()),
+            ..ok.clone()
+        };
+        assert!(check_report(&with_id(&"q".repeat(MAX_REPORT_ID_CHARS))).is_ok());
+        let refused = |r: &DeviceReport| {
+            let e = check_report(r).unwrap_err();
+            (e.field, e.code)
+        };
+        assert_eq!(
+            refused(&with_id(&"q".repeat(MAX_REPORT_ID_CHARS + 1))),
+            ("questionnaire_id", ProblemCode::TooLong)
+        );
+        assert_eq!(
+            refused(&with_id(" ")),
+            ("questionnaire_id", ProblemCode::Empty)
+        );
+        assert_eq!(
+            refused(&with_id("lob\u{1b}by")),
+            ("questionnaire_id", ProblemCode::ControlCharacters)
+        );
+        for bad in ["yesterday", "2026-03-01", "2026-03-01T09:30:00"] {
+            let r = DeviceReport {
+                last_sync: Some(bad.into()),
+                ..ok.clone()
+            };
+            assert_eq!(refused(&r), ("last_sync", ProblemCode::BadDate), "{bad}");
+        }
     }
 }

@@ -54,6 +54,8 @@
 //! Figures = {
 //!   "n": 412,                               // responses
 //!   "too_few": false,                       // n < 30
+//!   "completed": 380,                       // responses answered to the end (not partial)
+//!   "completion": Figure,                   // % of the n responses completed, 0–100 (Wilson)
 //!   "overall": Figure,                      // overall score 0–100
 //!   "dimensions": { "empathy": Figure, "process_convenience": Figure, "value": Figure,
 //!                   "trust": Figure, "environment": Figure },   // always all five; 0–100
@@ -428,6 +430,11 @@ pub struct NpsCounts {
 pub struct Rollup {
     /// Responses.
     pub n: u64,
+    /// Responses answered to the end (not `partial`): the numerator of the
+    /// completion rate. Every answered item of a partial response still
+    /// counts in the other sums.
+    #[serde(default)]
+    pub completed: u64,
     /// Overall scores (0–100) of responses that scored.
     pub overall: Moments,
     /// Dimension scores (0–100) per response; a dimension without a score
@@ -487,6 +494,7 @@ impl Rollup {
         let card = score::score(q, &response.answers);
         let mut r = Rollup {
             n: 1,
+            completed: u64::from(!response.partial),
             ..Rollup::default()
         };
         if let Some(s) = card.overall {
@@ -539,6 +547,7 @@ impl Rollup {
     /// Add `other`'s sums to these.
     pub fn merge(&mut self, other: &Rollup) {
         self.n += other.n;
+        self.completed += other.completed;
         self.overall.merge(&other.overall);
         for (dim, m) in &other.dimensions {
             self.dimensions.entry(*dim).or_default().merge(m);
@@ -673,6 +682,14 @@ pub struct Figures {
     pub n: u64,
     /// `n < 30`: shown greyed.
     pub too_few: bool,
+    /// Responses answered to the end; the others are kiosk customers who
+    /// walked away (`partial`), whose answered items count in every figure.
+    #[serde(default)]
+    pub completed: u64,
+    /// Percent (0–100) of the `n` responses answered to the end, with its
+    /// Wilson interval: a kiosk whose customers often walk away asks too
+    /// much of them.
+    pub completion: Figure,
     /// The mean overall score (0–100).
     pub overall: Figure,
     /// Every dimension of [`Dimension::ALL`].
@@ -780,6 +797,8 @@ pub fn figures(r: &Rollup) -> Figures {
     Figures {
         n: r.n,
         too_few: stats::too_few(r.n),
+        completed: r.completed,
+        completion: Figure::new(r.n, percent(stats::wilson(r.completed, r.n))),
         overall: mean(&r.overall),
         dimensions: Dimension::ALL
             .iter()
@@ -981,6 +1000,7 @@ pub fn aggregate(
 /// Fill in each figure's comparison with the network's.
 fn compare(branch: &mut Figures, network: &Figures) {
     branch.overall.compare(&network.overall);
+    branch.completion.compare(&network.completion);
     for (d, f) in branch.dimensions.iter_mut() {
         if let Some(net) = network.dimensions.get(d) {
             f.compare(net);

@@ -84,6 +84,10 @@ fn response(n: u64, kiosk: &Questionnaire, shop: &Questionnaire) -> Response {
             continue;
         }
         let a = match &item.kind {
+            // Fees that did not apply, now and then.
+            questionnaire::ItemKind::Rating if item.not_applicable && next(4) == 0 => {
+                Answer::NotApplicable
+            }
             questionnaire::ItemKind::Rating => {
                 Answer::Rating((1 + (next(5) + bias).min(8) / 2 + next(2)).min(5) as u8)
             }
@@ -103,6 +107,12 @@ fn response(n: u64, kiosk: &Questionnaire, shop: &Questionnaire) -> Response {
         };
         answers.insert(item.id.clone(), a);
     }
+    // One kiosk customer in ten walks away after the first three items.
+    let partial = !visit && n % 10 == 7;
+    if partial {
+        let first: Vec<&str> = q.items().take(3).map(|i| i.id.as_str()).collect();
+        answers.retain(|id, _| first.contains(&id.as_str()));
+    }
     Response {
         id: uuid::Uuid::from_u128(u128::from(n) + 1),
         questionnaire_id: q.id.clone(),
@@ -121,7 +131,7 @@ fn response(n: u64, kiosk: &Questionnaire, shop: &Questionnaire) -> Response {
         comments: BTreeMap::new(),
         visit: None,
         assignment: None,
-        partial: false,
+        partial,
     }
 }
 

@@ -27,7 +27,7 @@ fn response(n: usize) -> Value {
     json!({
         "id": format!("00000000-0000-4000-8000-{n:012}"),
         "questionnaire_id": "lobby",
-        "questionnaire_version": 1,
+        "questionnaire_version": 2,
         "branch": branch,
         "device_id": format!("tablet-{}", n % 10),
         "channel": "kiosk",
@@ -36,7 +36,7 @@ fn response(n: usize) -> Value {
         "submitted_at": "2026-03-01T09:31:00Z",
         "answers": {
             "overall": rating(0), "staff_care": rating(1), "ease": rating(2),
-            "worth_it": rating(3), "confidence": rating(4),
+            "fees_worth": rating(3), "confidence": rating(4),
             "recommend": {"type": "nps", "value": n % 11},
             "comment": {"type": "text", "value": "Fine."}
         }

@@ -7,6 +7,9 @@
 //! about a hundred mystery-shop visits, with real differences between
 //! branches: each has its own strengths and weaknesses per dimension and its
 //! own typical waiting time, one improves week by week, one gets worse.
+//! About one kiosk customer in ten walks away before the end (a partial
+//! response), some fees "do not apply", and a little under half answer the
+//! optional questions shown together at the end.
 //! The random numbers come from a fixed seed: the same data on every run
 //! (dated back from the day it is run). Responses go through the same ingest
 //! as a device's, so validation and rollups are exactly as in real use.
@@ -14,7 +17,7 @@
 use crate::ingest::{self, RawBatch};
 use crate::AppState;
 use branchpulse_core::aggregate;
-use branchpulse_core::questionnaire::{Dimension, ItemKind, Kind, Questionnaire};
+use branchpulse_core::questionnaire::{ChoiceOption, Dimension, ItemKind, Kind, Questionnaire};
 use branchpulse_core::{Answer, YesNo};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -159,6 +162,102 @@ fn kiosk_comment(locale: &str, happy: bool, rng: &mut fastrand::Rng) -> &'static
     list[rng.usize(..list.len())]
 }
 
+/// Share of kiosk customers who walk away before the end.
+const WALK_AWAY: f64 = 0.1;
+/// Share of "does not apply" where an item offers it (fees on a visit
+/// that cost none).
+const NOT_APPLICABLE: f64 = 0.3;
+/// Share of customers who answer an optional section shown together
+/// rather than skip it with one tap.
+const TOGETHER_ANSWERED: f64 = 0.45;
+
+/// One kiosk customer's answers to `q`, and whether they walked away
+/// (partial). Ratings follow the branch's profile per dimension; the
+/// overall rating and NPS follow the customer's mood; a scored choice is
+/// the option nearest that mood; an optional section shown together is
+/// answered whole or skipped. A customer who walks away keeps the answers
+/// given up to some item of the first section.
+fn kiosk_answers(
+    q: &Questionnaire,
+    p: &Profile,
+    week: f64,
+    locale: &str,
+    rng: &mut fastrand::Rng,
+) -> (serde_json::Map<String, Value>, bool) {
+    let mut given: BTreeMap<String, Answer> = BTreeMap::new();
+    let mut sum = 0.0;
+    let mut count = 0.0;
+    for item in q.items() {
+        let latent = 3.7 + p.per_week * week + noise(rng, 0.9);
+        let (ItemKind::Rating, Some(d)) = (&item.kind, item.dimension) else {
+            continue;
+        };
+        if item.not_applicable && rng.f64() < NOT_APPLICABLE {
+            given.insert(item.id.clone(), Answer::NotApplicable);
+            continue;
+        }
+        let x = latent + p.effect[&d];
+        sum += x;
+        count += 1.0;
+        given.insert(item.id.clone(), Answer::Rating(rating(x)));
+    }
+    let mood = if count > 0.0 { sum / count } else { 3.5 };
+    let mood_score = (mood - 1.0) / 4.0 * 100.0;
+    for section in &q.sections {
+        if section.together && rng.f64() >= TOGETHER_ANSWERED {
+            continue;
+        }
+        for item in &section.items {
+            let answer = match (&item.kind, item.dimension) {
+                (ItemKind::Rating, None) => Answer::Rating(rating(mood + noise(rng, 0.4))),
+                (ItemKind::Nps, _) => Answer::Nps(
+                    ((mood - 1.0) * 2.5 + noise(rng, 1.2))
+                        .round()
+                        .clamp(0.0, 10.0) as u8,
+                ),
+                (ItemKind::Choice { options }, _) if options.iter().any(|o| o.score.is_some()) => {
+                    let target = mood_score + noise(rng, 15.0);
+                    let nearest = options.iter().min_by(|a, b| {
+                        let off = |o: &&ChoiceOption| (o.score.unwrap_or(f64::NAN) - target).abs();
+                        off(a).total_cmp(&off(b))
+                    });
+                    Answer::Choice(nearest.expect("a choice has options").id.clone())
+                }
+                (ItemKind::Choice { options }, _) => {
+                    Answer::Choice(options[rng.usize(..options.len())].id.clone())
+                }
+                (ItemKind::YesNo, _) => Answer::YesNo(if rng.f64() < mood / 5.0 {
+                    YesNo::Yes
+                } else {
+                    YesNo::No
+                }),
+                (ItemKind::Text { .. }, _) if rng.f64() < 0.3 => {
+                    Answer::Text(kiosk_comment(locale, mood >= 3.5, rng).to_owned())
+                }
+                _ => continue,
+            };
+            given.insert(item.id.clone(), answer);
+        }
+    }
+    let mut partial = rng.f64() < WALK_AWAY;
+    if partial {
+        // Walked away after the first `kept` items of the first section:
+        // at least one, never all of it.
+        let first: Vec<&str> = q.sections[0].items.iter().map(|i| i.id.as_str()).collect();
+        let kept = 1 + rng.usize(..first.len().saturating_sub(1).max(1));
+        let mut left = given.clone();
+        left.retain(|id, _| first[..kept].contains(&id.as_str()));
+        // A partial response answers something, or it is not sent.
+        if left.is_empty() {
+            partial = false;
+        } else {
+            given = left;
+        }
+    }
+    let answers = given.into_iter().map(|(k, v)| (k, json!(v))).collect();
+    (answers, partial)
+}
+
 /// The active version of the first questionnaire of `kind`: what a device would answer.
 fn find(state: &AppState, kind: Kind) -> Option<Arc<Questionnaire>> {
     state
@@ -195,42 +294,9 @@ fn generate(state: &AppState, now: OffsetDateTime) -> Result<Vec<Value>, DemoErr
                     .with_hms(9 + rng.u8(..8), rng.u8(..60), rng.u8(..60))
                     .expect("a valid time")
                     .assume_offset(offset);
-                let mut answers = serde_json::Map::new();
-                let mut sum = 0.0;
-                let mut count = 0.0;
-                for item in kiosk.items() {
-                    let latent = 3.7 + p.per_week * week + noise(&mut rng, 0.9);
-                    let answer = match (&item.kind, item.dimension) {
-                        (ItemKind::Rating, Some(d)) => {
-                            let x = latent + p.effect[&d];
-                            sum += x;
-                            count += 1.0;
-                            Answer::Rating(rating(x))
-                        }
-                        _ => continue,
-                    };
-                    answers.insert(item.id.clone(), json!(answer));
-                }
-                let mood = if count > 0.0 { sum / count } else { 3.5 };
                 let locale = LOCALES[rng.usize(..LOCALES.len())];
-                for item in kiosk.items() {
-                    let answer = match (&item.kind, item.dimension) {
-                        (ItemKind::Rating, None) => {
-                            Answer::Rating(rating(mood + noise(&mut rng, 0.4)))
-                        }
-                        (ItemKind::Nps, _) => Answer::Nps(
-                            ((mood - 1.0) * 2.5 + noise(&mut rng, 1.2))
-                                .round()
-                                .clamp(0.0, 10.0) as u8,
-                        ),
-                        (ItemKind::Text { .. }, _) if rng.f64() < 0.15 => {
-                            Answer::Text(kiosk_comment(locale, mood >= 3.5, &mut rng).to_owned())
-                        }
-                        _ => continue,
-                    };
-                    answers.insert(item.id.clone(), json!(answer));
-                }
-                out.push(response(
+                let (answers, partial) = kiosk_answers(kiosk, p, week, locale, &mut rng);
+                let mut r = response(
                     next_id(&mut rng),
                     kiosk,
                     &b.code,
@@ -240,7 +306,11 @@ fn generate(state: &AppState, now: OffsetDateTime) -> Result<Vec<Value>, DemoErr
                     at,
                     answers,
                     None,
-                ));
+                );
+                if partial {
+                    r["partial"] = json!(true);
+                }
+                out.push(r);
             }
         }
 

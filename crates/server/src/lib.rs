@@ -32,6 +32,7 @@ pub mod ingest;
 pub mod maintenance;
 pub mod read_models;
 pub mod routes;
+pub mod status;
 pub mod store;
 pub mod telemetry;
 

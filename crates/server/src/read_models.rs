@@ -121,7 +121,10 @@ fn csv_error(e: csv::Error) -> ApiError {
 
 /// The figures in the aggregates CSV, by column prefix.
 fn named_figures(f: &Figures) -> Vec<(String, Figure)> {
-    let mut out = vec![("overall".to_owned(), f.overall)];
+    let mut out = vec![
+        ("overall".to_owned(), f.overall),
+        ("completion".to_owned(), f.completion),
+    ];
     for d in Dimension::ALL {
         out.push((d.key().to_owned(), f.dimensions[&d]));
     }
@@ -139,16 +142,25 @@ fn number(x: Option<f64>) -> String {
 /// The aggregates as CSV: a row for the network, then one per branch.
 ///
 /// Columns: `scope` (`network` or `branch`), `code`, `name`, `region`, `n`,
-/// `too_few`; then for each figure (`overall`, the five dimensions, `csat`,
+/// `completed`, `too_few`; then for each figure (`overall`, `completion`
+/// (percent of `n` completed), the five dimensions, `csat`,
 /// `nps`, `visit_score`, `pass_rate`) `<figure>_n`, `_value`, `_low`,
 /// `_high`, `_too_few`, `_comparison`; then `visits`, `wait_n`,
 /// `wait_median_s`, `wait_p90_s` and `critical_failures`
 /// (`item count/n; …`). Empty cells where there is nothing to show.
 pub fn aggregates_csv(a: &Aggregates) -> Result<Vec<u8>, ApiError> {
     let mut w = csv_writer();
-    let mut header: Vec<String> = ["scope", "code", "name", "region", "n", "too_few"]
-        .map(String::from)
-        .to_vec();
+    let mut header: Vec<String> = [
+        "scope",
+        "code",
+        "name",
+        "region",
+        "n",
+        "completed",
+        "too_few",
+    ]
+    .map(String::from)
+    .to_vec();
     for (name, _) in named_figures(&a.network) {
         for part in ["n", "value", "low", "high", "too_few", "comparison"] {
             header.push(format!("{name}_{part}"));
@@ -178,6 +190,7 @@ pub fn aggregates_csv(a: &Aggregates) -> Result<Vec<u8>, ApiError> {
             name.to_owned(),
             region.to_owned(),
             f.n.to_string(),
+            f.completed.to_string(),
             f.too_few.to_string(),
         ];
         for (_, fig) in named_figures(f) {
@@ -223,7 +236,7 @@ pub struct ResponseColumns {
     items: Vec<String>,
 }
 
-const FIXED: [&str; 17] = [
+const FIXED: [&str; 18] = [
     "response_id",
     "branch",
     "branch_name",
@@ -235,6 +248,9 @@ const FIXED: [&str; 17] = [
     "device_id",
     "started_at",
     "submitted_at",
+    // `true` for a kiosk customer who walked away: the unanswered items
+    // are missing, not skipped.
+    "partial",
     "overall_score",
     "empathy_score",
     "process_convenience_score",
@@ -292,6 +308,7 @@ impl ResponseColumns {
             r.device_id.clone(),
             rfc3339(r.started_at),
             rfc3339(r.submitted_at),
+            r.partial.to_string(),
             number(card.as_ref().and_then(|c| c.overall)),
         ];
         for d in Dimension::ALL {

@@ -48,11 +48,13 @@ fn network() -> Vec<Branch> {
     ]
 }
 
-/// A kiosk response: ratings for overall, staff_care (empathy), ease
-/// (process), worth_it (value), confidence (trust), then NPS; 0 = unanswered.
+/// A kiosk response to lobby v2's first section: ratings for overall,
+/// staff_care (empathy), ease (process), fees_worth (value), confidence
+/// (trust), then NPS; 0 = unanswered. The optional "more" section is left
+/// unanswered, so process convenience is ease's alone.
 fn kiosk_response(branch: &str, day: &str, ratings: [u8; 5], nps: Option<u8>) -> Response {
     let mut answers = serde_json::Map::new();
-    for (id, r) in ["overall", "staff_care", "ease", "worth_it", "confidence"]
+    for (id, r) in ["overall", "staff_care", "ease", "fees_worth", "confidence"]
         .iter()
         .zip(ratings)
     {
@@ -69,13 +71,21 @@ fn kiosk_response(branch: &str, day: &str, ratings: [u8; 5], nps: Option<u8>) ->
 fn response(branch: &str, day: &str, q: &str, channel: &str, answers: Value) -> Response {
     serde_json::from_value(json!({
         "id": uuid::Uuid::from_u128(rand_id(branch, day, &answers)),
-        "questionnaire_id": q, "questionnaire_version": 1,
+        "questionnaire_id": q, "questionnaire_version": version(q),
         "branch": branch, "device_id": "tab-1", "channel": channel, "locale": "en",
         "started_at": format!("{day}T09:58:00+08:00"),
         "submitted_at": format!("{day}T10:00:00+08:00"),
         "answers": answers,
     }))
     .unwrap()
+}
+
+/// The version of `q` in questionnaires/.
+fn version(q: &str) -> u32 {
+    match q {
+        "lobby" => kiosk().version,
+        _ => shop().version,
+    }
 }
 
 fn rand_id(branch: &str, day: &str, answers: &Value) -> u128 {
@@ -344,6 +354,130 @@ fn figures_equal_hand_computed_values() {
     assert_eq!(f.wait.median, None);
 }
 
+/// A lobby v2 response with `answers` as given, `partial` or not.
+fn lobby(day: &str, partial: bool, answers: Value) -> Response {
+    let mut r = response("N01", day, "lobby", "kiosk", answers);
+    r.partial = partial;
+    r
+}
+
+#[test]
+fn partial_and_not_applicable_answers_count_item_by_item() {
+    let q = kiosk();
+    let responses = [
+        // Complete; fees "do not apply"; the optional section answered
+        // (wait 5–10 minutes scores 75; resolved and reason have no dimension).
+        lobby(
+            "2026-03-02",
+            false,
+            json!({
+                "overall": { "type": "rating", "value": 5 },
+                "staff_care": { "type": "rating", "value": 4 },
+                "ease": { "type": "rating", "value": 4 },
+                "fees_worth": { "type": "not_applicable" },
+                "confidence": { "type": "rating", "value": 5 },
+                "recommend": { "type": "nps", "value": 9 },
+                "wait": { "type": "choice", "value": "5_to_10" },
+                "resolved": { "type": "yes_no", "value": "yes" },
+                "reason": { "type": "choice", "value": "cash" },
+            }),
+        ),
+        // The customer walked away after two ratings.
+        lobby(
+            "2026-03-03",
+            true,
+            json!({
+                "overall": { "type": "rating", "value": 2 },
+                "staff_care": { "type": "rating", "value": 3 },
+            }),
+        ),
+        // Complete, the optional section skipped.
+        lobby(
+            "2026-03-04",
+            false,
+            json!({
+                "overall": { "type": "rating", "value": 4 },
+                "staff_care": { "type": "rating", "value": 5 },
+                "ease": { "type": "rating", "value": 2 },
+                "fees_worth": { "type": "rating", "value": 3 },
+                "confidence": { "type": "rating", "value": 4 },
+                "recommend": { "type": "nps", "value": 6 },
+            }),
+        ),
+    ];
+    // Each is a response the server would take.
+    let rules = branchpulse_core::validate::Rules {
+        now: time::macros::datetime!(2026-03-05 12:00 UTC),
+        max_clock_skew: time::Duration::minutes(5),
+        max_age: time::Duration::days(400),
+    };
+    for r in &responses {
+        assert_eq!(
+            branchpulse_core::validate::validate(&q, r, &rules),
+            Ok(()),
+            "{r:?}"
+        );
+    }
+    let mut sum = Rollup::default();
+    for r in &responses {
+        sum.merge(&Rollup::of(&q, r));
+    }
+    assert_eq!((sum.n, sum.completed), (3, 2));
+    let f = figures(&sum);
+    assert_eq!((f.n, f.completed), (3, 2));
+    // Completion: 2 of 3; Wilson [20.766, 93.851], as CSAT's 2 of 3 above.
+    let c = f.completion.estimate.unwrap();
+    assert_eq!(f.completion.n, 3);
+    assert!(close(c.value, 66.666666667), "{c:?}");
+    assert!(
+        close(c.low, 20.765959881) && close(c.high, 93.850805598),
+        "{c:?}"
+    );
+    // Empathy: 75 (4), 50 (3, from the partial response), 100 (5) → 75 on 3.
+    let mean = |d: Dimension| {
+        let fig = f.dimensions[&d];
+        (fig.n, fig.estimate.map(|e| e.value))
+    };
+    assert_eq!(mean(Dimension::Empathy), (3, Some(75.0)));
+    // Process convenience per response: ease 75 and wait 75 → 75; ease 25
+    // → 25 (the partial response has neither) → 50 on 2.
+    assert_eq!(mean(Dimension::ProcessConvenience), (2, Some(50.0)));
+    // Value: "does not apply" leaves the denominator: only the 3 (50).
+    assert_eq!(mean(Dimension::Value), (1, Some(50.0)));
+    // Trust: 100 and 75.
+    assert_eq!(mean(Dimension::Trust), (2, Some(87.5)));
+    // Overall per response, over the scored items with a dimension:
+    // (75 + 75 + 75 + 100) / 4 = 81.25; 50; (100 + 25 + 50 + 75) / 4 = 62.5.
+    let o = f.overall.estimate.unwrap();
+    assert_eq!(f.overall.n, 3);
+    assert!(close(o.value, (81.25 + 50.0 + 62.5) / 3.0), "{o:?}");
+    // CSAT: overall 5, 2, 4 → 2 of 3 (the partial response's rating counts).
+    assert_eq!((sum.csat_n, sum.csat_top), (3, 2));
+    // NPS: 9 and 6 (the partial response has none) → 50 − 50 = 0 on 2.
+    assert_eq!(f.nps.n, 2);
+    assert_eq!(f.nps.estimate.unwrap().value, 0.0);
+    let json = serde_json::to_value(&f).unwrap();
+    assert_eq!(json["completed"], 2);
+    assert_eq!(json["completion"]["n"], 3);
+}
+
+#[test]
+fn not_applicable_alone_scores_nothing_but_counts_the_response() {
+    let q = kiosk();
+    let r = Rollup::of(
+        &q,
+        &lobby(
+            "2026-03-02",
+            true,
+            json!({ "fees_worth": { "type": "not_applicable" } }),
+        ),
+    );
+    assert_eq!((r.n, r.completed), (1, 0));
+    assert_eq!(r.overall.n, 0);
+    assert!(r.dimensions.is_empty());
+    assert_eq!(r.csat_n, 0);
+}
+
 #[test]
 fn mystery_figures_equal_hand_computed_values() {
     let q = shop();
@@ -404,7 +538,7 @@ fn branches_are_flagged_only_where_their_interval_excludes_the_network() {
         }
     }
     let a = aggregate_responses(&Filter::default(), &network(), &responses, |id, v| {
-        (id == "lobby" && v == 1).then_some(&q)
+        (id == "lobby" && v == q.version).then_some(&q)
     });
     let emp = |code: &str| {
         a.branches

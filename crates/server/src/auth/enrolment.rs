@@ -1,6 +1,8 @@
 //! Devices: made by an admin with a one-time code, enrolled by exchanging
 //! the code for a token, revoked at once. Only hashes of codes and tokens
-//! are stored; the code and the token are shown once.
+//! are stored; the code and the token are shown once. A kiosk's staff PIN
+//! is set by its admin, kept as salt and hash, and handed to the kiosk at
+//! enrolment and with each status report (`crate::status`).
 
 use super::{qr, secret};
 use crate::error::ApiError;
@@ -8,7 +10,8 @@ use crate::store::access::{rfc3339, DeviceRow};
 use crate::AppState;
 use axum::http::{header, HeaderMap};
 use branchpulse_core::access::{
-    check_new_device, group_code, normalize_code, DeviceKind, Enrolled, Enrolment, NewDevice,
+    check_new_device, check_pin, group_code, normalize_code, DeviceKind, Enrolled, Enrolment,
+    NewDevice,
 };
 use branchpulse_core::ProblemCode;
 use serde_json::json;
@@ -88,6 +91,9 @@ pub async fn create(
         revoked_at: None,
         created_by: admin.to_owned(),
         created_at: now,
+        pin: new.pin.as_deref().map(secret::pin_hash),
+        report: None,
+        reported_at: None,
     };
     state.store.add_device(&row, &secret::hash(&code)).await?;
     state
@@ -96,7 +102,8 @@ pub async fn create(
             &format!("user:{admin}"),
             "device.create",
             &row.id.to_string(),
-            json!({ "kind": new.kind, "label": row.label, "branch": row.branch, "shopper": row.shopper }),
+            // Whether a PIN was set, never the PIN.
+            json!({ "kind": new.kind, "label": row.label, "branch": row.branch, "shopper": row.shopper, "pin_set": row.pin.is_some() }),
         )
         .await?;
     enrolment(state, headers, &row, &code, now)
@@ -150,6 +157,47 @@ pub async fn revoke(state: &AppState, admin: &str, id: Uuid) -> Result<(), ApiEr
     Ok(())
 }
 
+/// `PUT /devices/{id}/pin`: a kiosk's new staff PIN, under a fresh salt.
+/// The kiosk takes it up with its next status report. A PIN of the wrong
+/// form or for a shopper's phone is refused before anything is written.
+pub async fn set_pin(state: &AppState, admin: &str, id: Uuid, pin: &str) -> Result<(), ApiError> {
+    check_pin(pin).map_err(|e| {
+        ApiError::BadRequest(e.to_string())
+            .coded(e.code)
+            .at(e.field)
+    })?;
+    let device = state
+        .store
+        .device(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no device {id}")))?;
+    if device.kind != DeviceKind::Kiosk {
+        return Err(
+            ApiError::BadRequest("pin: only a kiosk has a staff PIN".into())
+                .coded(ProblemCode::PinOnlyForKiosks)
+                .at("pin"),
+        );
+    }
+    if !state
+        .store
+        .set_device_pin(id, &secret::pin_hash(pin))
+        .await?
+    {
+        return Err(ApiError::NotFound(format!("no device {id}")));
+    }
+    state
+        .store
+        .audit(
+            &format!("user:{admin}"),
+            "device.pin",
+            &id.to_string(),
+            // That it changed, never the PIN or its hash.
+            json!({}),
+        )
+        .await?;
+    Ok(())
+}
+
 /// `POST /devices/enrol`: the code, once, for a token.
 pub async fn enrol(state: &AppState, typed: &str) -> Result<Enrolled, ApiError> {
     let refused = || {
@@ -184,6 +232,6 @@ pub async fn enrol(state: &AppState, typed: &str) -> Result<Enrolled, ApiError> 
     Ok(Enrolled {
         token,
         device: device.to_api(now),
-        pin: None,
+        pin: device.pin,
     })
 }

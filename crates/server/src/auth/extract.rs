@@ -124,7 +124,7 @@ fn changes_state(method: &Method) -> bool {
 
 const SIGN_IN: &str = "sign in first (POST /api/v1/session)";
 const DEVICE_ONLY_SUBMITS: &str =
-    "a device token can only submit responses (and a shopper's phone list its visits)";
+    "a device token can only submit responses and status reports (and a shopper's phone list its visits)";
 
 /// The session behind the cookie, checked for CSRF on state changes.
 async fn session(parts: &Parts, state: &AppState, token: &str) -> Result<SessionRow, ApiError> {
@@ -168,7 +168,8 @@ async fn device(state: &AppState, token: &str) -> Result<Option<DeviceRow>, ApiE
     Ok(found)
 }
 
-fn bad_token() -> ApiError {
+/// 401 for a device token that is unknown, expired or revoked.
+pub fn bad_token() -> ApiError {
     ApiError::Unauthorized(
         "unknown, expired or revoked device token: enrol the device again".into(),
     )
@@ -265,10 +266,10 @@ impl FromRequestParts<AppState> for DeviceAuth {
                 .ok_or_else(bad_token),
             Credentials::Session(token) => {
                 session(parts, state, &token).await?;
-                Err(
-                    ApiError::Forbidden("only enrolled devices submit responses".into())
-                        .coded(ProblemCode::DevicesOnly),
+                Err(ApiError::Forbidden(
+                    "only enrolled devices submit responses and status reports".into(),
                 )
+                .coded(ProblemCode::DevicesOnly))
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use branchpulse_core::access::{CODE_ALPHABET, CODE_LEN};
+use branchpulse_core::access::{PinHash, CODE_ALPHABET, CODE_LEN};
 
 /// Bytes of randomness in a session token, CSRF token or device token.
 const TOKEN_BYTES: usize = 32;
@@ -56,6 +56,23 @@ pub fn password() -> String {
     letters(PASSWORD_ALPHABET, GENERATED_PASSWORD_LEN)
 }
 
+/// Bytes of randomness in a staff PIN's salt.
+const PIN_SALT_BYTES: usize = 16;
+
+/// A staff PIN as the kiosk checks it offline (the scheme of
+/// `access::PinHash`): a fresh random salt every time, so that one PIN set
+/// twice, or on two kiosks, is never stored alike. A PIN has only 10⁴ to
+/// 10⁸ values, so the hash guards against a glance, not a search: the
+/// salt and hash go only to the admin's list (as `pin_set`) and to the
+/// kiosk itself.
+pub fn pin_hash(pin: &str) -> PinHash {
+    let mut salt = [0u8; PIN_SALT_BYTES];
+    random_bytes(&mut salt);
+    let salt: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    let hash = crate::store::sha256_hex(&format!("{salt}:{pin}"));
+    PinHash { salt, hash }
+}
+
 /// What the database keeps of a token or code.
 pub fn hash(secret: &str) -> String {
     crate::store::sha256_hex(secret)
@@ -81,5 +98,23 @@ mod tests {
         assert!(branchpulse_core::access::check_password(&p, "admin").is_ok());
         assert_ne!(hash(&a), a);
         assert_eq!(hash(&a).len(), 64);
+    }
+
+    #[test]
+    fn a_pin_hash_is_a_fresh_salt_and_sha256_of_salt_colon_pin() {
+        use sha2::{Digest, Sha256};
+        let (a, b) = (pin_hash("2468"), pin_hash("2468"));
+        assert_ne!(a.salt, b.salt);
+        assert_ne!(a.hash, b.hash);
+        assert_eq!(a.salt.len(), 32);
+        assert!(a
+            .salt
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        let expected = format!(
+            "{:x}",
+            Sha256::digest(format!("{}:2468", a.salt).as_bytes())
+        );
+        assert_eq!(a.hash, expected);
     }
 }

@@ -7,7 +7,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use branchpulse_core::access::{
-    AuditEntry, Device, Enrolment, NewDevice, NewUser, User, UserChange,
+    AuditEntry, Device, DevicePin, Enrolment, NewDevice, NewUser, User, UserChange,
 };
 use branchpulse_core::ProblemCode;
 use serde::Deserialize;
@@ -163,6 +163,32 @@ pub async fn revoke(
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     enrolment::revoke(&state, &admin.0.username, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/v1/devices/{id}/pin`.
+#[utoipa::path(
+    put,
+    path = "/api/v1/devices/{id}/pin",
+    tag = "admins",
+    request_body = branchpulse_core::access::DevicePin,
+    params(
+        ("id" = String, Path, description = "The device id (a UUID)"),
+    ),
+    responses(
+        (status = 204, description = "Set: the kiosk takes it up with its next status report"),
+        (status = 400, description = "Not 4 to 8 digits (pin_invalid), or not a kiosk (pin_only_for_kiosks); nothing changed", body = branchpulse_core::protocol::ErrorBody),
+        (status = 404, description = "No such device", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
+pub async fn set_pin(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<Uuid>,
+    Json(body): Json<DevicePin>,
+) -> Result<StatusCode, ApiError> {
+    enrolment::set_pin(&state, &admin.0.username, id, &body.pin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

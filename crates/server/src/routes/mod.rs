@@ -4,6 +4,7 @@
 mod admin;
 mod branches;
 mod dashboard;
+mod device;
 mod headers;
 mod health;
 pub mod openapi;
@@ -61,7 +62,11 @@ pub fn app(state: AppState) -> Router {
             "/responses",
             post(responses::receive).layer(option_layer(limits::per_device(config))),
         )
-        .route("/visits", get(visits::list).post(visits::create));
+        .route("/visits", get(visits::list).post(visits::create))
+        .route(
+            "/device/status",
+            post(device::status).layer(option_layer(limits::per_device(config))),
+        );
     // Signed-in people, within their scope (`Reader`).
     let readers = Router::new()
         .route("/aggregates", get(dashboard::aggregates))
@@ -75,6 +80,7 @@ pub fn app(state: AppState) -> Router {
         .route("/devices", get(admin::devices).post(admin::create_device))
         .route("/devices/{id}/code", post(admin::new_code))
         .route("/devices/{id}/revoke", post(admin::revoke))
+        .route("/devices/{id}/pin", put(admin::set_pin))
         .route("/audit", get(admin::audit))
         .route(
             "/questionnaires",

@@ -6,7 +6,10 @@
 //! enrolment codes arrive as SHA-256 hashes, passwords as argon2id strings.
 
 use super::{Store, StoreError};
-use branchpulse_core::access::{AuditEntry, Device, DeviceKind, DeviceStatus, Role, User};
+use branchpulse_core::access::{
+    AuditEntry, Device, DeviceKind, DeviceReport, DeviceStatus, PinHash, Role, User,
+    SILENT_AFTER_HOURS,
+};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -43,6 +46,12 @@ pub struct DeviceRow {
     pub revoked_at: Option<OffsetDateTime>,
     pub created_by: String,
     pub created_at: OffsetDateTime,
+    /// A kiosk's staff PIN as salt and hash, once an admin set one.
+    pub pin: Option<PinHash>,
+    /// The last status report, as the device sent it.
+    pub report: Option<DeviceReport>,
+    /// When the last report came, by the server's clock.
+    pub reported_at: Option<OffsetDateTime>,
 }
 
 impl DeviceRow {
@@ -70,11 +79,23 @@ impl DeviceRow {
             enrolled_at: self.enrolled_at.map(rfc3339),
             last_seen_at: self.last_seen_at.map(rfc3339),
             expires_at: self.token_expires_at.or(self.code_expires_at).map(rfc3339),
-            pin_set: false,
-            report: None,
-            reported_at: None,
-            silent: false,
+            pin_set: self.pin.is_some(),
+            report: self.report.clone(),
+            reported_at: self.reported_at.map(rfc3339),
+            silent: self.silent(now),
         }
+    }
+
+    /// Enrolled, and not heard from for more than [`SILENT_AFTER_HOURS`]:
+    /// a kiosk that was unplugged or lost its network says nothing itself,
+    /// so its admin learns of it from here. A device not yet seen since
+    /// enrolment counts from its enrolment.
+    pub fn silent(&self, now: OffsetDateTime) -> bool {
+        self.status(now) == DeviceStatus::Enrolled
+            && self
+                .last_seen_at
+                .or(self.enrolled_at)
+                .is_some_and(|seen| now - seen > Duration::hours(SILENT_AFTER_HOURS))
     }
 }
 
@@ -301,6 +322,24 @@ impl Store {
         dispatch!(self, access::device_seen(id, now))
     }
 
+    /// Set a device's staff PIN (salt and hash); `false` if there is no
+    /// such device.
+    pub async fn set_device_pin(&self, id: Uuid, pin: &PinHash) -> Result<bool, StoreError> {
+        dispatch!(self, access::set_device_pin(id, pin))
+    }
+
+    /// Keep a device's status report, received `now`, which is also when it
+    /// was last seen; the device as it is then, `None` (nothing written) if
+    /// there is no such device or its token is revoked or expired.
+    pub async fn device_report(
+        &self,
+        id: Uuid,
+        report: &DeviceReport,
+        now: OffsetDateTime,
+    ) -> Result<Option<DeviceRow>, StoreError> {
+        dispatch!(self, access::device_report(id, report, now))
+    }
+
     /// Revoke a device; `false` if there is no such device.
     pub async fn revoke_device(&self, id: Uuid, now: OffsetDateTime) -> Result<bool, StoreError> {
         dispatch!(self, access::revoke_device(id, now))
@@ -343,6 +382,9 @@ mod tests {
             revoked_at: None,
             created_by: "admin".into(),
             created_at: now,
+            pin: None,
+            report: None,
+            reported_at: None,
         }
     }
 
@@ -358,5 +400,23 @@ mod tests {
         assert_eq!(d.status(now + Duration::days(2)), DeviceStatus::Expired);
         d.revoked_at = Some(now);
         assert_eq!(d.status(now), DeviceStatus::Revoked);
+    }
+
+    #[test]
+    fn only_an_enrolled_device_unheard_of_for_a_day_is_silent() {
+        let now = OffsetDateTime::now_utc();
+        let day = Duration::hours(SILENT_AFTER_HOURS);
+        let mut d = device(now - day * 3);
+        assert!(!d.silent(now), "pending: not expected to call yet");
+        d.code_expires_at = None;
+        d.token_expires_at = Some(now + day * 30);
+        d.enrolled_at = Some(now - day * 2);
+        assert!(d.silent(now), "never seen since its enrolment two days ago");
+        d.last_seen_at = Some(now - day + Duration::minutes(1));
+        assert!(!d.silent(now));
+        d.last_seen_at = Some(now - day - Duration::minutes(1));
+        assert!(d.silent(now));
+        d.revoked_at = Some(now);
+        assert!(!d.silent(now), "revoked: nobody expects to hear from it");
     }
 }

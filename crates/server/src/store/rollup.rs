@@ -2,8 +2,9 @@
 //! are summed and read back (the SQL is in `sql/rollups.rs`).
 //!
 //! The `rollups` table has one column per field of [`Rollup`] (see
-//! `migrations/*/0003_rollups.sql`); [`COLUMNS`] lists them in one fixed order
-//! used for writing ([`values`]) and reading ([`rollup_of`]).
+//! `migrations/*/0003_rollups.sql`, and `completed` from `0006`); [`COLUMNS`]
+//! lists them in one fixed order used for writing ([`values`]) and reading
+//! ([`rollup_of`]).
 
 use branchpulse_core::aggregate::{self, Comment, Filter, Part, Rollup};
 use branchpulse_core::questionnaire::Dimension;
@@ -121,7 +122,7 @@ pub enum Num {
 }
 
 /// The summed columns of `rollups`, in the order of [`values`].
-pub const COLUMNS: [&str; 29] = [
+pub const COLUMNS: [&str; 30] = [
     "n",
     "overall_n",
     "overall_sum",
@@ -151,6 +152,8 @@ pub const COLUMNS: [&str; 29] = [
     "visit_n",
     "visit_sum",
     "visit_sum_sq",
+    // Added last, as its migration added it.
+    "completed",
 ];
 
 pub const COLUMN_COUNT: usize = COLUMNS.len();
@@ -181,6 +184,7 @@ pub fn values(r: &Rollup) -> Vec<Num> {
         int(r.passes),
     ]);
     out.extend(moments(&r.visit_score));
+    out.push(int(r.completed));
     debug_assert_eq!(out.len(), COLUMN_COUNT);
     out
 }
@@ -220,6 +224,7 @@ pub fn rollup_of(values: &[Num]) -> Rollup {
     r.visits = u(24);
     r.passes = u(25);
     r.visit_score = m(26);
+    r.completed = u(29);
     r
 }
 
@@ -325,6 +330,7 @@ mod tests {
     fn values_and_rollups_round_trip() {
         let mut r = Rollup {
             n: 7,
+            completed: 6,
             csat_n: 5,
             csat_top: 3,
             visits: 2,
@@ -347,7 +353,7 @@ mod tests {
             .map(|i| COLUMNS[i])
             .collect();
         assert!(ints.iter().all(|c| !c.contains("sum")));
-        assert_eq!(ints.len(), 1 + 7 + 7);
+        assert_eq!(ints.len(), 1 + 7 + 7 + 1);
     }
 
     #[test]

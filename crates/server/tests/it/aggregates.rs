@@ -13,11 +13,12 @@ fn id(n: u32) -> String {
     format!("00000000-0000-4000-8000-{n:012}")
 }
 
-/// A kiosk response: ratings of overall, staff_care (empathy), ease
-/// (process), worth_it (value), confidence (trust); 0 leaves one out.
+/// A kiosk response to lobby v2: ratings of overall, staff_care (empathy),
+/// ease (process), fees_worth (value), confidence (trust); 0 leaves one
+/// out. The optional section is skipped, so ease alone is process.
 fn kiosk(n: u32, branch: &str, day: &str, ratings: [u8; 5], nps: u8, comment: &str) -> Value {
     let mut answers = serde_json::Map::new();
-    for (item, r) in ["overall", "staff_care", "ease", "worth_it", "confidence"]
+    for (item, r) in ["overall", "staff_care", "ease", "fees_worth", "confidence"]
         .iter()
         .zip(ratings)
     {
@@ -30,7 +31,7 @@ fn kiosk(n: u32, branch: &str, day: &str, ratings: [u8; 5], nps: u8, comment: &s
         answers.insert("comment".into(), json!({"type": "text", "value": comment}));
     }
     json!({
-        "id": id(n), "questionnaire_id": "lobby", "questionnaire_version": 1,
+        "id": id(n), "questionnaire_id": "lobby", "questionnaire_version": 2,
         "branch": branch, "device_id": "tablet-1", "channel": "kiosk", "locale": "zh-CN",
         "started_at": format!("{day}T09:30:00+08:00"),
         "submitted_at": format!("{day}T09:31:00+08:00"),

@@ -51,7 +51,7 @@ async fn unknown_things_are_404_with_a_json_message() {
         ("/api/v1/questionnaires/nope", "no questionnaire \"nope\""),
         (
             "/api/v1/questionnaires/lobby/9",
-            "has no version 9; it has 1",
+            "has no version 9; it has 2",
         ),
         ("/api/v1/questionnaires/lobby/x", "version"),
         (

@@ -403,6 +403,117 @@ fn table(visit: &str, device: &str, user: &str) -> Vec<Row> {
             row("manager submits", Manager, "POST", "/api/v1/responses", 403),
             json!({"responses": [kiosk_at(90, "N01")]}),
         ),
+        // A kiosk's status and its staff PIN.
+        with_body(
+            row(
+                "no token reports a status",
+                Nobody,
+                "POST",
+                "/api/v1/device/status",
+                401,
+            ),
+            json!({"waiting": 1}),
+        ),
+        with_body(
+            row(
+                "revoked token reports a status",
+                Revoked,
+                "POST",
+                "/api/v1/device/status",
+                401,
+            ),
+            json!({"waiting": 1}),
+        ),
+        with_body(
+            row(
+                "expired token reports a status",
+                Expired,
+                "POST",
+                "/api/v1/device/status",
+                401,
+            ),
+            json!({"waiting": 1}),
+        ),
+        with_body(
+            row(
+                "a person reports a device's status",
+                Admin,
+                "POST",
+                "/api/v1/device/status",
+                403,
+            ),
+            json!({"waiting": 1}),
+        ),
+        with_body(
+            row(
+                "kiosk reports a status with an injected id",
+                Kiosk,
+                "POST",
+                "/api/v1/device/status",
+                400,
+            ),
+            json!({"questionnaire_id": format!("lobby{DROP}{}", "x".repeat(64)), "waiting": 1}),
+        ),
+        with_body(
+            row(
+                "kiosk reports a status with extra fields",
+                Kiosk,
+                "POST",
+                "/api/v1/device/status",
+                422,
+            ),
+            json!({"waiting": 1, "pin": "0000"}),
+        ),
+        with_body(
+            row(
+                "kiosk sets its own PIN",
+                Kiosk,
+                "PUT",
+                format!("/api/v1/devices/{device}/pin"),
+                403,
+            ),
+            json!({"pin": "0000"}),
+        ),
+        with_body(
+            row(
+                "manager sets a PIN",
+                Manager,
+                "PUT",
+                format!("/api/v1/devices/{device}/pin"),
+                403,
+            ),
+            json!({"pin": "0000"}),
+        ),
+        with_body(
+            row(
+                "PIN without the CSRF token",
+                AdminCookieOnly,
+                "PUT",
+                format!("/api/v1/devices/{device}/pin"),
+                403,
+            ),
+            json!({"pin": "0000"}),
+        ),
+        with_body(
+            row(
+                "PIN from another origin",
+                AdminFromElsewhere,
+                "PUT",
+                format!("/api/v1/devices/{device}/pin"),
+                403,
+            ),
+            json!({"pin": "0000"}),
+        ),
+        with_body(
+            row(
+                "PIN of an injected device id",
+                Admin,
+                "PUT",
+                format!("/api/v1/devices/{}/pin", enc(DROP)),
+                404,
+            ),
+            json!({"pin": "0000"}),
+        ),
         // Cross-site requests.
         with_body(
             row(

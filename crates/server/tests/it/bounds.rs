@@ -233,14 +233,14 @@ fn formula_catalog(dir: &Path) -> PathBuf {
 fn kiosk_with_comment(n: usize, branch: &str, comment: &str) -> Value {
     json!({
         "id": format!("00000000-0000-4000-8000-{n:012}"), "questionnaire_id": "lobby",
-        "questionnaire_version": 1, "branch": branch, "device_id": "tablet-1",
+        "questionnaire_version": 2, "branch": branch, "device_id": "tablet-1",
         "channel": "kiosk", "locale": "en",
         "started_at": "2026-03-02T09:30:00+08:00", "submitted_at": "2026-03-02T09:31:00+08:00",
         "answers": {
             "overall": {"type": "rating", "value": 4},
             "staff_care": {"type": "rating", "value": 4},
             "ease": {"type": "rating", "value": 4},
-            "worth_it": {"type": "rating", "value": 4},
+            "fees_worth": {"type": "rating", "value": 4},
             "confidence": {"type": "rating", "value": 4},
             // Detractors only: the NPS is −100.
             "recommend": {"type": "nps", "value": 0},

@@ -130,7 +130,7 @@ async fn seeding_is_idempotent_and_admin_changes_survive_a_restart() {
         .collect();
     assert_eq!(
         ids,
-        [("branch_visit", 1, true, true), ("lobby", 1, true, true)]
+        [("branch_visit", 1, true, true), ("lobby", 2, true, true)]
     );
     let (_, branches) = first.get_json("/api/v1/branches").await;
     assert_eq!(branches.as_array().unwrap().len(), 12);
@@ -144,18 +144,18 @@ async fn seeding_is_idempotent_and_admin_changes_survive_a_restart() {
     );
     assert_eq!(second.get_json("/api/v1/branches").await.1, branches);
 
-    // Admin changes: a branch closed, another added, lobby v2 active.
+    // Admin changes: a branch closed, another added, lobby v3 active.
     let mut n02 = branch_of(&second, "N02").await.unwrap();
     n02["active"] = json!(false);
     assert_eq!(put(&second, "/api/v1/branches/N02", &n02).await.0, 200);
     let z01 = json!({"code": "Z01", "name": "Harbour", "region": "South", "active": true});
     assert_eq!(post(&second, "/api/v1/branches", &z01).await.0, 201);
-    assert_eq!(upload(&second, &lobby_without_ease(2)).await.0, 201);
-    let (status, _) = post_empty(&second, "/api/v1/questionnaires/lobby/2/activate").await;
+    assert_eq!(upload(&second, &lobby_without_ease(3)).await.0, 201);
+    let (status, _) = post_empty(&second, "/api/v1/questionnaires/lobby/3/activate").await;
     assert_eq!(status, 204);
     second.stop().await;
 
-    // The folder still says N02 is open and lobby has only v1: the
+    // The folder still says N02 is open and lobby has only v2: the
     // database's word holds.
     let third = start_on(&url, 5).await;
     assert_eq!(branch_of(&third, "N02").await.unwrap()["active"], false);
@@ -168,7 +168,7 @@ async fn seeding_is_idempotent_and_admin_changes_survive_a_restart() {
         .collect();
     assert_eq!(codes.len(), 13);
     assert_eq!(codes.last(), Some(&"Z01"), "a new branch ends the list");
-    assert_eq!(served_lobby_version(&third).await, 2);
+    assert_eq!(served_lobby_version(&third).await, 3);
     let (_, all) = third.get_json("/api/v1/questionnaires/all").await;
     assert_eq!(all.as_array().unwrap().len(), 3);
     third.stop().await;
@@ -208,7 +208,7 @@ async fn uploads_are_checked_stored_once_and_inactive_until_activated() {
     // Invalid: the loader's message, nothing stored.
     let broken = kiosk_file()
         .replacen("\"dimension\": \"empathy\"", "\"dimension\": \"speed\"", 1)
-        .replacen("\"version\": 1", "\"version\": 7", 1);
+        .replacen("\"version\": 2", "\"version\": 7", 1);
     let (status, body) = upload(&server, &broken).await;
     assert_eq!(status, 422, "{body}");
     let error = body["error"].as_str().unwrap();
@@ -218,7 +218,7 @@ async fn uploads_are_checked_stored_once_and_inactive_until_activated() {
     );
     let (status, body) = upload(&server, "{\"id\": \"lobby\",").await;
     assert_eq!(status, 422, "{body}");
-    let (status, body) = upload(&server, &lobby_without_ease(1).replace("lobby", "all")).await;
+    let (status, body) = upload(&server, &lobby_without_ease(2).replace("lobby", "all")).await;
     assert_eq!(status, 422, "{body}");
     assert!(
         body["error"].as_str().unwrap().contains("reserved"),
@@ -230,9 +230,9 @@ async fn uploads_are_checked_stored_once_and_inactive_until_activated() {
     );
 
     // The same id and version again: 409, the stored one kept.
-    let (status, body) = upload(&server, &lobby_without_ease(1)).await;
+    let (status, body) = upload(&server, &lobby_without_ease(2)).await;
     assert_eq!(status, 409, "{body}");
-    let (_, lobby) = server.get_json("/api/v1/questionnaires/lobby/1").await;
+    let (_, lobby) = server.get_json("/api/v1/questionnaires/lobby/2").await;
     assert!(lobby.to_string().contains("\"ease\""));
 
     // Not JSON, or too large: refused with a JSON error.
@@ -240,7 +240,7 @@ async fn uploads_are_checked_stored_once_and_inactive_until_activated() {
     let resp = session
         .on(server.client.post(server.at("/api/v1/questionnaires")))
         .header("content-type", "text/plain")
-        .body(lobby_without_ease(3))
+        .body(lobby_without_ease(4))
         .send()
         .await
         .unwrap();
@@ -249,26 +249,27 @@ async fn uploads_are_checked_stored_once_and_inactive_until_activated() {
     let (status, body) = upload(&server, &huge).await;
     assert_eq!(status, 413, "{body}");
 
-    // A new version: stored as sent, inactive; devices still get v1.
-    let text = lobby_without_ease(2);
+    // A new version: stored as sent, inactive; devices still get v2.
+    let text = lobby_without_ease(3);
     let (status, body) = upload(&server, &text).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["id"], "lobby");
-    assert_eq!(body["version"], 2);
+    assert_eq!(body["version"], 3);
     assert_eq!(body["active"], false);
-    assert_eq!(body["items"], 6);
+    // Lobby v2's ten items but "ease".
+    assert_eq!(body["items"], 9);
     assert!(body["uploaded_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(served_lobby_version(&server).await, 1);
+    assert_eq!(served_lobby_version(&server).await, 2);
     let (_, listed) = server.get_json("/api/v1/questionnaires").await;
     let lobby = listed
         .as_array()
         .unwrap()
         .iter()
         .find(|q| q["id"] == "lobby");
-    assert_eq!(lobby.unwrap()["version"], 1);
-    let (status, v2) = server.get_json("/api/v1/questionnaires/lobby/2").await;
+    assert_eq!(lobby.unwrap()["version"], 2);
+    let (status, v3) = server.get_json("/api/v1/questionnaires/lobby/3").await;
     assert_eq!(status, 200);
-    assert!(!v2.to_string().contains("\"ease\""));
+    assert!(!v3.to_string().contains("\"ease\""));
 
     // The first version of a new id is active at once.
     let (status, body) = upload(
@@ -288,7 +289,7 @@ async fn uploads_are_checked_stored_once_and_inactive_until_activated() {
     assert_eq!(ids, ["branch_visit", "lobby", "lobby_short"]);
 
     // What is stored is the upload, byte for byte.
-    assert_eq!(stored_json(&server.database_url, "lobby", 2).await, text);
+    assert_eq!(stored_json(&server.database_url, "lobby", 3).await, text);
     server.stop().await;
 }
 
@@ -319,7 +320,7 @@ async fn stored_json(database_url: &str, id: &str, version: i64) -> String {
 #[tokio::test]
 async fn activating_switches_what_devices_get_and_old_responses_still_count() {
     let server = TestServer::start().await;
-    assert_eq!(upload(&server, &lobby_without_ease(2)).await.0, 201);
+    assert_eq!(upload(&server, &lobby_without_ease(3)).await.0, 201);
     for path in [
         "/api/v1/questionnaires/lobby/9/activate",
         "/api/v1/questionnaires/nope/1/activate",
@@ -328,11 +329,11 @@ async fn activating_switches_what_devices_get_and_old_responses_still_count() {
         let (status, body) = post_empty(&server, path).await;
         assert_eq!(status, 404, "{path}: {body}");
     }
-    assert_eq!(served_lobby_version(&server).await, 1);
-
-    let (status, _) = post_empty(&server, "/api/v1/questionnaires/lobby/2/activate").await;
-    assert_eq!(status, 204);
     assert_eq!(served_lobby_version(&server).await, 2);
+
+    let (status, _) = post_empty(&server, "/api/v1/questionnaires/lobby/3/activate").await;
+    assert_eq!(status, 204);
+    assert_eq!(served_lobby_version(&server).await, 3);
     let (_, all) = server.get_json("/api/v1/questionnaires/all").await;
     let active: Vec<(u64, bool)> = all
         .as_array()
@@ -346,15 +347,15 @@ async fn activating_switches_what_devices_get_and_old_responses_still_count() {
             )
         })
         .collect();
-    assert_eq!(active, [(1, false), (2, true)]);
+    assert_eq!(active, [(2, false), (3, true)]);
 
-    // A device still on v1 is answered by v1's rules: "ease" is an item of
-    // v1 (accepted), a rating of 9 is not (rejected); v2 knows no "ease".
+    // A device still on v2 is answered by v2's rules: "ease" is an item of
+    // v2 (accepted), a rating of 9 is not (rejected); v3 knows no "ease".
     let old = kiosk_response("00000000-0000-4000-8000-000000000001");
     let mut bad_old = kiosk_response("00000000-0000-4000-8000-000000000002");
     bad_old["answers"]["overall"] = json!({"type": "rating", "value": 9});
     let mut new = kiosk_response("00000000-0000-4000-8000-000000000003");
-    new["questionnaire_version"] = json!(2);
+    new["questionnaire_version"] = json!(3);
     let mut new_with_ease = new.clone();
     new_with_ease["id"] = json!("00000000-0000-4000-8000-000000000004");
     new["answers"].as_object_mut().unwrap().remove("ease");
@@ -375,9 +376,9 @@ async fn activating_switches_what_devices_get_and_old_responses_still_count() {
     );
 
     // And back.
-    let (status, _) = post_empty(&server, "/api/v1/questionnaires/lobby/1/activate").await;
+    let (status, _) = post_empty(&server, "/api/v1/questionnaires/lobby/2/activate").await;
     assert_eq!(status, 204);
-    assert_eq!(served_lobby_version(&server).await, 1);
+    assert_eq!(served_lobby_version(&server).await, 2);
     server.stop().await;
 }
 
@@ -512,9 +513,9 @@ async fn a_change_on_one_server_reaches_the_other_within_the_reload_interval() {
     let (_dir, url) = lasting_database().await;
     let a = start_on(&url, 1).await;
     let b = start_on(&url, 1).await;
-    assert_eq!(upload(&a, &lobby_without_ease(2)).await.0, 201);
+    assert_eq!(upload(&a, &lobby_without_ease(3)).await.0, 201);
     assert_eq!(
-        post_empty(&a, "/api/v1/questionnaires/lobby/2/activate")
+        post_empty(&a, "/api/v1/questionnaires/lobby/3/activate")
             .await
             .0,
         204
@@ -525,7 +526,7 @@ async fn a_change_on_one_server_reaches_the_other_within_the_reload_interval() {
 
     let started = Instant::now();
     loop {
-        let seen = served_lobby_version(&b).await == 2
+        let seen = served_lobby_version(&b).await == 3
             && branch_of(&b, "S01").await.unwrap()["active"] == false;
         if seen {
             break;
@@ -549,10 +550,10 @@ async fn a_response_naming_a_branch_new_on_another_server_is_looked_up_at_once()
     let b = start_on(&url, 3600).await;
     let z01 = json!({"code": "Z01", "name": "Harbour", "region": "South", "active": true});
     assert_eq!(post(&a, "/api/v1/branches", &z01).await.0, 201);
-    assert_eq!(upload(&a, &lobby_without_ease(2)).await.0, 201);
+    assert_eq!(upload(&a, &lobby_without_ease(3)).await.0, 201);
     let mut kiosk = kiosk_response("00000000-0000-4000-8000-000000000030");
     kiosk["branch"] = json!("Z01");
-    kiosk["questionnaire_version"] = json!(2);
+    kiosk["questionnaire_version"] = json!(3);
     kiosk["answers"].as_object_mut().unwrap().remove("ease");
     // The tablet is enrolled through a (b does not know Z01 yet); its
     // token is good on every server.
@@ -576,7 +577,7 @@ async fn only_an_admin_changes_the_catalog_and_each_change_is_audited() {
         (reqwest::Method::POST, "/api/v1/questionnaires", None),
         (
             reqwest::Method::POST,
-            "/api/v1/questionnaires/lobby/1/activate",
+            "/api/v1/questionnaires/lobby/2/activate",
             None,
         ),
         (reqwest::Method::POST, "/api/v1/branches", Some(&z01)),
@@ -609,9 +610,9 @@ async fn only_an_admin_changes_the_catalog_and_each_change_is_audited() {
     let mut closed = z01.clone();
     closed["active"] = json!(false);
     assert_eq!(put(&server, "/api/v1/branches/Z01", &closed).await.0, 200);
-    assert_eq!(upload(&server, &lobby_without_ease(2)).await.0, 201);
+    assert_eq!(upload(&server, &lobby_without_ease(3)).await.0, 201);
     assert_eq!(
-        post_empty(&server, "/api/v1/questionnaires/lobby/2/activate")
+        post_empty(&server, "/api/v1/questionnaires/lobby/3/activate")
             .await
             .0,
         204
@@ -645,8 +646,8 @@ async fn only_an_admin_changes_the_catalog_and_each_change_is_audited() {
         .collect();
     let expected = [
         ("response.purge_text", id),
-        ("questionnaire.activate", "lobby/2"),
-        ("questionnaire.upload", "lobby/2"),
+        ("questionnaire.activate", "lobby/3"),
+        ("questionnaire.upload", "lobby/3"),
         ("branch.update", "Z01"),
         ("branch.create", "Z01"),
     ];
@@ -705,7 +706,7 @@ async fn catalog_refusals_name_their_problem_and_field() {
     let (status, body) = upload(&server, &twice).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(problem(&body).0, "questionnaire_invalid", "{body}");
-    let (status, body) = upload(&server, &lobby_without_ease(1)).await;
+    let (status, body) = upload(&server, &lobby_without_ease(2)).await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(problem(&body).0, "questionnaire_version_exists");
     server.stop().await;

@@ -54,6 +54,37 @@ async fn the_demo_seeds_a_network_with_real_differences_once() {
         "a small branch shows 'too few responses'"
     );
     assert!(a.network.csat.estimate.is_some() && a.network.nps.estimate.is_some());
+    // About one kiosk customer in ten walks away; visits are always whole.
+    let kiosk = read_models::aggregates(&s, &Filter::from_query("channel=kiosk").unwrap())
+        .await
+        .unwrap();
+    let walked_away = (kiosk.network.n - kiosk.network.completed) as f64 / kiosk.network.n as f64;
+    assert!((0.07..0.13).contains(&walked_away), "{walked_away}");
+    assert_eq!(
+        a.network.n - a.network.completed,
+        kiosk.network.n - kiosk.network.completed
+    );
+    // Some fees do not apply, and the optional questions are answered by some.
+    let payloads = common::stored_rows(&s.config.database_url).await;
+    let with = |needle: &str| payloads.iter().filter(|(_, p)| p.contains(needle)).count();
+    let kiosk_n = seeded.kiosk;
+    let not_applicable = with("\"fees_worth\":{\"type\":\"not_applicable\"}");
+    assert!(
+        (kiosk_n / 5..kiosk_n / 2).contains(&not_applicable),
+        "{not_applicable} of {kiosk_n}"
+    );
+    let together = with("\"reason\":{\"type\":\"choice\"");
+    assert!(
+        (kiosk_n / 4..kiosk_n / 2).contains(&together),
+        "{together} of {kiosk_n}"
+    );
+    // A walk-away is partial, and its value dimension has fewer answers than
+    // its responses.
+    assert!(with("\"partial\":true") > 0);
+    assert!(
+        kiosk.network.dimensions[&branchpulse_core::questionnaire::Dimension::Value].n
+            < kiosk.network.completed
+    );
 
     // Not again into a database that holds responses.
     assert_eq!(demo::seed_if_empty(&s, now).await.unwrap(), None);

@@ -500,7 +500,7 @@ fn url_ident(valid: &'static str) -> Values<String> {
         encoded(long(valid, LONG_URL)),
         encoded(garbage()),
         encoded(far_date()),
-        // Not 1 (a real questionnaire version).
+        // Not 1 or 2 (real questionnaire versions).
         numbers_outside(-1, 1_000_000),
         bad_bytes(),
     ])
@@ -742,7 +742,7 @@ fn table(k: &Known) -> Vec<Target> {
     t.push(segment(
         Nobody,
         M::GET,
-        "/api/v1/questionnaires/{}/1",
+        "/api/v1/questionnaires/{}/2",
         None,
         url_ident("lobby"),
     ));
@@ -751,12 +751,12 @@ fn table(k: &Known) -> Vec<Target> {
         M::GET,
         "/api/v1/questionnaires/lobby/{}",
         None,
-        url_ident("1"),
+        url_ident("2"),
     ));
     t.push(segment(
         Admin,
         M::POST,
-        "/api/v1/questionnaires/{}/1/activate",
+        "/api/v1/questionnaires/{}/2/activate",
         None,
         url_ident("lobby"),
     ));
@@ -765,7 +765,7 @@ fn table(k: &Known) -> Vec<Target> {
         M::POST,
         "/api/v1/questionnaires/lobby/{}/activate",
         None,
-        url_ident("1"),
+        url_ident("2"),
     ));
     let user: &'static str = k.user.clone().leak();
     let device: &'static str = k.device.clone().leak();
@@ -789,6 +789,13 @@ fn table(k: &Known) -> Vec<Target> {
         M::POST,
         "/api/v1/devices/{}/revoke",
         None,
+        url_ident(device),
+    ));
+    t.push(segment(
+        Admin,
+        M::PUT,
+        "/api/v1/devices/{}/pin",
+        Some(json!({"pin": "2468"})),
         url_ident(device),
     ));
     t.push(segment(
@@ -843,7 +850,7 @@ fn table(k: &Known) -> Vec<Target> {
             (
                 "/responses/0/questionnaire_version",
                 "questionnaire_version",
-                number_field(1, 1),
+                number_field(2, 2),
             ),
             ("/responses/0/branch", "branch", ident("N01", false)),
             (
@@ -987,6 +994,42 @@ fn table(k: &Known) -> Vec<Target> {
             ("/label", "label", label("Hostile tablet", false)),
             ("/branch", "branch", ident("N01", true)),
             ("/shopper", "shopper", label("Ana", true)),
+        ],
+    ));
+    t.extend(body(
+        Admin,
+        M::PUT,
+        &format!("/api/v1/devices/{}/pin", k.device),
+        json!({"pin": "2468"}),
+        vec![("/pin", "pin", label("2468", false))],
+    ));
+    t.extend(body(
+        Kiosk,
+        M::POST,
+        "/api/v1/device/status",
+        json!({"questionnaire_id": "lobby", "questionnaire_version": 2, "waiting": 1, "rejected": 0, "last_sync": "2026-03-01T09:30:00Z"}),
+        vec![
+            // Any plain id up to 64 characters is a fair report: only
+            // what the server refuses is tried.
+            ("/questionnaire_id", "questionnaire_id", label("lobby", true)),
+            (
+                "/questionnaire_version",
+                "questionnaire_version",
+                Values::any(vec![
+                    numbers_outside(0, u32::MAX.into()),
+                    wrong_type(Ty::Num, true),
+                ]),
+            ),
+            ("/waiting", "waiting", number_field(0, u32::MAX.into())),
+            ("/rejected", "rejected", number_field(0, u32::MAX.into())),
+            (
+                "/last_sync",
+                "last_sync",
+                Values::any(vec![
+                    json_text(with_control("2026-03-01T09:30:00Z")),
+                    wrong_type(Ty::Str, true),
+                ]),
+            ),
         ],
     ));
     t.extend(body(
@@ -1526,6 +1569,23 @@ async fn set_up(url: &str, database_url: &str) -> (Session, String, String, Know
         )
         .await;
     assert_eq!(status, 200, "{reply}");
+    let (status, reply) = s
+        .admin_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/devices/{device}/pin"),
+            &json!({"pin": "2468"}),
+        )
+        .await;
+    assert_eq!(status, 204, "{reply}");
+    let resp = s
+        .client
+        .post(s.at("/api/v1/device/status"))
+        .bearer_auth(&kiosk)
+        .json(&json!({"questionnaire_id": "lobby", "questionnaire_version": 2, "waiting": 1, "rejected": 0, "last_sync": "2026-03-01T09:30:00Z"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
     let file = std::fs::read_to_string(questionnaires_dir().join("kiosk.json")).unwrap();
     let mut upload: Value = serde_json::from_str(&file).unwrap();
     upload["id"] = json!("control_q");

@@ -193,7 +193,7 @@ async fn mystery_shop_questionnaires_go_only_to_shoppers_phones_and_admins() {
         // Kiosk questionnaires stay public.
         for path in [
             "/api/v1/questionnaires/lobby",
-            "/api/v1/questionnaires/lobby/1",
+            "/api/v1/questionnaires/lobby/2",
         ] {
             let (status, q, _) = read(&server, path, session, token).await;
             assert_eq!((status, &q["id"]), (200, &json!("lobby")), "{who} {path}");

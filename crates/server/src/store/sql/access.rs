@@ -7,7 +7,7 @@ use crate::store::access::{
 };
 use crate::store::backend::Backend;
 use crate::store::StoreError;
-use branchpulse_core::access::{AuditEntry, User};
+use branchpulse_core::access::{AuditEntry, DeviceReport, PinHash, User};
 use sqlx::Row;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -17,7 +17,8 @@ pub const USER: &str = "id, username, password_hash, role, branch, region, activ
      failed_logins, locked_until";
 
 pub const DEVICE: &str = "id, kind, label, branch, shopper, code_expires_at, token_expires_at, \
-     enrolled_at, last_seen_at, revoked_at, created_by, created_at";
+     enrolled_at, last_seen_at, revoked_at, created_by, created_at, pin_salt, pin_hash, report, \
+     reported_at";
 
 pub fn user_of(row: &DbRow) -> Result<UserRow, StoreError> {
     let role: String = row.try_get("role")?;
@@ -53,6 +54,18 @@ pub fn device_of(row: &DbRow) -> Result<DeviceRow, StoreError> {
         revoked_at: get_opt_time(row, "revoked_at")?,
         created_by: row.try_get("created_by")?,
         created_at: get_time(row, "created_at")?,
+        pin: match (row.try_get("pin_salt")?, row.try_get("pin_hash")?) {
+            (Some(salt), Some(hash)) => Some(PinHash { salt, hash }),
+            _ => None,
+        },
+        report: row
+            .try_get::<Option<String>, _>("report")?
+            .map(|text| {
+                serde_json::from_str(&text)
+                    .map_err(|e| StoreError::Corrupt(format!("device report \"{text}\": {e}")))
+            })
+            .transpose()?,
+        reported_at: get_opt_time(row, "reported_at")?,
     })
 }
 
@@ -316,7 +329,8 @@ pub async fn end_session(pool: &Pool, token_hash: &str) -> Result<(), StoreError
 pub async fn add_device(pool: &Pool, d: &DeviceRow, code_hash: &str) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO devices (id, kind, label, branch, shopper, code_hash, code_expires_at, \
-         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         created_by, created_at, pin_salt, pin_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(B::id(d.id))
     .bind(kind_label(d.kind))
@@ -327,6 +341,8 @@ pub async fn add_device(pool: &Pool, d: &DeviceRow, code_hash: &str) -> Result<(
     .bind(d.code_expires_at.map(B::time))
     .bind(&d.created_by)
     .bind(B::time(d.created_at))
+    .bind(d.pin.as_ref().map(|p| &p.salt))
+    .bind(d.pin.as_ref().map(|p| &p.hash))
     .execute(pool)
     .await?;
     Ok(())
@@ -417,6 +433,36 @@ pub async fn device_seen(pool: &Pool, id: Uuid, now: OffsetDateTime) -> Result<(
     .execute(pool)
     .await?;
     Ok(())
+}
+
+pub async fn set_device_pin(pool: &Pool, id: Uuid, pin: &PinHash) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE devices SET pin_salt = $1, pin_hash = $2 WHERE id = $3")
+        .bind(&pin.salt)
+        .bind(&pin.hash)
+        .bind(B::id(id))
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn device_report(
+    pool: &Pool,
+    id: Uuid,
+    report: &DeviceReport,
+    now: OffsetDateTime,
+) -> Result<Option<DeviceRow>, StoreError> {
+    let text = serde_json::to_string(report)
+        .map_err(|e| StoreError::Corrupt(format!("device report: {e}")))?;
+    let row = sqlx::query(&format!(
+        "UPDATE devices SET report = $1, reported_at = $2, last_seen_at = $2 WHERE id = $3 \
+         AND revoked_at IS NULL AND token_expires_at > $2 RETURNING {DEVICE}"
+    ))
+    .bind(text)
+    .bind(B::time(now))
+    .bind(B::id(id))
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(device_of).transpose()
 }
 
 pub async fn revoke_device(pool: &Pool, id: Uuid, now: OffsetDateTime) -> Result<bool, StoreError> {

@@ -157,8 +157,9 @@ pub async fn add_accounts(pool: &Pool, rows: &AccountRows) -> Result<AccountsCop
         let done = sqlx::query(
             "INSERT INTO devices (id, kind, label, branch, shopper, code_hash, code_expires_at, \
              token_hash, token_expires_at, enrolled_at, last_seen_at, revoked_at, created_by, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-             ON CONFLICT DO NOTHING",
+             created_at, pin_salt, pin_hash, report, reported_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18) ON CONFLICT DO NOTHING",
         )
         .bind(B::id(r.id))
         .bind(kind_label(r.kind))
@@ -174,6 +175,16 @@ pub async fn add_accounts(pool: &Pool, rows: &AccountRows) -> Result<AccountsCop
         .bind(r.revoked_at.map(B::time))
         .bind(&r.created_by)
         .bind(B::time(r.created_at))
+        .bind(r.pin.as_ref().map(|p| &p.salt))
+        .bind(r.pin.as_ref().map(|p| &p.hash))
+        .bind(
+            r.report
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("device report: {e}")))?,
+        )
+        .bind(r.reported_at.map(B::time))
         .execute(&mut *tx)
         .await?;
         copied.devices_copied += done.rows_affected();

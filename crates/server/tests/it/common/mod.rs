@@ -408,12 +408,13 @@ pub async fn stored_rows(database_url: &str) -> Vec<(String, String)> {
     rows
 }
 
-/// A complete, valid kiosk response to questionnaire "lobby" v1.
+/// A complete, valid kiosk response to questionnaire "lobby" v2, its
+/// optional section ("more") answered but for `wait`.
 pub fn kiosk_response(id: &str) -> Value {
     json!({
         "id": id,
         "questionnaire_id": "lobby",
-        "questionnaire_version": 1,
+        "questionnaire_version": 2,
         "branch": "N01",
         "device_id": "tablet-1",
         "channel": "kiosk",
@@ -424,9 +425,11 @@ pub fn kiosk_response(id: &str) -> Value {
             "overall": {"type": "rating", "value": 5},
             "staff_care": {"type": "rating", "value": 4},
             "ease": {"type": "rating", "value": 3},
-            "worth_it": {"type": "rating", "value": 4},
+            "fees_worth": {"type": "rating", "value": 4},
             "confidence": {"type": "rating", "value": 5},
             "recommend": {"type": "nps", "value": 9},
+            "resolved": {"type": "yes_no", "value": "yes"},
+            "reason": {"type": "choice", "value": "account"},
             "comment": {"type": "text", "value": "Quick and friendly."}
         }
     })
@@ -480,7 +483,8 @@ pub async fn digest(database_url: &str) -> String {
         (
             "devices",
             "id, kind, label, branch, shopper, code_hash, code_expires_at, token_hash, \
-             token_expires_at, enrolled_at, revoked_at, created_by, created_at",
+             token_expires_at, enrolled_at, revoked_at, created_by, created_at, pin_salt, \
+             pin_hash, report, reported_at",
         ),
         ("branches", "*"),
         ("questionnaires", "*"),
