@@ -218,6 +218,7 @@ test('devices: a kiosk gets a one-time code as text and QR code; revoked, its co
 
 test("devices: a kiosk's staff PIN, checked first and set later; a kiosk silent for more than a day is said in words", async () => {
   await section('devices');
+  await page.locator('input[name="device-kind"][value="kiosk"]').check();
   await page.locator('#device-branch option[value="N01"]').waitFor({ state: 'attached' });
   // A PIN is 4 to 8 digits: said before anything is sent.
   const label = `PIN kiosk ${TAG}`;

@@ -5,8 +5,12 @@
 // reaches /admin; a new version of the kiosk's questionnaire is taken
 // between customers, never in the middle of one.
 //
-// Time is the page's (Playwright's clock), never a sleep; the reports'
-// interval is shortened the way the sync tests shorten theirs.
+// Time is moved on in the page, never slept; the reports' interval is
+// shortened the way the sync tests shorten theirs. Not with Playwright's
+// clock: its timer ids start at 1e12, web-sys reads them as i32, so the
+// app's `clearInterval` misses and every cleared timer keeps firing, which
+// no real browser does. The tablet's wall clock is moved instead
+// (`Date.now`, what the PIN's wait is measured by); its timers stay real.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -58,6 +62,22 @@ async function tablet() {
 
 const keptPin = (page) => page.evaluate((k) => localStorage.getItem(k), PIN_KEY);
 const enrolledId = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k)).device.id, ENROLMENT_KEY);
+
+const SHIFT_KEY = 'e2e.clock.shift';
+
+/// Every page of `context` reads its wall clock with a shift that
+/// [`later`] moves on and a reload keeps (sessionStorage: the tab's).
+async function shiftableClock(context) {
+  await context.addInitScript((key) => {
+    const real = Date.now.bind(Date);
+    Date.now = () => real() + Number(sessionStorage.getItem(key) || 0);
+  }, SHIFT_KEY);
+}
+
+/// `ms` later on the tablet's clock, as if that time had passed.
+async function later(page, ms) {
+  await page.evaluate(([key, ms]) => sessionStorage.setItem(key, String(Number(sessionStorage.getItem(key) || 0) + ms)), [SHIFT_KEY, ms]);
+}
 
 async function staffPrompt(page) {
   await page.getByRole('button', { name: 'Staff' }).click();
@@ -164,7 +184,7 @@ test('until an admin sets a PIN the prompt says where, offers a new code, and ta
 
 test('3 wrong PINs: a wait counted down, the right PIN refused meanwhile, across a reload; after it the right PIN works', async () => {
   const { context, page, errors } = await openPage(browser);
-  await context.clock.install();
+  await shiftableClock(context);
   await setUp(page, { branch: 'N06' });
   await staffPrompt(page);
   for (let i = 0; i < 3; i++) {
@@ -177,7 +197,7 @@ test('3 wrong PINs: a wait counted down, the right PIN refused meanwhile, across
   await tryPin(page, PIN);
   await staysLocked(page, 'Too many wrong PINs');
   // A reload (or a restart) does not end the wait.
-  await page.clock.fastForward(5_000);
+  await later(page, 5_000);
   await page.reload();
   await page.locator('.kiosk-start').waitFor();
   await staffPrompt(page);
@@ -185,14 +205,14 @@ test('3 wrong PINs: a wait counted down, the right PIN refused meanwhile, across
   await tryPin(page, PIN);
   await staysLocked(page, 'Too many wrong PINs');
   // The countdown follows the clock.
-  await page.clock.fastForward(10_000);
+  await later(page, 10_000);
   await page.waitForFunction(() => /0:1\d\./.test(document.querySelector('[data-testid="pin-wait"]').textContent));
-  await page.clock.fastForward(20_000);
+  await later(page, 20_000);
   await page.waitForFunction(() => document.querySelector('[data-testid="pin-wait"]').textContent.trim() === '');
   // One more wrong PIN waits twice as long.
   await tryPin(page, '0000');
   await page.waitForFunction(() => document.querySelector('[data-testid="pin-wait"]').textContent.trim() === 'Try again in 1:00.');
-  await page.clock.fastForward(61_000);
+  await later(page, 61_000);
   await page.waitForFunction(() => document.querySelector('[data-testid="pin-wait"]').textContent.trim() === '');
   await tryPin(page, PIN);
   await staffMenuOpens(page);

@@ -84,18 +84,20 @@ pub fn PinPrompt(
     let now = RwSignal::new(js_sys::Date::now());
     // Each second: the countdown, and a PIN that a status report brought
     // while the prompt is open.
+    // A timer may outlive the prompt by one tick: nothing here assumes it lives.
     let tick = move || {
         let at = js_sys::Date::now();
-        now.set(at);
+        now.try_set(at);
         // A wait over: the last wrong PIN is old news.
-        if wrong.get_untracked()
-            && lockout.with_untracked(|l| l.failures >= FREE_TRIES && l.left_ms(at) == 0.0)
-        {
-            wrong.set(false);
+        let over = lockout
+            .try_with_untracked(|l| l.failures >= FREE_TRIES && l.left_ms(at) == 0.0)
+            .unwrap_or(false);
+        if over && wrong.try_get_untracked() == Some(true) {
+            wrong.try_set(false);
         }
         let fresh = config::staff_pin();
-        if kept.with_untracked(|k| *k != fresh) {
-            kept.set(fresh);
+        if kept.try_with_untracked(|k| *k != fresh) == Some(true) {
+            kept.try_set(fresh);
         }
     };
     if let Ok(h) = set_interval_with_handle(tick, Duration::from_millis(1000)) {
