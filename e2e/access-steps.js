@@ -46,13 +46,20 @@ export async function asAdmin(method, path, body) {
   return fetch(`${BASE_URL}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
+/// The staff PIN the admin gives the tests' kiosks.
+export const KIOSK_PIN = '2468';
+
 /// A new device and its one-time code (`Enrolment`: code, url, device…):
-/// a kiosk for `branch`, or a shopper's phone for `shopper`.
-export async function newDevice({ branch, shopper, label } = {}) {
+/// a kiosk for `branch` (with the staff PIN `pin`, `null` for none), or a
+/// shopper's phone for `shopper`.
+export async function newDevice({ branch, shopper, label, pin = KIOSK_PIN } = {}) {
   const kind = shopper ? 'shopper' : 'kiosk';
   const body = { kind, label: label ?? `e2e ${kind} ${randomUUID().slice(0, 8)}` };
   if (shopper) body.shopper = shopper;
-  else body.branch = branch ?? 'N01';
+  else {
+    body.branch = branch ?? 'N01';
+    if (pin !== null) body.pin = pin;
+  }
   const resp = await asAdmin('POST', '/api/v1/devices', body);
   assert.ok([200, 201].includes(resp.status), `create device: ${resp.status} ${await resp.clone().text()}`);
   return resp.json();

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN, BASE_URL, launch, seriousViolations, PHONE, TABLET_LANDSCAPE } from './lib.js';
+import { ADMIN, BASE_URL, launch, seriousViolations, PHONE, TABLET_LANDSCAPE, writeServer } from './lib.js';
 import { kiosk } from './dashboard-data.js';
 import { apiSignIn, asUser, deviceToken, open, overflow, signInPage, unexpected } from './admin-steps.js';
 
@@ -213,6 +213,64 @@ test('devices: a kiosk gets a one-time code as text and QR code; revoked, its co
   await page.fill('#device-label', `Phone ${TAG}`);
   await page.locator('#add-device button[type="submit"]').click();
   await page.locator('#device-shopper-error').waitFor();
+  assert.deepEqual(unexpected(opened.errors), []);
+});
+
+test("devices: a kiosk's staff PIN, checked first and set later; a kiosk silent for more than a day is said in words", async () => {
+  await section('devices');
+  await page.locator('input[name="device-kind"][value="kiosk"]').check();
+  await page.locator('#device-branch option[value="N01"]').waitFor({ state: 'attached' });
+  // A PIN is 4 to 8 digits: said before anything is sent.
+  const label = `PIN kiosk ${TAG}`;
+  await page.fill('#device-label', label);
+  await page.selectOption('#device-branch', 'N01');
+  await page.fill('#device-pin', '12a');
+  await page.locator('#add-device button[type="submit"]').click();
+  await page.locator('#device-pin-error').waitFor();
+  assert.equal(await page.locator('#device-pin').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#device-list tbody tr', { hasText: label }).count(), 0);
+  await page.fill('#device-pin', '40516');
+  await page.locator('#add-device button[type="submit"]').click();
+  await page.locator('#enrolment').waitFor();
+  const row = page.locator('#device-list tbody tr', { hasText: label });
+  await row.waitFor();
+  assert.equal(await row.locator('.pin-state').getAttribute('data-set'), 'true');
+  assert.match(await row.locator('td.report').textContent(), /No report yet/);
+  const id = await row.getAttribute('data-id');
+  const listed = async (which) => (await (await asUser(admin, 'GET', '/api/v1/devices')).json()).find((d) => d.id === which);
+  assert.equal((await listed(id)).pin_set, true);
+  // A shopper's phone has no PIN to set.
+  await page.locator('input[name="device-kind"][value="shopper"]').check();
+  assert.equal(await page.locator('#device-pin').count(), 0);
+  await page.locator('input[name="device-kind"][value="kiosk"]').check();
+  // A kiosk made without a PIN gets one later.
+  const made = await asUser(admin, 'POST', '/api/v1/devices', { kind: 'kiosk', label: `Quiet kiosk ${TAG}`, branch: 'N01' });
+  assert.ok([200, 201].includes(made.status), `add device: ${made.status}`);
+  const quiet = await made.json();
+  const enrolled = await fetch(`${BASE_URL}/api/v1/devices/enrol`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: quiet.code }),
+  });
+  assert.equal(enrolled.status, 201);
+  // Its last word, enrolling, was two days ago: the server's own clock
+  // then finds it silent (the threshold is a day, SILENT_AFTER_HOURS).
+  const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000).toISOString();
+  assert.equal(writeServer('UPDATE devices SET enrolled_at = ?, last_seen_at = ? WHERE id = ?', twoDaysAgo, twoDaysAgo, quiet.device.id), 1);
+  await page.reload();
+  const silent = page.locator(`#device-list tr[data-id="${quiet.device.id}"]`);
+  await silent.waitFor();
+  assert.equal(await silent.getAttribute('data-silent'), 'true');
+  assert.equal((await silent.getByTestId('device-silent').textContent()).trim(), '⚠ Warning: silent for more than a day');
+  assert.equal(await page.locator(`#device-list tr[data-id="${id}"] [data-testid="device-silent"]`).count(), 0, 'a kiosk not yet enrolled is not silent');
+  assert.equal(await silent.locator('.pin-state').getAttribute('data-set'), 'false');
+  await silent.getByRole('button', { name: 'Set PIN' }).click();
+  await silent.getByLabel('New staff PIN').fill('2718');
+  await silent.getByRole('button', { name: 'Save' }).click();
+  await silent.getByRole('status').filter({ hasText: 'PIN saved' }).waitFor();
+  assert.equal(await silent.locator('.pin-state').getAttribute('data-set'), 'true');
+  await axe('devices with PINs, reports and a silent kiosk');
+  assert.equal((await listed(quiet.device.id)).pin_set, true);
   assert.deepEqual(unexpected(opened.errors), []);
 });
 

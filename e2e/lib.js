@@ -84,6 +84,19 @@ export function queryServer(sql, ...params) {
   return JSON.parse(execFileSync('python3', ['-c', script, DATABASE_PATH, sql, ...params]).toString());
 }
 
+/// Change the server's SQLite file under it (WAL-safe, waiting for its
+/// locks), for what only time could do otherwise: how many rows changed.
+export function writeServer(sql, ...params) {
+  assert.ok(DATABASE_PATH, 'DATABASE_PATH names the server database (set by cargo xtask test)');
+  const script =
+    'import sqlite3, sys\n' +
+    'c = sqlite3.connect(sys.argv[1], timeout=30)\n' +
+    'n = c.execute(sys.argv[2], sys.argv[3:]).rowcount\n' +
+    'c.commit()\n' +
+    'print(n)';
+  return Number(execFileSync('python3', ['-c', script, DATABASE_PATH, sql, ...params]).toString());
+}
+
 /// Ids the server stored for `device`.
 export function storedIds(device) {
   return queryServer('SELECT id FROM responses WHERE device_id = ?', device).map((r) => r[0]);

@@ -194,6 +194,20 @@ pub async fn enrol(code: &str) -> Result<crate::storage::enrolment::Enrolment, A
         .await
 }
 
+/// Report how this kiosk is (`POST /api/v1/device/status`, with its
+/// token); the answer says what it should take up between customers: the
+/// staff PIN, and the version of its questionnaire in use on the server.
+pub async fn device_status(
+    report: &branchpulse_core::access::DeviceReport,
+) -> Result<branchpulse_core::access::DeviceConfig, ApiError> {
+    Call::post("/device/status")
+        .device()
+        .json(report)?
+        .timeout(sync_timeout_ms())
+        .read()
+        .await
+}
+
 /// Read a [`SyncReply`]. By hand rather than through serde: its internally
 /// tagged `Outcome` costs about 13 KB of wasm through serde, three fields
 /// read directly cost almost nothing.

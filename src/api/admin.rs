@@ -8,7 +8,7 @@
 use super::request::{forget_csrf, read_answer, remember_csrf, Call};
 use super::ApiError;
 use branchpulse_core::access::{
-    Device, Enrolment, Login, NewDevice, NewUser, Purged, Session, User, UserChange,
+    Device, DevicePin, Enrolment, Login, NewDevice, NewUser, Purged, Session, User, UserChange,
 };
 use branchpulse_core::protocol::{Branch, NewVisit, Visit};
 use js_sys::{Array, Reflect};
@@ -158,6 +158,15 @@ pub async fn new_code(id: Uuid) -> Result<Enrolment, ApiError> {
     Call::post(&format!("/devices/{id}/code"))
         .session()
         .read()
+        .await
+}
+
+/// A kiosk's new staff PIN; the kiosk takes it with its next status report.
+pub async fn set_pin(id: Uuid, pin: &DevicePin) -> Result<(), ApiError> {
+    Call::put(&format!("/devices/{id}/pin"))
+        .session()
+        .json(pin)?
+        .send()
         .await
 }
 

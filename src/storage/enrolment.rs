@@ -13,7 +13,7 @@
 
 use super::drafts::{self, DraftError};
 use super::keys;
-use branchpulse_core::access::DeviceKind;
+use branchpulse_core::access::{DeviceKind, PinHash};
 use serde::{Deserialize, Serialize};
 
 /// `access::Enrolled` as the device keeps it.
@@ -22,6 +22,11 @@ pub struct Enrolment {
     /// Sent as `Authorization: Bearer <token>`.
     pub token: String,
     pub device: EnrolledDevice,
+    /// A kiosk's staff PIN as the enrolment answer carried it: read, never
+    /// written here, since the kiosk keeps it under its own key
+    /// (`keys::KIOSK_PIN`), where every status report replaces it.
+    #[serde(default, skip_serializing)]
+    pub pin: Option<PinHash>,
 }
 
 /// The fields of `access::Device` the device uses.

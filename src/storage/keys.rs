@@ -44,10 +44,27 @@ pub const ENROLMENT: &str = "branchpulse.device.enrolment";
 /// kiosk's first setup or when the first response is built; never erased.
 pub const DEVICE_ID: &str = "branchpulse.device_id";
 
-/// The kiosk's setup (branch, questionnaire, languages, PIN hash…).
+/// The kiosk's setup (branch, questionnaire, languages…). Kept without the
+/// staff PIN since the admin sets it ([`KIOSK_PIN`]); an older value's PIN
+/// fields are ignored.
 /// Written by the kiosk's setup screen; replaced by the next setup; never
 /// erased.
 pub const KIOSK_SETUP: &str = "branchpulse.kiosk.setup";
+
+/// The kiosk's staff PIN as an admin set it (`access::PinHash`: salt and
+/// SHA-256, never the PIN), so the PIN prompt works offline. Written at
+/// enrolment and from every status report's answer, replaced (or erased,
+/// when the server has none) by each; never erased otherwise.
+pub const KIOSK_PIN: &str = "branchpulse.kiosk.pin";
+
+/// Wrong PINs in a row at the kiosk's prompt and until when it waits (ms
+/// since the epoch), so that a reload does not reset the wait. Written on
+/// each wrong PIN; erased by a right one.
+pub const KIOSK_PIN_LOCKOUT: &str = "branchpulse.kiosk.pin_lockout";
+
+/// An operator's (or a test's) own interval between a kiosk's status
+/// reports, in ms. Written by hand; never written or erased by the app.
+pub const KIOSK_REPORT_MS: &str = "branchpulse.kiosk.report_ms";
 
 // localStorage: drafts.
 

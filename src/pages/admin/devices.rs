@@ -1,13 +1,20 @@
 //! Devices: lobby tablets and shoppers' phones. Adding one (or asking a new
 //! code for one) shows its one-time enrolment code once, as large text and
 //! as the server's QR code; revoking stops its token at once.
+//!
+//! A kiosk's staff PIN is set here, when it is made or later ("Set PIN"),
+//! never on the tablet: whoever holds a fresh tablet must not choose it.
+//! Each kiosk's last status report is shown with it (questionnaire and
+//! version, what waits, what needs attention, its last sync), and a kiosk
+//! not heard from for more than a day is flagged in words.
 
 use super::{given, short_time, table, Confirm, Problem};
 use crate::api::admin as api;
 use crate::api::ApiError;
 use crate::i18n::{t, use_locale, Key};
 use branchpulse_core::access::{
-    check_new_device, Device, DeviceKind, DeviceStatus, Enrolment, NewDevice,
+    check_new_device, check_pin, Device, DeviceKind, DevicePin, DeviceReport, DeviceStatus,
+    Enrolment, NewDevice,
 };
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -15,7 +22,7 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
-const FIELDS: [&str; 4] = ["kind", "label", "branch", "shopper"];
+const FIELDS: [&str; 5] = ["kind", "label", "branch", "shopper", "pin"];
 
 #[component]
 pub fn Devices() -> impl IntoView {
@@ -68,26 +75,54 @@ pub fn Devices() -> impl IntoView {
                     Key::AdmKind,
                     Key::AdmFor,
                     Key::AdmStatus,
+                    Key::AdmReport,
                     Key::AdmLastSeen,
+                    Key::AdmPinCol,
                     Key::AdmActions,
                 ],
                 move |d| {
                     let id = d.id;
                     let revoked = d.status == DeviceStatus::Revoked;
+                    let kiosk = d.kind == DeviceKind::Kiosk;
                     view! {
-                        <tr data-id=d.id.to_string() data-status=format!("{:?}", d.status)>
+                        <tr
+                            data-id=d.id.to_string()
+                            data-status=format!("{:?}", d.status)
+                            data-silent=d.silent.to_string()
+                        >
                             <th scope="row" class="device-label">
                                 {d.label}
                             </th>
                             <td>{t(kind_key(d.kind))}</td>
                             <td>{d.branch.or(d.shopper).unwrap_or_default()}</td>
                             <td class="status">{t(status_key(d.status))}</td>
-                            <td>
+                            <td class="report">
+                                {kiosk
+                                    .then(|| {
+                                        view! {
+                                            <Report report=d.report reported_at=d.reported_at />
+                                        }
+                                    })}
+                            </td>
+                            <td class="last-seen">
                                 {d
                                     .last_seen_at
                                     .as_deref()
                                     .map(short_time)
                                     .unwrap_or_else(|| "—".into())}
+                                {d
+                                    .silent
+                                    .then(|| {
+                                        view! {
+                                            <p class="error device-silent" data-testid="device-silent">
+                                                "⚠ "
+                                                {t(Key::AdmSilent)}
+                                            </p>
+                                        }
+                                    })}
+                            </td>
+                            <td class="pin">
+                                {kiosk.then(|| view! { <PinCell id pin_set=d.pin_set /> })}
                             </td>
                             <td class="actions">
                                 <Confirm
@@ -144,6 +179,7 @@ fn AddDevice(
     let label = RwSignal::new(String::new());
     let branch = RwSignal::new(String::new());
     let shopper = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -166,7 +202,11 @@ fn AddDevice(
             } else {
                 Some(shopper.get_untracked().trim().to_string())
             },
-            pin: None,
+            pin: if is_kiosk {
+                given(pin.get_untracked())
+            } else {
+                None
+            },
         };
         let known = branches
             .get_untracked()
@@ -182,6 +222,7 @@ fn AddDevice(
             match result {
                 Ok(enrolment) => {
                     label.set(String::new());
+                    pin.set(String::new());
                     shown.set(Some(enrolment));
                     list.refetch();
                 }
@@ -258,6 +299,27 @@ fn AddDevice(
                             </select>
                             {problem.show("branch")}
                         </div>
+                        <div class="field">
+                            <label for="device-pin">{t(Key::AdmPin)}</label>
+                            <input
+                                id="device-pin"
+                                type="password"
+                                inputmode="numeric"
+                                autocomplete="new-password"
+                                maxlength="8"
+                                prop:value=pin
+                                aria-invalid=problem.is_at("pin")
+                                aria-describedby=format!(
+                                    "device-pin-hint {}",
+                                    problem.described("pin"),
+                                )
+                                on:input=move |e| pin.set(event_target_value(&e))
+                            />
+                            <p class="hint" id="device-pin-hint">
+                                {t(Key::AdmPinHint)}
+                            </p>
+                            {problem.show("pin")}
+                        </div>
                     }
                         .into_any()
                 } else {
@@ -283,6 +345,154 @@ fn AddDevice(
                 {t(Key::AdmAddDevice)}
             </button>
         </form>
+    }
+}
+
+/// A kiosk's last status report, each figure with its name.
+#[component]
+fn Report(report: Option<DeviceReport>, reported_at: Option<String>) -> impl IntoView {
+    let Some(r) = report else {
+        return view! { <span class="no-report">{t(Key::AdmNoReport)}</span> }.into_any();
+    };
+    let questionnaire = match (r.questionnaire_id, r.questionnaire_version) {
+        (Some(id), Some(v)) => Some((id, v.to_string())),
+        (Some(id), None) => Some((id, "—".into())),
+        _ => None,
+    };
+    let attention = r.rejected > 0;
+    view! {
+        <ul class="device-report">
+            {questionnaire
+                .map(|(id, v)| {
+                    view! {
+                        <li data-testid="report-questionnaire" data-version=v.clone()>
+                            {t(Key::Questionnaire)}
+                            ": "
+                            {id}
+                            ", "
+                            {t(Key::Version)}
+                            " "
+                            {v.clone()}
+                        </li>
+                    }
+                })} <li data-testid="report-waiting" data-n=r.waiting.to_string()>
+                {r.waiting}
+                " "
+                {t(Key::Waiting)}
+            </li>
+            <li data-testid="report-rejected" data-n=r.rejected.to_string() class:error=attention>
+                {t(Key::NeedsAttention)}
+                ": "
+                {r.rejected}
+            </li>
+            <li>
+                {t(Key::LastSync)} ": "
+                {match r.last_sync.as_deref() {
+                    Some(at) => short_time(at).into_any(),
+                    None => t(Key::Never).into_any(),
+                }}
+            </li>
+            <li>
+                {t(Key::AdmReportedAt)} ": "
+                {reported_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}
+            </li>
+        </ul>
+    }
+    .into_any()
+}
+
+/// Whether a kiosk has a staff PIN, and "Set PIN" (a new one, or the first).
+#[component]
+fn PinCell(id: Uuid, pin_set: bool) -> impl IntoView {
+    let locale = use_locale();
+    let problem = Problem::new(format!("pin-{id}"));
+    let is_set = RwSignal::new(pin_set);
+    let setting = RwSignal::new(false);
+    let done = RwSignal::new(false);
+    let pin = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        problem.clear();
+        let p = pin.get_untracked().trim().to_string();
+        if !problem.check(check_pin(&p)) {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::set_pin(id, &DevicePin { pin: p }).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    pin.set(String::new());
+                    setting.set(false);
+                    is_set.set(true);
+                    done.set(true);
+                }
+                Err(e) => problem.failed(&e, &["pin"], locale.get_untracked()),
+            }
+        });
+    };
+    let input_id = problem.id("pin");
+    view! {
+        <span class="pin-state" data-set=move || is_set.get().to_string()>
+            {move || t(if is_set.get() { Key::AdmPinIsSet } else { Key::AdmPinNotSet })()}
+        </span>
+        " "
+        {move || {
+            if setting.get() {
+                let input_id = input_id.clone();
+                view! {
+                    <form class="inline-form pin-form" on:submit=submit>
+                        <label for=input_id.clone()>{t(Key::AdmNewPin)}</label>
+                        <input
+                            id=input_id
+                            type="password"
+                            inputmode="numeric"
+                            autocomplete="new-password"
+                            maxlength="8"
+                            prop:value=pin
+                            aria-invalid=problem.is_at("pin")
+                            aria-describedby=problem.described("pin")
+                            on:input=move |e| pin.set(event_target_value(&e))
+                        />
+                        <button type="submit" class="primary" disabled=busy>
+                            {t(Key::AdmSave)}
+                        </button>
+                        <button type="button" on:click=move |_| setting.set(false)>
+                            {t(Key::Cancel)}
+                        </button>
+                    </form>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <button
+                        type="button"
+                        class="set-pin"
+                        on:click=move |_| {
+                            done.set(false);
+                            setting.set(true);
+                        }
+                    >
+                        {t(Key::AdmSetPin)}
+                    </button>
+                }
+                    .into_any()
+            }
+        }}
+        {problem.show("pin")}
+        {problem.show("")}
+        {move || {
+            done.get()
+                .then(|| {
+                    view! {
+                        <span class="ok" role="status">
+                            {t(Key::AdmPinSaved)}
+                        </span>
+                    }
+                })
+        }}
     }
 }
 

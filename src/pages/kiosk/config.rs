@@ -1,18 +1,27 @@
 //! What the manager sets up once, kept in localStorage so that a reload or
 //! a restart (even offline) comes back as the same kiosk: the branch, the
 //! questionnaire itself (the full JSON), the languages and the one each
-//! customer starts in, the idle timeout, the PIN as a salted SHA-256, and
-//! the device id.
+//! customer starts in, the idle timeout, and the device id. The staff PIN is
+//! not the setup's: an admin sets it, and the kiosk keeps the salted SHA-256
+//! it was sent under its own key ([`staff_pin`]).
 //!
 //! Setups stored by older versions still load: a missing default language
 //! is the first offered one, and their `keep_partial` (the idle timeout's
-//! old keep-or-discard choice) is ignored, since a customer who walks away
-//! now always has their answers sent.
+//! old keep-or-discard choice) and PIN fields are ignored, since a customer
+//! who walks away now always has their answers sent and the PIN is the
+//! admin's.
+//!
+//! A newer version of the questionnaire, found by the status report
+//! (`status.rs`), waits in [`offer_newer_questionnaire`] until the customer
+//! flow takes it between customers ([`take_newer_questionnaire`]).
 
 use crate::storage::{drafts, keys};
+use branchpulse_core::access::PinHash;
 use branchpulse_core::{Kind, Locale, Questionnaire, Text};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 use uuid::Uuid;
 
 /// Shortest idle timeout a manager may set, in seconds.
@@ -36,9 +45,6 @@ pub struct KioskSetup {
     pub default_language: Option<Locale>,
     /// Seconds without a touch before the "still there?" countdown.
     pub idle_secs: u32,
-    /// Hex salt and hex SHA-256 of salt ‖ PIN.
-    pub pin_salt: String,
-    pub pin_hash: String,
     /// Kiosk mode is on: customers only, navigation hidden.
     pub locked: bool,
 }
@@ -52,16 +58,6 @@ impl KioskSetup {
 
     pub fn save(&self) -> Result<(), drafts::DraftError> {
         drafts::save(keys::KIOSK_SETUP, self)
-    }
-
-    /// Set a new PIN (a fresh salt each time).
-    pub fn set_pin(&mut self, pin: &str) {
-        self.pin_salt = hex(&random_bytes::<16>());
-        self.pin_hash = pin_hash(&self.pin_salt, pin);
-    }
-
-    pub fn pin_matches(&self, pin: &str) -> bool {
-        !self.pin_hash.is_empty() && pin_hash(&self.pin_salt, pin.trim()) == self.pin_hash
     }
 
     /// The languages offered, in questionnaire order, never empty.
@@ -108,9 +104,26 @@ pub fn is_locked() -> bool {
     KioskSetup::load().is_some_and(|s| s.locked)
 }
 
-/// A PIN is 4 to 8 digits.
-pub fn pin_ok(pin: &str) -> bool {
-    (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
+/// The staff PIN an admin set for this kiosk, as last sent by the server.
+pub fn staff_pin() -> Option<PinHash> {
+    drafts::load(keys::KIOSK_PIN).ok().flatten()
+}
+
+/// Keep what the server says the staff PIN is: `None` (no PIN set) erases
+/// the kept one, so a PIN the server no longer has stops working.
+pub fn keep_staff_pin(pin: Option<&PinHash>) {
+    let _ = match pin {
+        Some(pin) => drafts::save(keys::KIOSK_PIN, pin),
+        None => {
+            drafts::remove(keys::KIOSK_PIN);
+            Ok(())
+        }
+    };
+}
+
+/// Whether `pin` is the one `kept` was made from.
+pub fn pin_matches(kept: &PinHash, pin: &str) -> bool {
+    !kept.hash.is_empty() && pin_hash(&kept.salt, pin.trim()).eq_ignore_ascii_case(&kept.hash)
 }
 
 fn pin_hash(salt: &str, pin: &str) -> String {
@@ -154,4 +167,58 @@ pub fn device_id() -> String {
     let id = new_uuid().to_string();
     let _ = drafts::save(keys::DEVICE_ID, &id);
     id
+}
+
+thread_local! {
+    /// A newer version of the kiosk's questionnaire: parsed, and as sent.
+    static NEWER: RefCell<Option<(Questionnaire, String)>> = const { RefCell::new(None) };
+    /// The kiosk page's setup, updated with the questionnaire it takes.
+    static PAGE_SETUP: RefCell<Option<RwSignal<Option<KioskSetup>>>> = const { RefCell::new(None) };
+}
+
+/// Hold `questionnaire` (checked by the caller; `json` as the server sent
+/// it) until the customer flow is between customers.
+pub fn offer_newer_questionnaire(questionnaire: Questionnaire, json: String) {
+    NEWER.with(|n| *n.borrow_mut() = Some((questionnaire, json)));
+}
+
+/// The questionnaire offered and not yet taken, if any: its version.
+pub fn newer_offered() -> Option<u32> {
+    NEWER.with(|n| n.borrow().as_ref().map(|(q, _)| q.version))
+}
+
+/// The kiosk page's own setup signal: [`take_newer_questionnaire`] keeps it
+/// in step without making the page draw the customers' screens again.
+pub fn follow_page_setup(setup: RwSignal<Option<KioskSetup>>) {
+    PAGE_SETUP.with(|p| *p.borrow_mut() = Some(setup));
+}
+
+/// Switch `setup` to the newer version of its questionnaire, if one was
+/// offered: the customer flow calls this at its reset point, between two
+/// customers, never while someone answers. Kept on the device at once so a
+/// restart comes back with it. Returns whether it switched.
+pub fn take_newer_questionnaire(setup: StoredValue<KioskSetup>) -> bool {
+    let Some((questionnaire, json)) = NEWER.with(|n| n.borrow_mut().take()) else {
+        return false;
+    };
+    let Some(mut next) = setup.try_get_value() else {
+        return false;
+    };
+    // Set up with another questionnaire since it was offered: not for this one.
+    if next.questionnaire.id != questionnaire.id
+        || next.questionnaire.version == questionnaire.version
+    {
+        return false;
+    }
+    next.questionnaire = questionnaire;
+    next.questionnaire_json = json;
+    // Storage full: the kiosk still asks the new version until a restart.
+    let _ = next.save();
+    setup.set_value(next.clone());
+    // Untracked: the page must not draw the customer's screens anew; it
+    // reads the setup again when staff open their menu.
+    if let Some(page) = PAGE_SETUP.with(|p| *p.borrow()) {
+        page.try_update_untracked(|s| *s = Some(next));
+    }
+    true
 }

@@ -93,24 +93,31 @@ pub fn Customers(
     let large = RwSignal::new(false);
     let sending = RwSignal::new(false);
     let on_warn = Callback::new(move |e: String| warning.set(Some(e)));
-    // Only the first screen's place: no answer shows or hides it.
-    let first = setup.with_value(|s| {
-        pages(&s.questionnaire, &Default::default())
-            .first()
-            .map_or(0, |p| p.at)
-    });
-    let at = RwSignal::new(first);
+    // Only the first screen's place: no answer shows or hides it. Kept, as
+    // a newer questionnaire taken between customers may move it.
+    let first_of = move || {
+        setup.with_value(|s| {
+            pages(&s.questionnaire, &Default::default())
+                .first()
+                .map_or(0, |p| p.at)
+        })
+    };
+    let first = StoredValue::new(first_of());
+    let at = RwSignal::new(first.get_value());
 
     let update = use_context::<crate::update::Update>();
     // The next customer starts from nothing: no answer, no language, no
     // larger text of the one before. Between customers is also the one
-    // moment a new version may load.
+    // moment a new version may load, of the app or of the questionnaire.
     let new_customer = move || {
+        if super::config::take_newer_questionnaire(setup) {
+            first.set_value(first_of());
+        }
         draft.set(None);
         large.set(false);
         show_locale(locale, home);
         sending.set(false);
-        at.set(first);
+        at.set(first.get_value());
         screen.set(Screen::Question);
         round.update(|r| *r += 1);
         if let Some(update) = update.filter(|u| u.ready.get_untracked()) {
@@ -220,7 +227,7 @@ pub fn Customers(
     // first question all day.
     let traced = move || {
         draft.with_untracked(Option::is_some)
-            || at.get_untracked() != first
+            || at.get_untracked() != first.get_value()
             || locale.get_untracked() != home
             || large.get_untracked()
     };

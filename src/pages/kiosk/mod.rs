@@ -2,14 +2,26 @@
 //!
 //! **Setup, once, by a manager** ([`setup`]): branch, questionnaire (of kind
 //! kiosk), the languages offered and the one each customer starts in, the
-//! idle timeout in seconds, and a PIN (kept only as a salted SHA-256). It is
-//! saved in localStorage (`branchpulse.kiosk.setup`) with the questionnaire
-//! itself, so the kiosk comes back after a reload or a restart without the
-//! network. Saving turns kiosk mode on ("locked"): the app's navigation and
-//! status bar are hidden, and [`KioskGuard`] brings any other address (the
-//! back button, a typed URL, the start page after a restart) back to
-//! `/kiosk`. The small "Staff" button asks for the PIN and opens the staff
-//! menu: back to customers, change setup, leave kiosk mode.
+//! idle timeout in seconds. It is saved in localStorage
+//! (`branchpulse.kiosk.setup`) with the questionnaire itself, so the kiosk
+//! comes back after a reload or a restart without the network. Saving turns
+//! kiosk mode on ("locked"): the app's navigation and status bar are hidden,
+//! and [`KioskGuard`] brings any other address (the back button, a typed
+//! URL, the start page after a restart) back to `/kiosk`. The small "Staff"
+//! button asks for the PIN and opens the staff menu: back to customers,
+//! change setup, leave kiosk mode.
+//!
+//! **The staff PIN is the admin's** ([`pin`]): set at /admin when the
+//! kiosk is made or later, never on the tablet; the kiosk gets its salted
+//! hash at enrolment and with every status report, and checks it offline.
+//! Wrong PINs in a row make the prompt wait, longer each time.
+//!
+//! **Status reports** ([`status`]): right after enrolment, after each sync
+//! pass and every five minutes the kiosk tells the server what it asks and
+//! what waits on it; the answer brings the PIN and, when the questionnaire
+//! in use on the server is another version, that version, which the
+//! customer flow takes between two customers.
+//!
 //! The device id (`branchpulse.device_id`) is a UUID made once and kept.
 //!
 //! **Enrolment, before all that**: a kiosk sends only with the token an
@@ -72,6 +84,7 @@ mod flow;
 mod pin;
 mod question;
 mod setup;
+mod status;
 
 use crate::components::{take_code_from_address, EnrolForm, QuestionnaireList};
 use crate::i18n::{t, Key};
@@ -104,6 +117,7 @@ enum Mode {
 #[component]
 pub fn KioskPage() -> impl IntoView {
     let setup = RwSignal::new(KioskSetup::load());
+    config::follow_page_setup(setup);
     let mode = RwSignal::new(
         match setup.with_untracked(|s| s.as_ref().map(|s| s.locked)) {
             None => Mode::Setup,
@@ -124,12 +138,15 @@ pub fn KioskPage() -> impl IntoView {
     // `Some`: the enrolment screen is open, with the code of the address
     // (the admin's QR code) or empty when staff asked for it.
     let enrolling = RwSignal::new(take_code_from_address());
+    let reports = status::start(setup);
     let enrolled_now = Callback::new(move |e: Enrolment| {
         // Another branch than the one set up: the setup must follow it.
         let moved = setup.with_untracked(|s| {
             s.as_ref()
                 .is_some_and(|s| e.device.branch.as_ref() != Some(&s.branch))
         });
+        // The PIN belongs to the device the code was for: none means none.
+        config::keep_staff_pin(e.pin.as_ref());
         unreadable.set(false);
         enrolled.set(Some(e));
         enrolling.set(None);
@@ -138,6 +155,7 @@ pub fn KioskPage() -> impl IntoView {
         }
         // What waited for a valid token goes now.
         sync.sync_now();
+        reports.now();
     });
     let enrol_again = Callback::new(move |()| enrolling.set(Some(String::new())));
 
@@ -213,26 +231,26 @@ pub fn KioskPage() -> impl IntoView {
             return view! { <SetupScreen current=None branch on_done=done /> }.into_any();
         };
         let stored = StoredValue::new(current.clone());
-        match mode.get() {
+        let on_staff = Callback::new(move |()| mode.set(Mode::Pin { then_setup: false }));
+        let now = mode.get();
+        // The customers' screens start anew here, so no one is answering:
+        // a newer questionnaire offered meanwhile is taken now.
+        if now == Mode::Customers {
+            config::take_newer_questionnaire(stored);
+        }
+        match now {
             Mode::Setup => {
                 view! { <SetupScreen current=Some(current) branch on_done=done on_cancel=back /> }
                     .into_any()
             }
-            Mode::Customers => view! {
-                <Customers
-                    setup=stored
-                    on_staff=Callback::new(move |()| mode.set(Mode::Pin { then_setup: false }))
-                    warning
-                />
-            }
-            .into_any(),
+            Mode::Customers => view! { <Customers setup=stored on_staff warning /> }.into_any(),
             Mode::Pin { then_setup } => view! {
                 <PinPrompt
-                    setup=stored
                     on_ok=Callback::new(move |()| {
                         mode.set(if then_setup { Mode::Setup } else { Mode::Staff })
                     })
                     on_cancel=back
+                    on_enrol=enrol_again
                 />
             }
             .into_any(),
@@ -241,6 +259,7 @@ pub fn KioskPage() -> impl IntoView {
                     setup=current
                     label
                     warning
+                    report_problem=reports.problem
                     on_enrol=enrol_again
                     on_back=back
                     on_change=Callback::new(move |()| mode.set(Mode::Setup))
@@ -305,6 +324,8 @@ fn StaffMenu(
     /// The enrolled device's label.
     label: String,
     warning: RwSignal<Option<String>>,
+    /// Why the last status report failed (staff only).
+    report_problem: RwSignal<Option<String>>,
     on_enrol: Callback<()>,
     on_back: Callback<()>,
     on_change: Callback<()>,
@@ -346,6 +367,15 @@ fn StaffMenu(
                 {t(Key::StaffWarning)}
                 ": "
                 {move || warning.get().unwrap_or_default()}
+            </p>
+            <p
+                class="kiosk-warning"
+                data-testid="staff-report-failed"
+                hidden=move || report_problem.with(Option::is_none)
+            >
+                {t(Key::ReportFailed)}
+                ": "
+                {move || report_problem.get().unwrap_or_default()}
             </p>
             <div class="kiosk-nav">
                 <button type="button" class="primary" on:click=move |_| on_back.run(())>

@@ -1,9 +1,10 @@
 //! The manager's setup form: questionnaire, languages and the one each
-//! customer starts in, idle timeout, PIN; the branch is the enrolled
-//! device's, shown and not chosen. Saving keeps the questionnaire itself
-//! on the device and turns kiosk mode on.
+//! customer starts in, idle timeout; the branch is the enrolled device's,
+//! shown and not chosen. The staff PIN is not set here but by an admin (see
+//! `pin.rs`). Saving keeps the questionnaire itself on the device and turns
+//! kiosk mode on.
 
-use super::config::{pin_ok, KioskSetup, MIN_IDLE_SECS};
+use super::config::{KioskSetup, MIN_IDLE_SECS};
 use crate::api;
 use crate::i18n::{t, text, use_locale, Key};
 use crate::storage::kept;
@@ -41,22 +42,14 @@ pub fn SetupForm(
             .filter(offered)
             .or_else(|| Locale::ALL.into_iter().find(offered))
     };
-    let pin = RwSignal::new(String::new());
-    let pin2 = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
-    let is_change = current.is_some();
     let current = StoredValue::new(current);
 
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let l = locale.get_untracked();
         let say = |k| Some(text(l, k).to_string());
-        let (p1, p2) = (pin.get_untracked(), pin2.get_untracked());
-        let keep_pin = is_change && p1.is_empty() && p2.is_empty();
-        if !keep_pin && (!pin_ok(&p1) || p1 != p2) {
-            return problem.set(say(Key::SetupErrPin));
-        }
         let Some(idle_secs) = idle
             .get_untracked()
             .trim()
@@ -112,12 +105,11 @@ pub fn SetupForm(
                     }
                 },
             };
-            let old = current.get_value();
             let languages: Vec<Locale> = Locale::ALL
                 .into_iter()
                 .filter(|x| langs.contains(x))
                 .collect();
-            let mut setup = KioskSetup {
+            let setup = KioskSetup {
                 branch: b,
                 branch_name,
                 default_language: home.get_untracked().filter(|l| languages.contains(l)),
@@ -125,13 +117,8 @@ pub fn SetupForm(
                 questionnaire,
                 questionnaire_json,
                 idle_secs,
-                pin_salt: old.as_ref().map(|o| o.pin_salt.clone()).unwrap_or_default(),
-                pin_hash: old.as_ref().map(|o| o.pin_hash.clone()).unwrap_or_default(),
                 locked: true,
             };
-            if !keep_pin {
-                setup.set_pin(&p1);
-            }
             saving.set(false);
             match setup.save() {
                 Ok(()) => on_done.run(setup),
@@ -294,37 +281,6 @@ pub fn SetupForm(
                     min=MIN_IDLE_SECS
                     prop:value=idle
                     on:input=move |ev| idle.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for="kiosk-pin">{t(Key::Pin)}</label>
-                <input
-                    id="kiosk-pin"
-                    type="password"
-                    inputmode="numeric"
-                    autocomplete="new-password"
-                    maxlength="8"
-                    aria-describedby=is_change.then_some("kiosk-pin-hint")
-                    on:input=move |ev| pin.set(event_target_value(&ev))
-                />
-                {is_change
-                    .then(|| {
-                        view! {
-                            <p id="kiosk-pin-hint" class="hint">
-                                {t(Key::PinKeepHint)}
-                            </p>
-                        }
-                    })}
-            </div>
-            <div class="field">
-                <label for="kiosk-pin2">{t(Key::PinRepeat)}</label>
-                <input
-                    id="kiosk-pin2"
-                    type="password"
-                    inputmode="numeric"
-                    autocomplete="new-password"
-                    maxlength="8"
-                    on:input=move |ev| pin2.set(event_target_value(&ev))
                 />
             </div>
             <p class="error" role="alert">
