@@ -51,12 +51,15 @@ fn main() {
     if !problems.is_empty() {
         panic!("translations:\n  {}", problems.join("\n  "));
     }
-    let mut out = String::from(
-        "#[allow(non_upper_case_globals)]\nimpl Key {\n",
-    );
+    let mut out = String::from("#[allow(non_upper_case_globals)]\nimpl Key {\n");
     for key in &all {
         let texts: Vec<String> = tables.iter().map(|t| format!("{:?}", t[*key])).collect();
-        writeln!(out, "    pub const {key}: Key = Key(&[{}]);", texts.join(", ")).unwrap();
+        writeln!(
+            out,
+            "    pub const {key}: Key = Key(&[{}]);",
+            texts.join(", ")
+        )
+        .unwrap();
     }
     out.push_str("}\n");
     let target = Path::new(&std::env::var("OUT_DIR").unwrap()).join("keys.rs");
@@ -64,8 +67,8 @@ fn main() {
 }
 
 fn read(path: &Path) -> BTreeMap<String, String> {
-    let source = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let source =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let table: toml::Table = source
         .parse()
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

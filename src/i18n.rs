@@ -23,10 +23,6 @@ pub struct Key(&'static [&'static str; 3]);
 
 include!(concat!(env!("OUT_DIR"), "/keys.rs"));
 
-
-
-
-
 /// The string for `key` in `locale`.
 pub fn text(locale: Locale, key: Key) -> &'static str {
     let i = match locale {
