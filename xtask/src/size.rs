@@ -97,6 +97,10 @@ pub fn report(dist: &Path) -> Result<()> {
             FIRST_LOAD_TARGET / 1000,
             (total as f64 - FIRST_LOAD_TARGET as f64) / 1000.0
         );
+        if let Some(wasm) = parts.iter().find(|p| p.ends_with(".wasm")) {
+            let (carried, all) = strings_carried(dist, &std::fs::read(dist.join(wasm))?)?;
+            println!("  {page} carries {carried} of the app's {all} English strings");
+        }
         if total > budget {
             over.push(format!(
                 "{page}: {total} bytes is over its {budget}-byte budget"
@@ -107,6 +111,24 @@ pub fn report(dist: &Path) -> Result<()> {
         bail!("first-load budget exceeded: {}", over.join("; "));
     }
     Ok(())
+}
+
+/// How many of the app's strings (`src/i18n/en.toml`, beside `dist`) are
+/// in `wasm`, of how many: each bundle should carry only those it shows.
+fn strings_carried(dist: &Path, wasm: &[u8]) -> Result<(usize, usize)> {
+    let file = dist
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("src/i18n/en.toml");
+    let table: toml::Table = std::fs::read_to_string(&file)?.parse()?;
+    let texts: Vec<&str> = table.values().filter_map(|v| v.as_str()).collect();
+    // Short texts ("none", "items") also occur inside other strings and code.
+    let telling: Vec<&str> = texts.into_iter().filter(|t| t.len() >= 12).collect();
+    let carried = telling
+        .iter()
+        .filter(|t| wasm.windows(t.len()).any(|w| w == t.as_bytes()))
+        .count();
+    Ok((carried, telling.len()))
 }
 
 /// The `.js`, `.wasm` and `.css` files an HTML page names (`href="/x"`, `src="/x"`).

@@ -1,4 +1,4 @@
-//! The glossary (`src/glossary.md`) stays true: no text of the app
+//! The glossary (`src/i18n/glossary.md`) stays true: no text of the app
 //! (`src/i18n.rs`, `src/problem.rs`) or of a questionnaire
 //! (`questionnaires/*.json`) uses a term its language avoids.
 
@@ -97,6 +97,20 @@ fn rust_texts(path: &str, out: &mut Vec<Said>) {
     }
 }
 
+/// The app's strings in `language`: `Key = "text"` lines of its file.
+fn toml_texts(language: &'static str, out: &mut Vec<Said>) {
+    let path = format!("src/i18n/{language}.toml");
+    for (n, line) in read(&path).lines().enumerate() {
+        if let Some((_, text)) = line.split_once(" = ").filter(|_| !line.starts_with('#')) {
+            out.push(Said {
+                place: format!("{path}:{}", n + 1),
+                language,
+                text: text.to_string(),
+            });
+        }
+    }
+}
+
 /// Every translation in a questionnaire file: the values of its `zh-CN`,
 /// `en` and `es` keys.
 fn json_texts(path: &str, value: &Value, at: String, out: &mut Vec<Said>) {
@@ -124,7 +138,9 @@ fn json_texts(path: &str, value: &Value, at: String, out: &mut Vec<Said>) {
 
 fn all_texts() -> Vec<Said> {
     let mut out = Vec::new();
-    rust_texts("src/i18n.rs", &mut out);
+    for language in LANGUAGES {
+        toml_texts(language, &mut out);
+    }
     rust_texts("src/problem.rs", &mut out);
     let mut files: Vec<_> = std::fs::read_dir(root().join("questionnaires"))
         .expect("the questionnaires folder")
@@ -180,7 +196,7 @@ fn uses_avoided(text: &str, avoided: &Avoided) -> bool {
 
 #[test]
 fn no_text_uses_a_term_the_glossary_avoids() {
-    let avoided = avoided(&read("src/glossary.md"));
+    let avoided = avoided(&read("src/i18n/glossary.md"));
     let texts = all_texts();
     for language in LANGUAGES {
         assert!(
@@ -197,7 +213,7 @@ fn no_text_uses_a_term_the_glossary_avoids() {
         for a in avoided.iter().filter(|a| a.language == said.language) {
             if uses_avoided(&said.text, a) {
                 found.push(format!(
-                    "{} ({}): `{}`, use {:?} (src/glossary.md)",
+                    "{} ({}): `{}`, use {:?} (src/i18n/glossary.md)",
                     said.place, said.language, a.term, a.uses
                 ));
             }
