@@ -14,8 +14,9 @@ export function addDays(start, days) {
 }
 
 /// A lobby-kiosk response at `branch` on `day`; `level` (1–5) sets the
-/// ratings around it, `k` varies them.
-export function kiosk(branch, day, level, k, comment) {
+/// ratings around it, `k` varies them. `partial`: the customer walked away
+/// after the first two faces.
+export function kiosk(branch, day, level, k, comment, partial = false) {
   const rating = (j) => ({ type: 'rating', value: Math.min(5, Math.max(1, level + (((k + j) % 3) - 1))) });
   const minute = String(k % 60).padStart(2, '0');
   const answers = {
@@ -27,6 +28,9 @@ export function kiosk(branch, day, level, k, comment) {
     recommend: { type: 'nps', value: Math.min(10, level * 2 + (k % 2)) },
   };
   if (comment) answers.comment = { type: 'text', value: comment };
+  if (partial) {
+    for (const id of ['ease', 'fees_worth', 'confidence', 'recommend']) delete answers[id];
+  }
   return {
     id: randomUUID(),
     questionnaire_id: 'lobby',
@@ -38,6 +42,7 @@ export function kiosk(branch, day, level, k, comment) {
     started_at: `${day}T10:${minute}:00Z`,
     submitted_at: `${day}T10:${minute}:50Z`,
     answers,
+    ...(partial ? { partial: true } : {}),
   };
 }
 
@@ -88,14 +93,16 @@ export async function post(baseUrl, list) {
   }
 }
 
-/// `perBranch` kiosk responses per branch at `level` and `visits` mystery
-/// visits, spread over `weeks` weeks from the Monday `start`.
+/// `n` kiosk responses per branch at `level` (every `partialEvery`-th of
+/// them left part-way) and `visits` mystery visits, spread over `weeks`
+/// weeks from the Monday `start`.
 export function network({ start, weeks, branches, visits = 0 }) {
   const list = [];
-  for (const { code, level, n, comment } of branches) {
+  for (const { code, level, n, comment, partialEvery } of branches) {
     for (let k = 0; k < n; k++) {
       const day = addDays(start, (k * 5) % (weeks * 7));
-      list.push(kiosk(code, day, level, k, k === 0 ? comment : undefined));
+      const partial = partialEvery > 0 && k % partialEvery === partialEvery - 1;
+      list.push(kiosk(code, day, level, k, k === 0 ? comment : undefined, partial));
     }
   }
   const shopped = branches.filter((b) => b.shopped);

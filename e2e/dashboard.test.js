@@ -62,7 +62,7 @@ before(async () => {
     visits: 40,
     branches: [
       { code: 'N01', level: 5, n: 60, shopped: true },
-      { code: 'N02', level: 2, n: 60, shopped: true },
+      { code: 'N02', level: 2, n: 60, shopped: true, partialEvery: 4 },
       { code: 'S01', level: 3, n: 12 },
       { code: 'X01', level: 4, n: 40, comment: SCRIPT, shopped: true },
     ],
@@ -154,6 +154,32 @@ test('every chart is drawn with a title, axis texts, a legend, a description and
   assert.doesNotMatch(await s01.textContent(), /(better|worse) than the network/);
   // Critical failures are marked on the mystery-shop chart.
   assert.ok(await page.locator('#chart-mystery svg text', { hasText: '✕' }).count() > 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the completion rate: walk-aways counted per branch and for the network, with n and interval', async () => {
+  const kioskOnly = `${RANGE}&channel=kiosk`;
+  const { context, page, errors } = await open(`/dashboard?${kioskOnly}`);
+  await chartsFor(page, kioskOnly);
+  const dims = page.locator('#chart-dimensions');
+  // Hand-computed: N02 answered 45 of its 60 to the end (every 4th left
+  // part-way), the network 157 of 172 (60 + 60 + 12 + 40).
+  const head = await dims.locator('thead th').allTextContents();
+  const col = head.indexOf('Answered to the end (%)');
+  assert.ok(col > 0, `a completion column in ${head}`);
+  const cellOf = async (label) => (await dims.locator('tbody tr', { hasText: label }).first().locator('td, th').nth(col).textContent()).trim();
+  assert.match(await cellOf('N02'), /^75\.0 \[[\d.]+–[\d.]+\] · n=60 · worse than the network$/);
+  assert.match(await cellOf('N01'), /^100\.0 \[[\d.]+–100\.0\] · n=60/);
+  assert.match(await cellOf('Network'), /^91\.3 \[[\d.]+–[\d.]+\] · n=172/);
+  const note = await dims.locator('.chart-note', { hasText: 'Answered to the end' }).textContent();
+  assert.match(note, /Answered to the end: 91\.3% \[[\d.]+–[\d.]+\] of n=172 in the network/);
+  assert.match(note, /fewer than the network: N02\./);
+  // In every language.
+  await page.locator('.language-switch button[lang="zh-CN"]').click();
+  await dims.locator('.chart-note', { hasText: '答完率：全网 n=172 份答卷中 91.3% [' }).waitFor();
+  await page.locator('.language-switch button[lang="es"]').click();
+  await dims.locator('.chart-note', { hasText: 'Respondidas hasta el final: 91.3% [' }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

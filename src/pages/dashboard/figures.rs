@@ -170,10 +170,12 @@ fn dimensions(a: &Aggregates, tx: Tx<'_>) -> Chart {
     });
     let mut head = vec![tx(Key::Branch).to_string(), "n".into()];
     head.extend(dims.iter().map(|d| tx(dimension_key(*d)).to_string()));
+    head.push(tx(Key::DashCompleted).into());
     let row = |label: String, f: &Figures| Row {
         cells: [row_head(label, f, tx), f.n.to_string()]
             .into_iter()
             .chain(dims.iter().map(|d| cell(&dim(f, *d), tx)))
+            .chain([cell(&f.completion, tx)])
             .collect(),
         greyed: f.too_few,
     };
@@ -185,9 +187,50 @@ fn dimensions(a: &Aggregates, tx: Tx<'_>) -> Chart {
         description,
         svg,
         legend,
-        notes: vec![tx(Key::DashNoteFlags).into(), tx(Key::DashNoteGrey).into()],
+        notes: vec![
+            tx(Key::DashNoteFlags).into(),
+            tx(Key::DashNoteGrey).into(),
+            completion_note(a, tx),
+        ],
         table: Table { head, rows },
     }
+}
+
+/// How many responses were answered to the end: walk-aways are sent as
+/// partial responses, so a branch whose customers leave early shows here
+/// rather than in fewer responses.
+fn completion_note(a: &Aggregates, tx: Tx<'_>) -> String {
+    let below: Vec<String> = a
+        .branches
+        .iter()
+        .filter(|b| b.figures.completion.comparison == Some(Comparison::Worse))
+        .map(|b| b.code.clone())
+        .collect();
+    fill(
+        tx(Key::DashNoteCompletion),
+        &[
+            (
+                "pct",
+                a.network.completion.estimate.map_or("–".into(), |e| {
+                    format!(
+                        "{}% [{}–{}]",
+                        fmt_value(e.value),
+                        fmt_value(e.low),
+                        fmt_value(e.high)
+                    )
+                }),
+            ),
+            ("n", a.network.n.to_string()),
+            (
+                "down",
+                if below.is_empty() {
+                    tx(Key::DashNone).into()
+                } else {
+                    below.join(", ")
+                },
+            ),
+        ],
+    )
 }
 
 /// The branches drawn on the radar and the trend: those chosen, or else the
