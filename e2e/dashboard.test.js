@@ -164,22 +164,24 @@ test('the completion rate: walk-aways counted per branch and for the network, wi
   await chartsFor(page, kioskOnly);
   const dims = page.locator('#chart-dimensions');
   // Hand-computed: N02 answered 45 of its 60 to the end (every 4th left
-  // part-way), the network 157 of 172 (60 + 60 + 12 + 40).
+  // part-way), the network 157 of 172 (60 + 60 + 12 + 40). Wilson 95%
+  // intervals: 45/60 → [62.8, 84.2], 157/172 → [86.1, 94.6], 60/60 →
+  // [94.0, 100]; shown rounded to whole percents.
   const head = await dims.locator('thead th').allTextContents();
   const col = head.indexOf('Answered to the end (%)');
   assert.ok(col > 0, `a completion column in ${head}`);
   const cellOf = async (label) => (await dims.locator('tbody tr', { hasText: label }).first().locator('td, th').nth(col).textContent()).trim();
-  assert.match(await cellOf('N02'), /^75\.0 \[[\d.]+–[\d.]+\] · n=60 · worse than the network$/);
-  assert.match(await cellOf('N01'), /^100\.0 \[[\d.]+–100\.0\] · n=60/);
-  assert.match(await cellOf('Network'), /^91\.3 \[[\d.]+–[\d.]+\] · n=172/);
+  assert.equal(await cellOf('N02'), '75 [63–84] · n=60 · worse than the network');
+  assert.match(await cellOf('N01'), /^100 \[94–100\] · n=60 · /);
+  assert.match(await cellOf('Network'), /^91 \[86–95\] · n=172/);
   const note = await dims.locator('.chart-note', { hasText: 'Answered to the end' }).textContent();
-  assert.match(note, /Answered to the end: 91\.3% \[[\d.]+–[\d.]+\] of n=172 in the network/);
+  assert.match(note, /^Answered to the end: 91% \[86–95\] of n=172 in the network/);
   assert.match(note, /fewer than the network: N02\./);
   // In every language.
   await page.locator('.language-switch button[lang="zh-CN"]').click();
-  await dims.locator('.chart-note', { hasText: '答完率：全网 n=172 份答卷中 91.3% [' }).waitFor();
+  await dims.locator('.chart-note', { hasText: '答完率：全网 n=172 份答卷中 91% [86–95]' }).waitFor();
   await page.locator('.language-switch button[lang="es"]').click();
-  await dims.locator('.chart-note', { hasText: 'Respondidas hasta el final: 91.3% [' }).waitFor();
+  await dims.locator('.chart-note', { hasText: 'Respondidas hasta el final: 91% [86–95] de n=172' }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -136,6 +136,8 @@ test('an admin makes a kiosk with a PIN in /admin; the enrolled tablet has no PI
   await page.locator('#kiosk-questionnaire option[value="lobby"]').waitFor({ state: 'attached' });
   assert.equal(await page.locator('.kiosk-setup input[type="password"]').count(), 0, 'the setup form asks no PIN');
   assert.equal(await page.getByLabel(/PIN/).count(), 0, 'nor anything labelled PIN');
+  await page.selectOption('#kiosk-questionnaire', 'lobby');
+  await page.selectOption('#kiosk-home', 'en');
   await page.getByRole('button', { name: 'Start kiosk mode' }).click();
   await question(page, 'overall');
   // The hash came with the enrolment: kept apart from the setup, never the PIN itself.
@@ -166,6 +168,8 @@ test('until an admin sets a PIN the prompt says where, offers a new code, and ta
   const enrolment = await newDevice({ branch: 'N05', pin: null });
   await enrolPage(page, enrolment);
   await page.locator('#kiosk-questionnaire option[value="lobby"]').waitFor({ state: 'attached' });
+  await page.selectOption('#kiosk-questionnaire', 'lobby');
+  await page.selectOption('#kiosk-home', 'en');
   await page.getByRole('button', { name: 'Start kiosk mode' }).click();
   await question(page, 'overall');
   await page.getByRole('button', { name: 'Staff' }).click();
