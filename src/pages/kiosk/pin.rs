@@ -54,7 +54,9 @@ impl Lockout {
     /// Ms still to wait at `now`; never more than the wait that was given,
     /// so a clock set back does not lock staff out for longer.
     fn left_ms(&self, now: f64) -> f64 {
-        (self.until - now).clamp(0.0, Self::wait_ms(self.failures))
+        // Not `f64::clamp`: its NaN check formats floats in its panic
+        // message, which would bring float formatting into the kiosk (~6 KB).
+        (self.until - now).min(Self::wait_ms(self.failures)).max(0.0)
     }
 
     fn wrong(&mut self, now: f64) {
