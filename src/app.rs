@@ -18,7 +18,7 @@ use crate::pages::{
     provide_kiosk_lock, AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, LoginPage,
     NotFound, ShopPage, VisitPage,
 };
-use crate::session::provide_session;
+use crate::session::{provide_session, use_auth, AccountMenu};
 use crate::sync::provide_sync;
 use crate::update::{provide_update, UpdateBanner};
 use leptos::prelude::*;
@@ -97,7 +97,8 @@ pub fn DashboardApp() -> impl IntoView {
 #[component]
 fn RoutedFrame(routed: &'static [&'static str]) -> impl IntoView {
     let location = use_location();
-    view! { <Frame current=location.pathname routed /> }
+    let account = ViewFn::from(|| use_auth().map(|auth| view! { <AccountMenu auth /> }));
+    view! { <Frame current=location.pathname routed account /> }
 }
 
 /// The lobby kiosk alone, at `/kiosk`. A locked kiosk shows no frame.

@@ -1,6 +1,7 @@
 //! The frame around every page but a locked kiosk: the name, the modes, the
-//! account (the bundles people sign in to), the language switch and the
-//! status bar.
+//! account (the bundles people sign in to: they pass it in, so the kiosk's
+//! bundle, where nobody signs in, does not carry the account menu), the
+//! language switch and the status bar.
 //!
 //! Links are plain anchors so the frame serves every bundle: a link to a
 //! route of the current bundle is taken over by its router; a link to
@@ -9,7 +10,6 @@
 
 use crate::components::{LanguageSwitch, StatusBar};
 use crate::i18n::{t, Key};
-use crate::session::{use_auth, AccountMenu};
 use leptos::prelude::*;
 
 #[component]
@@ -20,6 +20,9 @@ pub fn Frame(
     /// The paths the current bundle's router shows without a page load.
     #[prop(optional)]
     routed: &'static [&'static str],
+    /// The signed-in person's menu, in the bundles people sign in to.
+    #[prop(optional)]
+    account: Option<ViewFn>,
 ) -> impl IntoView {
     let rel = move |href: &str| (!routed.contains(&href)).then_some("external");
     let link = move |href: &'static str, key: Key| {
@@ -41,7 +44,7 @@ pub fn Frame(
                 {link("/kiosk", Key::NavKiosk)} {link("/shop", Key::NavShop)}
                 {link("/dashboard", Key::NavDashboard)} {link("/admin", Key::NavAdmin)}
             </nav>
-            {use_auth().map(|auth| view! { <AccountMenu auth /> })}
+            {account.map(|a| a.run())}
             <LanguageSwitch />
         </header>
         <StatusBar />

@@ -86,13 +86,12 @@ mod question;
 mod setup;
 mod status;
 
-use crate::components::{take_code_from_address, EnrolForm, QuestionnaireList};
+use crate::components::{take_code_from_address, EnrolForm};
 use crate::i18n::{t, Key};
 use crate::storage::enrolment;
 use crate::storage::enrolment::Enrolment;
 use crate::sync::use_sync;
 use branchpulse_core::access::DeviceKind;
-use branchpulse_core::Kind;
 use config::KioskSetup;
 use flow::Customers;
 use leptos::prelude::*;
@@ -220,8 +219,6 @@ pub fn KioskPage() -> impl IntoView {
                     on_done=enrolled_now
                     on_cancel=cancel
                 />
-                // What the kiosk will ask; also keeps the questionnaires on the device.
-                <QuestionnaireList kind=Kind::Kiosk />
             }
             .into_any();
         };
@@ -314,7 +311,6 @@ fn SetupScreen(
             on_done
             on_cancel=on_cancel.unwrap_or_else(|| Callback::new(|()| {}))
         />
-        <QuestionnaireList kind=Kind::Kiosk />
     }
 }
 
