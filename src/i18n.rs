@@ -69,7 +69,13 @@ pub fn scale_labels(scale: branchpulse_core::Scale) -> [Key; 5] {
     use branchpulse_core::Scale::*;
     match scale {
         Satisfaction => [Key::Face1, Key::Face2, Key::Face3, Key::Face4, Key::Face5],
-        Agreement => [Key::Agree1, Key::Agree2, Key::Agree3, Key::Agree4, Key::Agree5],
+        Agreement => [
+            Key::Agree1,
+            Key::Agree2,
+            Key::Agree3,
+            Key::Agree4,
+            Key::Agree5,
+        ],
         Confidence => [
             Key::Confident1,
             Key::Confident2,
@@ -77,9 +83,21 @@ pub fn scale_labels(scale: branchpulse_core::Scale) -> [Key; 5] {
             Key::Confident4,
             Key::Confident5,
         ],
-        Worth => [Key::Worth1, Key::Worth2, Key::Worth3, Key::Worth4, Key::Worth5],
+        Worth => [
+            Key::Worth1,
+            Key::Worth2,
+            Key::Worth3,
+            Key::Worth4,
+            Key::Worth5,
+        ],
         Ease => [Key::Ease1, Key::Ease2, Key::Ease3, Key::Ease4, Key::Ease5],
-        Quality => [Key::Quality1, Key::Quality2, Key::Quality3, Key::Quality4, Key::Quality5],
+        Quality => [
+            Key::Quality1,
+            Key::Quality2,
+            Key::Quality3,
+            Key::Quality4,
+            Key::Quality5,
+        ],
     }
 }
 

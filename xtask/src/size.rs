@@ -35,10 +35,17 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// every bundle reads the code and field; only the main app carries the
 /// texts of the 60-odd codes in three languages, `src/problem.rs`) took the
 /// main app to 333 KB (+4.3 KB) and the dashboard to 363 KB (+2.1 KB); the
-/// kiosk and shop grew by under 1 KB. Each budget leaves about 1% for builds
+/// kiosk and shop grew by under 1 KB. Issue 17 lowered the kiosk's: the
+/// customer flow without a start screen, scales and "does not apply", the
+/// admin's staff PIN with its waits, status reports and the questionnaire
+/// taken between customers added about 10 KB, and the kiosk dropped more:
+/// the translations per bundle (-8 KB), no file loader for a newer
+/// questionnaire (the server checked it), no `f64::clamp` (its panic
+/// message brought float formatting), no account menu and no questionnaire
+/// preview list (-14 KB): 257 KB. Each budget leaves about 1% for builds
 /// on other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
-    ("kiosk.html", 266 * 1000),
+    ("kiosk.html", 260 * 1000),
     ("shop.html", 331 * 1000),
     ("index.html", 336 * 1000),
     ("dashboard.html", 366 * 1000),

@@ -56,7 +56,9 @@ impl Lockout {
     fn left_ms(&self, now: f64) -> f64 {
         // Not `f64::clamp`: its NaN check formats floats in its panic
         // message, which would bring float formatting into the kiosk (~6 KB).
-        (self.until - now).min(Self::wait_ms(self.failures)).max(0.0)
+        (self.until - now)
+            .min(Self::wait_ms(self.failures))
+            .max(0.0)
     }
 
     fn wrong(&mut self, now: f64) {
