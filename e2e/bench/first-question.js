@@ -35,7 +35,7 @@ const PROBE = (selector) => {
 
 const SCREENS = {
   kiosk: { viewport: TABLET_LANDSCAPE, ours: '.kiosk .face', theirs: '.sd-question .sd-rating__item-smiley' },
-  shop: { viewport: PHONE, ours: '.shop-stage .shop-item button', theirs: '.sd-question .sd-item' },
+  shop: { viewport: PHONE, ours: '.shop-timing .shop-tap', theirs: '.sd-question .sd-item' },
 };
 
 /// Everything the device keeps in localStorage once set up: the kiosk
