@@ -43,17 +43,7 @@ async fn make_and_enrol(s: &TestServer, body: Value) -> Value {
 
 /// POST a status report with `token`: status and answer.
 async fn report(s: &TestServer, token: &str, body: &Value) -> (u16, Value) {
-    let resp = s
-        .client
-        .post(s.at("/api/v1/device/status"))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    s.post_as("/api/v1/device/status", token, body).await
 }
 
 async fn set_pin(s: &TestServer, device: &str, body: &Value) -> (u16, Value) {

@@ -311,16 +311,23 @@ impl TestServer {
 
     /// POST `body` to /responses with `token`.
     pub async fn post_batch_as(&self, token: &str, body: &Value) -> (u16, Value) {
+        self.post_as("/api/v1/responses", token, body).await
+    }
+
+    /// POST `body` to `path` with a device's `token`: the status and the
+    /// JSON answer (`Null` when the answer is not JSON).
+    pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
         let resp = self
             .client
-            .post(self.at("/api/v1/responses"))
+            .post(self.at(path))
             .bearer_auth(token)
             .json(body)
             .send()
             .await
             .unwrap();
         let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap())
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     pub fn at(&self, path: &str) -> String {
