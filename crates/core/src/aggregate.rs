@@ -88,6 +88,9 @@ use crate::problem::ProblemCode;
 use crate::protocol::Branch;
 use crate::questionnaire::{Dimension, ItemKind, Questionnaire};
 use crate::response::{Answer, Channel, Response};
+use crate::scorecard::{
+    self, CommitmentFigure, Definitions, ItemMap, SlotSums, WaitSlot, Changes, Change,
+};
 use crate::score::{self, NpsClass};
 use crate::stats::{self, Comparison, Estimate, Moments};
 use serde::{Deserialize, Serialize};
@@ -96,7 +99,7 @@ use std::fmt;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");
 
 /// The part of the network and time a dashboard looks at.
 ///
@@ -372,6 +375,21 @@ impl Filter {
         Ok(())
     }
 
+    /// The period of the same length just before this one (same
+    /// branches, channel and questionnaire): `None` unless both `from` and
+    /// `to` are given, or when it would start before [`EARLIEST_DAY`].
+    pub fn previous(&self) -> Option<Filter> {
+        let (from, to) = (self.from?, self.to?);
+        let days = (to - from).whole_days() + 1;
+        let before_to = from.previous_day()?;
+        let before_from = from.checked_sub(time::Duration::days(days))?;
+        (before_from >= EARLIEST_DAY).then(|| Filter {
+            from: Some(before_from),
+            to: Some(before_to),
+            ..self.clone()
+        })
+    }
+
     /// Whether the filter takes in `branch` (by the branch list and the region).
     pub fn selects(&self, branch: &Branch) -> bool {
         (self.branches.is_empty() || self.branches.contains(&branch.code))
@@ -456,6 +474,17 @@ pub struct Rollup {
     pub critical: BTreeMap<String, u64>,
     /// Waiting times ([`wait_item`]) of visits: seconds → how many visits.
     pub wait: BTreeMap<u32, u64>,
+    /// Answers (1–5) to the overall-satisfaction question ([`csat_item`]).
+    #[serde(default)]
+    pub satisfaction: Moments,
+    /// Every scored item's sums (the drill-down, and the scorecard's
+    /// commitments).
+    #[serde(default)]
+    pub items: ItemMap,
+    /// Visits' waiting times by the slot of the week they began in
+    /// ([`scorecard::slot_of`]).
+    #[serde(default)]
+    pub wait_slots: BTreeMap<u16, SlotSums>,
 }
 
 /// The item whose 1–5 answers make CSAT: the first rating item without a
@@ -512,7 +541,27 @@ impl Rollup {
                 if (1..=5).contains(x) {
                     r.csat_n = 1;
                     r.csat_top = u64::from(score::is_top_two(*x));
+                    r.satisfaction.add(f64::from(*x));
                 }
+            }
+        }
+        for item in q.items().filter(|i| visible(&i.id)) {
+            let Some(s) = response
+                .answers
+                .get(&item.id)
+                .and_then(|a| score::item_score(item, a))
+            else {
+                continue;
+            };
+            let sums = r
+                .items
+                .entry(q.id.clone())
+                .or_default()
+                .entry(item.id.clone())
+                .or_default();
+            sums.score.add(s);
+            if item.commitment.is_some() && s >= crate::questionnaire::Commitment::MET_SCORE {
+                sums.met += 1;
             }
         }
         if let Some(id) = nps_item(q).filter(|id| visible(id)) {
@@ -538,6 +587,19 @@ impl Rollup {
             if let Some(id) = wait_item(q).filter(|id| visible(id)) {
                 if let Some(Answer::Seconds(s)) = response.answers.get(id) {
                     r.wait.insert(*s, 1);
+                    // The hour the visit began, in the branch's local time.
+                    let began = response
+                        .visit
+                        .as_ref()
+                        .and_then(|v| v.arrived_at.or(v.queue_joined_at))
+                        .unwrap_or(response.submitted_at);
+                    let target = match q.item(id).map(|i| &i.kind) {
+                        Some(ItemKind::Seconds { target, .. }) => *target,
+                        _ => None,
+                    };
+                    let slot = r.wait_slots.entry(scorecard::slot_of(began)).or_default();
+                    slot.wait.add(f64::from(*s));
+                    slot.over = u64::from(target.is_some_and(|t| *s > t));
                 }
             }
         }
@@ -565,6 +627,11 @@ impl Rollup {
         }
         for (s, c) in &other.wait {
             *self.wait.entry(*s).or_default() += c;
+        }
+        self.satisfaction.merge(&other.satisfaction);
+        scorecard::merge_items(&mut self.items, &other.items);
+        for (slot, sums) in &other.wait_slots {
+            self.wait_slots.entry(*slot).or_default().merge(sums);
         }
     }
 }
@@ -597,11 +664,11 @@ pub struct Figure {
 
 impl Figure {
     /// A figure on no answers.
-    fn none() -> Figure {
+    pub(crate) fn none() -> Figure {
         Figure::new(0, None)
     }
 
-    fn new(n: u64, estimate: Option<Estimate>) -> Figure {
+    pub(crate) fn new(n: u64, estimate: Option<Estimate>) -> Figure {
         Figure {
             n,
             too_few: stats::too_few(n),
@@ -611,7 +678,7 @@ impl Figure {
     }
 
     /// Set `comparison` against the network's figure, where both may be shown.
-    fn compare(&mut self, network: &Figure) {
+    pub(crate) fn compare(&mut self, network: &Figure) {
         self.comparison = match (&self.estimate, &network.estimate) {
             (Some(b), Some(net)) if !self.too_few && !network.too_few => {
                 Some(stats::differs(b, net.value))
@@ -677,6 +744,16 @@ pub struct Wait {
     pub p90: Option<f64>,
     /// Counts per bucket of [`WAIT_BUCKETS`].
     pub histogram: Vec<WaitBucket>,
+    /// The longest wait that meets the target, seconds (the waiting item's
+    /// `target`), if there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<u32>,
+    /// Percent of visits that waited no longer than `target` (Wilson).
+    #[serde(default = "Figure::none")]
+    pub within_target: Figure,
+    /// Waits by weekday and hour: the slots with visits, in week order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<WaitSlot>,
 }
 
 /// The figures of one branch or of the network.
@@ -708,6 +785,17 @@ pub struct Figures {
     pub mystery: Mystery,
     /// Waiting times.
     pub wait: Wait,
+    /// The overall-satisfaction question's mean answer, on its 1–5 scale
+    /// (t-interval). Figures kept by an app from an older server have none.
+    #[serde(default = "Figure::none")]
+    pub satisfaction: Figure,
+    /// The service commitments ([`Definitions`]), in questionnaire order.
+    #[serde(default)]
+    pub commitments: Vec<CommitmentFigure>,
+    /// CSAT, NPS and satisfaction against the previous period of the same
+    /// length; only when the filter has both a first and a last day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Changes>,
 }
 
 /// A mean with its n, for trend lines.
@@ -776,8 +864,9 @@ pub struct Aggregates {
     pub branches: Vec<BranchFigures>,
 }
 
-/// The figures of summed `r`.
-pub fn figures(r: &Rollup) -> Figures {
+/// The figures of summed `r`, with the commitments and waiting-time
+/// target of `defs`.
+pub fn figures(r: &Rollup, defs: &Definitions) -> Figures {
     let scores = (0.0, 100.0);
     let mean = |m: &Moments| Figure::new(m.n, stats::mean_interval(m, scores));
     let percent = |e: Option<Estimate>| {
@@ -821,11 +910,14 @@ pub fn figures(r: &Rollup) -> Figures {
             pass_rate: Figure::new(r.visits, percent(stats::wilson(r.passes, r.visits))),
             critical_failures,
         },
-        wait: wait(&r.wait),
+        wait: wait(&r.wait, &r.wait_slots, defs.wait_target),
+        satisfaction: Figure::new(r.satisfaction.n, stats::mean_interval(&r.satisfaction, (1.0, 5.0))),
+        commitments: scorecard::commitments(&r.items, defs),
+        change: None,
     }
 }
 
-fn wait(counts: &BTreeMap<u32, u64>) -> Wait {
+fn wait(counts: &BTreeMap<u32, u64>, slots: &BTreeMap<u16, SlotSums>, target: Option<u32>) -> Wait {
     let n: u64 = counts.values().sum();
     let mut histogram: Vec<WaitBucket> = WAIT_BUCKETS
         .iter()
@@ -841,12 +933,16 @@ fn wait(counts: &BTreeMap<u32, u64>) -> Wait {
         let i = WAIT_BUCKETS.partition_point(|b| b <= seconds) - 1;
         histogram[i].count += c;
     }
+    let within = |t: u32| counts.range(..=t).map(|(_, c)| c).sum::<u64>();
     Wait {
         n,
         too_few: stats::too_few(n),
         median: counted_quantile(counts, 0.5),
         p90: counted_quantile(counts, 0.9),
         histogram,
+        target,
+        within_target: target.map_or_else(Figure::none, |t| scorecard::percent(within(t), n)),
+        slots: scorecard::wait_slots(slots),
     }
 }
 
@@ -937,6 +1033,7 @@ fn weeks(filter: &Filter, with_data: impl Iterator<Item = Date> + Clone) -> Vec<
 pub fn aggregate(
     filter: &Filter,
     branches: &[Branch],
+    defs: &Definitions,
     parts: impl IntoIterator<Item = Part>,
 ) -> Aggregates {
     let selected: Vec<&Branch> = branches.iter().filter(|b| filter.selects(b)).collect();
@@ -975,7 +1072,7 @@ pub fn aggregate(
             .map(|w| trend_point(*w, per_week.and_then(|m| m.get(w)).unwrap_or(&empty)))
             .collect()
     };
-    let network_figures = figures(&network);
+    let network_figures = figures(&network, defs);
     let branch_figures = selected
         .iter()
         .map(|b| {
@@ -984,7 +1081,7 @@ pub fn aggregate(
             for r in per_week.into_iter().flat_map(|m| m.values()) {
                 total.merge(r);
             }
-            let mut f = figures(&total);
+            let mut f = figures(&total, defs);
             compare(&mut f, &network_figures);
             BranchFigures {
                 code: b.code.clone(),
@@ -1013,6 +1110,7 @@ fn compare(branch: &mut Figures, network: &Figures) {
         }
     }
     branch.csat.compare(&network.csat);
+    branch.satisfaction.compare(&network.satisfaction);
     branch.nps.compare(&network.nps);
     branch.mystery.score.compare(&network.mystery.score);
     branch.mystery.pass_rate.compare(&network.mystery.pass_rate);
@@ -1024,22 +1122,84 @@ fn compare(branch: &mut Figures, network: &Figures) {
 pub fn aggregate_responses<'a>(
     filter: &Filter,
     branches: &[Branch],
+    defs: &Definitions,
+    responses: impl IntoIterator<Item = &'a Response> + Clone,
+    questionnaire: impl Fn(&str, u32) -> Option<&'a Questionnaire> + Copy,
+) -> Aggregates {
+    let mut a = aggregate(
+        filter,
+        branches,
+        defs,
+        parts_of(filter, responses.clone(), questionnaire),
+    );
+    if let Some(before) = filter.previous() {
+        let then = aggregate(
+            &before,
+            branches,
+            defs,
+            parts_of(&before, responses, questionnaire),
+        );
+        with_changes(&mut a, &then);
+    }
+    a
+}
+
+/// The responses `filter` takes in, as parts.
+fn parts_of<'a>(
+    filter: &Filter,
     responses: impl IntoIterator<Item = &'a Response>,
     questionnaire: impl Fn(&str, u32) -> Option<&'a Questionnaire>,
-) -> Aggregates {
-    let parts = responses.into_iter().filter_map(|r| {
+) -> Vec<Part> {
+    responses
+        .into_iter()
+        .filter_map(|r| {
         let day = day_of(r);
         if !filter.takes(day, &r.questionnaire_id, r.channel) {
             return None;
         }
         let q = questionnaire(&r.questionnaire_id, r.questionnaire_version)?;
-        Some(Part {
-            branch: r.branch.clone(),
-            week: week_start(day),
-            rollup: Rollup::of(q, r),
+            Some(Part {
+                branch: r.branch.clone(),
+                week: week_start(day),
+                rollup: Rollup::of(q, r),
+            })
         })
-    });
-    aggregate(filter, branches, parts)
+        .collect()
+}
+
+/// [`scorecard::items`] straight from responses (the app, offline).
+pub fn items_of_responses<'a>(
+    filter: &Filter,
+    branches: &[Branch],
+    latest: &[&Questionnaire],
+    responses: impl IntoIterator<Item = &'a Response>,
+    questionnaire: impl Fn(&str, u32) -> Option<&'a Questionnaire>,
+) -> scorecard::Items {
+    let parts = parts_of(filter, responses, questionnaire)
+        .into_iter()
+        .map(|p| (p.branch, p.rollup.items));
+    scorecard::items(filter, branches, latest, parts)
+}
+
+/// Fill in the headline figures' change since `previous`, the same
+/// aggregates over the previous period ([`Filter::previous`]).
+pub fn with_changes(current: &mut Aggregates, previous: &Aggregates) {
+    let (Some(from), Some(to)) = (previous.filter.from, previous.filter.to) else {
+        return;
+    };
+    let changes = |now: &Figures, then: &Figures| Changes {
+        from,
+        to,
+        csat: Change::between(&now.csat, &then.csat),
+        nps: Change::between(&now.nps, &then.nps),
+        satisfaction: Change::between(&now.satisfaction, &then.satisfaction),
+    };
+    current.network.change = Some(changes(&current.network, &previous.network));
+    for b in &mut current.branches {
+        if let Some(then) = previous.branches.iter().find(|p| p.code == b.code) {
+            b.figures.change = Some(changes(&b.figures, &then.figures));
+        }
+    }
 }
 
 /// A free-text answer or comment of a response.

@@ -24,6 +24,7 @@ pub mod protocol;
 pub mod questionnaire;
 pub mod response;
 pub mod score;
+pub mod scorecard;
 pub mod stats;
 pub mod text;
 pub mod validate;

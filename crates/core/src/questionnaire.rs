@@ -168,6 +168,29 @@ pub struct Item {
     /// items only; a yes/no item has its own `na`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_applicable: bool,
+    /// The service commitment this item measures, if it is one; the
+    /// dashboard's scorecard lists every commitment of the questionnaires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<Commitment>,
+}
+
+/// A service commitment the bank publishes ("phone answered within three
+/// rings"), measured by one item: an answer meets it when the item scores
+/// [`Commitment::MET_SCORE`] or more, that is a yes, a time at or under the
+/// item's target, or a rating of 4 or 5. Only those kinds of item may carry
+/// one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Commitment {
+    /// What is promised, in each language, as the scorecard names it.
+    pub label: Text,
+    /// The share of answers (percent, 0–100) that must meet it.
+    pub target: f64,
+}
+
+impl Commitment {
+    /// The lowest item score (0–100) that meets a commitment.
+    pub const MET_SCORE: f64 = 75.0;
 }
 
 /// What a rating's five points say, so that every question is answered in

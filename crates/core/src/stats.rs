@@ -283,6 +283,50 @@ pub fn differs(branch: &Estimate, network_value: f64) -> Comparison {
     }
 }
 
+/// How a figure moved from one period to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Movement {
+    /// The whole interval of the difference lies above 0.
+    Up,
+    /// The whole interval of the difference lies below 0.
+    Down,
+    /// The interval of the difference includes 0: no change shown.
+    Steady,
+}
+
+/// `current − previous` with its 95% interval, built from the two figures'
+/// own intervals by the MOVER method (Zou & Donner 2008): each side of the
+/// difference's interval adds, in quadrature, the distances from the point
+/// estimates to the opposite ends of the two intervals. With two Wilson
+/// intervals this is Newcombe's (1998) method 10 for a difference of
+/// proportions; it also serves NPS (adjusted-Wald) and means (t). The two
+/// periods' answers are independent, which holds for different days.
+/// The difference's `n` is the current figure's.
+pub fn difference(current: &Estimate, previous: &Estimate) -> Estimate {
+    let d = current.value - previous.value;
+    let below = (current.value - current.low).hypot(previous.high - previous.value);
+    let above = (current.high - current.value).hypot(previous.value - previous.low);
+    Estimate {
+        n: current.n,
+        value: d,
+        low: d - below,
+        high: d + above,
+    }
+}
+
+/// Whether a [`difference`]'s interval shows a change.
+pub fn movement(difference: &Estimate) -> Movement {
+    if difference.low > 0.0 {
+        Movement::Up
+    } else if difference.high < 0.0 {
+        Movement::Down
+    } else {
+        Movement::Steady
+    }
+}
+
 /// The `p` quantile of Student's t distribution with `df` degrees of freedom
 /// (`df` may be fractional; `f64::INFINITY` gives the normal quantile).
 ///

@@ -283,7 +283,7 @@ async fn measure(
             let parts = store.rollup_parts(&f).await.unwrap();
             let (sql, n) = (t.elapsed(), parts.len());
             let t = Instant::now();
-            let a = aggregate::aggregate(&f, &branches, parts);
+            let a = aggregate::aggregate(&f, &branches, &Default::default(), parts);
             let figures = t.elapsed();
             let t = Instant::now();
             let json = serde_json::to_vec(&a).unwrap();

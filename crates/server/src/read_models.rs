@@ -47,10 +47,19 @@ pub fn check(catalog: &Catalog, filter: &Filter) -> Result<(), ApiError> {
     }
 }
 
-/// The figures for `filter` (already checked).
+/// The figures for `filter` (already checked), with the headline figures'
+/// change since the previous period when the filter has both dates.
 pub async fn aggregates(state: &AppState, filter: &Filter) -> Result<Aggregates, ApiError> {
+    let snapshot = state.catalog.snapshot();
+    let defs = snapshot.definitions();
+    let branches = snapshot.branches();
     let parts = crate::telemetry::timed("aggregates", state.store.rollup_parts(filter)).await?;
-    Ok(aggregate(filter, &state.catalog.branches(), parts))
+    let mut a = aggregate(filter, branches, &defs, parts);
+    if let Some(before) = filter.previous() {
+        let parts = crate::telemetry::timed("aggregates", state.store.rollup_parts(&before)).await?;
+        aggregate::with_changes(&mut a, &aggregate(&before, branches, &defs, parts));
+    }
+    Ok(a)
 }
 
 /// The latest comments per branch for `query` (already checked), newest first.

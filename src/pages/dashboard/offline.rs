@@ -7,6 +7,7 @@
 use crate::storage::kept;
 use crate::storage::outbox::Outbox;
 use branchpulse_core::aggregate::{aggregate_responses, Aggregates, Filter};
+use branchpulse_core::scorecard::Definitions;
 use branchpulse_core::{Questionnaire, Response};
 
 /// The figures for `filter` of the outbox's responses, and how many
@@ -30,7 +31,20 @@ pub async fn from_device(filter: &Filter) -> Result<(Aggregates, usize), String>
             }
         }
     }
-    let aggregates = aggregate_responses(filter, &branches, &responses, |id, version| {
+    let latest: Vec<Questionnaire> = match kept::questionnaires().await {
+        Ok(list) => {
+            let mut out = Vec::new();
+            for s in list {
+                if let Ok(q) = kept::questionnaire(&s.id).await {
+                    out.push(q);
+                }
+            }
+            out
+        }
+        Err(_) => Vec::new(),
+    };
+    let defs = Definitions::of(&latest);
+    let aggregates = aggregate_responses(filter, &branches, &defs, &responses, |id, version| {
         questionnaires
             .iter()
             .find(|q| q.id == id && q.version == version)

@@ -5,7 +5,7 @@
 //! the section's id as the place and a message starting with "section".
 
 use super::{
-    ChoiceOption, Item, ItemKind, LoadError, Questionnaire, Section, MAX_ID_CHARS, MAX_ITEMS,
+    ChoiceOption, Commitment, Item, ItemKind, LoadError, Questionnaire, Section, MAX_ID_CHARS, MAX_ITEMS,
     MAX_OPTIONS, MAX_SECTIONS, MAX_SHOW_IF_DEPTH, MAX_TEXT_CHARS, MAX_WEIGHT,
 };
 use crate::locale::{Locale, Text};
@@ -165,6 +165,9 @@ fn check_item(
             item.kind.type_name()
         ));
     }
+    if let Some(c) = &item.commitment {
+        check_commitment(q, item, c)?;
+    }
     if item.scale.is_some() && item.kind != ItemKind::Rating {
         return Err(format!(
             "scale names a rating's words, but this is a {} item; remove \"scale\"",
@@ -222,6 +225,27 @@ fn check_item(
             ));
         }
         Ok(depth)
+    }
+}
+
+fn check_commitment(q: &Questionnaire, item: &Item, c: &Commitment) -> Result<(), String> {
+    translated(&c.label, &q.languages).map_err(|p| format!("commitment.label {p}"))?;
+    if !(c.target.is_finite() && (0.0..=100.0).contains(&c.target)) {
+        return Err(format!(
+            "commitment.target is {}; it is a percentage of answers, from 0 to 100 (for example 95)",
+            c.target
+        ));
+    }
+    match &item.kind {
+        ItemKind::YesNo | ItemKind::Rating | ItemKind::Seconds { target: Some(_), .. } => Ok(()),
+        ItemKind::Seconds { target: None, .. } => Err(
+            "a commitment on a seconds item needs the item's \"target\" (the longest time that meets it)"
+                .into(),
+        ),
+        kind => Err(format!(
+            "a commitment is measured by a yes_no, rating or seconds item, but this is a {} item",
+            kind.type_name()
+        )),
     }
 }
 

@@ -6,6 +6,7 @@ use branchpulse_core::aggregate::{
     CommentQuery, Filter, FilterError, Rollup, DEFAULT_COMMENTS,
 };
 use branchpulse_core::protocol::Branch;
+use branchpulse_core::scorecard::Definitions;
 use branchpulse_core::questionnaire::{self, Dimension, Questionnaire};
 use branchpulse_core::stats::{self, Comparison};
 use branchpulse_core::{Channel, Response};
@@ -321,7 +322,7 @@ fn figures_equal_hand_computed_values() {
     ] {
         sum.merge(&Rollup::of(&q, &r));
     }
-    let f = figures(&sum);
+    let f = figures(&sum, &Definitions::default());
     assert_eq!(f.n, 3);
     assert!(f.too_few);
     // Overall: 81.25, 37.5, 75 → mean 64.5833; s = 23.6725; t(0.975, 2) = 4.302653.
@@ -423,7 +424,7 @@ fn partial_and_not_applicable_answers_count_item_by_item() {
         sum.merge(&Rollup::of(&q, r));
     }
     assert_eq!((sum.n, sum.completed), (3, 2));
-    let f = figures(&sum);
+    let f = figures(&sum, &Definitions::default());
     assert_eq!((f.n, f.completed), (3, 2));
     // Completion: 2 of 3; Wilson [20.766, 93.851], as CSAT's 2 of 3 above.
     let c = f.completion.estimate.unwrap();
@@ -499,7 +500,7 @@ fn mystery_figures_equal_hand_computed_values() {
     ] {
         sum.merge(&Rollup::of(&q, &v));
     }
-    let f = figures(&sum);
+    let f = figures(&sum, &Definitions::default());
     assert_eq!(f.mystery.visits, 4);
     // 3 of 4 passed; Wilson(3, 4) = [30.064, 95.441].
     let p = f.mystery.pass_rate.estimate.unwrap();
@@ -546,7 +547,7 @@ fn branches_are_flagged_only_where_their_interval_excludes_the_network() {
             responses.push(kiosk_response("S02", "2026-03-09", [4, 3, 0, 0, 0], None));
         }
     }
-    let a = aggregate_responses(&Filter::default(), &network(), &responses, |id, v| {
+    let a = aggregate_responses(&Filter::default(), &network(), &Definitions::default(), &responses, |id, v| {
         (id == "lobby" && v == q.version).then_some(&q)
     });
     let emp = |code: &str| {
@@ -608,6 +609,7 @@ fn the_filter_chooses_days_channels_questionnaires_and_branches() {
         aggregate_responses(
             &Filter::from_query(q).unwrap(),
             &network(),
+            &Definitions::default(),
             &responses,
             find,
         )
@@ -664,7 +666,7 @@ fn parts_summed_in_any_grouping_give_the_same_figures() {
         })
         .collect();
     let filter = Filter::default();
-    let per_response = aggregate_responses(&filter, &network(), &responses, |_, _| Some(&q));
+    let per_response = aggregate_responses(&filter, &network(), &Definitions::default(), &responses, |_, _| Some(&q));
     let mut rows: BTreeMap<(String, time::Date), Rollup> = BTreeMap::new();
     for r in &responses {
         rows.entry((r.branch.clone(), week_start(r.submitted_at.date())))
@@ -674,6 +676,7 @@ fn parts_summed_in_any_grouping_give_the_same_figures() {
     let summed = aggregate(
         &filter,
         &network(),
+        &Definitions::default(),
         rows.into_iter().map(
             |((branch, week), rollup)| branchpulse_core::aggregate::Part {
                 branch,
@@ -711,7 +714,7 @@ fn the_json_shape_is_the_documented_one() {
         Some(10),
     )];
     let filter = Filter::from_query("from=2026-03-02&branches=N01").unwrap();
-    let a = aggregate_responses(&filter, &network(), &responses, |_, _| Some(&q));
+    let a = aggregate_responses(&filter, &network(), &Definitions::default(), &responses, |_, _| Some(&q));
     let v = serde_json::to_value(&a).unwrap();
     assert_eq!(
         v["filter"],

@@ -275,6 +275,7 @@ fn shown_agrees_with_visible() {
 }
 
 mod filter_dates {
+    use branchpulse_core::scorecard::Definitions;
     use branchpulse_core::aggregate::{
         aggregate, week_start, CommentQuery, Filter, FilterError, Part, Rollup, EARLIEST_DAY,
         LATEST_DAY, MAX_TREND_WEEKS,
@@ -346,26 +347,26 @@ mod filter_dates {
     fn the_widest_range_gives_a_bounded_trend() {
         let f = Filter::from_query("from=2000-01-01&to=2100-12-31").unwrap();
         // No data: the latest weeks of the range, no more than the cap.
-        let a = aggregate(&f, &branches(), Vec::new());
+        let a = aggregate(&f, &branches(), &Definitions::default(), Vec::new());
         assert_eq!(a.trend.len(), MAX_TREND_WEEKS);
         assert_eq!(a.trend.last().unwrap().start, week_start(LATEST_DAY));
         assert_eq!(a.branches[0].trend.len(), MAX_TREND_WEEKS);
         // With data: narrowed to the weeks with data.
         let weeks = [date!(2026 - 01 - 05), date!(2026 - 03 - 02)];
-        let a = aggregate(&f, &branches(), weeks.map(part));
+        let a = aggregate(&f, &branches(), &Definitions::default(), weeks.map(part));
         assert_eq!(a.trend.len(), 9);
         assert_eq!(a.trend[0].start, weeks[0]);
         assert_eq!(a.trend[8].start, weeks[1]);
         assert_eq!(a.network.n, 2);
         // Data further apart than the cap: its latest weeks, all still counted.
         let weeks = [date!(2000 - 01 - 03), date!(2100 - 12 - 27)];
-        let a = aggregate(&Filter::default(), &branches(), weeks.map(part));
+        let a = aggregate(&Filter::default(), &branches(), &Definitions::default(), weeks.map(part));
         assert_eq!(a.trend.len(), MAX_TREND_WEEKS);
         assert_eq!(a.trend.last().unwrap().start, weeks[1]);
         assert_eq!(a.network.n, 2);
         // A range that fits keeps its empty weeks.
         let f = Filter::from_query("from=2026-01-05&to=2026-03-29").unwrap();
-        assert_eq!(aggregate(&f, &branches(), Vec::new()).trend.len(), 12);
+        assert_eq!(aggregate(&f, &branches(), &Definitions::default(), Vec::new()).trend.len(), 12);
     }
 }
 

@@ -1,8 +1,8 @@
 //! The intervals shown to managers, against published and hand-worked values.
 
 use branchpulse_core::stats::{
-    differs, mean_interval, mean_interval_of, median, nps_adjusted_wald, quantile, t_quantile,
-    too_few, wilson, Comparison, Estimate, Moments, MIN_N, Z95,
+    difference, differs, mean_interval, movement, mean_interval_of, median, nps_adjusted_wald, quantile, t_quantile,
+    too_few, wilson, Comparison, Estimate, Moments, Movement, MIN_N, Z95,
 };
 
 /// `a` and `b` agree to `tol` (absolute).
@@ -354,4 +354,37 @@ fn too_few_below_thirty() {
     assert!(too_few(0));
     assert!(too_few(29));
     assert!(!too_few(30));
+}
+
+// ---------------------------------------------------------------------------
+// Change between periods
+
+#[test]
+fn difference_of_wilson_intervals_is_newcombes_method_10() {
+    // Newcombe (1998), "Interval estimation for the difference between
+    // independent proportions", Statistics in Medicine 17, Table II, method
+    // 10 (score interval, no continuity correction).
+    for ((a, m), (b, n), (low, high)) in [
+        ((56, 70), (48, 80), (0.0524, 0.3339)),
+        ((9, 10), (3, 10), (0.1705, 0.8090)),
+    ] {
+        let d = difference(&wilson(a, m).unwrap(), &wilson(b, n).unwrap());
+        assert_close(d.value, a as f64 / m as f64 - b as f64 / n as f64, 1e-12);
+        assert_close(d.low, low, 0.00005);
+        assert_close(d.high, high, 0.00005);
+        assert_eq!(movement(&d), Movement::Up);
+        // The other way round, the interval mirrors.
+        let back = difference(&wilson(b, n).unwrap(), &wilson(a, m).unwrap());
+        assert_close(back.low, -high, 0.00005);
+        assert_close(back.high, -low, 0.00005);
+        assert_eq!(movement(&back), Movement::Down);
+    }
+}
+
+#[test]
+fn a_change_inside_the_noise_is_steady() {
+    // 20/30 then 18/30: the difference interval spans 0.
+    let d = difference(&wilson(20, 30).unwrap(), &wilson(18, 30).unwrap());
+    assert!(d.low < 0.0 && d.high > 0.0, "{d:?}");
+    assert_eq!(movement(&d), Movement::Steady);
 }

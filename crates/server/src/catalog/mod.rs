@@ -20,6 +20,7 @@ use crate::store::catalog::{CatalogRows, StoredQuestionnaire};
 use crate::store::{Store, StoreError};
 use branchpulse_core::access::{self, QuestionnaireVersion};
 use branchpulse_core::protocol::{Branch, QuestionnaireSummary};
+use branchpulse_core::scorecard::Definitions;
 use branchpulse_core::{questionnaire, Questionnaire};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -268,6 +269,18 @@ impl Snapshot {
     pub fn latest(&self, id: &str) -> Option<&Questionnaire> {
         let version = *self.active.get(id)?;
         self.questionnaire(id, version)
+    }
+
+    /// The active version of every questionnaire, by id.
+    pub fn actives(&self) -> Vec<&Questionnaire> {
+        let mut ids: Vec<&String> = self.active.keys().collect();
+        ids.sort();
+        ids.into_iter().filter_map(|id| self.latest(id)).collect()
+    }
+
+    /// The commitments and waiting-time target of the active versions.
+    pub fn definitions(&self) -> Definitions {
+        Definitions::of(self.actives())
     }
 
     /// Every version of a questionnaire, oldest first.

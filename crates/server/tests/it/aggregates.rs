@@ -742,6 +742,7 @@ async fn the_server_and_the_device_compute_the_same_figures_for_any_date_range()
     let load =
         |f: &str| questionnaire::load(f, &std::fs::read_to_string(dir.join(f)).unwrap()).unwrap();
     let (k, m) = (load("kiosk.json"), load("mystery_shop.json"));
+    let defs = branchpulse_core::scorecard::Definitions::of([&k, &m]);
     let branches: Vec<branchpulse_core::protocol::Branch> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("branches.json")).unwrap()).unwrap();
     for query in [
@@ -756,7 +757,7 @@ async fn the_server_and_the_device_compute_the_same_figures_for_any_date_range()
         "from=2026-03-05&region=South&channel=kiosk",
     ] {
         let filter = Filter::from_query(query).unwrap();
-        let local = aggregate_responses(&filter, &branches, &responses, |id, _| {
+        let local = aggregate_responses(&filter, &branches, &defs, &responses, |id, _| {
             Some(if id == "lobby" { &k } else { &m })
         });
         let (status, remote) = s.get_json(&format!("/api/v1/aggregates?{query}")).await;
