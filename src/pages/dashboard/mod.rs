@@ -17,6 +17,7 @@ mod comments;
 mod figures;
 mod filter;
 mod offline;
+mod texts;
 
 use crate::api::{self, ApiError};
 use crate::charts::ChartFigure;

@@ -7,7 +7,6 @@
 use crate::storage::kept;
 use crate::storage::outbox::Outbox;
 use branchpulse_core::aggregate::{aggregate_responses, Aggregates, Filter};
-use branchpulse_core::scorecard::Definitions;
 use branchpulse_core::{Questionnaire, Response};
 
 /// The figures for `filter` of the outbox's responses, and how many
@@ -31,19 +30,7 @@ pub async fn from_device(filter: &Filter) -> Result<(Aggregates, usize), String>
             }
         }
     }
-    let latest: Vec<Questionnaire> = match kept::questionnaires().await {
-        Ok(list) => {
-            let mut out = Vec::new();
-            for s in list {
-                if let Ok(q) = kept::questionnaire(&s.id).await {
-                    out.push(q);
-                }
-            }
-            out
-        }
-        Err(_) => Vec::new(),
-    };
-    let defs = Definitions::of(&latest);
+    let defs = super::texts::Texts::load().await.definitions();
     let aggregates = aggregate_responses(filter, &branches, &defs, &responses, |id, version| {
         questionnaires
             .iter()
