@@ -88,10 +88,10 @@ use crate::problem::ProblemCode;
 use crate::protocol::Branch;
 use crate::questionnaire::{Dimension, ItemKind, Questionnaire};
 use crate::response::{Answer, Channel, Response};
-use crate::scorecard::{
-    self, CommitmentFigure, Definitions, ItemMap, SlotSums, WaitSlot, Changes, Change,
-};
 use crate::score::{self, NpsClass};
+use crate::scorecard::{
+    self, Change, Changes, CommitmentFigure, Definitions, ItemMap, SlotSums, WaitSlot,
+};
 use crate::stats::{self, Comparison, Estimate, Moments};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -911,7 +911,10 @@ pub fn figures(r: &Rollup, defs: &Definitions) -> Figures {
             critical_failures,
         },
         wait: wait(&r.wait, &r.wait_slots, defs.wait_target),
-        satisfaction: Figure::new(r.satisfaction.n, stats::mean_interval(&r.satisfaction, (1.0, 5.0))),
+        satisfaction: Figure::new(
+            r.satisfaction.n,
+            stats::mean_interval(&r.satisfaction, (1.0, 5.0)),
+        ),
         commitments: scorecard::commitments(&r.items, defs),
         change: None,
     }
@@ -1153,11 +1156,11 @@ fn parts_of<'a>(
     responses
         .into_iter()
         .filter_map(|r| {
-        let day = day_of(r);
-        if !filter.takes(day, &r.questionnaire_id, r.channel) {
-            return None;
-        }
-        let q = questionnaire(&r.questionnaire_id, r.questionnaire_version)?;
+            let day = day_of(r);
+            if !filter.takes(day, &r.questionnaire_id, r.channel) {
+                return None;
+            }
+            let q = questionnaire(&r.questionnaire_id, r.questionnaire_version)?;
             Some(Part {
                 branch: r.branch.clone(),
                 week: week_start(day),

@@ -56,7 +56,8 @@ pub async fn aggregates(state: &AppState, filter: &Filter) -> Result<Aggregates,
     let parts = crate::telemetry::timed("aggregates", state.store.rollup_parts(filter)).await?;
     let mut a = aggregate(filter, branches, &defs, parts);
     if let Some(before) = filter.previous() {
-        let parts = crate::telemetry::timed("aggregates", state.store.rollup_parts(&before)).await?;
+        let parts =
+            crate::telemetry::timed("aggregates", state.store.rollup_parts(&before)).await?;
         aggregate::with_changes(&mut a, &aggregate(&before, branches, &defs, parts));
     }
     Ok(a)

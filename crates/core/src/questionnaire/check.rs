@@ -5,8 +5,8 @@
 //! the section's id as the place and a message starting with "section".
 
 use super::{
-    ChoiceOption, Commitment, Item, ItemKind, LoadError, Questionnaire, Section, MAX_ID_CHARS, MAX_ITEMS,
-    MAX_OPTIONS, MAX_SECTIONS, MAX_SHOW_IF_DEPTH, MAX_TEXT_CHARS, MAX_WEIGHT,
+    ChoiceOption, Commitment, Item, ItemKind, LoadError, Questionnaire, Section, MAX_ID_CHARS,
+    MAX_ITEMS, MAX_OPTIONS, MAX_SECTIONS, MAX_SHOW_IF_DEPTH, MAX_TEXT_CHARS, MAX_WEIGHT,
 };
 use crate::locale::{Locale, Text};
 use std::collections::{BTreeMap, BTreeSet};

@@ -6,8 +6,8 @@ use branchpulse_core::aggregate::{
     CommentQuery, Filter, FilterError, Rollup, DEFAULT_COMMENTS,
 };
 use branchpulse_core::protocol::Branch;
-use branchpulse_core::scorecard::Definitions;
 use branchpulse_core::questionnaire::{self, Dimension, Questionnaire};
+use branchpulse_core::scorecard::Definitions;
 use branchpulse_core::stats::{self, Comparison};
 use branchpulse_core::{Channel, Response};
 use proptest::prelude::*;
@@ -547,9 +547,13 @@ fn branches_are_flagged_only_where_their_interval_excludes_the_network() {
             responses.push(kiosk_response("S02", "2026-03-09", [4, 3, 0, 0, 0], None));
         }
     }
-    let a = aggregate_responses(&Filter::default(), &network(), &Definitions::default(), &responses, |id, v| {
-        (id == "lobby" && v == q.version).then_some(&q)
-    });
+    let a = aggregate_responses(
+        &Filter::default(),
+        &network(),
+        &Definitions::default(),
+        &responses,
+        |id, v| (id == "lobby" && v == q.version).then_some(&q),
+    );
     let emp = |code: &str| {
         a.branches
             .iter()
@@ -666,7 +670,13 @@ fn parts_summed_in_any_grouping_give_the_same_figures() {
         })
         .collect();
     let filter = Filter::default();
-    let per_response = aggregate_responses(&filter, &network(), &Definitions::default(), &responses, |_, _| Some(&q));
+    let per_response = aggregate_responses(
+        &filter,
+        &network(),
+        &Definitions::default(),
+        &responses,
+        |_, _| Some(&q),
+    );
     let mut rows: BTreeMap<(String, time::Date), Rollup> = BTreeMap::new();
     for r in &responses {
         rows.entry((r.branch.clone(), week_start(r.submitted_at.date())))
@@ -714,7 +724,13 @@ fn the_json_shape_is_the_documented_one() {
         Some(10),
     )];
     let filter = Filter::from_query("from=2026-03-02&branches=N01").unwrap();
-    let a = aggregate_responses(&filter, &network(), &Definitions::default(), &responses, |_, _| Some(&q));
+    let a = aggregate_responses(
+        &filter,
+        &network(),
+        &Definitions::default(),
+        &responses,
+        |_, _| Some(&q),
+    );
     let v = serde_json::to_value(&a).unwrap();
     assert_eq!(
         v["filter"],

@@ -275,12 +275,12 @@ fn shown_agrees_with_visible() {
 }
 
 mod filter_dates {
-    use branchpulse_core::scorecard::Definitions;
     use branchpulse_core::aggregate::{
         aggregate, week_start, CommentQuery, Filter, FilterError, Part, Rollup, EARLIEST_DAY,
         LATEST_DAY, MAX_TREND_WEEKS,
     };
     use branchpulse_core::protocol::Branch;
+    use branchpulse_core::scorecard::Definitions;
     use time::macros::date;
     use time::{Date, Duration, Weekday};
 
@@ -360,13 +360,23 @@ mod filter_dates {
         assert_eq!(a.network.n, 2);
         // Data further apart than the cap: its latest weeks, all still counted.
         let weeks = [date!(2000 - 01 - 03), date!(2100 - 12 - 27)];
-        let a = aggregate(&Filter::default(), &branches(), &Definitions::default(), weeks.map(part));
+        let a = aggregate(
+            &Filter::default(),
+            &branches(),
+            &Definitions::default(),
+            weeks.map(part),
+        );
         assert_eq!(a.trend.len(), MAX_TREND_WEEKS);
         assert_eq!(a.trend.last().unwrap().start, weeks[1]);
         assert_eq!(a.network.n, 2);
         // A range that fits keeps its empty weeks.
         let f = Filter::from_query("from=2026-01-05&to=2026-03-29").unwrap();
-        assert_eq!(aggregate(&f, &branches(), &Definitions::default(), Vec::new()).trend.len(), 12);
+        assert_eq!(
+            aggregate(&f, &branches(), &Definitions::default(), Vec::new())
+                .trend
+                .len(),
+            12
+        );
     }
 }
 

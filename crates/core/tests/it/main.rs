@@ -12,5 +12,6 @@ mod limits;
 mod properties;
 mod questionnaire;
 mod score;
+mod scorecard;
 mod stats;
 mod validate;

@@ -1,8 +1,8 @@
 //! The intervals shown to managers, against published and hand-worked values.
 
 use branchpulse_core::stats::{
-    difference, differs, mean_interval, movement, mean_interval_of, median, nps_adjusted_wald, quantile, t_quantile,
-    too_few, wilson, Comparison, Estimate, Moments, Movement, MIN_N, Z95,
+    difference, differs, mean_interval, mean_interval_of, median, movement, nps_adjusted_wald,
+    quantile, t_quantile, too_few, wilson, Comparison, Estimate, Moments, Movement, MIN_N, Z95,
 };
 
 /// `a` and `b` agree to `tol` (absolute).
