@@ -5,7 +5,9 @@
 //! one by one (the questionnaire's own fields, each section, each item, each
 //! field of the item) to name the item and field the message belongs to.
 
-use super::{ChoiceOption, Item, ItemKind, LoadError, Questionnaire, Scale, Section, ShowIf};
+use super::{
+    ChoiceOption, Commitment, Item, ItemKind, LoadError, Questionnaire, Scale, Section, ShowIf,
+};
 use crate::locale::Text;
 use crate::questionnaire::Dimension;
 use serde::de::DeserializeOwned;
@@ -162,7 +164,7 @@ fn failures(value: &Value) -> Vec<Failure> {
 /// The field of `item` that fails with `message` on its own, if one does.
 fn item_field(item: &Value, message: &str) -> Option<&'static str> {
     type Probe = fn(&Value) -> Result<(), String>;
-    let probes: [(&'static str, Probe); 11] = [
+    let probes: [(&'static str, Probe); 12] = [
         ("id", |v| try_as::<String>(v)),
         ("dimension", |v| try_as::<Option<Dimension>>(v)),
         ("options", |v| try_as::<Vec<ChoiceOption>>(v)),
@@ -174,6 +176,7 @@ fn item_field(item: &Value, message: &str) -> Option<&'static str> {
         ("show_if", |v| try_as::<Option<ShowIf>>(v)),
         ("scale", |v| try_as::<Option<Scale>>(v)),
         ("not_applicable", |v| try_as::<bool>(v)),
+        ("commitment", |v| try_as::<Option<Commitment>>(v)),
     ];
     for (field, probe) in probes {
         if let Some(v) = item.get(field) {
@@ -237,7 +240,9 @@ const ITEM_FIELDS: &[&str] = &[
     "show_if",
     "scale",
     "not_applicable",
+    "commitment",
 ];
+const COMMITMENT_FIELDS: &[&str] = &["label", "target"];
 const OPTION_FIELDS: &[&str] = &["id", "label", "score"];
 const SHOW_IF_FIELDS: &[&str] = &["item", "equals"];
 
@@ -301,6 +306,12 @@ fn unknown_fields(file: &str, value: &Value) -> Result<(), LoadError> {
             }
             if let Some(f) = item.get("show_if").and_then(|s| extra(s, SHOW_IF_FIELDS)) {
                 return Err(at(problem("in show_if", &f, SHOW_IF_FIELDS)));
+            }
+            if let Some(f) = item
+                .get("commitment")
+                .and_then(|c| extra(c, COMMITMENT_FIELDS))
+            {
+                return Err(at(problem("in commitment", &f, COMMITMENT_FIELDS)));
             }
             let options = item
                 .get("options")
