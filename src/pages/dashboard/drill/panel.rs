@@ -71,6 +71,15 @@ pub fn Drill(
             _ => None,
         })
     });
+    // The channel of the figures shown: the target's, else the filter's.
+    let channel = Memo::new(move |_| {
+        state.with(|s| {
+            s.drill
+                .as_ref()
+                .and_then(|t| t.channel)
+                .or_else(|| s.filter.as_ref().ok().and_then(|f| f.channel))
+        })
+    });
     let texts = LocalResource::new(Texts::shared);
     let data = LocalResource::new(move || {
         let f = scope.get();
@@ -116,26 +125,24 @@ pub fn Drill(
             target
                 .get()
                 .map(|target| {
-                    let label = branch_label(
-                        target.branch.as_deref(),
-                        &branches.read_value(),
-                        locale.get(),
-                    );
-                    let title = fill(
-                        text(locale.get(), Key::DashDrillTitle),
-                        &[
-                            (
-                                "dimension",
-                                text(locale.get(), dimension_key(target.dimension)).to_string(),
-                            ),
-                            ("branch", label.clone()),
-                        ],
-                    );
-                    let channel = target
-                        .channel
-                        .or_else(|| {
-                            state.with_untracked(|s| s.filter.as_ref().ok().and_then(|f| f.channel))
-                        });
+                    let title = {
+                        let target = target.clone();
+                        move || {
+                            let locale = locale.get();
+                            let label = branch_label(
+                                target.branch.as_deref(),
+                                &branches.read_value(),
+                                locale,
+                            );
+                            let dimension = text(locale, dimension_key(target.dimension));
+                            fill(
+                                text(locale, Key::DashDrillTitle),
+                                &[("dimension", dimension.to_string()), ("branch", label)],
+                            )
+                        }
+                    };
+                    // Only another target draws the panel anew (and asks for its
+                    // comments): the language and the channel change texts in it.
                     view! {
                         <section
                             id="drill"
@@ -155,22 +162,19 @@ pub fn Drill(
                                     {t(Key::DashDrillClose)}
                                 </button>
                             </div>
-                            {channel
-                                .map(|c| {
-                                    view! {
-                                        <p class="drill-channel">
-                                            {t(Key::DashChannel)} ": " {t(channel_key(c))}
-                                        </p>
-                                    }
-                                })}
-                            <DrillItems
-                                data
-                                texts
-                                target=target.clone()
-                                label=label.clone()
+                            {move || {
                                 channel
-                            />
-                            <DrillComments scope target label texts />
+                                    .get()
+                                    .map(|c| {
+                                        view! {
+                                            <p class="drill-channel">
+                                                {t(Key::DashChannel)} ": " {t(channel_key(c))}
+                                            </p>
+                                        }
+                                    })
+                            }}
+                            <DrillItems data texts target=target.clone() branches channel />
+                            <DrillComments scope target branches texts />
                         </section>
                     }
                 })
@@ -295,8 +299,8 @@ fn DrillItems(
     data: LocalResource<Result<Option<(Items, Source)>, String>>,
     texts: LocalResource<Texts>,
     target: Target,
-    label: String,
-    channel: Option<Channel>,
+    branches: StoredValue<Vec<Branch>>,
+    channel: Memo<Option<Channel>>,
 ) -> impl IntoView {
     let locale = use_locale();
     move || {
@@ -318,6 +322,7 @@ fn DrillItems(
             }
         };
         let locale = locale.get();
+        let label = branch_label(target.branch.as_deref(), &branches.read_value(), locale);
         let note = match source {
             Source::Server => None,
             Source::Kept => Some(text(locale, Key::DashOfflineKept).to_string()),
@@ -352,7 +357,11 @@ fn DrillItems(
             .map(|g| {
                 let caption = texts
                     .title(&g[0].questionnaire_id, locale)
-                    .or_else(|| channel.map(|c| text(locale, channel_key(c)).to_string()))
+                    .or_else(|| {
+                        channel
+                            .get()
+                            .map(|c| text(locale, channel_key(c)).to_string())
+                    })
                     .unwrap_or_else(|| label.clone());
                 view! {
                     <ItemTable
@@ -458,7 +467,7 @@ fn ItemTable(
 fn DrillComments(
     scope: Memo<Option<Filter>>,
     target: Target,
-    label: String,
+    branches: StoredValue<Vec<Branch>>,
     texts: LocalResource<Texts>,
 ) -> impl IntoView {
     let branch = target.branch.clone();
@@ -482,10 +491,9 @@ fn DrillComments(
     });
     let locale = use_locale();
     let heading = move || {
-        fill(
-            text(locale.get(), Key::DashDrillComments),
-            &[("branch", label.clone())],
-        )
+        let locale = locale.get();
+        let label = branch_label(target.branch.as_deref(), &branches.read_value(), locale);
+        fill(text(locale, Key::DashDrillComments), &[("branch", label)])
     };
     view! {
         <section id="drill-comments" class="drill-comments" aria-labelledby="drill-comments-title">
