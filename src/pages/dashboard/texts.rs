@@ -27,6 +27,29 @@ impl Texts {
         Texts(Arc::new(out))
     }
 
+    /// [`Texts::load`] once per page: the comment list and the drill-down
+    /// both name items. A load that found nothing (offline, nothing kept
+    /// yet) is tried again next time.
+    pub async fn shared() -> Texts {
+        thread_local! {
+            static LOADED: std::cell::RefCell<Option<Texts>> = const { std::cell::RefCell::new(None) };
+        }
+        if let Some(t) = LOADED.with(|l| l.borrow().clone()) {
+            return t;
+        }
+        let t = Texts::load().await;
+        if !t.0.is_empty() {
+            LOADED.with(|l| *l.borrow_mut() = Some(t.clone()));
+        }
+        t
+    }
+
+    /// Texts of these questionnaires.
+    #[cfg(test)]
+    pub fn of(questionnaires: Vec<Questionnaire>) -> Texts {
+        Texts(Arc::new(questionnaires))
+    }
+
     /// The questionnaires.
     pub fn all(&self) -> &[Questionnaire] {
         &self.0
@@ -54,6 +77,31 @@ impl Texts {
             },
             None => item.to_owned(),
         }
+    }
+
+    /// What a comment is attached to, as the reader sees it: the text of
+    /// the item, else the title of the section, with that id; `None` when
+    /// neither is known here.
+    pub fn label(&self, questionnaire: &str, id: &str, locale: Locale) -> Option<String> {
+        let q = self.0.iter().find(|q| q.id == questionnaire)?;
+        match q.item(id) {
+            Some(i) => Some(i.text.get(locale).to_owned()),
+            None => q.section(id).map(|s| s.title.get(locale).to_owned()),
+        }
+    }
+
+    /// A questionnaire's title, if it is known here.
+    pub fn title(&self, questionnaire: &str, locale: Locale) -> Option<String> {
+        self.0
+            .iter()
+            .find(|q| q.id == questionnaire)
+            .map(|q| q.title.get(locale).to_owned())
+    }
+
+    /// Where an item comes in its questionnaire, if known here.
+    pub fn position(&self, questionnaire: &str, item: &str) -> Option<usize> {
+        let q = self.0.iter().find(|q| q.id == questionnaire)?;
+        q.items().position(|i| i.id == item)
     }
 
     fn find(&self, questionnaire: Option<&str>, item: &str) -> Option<&branchpulse_core::Item> {
