@@ -175,10 +175,19 @@ fn commitments_stand_against_their_target_by_their_interval() {
     // The figures carry the words of what they name, for readers who are
     // not given the mystery-shop questionnaire.
     let name = &a.names["visit"]["greeted"];
-    assert_eq!(name.text.get(branchpulse_core::Locale::En), "Greeted within a minute?");
+    assert_eq!(
+        name.text.get(branchpulse_core::Locale::En),
+        "Greeted within a minute?"
+    );
     let label = name.commitment.as_ref().unwrap();
-    assert_eq!(label.get(branchpulse_core::Locale::En), "Greeted within a minute");
-    assert!(!a.names["visit"].contains_key("clean"), "only the items named");
+    assert_eq!(
+        label.get(branchpulse_core::Locale::En),
+        "Greeted within a minute"
+    );
+    assert!(
+        !a.names["visit"].contains_key("clean"),
+        "only the items named"
+    );
     // The network: 84/110.
     assert_eq!(a.network.commitments[0].rate.n, 110);
     close(

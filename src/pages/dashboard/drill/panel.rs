@@ -321,6 +321,7 @@ fn DrillItems(
                 .into_any()
             }
         };
+        let texts = texts.with_names(&items.names);
         let locale = locale.get();
         let label = branch_label(target.branch.as_deref(), &branches.read_value(), locale);
         let note = match source {
