@@ -50,13 +50,18 @@ fn find<'a>(list: &'a [CommitmentFigure], of: &CommitmentFigure) -> Option<&'a C
         .find(|c| c.questionnaire_id == of.questionnaire_id && c.item == of.item)
 }
 
-/// The branches missing a target, as "N02: label", in commitment order.
-pub fn missed(a: &Aggregates, names: &[String]) -> Vec<String> {
+/// The branches missing a target, as "N02: label", in commitment order
+/// (`names` are the network's commitments' labels, in its order).
+pub fn missed(
+    network: &[CommitmentFigure],
+    branches: &[(&str, &[CommitmentFigure])],
+    names: &[String],
+) -> Vec<String> {
     let mut out = Vec::new();
-    for (c, name) in a.network.commitments.iter().zip(names) {
-        for b in &a.branches {
-            if find(&b.figures.commitments, c).and_then(|f| f.standing) == Some(Standing::Missed) {
-                out.push(format!("{}: {name}", b.code));
+    for (c, name) in network.iter().zip(names) {
+        for (code, list) in branches {
+            if find(list, c).and_then(|f| f.standing) == Some(Standing::Missed) {
+                out.push(format!("{code}: {name}"));
             }
         }
     }
@@ -138,12 +143,20 @@ pub fn chart(a: &Aggregates, texts: &Texts, locale: Locale, tx: Tx<'_>) -> Optio
             greyed: c.rate.too_few,
         })
         .collect();
+    let by_branch: Vec<(&str, &[CommitmentFigure])> = a
+        .branches
+        .iter()
+        .map(|b| (b.code.as_str(), b.figures.commitments.as_slice()))
+        .collect();
     let description = fill(
         tx(Key::DashScorecardDesc),
         &[
             ("k", list.len().to_string()),
             ("b", a.branches.len().to_string()),
-            ("missed", super::figures::list(missed(a, &names), tx)),
+            (
+                "missed",
+                super::figures::list(missed(list, &by_branch, &names), tx),
+            ),
         ],
     );
     let legend = vec![
@@ -193,4 +206,69 @@ pub fn chart(a: &Aggregates, texts: &Texts, locale: Locale, tx: Tx<'_>) -> Optio
             rows: table_rows,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::text;
+    use branchpulse_core::aggregate::Figure;
+    use branchpulse_core::stats::Estimate;
+
+    fn en(k: Key) -> &'static str {
+        text(Locale::En, k)
+    }
+
+    fn rate(item: &str, n: u64, v: f64, standing: Option<Standing>) -> CommitmentFigure {
+        CommitmentFigure {
+            questionnaire_id: "shop".into(),
+            item: item.into(),
+            target: 90.0,
+            rate: Figure {
+                n,
+                too_few: n < 30,
+                estimate: Some(Estimate {
+                    n,
+                    value: v,
+                    low: v - 6.0,
+                    high: v + 2.0,
+                }),
+                comparison: None,
+            },
+            standing,
+        }
+    }
+
+    #[test]
+    fn a_cell_says_rate_interval_n_and_standing() {
+        let met = rate("rings", 40, 97.0, Some(Standing::Met));
+        assert_eq!(cell(&met, &en), "97 [91–99] · n=40 · met");
+        let unclear = rate("rings", 40, 90.0, Some(Standing::Unclear));
+        assert_eq!(cell(&unclear, &en), "90 [84–92] · n=40 · not clear yet");
+        // Below 30 answers the standing is never given.
+        let few = rate("rings", 12, 50.0, None);
+        assert_eq!(standing_text(&few, &en), "too few responses");
+    }
+
+    #[test]
+    fn the_description_names_the_branches_missing_a_target() {
+        let network = [
+            rate("rings", 80, 92.0, Some(Standing::Unclear)),
+            rate("greeted", 80, 96.0, Some(Standing::Met)),
+        ];
+        let n01 = [
+            rate("rings", 40, 60.0, Some(Standing::Missed)),
+            rate("greeted", 40, 96.0, Some(Standing::Met)),
+        ];
+        let n02 = [
+            rate("greeted", 40, 70.0, Some(Standing::Missed)),
+            rate("rings", 12, 20.0, None),
+        ];
+        let names = ["Three rings".to_string(), "Greeted".to_string()];
+        let branches: [(&str, &[CommitmentFigure]); 2] = [("N01", &n01), ("N02", &n02)];
+        assert_eq!(
+            missed(&network, &branches, &names),
+            ["N01: Three rings", "N02: Greeted"]
+        );
+    }
 }
