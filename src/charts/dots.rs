@@ -220,6 +220,6 @@ mod tests {
         assert!(s.contains("&lt;b&gt;X01&lt;/b&gt;"));
         assert!(!s.contains("<b>"));
         // Row labels once per band of panels, not once per panel.
-        assert_eq!(s.matches(">Network<").count(), 1);
+        assert_eq!(s.matches(">\nNetwork\n</text>").count(), 1, "{s}");
     }
 }
