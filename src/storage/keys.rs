@@ -117,7 +117,7 @@ pub fn shop_questionnaire(id: &str, version: u32) -> String {
 /// branches, visits, the dashboard's figures), followed by the request's
 /// path and query. Written by [`crate::storage::kept`] on each good
 /// answer; the visits are erased on enrolment, the figures on sign-out and
-/// beyond the [`crate::storage::kept::KEPT_AGGREGATES`] latest.
+/// beyond [`crate::storage::kept::KEPT_AGGREGATES`] filters.
 pub const DEVICE_COPY_PREFIX: &str = "branchpulse.api:";
 
 /// The key of the device's copy of the answer to `url`.
