@@ -390,6 +390,118 @@ pub fn heatmap(a: &Aggregates, state: &DashState, tx: Tx<'_>) -> Option<Chart> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::text;
+    use branchpulse_core::aggregate::{aggregate_responses, Filter};
+    use branchpulse_core::protocol::Branch;
+    use branchpulse_core::scorecard::Definitions;
+    use branchpulse_core::{Locale, Questionnaire, Response};
+
+    fn en(k: Key) -> &'static str {
+        text(Locale::En, k)
+    }
+
+    /// `n` visits to `branch` arriving at `at` (RFC 3339, local time) on
+    /// the mystery-shop questionnaire, each waiting `wait` seconds.
+    fn visits(branch: &str, at: &str, wait: u32, n: usize) -> Vec<Response> {
+        (0..n)
+            .map(|k| {
+                serde_json::from_value(serde_json::json!({
+                    "id": format!("00000000-0000-4000-8000-{:012}", k + 1000 * wait as usize + at.len()),
+                    "questionnaire_id": "branch_visit",
+                    "questionnaire_version": 1,
+                    "branch": branch,
+                    "device_id": "test",
+                    "channel": "mystery_shop",
+                    "locale": "en",
+                    "started_at": at,
+                    "submitted_at": at,
+                    "answers": { "wait_seconds": { "type": "seconds", "value": wait } },
+                    "visit": { "arrived_at": at },
+                }))
+                .unwrap()
+            })
+            .collect()
+    }
+
+    fn state(compare: &[&str]) -> DashState {
+        DashState {
+            filter: Ok(Filter::default()),
+            compare: compare.iter().map(|c| c.to_string()).collect(),
+            trend: None,
+            q: String::new(),
+        }
+    }
+
+    /// N01: six visits on a Monday at 12:xx waiting 15 minutes and six at
+    /// 09:xx waiting 2; N02: six on a Wednesday at 12:xx waiting 5.
+    fn aggregates() -> Aggregates {
+        let shop: Questionnaire =
+            serde_json::from_str(include_str!("../../../questionnaires/mystery_shop.json"))
+                .unwrap();
+        let branches: Vec<Branch> = ["N01", "N02"]
+            .map(|code| Branch {
+                code: code.into(),
+                name: format!("{code} branch"),
+                region: "North".into(),
+                active: true,
+            })
+            .into();
+        let mut responses = visits("N01", "2025-06-02T12:10:00Z", 900, 6);
+        responses.extend(visits("N01", "2025-06-02T09:30:00Z", 120, 6));
+        responses.extend(visits("N02", "2025-06-04T12:40:00Z", 300, 6));
+        let defs = Definitions::of([&shop]);
+        aggregate_responses(&Filter::default(), &branches, &defs, &responses, |_, _| {
+            Some(&shop)
+        })
+    }
+
+    #[test]
+    fn the_heat_map_names_the_longest_waits_of_the_network_or_one_branch() {
+        let a = aggregates();
+        let chart = heatmap(&a, &state(&[]), &en).unwrap();
+        assert_eq!(chart.id, "heatmap");
+        assert_eq!(chart.title, "Waiting time by weekday and hour: Network");
+        assert_eq!(
+            chart.description,
+            "Heat map of the mean waiting time by weekday and hour at Network: 18 visits in 3 hours \
+             of the week. Longest mean waits: Mon 12:00–13:00 (15 min, n=6), \
+             Wed 12:00–13:00 (5.0 min, n=6), Mon 09:00–10:00 (2.0 min, n=6)."
+        );
+        // The target is 600 s: the Monday lunchtime visits are over it.
+        let noon = &chart.table.rows[1];
+        assert_eq!(noon.cells, ["Mon 12:00–13:00", "6", "15", "6"]);
+        // One branch compared: that branch alone, said in the title.
+        let n02 = heatmap(&a, &state(&["N02"]), &en).unwrap();
+        assert_eq!(
+            n02.title,
+            "Waiting time by weekday and hour: N02 N02 branch"
+        );
+        assert_eq!(n02.table.rows.len(), 1);
+    }
+
+    #[test]
+    fn waits_per_branch_give_median_p90_and_the_share_within_the_target() {
+        let a = aggregates();
+        let chart = per_branch(&a, &en);
+        let n01 = &chart.table.rows[1];
+        // Twelve waits, six of 120 s and six of 900 s: the median (type 7)
+        // halfway between, 510 s; the 90th percentile 900 s; 6 of 12 within
+        // 600 s, Wilson [25.4, 74.6].
+        assert_eq!(
+            n01.cells,
+            [
+                "N01 N01 branch (too few responses)",
+                "12",
+                "8.5 min",
+                "15 min",
+                "50 [25–75] · n=12 · too few responses"
+            ]
+        );
+        assert!(n01.greyed);
+        assert!(chart
+            .description
+            .contains("against the target of 10 min. Network: median 5.0 min"));
+    }
 
     fn slot(weekday: u8, hour: u8, n: u64, mean: f64) -> WaitSlot {
         WaitSlot {
