@@ -70,9 +70,17 @@ pub fn list(v: Vec<String>, tx: Tx<'_>) -> String {
     }
 }
 
-/// "72.4 [68.1–76.0]", or "–" without a figure.
+/// "72.4 [68.1–76.0]", or "–" without a figure; an interval reaching
+/// below zero (NPS) as "[-27, -22]", a dash between negatives being
+/// unreadable.
 pub fn with_interval(f: &Figure) -> String {
     match f.estimate {
+        Some(e) if e.low < 0.0 => format!(
+            "{} [{}, {}]",
+            fmt_value(e.value),
+            fmt_value(e.low),
+            fmt_value(e.high)
+        ),
         Some(e) => format!(
             "{} [{}–{}]",
             fmt_value(e.value),

@@ -128,18 +128,21 @@ pub fn tiles(a: &Aggregates, locale: Locale) -> impl IntoView {
             let f = *h.figure(&a.network);
             let (change, movement) = change_text(h, a.network.change.as_ref(), dated, &tx);
             let value = f.estimate.map(|e| fmt_value(e.value)).unwrap_or("–".into());
-            let interval = f
-                .estimate
-                .map(|e| format!("[{}–{}]", fmt_value(e.low), fmt_value(e.high)))
-                .unwrap_or_default();
+            // The figure's interval (as in the tables), n, and whether too few.
+            let interval = with_interval(&f)
+                .split_once(' ')
+                .map(|(_, i)| i.to_string());
+            let detail: Vec<String> = interval
+                .into_iter()
+                .chain([format!("n={}", f.n)])
+                .chain(f.too_few.then(|| tx(Key::DashTooFew).to_string()))
+                .collect();
+            let detail = detail.join(" · ");
             view! {
                 <div class="tile" class:too-few=f.too_few data-figure=h.param() data-n=f.n>
                     <p class="tile-name">{t(h.key())}</p>
                     <p class="tile-value">{value}</p>
-                    <p class="tile-detail">
-                        {interval} " · n=" {f.n}
-                        {f.too_few.then(|| format!(" · {}", tx(Key::DashTooFew)))}
-                    </p>
+                    <p class="tile-detail">{detail}</p>
                     <p class="change" data-movement=movement>
                         {change}
                     </p>

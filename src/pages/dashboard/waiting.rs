@@ -2,7 +2,7 @@
 //! and the share within the target, each with its n) and by hour of day ×
 //! weekday as a heat map, so that a lunchtime queue shows.
 
-use super::figures::{branch_label, cell, fill, list, minutes, Tx};
+use super::figures::{branch_label, cell, fill, list, minutes, with_interval, Tx};
 use super::filter::DashState;
 use crate::charts::dots::{self, Dot, Panel, Tone};
 use crate::charts::figure::Row;
@@ -53,7 +53,14 @@ pub fn target_note(w: &Wait, tx: Tx<'_>) -> String {
             tx(Key::DashWaitTargetNote),
             &[
                 ("target", minutes(f64::from(t), tx)),
-                ("within", cell(&w.within_target, tx)),
+                (
+                    "within",
+                    format!(
+                        "{} (n={})",
+                        with_interval(&w.within_target),
+                        w.within_target.n
+                    ),
+                ),
             ],
         ),
         None => tx(Key::DashNoWaitTarget).into(),
