@@ -22,7 +22,11 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>window.__pwned = 1</script> the queue was slow';
 const START = '2025-06-02';
 const RANGE = 'from=2025-06-02&to=2025-06-29';
-const CHARTS = ['chart-dimensions', 'chart-radar', 'chart-trend', 'chart-mystery', 'chart-wait'];
+// Kiosk customers' and shoppers' figures are never averaged together: the
+// "all channels" view has a section for each, side by side.
+const KIOSK_CHARTS = ['chart-headline', 'chart-dimensions', 'chart-radar', 'chart-trend'];
+const SHOP_CHARTS = ['chart-shop-dimensions', 'chart-mystery', 'chart-wait-branches', 'chart-wait', 'chart-shop-trend'];
+const CHARTS = [...KIOSK_CHARTS, ...SHOP_CHARTS];
 
 let browser;
 let server;
@@ -111,9 +115,10 @@ test('a visitor is asked to sign in, and comes back to the same view', async () 
   await context.close();
 });
 
-/// Wait until the charts for `query` are on the page.
+/// Wait until the charts for `query` are on the page (every section is
+/// drawn at once).
 async function chartsFor(page, query) {
-  await page.locator(`.dash-data[data-query="${query}"] #chart-wait .chart-svg svg`).waitFor();
+  await page.locator(`.dash-data[data-query="${query}"] .chart-svg svg`).first().waitFor();
 }
 
 /// Each chart's SVG and table text.
@@ -152,8 +157,48 @@ test('every chart is drawn with a title, axis texts, a legend, a description and
   assert.match(await dims.locator('tbody tr', { hasText: 'N01' }).textContent(), /better than the network/);
   assert.match(await dims.locator('tbody tr', { hasText: 'N02' }).textContent(), /worse than the network/);
   assert.doesNotMatch(await s01.textContent(), /(better|worse) than the network/);
-  // Critical failures are marked on the mystery-shop chart.
+  // Critical failures are marked on the mystery-shop chart, and named by
+  // the item's text, never its id.
   assert.ok(await page.locator('#chart-mystery svg text', { hasText: '✕' }).count() > 0);
+  const mystery = page.locator('#chart-mystery');
+  assert.match(await mystery.locator('tbody tr', { hasText: 'Network' }).textContent(), /\(.+ × 8\)/);
+  assert.doesNotMatch(await mystery.textContent(), /privacy_respected/);
+  assert.match(await mystery.locator('.chart-svg').getAttribute('aria-label'), /critical items failed in the network: .+ × 8/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('each channel has its own section, and the kiosk\'s headline figures show n, interval and change', async () => {
+  const { context, page, errors } = await open(`/dashboard?${RANGE}`);
+  await chartsFor(page, RANGE);
+  const kiosk = page.locator('#section-kiosk');
+  const shop = page.locator('#section-mystery_shop');
+  assert.equal(await kiosk.locator('h2').textContent(), 'Customers at the kiosk');
+  assert.equal(await shop.locator('h2').textContent(), 'Mystery shopping');
+  for (const id of KIOSK_CHARTS) assert.equal(await kiosk.locator(`#${id}`).count(), 1, id);
+  for (const id of SHOP_CHARTS) assert.equal(await shop.locator(`#${id}`).count(), 1, id);
+  // Shoppers' environment group on their chart only, with its note.
+  assert.ok((await shop.locator('#chart-shop-dimensions thead').textContent()).includes('Environment'));
+  assert.ok(!(await kiosk.locator('#chart-dimensions thead').textContent()).includes('Environment'));
+  await shop.getByText('observed by mystery shoppers only').waitFor();
+  // Hand-computed CSAT (answers 4–5 to the overall question): N01 60 of 60,
+  // N02 0 of 60, S01 4 of 12, X01 26 of 40: 90 of 172 = 52.3%, Wilson
+  // 95% interval [44.9, 59.7].
+  const csat = kiosk.locator('.headline .tile[data-figure="csat"]');
+  assert.equal(await csat.locator('.tile-value').textContent(), '52');
+  assert.match(await csat.locator('.tile-detail').textContent(), /^\[45–60\] · n=172$/);
+  // NPS: 80 promoters, 51 detractors of 157 answers: 18.5.
+  assert.equal(await kiosk.locator('.tile[data-figure="nps"] .tile-value').textContent(), '18');
+  // The previous four weeks have no responses: no change can be told.
+  assert.equal(await csat.locator('.change').getAttribute('data-movement'), 'unknown');
+  assert.match(await csat.locator('.change').textContent(), /^Too few responses to tell a change since 2025-05-05 – 2025-06-01/);
+  const table = await kiosk.locator('#chart-headline tbody tr', { hasText: 'N01' }).textContent();
+  assert.match(table, /100 \[94–100\] · n=60/);
+  // Without a first and a last day there is no previous period.
+  await page.goto('/dashboard?channel=kiosk');
+  await chartsFor(page, 'channel=kiosk');
+  assert.equal(await page.locator('#section-mystery_shop').count(), 0);
+  await page.locator('.tile[data-figure="csat"] .change', { hasText: 'No change figure: choose a first and a last day' }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -229,7 +274,9 @@ test('changing a filter changes every chart and table, and the view lives in the
   // The channel too; back goes to the earlier view.
   await page.selectOption('#dash-channel', 'kiosk');
   await chartsFor(page, `${narrowed}&channel=kiosk`);
-  assert.match(await page.locator('#chart-wait').textContent(), /n=0/);
+  assert.equal(await page.locator('#section-kiosk').count(), 1);
+  assert.equal(await page.locator('#section-mystery_shop').count(), 0, 'only the chosen channel');
+  assert.equal(await page.locator('#chart-wait').count(), 0);
   await page.goBack();
   await chartsFor(page, narrowed);
   assert.deepEqual(errors, []);
@@ -298,7 +345,8 @@ test('offline: the last figures fetched for a filter, else the responses on the 
   await page.goBack();
   await chartsFor(page, RANGE);
   assert.equal(await page.locator('.dash-data').getAttribute('data-source'), 'Kept');
-  await page.getByText('Offline: these are the figures last fetched').waitFor();
+  // Said in each channel's section.
+  assert.equal(await page.locator('.channel-section[data-source="Kept"] .offline-note', { hasText: 'Offline: these are the figures last fetched' }).count(), 2);
   // A view never fetched: computed from the responses waiting on the device.
   const waiting = Array.from({ length: 35 }, (_, k) => kiosk('N03', '2025-06-20', 4, k));
   await seedOutbox(page, waiting);
@@ -307,13 +355,13 @@ test('offline: the last figures fetched for a filter, else the responses on the 
   const query = 'from=2025-06-09&to=2025-06-29';
   await chartsFor(page, query);
   assert.equal(await page.locator('.dash-data').getAttribute('data-source'), 'Device(35)');
-  await page.getByText('figures computed from the 35 responses waiting on this device').waitFor();
+  await page.getByText('figures computed from the 35 responses waiting on this device').first().waitFor();
   const n03 = page.locator('#chart-dimensions tbody tr', { hasText: 'N03' });
   assert.match(await n03.textContent(), /n=35/);
   await context.close();
 });
 
-test('the device keeps the figures of the eight latest filters, not every one ever seen', async () => {
+test('the device keeps the figures of the eight latest filters (each channel\'s), not every one ever seen', async () => {
   const { context, page } = await open(`/dashboard?${RANGE}`);
   await chartsFor(page, RANGE);
   for (let day = 10; day <= 29; day += 2) {
@@ -322,9 +370,11 @@ test('the device keeps the figures of the eight latest filters, not every one ev
     await chartsFor(page, `from=2025-06-02&to=2025-06-${day}`);
   }
   const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('branchpulse.api:/api/v1/aggregates')));
-  assert.equal(kept.length, 8, JSON.stringify(kept));
-  assert.ok(kept.some((k) => k.endsWith('to=2025-06-28')), 'the latest is kept');
-  assert.ok(!kept.some((k) => k.endsWith(RANGE)), 'the oldest is gone');
+  assert.equal(kept.length, 16, JSON.stringify(kept));
+  for (const channel of ['kiosk', 'mystery_shop']) {
+    assert.ok(kept.some((k) => k.endsWith(`to=2025-06-28&channel=${channel}`)), `the latest is kept for ${channel}`);
+  }
+  assert.ok(!kept.some((k) => k.includes(`${RANGE}&`)), 'the oldest is gone');
   await context.close();
 });
 

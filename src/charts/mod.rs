@@ -9,7 +9,9 @@
 //! data" table, all of which Leptos escapes as text.
 
 pub mod bars;
+pub mod dots;
 pub mod figure;
+pub mod heatmap;
 pub mod palette;
 pub mod radar;
 pub mod trend;

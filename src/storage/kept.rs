@@ -15,9 +15,11 @@ use branchpulse_core::scorecard::Items;
 use branchpulse_core::Questionnaire;
 use serde::de::DeserializeOwned;
 
-/// How many filters' figures stay on the device: each copy is tens of KB,
-/// and localStorage (about 5 MB) is shared with drafts and settings.
-pub const KEPT_AGGREGATES: usize = 8;
+/// How many copies of figures stay on the device: the eight latest
+/// filters, each asked for once per channel (the dashboard never mixes
+/// them). Each copy is tens of KB, and localStorage (about 5 MB) is shared
+/// with drafts and settings.
+pub const KEPT_AGGREGATES: usize = 16;
 
 /// The branches, for the kiosk setup and the dashboard.
 pub async fn branches() -> Result<Vec<Branch>, ApiError> {

@@ -3,42 +3,84 @@
 //! language. Branches keep the order of the branch list (never ranked).
 
 use super::filter::DashState;
+use super::texts::Texts;
+use super::{commitments, headline, waiting};
 use crate::charts::figure::Row;
 use crate::charts::palette::{self, Marker};
 use crate::charts::{bars, fmt_value, radar, trend, waits, Chart, LegendEntry, Table};
 use crate::i18n::{dimension_key, text, Key};
 use branchpulse_core::aggregate::{Aggregates, BranchFigures, Figure, Figures};
 use branchpulse_core::stats::Comparison;
-use branchpulse_core::{Dimension, Locale};
+use branchpulse_core::{Channel, Dimension, Locale};
 
-/// Every chart of the dashboard, in page order.
-pub fn charts(a: &Aggregates, state: &DashState, locale: Locale) -> Vec<Chart> {
+/// Every chart of one channel's section, in page order. The kiosk's
+/// customers judge four dimensions; shoppers also observe the environment
+/// (hall, signage, cleanliness), drawn as a group of its own on the shop's
+/// chart rather than folded into another dimension, so that a dimension
+/// means the same on both.
+pub fn charts(
+    channel: Channel,
+    a: &Aggregates,
+    state: &DashState,
+    texts: &Texts,
+    locale: Locale,
+) -> Vec<Chart> {
     let tx = |k| text(locale, k);
-    vec![
-        dimensions(a, &tx),
-        radar_chart(a, state, &tx),
-        trend_chart(a, state, &tx),
-        mystery(a, &tx),
-        wait(a, &tx),
-    ]
+    match channel {
+        Channel::Kiosk => vec![
+            headline::chart(a, state, &tx),
+            dimensions(a, &Dimension::CUSTOMER, "chart-dimensions", &tx),
+            radar_chart(a, state, &tx),
+            trend_chart(a, state, "chart-trend", &tx),
+        ],
+        Channel::MysteryShop => {
+            let mut out = vec![
+                dimensions(a, &Dimension::ALL, "chart-shop-dimensions", &tx),
+                mystery(a, texts, locale, &tx),
+            ];
+            out.extend(commitments::chart(a, texts, locale, &tx));
+            out.push(waiting::per_branch(a, &tx));
+            out.push(wait(a, &tx));
+            out.extend(waiting::heatmap(a, state, &tx));
+            out.push(trend_chart(a, state, "chart-shop-trend", &tx));
+            out
+        }
+    }
 }
 
-type Tx<'a> = &'a dyn Fn(Key) -> &'static str;
+pub type Tx<'a> = &'a dyn Fn(Key) -> &'static str;
 
 /// `template` with each `{name}` replaced.
-fn fill(template: &str, values: &[(&str, String)]) -> String {
+pub fn fill(template: &str, values: &[(&str, String)]) -> String {
     values.iter().fold(template.to_string(), |s, (k, v)| {
         s.replace(&format!("{{{k}}}"), v)
     })
 }
 
-fn branch_label(b: &BranchFigures) -> String {
+pub fn branch_label(b: &BranchFigures) -> String {
     format!("{} {}", b.code, b.name)
 }
 
-/// "72.4 [68.1–76.0]", or "–" without a figure.
-fn with_interval(f: &Figure) -> String {
+/// A list for a description, or "none".
+pub fn list(v: Vec<String>, tx: Tx<'_>) -> String {
+    if v.is_empty() {
+        tx(Key::DashNone).to_string()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// "72.4 [68.1–76.0]", or "–" without a figure; an interval reaching
+/// below zero (NPS) as "[-27, -22]", a dash between negatives being
+/// unreadable.
+pub fn with_interval(f: &Figure) -> String {
     match f.estimate {
+        Some(e) if e.low < 0.0 => format!(
+            "{} [{}, {}]",
+            fmt_value(e.value),
+            fmt_value(e.low),
+            fmt_value(e.high)
+        ),
         Some(e) => format!(
             "{} [{}–{}]",
             fmt_value(e.value),
@@ -49,7 +91,7 @@ fn with_interval(f: &Figure) -> String {
     }
 }
 
-fn versus(f: &Figure, tx: Tx<'_>) -> String {
+pub fn versus(f: &Figure, tx: Tx<'_>) -> String {
     if f.too_few {
         return tx(Key::DashTooFew).into();
     }
@@ -62,7 +104,7 @@ fn versus(f: &Figure, tx: Tx<'_>) -> String {
 }
 
 /// A table cell with the figure, its interval, its n and the comparison.
-fn cell(f: &Figure, tx: Tx<'_>) -> String {
+pub fn cell(f: &Figure, tx: Tx<'_>) -> String {
     format!("{} · n={} · {}", with_interval(f), f.n, versus(f, tx))
 }
 
@@ -88,8 +130,7 @@ fn bar(f: &Figure) -> Option<(branchpulse_core::stats::Estimate, Comparison)> {
         .map(|e| (e, f.comparison.unwrap_or(Comparison::Indistinguishable)))
 }
 
-fn dimensions(a: &Aggregates, tx: Tx<'_>) -> Chart {
-    let dims = Dimension::CUSTOMER;
+fn dimensions(a: &Aggregates, dims: &[Dimension], id: &'static str, tx: Tx<'_>) -> Chart {
     let mut groups = vec![bars::Group {
         label: format!("{} · n={}", tx(Key::DashNetwork), a.network.n),
         greyed: a.network.too_few,
@@ -103,7 +144,7 @@ fn dimensions(a: &Aggregates, tx: Tx<'_>) -> Chart {
         if f.too_few {
             few.push(b.code.clone());
         }
-        for d in dims {
+        for &d in dims {
             match dim(f, d).comparison {
                 Some(Comparison::Better) => up.push(format!("{} {}", b.code, tx(dimension_key(d)))),
                 Some(Comparison::Worse) => {
@@ -130,20 +171,14 @@ fn dimensions(a: &Aggregates, tx: Tx<'_>) -> Chart {
             width: crate::charts::WIDE,
         },
     );
-    let list = |v: Vec<String>| {
-        if v.is_empty() {
-            tx(Key::DashNone).to_string()
-        } else {
-            v.join(", ")
-        }
-    };
     let description = fill(
         tx(Key::DashBarsDesc),
         &[
             ("b", a.branches.len().to_string()),
-            ("up", list(up)),
-            ("down", list(down)),
-            ("few", list(few)),
+            ("d", dims.len().to_string()),
+            ("up", list(up, tx)),
+            ("down", list(down, tx)),
+            ("few", list(few, tx)),
         ],
     );
     let mut legend: Vec<LegendEntry> = dims
@@ -181,17 +216,20 @@ fn dimensions(a: &Aggregates, tx: Tx<'_>) -> Chart {
     };
     let mut rows = vec![row(tx(Key::DashNetwork).into(), &a.network)];
     rows.extend(a.branches.iter().map(|b| row(branch_label(b), &b.figures)));
+    let mut notes = vec![tx(Key::DashNoteFlags).into(), tx(Key::DashNoteGrey).into()];
+    if dims.contains(&Dimension::Environment) {
+        notes.push(tx(Key::DashNoteEnvironment).into());
+    } else {
+        // Walk-aways are kiosk customers: shoppers report every visit whole.
+        notes.push(completion_note(a, tx));
+    }
     Chart {
-        id: "chart-dimensions",
+        id,
         title: tx(Key::DashBarsTitle).into(),
         description,
         svg,
         legend,
-        notes: vec![
-            tx(Key::DashNoteFlags).into(),
-            tx(Key::DashNoteGrey).into(),
-            completion_note(a, tx),
-        ],
+        notes,
         table: Table { head, rows },
     }
 }
@@ -235,7 +273,7 @@ fn completion_note(a: &Aggregates, tx: Tx<'_>) -> String {
 
 /// The branches drawn on the radar and the trend: those chosen, or else the
 /// first three (in the branch list's order) with enough responses.
-fn compared<'a>(a: &'a Aggregates, state: &DashState) -> Vec<&'a BranchFigures> {
+pub fn compared<'a>(a: &'a Aggregates, state: &DashState) -> Vec<&'a BranchFigures> {
     let chosen: Vec<&BranchFigures> = state
         .compare
         .iter()
@@ -251,7 +289,7 @@ fn compared<'a>(a: &'a Aggregates, state: &DashState) -> Vec<&'a BranchFigures> 
         .collect()
 }
 
-fn series_legend(label: String, i: usize, network: bool) -> LegendEntry {
+pub fn series_legend(label: String, i: usize, network: bool) -> LegendEntry {
     let (colour, dash, marker) = radar::style(i, network);
     LegendEntry {
         label,
@@ -261,7 +299,7 @@ fn series_legend(label: String, i: usize, network: bool) -> LegendEntry {
     }
 }
 
-fn compared_label(b: &BranchFigures, tx: Tx<'_>) -> String {
+pub fn compared_label(b: &BranchFigures, tx: Tx<'_>) -> String {
     if b.figures.too_few {
         format!("{} ({})", branch_label(b), tx(Key::DashTooFew))
     } else {
@@ -323,7 +361,7 @@ fn radar_chart(a: &Aggregates, state: &DashState, tx: Tx<'_>) -> Chart {
     }
 }
 
-fn trend_chart(a: &Aggregates, state: &DashState, tx: Tx<'_>) -> Chart {
+fn trend_chart(a: &Aggregates, state: &DashState, id: &'static str, tx: Tx<'_>) -> Chart {
     let chosen = compared(a, state);
     let what = match state.trend {
         Some(d) => tx(dimension_key(d)),
@@ -381,7 +419,7 @@ fn trend_chart(a: &Aggregates, state: &DashState, tx: Tx<'_>) -> Chart {
         })
         .collect();
     Chart {
-        id: "chart-trend",
+        id,
         title: format!("{} — {what}", tx(Key::DashTrendTitle)),
         description: fill(
             tx(Key::DashTrendDesc),
@@ -409,7 +447,17 @@ fn failed_visits(f: &Figures) -> u64 {
     m.visits.saturating_sub(passes)
 }
 
-fn mystery(a: &Aggregates, tx: Tx<'_>) -> Chart {
+/// The critical items failed, by their text and how many visits failed
+/// each, most failed first.
+fn critical_items(f: &Figures, texts: &Texts, locale: Locale) -> Vec<String> {
+    f.mystery
+        .critical_failures
+        .iter()
+        .map(|c| format!("{} × {}", texts.item(None, &c.item, locale), c.count))
+        .collect()
+}
+
+fn mystery(a: &Aggregates, texts: &Texts, locale: Locale, tx: Tx<'_>) -> Chart {
     let groups: Vec<bars::Group> = a
         .branches
         .iter()
@@ -445,11 +493,7 @@ fn mystery(a: &Aggregates, tx: Tx<'_>) -> Chart {
     ];
     let row = |label: String, f: &Figures| {
         let m = &f.mystery;
-        let items: Vec<String> = m
-            .critical_failures
-            .iter()
-            .map(|c| format!("{} × {}", c.item, c.count))
-            .collect();
+        let items = critical_items(f, texts, locale);
         Row {
             cells: vec![
                 if m.score.too_few {
@@ -506,6 +550,7 @@ fn mystery(a: &Aggregates, tx: Tx<'_>) -> Chart {
                 ("b", a.branches.len().to_string()),
                 ("net", net.map(fmt_value).unwrap_or_else(|| "–".into())),
                 ("fails", failed_visits(&a.network).to_string()),
+                ("items", list(critical_items(&a.network, texts, locale), tx)),
             ],
         ),
         svg,
@@ -519,7 +564,7 @@ fn mystery(a: &Aggregates, tx: Tx<'_>) -> Chart {
     }
 }
 
-fn minutes(seconds: f64, tx: Tx<'_>) -> String {
+pub fn minutes(seconds: f64, tx: Tx<'_>) -> String {
     format!("{} {}", fmt_value(seconds / 60.0), tx(Key::DashMin))
 }
 
@@ -555,6 +600,7 @@ fn wait(a: &Aggregates, tx: Tx<'_>) -> Chart {
         tx(Key::DashMedian),
         tx(Key::DashP90)
     )];
+    notes.push(waiting::target_note(w, tx));
     if w.too_few {
         notes.push(tx(Key::DashNoteGrey).into());
     }

@@ -2,7 +2,8 @@
 //!
 //! One state, in the URL ([`filter`]), drives every chart, table, comment
 //! list and export link. Figures come from the server's aggregates
-//! (`GET /api/v1/aggregates`); when the server cannot be reached, from the
+//! (`GET /api/v1/aggregates`), asked for each channel on its own and shown
+//! in a section per channel ([`sections`]); when the server cannot be reached, from the
 //! copy kept of the last answer for the same filter, or else computed from
 //! the responses waiting on this device ([`offline`]) — always marked as
 //! such. Every figure shows its n, branches with fewer than 30 responses are
@@ -21,13 +22,17 @@ mod figures;
 mod filter;
 mod offline;
 mod texts;
+// Issue 18: one section per channel, headline figures, commitments, waits.
+mod commitments;
+mod headline;
+mod sections;
+mod waiting;
 
 use crate::api::{self, ApiError};
-use crate::charts::ChartFigure;
 use crate::i18n::{t, text, use_locale, Key};
 use crate::session::{here, login_url, Account, Auth};
 use crate::storage::kept;
-use branchpulse_core::aggregate::{Aggregates, Filter};
+use branchpulse_core::aggregate::Filter;
 use comments::Comments;
 use filter::{use_dash_state, DashState, FilterBar};
 use leptos::prelude::*;
@@ -44,8 +49,10 @@ enum Source {
 
 #[derive(Debug, Clone, PartialEq)]
 struct Loaded {
-    aggregates: Aggregates,
-    source: Source,
+    /// One per channel shown: never averaged together ([`sections`]).
+    sections: Vec<sections::Section>,
+    /// The questionnaires' texts, to name items by their text.
+    texts: texts::Texts,
     /// The filter's query string, on the page for tests and the benchmark.
     query: String,
 }
@@ -58,21 +65,11 @@ fn mark(name: &str) {
 
 async fn load(filter: Filter) -> Result<Loaded, ApiError> {
     let query = filter.to_query();
-    let loaded = match kept::aggregates(&filter).await {
-        Ok((aggregates, kept)) => Loaded {
-            aggregates,
-            source: if kept { Source::Kept } else { Source::Server },
-            query,
-        },
-        Err(e) if e.is_transient() => match offline::from_device(&filter).await {
-            Ok((aggregates, n)) => Loaded {
-                aggregates,
-                source: Source::Device(n),
-                query,
-            },
-            Err(_) => return Err(e),
-        },
-        Err(e) => return Err(e),
+    let (sections, texts) = futures::future::join(sections::load(&filter), sections::texts()).await;
+    let loaded = Loaded {
+        sections: sections?,
+        texts,
+        query,
     };
     mark("dashboard:data");
     Ok(loaded)
@@ -207,39 +204,20 @@ fn Charts(data: LocalResource<Result<Loaded, String>>, state: Memo<DashState>) -
                 q: String::new(),
                 drill: None,
             };
-            let source = match loaded.source {
-                Source::Server => None,
-                Source::Kept => Some(text(locale.get(), Key::DashOfflineKept).to_string()),
-                Source::Device(n) => {
-                    Some(text(locale.get(), Key::DashOfflineDevice).replace("{n}", &n.to_string()))
-                }
-            };
-            let empty = loaded.aggregates.network.n == 0;
-            let charts =
-                (!empty).then(|| figures::charts(&loaded.aggregates, &view_state, locale.get()));
+            let locale = locale.get();
+            let both = loaded.sections.len() > 1;
+            let source = sections::sources(&loaded.sections);
+            let Loaded {
+                sections,
+                texts,
+                query,
+            } = loaded;
             view! {
-                <div
-                    class="dash-data"
-                    data-query=loaded.query
-                    data-source=format!("{:?}", loaded.source)
-                >
-                    {source
-                        .map(|s| {
-                            view! {
-                                <p class="offline-note" role="status">
-                                    {s}
-                                </p>
-                            }
-                        })}
-                    {empty.then(|| view! { <p class="no-data">{t(Key::DashNoData)}</p> })}
-                    <div class="charts">
-                        {charts
-                            .map(|c| {
-                                c.into_iter()
-                                    .map(|chart| view! { <ChartFigure chart /> })
-                                    .collect_view()
-                            })}
-                    </div>
+                <div class="dash-data" class:channels=both data-query=query data-source=source>
+                    {sections
+                        .into_iter()
+                        .map(|s| sections::section_view(s, &view_state, &texts, locale))
+                        .collect_view()}
                     <DrawnMark />
                 </div>
             }

@@ -1,0 +1,148 @@
+//! Kiosk customers and mystery shoppers answer different questions on
+//! different scales (1–5 faces against yes/no checks), so their figures are
+//! never averaged together: the dashboard asks for each channel's figures
+//! on its own (`channel=kiosk`, `channel=mystery_shop`) and shows one
+//! section per channel, side by side under "all channels". Each channel's
+//! figures have their own kept copy and their own offline fallback.
+
+use super::filter::DashState;
+use super::texts::Texts;
+use super::{figures, headline, offline, Source};
+use crate::api::ApiError;
+use crate::charts::ChartFigure;
+use crate::i18n::{t, text, Key};
+use crate::storage::kept;
+use branchpulse_core::aggregate::{channel_label, Aggregates, Filter};
+use branchpulse_core::{Channel, Locale};
+use leptos::prelude::*;
+use std::cell::RefCell;
+
+/// One channel's figures and where they come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub channel: Channel,
+    pub aggregates: Aggregates,
+    pub source: Source,
+}
+
+/// The channels `filter` shows, kiosk first.
+pub fn channels(filter: &Filter) -> Vec<Channel> {
+    match filter.channel {
+        Some(c) => vec![c],
+        None => vec![Channel::Kiosk, Channel::MysteryShop],
+    }
+}
+
+/// Each channel's figures for `filter`: from the server, else its kept
+/// copy, else the responses on this device.
+pub async fn load(filter: &Filter) -> Result<Vec<Section>, ApiError> {
+    let each = channels(filter).into_iter().map(|channel| {
+        let f = Filter {
+            channel: Some(channel),
+            ..filter.clone()
+        };
+        async move {
+            let (aggregates, source) = match kept::aggregates(&f).await {
+                Ok((a, kept)) => (a, if kept { Source::Kept } else { Source::Server }),
+                Err(e) if e.is_transient() => match offline::from_device(&f).await {
+                    Ok((a, n)) => (a, Source::Device(n)),
+                    Err(_) => return Err(e),
+                },
+                Err(e) => return Err(e),
+            };
+            Ok(Section {
+                channel,
+                aggregates,
+                source,
+            })
+        }
+    });
+    futures::future::join_all(each).await.into_iter().collect()
+}
+
+thread_local! {
+    /// The questionnaires' texts, read once per page: they change far less
+    /// often than the filter.
+    static TEXTS: RefCell<Option<Texts>> = const { RefCell::new(None) };
+}
+
+/// The questionnaires in use, to name items and commitments by their text.
+pub async fn texts() -> Texts {
+    if let Some(t) = TEXTS.with(|c| c.borrow().clone()) {
+        return t;
+    }
+    let t = Texts::load().await;
+    // None could be read (offline, nothing kept): try again next time.
+    if !t.all().is_empty() {
+        TEXTS.with(|c| *c.borrow_mut() = Some(t.clone()));
+    }
+    t
+}
+
+/// Where the figures on screen come from, on the page for the tests: one
+/// value, or each section's in order when they differ.
+pub fn sources(sections: &[Section]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for s in sections {
+        let v = format!("{:?}", s.source);
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out.join(",")
+}
+
+fn heading(channel: Channel) -> Key {
+    match channel {
+        Channel::Kiosk => Key::DashSectionKiosk,
+        Channel::MysteryShop => Key::DashSectionShop,
+    }
+}
+
+/// One channel's section: heading, where its figures come from, the
+/// kiosk's headline figures, and its charts.
+pub fn section_view(s: Section, state: &DashState, texts: &Texts, locale: Locale) -> AnyView {
+    let channel = channel_label(s.channel);
+    let id = format!("section-{channel}");
+    let title_id = format!("{id}-title");
+    let labelled_by = title_id.clone();
+    let note = match s.source {
+        Source::Server => None,
+        Source::Kept => Some(text(locale, Key::DashOfflineKept).to_string()),
+        Source::Device(n) => {
+            Some(text(locale, Key::DashOfflineDevice).replace("{n}", &n.to_string()))
+        }
+    };
+    let a = &s.aggregates;
+    let empty = a.network.n == 0;
+    let headline = (!empty && s.channel == Channel::Kiosk).then(|| headline::tiles(a, locale));
+    let charts = (!empty).then(|| figures::charts(s.channel, a, state, texts, locale));
+    view! {
+        <section
+            class="channel-section"
+            id=id
+            data-channel=channel
+            data-source=format!("{:?}", s.source)
+            aria-labelledby=labelled_by
+        >
+            <h2 id=title_id>{t(heading(s.channel))}</h2>
+            {note
+                .map(|n| {
+                    view! {
+                        <p class="offline-note" role="status">
+                            {n}
+                        </p>
+                    }
+                })}
+            {empty.then(|| view! { <p class="no-data">{t(Key::DashNoData)}</p> })}
+            {headline}
+            <div class="charts">
+                {charts
+                    .map(|c| {
+                        c.into_iter().map(|chart| view! { <ChartFigure chart /> }).collect_view()
+                    })}
+            </div>
+        </section>
+    }
+    .into_any()
+}
