@@ -475,13 +475,16 @@ pub fn enc(text: &str) -> String {
 /// back-off and last-seen columns, which failed attempts rightly change),
 /// ordered, hashed: equal digests, unchanged data.
 pub async fn digest(database_url: &str) -> String {
-    let tables: [(&str, &str); 12] = [
+    let tables: [(&str, &str); 15] = [
         ("responses", "*"),
         ("visits", "*"),
         ("rollups", "*"),
         ("rollups_weekly", "*"),
         ("rollup_critical", "*"),
         ("rollup_waits", "*"),
+        ("rollup_items", "*"),
+        ("rollup_items_weekly", "*"),
+        ("rollup_wait_slots", "*"),
         ("comments", "*"),
         (
             "users",
