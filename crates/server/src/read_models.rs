@@ -64,11 +64,9 @@ async fn aggregates_in(
     let defs = snapshot.definitions();
     let commitments = defs.commitment_items();
     let branches = snapshot.branches();
-    let parts = crate::telemetry::timed(
-        "aggregates",
-        state.store.rollup_parts(filter, &commitments),
-    )
-    .await?;
+    let parts =
+        crate::telemetry::timed("aggregates", state.store.rollup_parts(filter, &commitments))
+            .await?;
     let mut a = aggregate(filter, branches, &defs, parts);
     if let Some(before) = filter.previous() {
         let parts = crate::telemetry::timed(
@@ -329,7 +327,11 @@ fn aggregates_row(
     labels: &HashMap<(String, String), String>,
 ) -> Vec<String> {
     let mut row: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
-    row.extend([f.n.to_string(), f.completed.to_string(), f.too_few.to_string()]);
+    row.extend([
+        f.n.to_string(),
+        f.completed.to_string(),
+        f.too_few.to_string(),
+    ]);
     for (_, fig) in named_figures(f) {
         row.push(fig.n.to_string());
         row.extend(interval(fig.estimate));
@@ -357,7 +359,12 @@ fn aggregates_row(
     );
     for def in commitments {
         let key = (def.questionnaire_id.clone(), def.item.clone());
-        row.push(labels.get(&key).cloned().unwrap_or_else(|| def.item.clone()));
+        row.push(
+            labels
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| def.item.clone()),
+        );
         row.push(def.target.to_string());
         match f
             .commitments

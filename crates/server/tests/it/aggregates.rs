@@ -414,7 +414,9 @@ async fn csv_exports_round_trip() {
     );
     for (channel, rows) in ["kiosk", "mystery_shop"].into_iter().zip(rows.chunks(7)) {
         let (_, a) = s
-            .get_json(&format!("/api/v1/aggregates?region=North&channel={channel}"))
+            .get_json(&format!(
+                "/api/v1/aggregates?region=North&channel={channel}"
+            ))
             .await;
         assert_eq!(cell(&header, &rows[0], "scope"), "network");
         for row in rows {
@@ -434,7 +436,10 @@ async fn csv_exports_round_trip() {
                 ),
                 ("csat_low", &f["csat"]["estimate"]["low"]),
                 ("nps_value", &f["nps"]["estimate"]["value"]),
-                ("satisfaction_value", &f["satisfaction"]["estimate"]["value"]),
+                (
+                    "satisfaction_value",
+                    &f["satisfaction"]["estimate"]["value"],
+                ),
             ] {
                 let text = cell(&header, row, column);
                 // serde_json reads floats to within an ulp, not exactly.
