@@ -104,24 +104,28 @@ static WAITS_SQL: LazyLock<String> = LazyLock::new(|| {
 
 /// Item sums: of the days in range of the partly covered weeks $5 and $6
 /// (`daily`), or of the whole weeks $1–$2. Per week: only the items of the
-/// list $7 (the commitments, read for every branch by their key's first
-/// column; a `$7 IS NULL OR …` would keep SQLite from using it), with the
-/// week as the last column. Columns: branch, questionnaire_id, item, n,
-/// sum, sum_sq, met[, week].
+/// list that follows ($7 daily, $5 weekly: the commitments, read for every
+/// branch by their key's first column; a `… IS NULL OR …` would keep
+/// SQLite from using it), with the week as the last column. Columns:
+/// branch, questionnaire_id, item, n, sum, sum_sq, met[, week].
 fn items_sql(daily: bool, per_week: bool) -> String {
-    let (table, days) = if daily {
-        ("rollup_items", format!("week IN ($5, $6) AND {FILTER}"))
+    let (table, days, list) = if daily {
+        (
+            "rollup_items",
+            format!("week IN ($5, $6) AND {FILTER}"),
+            "$7",
+        )
     } else {
         (
             "rollup_items_weekly",
             "($1 IS NULL OR week >= $1) AND ($2 IS NULL OR week <= $2) \
-             AND ($3 IS NULL OR channel = $3) AND ($4 IS NULL OR questionnaire_id = $4) \
-             AND $5 IS NULL AND $6 IS NULL"
+             AND ($3 IS NULL OR channel = $3) AND ($4 IS NULL OR questionnaire_id = $4)"
                 .to_owned(),
+            "$5",
         )
     };
     let (week, only) = if per_week {
-        (", week", format!("{} AND ", B::one_of("item", "$7")))
+        (", week", format!("{} AND ", B::one_of("item", list)))
     } else {
         ("", String::new())
     };
@@ -482,9 +486,7 @@ async fn item_sums(
         .bind(first)
         .bind(last)
         .bind(filter.channel.map(channel_label))
-        .bind(filter.questionnaire.clone())
-        .bind(None::<Date>)
-        .bind(None::<Date>);
+        .bind(filter.questionnaire.clone());
     rows.extend(only(q).fetch_all(pool).await?);
     rows.iter()
         .map(|r| {
