@@ -267,7 +267,7 @@ async fn check_seeding(
         "/api/v1/aggregates?channel=mystery_shop&region=R3",
         "/api/v1/items?from=2026-01-07&to=2026-03-01&channel=mystery_shop",
     ] {
-        let (x, y) = (a.get_json(&path).await.1, b.get_json(&path).await.1);
+        let (x, y) = (a.get_json(path).await.1, b.get_json(path).await.1);
         assert_eq!(
             rounded(x),
             rounded(y),
