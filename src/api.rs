@@ -130,6 +130,12 @@ pub fn aggregates(filter: &branchpulse_core::aggregate::Filter) -> Call {
     Call::get(&with_query("/aggregates", &filter.to_query()))
 }
 
+/// The figures of each scored item for `filter` (`GET /api/v1/items`),
+/// what the dashboard's drill-down shows.
+pub fn items(filter: &branchpulse_core::aggregate::Filter) -> Call {
+    Call::get(&with_query("/items", &filter.to_query()))
+}
+
 /// The latest version of questionnaire `id` as the server sent it, for a
 /// device that keeps it (the kiosk): storing the text as received costs no
 /// serializer for the whole questionnaire.
@@ -257,6 +263,9 @@ pub struct CommentText {
     pub submitted_at: String,
     pub item: String,
     pub text: String,
+    /// Named when the questionnaire's title is not known on this device.
+    #[serde(default)]
+    pub channel: Option<branchpulse_core::Channel>,
 }
 
 /// The latest comments per branch for `query` (`GET /api/v1/comments`),

@@ -11,6 +11,7 @@ use super::{keys, local};
 use crate::api::{self, ApiError, Call};
 use branchpulse_core::aggregate::{Aggregates, Filter};
 use branchpulse_core::protocol::{Branch, QuestionnaireSummary, Visit};
+use branchpulse_core::scorecard::Items;
 use branchpulse_core::Questionnaire;
 use serde::de::DeserializeOwned;
 
@@ -65,7 +66,20 @@ pub async fn aggregates(filter: &Filter) -> Result<(Aggregates, bool), ApiError>
     let url = call.url().to_owned();
     let answer = read(call).await?;
     if !answer.1 {
-        keep_only_recent_aggregates(&url);
+        keep_only_recent(keys::RECENT_AGGREGATES, &url);
+    }
+    Ok(answer)
+}
+
+/// The item figures (the drill-down) for `filter`, and whether they are
+/// the copy kept from the last time this filter was fetched; kept like
+/// [`aggregates`], for as many filters.
+pub async fn items(filter: &Filter) -> Result<(Items, bool), ApiError> {
+    let call = api::items(filter);
+    let url = call.url().to_owned();
+    let answer = read(call).await?;
+    if !answer.1 {
+        keep_only_recent(keys::RECENT_ITEMS, &url);
     }
     Ok(answer)
 }
@@ -78,16 +92,20 @@ pub fn forget_visits() {
     }
 }
 
-/// Drop the dashboard's figures (people's data), so that signing out
-/// leaves none of it for the next person.
+/// Drop the dashboard's figures and item figures (people's data), so that
+/// signing out leaves none of it for the next person.
 pub fn drop_figures() {
     let Some(s) = local() else {
         return;
     };
-    let prefix = keys::device_copy(&api::url("/aggregates"));
+    // No other path of the API begins with either.
+    let prefixes = [
+        keys::device_copy(&api::url("/aggregates")),
+        keys::device_copy(&api::url("/items")),
+    ];
     let found: Vec<String> = (0..s.length().unwrap_or(0))
         .filter_map(|i| s.key(i).ok().flatten())
-        .filter(|k| k.starts_with(&prefix))
+        .filter(|k| prefixes.iter().any(|p| k.starts_with(p)))
         .collect();
     for k in found {
         let _ = s.remove_item(&k);
@@ -134,12 +152,12 @@ fn keep(url: &str, text: &str) {
     }
 }
 
-/// Note `url` as the newest kept figures and drop the copies beyond
-/// [`KEPT_AGGREGATES`].
-fn keep_only_recent_aggregates(url: &str) {
+/// Note `url` as the newest kept figures in the list at `list` and drop
+/// the copies beyond [`KEPT_AGGREGATES`].
+fn keep_only_recent(list: &str, url: &str) {
     let Some(s) = local() else { return };
     let mut recent: Vec<String> = s
-        .get_item(keys::RECENT_AGGREGATES)
+        .get_item(list)
         .ok()
         .flatten()
         .and_then(|v| serde_json::from_str(&v).ok())
@@ -151,6 +169,6 @@ fn keep_only_recent_aggregates(url: &str) {
         let _ = s.remove_item(&keys::device_copy(&old));
     }
     if let Ok(v) = serde_json::to_string(&recent) {
-        let _ = s.set_item(keys::RECENT_AGGREGATES, &v);
+        let _ = s.set_item(list, &v);
     }
 }

@@ -116,8 +116,9 @@ pub fn shop_questionnaire(id: &str, version: u32) -> String {
 /// Prefix of the device's copies of read-only answers (questionnaires,
 /// branches, visits, the dashboard's figures), followed by the request's
 /// path and query. Written by [`crate::storage::kept`] on each good
-/// answer; the visits are erased on enrolment, the figures on sign-out and
-/// beyond [`crate::storage::kept::KEPT_AGGREGATES`] filters.
+/// answer; the visits are erased on enrolment, the figures (aggregates
+/// and items) on sign-out and beyond
+/// [`crate::storage::kept::KEPT_AGGREGATES`] filters each.
 pub const DEVICE_COPY_PREFIX: &str = "branchpulse.api:";
 
 /// The key of the device's copy of the answer to `url`.
@@ -128,6 +129,9 @@ pub fn device_copy(url: &str) -> String {
 /// The paths whose figures are kept, oldest first (a JSON list). Written by
 /// [`crate::storage::kept`] with the figures; never erased.
 pub const RECENT_AGGREGATES: &str = "branchpulse.api.aggregates.recent";
+
+/// The same for the item figures of the dashboard's drill-down.
+pub const RECENT_ITEMS: &str = "branchpulse.api.items.recent";
 
 // IndexedDB.
 

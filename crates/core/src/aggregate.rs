@@ -890,6 +890,10 @@ pub struct Aggregates {
     /// branch with no responses is listed with n = 0. Never sorted by a
     /// point estimate.
     pub branches: Vec<BranchFigures>,
+    /// The words of the items these figures name (critical failures and
+    /// commitments), for readers not given their questionnaire.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: scorecard::Names,
 }
 
 /// The figures of summed `r`, with the commitments and waiting-time
@@ -1123,11 +1127,24 @@ pub fn aggregate(
             }
         })
         .collect();
+    let named = network_figures
+        .mystery
+        .critical_failures
+        .iter()
+        .map(|c| (None, c.item.as_str()))
+        .chain(
+            network_figures
+                .commitments
+                .iter()
+                .map(|c| (Some(c.questionnaire_id.as_str()), c.item.as_str())),
+        );
+    let names = defs.names_of(named);
     Aggregates {
         filter: filter.clone(),
         trend: trend_of(Some(&network_weeks)),
         network: network_figures,
         branches: branch_figures,
+        names,
     }
 }
 

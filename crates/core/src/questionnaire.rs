@@ -181,7 +181,6 @@ pub struct Item {
 /// one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct Commitment {
     /// What is promised, in each language, as the scorecard names it.
     pub label: Text,

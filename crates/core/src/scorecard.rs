@@ -86,6 +86,24 @@ pub struct CommitmentDef {
     pub target: f64,
 }
 
+/// An item's words, sent with the figures that name it: a manager is not
+/// given the mystery-shop questionnaire (a branch must not read what the
+/// next visit checks), but may read the items of reports already counted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemName {
+    /// The item's text, in each language of its questionnaire.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
+    pub text: crate::Text,
+    /// The commitment's label, when the item measures one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<BTreeMap<String, String>>))]
+    pub commitment: Option<crate::Text>,
+}
+
+/// Item names by questionnaire id, then item id.
+pub type Names = BTreeMap<String, BTreeMap<String, ItemName>>;
+
 /// What the figures need to know from the questionnaires in use.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Definitions {
@@ -94,6 +112,32 @@ pub struct Definitions {
     /// The longest wait that meets the waiting-time target, in seconds: the
     /// target of the first mystery-shop questionnaire's waiting item.
     pub wait_target: Option<u32>,
+    /// Every item's words; the figures copy those they name.
+    pub names: Names,
+}
+
+impl Definitions {
+    /// The names of `wanted` (questionnaire, item) pairs; an item given
+    /// without its questionnaire (a critical failure) is looked up in all.
+    pub fn names_of<'a>(
+        &self,
+        wanted: impl IntoIterator<Item = (Option<&'a str>, &'a str)>,
+    ) -> Names {
+        let mut out = Names::new();
+        for (q, item) in wanted {
+            let found = self
+                .names
+                .iter()
+                .filter(|(id, _)| q.is_none_or(|q| q == id.as_str()))
+                .find_map(|(id, items)| items.get(item).map(|n| (id, n)));
+            if let Some((id, name)) = found {
+                out.entry(id.clone())
+                    .or_default()
+                    .insert(item.to_owned(), name.clone());
+            }
+        }
+        out
+    }
 }
 
 impl Definitions {
@@ -105,6 +149,13 @@ impl Definitions {
         let mut d = Definitions::default();
         for q in latest {
             for item in q.items() {
+                d.names.entry(q.id.clone()).or_default().insert(
+                    item.id.clone(),
+                    ItemName {
+                        text: item.text.clone(),
+                        commitment: item.commitment.as_ref().map(|c| c.label.clone()),
+                    },
+                );
                 if let Some(c) = &item.commitment {
                     d.commitments.push(CommitmentDef {
                         questionnaire_id: q.id.clone(),
@@ -331,6 +382,9 @@ pub struct Items {
     pub network: Vec<ItemFigure>,
     /// The branches the filter selects.
     pub branches: Vec<BranchItems>,
+    /// The words of every item listed.
+    #[serde(default)]
+    pub names: Names,
 }
 
 /// Every item of `sums`, those of the questionnaires in `latest` in their
@@ -414,9 +468,16 @@ pub fn items(
             }
         })
         .collect();
+    let defs = Definitions::of(latest.iter().copied());
+    let names = defs.names_of(
+        network
+            .iter()
+            .map(|i| (Some(i.questionnaire_id.as_str()), i.item.as_str())),
+    );
     Items {
         filter: filter.clone(),
         network,
         branches,
+        names,
     }
 }

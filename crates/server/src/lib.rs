@@ -152,6 +152,22 @@ impl Server {
         let state = AppState::open(config).await?;
         // Texts past their retention go before anyone can read them.
         maintenance::retention::run(&state, time::OffsetDateTime::now_utc()).await?;
+        // The demo is in place before the first request, as it would be for
+        // a manager opening the dashboard.
+        if state.config.demo {
+            match demo::seed_if_empty(&state, time::OffsetDateTime::now_utc()).await? {
+                Some(seeded) => tracing::info!(
+                    kiosk = seeded.kiosk,
+                    visits = seeded.visits,
+                    "demo data added"
+                ),
+                None => {
+                    tracing::info!(
+                        "--demo: the database already holds responses; no demo data added"
+                    )
+                }
+            }
+        }
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
@@ -210,18 +226,6 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         );
     }
     let state = server.state();
-    if state.config.demo {
-        match demo::seed_if_empty(state, time::OffsetDateTime::now_utc()).await? {
-            Some(seeded) => tracing::info!(
-                kiosk = seeded.kiosk,
-                visits = seeded.visits,
-                "demo data added"
-            ),
-            None => {
-                tracing::info!("--demo: the database already holds responses; no demo data added")
-            }
-        }
-    }
     tracing::info!(
         questionnaires = state.catalog.questionnaires().count(),
         branches = state.catalog.branches().len(),

@@ -2,9 +2,11 @@
 //! reloaded: the contract's [`Filter`] parameters (`from`, `to`, `channel`,
 //! `questionnaire`, `branches`, `region`) plus the dashboard's own:
 //! `compare` (branches on the radar and the trend), `trend` (the figure the
-//! trend follows) and `q` (the comment search). The server ignores the
+//! trend follows), `q` (the comment search) and `drill` (the score whose
+//! items are open, [`Target`]). The server ignores the
 //! extra parameters, so the same query string goes to the API.
 
+use super::drill::Target;
 use crate::i18n::{dimension_key, t, Key};
 use branchpulse_core::aggregate::{Filter, FilterError, FilterParams};
 use branchpulse_core::protocol::Branch;
@@ -27,6 +29,8 @@ pub struct DashState {
     pub trend: Option<Dimension>,
     /// Comment search.
     pub q: String,
+    /// The score whose items are shown.
+    pub drill: Option<Target>,
 }
 
 /// The URL name of a customer dimension.
@@ -73,6 +77,7 @@ impl DashState {
                 .into_iter()
                 .find(|d| trend.as_deref() == Some(dimension_param(*d))),
             q: p("q").unwrap_or_default(),
+            drill: p("drill").as_deref().and_then(Target::parse),
         }
     }
 
@@ -86,11 +91,14 @@ impl DashState {
             trend: Option<&'a str>,
             #[serde(skip_serializing_if = "str::is_empty")]
             q: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            drill: Option<String>,
         }
         let own = Own {
             compare: (!self.compare.is_empty()).then(|| self.compare.join(",")),
             trend: self.trend.map(dimension_param),
             q: &self.q,
+            drill: self.drill.as_ref().map(Target::param),
         };
         let filter = self
             .filter
@@ -104,6 +112,16 @@ impl DashState {
             .collect::<Vec<_>>()
             .join("&")
     }
+
+    /// The dashboard's address showing this state.
+    pub fn url(&self) -> String {
+        let q = self.to_query();
+        if q.is_empty() {
+            "/dashboard".to_string()
+        } else {
+            format!("/dashboard?{q}")
+        }
+    }
 }
 
 /// The state from the URL, and a way to change it (a new history entry).
@@ -112,12 +130,7 @@ pub fn use_dash_state() -> (Memo<DashState>, Callback<DashState>) {
     let state = Memo::new(move |_| query.with(DashState::from_params));
     let navigate = use_navigate();
     let set = Callback::new(move |s: DashState| {
-        let q = s.to_query();
-        let url = if q.is_empty() {
-            "/dashboard".to_string()
-        } else {
-            format!("/dashboard?{q}")
-        };
+        let url = s.url();
         navigate(
             &url,
             NavigateOptions {
@@ -407,13 +420,27 @@ mod tests {
 
     #[test]
     fn the_state_round_trips_through_the_url() {
-        let q = "from=2026-01-05&to=2026-03-29&channel=kiosk&branches=N01%2CN02&compare=N01%2CS02&trend=value&q=slow+queue";
+        let q = "from=2026-01-05&to=2026-03-29&channel=kiosk&branches=N01%2CN02&compare=N01%2CS02&trend=value&q=slow+queue&drill=N02~empathy~mystery_shop";
         let s = state(q);
         assert_eq!(s.filter.as_ref().unwrap().branches, ["N01", "N02"]);
         assert_eq!(s.compare, ["N01", "S02"]);
         assert_eq!(s.trend, Some(Dimension::Value));
         assert_eq!(s.q, "slow queue");
+        assert_eq!(
+            s.drill,
+            Some(Target {
+                branch: Some("N02".into()),
+                dimension: Dimension::Empathy,
+                channel: Some(Channel::MysteryShop),
+            })
+        );
         assert_eq!(state(&s.to_query()), s);
+        assert!(s.url().starts_with("/dashboard?from=2026-01-05&"));
+        assert!(
+            s.url().ends_with("&drill=N02%7Eempathy%7Emystery_shop"),
+            "{}",
+            s.url()
+        );
     }
 
     #[test]
@@ -422,5 +449,8 @@ mod tests {
         assert!(s.filter.is_err());
         assert_eq!(s.compare, ["A", "B", "C", "D"]);
         assert_eq!(state("").to_query(), "");
+        assert_eq!(state("").url(), "/dashboard");
+        // A drill target that cannot be read is no drill-down, not an error.
+        assert_eq!(state("drill=N02~kindness").drill, None);
     }
 }

@@ -14,6 +14,9 @@
 //! is in the DOM and `dashboard:painted` after the following frame.
 
 mod comments;
+// The drill-down into a score's items (issue 18): `drill::href` is the
+// address for a chart table's branch × dimension cell.
+mod drill;
 mod figures;
 mod filter;
 mod offline;
@@ -143,6 +146,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <FilterBar state set branches=list.clone() />
                     <Export filter />
                     <Charts data state />
+                    <drill::Drill state set branches=list.clone() />
                     <Comments state set branches=list />
                 }
                     .into_any()
@@ -201,6 +205,7 @@ fn Charts(data: LocalResource<Result<Loaded, String>>, state: Memo<DashState>) -
                 compare,
                 trend,
                 q: String::new(),
+                drill: None,
             };
             let source = match loaded.source {
                 Source::Server => None,

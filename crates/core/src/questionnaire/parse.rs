@@ -242,6 +242,7 @@ const ITEM_FIELDS: &[&str] = &[
     "not_applicable",
     "commitment",
 ];
+const COMMITMENT_FIELDS: &[&str] = &["label", "target"];
 const OPTION_FIELDS: &[&str] = &["id", "label", "score"];
 const SHOW_IF_FIELDS: &[&str] = &["item", "equals"];
 
@@ -305,6 +306,12 @@ fn unknown_fields(file: &str, value: &Value) -> Result<(), LoadError> {
             }
             if let Some(f) = item.get("show_if").and_then(|s| extra(s, SHOW_IF_FIELDS)) {
                 return Err(at(problem("in show_if", &f, SHOW_IF_FIELDS)));
+            }
+            if let Some(f) = item
+                .get("commitment")
+                .and_then(|c| extra(c, COMMITMENT_FIELDS))
+            {
+                return Err(at(problem("in commitment", &f, COMMITMENT_FIELDS)));
             }
             let options = item
                 .get("options")

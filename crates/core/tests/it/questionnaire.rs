@@ -473,6 +473,83 @@ fn default_mystery_shop_questionnaire_loads() {
 }
 
 #[test]
+fn the_default_mystery_shop_marks_the_published_service_commitments() {
+    let q = questionnaire::load(
+        "mystery_shop.json",
+        include_str!("../../../../questionnaires/mystery_shop.json"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let marked: Vec<(&str, f64)> = q
+        .items()
+        .filter_map(|i| Some((i.id.as_str(), i.commitment.as_ref()?.target)))
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            ("greeted_on_arrival", 95.0),
+            ("wait_seconds", 90.0),
+            ("first_contact_ownership", 90.0),
+            ("phone_answered", 95.0),
+            ("phone_rings_seconds", 90.0),
+        ]
+    );
+    let rings = q.item("phone_rings_seconds").unwrap();
+    assert_eq!(
+        rings.commitment.as_ref().unwrap().label.get(Locale::En),
+        "Calls answered within three rings"
+    );
+    // The environment stays a dimension of its own.
+    assert!(q
+        .items()
+        .any(|i| i.dimension == Some(Dimension::Environment)));
+}
+
+#[test]
+fn a_commitment_is_checked_like_the_rest_of_the_item() {
+    let commitment = json!({"label": {"en": "Staff", "es": "Personal"}, "target": 90});
+    let mut q = base();
+    item_mut(&mut q, 0, 0).insert("commitment".into(), commitment.clone());
+    let loaded = questionnaire::load("lobby.json", &q.to_string()).unwrap();
+    assert_eq!(
+        loaded
+            .item("staff")
+            .unwrap()
+            .commitment
+            .as_ref()
+            .unwrap()
+            .target,
+        90.0
+    );
+
+    // A misspelt field of the commitment: the target is missing, or
+    // something else is there beside it.
+    let mut q = base();
+    item_mut(&mut q, 0, 0).insert(
+        "commitment".into(),
+        json!({"label": {"en": "Staff", "es": "Personal"}, "targt": 90}),
+    );
+    let e = load_err("lobby.json", &q);
+    assert_names(&e, "lobby.json", Some("staff"), &["commitment", "target"]);
+    let mut q = base();
+    item_mut(&mut q, 0, 0).insert(
+        "commitment".into(),
+        json!({"label": {"en": "Staff", "es": "Personal"}, "target": 90, "rate": 95}),
+    );
+    let e = load_err("lobby.json", &q);
+    assert_names(
+        &e,
+        "lobby.json",
+        Some("staff"),
+        &["unknown field", "\"rate\"", "commitment"],
+    );
+    // An item that cannot meet or miss it.
+    let mut q = base();
+    item_mut(&mut q, 1, 0).insert("commitment".into(), commitment);
+    let e = load_err("lobby.json", &q);
+    assert_names(&e, "lobby.json", Some("recommend"), &["commitment", "nps"]);
+}
+
+#[test]
 fn load_errors_say_whether_the_file_was_unreadable_or_broke_a_rule() {
     use branchpulse_core::ProblemCode;
     let e = questionnaire::load("x.json", "{\"id\": ").unwrap_err();

@@ -172,6 +172,22 @@ fn commitments_stand_against_their_target_by_their_interval() {
     // D: 9 of 10 is too few to say anything.
     assert!(by("D").rate.too_few);
     assert_eq!(by("D").standing, None);
+    // The figures carry the words of what they name, for readers who are
+    // not given the mystery-shop questionnaire.
+    let name = &a.names["visit"]["greeted"];
+    assert_eq!(
+        name.text.get(branchpulse_core::Locale::En),
+        "Greeted within a minute?"
+    );
+    let label = name.commitment.as_ref().unwrap();
+    assert_eq!(
+        label.get(branchpulse_core::Locale::En),
+        "Greeted within a minute"
+    );
+    assert!(
+        !a.names["visit"].contains_key("clean"),
+        "only the items named"
+    );
     // The network: 84/110.
     assert_eq!(a.network.commitments[0].rate.n, 110);
     close(
@@ -356,4 +372,7 @@ fn items_behind_a_score_in_questionnaire_order() {
     close(e.value, 75.0);
     close(e.low, 75.0 - 14.02496);
     assert_eq!(care.dimension, Some(branchpulse_core::Dimension::Empathy));
+    // Names are a map (looked up, not listed): by questionnaire, then id.
+    let named: Vec<_> = items.names.values().flat_map(|m| m.keys()).collect();
+    assert_eq!(named, ["care", "clean", "greeted"]);
 }

@@ -26,7 +26,7 @@ fn report(n: u32, branch: &str, assignment: Option<&Value>) -> Value {
     let mut r = json!({
         "id": id(n),
         "questionnaire_id": "branch_visit",
-        "questionnaire_version": 1,
+        "questionnaire_version": 2,
         "branch": branch,
         "device_id": "phone-1",
         "channel": "mystery_shop",

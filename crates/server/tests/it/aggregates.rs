@@ -66,7 +66,7 @@ fn visit(n: u32, branch: &str, day: &str, wait: u32, privacy: &str) -> Value {
         }
     }
     json!({
-        "id": id(n), "questionnaire_id": "branch_visit", "questionnaire_version": 1,
+        "id": id(n), "questionnaire_id": "branch_visit", "questionnaire_version": 2,
         "branch": branch, "device_id": "phone-1", "channel": "mystery_shop", "locale": "en",
         "started_at": format!("{day}T10:00:00Z"),
         "submitted_at": format!("{day}T10:40:00Z"),

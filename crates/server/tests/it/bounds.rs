@@ -276,7 +276,7 @@ fn failed_visit(dir: &Path) -> Value {
     }
     json!({
         "id": "00000000-0000-4000-8000-000000000999", "questionnaire_id": "branch_visit",
-        "questionnaire_version": 1, "branch": "-Q", "device_id": "phone-1",
+        "questionnaire_version": 2, "branch": "-Q", "device_id": "phone-1",
         "channel": "mystery_shop", "locale": "en",
         "started_at": "2026-03-05T10:00:00Z", "submitted_at": "2026-03-05T10:40:00Z",
         "answers": answers,

@@ -1,12 +1,16 @@
 //! `--demo`: a realistic network through the real ingest, the same on every
 //! run, only into an empty database.
 
-use crate::common;
+use crate::common::{self, TestServer};
 
 use branchpulse_core::aggregate::Filter;
-use branchpulse_core::stats::Comparison;
+use branchpulse_core::stats::{self, Comparison};
 use branchpulse_server::{demo, read_models, AppState};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
+use time::OffsetDateTime;
 
 async fn state(dir: &std::path::Path) -> AppState {
     let mut config = common::config_in(dir);
@@ -24,7 +28,7 @@ async fn the_demo_seeds_a_network_with_real_differences_once() {
         .unwrap()
         .expect("empty database");
     assert!((2000..6000).contains(&seeded.kiosk), "{seeded:?}");
-    assert_eq!(seeded.visits, 96);
+    assert_eq!(seeded.visits, 12 * demo::VISITS_PER_BRANCH);
     let stored = s.store.count().await.unwrap();
     assert_eq!(
         stored as usize,
@@ -39,7 +43,10 @@ async fn the_demo_seeds_a_network_with_real_differences_once() {
     assert_eq!(a.branches.len(), 12);
     // 84 days, Monday 2026-01-05 to Sunday 2026-03-29 (the day before `now`).
     assert_eq!(a.trend.len(), 12);
-    assert_eq!(a.network.mystery.visits, 96);
+    assert_eq!(
+        a.network.mystery.visits,
+        12 * demo::VISITS_PER_BRANCH as u64
+    );
     assert!(a.network.wait.median.is_some());
     let flags: Vec<Comparison> = a
         .branches
@@ -49,15 +56,21 @@ async fn the_demo_seeds_a_network_with_real_differences_once() {
         .collect();
     assert!(flags.contains(&Comparison::Better), "{flags:?}");
     assert!(flags.contains(&Comparison::Worse), "{flags:?}");
-    assert!(
-        a.branches.iter().any(|b| b.figures.too_few),
-        "a small branch shows 'too few responses'"
-    );
+    // Kiosk and mystery-shop figures are read apart: the small branch has
+    // too few kiosk responses, and every branch enough visits.
+    let shop = read_models::aggregates(&s, &Filter::from_query("channel=mystery_shop").unwrap())
+        .await
+        .unwrap();
+    assert!(shop.branches.iter().all(|b| !b.figures.too_few));
     assert!(a.network.csat.estimate.is_some() && a.network.nps.estimate.is_some());
     // About one kiosk customer in ten walks away; visits are always whole.
     let kiosk = read_models::aggregates(&s, &Filter::from_query("channel=kiosk").unwrap())
         .await
         .unwrap();
+    assert!(
+        kiosk.branches.iter().any(|b| b.figures.too_few),
+        "a small branch shows 'too few responses'"
+    );
     let walked_away = (kiosk.network.n - kiosk.network.completed) as f64 / kiosk.network.n as f64;
     assert!((0.07..0.13).contains(&walked_away), "{walked_away}");
     assert_eq!(
@@ -118,4 +131,182 @@ fn rounded(v: serde_json::Value) -> serde_json::Value {
         Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, rounded(v))).collect()),
         other => other,
     }
+}
+
+/// The demo as a manager meets it: served by the real server (`--demo`),
+/// read back over HTTP from the responses export, each property counted by
+/// hand from the rows.
+#[tokio::test]
+async fn the_served_demo_has_something_true_for_each_new_view() {
+    let s = TestServer::start_with(|c| c.demo = true).await;
+    let (_, list) = s.get_json("/api/v1/branches").await;
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 12);
+    let visits = visits_by_branch(&s).await;
+
+    let mut meet_rings = 0;
+    for (i, code) in codes.iter().enumerate() {
+        let v = &visits[*code];
+        // Enough visits for an interval to mean something.
+        assert!(v.n >= 35, "{code}: {} visits", v.n);
+        // Answered within three rings (15 s), of the calls answered.
+        let within = v.rings.iter().filter(|s| **s <= 15).count() as u64;
+        let answered = v.rings.len() as u64;
+        let rate = stats::wilson(within, answered).unwrap();
+        if i == demo::SLOW_PHONE {
+            assert!(rate.high < 0.90, "{code}: {within} of {answered}");
+        } else {
+            meet_rings += usize::from(rate.value >= 0.90);
+        }
+        // Weekday lunchtime (12:00–14:00) against weekday mornings.
+        let mean = |w: &[f64]| w.iter().sum::<f64>() / w.len() as f64;
+        let (lunch, morning) = (mean(&v.lunch), mean(&v.morning));
+        if demo::LUNCH_QUEUE.contains(&i) {
+            assert!(
+                lunch > 900.0 && lunch > 2.5 * morning,
+                "{code}: lunchtime {lunch:.0} s over {}, mornings {morning:.0} s",
+                v.lunch.len()
+            );
+        } else {
+            assert!(lunch < 600.0, "{code}: lunchtime {lunch:.0} s");
+        }
+    }
+    assert!(
+        meet_rings >= 9,
+        "{meet_rings} of 11 answer within three rings"
+    );
+
+    // The second half of the quarter against the first: the improving
+    // branch's CSAT, from the stored kiosk sums.
+    let to = OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
+        .date()
+        - time::Duration::days(1);
+    let from = to - time::Duration::days(demo::DAYS / 2 - 1);
+    let (status, a) = s
+        .get_json(&format!(
+            "/api/v1/aggregates?channel=kiosk&from={from}&to={to}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{a}");
+    let improving = &a["branches"][demo::IMPROVING];
+    assert_eq!(improving["code"], codes[demo::IMPROVING]);
+    let change = &improving["figures"]["change"]["csat"];
+    assert_eq!(change["movement"], "up", "{change}");
+    s.stop().await;
+}
+
+/// The same demo through `GET /api/v1/aggregates`: the service-commitment
+/// scorecard and the waiting-time heat map. Needs the server to store the
+/// per-item and per-slot sums (branch srv18); until then those figures
+/// are empty.
+#[tokio::test]
+#[ignore = "needs the stored item and wait-slot sums of branch srv18; run with --ignored once it is merged"]
+async fn the_served_demo_shows_the_commitments_and_the_lunchtime_queue() {
+    let s = TestServer::start_with(|c| c.demo = true).await;
+    let (status, a) = s.get_json("/api/v1/aggregates?channel=mystery_shop").await;
+    assert_eq!(status, 200, "{a}");
+    let branches = a["branches"].as_array().unwrap();
+    let rings_standing = |b: &Value| {
+        b["figures"]["commitments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["item"] == "phone_rings_seconds")
+            .map(|c| c["standing"].clone())
+            .unwrap_or_else(|| panic!("no three-ring commitment: {}", b["code"]))
+    };
+    for (i, b) in branches.iter().enumerate() {
+        assert!(b["figures"]["n"].as_u64().unwrap() >= 35, "{}", b["code"]);
+        if i == demo::SLOW_PHONE {
+            assert_eq!(rings_standing(b), "missed", "{}", b["code"]);
+        } else {
+            assert_ne!(rings_standing(b), "missed", "{}", b["code"]);
+        }
+        let mean = |hours: std::ops::Range<u64>| {
+            let slots: Vec<&Value> = b["figures"]["wait"]["slots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["weekday"].as_u64().unwrap() < 5)
+                .filter(|s| hours.contains(&s["hour"].as_u64().unwrap()))
+                .collect();
+            let n: f64 = slots.iter().map(|s| s["n"].as_f64().unwrap()).sum();
+            let total: f64 = slots
+                .iter()
+                .map(|s| s["mean"].as_f64().unwrap() * s["n"].as_f64().unwrap())
+                .sum();
+            total / n
+        };
+        let (lunch, morning) = (mean(12..14), mean(9..12));
+        if demo::LUNCH_QUEUE.contains(&i) {
+            assert!(
+                lunch > 900.0 && lunch > 2.5 * morning,
+                "{}: {lunch} vs {morning}",
+                b["code"]
+            );
+        }
+    }
+    s.stop().await;
+}
+
+/// What the responses export says about one branch's visits.
+#[derive(Default)]
+struct Visits {
+    n: usize,
+    /// Seconds to answer, of the calls answered.
+    rings: Vec<u32>,
+    /// Waits (seconds) of visits begun 12:00–14:00 on a weekday.
+    lunch: Vec<f64>,
+    /// Waits of visits begun 9:00–12:00 on a weekday.
+    morning: Vec<f64>,
+}
+
+async fn visits_by_branch(s: &TestServer) -> BTreeMap<String, Visits> {
+    let resp = s
+        .get("/api/v1/export/responses.csv?channel=mystery_shop")
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().await.unwrap();
+    let text = std::str::from_utf8(&bytes)
+        .unwrap()
+        .trim_start_matches('\u{feff}');
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (branch, started, wait, answered, rings) = (
+        column("branch"),
+        column("started_at"),
+        column("wait_seconds"),
+        column("phone_answered"),
+        column("phone_rings_seconds"),
+    );
+    let mut out: BTreeMap<String, Visits> = BTreeMap::new();
+    for row in rows.records() {
+        let row = row.unwrap();
+        let v = out.entry(row[branch].to_owned()).or_default();
+        v.n += 1;
+        if &row[answered] == "yes" {
+            v.rings.push(row[rings].parse().unwrap());
+        }
+        // The demo's shopper starts the report on arrival, at the
+        // branch's local time.
+        let began = OffsetDateTime::parse(&row[started], &Rfc3339).unwrap();
+        let weekday = began.weekday().number_days_from_monday() < 5;
+        let waited: f64 = row[wait].parse().unwrap();
+        match began.hour() {
+            12 | 13 if weekday => v.lunch.push(waited),
+            9..12 if weekday => v.morning.push(waited),
+            _ => {}
+        }
+    }
+    out
 }

@@ -34,7 +34,7 @@ fn report(n: u32, at: OffsetDateTime) -> Value {
     let mut r = json!({
         "id": id(n),
         "questionnaire_id": "branch_visit",
-        "questionnaire_version": 1,
+        "questionnaire_version": 2,
         "branch": "N01",
         "device_id": "phone-1",
         "channel": "mystery_shop",

@@ -1120,7 +1120,7 @@ fn shop_response(id: &str, assignment: &str) -> Value {
     let mut r = json!({
         "id": id,
         "questionnaire_id": "branch_visit",
-        "questionnaire_version": 1,
+        "questionnaire_version": 2,
         "branch": "N02",
         "device_id": "phone-1",
         "channel": "mystery_shop",

@@ -17,7 +17,7 @@ fn report(n: u32, branch: &str, assignment: &Value) -> Value {
     let mut r = json!({
         "id": format!("00000000-0000-4000-8000-{n:012}"),
         "questionnaire_id": "branch_visit",
-        "questionnaire_version": 1,
+        "questionnaire_version": 2,
         "branch": branch,
         "device_id": "phone-1",
         "channel": "mystery_shop",
@@ -148,13 +148,13 @@ async fn managers_see_only_done_visits_of_their_branches_and_never_the_shopper()
 async fn mystery_shop_questionnaires_go_only_to_shoppers_phones_and_admins() {
     let server = TestServer::start().await;
     // A new version uploaded, not yet active.
-    let mut v2: Value = serde_json::from_str(
+    let mut v3: Value = serde_json::from_str(
         &std::fs::read_to_string(common::questionnaires_dir().join("mystery_shop.json")).unwrap(),
     )
     .unwrap();
-    v2["version"] = json!(2);
+    v3["version"] = json!(3);
     let (status, body) = server
-        .admin_json(reqwest::Method::POST, "/api/v1/questionnaires", &v2)
+        .admin_json(reqwest::Method::POST, "/api/v1/questionnaires", &v3)
         .await;
     assert_eq!(status, 201, "{body}");
 
@@ -166,8 +166,8 @@ async fn mystery_shop_questionnaires_go_only_to_shoppers_phones_and_admins() {
     let admin = server.admin_session().await.clone();
     let secret = [
         "/api/v1/questionnaires/branch_visit",
-        "/api/v1/questionnaires/branch_visit/1",
         "/api/v1/questionnaires/branch_visit/2",
+        "/api/v1/questionnaires/branch_visit/3",
     ];
 
     // Nobody, a kiosk and a manager: refused, and left out of the list.
@@ -205,7 +205,7 @@ async fn mystery_shop_questionnaires_go_only_to_shoppers_phones_and_admins() {
         ("phone", None, Some(phone.as_str())),
         ("admin", Some(&admin), None),
     ] {
-        for (path, version) in secret.iter().zip([1, 1, 2]) {
+        for (path, version) in secret.iter().zip([2, 2, 3]) {
             let (status, q, cache) = read(&server, path, session, token).await;
             assert_eq!(
                 (status, &q["version"]),

@@ -159,7 +159,7 @@ async fn a_report_names_its_assignment_and_keeps_it() {
     let mut report = json!({
         "id": id,
         "questionnaire_id": "branch_visit",
-        "questionnaire_version": 1,
+        "questionnaire_version": 2,
         "branch": "N02",
         "device_id": "phone-1",
         "channel": "mystery_shop",
