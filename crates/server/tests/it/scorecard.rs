@@ -29,12 +29,13 @@ const COMMITMENTS: [(&str, f64); 4] = [
     ("phone_rings_seconds", 80.0),
 ];
 
-/// The mystery-shop questionnaire with [`COMMITMENTS`].
+/// The mystery-shop questionnaire with [`COMMITMENTS`] as its only ones.
 fn shop_json() -> Value {
     let mut q: Value =
         serde_json::from_str(include_str!("../../../../questionnaires/mystery_shop.json")).unwrap();
     for section in q["sections"].as_array_mut().unwrap() {
         for item in section["items"].as_array_mut().unwrap() {
+            item.as_object_mut().unwrap().remove("commitment");
             if let Some((id, target)) = COMMITMENTS.iter().find(|(id, _)| item["id"] == *id) {
                 item["commitment"] = json!({
                     "label": {"zh-CN": format!("承诺 {id}"), "en": format!("Promise: {id}"), "es": format!("Compromiso {id}")},
@@ -113,7 +114,7 @@ fn visit(n: u32, branch: &str, at: &str, wait: u32, rings: Option<u32>, no: &[&s
         }
     }
     json!({
-        "id": id(n), "questionnaire_id": "branch_visit", "questionnaire_version": 1,
+        "id": id(n), "questionnaire_id": "branch_visit", "questionnaire_version": q["version"],
         "branch": branch, "device_id": "phone-1", "channel": "mystery_shop", "locale": "en",
         "started_at": format!("{at}:00+08:00"),
         "submitted_at": format!("{at}:30+08:00"),
