@@ -66,8 +66,24 @@
 //!                "pass_rate": Figure,       // % of visits without a critical failure
 //!                "critical_failures": [ { "item": "privacy_respected", "count": 2, "n": 9 } ] },
 //!   "wait": { "n": 9, "too_few": true, "median": 240.0, "p90": 610.5,   // seconds; null when n = 0
-//!             "histogram": [ { "from": 0, "to": 60, "count": 1 }, …, { "from": 1800, "to": null, "count": 0 } ] }
+//!             "histogram": [ { "from": 0, "to": 60, "count": 1 }, …, { "from": 1800, "to": null, "count": 0 } ],
+//!             "target": 600,                // the waiting item's target, seconds; absent without one
+//!             "within_target": Figure,      // % of visits waiting <= target (Wilson)
+//!             "slots": [ { "weekday": 2, "hour": 12, "n": 4, "mean": 930.0, "over_target": 3 } ] },
+//!                                           // by the weekday (0 = Monday) and local hour the visit
+//!                                           // began; only slots with visits; absent when none
+//!   "satisfaction": Figure,                 // the overall-satisfaction question's mean, 1–5 (t-interval)
+//!   "commitments": [ { "questionnaire_id": "branch_visit", "item": "phone_rings_seconds",
+//!                      "target": 80.0,      // % of answers that must meet it
+//!                      "rate": Figure,      // % that met it (Wilson)
+//!                      "standing": "met" | "missed" | "unclear" } ],   // absent while too few
+//!   "change": { "from": "2025-10-13", "to": "2026-01-04",   // the previous period of the same
+//!               "csat": Change, "nps": Change, "satisfaction": Change }   // length; only when the
+//!                                           // filter has from and to
 //! }
+//! Change = { "previous": Figure,            // the figure in the previous period
+//!            "difference": Estimate,        // now − then, 95% interval (MOVER); absent if either has n = 0
+//!            "movement": "up" | "down" | "steady" }   // absent when either is too few
 //! Figure = { "n": 412, "too_few": false,
 //!            "estimate": { "n": 412, "value": 71.2, "low": 68.9, "high": 73.5 } | null,   // null when n = 0
 //!            "comparison": "better" | "worse" | "indistinguishable" }   // branches only, and only
@@ -75,6 +91,18 @@
 //! TrendPoint = { "week": "2026-W02", "start": "2026-01-05", "n": 37,
 //!                "overall": { "n": 37, "mean": 70.1 } | null,
 //!                "dimensions": { "empathy": { "n": 37, "mean": 72.5 }, … } }   // only those with answers
+//! ```
+//!
+//! `Items` (`GET /api/v1/items?<filter>`, [`scorecard::Items`]), the items behind the scores:
+//!
+//! ```text
+//! { "filter": { … },
+//!   "network": [ItemFigure],                // every scored item answered, questionnaire order
+//!   "branches": [ { "code": "N01", "items": [ItemFigure] } ] }   // "comparison" filled in
+//! ItemFigure = { "questionnaire_id": "branch_visit", "item": "greeted_on_arrival",
+//!                "dimension": "empathy",    // absent for an item outside the dimensions
+//!                "yes_no": true,            // figure: % yes (Wilson); else mean score 0–100
+//!                "figure": Figure }
 //! ```
 //!
 //! `Comment` (`GET /api/v1/comments?<filter>&q=<search>&limit=<per branch>`), a JSON array, newest first:

@@ -10,6 +10,12 @@
 //! figures as the seeded sums. The `responses` table itself stays empty
 //! (the endpoint never reads it).
 //!
+//! Items and wait slots are seeded the same way: the mystery-shop
+//! questionnaire is given five service commitments (as questionnaire v2
+//! has), so every kiosk response adds about eight item rows and every visit
+//! about 35, and `GET /api/v1/items` (the drill-down) is measured beside
+//! the aggregates, for the network and for one branch.
+//!
 //! `BRANCHPULSE_BENCH_RESPONSES` sets the number of responses (default
 //! 1,000,000); `BRANCHPULSE_BENCH_POSTGRES` an admin URL of a PostgreSQL
 //! server (`cargo xtask bench` starts one); `BRANCHPULSE_BENCH_BREAKDOWN=1`
@@ -41,18 +47,45 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn load(file: &str) -> Questionnaire {
-    let path = root().join("questionnaires").join(file);
+fn load(folder: &Path, file: &str) -> Questionnaire {
+    let path = folder.join(file);
     questionnaire::load(file, &std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// A questionnaires folder with the real questionnaires and 500 branches in 10 regions.
+/// The service commitments given to the mystery-shop questionnaire: (item, target %).
+const COMMITMENTS: [(&str, f64); 5] = [
+    ("greeted_on_arrival", 90.0),
+    ("first_contact_ownership", 90.0),
+    ("wait_seconds", 80.0),
+    ("phone_answered", 95.0),
+    ("phone_rings_seconds", 80.0),
+];
+
+/// A questionnaires folder with the real questionnaires (the mystery shop's
+/// with [`COMMITMENTS`]) and 500 branches in 10 regions.
 fn catalog(dir: &Path) -> PathBuf {
     let folder = dir.join("catalog");
     std::fs::create_dir_all(&folder).unwrap();
-    for file in ["kiosk.json", "mystery_shop.json"] {
-        std::fs::copy(root().join("questionnaires").join(file), folder.join(file)).unwrap();
+    std::fs::copy(
+        root().join("questionnaires/kiosk.json"),
+        folder.join("kiosk.json"),
+    )
+    .unwrap();
+    let mut shop: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("questionnaires/mystery_shop.json")).unwrap(),
+    )
+    .unwrap();
+    for section in shop["sections"].as_array_mut().unwrap() {
+        for item in section["items"].as_array_mut().unwrap() {
+            if let Some((id, target)) = COMMITMENTS.iter().find(|(id, _)| item["id"] == *id) {
+                item["commitment"] = json!({
+                    "label": {"zh-CN": id, "en": id, "es": id},
+                    "target": target,
+                });
+            }
+        }
     }
+    std::fs::write(folder.join("mystery_shop.json"), shop.to_string()).unwrap();
     let branches: Vec<Value> = (0..BRANCHES)
         .map(|i| json!({"code": code(i), "name": format!("Branch {i}"), "region": format!("R{}", i % 10), "active": true}))
         .collect();
@@ -74,7 +107,12 @@ fn response(n: u64, kiosk: &Questionnaire, shop: &Questionnaire) -> Response {
         x % m
     };
     let branch = (n % BRANCHES as u64) as usize;
-    let day = datetime!(2026-01-05 10:00 +08:00) + time::Duration::days(next(DAYS as u64) as i64);
+    // Opening hours 9:00–17:59, from `n` alone: the generator's draws,
+    // and so the answers, stay those of earlier runs.
+    let hour = ((n / BRANCHES as u64) % 9) as i64;
+    let day = datetime!(2026-01-05 09:00 +08:00)
+        + time::Duration::days(next(DAYS as u64) as i64)
+        + time::Duration::hours(hour);
     let bias = (branch % 5) as u64; // real differences between branches
     let visit = n.is_multiple_of(VISIT_EVERY);
     let q = if visit { shop } else { kiosk };
@@ -224,18 +262,24 @@ async fn check_seeding(
         .unwrap();
     store.close().await;
     let b = start(seeded, catalog).await;
-    for filter in ["", "channel=mystery_shop&region=R3"] {
-        let path = format!("/api/v1/aggregates?{filter}");
-        let (x, y) = (a.get_json(&path).await.1, b.get_json(&path).await.1);
+    for path in [
+        "/api/v1/aggregates",
+        "/api/v1/aggregates?channel=mystery_shop&region=R3",
+        "/api/v1/items?from=2026-01-07&to=2026-03-01&channel=mystery_shop",
+    ] {
+        let (x, y) = (a.get_json(path).await.1, b.get_json(path).await.1);
         assert_eq!(
             rounded(x),
             rounded(y),
-            "seeded sums differ from ingest for ?{filter}"
+            "seeded sums differ from ingest for {path}"
         );
     }
     a.stop().await;
     b.stop().await;
 }
+
+/// The drill-down's reads: the network's items, and one branch's beside it.
+const ITEM_FILTERS: [&str; 2] = ["", "branches=B001"];
 
 const FILTERS: [&str; 5] = [
     "",
@@ -277,13 +321,17 @@ async fn measure(
         let branches: Vec<branchpulse_core::protocol::Branch> =
             serde_json::from_str(&std::fs::read_to_string(catalog.join("branches.json")).unwrap())
                 .unwrap();
+        let defs = branchpulse_core::scorecard::Definitions::of([kiosk, shop]);
         for q in FILTERS {
             let f = aggregate::Filter::from_query(q).unwrap();
             let t = Instant::now();
-            let parts = store.rollup_parts(&f).await.unwrap();
+            let parts = store
+                .rollup_parts(&f, &defs.commitment_items())
+                .await
+                .unwrap();
             let (sql, n) = (t.elapsed(), parts.len());
             let t = Instant::now();
-            let a = aggregate::aggregate(&f, &branches, &Default::default(), parts);
+            let a = aggregate::aggregate(&f, &branches, &defs, parts);
             let figures = t.elapsed();
             let t = Instant::now();
             let json = serde_json::to_vec(&a).unwrap();
@@ -303,27 +351,7 @@ async fn measure(
     let mut all = Vec::new();
     for filter in FILTERS {
         let path = format!("/api/v1/aggregates?{filter}");
-        let mut times = Vec::with_capacity(REQUESTS);
-        let mut bytes = 0;
-        for i in 0..REQUESTS + 2 {
-            let t = Instant::now();
-            let resp = server.get(&path).await.send().await.unwrap();
-            assert!(resp.status().is_success());
-            let body = resp.bytes().await.unwrap();
-            if i >= 2 {
-                times.push(t.elapsed());
-            }
-            bytes = body.len();
-        }
-        times.sort();
-        println!(
-            "    ?{:<50} p50 {:>7.1?}  p95 {:>7.1?}  ({} KB of JSON)",
-            filter,
-            percentile(&times, 0.5),
-            percentile(&times, 0.95),
-            bytes / 1024
-        );
-        all.extend(times);
+        all.extend(latencies(&server, &path).await);
     }
     all.sort();
     println!(
@@ -332,7 +360,36 @@ async fn measure(
         percentile(&all, 0.95),
         all.len()
     );
+    for filter in ITEM_FILTERS {
+        latencies(&server, &format!("/api/v1/items?{filter}")).await;
+    }
     server.stop().await;
+}
+
+/// [`REQUESTS`] timed GETs of `path` (after two warm-up ones), printed as
+/// p50 and p95 with the answer's size; the times, sorted.
+async fn latencies(server: &TestServer, path: &str) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(REQUESTS);
+    let mut bytes = 0;
+    for i in 0..REQUESTS + 2 {
+        let t = Instant::now();
+        let resp = server.get(path).await.send().await.unwrap();
+        assert!(resp.status().is_success());
+        let body = resp.bytes().await.unwrap();
+        if i >= 2 {
+            times.push(t.elapsed());
+        }
+        bytes = body.len();
+    }
+    times.sort();
+    println!(
+        "    {:<68} p50 {:>7.1?}  p95 {:>7.1?}  ({} KB of JSON)",
+        path.trim_start_matches("/api/v1/"),
+        percentile(&times, 0.5),
+        percentile(&times, 0.95),
+        bytes / 1024
+    );
+    times
 }
 
 #[tokio::main]
@@ -341,13 +398,16 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let (kiosk, shop) = (load("kiosk.json"), load("mystery_shop.json"));
     let dir = tempfile::tempdir().unwrap();
     let catalog = catalog(dir.path());
+    let (kiosk, shop) = (
+        load(&catalog, "kiosk.json"),
+        load(&catalog, "mystery_shop.json"),
+    );
     let admin = std::env::var("BRANCHPULSE_BENCH_POSTGRES").ok();
 
     println!(
-        "aggregates: GET /api/v1/aggregates over HTTP, {count} responses (1 in {VISIT_EVERY} a mystery-shop visit) × {BRANCHES} branches × {DAYS} days; {REQUESTS} requests per filter"
+        "aggregates: GET /api/v1/aggregates and /api/v1/items over HTTP, {count} responses (1 in {VISIT_EVERY} a mystery-shop visit) × {BRANCHES} branches × {DAYS} days; {REQUESTS} requests per filter"
     );
     let sample = |tag: &str| {
         format!(

@@ -134,7 +134,7 @@ pub async fn receive(
         match checked {
             Ok((_, Verdict::Later(reason))) => results[i] = Some(Outcome::Deferred { id, reason }),
             Ok((response, Verdict::Store(facts))) => {
-                let mut record = Record::new(&response, now).with_facts(facts);
+                let mut record = Record::new(&response, now).with_facts(*facts);
                 if let Some(d) = device {
                     record = record.from_device(d.id);
                 }
@@ -184,8 +184,9 @@ pub async fn receive(
 
 /// What becomes of a response that passed the checks.
 enum Verdict {
-    /// Stored now, adding these facts to the dashboard.
-    Store(Facts),
+    /// Stored now, adding these facts to the dashboard (boxed: a rollup
+    /// with its items is large beside a reason).
+    Store(Box<Facts>),
     /// Dated ahead of the server's clock, and otherwise right: the device
     /// sends it again later (`Outcome::Deferred`), with this reason.
     Later(String),
@@ -345,7 +346,7 @@ fn check(
     match validate(q, &response, rules) {
         Ok(()) => {
             let facts = Facts::of(q, &response);
-            Ok((response, Verdict::Store(facts)))
+            Ok((response, Verdict::Store(Box::new(facts))))
         }
         Err(problems) if only_in_the_future(&problems) => {
             Ok((response, Verdict::Later(reason(&problems))))

@@ -1,5 +1,5 @@
-//! The managers' read side: aggregates from the rollups, the latest
-//! comments, and CSV exports of responses and aggregates.
+//! The managers' read side: aggregates from the rollups, the items behind
+//! them, the latest comments, and CSV exports of responses and aggregates.
 //!
 //! Figures are computed by `branchpulse_core::aggregate` from the sums the
 //! store keeps at ingest, so a request reads a few thousand summed rows
@@ -24,8 +24,10 @@ use branchpulse_core::aggregate::{
 };
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::questionnaire::{Dimension, Kind};
+use branchpulse_core::scorecard::{self, Change, CommitmentDef, Items};
+use branchpulse_core::stats::Estimate;
 use branchpulse_core::ProblemCode;
-use branchpulse_core::{score, Answer, Channel, Response, YesNo};
+use branchpulse_core::{score, Answer, Channel, Locale, Response, YesNo};
 use std::collections::HashMap;
 
 /// The byte-order mark that starts every CSV file.
@@ -50,17 +52,84 @@ pub fn check(catalog: &Catalog, filter: &Filter) -> Result<(), ApiError> {
 /// The figures for `filter` (already checked), with the headline figures'
 /// change since the previous period when the filter has both dates.
 pub async fn aggregates(state: &AppState, filter: &Filter) -> Result<Aggregates, ApiError> {
-    let snapshot = state.catalog.snapshot();
+    aggregates_in(state, &state.catalog.snapshot(), filter).await
+}
+
+/// [`aggregates`] with the commitments and branches of `snapshot`.
+async fn aggregates_in(
+    state: &AppState,
+    snapshot: &Snapshot,
+    filter: &Filter,
+) -> Result<Aggregates, ApiError> {
     let defs = snapshot.definitions();
+    let commitments = defs.commitment_items();
     let branches = snapshot.branches();
-    let parts = crate::telemetry::timed("aggregates", state.store.rollup_parts(filter)).await?;
+    let parts =
+        crate::telemetry::timed("aggregates", state.store.rollup_parts(filter, &commitments))
+            .await?;
     let mut a = aggregate(filter, branches, &defs, parts);
     if let Some(before) = filter.previous() {
-        let parts =
-            crate::telemetry::timed("aggregates", state.store.rollup_parts(&before)).await?;
+        let parts = crate::telemetry::timed(
+            "aggregates",
+            state.store.rollup_parts(&before, &commitments),
+        )
+        .await?;
         aggregate::with_changes(&mut a, &aggregate(&before, branches, &defs, parts));
     }
     Ok(a)
+}
+
+/// The figures of `filter` (already checked) per channel: the filter's
+/// channel, or each channel in turn, so that the kiosk's and the mystery
+/// shop's figures are never mixed. Read in one state of the catalog.
+pub async fn aggregates_by_channel(
+    state: &AppState,
+    filter: &Filter,
+) -> Result<Vec<(Channel, Aggregates)>, ApiError> {
+    let snapshot = state.catalog.snapshot();
+    let channels = match filter.channel {
+        Some(c) => vec![c],
+        None => vec![Channel::Kiosk, Channel::MysteryShop],
+    };
+    let mut out = Vec::with_capacity(channels.len());
+    for channel in channels {
+        let f = Filter {
+            channel: Some(channel),
+            ..filter.clone()
+        };
+        out.push((channel, aggregates_in(state, &snapshot, &f).await?));
+    }
+    Ok(out)
+}
+
+/// The figures of every item behind the scores for `filter` (already
+/// checked): the network's and those of the filter's branches.
+pub async fn items(state: &AppState, filter: &Filter) -> Result<Items, ApiError> {
+    let snapshot = state.catalog.snapshot();
+    let parts = crate::telemetry::timed("items", state.store.items(filter)).await?;
+    Ok(scorecard::items(
+        filter,
+        snapshot.branches(),
+        &snapshot.actives(),
+        parts,
+    ))
+}
+
+/// The English label of each commitment of the active questionnaires, by
+/// (questionnaire, item): how the aggregates CSV names them.
+pub fn commitment_labels(snapshot: &Snapshot) -> HashMap<(String, String), String> {
+    let mut labels = HashMap::new();
+    for q in snapshot.actives() {
+        for item in q.items() {
+            if let Some(c) = &item.commitment {
+                labels.insert(
+                    (q.id.clone(), item.id.clone()),
+                    c.label.get(Locale::En).to_owned(),
+                );
+            }
+        }
+    }
+    labels
 }
 
 /// The latest comments per branch for `query` (already checked), newest first.
@@ -140,6 +209,7 @@ fn named_figures(f: &Figures) -> Vec<(String, Figure)> {
     }
     out.push(("csat".into(), f.csat));
     out.push(("nps".into(), f.nps));
+    out.push(("satisfaction".into(), f.satisfaction));
     out.push(("visit_score".into(), f.mystery.score));
     out.push(("pass_rate".into(), f.mystery.pass_rate));
     out
@@ -149,19 +219,45 @@ fn number(x: Option<f64>) -> String {
     x.map(|x| x.to_string()).unwrap_or_default()
 }
 
-/// The aggregates as CSV: a row for the network, then one per branch.
-///
-/// Columns: `scope` (`network` or `branch`), `code`, `name`, `region`, `n`,
-/// `completed`, `too_few`; then for each figure (`overall`, `completion`
-/// (percent of `n` completed), the five dimensions, `csat`,
-/// `nps`, `visit_score`, `pass_rate`) `<figure>_n`, `_value`, `_low`,
-/// `_high`, `_too_few`, `_comparison`; then `visits`, `wait_n`,
-/// `wait_median_s`, `wait_p90_s` and `critical_failures`
-/// (`item count/n; …`). Empty cells where there is nothing to show.
-pub fn aggregates_csv(a: &Aggregates) -> Result<Vec<u8>, ApiError> {
-    let mut w = csv_writer();
+/// A unit enum's JSON name (`better`, `met`, `up`), or nothing.
+fn label<T: serde::Serialize>(value: Option<T>) -> String {
+    value
+        .and_then(|v| serde_json::to_value(v).ok())
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Value, low and high of an estimate (empty without one).
+fn interval(e: Option<Estimate>) -> [String; 3] {
+    [
+        number(e.map(|e| e.value)),
+        number(e.map(|e| e.low)),
+        number(e.map(|e| e.high)),
+    ]
+}
+
+fn iso_date(d: time::Date) -> String {
+    d.format(time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
+/// The headline figures whose change since the previous period the CSV shows.
+const CHANGES: [&str; 3] = ["csat", "nps", "satisfaction"];
+
+fn change_of<'a>(c: &'a scorecard::Changes, name: &str) -> &'a Change {
+    match name {
+        "csat" => &c.csat,
+        "nps" => &c.nps,
+        _ => &c.satisfaction,
+    }
+}
+
+/// The header of the aggregates CSV, with a group of columns per
+/// commitment of `commitments`.
+fn aggregates_header(commitments: &[CommitmentDef]) -> Vec<String> {
     let mut header: Vec<String> = [
         "scope",
+        "channel",
         "code",
         "name",
         "region",
@@ -171,7 +267,7 @@ pub fn aggregates_csv(a: &Aggregates) -> Result<Vec<u8>, ApiError> {
     ]
     .map(String::from)
     .to_vec();
-    for (name, _) in named_figures(&a.network) {
+    for (name, _) in named_figures(&empty_figures()) {
         for part in ["n", "value", "low", "high", "too_few", "comparison"] {
             header.push(format!("{name}_{part}"));
         }
@@ -182,58 +278,180 @@ pub fn aggregates_csv(a: &Aggregates) -> Result<Vec<u8>, ApiError> {
             "wait_n",
             "wait_median_s",
             "wait_p90_s",
+            "wait_target_s",
+            "wait_within_target_n",
+            "wait_within_target_value",
+            "wait_within_target_low",
+            "wait_within_target_high",
+            "wait_within_target_too_few",
             "critical_failures",
         ]
         .map(String::from),
     );
-    record(&mut w, &header)?;
-    let network = ("network", "", "", "", &a.network);
-    let rows = std::iter::once(network).chain(
-        a.branches
-            .iter()
-            .map(|b| ("branch", &*b.code, &*b.name, &*b.region, &b.figures)),
-    );
-    for (scope, code, name, region, f) in rows {
-        let mut row = vec![
-            scope.to_owned(),
-            code.to_owned(),
-            name.to_owned(),
-            region.to_owned(),
-            f.n.to_string(),
-            f.completed.to_string(),
-            f.too_few.to_string(),
-        ];
-        for (_, fig) in named_figures(f) {
-            let e = fig.estimate;
-            row.extend([
-                fig.n.to_string(),
-                number(e.map(|e| e.value)),
-                number(e.map(|e| e.low)),
-                number(e.map(|e| e.high)),
-                fig.too_few.to_string(),
-                fig.comparison
-                    .map(|c| {
-                        serde_json::to_value(c)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default()
-                    })
-                    .unwrap_or_default(),
-            ]);
+    for c in commitments {
+        let prefix = format!("commitment_{}_{}", c.questionnaire_id, c.item);
+        for part in [
+            "label", "target", "n", "rate", "low", "high", "too_few", "standing",
+        ] {
+            header.push(format!("{prefix}_{part}"));
         }
-        row.extend([
-            f.mystery.visits.to_string(),
-            f.wait.n.to_string(),
-            number(f.wait.median),
-            number(f.wait.p90),
-            f.mystery
-                .critical_failures
+    }
+    header.extend(["change_from", "change_to"].map(String::from));
+    for name in CHANGES {
+        for part in [
+            "previous_n",
+            "previous_value",
+            "previous_low",
+            "previous_high",
+            "difference",
+            "difference_low",
+            "difference_high",
+            "movement",
+        ] {
+            header.push(format!("{name}_{part}"));
+        }
+    }
+    header
+}
+
+/// Figures on nothing, for the names of the columns.
+fn empty_figures() -> Figures {
+    aggregate::figures(&Default::default(), &Default::default())
+}
+
+/// One row of the aggregates CSV.
+fn aggregates_row(
+    ids: [&str; 5],
+    f: &Figures,
+    commitments: &[CommitmentDef],
+    labels: &HashMap<(String, String), String>,
+) -> Vec<String> {
+    let mut row: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
+    row.extend([
+        f.n.to_string(),
+        f.completed.to_string(),
+        f.too_few.to_string(),
+    ]);
+    for (_, fig) in named_figures(f) {
+        row.push(fig.n.to_string());
+        row.extend(interval(fig.estimate));
+        row.push(fig.too_few.to_string());
+        row.push(label(fig.comparison));
+    }
+    let within = &f.wait.within_target;
+    row.extend([
+        f.mystery.visits.to_string(),
+        f.wait.n.to_string(),
+        number(f.wait.median),
+        number(f.wait.p90),
+        f.wait.target.map(|t| t.to_string()).unwrap_or_default(),
+        within.n.to_string(),
+    ]);
+    row.extend(interval(within.estimate));
+    row.push(within.too_few.to_string());
+    row.push(
+        f.mystery
+            .critical_failures
+            .iter()
+            .map(|c| format!("{} {}/{}", c.item, c.count, c.n))
+            .collect::<Vec<_>>()
+            .join("; "),
+    );
+    for def in commitments {
+        let key = (def.questionnaire_id.clone(), def.item.clone());
+        row.push(
+            labels
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| def.item.clone()),
+        );
+        row.push(def.target.to_string());
+        match f
+            .commitments
+            .iter()
+            .find(|c| c.questionnaire_id == def.questionnaire_id && c.item == def.item)
+        {
+            Some(c) => {
+                row.push(c.rate.n.to_string());
+                row.extend(interval(c.rate.estimate));
+                row.push(c.rate.too_few.to_string());
+                row.push(label(c.standing));
+            }
+            None => row.extend(std::iter::repeat_n(String::new(), 6)),
+        }
+    }
+    match &f.change {
+        Some(changes) => {
+            row.push(iso_date(changes.from));
+            row.push(iso_date(changes.to));
+            for name in CHANGES {
+                let c = change_of(changes, name);
+                row.push(c.previous.n.to_string());
+                row.extend(interval(c.previous.estimate));
+                row.extend(interval(c.difference));
+                row.push(label(c.movement));
+            }
+        }
+        None => row.extend(std::iter::repeat_n(String::new(), 2 + 8 * CHANGES.len())),
+    }
+    row
+}
+
+/// The aggregates as CSV: for each channel of `sets` (never mixed), a row
+/// for the network, then one per branch.
+///
+/// Columns: `scope` (`network` or `branch`), `channel` (`kiosk` or
+/// `mystery_shop`), `code`, `name`, `region`, `n`, `completed`, `too_few`;
+/// then for each figure (`overall`, `completion` (percent of `n`
+/// completed), the five dimensions, `csat`, `nps`, `satisfaction` (the
+/// overall-satisfaction question's mean, 1–5), `visit_score`, `pass_rate`)
+/// `<figure>_n`, `_value`, `_low`, `_high`, `_too_few`, `_comparison`;
+/// then `visits`, `wait_n`, `wait_median_s`, `wait_p90_s`,
+/// `wait_target_s`, `wait_within_target_n`, `_value`, `_low`, `_high`,
+/// `_too_few` (percent of visits waiting no longer than the target) and
+/// `critical_failures` (`item count/n; …`); then for each commitment of the
+/// active questionnaires `commitment_<questionnaire>_<item>_label` (its
+/// English label), `_target` (percent), `_n`, `_rate`, `_low`, `_high`,
+/// `_too_few`, `_standing` (`met`, `missed`, `unclear`; empty when too
+/// few); then the change since the previous period of the same length
+/// (only when the filter has both dates): `change_from`, `change_to`, and
+/// for `csat`, `nps` and `satisfaction` `<figure>_previous_n`,
+/// `_previous_value`, `_previous_low`, `_previous_high`, `_difference`,
+/// `_difference_low`, `_difference_high`, `_movement` (`up`, `down`,
+/// `steady`; empty when either period is too few). Empty cells where there
+/// is nothing to show.
+pub fn aggregates_csv(
+    sets: &[(Channel, Aggregates)],
+    labels: &HashMap<(String, String), String>,
+) -> Result<Vec<u8>, ApiError> {
+    let commitments: Vec<CommitmentDef> = sets
+        .first()
+        .map(|(_, a)| {
+            a.network
+                .commitments
                 .iter()
-                .map(|c| format!("{} {}/{}", c.item, c.count, c.n))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ]);
-        record(&mut w, &row)?;
+                .map(|c| CommitmentDef {
+                    questionnaire_id: c.questionnaire_id.clone(),
+                    item: c.item.clone(),
+                    target: c.target,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut w = csv_writer();
+    record(&mut w, aggregates_header(&commitments))?;
+    for (channel, a) in sets {
+        let channel = channel_label(*channel);
+        let network = (["network", channel, "", "", ""], &a.network);
+        let rows = std::iter::once(network).chain(a.branches.iter().map(|b| {
+            (
+                ["branch", channel, &*b.code, &*b.name, &*b.region],
+                &b.figures,
+            )
+        }));
+        for (ids, f) in rows {
+            record(&mut w, aggregates_row(ids, f, &commitments, labels))?;
+        }
     }
     finish(w)
 }

@@ -13,6 +13,7 @@ use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use branchpulse_core::aggregate::{Aggregates, Comment, CommentQuery, Filter, FilterError};
+use branchpulse_core::scorecard::Items;
 use futures_util::stream::{self, StreamExt};
 use std::sync::Arc;
 
@@ -84,6 +85,30 @@ pub async fn aggregates(
     Ok(Json(read_models::aggregates(&state, &filter).await?))
 }
 
+/// `GET /api/v1/items?<filter>`: the drill-down behind each score.
+#[utoipa::path(
+    get,
+    path = "/api/v1/items",
+    tag = "readers",
+    params(
+        branchpulse_core::aggregate::FilterParams,
+    ),
+    responses(
+        (status = 200, description = "Every scored item's figure with n and 95% interval, for the network and each branch (compared with the network)", body = branchpulse_core::scorecard::Items),
+        (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
+pub async fn items(
+    State(state): State<AppState>,
+    reader: Reader,
+    Read(mut filter): Read<Filter>,
+) -> Result<Json<Items>, ApiError> {
+    allowed(&state, &reader, &mut filter)?;
+    Ok(Json(read_models::items(&state, &filter).await?))
+}
+
 /// `GET /api/v1/comments?<filter>&q=<search>&limit=<per branch>`.
 #[utoipa::path(
     get,
@@ -119,7 +144,7 @@ pub async fn comments(
         branchpulse_core::aggregate::FilterParams,
     ),
     responses(
-        (status = 200, description = "The aggregates as CSV", body = String, content_type = "text/csv"),
+        (status = 200, description = "The aggregates as CSV, each channel's rows apart", body = String, content_type = "text/csv"),
         (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
         (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
     ),
@@ -131,10 +156,11 @@ pub async fn aggregates_csv(
     Read(mut filter): Read<Filter>,
 ) -> Result<Response, ApiError> {
     allowed(&state, &reader, &mut filter)?;
-    let a = read_models::aggregates(&state, &filter).await?;
+    let sets = read_models::aggregates_by_channel(&state, &filter).await?;
+    let labels = read_models::commitment_labels(&state.catalog.snapshot());
     Ok(csv_response(
         "branchpulse-aggregates.csv",
-        Body::from(read_models::aggregates_csv(&a)?),
+        Body::from(read_models::aggregates_csv(&sets, &labels)?),
     ))
 }
 

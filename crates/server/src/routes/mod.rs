@@ -70,6 +70,7 @@ pub fn app(state: AppState) -> Router {
     // Signed-in people, within their scope (`Reader`).
     let readers = Router::new()
         .route("/aggregates", get(dashboard::aggregates))
+        .route("/items", get(dashboard::items))
         .route("/comments", get(dashboard::comments))
         .route("/export/responses.csv", get(dashboard::responses_csv))
         .route("/export/aggregates.csv", get(dashboard::aggregates_csv));

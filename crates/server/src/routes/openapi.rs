@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         super::visits::list,
         super::visits::create,
         super::dashboard::aggregates,
+        super::dashboard::items,
         super::dashboard::comments,
         super::dashboard::responses_csv,
         super::dashboard::aggregates_csv,

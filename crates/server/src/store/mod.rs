@@ -34,6 +34,7 @@ pub mod rollup;
 mod sqlite;
 
 use branchpulse_core::aggregate::{Comment, CommentQuery, Filter, Part, Rollup};
+use branchpulse_core::scorecard::ItemMap;
 use branchpulse_core::Response;
 pub use rollup::Facts;
 use sha2::{Digest, Sha256};
@@ -300,9 +301,22 @@ impl Store {
     }
 
     /// The rollups the filter takes in (by day, channel and questionnaire),
-    /// summed per branch and ISO week. Branches are chosen by the caller.
-    pub async fn rollup_parts(&self, filter: &Filter) -> Result<Vec<Part>, StoreError> {
-        dispatch!(self, rollups::rollup_parts(filter))
+    /// summed per branch and ISO week, with the sums of the `commitments`'
+    /// items ((questionnaire, item), as `Definitions::commitment_items`)
+    /// and the wait slots. Branches are chosen by the caller.
+    pub async fn rollup_parts(
+        &self,
+        filter: &Filter,
+        commitments: &[(String, String)],
+    ) -> Result<Vec<Part>, StoreError> {
+        dispatch!(self, rollups::rollup_parts(filter, commitments))
+    }
+
+    /// Every item's sums that the filter takes in (by day, channel and
+    /// questionnaire), per branch: the drill-down behind each score.
+    /// Branches are chosen by the caller.
+    pub async fn items(&self, filter: &Filter) -> Result<Vec<(String, ItemMap)>, StoreError> {
+        dispatch!(self, rollups::items(filter))
     }
 
     /// The latest `query.limit` comments per branch that the filter takes

@@ -2,12 +2,15 @@
 //! are summed and read back (the SQL is in `sql/rollups.rs`).
 //!
 //! The `rollups` table has one column per field of [`Rollup`] (see
-//! `migrations/*/0003_rollups.sql`, and `completed` from `0006`); [`COLUMNS`]
-//! lists them in one fixed order used for writing ([`values`]) and reading
-//! ([`rollup_of`]).
+//! `migrations/*/0003_rollups.sql`, `completed` from `0006` and the
+//! satisfaction moments from `0007`); [`COLUMNS`] lists them in one fixed
+//! order used for writing ([`values`]) and reading ([`rollup_of`]). The
+//! sums of each item and of each slot of the week have tables of their own
+//! (`rollup_items`, `rollup_items_weekly`, `rollup_wait_slots`, from `0007`).
 
 use branchpulse_core::aggregate::{self, Comment, Filter, Part, Rollup};
 use branchpulse_core::questionnaire::Dimension;
+use branchpulse_core::scorecard::{ItemMap, ItemSums, SlotSums};
 use branchpulse_core::stats::Moments;
 use branchpulse_core::{Questionnaire, Response};
 use std::collections::BTreeMap;
@@ -65,7 +68,8 @@ impl RollupKey {
 /// The sums one transaction adds, merged per row and kept in key order.
 ///
 /// Writing them in one fixed order (every daily row by key, then every
-/// weekly row, then critical failures and waits) means two transactions
+/// weekly row, then critical failures, waits, items daily and weekly, and
+/// wait slots, each by key) means two transactions
 /// never wait for each other's rows in opposite orders, so concurrent
 /// ingests on PostgreSQL do not deadlock; merging means a batch from one
 /// tablet adds to its row once rather than once per response.
@@ -109,10 +113,42 @@ impl Pending {
         }
         weeks
     }
+
+    /// The daily item rows: (row key, item id, sums), in key then item
+    /// order. The key's questionnaire is the item's (a rollup holds the
+    /// items of the questionnaire its row is of).
+    pub fn daily_items(&self) -> Vec<(&RollupKey, &str, &ItemSums)> {
+        item_rows(self.daily.iter())
+    }
+
+    /// The daily wait-slot rows: (row key, slot, sums), in key then slot order.
+    pub fn slots(&self) -> Vec<(&RollupKey, u16, &SlotSums)> {
+        self.daily
+            .iter()
+            .flat_map(|(k, r)| r.wait_slots.iter().map(move |(s, sums)| (k, *s, sums)))
+            .collect()
+    }
+}
+
+/// The item rows of `rows` (daily or weekly), in their order then item order.
+pub fn item_rows<'a>(
+    rows: impl Iterator<Item = (&'a RollupKey, &'a Rollup)>,
+) -> Vec<(&'a RollupKey, &'a str, &'a ItemSums)> {
+    rows.flat_map(|(k, r)| {
+        r.items
+            .get(&k.questionnaire_id)
+            .into_iter()
+            .flat_map(move |items| items.iter().map(move |(i, s)| (k, i.as_str(), s)))
+    })
+    .collect()
 }
 
 /// Comments written per statement (9 parameters each).
 pub const COMMENTS_PER_INSERT: usize = 500;
+
+/// Item and wait-slot rows written per statement (at most 10 parameters
+/// each, well under either database's limit).
+pub const ROWS_PER_INSERT: usize = 500;
 
 /// A value of a `rollups` column.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -122,7 +158,7 @@ pub enum Num {
 }
 
 /// The summed columns of `rollups`, in the order of [`values`].
-pub const COLUMNS: [&str; 30] = [
+pub const COLUMNS: [&str; 33] = [
     "n",
     "overall_n",
     "overall_sum",
@@ -152,8 +188,11 @@ pub const COLUMNS: [&str; 30] = [
     "visit_n",
     "visit_sum",
     "visit_sum_sq",
-    // Added last, as its migration added it.
+    // Added last, as their migrations added them.
     "completed",
+    "satisfaction_n",
+    "satisfaction_sum",
+    "satisfaction_sum_sq",
 ];
 
 pub const COLUMN_COUNT: usize = COLUMNS.len();
@@ -185,12 +224,13 @@ pub fn values(r: &Rollup) -> Vec<Num> {
     ]);
     out.extend(moments(&r.visit_score));
     out.push(int(r.completed));
+    out.extend(moments(&r.satisfaction));
     debug_assert_eq!(out.len(), COLUMN_COUNT);
     out
 }
 
 /// The rollup of column values read in the order of [`COLUMNS`] (critical
-/// failures and waits are read from their own tables).
+/// failures, waits, items and wait slots are read from their own tables).
 pub fn rollup_of(values: &[Num]) -> Rollup {
     let u = |i: usize| match values[i] {
         Num::Int(x) => u64::try_from(x).unwrap_or(0),
@@ -225,6 +265,7 @@ pub fn rollup_of(values: &[Num]) -> Rollup {
     r.passes = u(25);
     r.visit_score = m(26);
     r.completed = u(29);
+    r.satisfaction = m(30);
     r
 }
 
@@ -277,12 +318,34 @@ pub fn edge_weeks(filter: &Filter) -> Vec<Date> {
     weeks
 }
 
-/// The summed rows of the three rollup tables as parts per (branch, week).
-pub(super) fn assemble(
-    main: Vec<(Date, String, Rollup)>,
-    critical: Vec<(Date, String, String, i64)>,
-    waits: Vec<(Date, String, i64, i64)>,
-) -> Vec<Part> {
+/// Summed rows of the rollup tables, as read per (week, branch).
+#[derive(Debug, Default)]
+pub(super) struct Rows {
+    pub main: Vec<(Date, String, Rollup)>,
+    /// (week, branch, item, count).
+    pub critical: Vec<(Date, String, String, i64)>,
+    /// (week, branch, seconds, count).
+    pub waits: Vec<(Date, String, i64, i64)>,
+    /// (week, branch, questionnaire, item, sums).
+    pub items: Vec<(Date, String, String, String, ItemSums)>,
+    /// (week, branch, slot, sums).
+    pub slots: Vec<(Date, String, i64, SlotSums)>,
+}
+
+/// Count read back from a database column (never negative).
+pub fn count(x: i64) -> u64 {
+    u64::try_from(x).unwrap_or(0)
+}
+
+/// The summed rows of the rollup tables as parts per (branch, week).
+pub(super) fn assemble(rows: Rows) -> Vec<Part> {
+    let Rows {
+        main,
+        critical,
+        waits,
+        items,
+        slots,
+    } = rows;
     let mut parts: BTreeMap<(String, Date), Rollup> = BTreeMap::new();
     for (week, branch, r) in main {
         parts.entry((branch, week)).or_default().merge(&r);
@@ -298,6 +361,22 @@ pub(super) fn assemble(
         let r = parts.entry((branch, week)).or_default();
         *r.wait.entry(seconds).or_default() += count;
     }
+    for (week, branch, questionnaire_id, item, sums) in items {
+        let r = parts.entry((branch, week)).or_default();
+        r.items
+            .entry(questionnaire_id)
+            .or_default()
+            .entry(item)
+            .or_default()
+            .merge(&sums);
+    }
+    for (week, branch, slot, sums) in slots {
+        let Ok(slot) = u16::try_from(slot) else {
+            continue;
+        };
+        let r = parts.entry((branch, week)).or_default();
+        r.wait_slots.entry(slot).or_default().merge(&sums);
+    }
     parts
         .into_iter()
         .map(|((branch, week), rollup)| Part {
@@ -306,6 +385,23 @@ pub(super) fn assemble(
             rollup,
         })
         .collect()
+}
+
+/// Item sums per branch: (branch, questionnaire, item, sums) rows merged.
+pub(super) fn items_by_branch(
+    rows: Vec<(String, String, String, ItemSums)>,
+) -> Vec<(String, ItemMap)> {
+    let mut out: BTreeMap<String, ItemMap> = BTreeMap::new();
+    for (branch, questionnaire_id, item, sums) in rows {
+        out.entry(branch)
+            .or_default()
+            .entry(questionnaire_id)
+            .or_default()
+            .entry(item)
+            .or_default()
+            .merge(&sums);
+    }
+    out.into_iter().collect()
 }
 
 /// Escape `%`, `_` and `\` for `LIKE … ESCAPE '\'`, and wrap in `%…%`.
@@ -343,6 +439,8 @@ mod tests {
             .insert(Dimension::Trust, [25.0, 100.0].into_iter().collect());
         r.nps.passives = 4;
         r.visit_score.add(12.5);
+        r.satisfaction.add(4.0);
+        r.satisfaction.add(2.0);
         assert_eq!(rollup_of(&values(&r)), r);
     }
 
@@ -353,7 +451,7 @@ mod tests {
             .map(|i| COLUMNS[i])
             .collect();
         assert!(ints.iter().all(|c| !c.contains("sum")));
-        assert_eq!(ints.len(), 1 + 7 + 7 + 1);
+        assert_eq!(ints.len(), 1 + 7 + 7 + 1 + 1);
     }
 
     #[test]

@@ -323,11 +323,13 @@ async fn readers_see_only_their_scope_and_manage_nothing() {
         (&manager, "/api/v1/aggregates?branches=N02"),
         (&manager, "/api/v1/aggregates?branches=N01,N02"),
         (&manager, "/api/v1/aggregates?region=North"),
+        (&manager, "/api/v1/items?branches=N02"),
         (&manager, "/api/v1/comments?branches=S01"),
         (&manager, "/api/v1/export/responses.csv?branches=N02"),
         (&manager, "/api/v1/visits?branch=S01"),
         (&regional, "/api/v1/aggregates?region=South"),
         (&regional, "/api/v1/export/aggregates.csv?branches=S01"),
+        (&regional, "/api/v1/items?region=South"),
         (&manager, "/api/v1/users"),
         (&manager, "/api/v1/devices"),
         (&regional, "/api/v1/audit"),
@@ -458,6 +460,7 @@ async fn a_device_enrols_once_and_submits_only_what_it_may() {
     // A device token reads nothing and administers nothing.
     for path in [
         "/api/v1/aggregates",
+        "/api/v1/items",
         "/api/v1/users",
         "/api/v1/visits",
         "/api/v1/session",

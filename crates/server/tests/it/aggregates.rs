@@ -406,43 +406,61 @@ async fn csv_exports_round_trip() {
     let s = TestServer::start().await;
     post_all(&s, &seeded()).await;
 
-    let (_, a) = s.get_json("/api/v1/aggregates?region=North").await;
     let (header, rows) = get_csv(&s, "/api/v1/export/aggregates.csv?region=North").await;
-    assert_eq!(rows.len(), 1 + 6, "the network, then each North branch");
-    assert_eq!(cell(&header, &rows[0], "scope"), "network");
-    for (row, json) in rows[1..].iter().zip(a["branches"].as_array().unwrap()) {
-        assert_eq!(cell(&header, row, "code"), json["code"]);
-        assert_eq!(cell(&header, row, "name"), json["name"]);
-        let f = &json["figures"];
-        assert_eq!(cell(&header, row, "n"), f["n"].to_string());
-        for (column, value) in [
-            ("overall_value", &f["overall"]["estimate"]["value"]),
-            ("overall_low", &f["overall"]["estimate"]["low"]),
-            (
-                "empathy_high",
-                &f["dimensions"]["empathy"]["estimate"]["high"],
-            ),
-            ("csat_low", &f["csat"]["estimate"]["low"]),
-            ("nps_value", &f["nps"]["estimate"]["value"]),
-        ] {
-            let text = cell(&header, row, column);
-            // serde_json reads floats to within an ulp, not exactly.
-            match value.as_f64() {
-                Some(v) => assert!(
-                    (text.parse::<f64>().unwrap() - v).abs() <= 1e-12 * v.abs().max(1.0),
-                    "{column}: {text} vs {v}"
-                ),
-                None => assert_eq!(text, "", "{column}"),
-            }
+    assert_eq!(
+        rows.len(),
+        2 * (1 + 6),
+        "per channel, never mixed: the network, then each North branch"
+    );
+    for (channel, rows) in ["kiosk", "mystery_shop"].into_iter().zip(rows.chunks(7)) {
+        let (_, a) = s
+            .get_json(&format!(
+                "/api/v1/aggregates?region=North&channel={channel}"
+            ))
+            .await;
+        assert_eq!(cell(&header, &rows[0], "scope"), "network");
+        for row in rows {
+            assert_eq!(cell(&header, row, "channel"), channel);
         }
-        assert_eq!(cell(&header, row, "too_few"), f["too_few"].to_string());
+        for (row, json) in rows[1..].iter().zip(a["branches"].as_array().unwrap()) {
+            assert_eq!(cell(&header, row, "code"), json["code"]);
+            assert_eq!(cell(&header, row, "name"), json["name"]);
+            let f = &json["figures"];
+            assert_eq!(cell(&header, row, "n"), f["n"].to_string());
+            for (column, value) in [
+                ("overall_value", &f["overall"]["estimate"]["value"]),
+                ("overall_low", &f["overall"]["estimate"]["low"]),
+                (
+                    "empathy_high",
+                    &f["dimensions"]["empathy"]["estimate"]["high"],
+                ),
+                ("csat_low", &f["csat"]["estimate"]["low"]),
+                ("nps_value", &f["nps"]["estimate"]["value"]),
+                (
+                    "satisfaction_value",
+                    &f["satisfaction"]["estimate"]["value"],
+                ),
+            ] {
+                let text = cell(&header, row, column);
+                // serde_json reads floats to within an ulp, not exactly.
+                match value.as_f64() {
+                    Some(v) => assert!(
+                        (text.parse::<f64>().unwrap() - v).abs() <= 1e-12 * v.abs().max(1.0),
+                        "{column}: {text} vs {v}"
+                    ),
+                    None => assert_eq!(text, "", "{column}"),
+                }
+            }
+            assert_eq!(cell(&header, row, "too_few"), f["too_few"].to_string());
+        }
+        let net = &rows[0];
+        assert_eq!(cell(&header, net, "n"), a["network"]["n"].to_string());
     }
-    let net = &rows[0];
-    assert_eq!(cell(&header, net, "n"), "6", "the whole network");
-    assert!(close(
-        &a["network"]["csat"]["estimate"]["value"],
-        cell(&header, net, "csat_value").parse::<f64>().unwrap()
-    ));
+    // The kiosk's network: 4 responses, CSAT 3 of 4; the shop's: 2 visits.
+    assert_eq!(cell(&header, &rows[0], "n"), "4");
+    assert_eq!(cell(&header, &rows[0], "csat_value"), "75");
+    assert_eq!(cell(&header, &rows[7], "n"), "2");
+    assert_eq!(cell(&header, &rows[7], "csat_n"), "0");
 
     let (header, rows) = get_csv(&s, "/api/v1/export/responses.csv?channel=kiosk").await;
     assert_eq!(rows.len(), 4);

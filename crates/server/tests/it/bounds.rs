@@ -340,12 +340,19 @@ async fn csv_cells_a_spreadsheet_would_run_are_neutralized() {
             .unwrap();
         assert_eq!(column(&header, row, "name"), format!("'{f}"), "{f:?}");
     }
-    let quay = rows.iter().find(|r| r[2] == "Quay").unwrap();
+    // The failed visit's row: the mystery shop's rows come after the kiosk's.
+    let quay = rows
+        .iter()
+        .find(|r| {
+            column(&header, r, "name") == "Quay" && column(&header, r, "channel") == "mystery_shop"
+        })
+        .unwrap();
     assert_eq!(column(&header, quay, "code"), "'-Q");
     assert_eq!(column(&header, quay, "region"), "'@South");
     assert_eq!(column(&header, quay, "critical_failures"), "'-privacy 1/1");
     // Real negative figures stay numbers: the network's NPS here is below 0.
     let network = &rows[0];
+    assert_eq!(column(&header, network, "channel"), "kiosk");
     assert_eq!(column(&header, network, "nps_value"), "-100");
 
     let (header, rows) = csv(&s, "/api/v1/export/responses.csv").await;

@@ -202,11 +202,9 @@ async fn the_served_demo_has_something_true_for_each_new_view() {
 }
 
 /// The same demo through `GET /api/v1/aggregates`: the service-commitment
-/// scorecard and the waiting-time heat map. Needs the server to store the
-/// per-item and per-slot sums (branch srv18); until then those figures
-/// are empty.
+/// scorecard and the waiting-time heat map, from the per-item and per-slot
+/// sums the server stores.
 #[tokio::test]
-#[ignore = "needs the stored item and wait-slot sums of branch srv18; run with --ignored once it is merged"]
 async fn the_served_demo_shows_the_commitments_and_the_lunchtime_queue() {
     let s = TestServer::start_with(|c| c.demo = true).await;
     let (status, a) = s.get_json("/api/v1/aggregates?channel=mystery_shop").await;

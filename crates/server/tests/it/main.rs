@@ -30,5 +30,6 @@ mod migrate;
 mod openapi;
 mod partial;
 mod responses;
+mod scorecard;
 mod secrecy;
 mod visits;

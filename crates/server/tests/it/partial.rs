@@ -231,30 +231,23 @@ async fn rollups_from_before_partial_responses_count_as_completed() {
     let dir = tempfile::tempdir().unwrap();
     let database_url = common::fresh_database(dir.path()).await;
     // The database as the previous release left it: migrations up to 0005,
-    // with a day's and a week's sums of four responses.
-    let folder = dir.path().join("migrations");
-    std::fs::create_dir_all(&folder).unwrap();
-    let backend = if database_url.starts_with("postgres") {
-        "postgres"
-    } else {
-        "sqlite"
-    };
-    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend);
-    for entry in std::fs::read_dir(&all).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        if name.as_str() < "0006" {
-            std::fs::copy(&path, folder.join(name)).unwrap();
-        }
-    }
-    let old = sqlx::migrate::Migrator::new(folder.as_path())
-        .await
-        .unwrap();
+    // four complete responses (3 of 4 CSAT top-two) and a day's and a
+    // week's sums of them.
+    let responses: Vec<Value> = [5, 4, 5, 2]
+        .into_iter()
+        .enumerate()
+        .map(|(i, overall)| {
+            lobby(
+                900 + i as u32,
+                "2026-03-03",
+                false,
+                json!({"overall": {"type": "rating", "value": overall}}),
+            )
+        })
+        .collect();
     let columns: Vec<&str> = branchpulse_server::store::rollup::COLUMNS
         .into_iter()
-        .filter(|c| *c != "completed")
+        .filter(|c| *c != "completed" && !c.starts_with("satisfaction"))
         .collect();
     let values: Vec<&str> = columns
         .iter()
@@ -275,24 +268,7 @@ async fn rollups_from_before_partial_responses_count_as_completed() {
          VALUES ('2026-03-02', 'N01', 'lobby', 'kiosk', {})",
         sums.0, sums.1
     );
-    if backend == "postgres" {
-        let pool = sqlx::PgPool::connect(&database_url).await.unwrap();
-        old.run(&pool).await.unwrap();
-        for sql in [&daily, &weekly] {
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
-    } else {
-        let options: sqlx::sqlite::SqliteConnectOptions = database_url.parse().unwrap();
-        let pool = sqlx::SqlitePool::connect_with(options.create_if_missing(true))
-            .await
-            .unwrap();
-        old.run(&pool).await.unwrap();
-        for sql in [&daily, &weekly] {
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
-    }
+    common::old_database(&database_url, "0006", &responses, &[daily, weekly]).await;
 
     // The new server migrates it on start.
     let url = database_url.clone();
@@ -312,6 +288,7 @@ async fn rollups_from_before_partial_responses_count_as_completed() {
         );
         assert!(close(&f["completion"]["estimate"]["value"], 100.0), "{f}");
         assert_eq!(f["csat"]["n"], 4);
+        assert!(close(&f["csat"]["estimate"]["value"], 75.0), "{f}");
     }
     s.stop().await;
 }

@@ -475,13 +475,16 @@ pub fn enc(text: &str) -> String {
 /// back-off and last-seen columns, which failed attempts rightly change),
 /// ordered, hashed: equal digests, unchanged data.
 pub async fn digest(database_url: &str) -> String {
-    let tables: [(&str, &str); 12] = [
+    let tables: [(&str, &str); 15] = [
         ("responses", "*"),
         ("visits", "*"),
         ("rollups", "*"),
         ("rollups_weekly", "*"),
         ("rollup_critical", "*"),
         ("rollup_waits", "*"),
+        ("rollup_items", "*"),
+        ("rollup_items_weekly", "*"),
+        ("rollup_wait_slots", "*"),
         ("comments", "*"),
         (
             "users",
@@ -542,5 +545,125 @@ fn add_rows(hasher: &mut Sha256, table: &str, rows: Vec<String>) {
     hasher.update(format!("{table}:{}\n", rows.len()));
     for r in rows {
         hasher.update(r);
+    }
+}
+
+/// Run `statements` in order on the database at `database_url`.
+pub async fn execute(database_url: &str, statements: &[String]) {
+    if database_url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(database_url).await.unwrap();
+        for sql in statements {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    } else {
+        let pool = sqlx::SqlitePool::connect(database_url).await.unwrap();
+        for sql in statements {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    }
+}
+
+/// The fresh database at `database_url` as an earlier release left it:
+/// the migrations whose file names sort before `before` (`"0006"`)
+/// applied, then `responses` stored as rolled up (their sums are for the
+/// caller to write, as that release would have) and `statements` run.
+pub async fn old_database(
+    database_url: &str,
+    before: &str,
+    responses: &[Value],
+    statements: &[String],
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = if database_url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let all = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    for entry in std::fs::read_dir(&all).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.as_str() < before {
+            std::fs::copy(&path, dir.path().join(name)).unwrap();
+        }
+    }
+    let old = sqlx::migrate::Migrator::new(dir.path()).await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let records: Vec<branchpulse_server::store::Record> = responses
+        .iter()
+        .map(|v| {
+            let r: branchpulse_core::Response = serde_json::from_value(v.clone()).unwrap();
+            branchpulse_server::store::Record::new(&r, now)
+        })
+        .collect();
+    let insert = "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
+                  device_id, channel, locale, started_at, submitted_at, received_at, payload, \
+                  payload_hash, rolled_up) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE)";
+    if backend == "postgres" {
+        let pool = sqlx::PgPool::connect(database_url).await.unwrap();
+        old.run(&pool).await.unwrap();
+        for r in &records {
+            sqlx::query(insert)
+                .bind(r.id)
+                .bind(&r.questionnaire_id)
+                .bind(i64::from(r.questionnaire_version))
+                .bind(&r.branch)
+                .bind(&r.device_id)
+                .bind(&r.channel)
+                .bind(&r.locale)
+                .bind(r.started_at)
+                .bind(r.submitted_at)
+                .bind(r.received_at)
+                .bind(&r.payload)
+                .bind(&r.payload_hash)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        for sql in statements {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    } else {
+        let options: sqlx::sqlite::SqliteConnectOptions = database_url.parse().unwrap();
+        let pool = sqlx::SqlitePool::connect_with(options.create_if_missing(true))
+            .await
+            .unwrap();
+        old.run(&pool).await.unwrap();
+        // As the SQLite backend stores instants: fixed-width UTC text.
+        let text = |t: time::OffsetDateTime| {
+            t.to_offset(time::UtcOffset::UTC)
+                .format(time::macros::format_description!(
+                    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+                ))
+                .unwrap()
+        };
+        for r in &records {
+            sqlx::query(insert)
+                .bind(r.id.hyphenated().to_string())
+                .bind(&r.questionnaire_id)
+                .bind(i64::from(r.questionnaire_version))
+                .bind(&r.branch)
+                .bind(&r.device_id)
+                .bind(&r.channel)
+                .bind(&r.locale)
+                .bind(text(r.started_at))
+                .bind(text(r.submitted_at))
+                .bind(text(r.received_at))
+                .bind(&r.payload)
+                .bind(&r.payload_hash)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        for sql in statements {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
     }
 }
