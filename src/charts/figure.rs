@@ -43,6 +43,9 @@ pub struct Row {
     pub cells: Vec<String>,
     /// Too few responses: shown greyed.
     pub greyed: bool,
+    /// Where a cell leads (by the cell's index; the first cell is the
+    /// row's heading): the figures behind it.
+    pub links: Vec<Option<String>>,
 }
 
 #[component]
@@ -145,10 +148,28 @@ pub fn DataTable(caption: String, table: Table) -> impl IntoView {
                         .map(|r| {
                             let mut cells = r.cells.into_iter();
                             let first = cells.next().unwrap_or_default();
+                            let links = r.links;
                             view! {
                                 <tr class:too-few=r.greyed>
                                     <th scope="row">{first}</th>
-                                    {cells.map(|c| view! { <td>{c}</td> }).collect_view()}
+                                    {cells
+                                        .enumerate()
+                                        .map(|(i, c)| {
+                                            match links.get(i + 1).cloned().flatten() {
+                                                Some(href) => {
+                                                    view! {
+                                                        <td>
+                                                            <a href=href class="drill-link">
+                                                                {c}
+                                                            </a>
+                                                        </td>
+                                                    }
+                                                        .into_any()
+                                                }
+                                                None => view! { <td>{c}</td> }.into_any(),
+                                            }
+                                        })
+                                        .collect_view()}
                                 </tr>
                             }
                         })

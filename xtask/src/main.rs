@@ -147,6 +147,11 @@ fn test(root: &std::path::Path) -> Result<()> {
             .env(e2e::RELEASE_SERVER_VAR, &server),
     )?;
 
+    // The app's pure parts (chart helpers, URL state, descriptions) are
+    // plain Rust, tested natively; what needs a browser is tested below.
+    cmd::step("Native tests: the app's pure parts");
+    cmd::run(cmd::cargo().args(["test", "-p", "branchpulse", "--lib"]))?;
+
     let cluster = postgres::start()?;
     postgres::server_tests(&cluster, &server)?;
     drop(cluster);

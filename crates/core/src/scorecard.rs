@@ -316,7 +316,7 @@ impl Change {
             _ => None,
         };
         Change {
-            previous: previous.clone(),
+            previous: *previous,
             movement: difference
                 .filter(|_| !current.too_few && !previous.too_few)
                 .map(|d| stats::movement(&d)),

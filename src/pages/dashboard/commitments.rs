@@ -141,6 +141,7 @@ pub fn chart(a: &Aggregates, texts: &Texts, locale: Locale, tx: Tx<'_>) -> Optio
                 }))
                 .collect(),
             greyed: c.rate.too_few,
+            links: Vec::new(),
         })
         .collect();
     let by_branch: Vec<(&str, &[CommitmentFigure])> = a

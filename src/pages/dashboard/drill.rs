@@ -95,13 +95,6 @@ impl Target {
 /// The address of the drill-down into `dimension` of `branch` (`None`: the
 /// network), in `channel` when the figure is one channel's, from `state`
 /// (the whole dashboard state, so the filter stays as it is).
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "for the charts' tables, wired when they are merged"
-    )
-)]
 pub fn href(
     state: &DashState,
     branch: Option<&str>,
@@ -441,6 +434,7 @@ mod tests {
                 code: "N02".into(),
                 items: n02,
             }],
+            names: Default::default(),
         }
     }
 

@@ -29,13 +29,25 @@ pub fn charts(
     match channel {
         Channel::Kiosk => vec![
             headline::chart(a, state, &tx),
-            dimensions(a, &Dimension::CUSTOMER, "chart-dimensions", &tx),
+            dimensions(
+                a,
+                &Dimension::CUSTOMER,
+                "chart-dimensions",
+                &drill_to(state, channel),
+                &tx,
+            ),
             radar_chart(a, state, &tx),
             trend_chart(a, state, "chart-trend", &tx),
         ],
         Channel::MysteryShop => {
             let mut out = vec![
-                dimensions(a, &Dimension::ALL, "chart-shop-dimensions", &tx),
+                dimensions(
+                    a,
+                    &Dimension::ALL,
+                    "chart-shop-dimensions",
+                    &drill_to(state, channel),
+                    &tx,
+                ),
                 mystery(a, texts, locale, &tx),
             ];
             out.extend(commitments::chart(a, texts, locale, &tx));
@@ -49,6 +61,17 @@ pub fn charts(
 }
 
 pub type Tx<'a> = &'a dyn Fn(Key) -> &'static str;
+
+/// Where a branch's (or, without one, the network's) dimension score leads:
+/// the items behind it.
+type DrillTo<'a> = dyn Fn(Option<&str>, Dimension) -> String + 'a;
+
+fn drill_to(
+    state: &DashState,
+    channel: Channel,
+) -> impl Fn(Option<&str>, Dimension) -> String + '_ {
+    move |branch, d| super::drill::href(state, branch, d, Some(channel))
+}
 
 /// `template` with each `{name}` replaced.
 pub fn fill(template: &str, values: &[(&str, String)]) -> String {
@@ -130,7 +153,13 @@ fn bar(f: &Figure) -> Option<(branchpulse_core::stats::Estimate, Comparison)> {
         .map(|e| (e, f.comparison.unwrap_or(Comparison::Indistinguishable)))
 }
 
-fn dimensions(a: &Aggregates, dims: &[Dimension], id: &'static str, tx: Tx<'_>) -> Chart {
+fn dimensions(
+    a: &Aggregates,
+    dims: &[Dimension],
+    id: &'static str,
+    drill: &DrillTo<'_>,
+    tx: Tx<'_>,
+) -> Chart {
     let mut groups = vec![bars::Group {
         label: format!("{} · n={}", tx(Key::DashNetwork), a.network.n),
         greyed: a.network.too_few,
@@ -206,16 +235,28 @@ fn dimensions(a: &Aggregates, dims: &[Dimension], id: &'static str, tx: Tx<'_>) 
     let mut head = vec![tx(Key::Branch).to_string(), "n".into()];
     head.extend(dims.iter().map(|d| tx(dimension_key(*d)).to_string()));
     head.push(tx(Key::DashCompleted).into());
-    let row = |label: String, f: &Figures| Row {
+    let row = |label: String, code: Option<&str>, f: &Figures| Row {
         cells: [row_head(label, f, tx), f.n.to_string()]
             .into_iter()
             .chain(dims.iter().map(|d| cell(&dim(f, *d), tx)))
             .chain([cell(&f.completion, tx)])
             .collect(),
         greyed: f.too_few,
+        // Each score with answers leads to the items behind it.
+        links: [None, None]
+            .into_iter()
+            .chain(
+                dims.iter()
+                    .map(|d| (dim(f, *d).n > 0).then(|| drill(code, *d))),
+            )
+            .collect(),
     };
-    let mut rows = vec![row(tx(Key::DashNetwork).into(), &a.network)];
-    rows.extend(a.branches.iter().map(|b| row(branch_label(b), &b.figures)));
+    let mut rows = vec![row(tx(Key::DashNetwork).into(), None, &a.network)];
+    rows.extend(
+        a.branches
+            .iter()
+            .map(|b| row(branch_label(b), Some(&b.code), &b.figures)),
+    );
     let mut notes = vec![tx(Key::DashNoteFlags).into(), tx(Key::DashNoteGrey).into()];
     if dims.contains(&Dimension::Environment) {
         notes.push(tx(Key::DashNoteEnvironment).into());
@@ -343,6 +384,7 @@ fn radar_chart(a: &Aggregates, state: &DashState, tx: Tx<'_>) -> Chart {
             .chain(dims.iter().map(|d| cell(&dim(f, *d), tx)))
             .collect(),
         greyed: f.too_few,
+        links: Vec::new(),
     };
     let mut rows = vec![row(tx(Key::DashNetwork).into(), &a.network)];
     rows.extend(
@@ -416,6 +458,7 @@ fn trend_chart(a: &Aggregates, state: &DashState, id: &'static str, tx: Tx<'_>) 
                 .chain(chosen.iter().map(|b| point(b.trend.get(w))))
                 .collect(),
             greyed: false,
+            links: Vec::new(),
         })
         .collect();
     Chart {
@@ -511,6 +554,7 @@ fn mystery(a: &Aggregates, texts: &Texts, locale: Locale, tx: Tx<'_>) -> Chart {
                 },
             ],
             greyed: m.score.too_few,
+            links: Vec::new(),
         }
     };
     let mut rows = vec![row(tx(Key::DashNetwork).into(), &a.network)];
@@ -612,6 +656,7 @@ fn wait(a: &Aggregates, tx: Tx<'_>) -> Chart {
                 b.count.to_string(),
             ],
             greyed: w.too_few,
+            links: Vec::new(),
         })
         .collect();
     Chart {

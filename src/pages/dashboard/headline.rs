@@ -218,6 +218,7 @@ pub fn chart(a: &Aggregates, state: &DashState, tx: Tx<'_>) -> Chart {
             }))
             .collect(),
         greyed: f.too_few,
+        links: Vec::new(),
     };
     let mut table_rows = vec![row(tx(Key::DashNetwork).into(), &a.network)];
     table_rows.extend(

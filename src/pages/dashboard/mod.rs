@@ -197,11 +197,14 @@ fn Charts(data: LocalResource<Result<Loaded, String>>, state: Memo<DashState>) -
         .into_any(),
         Some(Ok(loaded)) => {
             let (compare, trend) = shape.get();
+            // The filter and the comment search, read untracked, go into
+            // the drill-down links only: a new filter redraws through `data`.
+            let (filter, q) = state.with_untracked(|s| (s.filter.clone(), s.q.clone()));
             let view_state = DashState {
-                filter: Ok(Filter::default()),
+                filter,
                 compare,
                 trend,
-                q: String::new(),
+                q,
                 drill: None,
             };
             let locale = locale.get();

@@ -15,7 +15,6 @@ use crate::storage::kept;
 use branchpulse_core::aggregate::{channel_label, Aggregates, Filter};
 use branchpulse_core::{Channel, Locale};
 use leptos::prelude::*;
-use std::cell::RefCell;
 
 /// One channel's figures and where they come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,23 +59,9 @@ pub async fn load(filter: &Filter) -> Result<Vec<Section>, ApiError> {
     futures::future::join_all(each).await.into_iter().collect()
 }
 
-thread_local! {
-    /// The questionnaires' texts, read once per page: they change far less
-    /// often than the filter.
-    static TEXTS: RefCell<Option<Texts>> = const { RefCell::new(None) };
-}
-
 /// The questionnaires in use, to name items and commitments by their text.
 pub async fn texts() -> Texts {
-    if let Some(t) = TEXTS.with(|c| c.borrow().clone()) {
-        return t;
-    }
-    let t = Texts::load().await;
-    // None could be read (offline, nothing kept): try again next time.
-    if !t.all().is_empty() {
-        TEXTS.with(|c| *c.borrow_mut() = Some(t.clone()));
-    }
-    t
+    Texts::shared().await
 }
 
 /// Where the figures on screen come from, on the page for the tests: one
@@ -116,7 +101,10 @@ pub fn section_view(s: Section, state: &DashState, texts: &Texts, locale: Locale
     let a = &s.aggregates;
     let empty = a.network.n == 0;
     let headline = (!empty && s.channel == Channel::Kiosk).then(|| headline::tiles(a, locale));
-    let charts = (!empty).then(|| figures::charts(s.channel, a, state, texts, locale));
+    // Items of questionnaires this reader is not given are named by the
+    // words sent with the figures.
+    let texts = texts.with_names(&a.names);
+    let charts = (!empty).then(|| figures::charts(s.channel, a, state, &texts, locale));
     view! {
         <section
             class="channel-section"

@@ -189,6 +189,7 @@ pub fn per_branch(a: &Aggregates, tx: Tx<'_>) -> Chart {
             Row {
                 cells,
                 greyed: w.too_few,
+                links: Vec::new(),
             }
         })
         .collect();
@@ -366,6 +367,7 @@ pub fn heatmap(a: &Aggregates, state: &DashState, tx: Tx<'_>) -> Option<Chart> {
                 s.over_target.to_string(),
             ],
             greyed: s.n < FEW_VISITS,
+            links: Vec::new(),
         })
         .collect();
     let mut notes = vec![
@@ -436,6 +438,7 @@ mod tests {
             compare: compare.iter().map(|c| c.to_string()).collect(),
             trend: None,
             q: String::new(),
+            drill: None,
         }
     }
 
