@@ -61,6 +61,11 @@ pub fn ChartFigure(chart: Chart) -> impl IntoView {
     } = chart;
     let heading = format!("{id}-title");
     let labelled_by = heading.clone();
+    // A table whose figures lead somewhere is shown open: it is the way in.
+    let open = table
+        .rows
+        .iter()
+        .any(|r| r.links.iter().any(Option::is_some));
     view! {
         <figure class="chart" id=id aria-labelledby=labelled_by>
             <h3 id=heading>{title.clone()}</h3>
@@ -79,7 +84,7 @@ pub fn ChartFigure(chart: Chart) -> impl IntoView {
                     .collect_view()}
             </ul>
             {notes.into_iter().map(|n| view! { <p class="chart-note">{n}</p> }).collect_view()}
-            <details class="chart-data">
+            <details class="chart-data" open=open>
                 <summary>{t(Key::DashShowData)}</summary>
                 <DataTable caption=title table />
             </details>

@@ -257,7 +257,11 @@ fn dimensions(
             .iter()
             .map(|b| row(branch_label(b), Some(&b.code), &b.figures)),
     );
-    let mut notes = vec![tx(Key::DashNoteFlags).into(), tx(Key::DashNoteGrey).into()];
+    let mut notes = vec![
+        tx(Key::DashNoteFlags).into(),
+        tx(Key::DashNoteGrey).into(),
+        tx(Key::DashNoteDrill).into(),
+    ];
     if dims.contains(&Dimension::Environment) {
         notes.push(tx(Key::DashNoteEnvironment).into());
     } else {
