@@ -43,6 +43,7 @@ fn items() -> Items {
             code: "N02".into(),
             items: vec![staff_care(figure(40, 60.0, Some(Comparison::Worse)))],
         }],
+        names: Default::default(),
     }
 }
 

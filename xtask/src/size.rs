@@ -42,13 +42,20 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// the translations per bundle (-8 KB), no file loader for a newer
 /// questionnaire (the server checked it), no `f64::clamp` (its panic
 /// message brought float formatting), no account menu and no questionnaire
-/// preview list (-14 KB): 257 KB. Each budget leaves about 1% for builds
+/// preview list (-14 KB): 257 KB. Issue 18 raised two: the dashboard to
+/// 423 KB (+60 KB: each channel's figures loaded and drawn apart, the
+/// headline figures with their change, the commitment scorecard, waits per
+/// branch and the heat map, about +20 KB; the drill-down from a score to
+/// its items and comments, with its kept copies and its offline
+/// computation, about +35 KB; item names sent with the figures), and the
+/// main app to 338 KB (+2 KB: the questionnaire format's commitment field
+/// and core's scorecard types). Each budget leaves about 1% for builds
 /// on other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
     ("kiosk.html", 260 * 1000),
     ("shop.html", 331 * 1000),
-    ("index.html", 336 * 1000),
-    ("dashboard.html", 366 * 1000),
+    ("index.html", 341 * 1000),
+    ("dashboard.html", 427 * 1000),
 ];
 
 pub fn report(dist: &Path) -> Result<()> {
