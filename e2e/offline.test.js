@@ -341,7 +341,9 @@ test('the kiosk switches to a new version only between customers', async () => {
   await answerRest(page, { from: 1 });
 
   // After this customer: the new version takes over, and the kiosk is ready for the next.
-  await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Done' }).click()]);
+  // The waiting worker takes over, then the page reloads: with every
+  // bundle precached anew this can take longer than a click's default wait.
+  await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), page.getByRole('button', { name: 'Done' }).click()]);
   await question(page, 'overall');
   assert.equal(await page.evaluate(() => window.__sameCustomer), undefined, 'the page reloaded');
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
