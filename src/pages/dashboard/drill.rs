@@ -15,7 +15,6 @@ pub use panel::Drill;
 
 use super::filter::{dimension_param, DashState};
 use super::texts::Texts;
-use crate::charts::fmt_value;
 use crate::i18n::{dimension_key, text, Key};
 use branchpulse_core::aggregate::{channel_label, Figure, Filter};
 use branchpulse_core::scorecard::{ItemFigure, Items};
@@ -178,17 +177,9 @@ pub fn lines(items: &Items, target: &Target, texts: &Texts) -> Option<Vec<Vec<Li
     Some(groups)
 }
 
-/// "72.4 [68.1–76.0]", or "–" without a figure.
+/// "72.4 [68.1–76.0]", or "–" without a figure: the charts' own format.
 fn with_interval(f: Option<&Figure>) -> String {
-    match f.and_then(|f| f.estimate) {
-        Some(e) => format!(
-            "{} [{}–{}]",
-            fmt_value(e.value),
-            fmt_value(e.low),
-            fmt_value(e.high)
-        ),
-        None => "–".into(),
-    }
+    f.map_or_else(|| "–".into(), super::figures::with_interval)
 }
 
 /// Against the network, only as the figure's own comparison says.

@@ -59,11 +59,6 @@ pub async fn load(filter: &Filter) -> Result<Vec<Section>, ApiError> {
     futures::future::join_all(each).await.into_iter().collect()
 }
 
-/// The questionnaires in use, to name items and commitments by their text.
-pub async fn texts() -> Texts {
-    Texts::shared().await
-}
-
 /// Where the figures on screen come from, on the page for the tests: one
 /// value, or each section's in order when they differ.
 pub fn sources(sections: &[Section]) -> String {
