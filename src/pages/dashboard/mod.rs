@@ -65,7 +65,8 @@ fn mark(name: &str) {
 
 async fn load(filter: Filter) -> Result<Loaded, ApiError> {
     let query = filter.to_query();
-    let (sections, texts) = futures::future::join(sections::load(&filter), texts::Texts::shared()).await;
+    let (sections, texts) =
+        futures::future::join(sections::load(&filter), texts::Texts::shared()).await;
     let loaded = Loaded {
         sections: sections?,
         texts,
