@@ -23,6 +23,8 @@ pub struct Finished {
     pub comments: BTreeMap<String, String>,
     pub visit: Option<VisitTimes>,
     pub assignment: Option<Uuid>,
+    /// The returned report this one corrects.
+    pub revises: Option<Uuid>,
     /// The customer walked away: required items may be missing.
     pub partial: bool,
 }
@@ -45,6 +47,7 @@ impl Finished {
             comments: self.comments,
             visit: self.visit,
             assignment: self.assignment,
+            revises: self.revises,
             partial: self.partial,
         };
         let rules = Rules {

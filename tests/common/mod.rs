@@ -24,6 +24,7 @@ pub fn response(n: u128) -> Response {
         comments: BTreeMap::new(),
         visit: None,
         assignment: None,
+        revises: None,
         partial: false,
     }
 }

@@ -20,6 +20,7 @@ pub mod access;
 pub mod aggregate;
 pub mod locale;
 pub mod problem;
+pub mod programme;
 pub mod protocol;
 pub mod questionnaire;
 pub mod response;

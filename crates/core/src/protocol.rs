@@ -172,8 +172,8 @@ pub struct NewVisit {
     pub scenario: String,
     /// A questionnaire of kind `mystery_shop`; its latest version is used.
     pub questionnaire_id: String,
-    /// The day the visit is due by, `YYYY-MM-DD`.
-    pub due: String,
+    /// When the visit must be made; its last day is the day it is due.
+    pub window: crate::programme::Window,
     /// The shopper who makes the visit; only that shopper's phones list it.
     /// `None`: any shopper's phone lists it.
     #[serde(default)]
@@ -192,13 +192,26 @@ pub struct Visit {
     pub scenario: String,
     /// The mystery-shop questionnaire the report answers.
     pub questionnaire_id: String,
-    /// `YYYY-MM-DD`.
+    /// The window's last day, `YYYY-MM-DD`.
     pub due: String,
-    /// When it was assigned, RFC 3339 (UTC).
+    /// When the visit must be made.
+    pub window: crate::programme::Window,
+    /// When it was planned, RFC 3339 (UTC).
     pub created_at: String,
     /// The shopper who makes the visit; `None` for any shopper, and for managers.
     #[serde(default)]
     pub shopper: Option<String>,
+    /// Where it stands.
+    pub status: crate::programme::VisitStatus,
+    /// Its window has passed with the shopper still to act.
+    #[serde(default)]
+    pub overdue: bool,
+    /// The reviewer's note when its report was returned or rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Its latest report, once one has arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<Uuid>,
 }
 
 #[cfg(test)]

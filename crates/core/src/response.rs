@@ -123,6 +123,9 @@ pub struct Response {
     /// /api/v1/visits`); absent for kiosk responses and ad-hoc visits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment: Option<Uuid>,
+    /// The returned report this one corrects (a new response, same visit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revises: Option<Uuid>,
     /// The customer left before the end: the idle timeout submitted what was
     /// given. Required items may be missing; at least one item is answered.
     /// Each answered item counts in the figures; the response counts as

@@ -169,6 +169,7 @@ fn response(n: u64, kiosk: &Questionnaire, shop: &Questionnaire) -> Response {
         comments: BTreeMap::new(),
         visit: None,
         assignment: None,
+        revises: None,
         partial,
     }
 }

@@ -5,6 +5,7 @@ use super::{given, missing, table, Problem};
 use crate::api::admin as api;
 use crate::i18n::{t, use_locale, Key};
 use branchpulse_core::access::check_label;
+use branchpulse_core::programme::Window;
 use branchpulse_core::protocol::{NewVisit, Visit};
 use branchpulse_core::{Kind, ProblemCode};
 use leptos::prelude::*;
@@ -64,11 +65,24 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
         ev.prevent_default();
         problem.clear();
         done.set(false);
+        let due_text = due.get_untracked();
+        let due_day = parse_day(&due_text);
+        // Until the form asks for a window: from today (or the due day, if
+        // earlier) to the due day, any day and hour.
+        let today = parse_day(
+            &String::from(js_sys::Date::new_0().to_iso_string())
+                .chars()
+                .take(10)
+                .collect::<String>(),
+        );
+        let window = due_day.map(|d| Window::days(today.map_or(d, |t| t.min(d)), d));
         let visit = NewVisit {
             branch: branch.get_untracked(),
             scenario: scenario.get_untracked().trim().to_string(),
             questionnaire_id: questionnaire.get_untracked(),
-            due: due.get_untracked(),
+            window: window
+                .clone()
+                .unwrap_or_else(|| Window::days(time::Date::MIN, time::Date::MIN)),
             shopper: given(shopper.get_untracked()),
         };
         // A date input gives a whole day or nothing.
@@ -85,7 +99,7 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
                     "questionnaire_id",
                     ProblemCode::UnknownQuestionnaire,
                 )),
-                _ if visit.due.len() != 10 => Err(missing("due", ProblemCode::BadDate)),
+                _ if window.is_none() => Err(missing("due", ProblemCode::BadDate)),
                 _ => Ok(()),
             });
         if !problem.check(checked) {
@@ -196,4 +210,12 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
             </button>
         </form>
     }
+}
+
+fn parse_day(text: &str) -> Option<time::Date> {
+    time::Date::parse(
+        text.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }

@@ -83,6 +83,7 @@ impl Draft {
             comments: BTreeMap::new(),
             visit: None,
             assignment: None,
+            revises: None,
             partial,
         }
         .into_response(q, js_sys::Date::now())

@@ -250,6 +250,7 @@ impl VisitDraft {
                 wait_override_reason: self.wait_reason.clone(),
             }),
             assignment: self.assignment,
+            revises: None,
             partial: false,
         }
         .into_response(q, now_ms)

@@ -84,6 +84,7 @@ fn kiosk_response() -> Response {
         comments: BTreeMap::new(),
         visit: None,
         assignment: None,
+        revises: None,
         partial: false,
     }
 }
@@ -110,6 +111,7 @@ fn shop_response() -> Response {
             wait_override_reason: None,
         }),
         assignment: None,
+        revises: None,
         partial: false,
     }
 }

@@ -13,16 +13,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use branchpulse_core::access::{check_label, DeviceKind, Role};
 use branchpulse_core::aggregate::{EARLIEST_DAY, LATEST_DAY};
+use branchpulse_core::programme::{VisitStatus, Window};
 use branchpulse_core::protocol::{NewVisit, Visit};
 use branchpulse_core::Kind;
 use branchpulse_core::ProblemCode;
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-
-/// How a visit's `due` day is written in the API: `2025-03-01`.
-const DAY: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
 
 /// Longest scenario, in characters.
 pub const MAX_SCENARIO_CHARS: usize = 500;
@@ -201,24 +198,25 @@ fn check(state: &AppState, new: NewVisit, now: OffsetDateTime) -> Result<VisitRe
             ))
         }
     }
-    let due = time::Date::parse(new.due.trim(), DAY).map_err(|_| {
-        bad(
-            "due",
-            ProblemCode::BadDate,
-            format!("\"{}\" is not a date written YYYY-MM-DD", new.due),
-        )
-    })?;
-    // The dashboard's range of dates: a due date outside it is a typo.
-    if !(EARLIEST_DAY..=LATEST_DAY).contains(&due) {
-        return Err(bad(
-            "due",
-            ProblemCode::DateOutOfRange,
-            format!(
-                "{} is outside {EARLIEST_DAY} to {LATEST_DAY}; choose a date in that range",
-                new.due.trim()
-            ),
-        ));
+    if let Err(e) = new.window.check() {
+        return Err(bad(e.field, ProblemCode::BadDate, e.reason));
     }
+    // The dashboard's range of dates: a day outside it is a typo.
+    for (field, day) in [
+        ("window.from", new.window.from),
+        ("window.to", new.window.to),
+    ] {
+        if !(EARLIEST_DAY..=LATEST_DAY).contains(&day) {
+            return Err(bad(
+                field,
+                ProblemCode::DateOutOfRange,
+                format!(
+                    "{day} is outside {EARLIEST_DAY} to {LATEST_DAY}; choose a date in that range"
+                ),
+            ));
+        }
+    }
+    let due = new.window.to;
     let shopper = match new.shopper.as_deref().map(str::trim) {
         Some(s) => {
             check_label("shopper", s)?;
@@ -263,6 +261,15 @@ fn visit_of(r: VisitRecord) -> Visit {
         scenario: r.scenario,
         questionnaire_id: r.questionnaire_id,
         due: r.due.to_string(),
+        window: Window::days(r.created_at.date().min(r.due), r.due),
+        status: if r.shopper.is_some() {
+            VisitStatus::Assigned
+        } else {
+            VisitStatus::Planned
+        },
+        overdue: false,
+        note: None,
+        report: None,
         created_at: r
             .created_at
             .format(&Rfc3339)
