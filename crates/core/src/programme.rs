@@ -449,3 +449,35 @@ pub struct Quotas {
     /// The branches' targets; a branch left out keeps its target.
     pub targets: Vec<QuotaTarget>,
 }
+
+/// One decision in a report's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewEvent {
+    /// When, RFC 3339 (UTC).
+    pub at: String,
+    /// Who decided (a user name); hidden from shoppers and managers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    /// What was decided.
+    pub decision: Decision,
+    /// The note given with it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// A report in full (`GET /api/v1/reports/{id}`): what the reviewer reads,
+/// and what a shopper's phone fetches to correct a returned report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportDetail {
+    /// Where it stands.
+    pub summary: ReportSummary,
+    /// The report itself, as stored.
+    pub response: crate::Response,
+    /// Every version of the same report (the ones it revises and the ones
+    /// revising it), oldest first, this one included.
+    pub versions: Vec<ReportSummary>,
+    /// Its review decisions, oldest first.
+    pub history: Vec<ReviewEvent>,
+}
