@@ -125,6 +125,18 @@ pub fn visits() -> Call {
     Call::get("/visits").device()
 }
 
+/// Tell the server the shopper started visit `id` (idempotent: a phone
+/// resends it until it is answered).
+pub fn start_visit(id: Uuid) -> Call {
+    Call::post(&format!("/visits/{id}/start")).device()
+}
+
+/// Report `id` in full, as the shopper's phone reads a returned one to
+/// correct it.
+pub fn report(id: Uuid) -> Call {
+    Call::get(&format!("/reports/{id}")).device()
+}
+
 /// The dashboard's figures for `filter` (`GET /api/v1/aggregates`).
 pub fn aggregates(filter: &branchpulse_core::aggregate::Filter) -> Call {
     Call::get(&with_query("/aggregates", &filter.to_query()))

@@ -10,6 +10,7 @@ use super::ApiError;
 use branchpulse_core::access::{
     Device, DevicePin, Enrolment, Login, NewDevice, NewUser, Purged, Session, User, UserChange,
 };
+use branchpulse_core::programme::{QuotaRow, Quotas, ReportDetail, ReportSummary, Review};
 use branchpulse_core::protocol::{Branch, NewVisit, Visit};
 use js_sys::{Array, Reflect};
 use uuid::Uuid;
@@ -137,12 +138,151 @@ pub async fn activate(id: &str, version: u32) -> Result<(), ApiError> {
     Call::post(&path).session().send().await
 }
 
-pub async fn visits() -> Result<Vec<Visit>, ApiError> {
-    Call::get("/visits").read().await
+/// Which visits the coordinator lists: `""` / `false` for any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisitFilter {
+    pub branch: String,
+    /// A status as the API writes it (`in_progress`).
+    pub status: String,
+    pub overdue: bool,
 }
 
-pub async fn assign_visit(visit: &NewVisit) -> Result<(), ApiError> {
-    Call::post("/visits").session().json(visit)?.send().await
+impl VisitFilter {
+    fn query(&self) -> String {
+        let mut q = Vec::new();
+        if !self.branch.is_empty() {
+            q.push(format!(
+                "branch={}",
+                js_sys::encode_uri_component(&self.branch)
+            ));
+        }
+        if !self.status.is_empty() {
+            q.push(format!(
+                "status={}",
+                js_sys::encode_uri_component(&self.status)
+            ));
+        }
+        if self.overdue {
+            q.push("overdue=true".into());
+        }
+        q.join("&")
+    }
+}
+
+pub async fn visits(filter: VisitFilter) -> Result<Vec<Visit>, ApiError> {
+    let q = filter.query();
+    let path = if q.is_empty() {
+        "/visits".to_string()
+    } else {
+        format!("/visits?{q}")
+    };
+    Call::get(&path).read().await
+}
+
+pub async fn plan_visit(visit: &NewVisit) -> Result<Visit, ApiError> {
+    Call::post("/visits").session().json(visit)?.read().await
+}
+
+/// Change a visit; 409 once it can no longer be changed.
+pub async fn change_visit(id: Uuid, visit: &NewVisit) -> Result<Visit, ApiError> {
+    Call::put(&format!("/visits/{id}"))
+        .session()
+        .json(visit)?
+        .read()
+        .await
+}
+
+#[derive(serde::Serialize)]
+struct Cancel<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+pub async fn cancel_visit(id: Uuid, reason: Option<&str>) -> Result<Visit, ApiError> {
+    Call::post(&format!("/visits/{id}/cancel"))
+        .session()
+        .json(&Cancel { reason })?
+        .read()
+        .await
+}
+
+/// The quotas of `quarter` (`2026-Q1`), one row per branch.
+pub async fn quotas(quarter: String) -> Result<Vec<QuotaRow>, ApiError> {
+    Call::get(&format!(
+        "/quotas?quarter={}",
+        js_sys::encode_uri_component(&quarter)
+    ))
+    .read()
+    .await
+}
+
+pub async fn set_quotas(quotas: &Quotas) -> Result<Vec<QuotaRow>, ApiError> {
+    Call::put("/quotas").session().json(quotas)?.read().await
+}
+
+/// The reports with `status` (`submitted`: the review queue), of `branch`
+/// (`""`: any).
+pub async fn reports(status: &str, branch: &str) -> Result<Vec<ReportSummary>, ApiError> {
+    let mut path = format!("/reports?status={}", js_sys::encode_uri_component(status));
+    if !branch.is_empty() {
+        path.push_str(&format!("&branch={}", js_sys::encode_uri_component(branch)));
+    }
+    Call::get(&path).read().await
+}
+
+/// Version `version` of questionnaire `id`: what a report answered.
+pub async fn questionnaire_version(
+    id: &str,
+    version: u32,
+) -> Result<branchpulse_core::Questionnaire, ApiError> {
+    Call::get(&format!(
+        "/questionnaires/{}/{version}",
+        js_sys::encode_uri_component(id)
+    ))
+    .read()
+    .await
+}
+
+pub async fn report(id: Uuid) -> Result<ReportDetail, ApiError> {
+    Call::get(&format!("/reports/{id}")).read().await
+}
+
+/// Approve, return or reject a report; 409 once it is not awaiting review.
+pub async fn review(id: Uuid, review: &Review) -> Result<ReportSummary, ApiError> {
+    Call::post(&format!("/reports/{id}/review"))
+        .session()
+        .json(review)?
+        .read()
+        .await
+}
+
+/// A photo of a report (`GET /api/v1/evidence?report=`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Evidence {
+    pub id: Uuid,
+    /// The item it belongs to, if any.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// The stage (section) it belongs to, if any.
+    #[serde(default)]
+    pub stage: Option<String>,
+    #[serde(default)]
+    pub size: u64,
+    /// Uploaded in full.
+    #[serde(default)]
+    pub complete: bool,
+}
+
+pub async fn evidence(report: Uuid) -> Result<Vec<Evidence>, ApiError> {
+    Call::get(&format!("/evidence?report={report}"))
+        .read()
+        .await
+}
+
+/// Where the photo's bytes are, for an `<img>` (the session cookie goes
+/// with it).
+pub fn evidence_url(id: Uuid) -> String {
+    super::url(&format!("/evidence/{id}/content"))
 }
 
 pub async fn devices() -> Result<Vec<Device>, ApiError> {

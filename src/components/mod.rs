@@ -7,6 +7,7 @@ mod free_inputs;
 mod item_input;
 mod language_switch;
 mod number_scale;
+mod programme;
 mod questionnaires;
 mod status_bar;
 
@@ -17,5 +18,9 @@ pub use free_inputs::{SecondsInput, TextInput};
 pub use item_input::{ItemInput, Look};
 pub use language_switch::LanguageSwitch;
 pub use number_scale::NumberScale;
+pub use programme::{
+    describe_window, parse_day, report_status_key, this_year, today, visit_status_key,
+    visit_status_name, weekday,
+};
 pub use questionnaires::QuestionnaireList;
 pub use status_bar::StatusBar;

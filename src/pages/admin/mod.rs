@@ -13,6 +13,8 @@ mod audit;
 mod branches;
 mod devices;
 mod questionnaires;
+mod quotas;
+mod reports;
 mod users;
 mod visits;
 
@@ -25,10 +27,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// The sections, as named in the URL (`/admin?s=users`).
-const SECTIONS: [(&str, Key); 6] = [
+const SECTIONS: [(&str, Key); 7] = [
     ("branches", Key::AdmBranches),
     ("questionnaires", Key::Questionnaires),
     ("visits", Key::AdmVisits),
+    ("reports", Key::AdmReports),
     ("devices", Key::AdmDevices),
     ("users", Key::AdmUsers),
     ("audit", Key::AdmAudit),
@@ -128,6 +131,7 @@ fn Sections() -> impl IntoView {
         {move || match current.get() {
             "questionnaires" => view! { <questionnaires::Questionnaires /> }.into_any(),
             "visits" => view! { <visits::Visits /> }.into_any(),
+            "reports" => view! { <reports::Reports /> }.into_any(),
             "devices" => view! { <devices::Devices /> }.into_any(),
             "users" => view! { <users::Users /> }.into_any(),
             "audit" => view! { <audit::Audit /> }.into_any(),
@@ -363,6 +367,18 @@ fn Confirm(
             .into_any()
         }
     }
+}
+
+/// Focus element `id` once the view has been redrawn (a form that opened,
+/// a page of a report).
+fn focus_later(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(el) = document().get_element_by_id(id) {
+            if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                let _ = el.focus();
+            }
+        }
+    });
 }
 
 /// `Some(value)` unless it is empty after trimming.

@@ -1,134 +1,365 @@
-//! Mystery-shop visits: assigning one (branch, scenario, questionnaire,
-//! due day, optionally the shopper) and the list of assigned visits.
+//! Mystery-shop visits, as a coordinator plans them: a visit with its
+//! window (days, weekdays, hours), branch, scenario, questionnaire and
+//! optionally the shopper; the list with each visit's status, overdue ones
+//! marked, filters; editing and cancelling where the visit's status still
+//! allows it (`programme::next`); and the quarter's quotas ([`super::quotas`]).
 
+use super::quotas::Quotas;
 use super::{given, missing, table, Problem};
-use crate::api::admin as api;
-use crate::i18n::{t, use_locale, Key};
+use crate::api::admin::{self as api, VisitFilter};
+use crate::api::ApiError;
+use crate::components::{
+    describe_window, parse_day, this_year, visit_status_key, visit_status_name, weekday,
+};
+use crate::i18n::{t, text, use_locale, Key};
 use branchpulse_core::access::check_label;
-use branchpulse_core::programme::Window;
+use branchpulse_core::programme::{next, Event, Hours, VisitStatus, Window};
 use branchpulse_core::protocol::{NewVisit, Visit};
 use branchpulse_core::{Kind, ProblemCode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeSet;
+use uuid::Uuid;
 
-const FIELDS: [&str; 5] = ["branch", "scenario", "questionnaire_id", "due", "shopper"];
+const FIELDS: [&str; 8] = [
+    "branch",
+    "scenario",
+    "questionnaire_id",
+    "window.from",
+    "window.to",
+    "window.weekdays",
+    "window.hours",
+    "shopper",
+];
+
+type List = LocalResource<Result<Vec<Visit>, ApiError>>;
 
 #[component]
 pub fn Visits() -> impl IntoView {
-    let list = LocalResource::new(api::visits);
+    let filter = RwSignal::new(VisitFilter::default());
+    let list: List = LocalResource::new(move || api::visits(filter.get()));
+    let branches = LocalResource::new(api::branches);
+    // The visit being edited: the form shows it instead of a new one.
+    let editing = RwSignal::new(None::<Visit>);
+    let locale = use_locale();
+    let year = this_year();
     view! {
         <section aria-labelledby="visits-title">
             <h2 id="visits-title">{t(Key::AdmVisits)}</h2>
-            <AssignVisit list />
+            {move || {
+                let current = editing.get();
+                view! { <VisitForm list editing current branches /> }
+            }}
+            <Filters filter branches />
             {table(
                 list,
-                Key::ShopNoAssigned,
+                Key::VisNone,
                 "visit-list",
                 &[
+                    Key::VisWindow,
                     Key::ShopDue,
                     Key::Branch,
                     Key::ShopScenario,
                     Key::Questionnaire,
                     Key::AdmShopper,
+                    Key::VisStatus,
+                    Key::AdmActions,
                 ],
-                move |v| {
+                move |v: Visit| {
+                    let window = v.window.clone();
+                    let described = move || describe_window(&window, locale.get(), year);
+                    let editable = next(v.status, Event::Assign(true)).is_ok();
+                    let cancellable = next(v.status, Event::Cancel).is_ok();
+                    let stored = StoredValue::new(v.clone());
                     view! {
-                        <tr>
-                            <td>{v.due}</td>
-                            <th scope="row">{v.branch}</th>
-                            <td class="scenario">{v.scenario}</td>
-                            <td>{v.questionnaire_id}</td>
-                            <td>{v.shopper.unwrap_or_else(|| "—".into())}</td>
+                        <tr class:overdue=v.overdue data-visit=v.id.to_string()>
+                            <td class="window">{described}</td>
+                            <td>{v.due.clone()}</td>
+                            <th scope="row">{v.branch.clone()}</th>
+                            <td class="scenario">{v.scenario.clone()}</td>
+                            <td>{v.questionnaire_id.clone()}</td>
+                            <td>{v.shopper.clone().unwrap_or_else(|| "—".into())}</td>
+                            <td>
+                                <StatusBadge status=v.status overdue=v.overdue />
+                                {v.note.clone().map(|n| view! { <p class="visit-note">{n}</p> })}
+                            </td>
+                            <td class="actions">
+                                {editable
+                                    .then(|| {
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="edit-visit"
+                                                on:click=move |_| {
+                                                    editing.set(Some(stored.get_value()));
+                                                    super::focus_later("visit-form-title");
+                                                }
+                                            >
+                                                {t(Key::VisEdit)}
+                                            </button>
+                                        }
+                                    })}
+                                {cancellable.then(|| view! { <CancelVisit id=v.id list /> })}
+                            </td>
                         </tr>
                     }
                 },
             )}
+            <Quotas />
         </section>
     }
 }
 
+/// A visit's status in words, and "overdue" beside it: never by colour alone.
 #[component]
-fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) -> impl IntoView {
+pub fn StatusBadge(status: VisitStatus, overdue: bool) -> impl IntoView {
+    view! {
+        <span class=format!(
+            "badge st-{}",
+            visit_status_name(status),
+        )>{t(visit_status_key(status))}</span>
+        {overdue
+            .then(|| {
+                view! {
+                    " "
+                    <span class="badge overdue">"⚠ " {t(Key::VisOverdue)}</span>
+                }
+            })}
+    }
+}
+
+#[component]
+fn Filters(
+    filter: RwSignal<VisitFilter>,
+    branches: LocalResource<Result<Vec<branchpulse_core::protocol::Branch>, ApiError>>,
+) -> impl IntoView {
+    let branch_options = move || {
+        branches
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(
+                |b| view! { <option value=b.code.clone()>{b.code.clone()} " — " {b.name}</option> },
+            )
+            .collect_view()
+    };
+    view! {
+        <form
+            class="filters visit-filters"
+            aria-label=t(Key::VisFilters)
+            on:submit=|e| e.prevent_default()
+        >
+            <div class="field">
+                <label for="visit-filter-status">{t(Key::VisStatus)}</label>
+                <select
+                    id="visit-filter-status"
+                    on:change=move |e| filter.update(|f| f.status = event_target_value(&e))
+                >
+                    <option value="">{t(Key::VisAny)}</option>
+                    {VisitStatus::ALL
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <option value=visit_status_name(s)>{t(visit_status_key(s))}</option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="visit-filter-branch">{t(Key::Branch)}</label>
+                <select
+                    id="visit-filter-branch"
+                    on:change=move |e| filter.update(|f| f.branch = event_target_value(&e))
+                >
+                    <option value="">{t(Key::VisAny)}</option>
+                    {branch_options}
+                </select>
+            </div>
+            <div class="field check">
+                <input
+                    id="visit-filter-overdue"
+                    type="checkbox"
+                    on:change=move |e| filter.update(|f| f.overdue = event_target_checked(&e))
+                />
+                <label for="visit-filter-overdue">{t(Key::VisOnlyOverdue)}</label>
+            </div>
+        </form>
+    }
+}
+
+/// "Cancel visit", then the reason and a second click to confirm.
+#[component]
+fn CancelVisit(id: Uuid, list: List) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let problem = Problem::new(format!("cancel-{id}"));
     let locale = use_locale();
-    let branches = LocalResource::new(api::branches);
+    let confirm = move |_| {
+        problem.clear();
+        let why = given(reason.get_untracked());
+        if let Some(w) = &why {
+            if !problem.check(check_label("reason", w)) {
+                return;
+            }
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::cancel_visit(id, why.as_deref()).await;
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    asking.set(false);
+                    list.refetch();
+                }
+                Err(e) => problem.failed(&e, &["reason"], locale.get_untracked()),
+            }
+        });
+    };
+    move || {
+        if !asking.get() {
+            return view! {
+                <button type="button" class="cancel-visit" on:click=move |_| asking.set(true)>
+                    {t(Key::VisCancel)}
+                </button>
+            }
+            .into_any();
+        }
+        view! {
+            <div class="confirm" role="group" aria-label=t(Key::VisCancel)>
+                <label for=problem.id("reason")>{t(Key::VisCancelReason)}</label>
+                <input
+                    id=problem.id("reason")
+                    type="text"
+                    prop:value=reason
+                    aria-invalid=problem.is_at("reason")
+                    aria-describedby=problem.described("reason")
+                    on:input=move |e| reason.set(event_target_value(&e))
+                />
+                {problem.show("reason")}
+                {problem.show("")}
+                <button type="button" class="danger" disabled=busy on:click=confirm>
+                    {t(Key::VisCancelYes)}
+                </button>
+                <button type="button" on:click=move |_| asking.set(false)>
+                    {t(Key::VisKeep)}
+                </button>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// The form's text of an hour select: `""` for none.
+fn hour_text(h: Option<u8>) -> String {
+    h.map(|h| h.to_string()).unwrap_or_default()
+}
+
+/// Plan a visit, or change `current` (then the form is prefilled and
+/// saving sends `PUT`).
+#[component]
+fn VisitForm(
+    list: List,
+    editing: RwSignal<Option<Visit>>,
+    current: Option<Visit>,
+    branches: LocalResource<Result<Vec<branchpulse_core::protocol::Branch>, ApiError>>,
+) -> impl IntoView {
+    let locale = use_locale();
     let questionnaires = LocalResource::new(api::questionnaire_versions);
     let problem = Problem::new("visit");
-    let branch = RwSignal::new(String::new());
-    let scenario = RwSignal::new(String::new());
-    let questionnaire = RwSignal::new(String::new());
-    let due = RwSignal::new(String::new());
-    let shopper = RwSignal::new(String::new());
+    let editing_id = current.as_ref().map(|v| v.id);
+    let c = current.as_ref();
+    let branch = RwSignal::new(c.map(|v| v.branch.clone()).unwrap_or_default());
+    let scenario = RwSignal::new(c.map(|v| v.scenario.clone()).unwrap_or_default());
+    let questionnaire = RwSignal::new(c.map(|v| v.questionnaire_id.clone()).unwrap_or_default());
+    let from = RwSignal::new(c.map(|v| v.window.from.to_string()).unwrap_or_default());
+    let to = RwSignal::new(c.map(|v| v.window.to.to_string()).unwrap_or_default());
+    let days = RwSignal::new(
+        c.map(|v| v.window.weekdays.iter().copied().collect::<BTreeSet<u8>>())
+            .unwrap_or_default(),
+    );
+    let hour_from = RwSignal::new(hour_text(c.and_then(|v| v.window.hours).map(|h| h.from)));
+    let hour_to = RwSignal::new(hour_text(c.and_then(|v| v.window.hours).map(|h| h.to)));
+    let shopper = RwSignal::new(c.and_then(|v| v.shopper.clone()).unwrap_or_default());
     let busy = RwSignal::new(false);
     let done = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         problem.clear();
         done.set(false);
-        let due_text = due.get_untracked();
-        let due_day = parse_day(&due_text);
-        // Until the form asks for a window: from today (or the due day, if
-        // earlier) to the due day, any day and hour.
-        let today = parse_day(
-            &String::from(js_sys::Date::new_0().to_iso_string())
-                .chars()
-                .take(10)
-                .collect::<String>(),
-        );
-        let window = due_day.map(|d| Window::days(today.map_or(d, |t| t.min(d)), d));
+        let l = locale.get_untracked();
+        let window = match read_window(
+            &from.get_untracked(),
+            &to.get_untracked(),
+            &days.get_untracked(),
+            &hour_from.get_untracked(),
+            &hour_to.get_untracked(),
+        ) {
+            Ok(w) => w,
+            Err((field, key)) => {
+                problem.refuse(field, text(l, key).into());
+                return;
+            }
+        };
         let visit = NewVisit {
             branch: branch.get_untracked(),
             scenario: scenario.get_untracked().trim().to_string(),
             questionnaire_id: questionnaire.get_untracked(),
-            window: window
-                .clone()
-                .unwrap_or_else(|| Window::days(time::Date::MIN, time::Date::MIN)),
+            window,
             shopper: given(shopper.get_untracked()),
         };
-        // A date input gives a whole day or nothing.
-        let checked = check_label("scenario", &visit.scenario)
-            .and_then(|()| {
-                visit
-                    .shopper
-                    .as_deref()
-                    .map_or(Ok(()), |s| check_label("shopper", s))
-            })
-            .and_then(|()| match () {
-                _ if visit.branch.is_empty() => Err(missing("branch", ProblemCode::UnknownBranch)),
-                _ if visit.questionnaire_id.is_empty() => Err(missing(
-                    "questionnaire_id",
-                    ProblemCode::UnknownQuestionnaire,
-                )),
-                _ if window.is_none() => Err(missing("due", ProblemCode::BadDate)),
-                _ => Ok(()),
-            });
+        let checked = match () {
+            _ if visit.branch.is_empty() => Err(missing("branch", ProblemCode::UnknownBranch)),
+            _ => Ok(()),
+        }
+        .and_then(|()| check_label("scenario", &visit.scenario))
+        .and_then(|()| match () {
+            _ if visit.questionnaire_id.is_empty() => Err(missing(
+                "questionnaire_id",
+                ProblemCode::UnknownQuestionnaire,
+            )),
+            _ => Ok(()),
+        })
+        .and_then(|()| {
+            visit
+                .shopper
+                .as_deref()
+                .map_or(Ok(()), |s| check_label("shopper", s))
+        });
         if !problem.check(checked) {
             return;
         }
         busy.set(true);
         spawn_local(async move {
-            let result = api::assign_visit(&visit).await;
+            let result = match editing_id {
+                Some(id) => api::change_visit(id, &visit).await,
+                None => api::plan_visit(&visit).await,
+            };
             busy.set(false);
             match result {
-                Ok(()) => {
-                    scenario.set(String::new());
-                    shopper.set(String::new());
-                    done.set(true);
+                Ok(_) => {
                     list.refetch();
+                    if editing_id.is_some() {
+                        editing.set(None);
+                    } else {
+                        scenario.set(String::new());
+                        shopper.set(String::new());
+                        done.set(true);
+                    }
                 }
-                Err(e) => problem.failed(&e, &FIELDS, locale.get_untracked()),
+                Err(e) => problem.failed(&e, &FIELDS, l),
             }
         });
     };
     let branch_options = move || {
-        let open: Vec<_> = branches
+        branches
             .get()
             .and_then(Result::ok)
             .unwrap_or_default()
             .into_iter()
             .filter(|b| b.active)
-            .collect();
-        open.into_iter()
             .map(
                 |b| view! { <option value=b.code.clone()>{b.code.clone()} " — " {b.name}</option> },
             )
@@ -181,9 +412,55 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
             </div>
         }
     };
+    let hour = move |id: String,
+                     key: Key,
+                     value: RwSignal<String>,
+                     range: std::ops::RangeInclusive<u8>| {
+        view! {
+            <label for=id.clone()>{t(key)}</label>
+            <select
+                id=id
+                aria-invalid=problem.is_at("window.hours")
+                aria-describedby=problem.described("window.hours")
+                prop:value=value
+                on:change=move |e| value.set(event_target_value(&e))
+            >
+                <option value="">"—"</option>
+                {range
+                    .map(|h| view! { <option value=h.to_string()>{format!("{h:02}:00")}</option> })
+                    .collect_view()}
+            </select>
+        }
+    };
+    let preview = move || {
+        read_window(
+            &from.get(),
+            &to.get(),
+            &days.get(),
+            &hour_from.get(),
+            &hour_to.get(),
+        )
+        .ok()
+        .map(|w| {
+            view! {
+                <p class="hint window-preview" aria-live="polite">
+                    {t(Key::VisWindow)}
+                    ": "
+                    {describe_window(&w, locale.get(), this_year())}
+                </p>
+            }
+        })
+    };
+    let title = if editing_id.is_some() {
+        Key::VisEditTitle
+    } else {
+        Key::VisPlanTitle
+    };
     view! {
         <form class="form admin-form" id="assign-visit" on:submit=submit>
-            <h3>{t(Key::AdmAssignVisit)}</h3>
+            <h3 id="visit-form-title" tabindex="-1">
+                {t(title)}
+            </h3>
             {select("branch", Key::Branch, branch, branch_options.into_any())}
             {input("scenario", Key::ShopScenario, scenario, "text")}
             {select(
@@ -192,7 +469,56 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
                 questionnaire,
                 questionnaire_options.into_any(),
             )}
-            {input("due", Key::ShopDue, due, "date")}
+            <fieldset class="window">
+                <legend>{t(Key::VisWindow)}</legend>
+                {input("window.from", Key::VisFirstDay, from, "date")}
+                {input("window.to", Key::VisLastDay, to, "date")}
+                <fieldset class="weekdays" aria-describedby=problem.described("window.weekdays")>
+                    <legend>{t(Key::VisWeekdays)}</legend>
+                    {(1..=7u8)
+                        .map(|d| {
+                            let id = format!("visit-day-{d}");
+                            view! {
+                                <span class="check">
+                                    <input
+                                        id=id.clone()
+                                        type="checkbox"
+                                        prop:checked=move || days.with(|s| s.contains(&d))
+                                        on:change=move |e| {
+                                            let on = event_target_checked(&e);
+                                            days.update(|s| {
+                                                if on {
+                                                    s.insert(d);
+                                                } else {
+                                                    s.remove(&d);
+                                                }
+                                            });
+                                        }
+                                    />
+                                    <label for=id>{move || weekday(d, locale.get())}</label>
+                                </span>
+                            }
+                        })
+                        .collect_view()}
+                    <button
+                        type="button"
+                        class="link"
+                        on:click=move |_| days.set((1..=5).collect())
+                    >
+                        {t(Key::VisMonFri)}
+                    </button>
+                    <p class="hint">{t(Key::VisWeekdaysHint)}</p>
+                    {problem.show("window.weekdays")}
+                </fieldset>
+                <fieldset class="hours">
+                    <legend>{t(Key::VisHours)}</legend>
+                    {hour("visit-hours-from".into(), Key::VisHourFrom, hour_from, 0..=23)}
+                    {hour("visit-hours-to".into(), Key::VisHourTo, hour_to, 1..=24)}
+                    <p class="hint">{t(Key::VisHoursHint)}</p>
+                    {problem.show("window.hours")}
+                </fieldset>
+                {preview}
+            </fieldset>
             {input("shopper", Key::AdmShopperOptional, shopper, "text")}
             {problem.show("")}
             {move || {
@@ -206,16 +532,52 @@ fn AssignVisit(list: LocalResource<Result<Vec<Visit>, crate::api::ApiError>>) ->
                     })
             }}
             <button type="submit" class="primary" disabled=busy>
-                {t(Key::AdmAssignVisit)}
+                {t(if editing_id.is_some() { Key::VisSave } else { Key::VisPlan })}
             </button>
+            {editing_id
+                .is_some()
+                .then(|| {
+                    view! {
+                        <button type="button" on:click=move |_| editing.set(None)>
+                            {t(Key::Cancel)}
+                        </button>
+                    }
+                })}
         </form>
     }
 }
 
-fn parse_day(text: &str) -> Option<time::Date> {
-    time::Date::parse(
-        text.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+/// The window the form describes, checked with core's rules, or the
+/// field at fault and what to say.
+fn read_window(
+    from: &str,
+    to: &str,
+    days: &BTreeSet<u8>,
+    hour_from: &str,
+    hour_to: &str,
+) -> Result<Window, (&'static str, Key)> {
+    let from = parse_day(from).ok_or(("window.from", Key::VisErrDay))?;
+    let to = parse_day(to).ok_or(("window.to", Key::VisErrDay))?;
+    let hours = match (hour_from.parse::<u8>().ok(), hour_to.parse::<u8>().ok()) {
+        (None, None) => None,
+        (Some(from), Some(to)) => Some(Hours { from, to }),
+        _ => return Err(("window.hours", Key::VisErrHoursBoth)),
+    };
+    let window = Window {
+        from,
+        to,
+        weekdays: days.iter().copied().collect(),
+        hours,
+    };
+    window.check().map_err(|e| {
+        let key = match e.field {
+            "window.to" if to < from => Key::VisErrToBeforeFrom,
+            "window.to" => Key::VisErrTooLong,
+            "window.weekdays" => Key::VisErrWeekdays,
+            "window.hours" => Key::VisErrHours,
+            _ => Key::VisErrDay,
+        };
+        (e.field, key)
+    })?;
+    Ok(window)
 }
