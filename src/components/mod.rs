@@ -20,7 +20,7 @@ pub use language_switch::LanguageSwitch;
 pub use number_scale::NumberScale;
 pub use programme::{
     describe_window, parse_day, report_status_key, this_year, today, visit_status_key,
-    visit_status_name, weekday,
+    visit_status_name, weekday, StatusBadge,
 };
 pub use questionnaires::QuestionnaireList;
 pub use status_bar::StatusBar;

@@ -2,9 +2,10 @@
 //! ("Mon–Fri, 12:00–14:00, 5–30 Jan"), a visit's or a report's status.
 //! Shared by the coordinator's, the reviewer's and the shopper's screens.
 
-use crate::i18n::{text, Key};
+use crate::i18n::{t, text, Key};
 use branchpulse_core::programme::{ReportStatus, VisitStatus, Window};
 use branchpulse_core::Locale;
+use leptos::prelude::*;
 use time::Date;
 
 const WEEKDAYS: [Key; 7] = [
@@ -184,4 +185,27 @@ pub fn parse_day(text: &str) -> Option<Date> {
 /// The year of today, for [`describe_window`].
 pub fn this_year() -> i32 {
     today().map_or(2026, |d| d.year())
+}
+
+/// A visit's status in words (`key`, else the status's own word), and
+/// "overdue" beside it: never by colour alone.
+#[component]
+pub fn StatusBadge(
+    status: VisitStatus,
+    overdue: bool,
+    #[prop(default = None)] key: Option<Key>,
+) -> impl IntoView {
+    view! {
+        <span class=format!(
+            "badge st-{}",
+            visit_status_name(status),
+        )>{t(key.unwrap_or(visit_status_key(status)))}</span>
+        {overdue
+            .then(|| {
+                view! {
+                    " "
+                    <span class="badge overdue">"⚠ " {t(Key::VisOverdue)}</span>
+                }
+            })}
+    }
 }

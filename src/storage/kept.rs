@@ -10,10 +10,12 @@
 use super::{keys, local};
 use crate::api::{self, ApiError, Call};
 use branchpulse_core::aggregate::{Aggregates, Filter};
+use branchpulse_core::programme::ReportDetail;
 use branchpulse_core::protocol::{Branch, QuestionnaireSummary, Visit};
 use branchpulse_core::scorecard::Items;
 use branchpulse_core::Questionnaire;
 use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
 /// How many copies of figures stay on the device: the eight latest
 /// filters, each asked for once per channel (the dashboard never mixes
@@ -39,7 +41,29 @@ pub async fn questionnaire(id: &str) -> Result<Questionnaire, ApiError> {
 /// The shopper's visits, and whether this is the kept copy (the server
 /// could not be reached).
 pub async fn visits() -> Result<(Vec<Visit>, bool), ApiError> {
-    read(api::visits()).await
+    let answer = read(api::visits()).await?;
+    if !answer.1 {
+        if let Some(s) = local() {
+            let _ = s.set_item(keys::SHOP_VISITS_AT, &super::now_iso());
+        }
+    }
+    Ok(answer)
+}
+
+/// When the kept visits were read from the server (RFC 3339), if ever.
+pub fn visits_as_of() -> Option<String> {
+    local()?.get_item(keys::SHOP_VISITS_AT).ok()?
+}
+
+/// Report `id` in full (a returned one, to correct), and whether this is
+/// the kept copy. Kept like the visits, so a returned report opens offline.
+pub async fn report(id: Uuid) -> Result<(ReportDetail, bool), ApiError> {
+    read(api::report(id)).await
+}
+
+/// The kept copy of report `id`, without asking the server.
+pub fn kept_report(id: Uuid) -> Option<ReportDetail> {
+    api::decode(&get(api::report(id).url())?).ok()
 }
 
 /// The latest version of questionnaire `id` as JSON text, for a shopper who
@@ -89,8 +113,19 @@ pub async fn items(filter: &Filter) -> Result<(Items, bool), ApiError> {
 /// Forget the shopper's visits: after a new enrolment they were the
 /// previous shopper's.
 pub fn forget_visits() {
-    if let Some(s) = local() {
-        let _ = s.remove_item(&keys::device_copy(api::visits().url()));
+    let Some(s) = local() else {
+        return;
+    };
+    let _ = s.remove_item(&keys::device_copy(api::visits().url()));
+    let _ = s.remove_item(keys::SHOP_VISITS_AT);
+    // The previous shopper's returned reports.
+    let prefix = keys::device_copy(&api::url("/reports/"));
+    let found: Vec<String> = (0..s.length().unwrap_or(0))
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(&prefix))
+        .collect();
+    for k in found {
+        let _ = s.remove_item(&k);
     }
 }
 

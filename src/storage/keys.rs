@@ -114,9 +114,9 @@ pub fn shop_questionnaire(id: &str, version: u32) -> String {
 }
 
 /// Prefix of the device's copies of read-only answers (questionnaires,
-/// branches, visits, the dashboard's figures), followed by the request's
+/// branches, visits, returned reports, the dashboard's figures), followed by the request's
 /// path and query. Written by [`crate::storage::kept`] on each good
-/// answer; the visits are erased on enrolment, the figures (aggregates
+/// answer; the visits and reports are erased on enrolment, the figures (aggregates
 /// and items) on sign-out and beyond
 /// [`crate::storage::kept::KEPT_AGGREGATES`] filters each.
 pub const DEVICE_COPY_PREFIX: &str = "branchpulse.api:";
@@ -125,6 +125,17 @@ pub const DEVICE_COPY_PREFIX: &str = "branchpulse.api:";
 pub fn device_copy(url: &str) -> String {
     format!("{DEVICE_COPY_PREFIX}{url}")
 }
+
+/// When the shopper's visits were last read from the server (RFC 3339),
+/// to say "as of" beside the kept copy offline. Written by
+/// [`crate::storage::kept::visits`]; erased with the visits on enrolment.
+pub const SHOP_VISITS_AT: &str = "branchpulse.shop.visits_at";
+
+/// Visits the shopper started on this phone whose start the server has not
+/// yet heard of (a JSON list of ids). Written by the shop list when a
+/// visit starts; an id leaves once the server answered for it
+/// ([`crate::storage::starts`]).
+pub const SHOP_STARTS: &str = "branchpulse.shop.starts";
 
 /// The paths whose figures are kept, oldest first (a JSON list). Written by
 /// [`crate::storage::kept`] with the figures; never erased.

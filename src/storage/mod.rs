@@ -14,6 +14,7 @@ pub mod kept;
 pub mod keys;
 pub mod outbox;
 pub mod settings;
+pub mod starts;
 
 use js_sys::Reflect;
 use std::fmt;

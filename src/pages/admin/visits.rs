@@ -10,6 +10,7 @@ use crate::api::admin::{self as api, VisitFilter};
 use crate::api::ApiError;
 use crate::components::{
     describe_window, parse_day, this_year, visit_status_key, visit_status_name, weekday,
+    StatusBadge,
 };
 use crate::i18n::{t, text, use_locale, Key};
 use branchpulse_core::access::check_label;
@@ -107,24 +108,6 @@ pub fn Visits() -> impl IntoView {
             )}
             <Quotas />
         </section>
-    }
-}
-
-/// A visit's status in words, and "overdue" beside it: never by colour alone.
-#[component]
-pub fn StatusBadge(status: VisitStatus, overdue: bool) -> impl IntoView {
-    view! {
-        <span class=format!(
-            "badge st-{}",
-            visit_status_name(status),
-        )>{t(visit_status_key(status))}</span>
-        {overdue
-            .then(|| {
-                view! {
-                    " "
-                    <span class="badge overdue">"⚠ " {t(Key::VisOverdue)}</span>
-                }
-            })}
     }
 }
 

@@ -115,6 +115,12 @@ pub struct VisitDraft {
     /// ms since the epoch; set once submitted, and then read-only.
     #[serde(default)]
     pub submitted_at: Option<f64>,
+    /// The returned report this one corrects (its `revises`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revises: Option<Uuid>,
+    /// The reviewer's note on the returned report, shown above the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl VisitDraft {
@@ -146,7 +152,39 @@ impl VisitDraft {
             wait_reason: None,
             tab: TIMING_TAB.into(),
             submitted_at: None,
+            revises: None,
+            note: None,
         }
+    }
+
+    /// A new report correcting the returned `old` (same visit, the same
+    /// answers, comments and timings to start from), answering `q`.
+    pub fn correcting(
+        q: &Questionnaire,
+        old: &Response,
+        note: Option<String>,
+        scenario: String,
+        due: Option<String>,
+        locale: Locale,
+    ) -> VisitDraft {
+        let ms = |t: time::OffsetDateTime| (t.unix_timestamp_nanos() / 1_000_000) as f64;
+        let mut d = VisitDraft::new(q, old.branch.clone(), scenario, old.assignment, due, locale);
+        d.started_at = ms(old.started_at);
+        d.answers = old.answers.clone();
+        d.comments = old.comments.clone();
+        if let Some(v) = &old.visit {
+            d.marks = Marks {
+                arrived: v.arrived_at.map(ms),
+                joined: v.queue_joined_at.map(ms),
+                served: v.served_at.map(ms),
+                left: v.left_at.map(ms),
+            };
+            d.wait_reason = v.wait_override_reason.clone();
+        }
+        d.revises = Some(old.id);
+        d.note = note;
+        d.prune(q);
+        d
     }
 
     fn key(id: &str) -> String {
@@ -250,7 +288,7 @@ impl VisitDraft {
                 wait_override_reason: self.wait_reason.clone(),
             }),
             assignment: self.assignment,
-            revises: None,
+            revises: self.revises,
             partial: false,
         }
         .into_response(q, now_ms)

@@ -28,14 +28,17 @@ mod visit;
 
 pub use visit::VisitPage;
 
+use crate::components::{describe_window, visit_status_name, StatusBadge};
 use crate::components::{take_code_from_address, EnrolForm, QuestionnaireList};
 use crate::i18n::{t, text, use_locale, Key};
 use crate::storage::enrolment;
 use crate::storage::enrolment::Enrolment;
 use crate::storage::kept;
 use crate::storage::outbox::Place;
+use crate::storage::starts;
 use crate::sync::{use_sync, SyncHandle};
 use branchpulse_core::access::DeviceKind;
+use branchpulse_core::programme::VisitStatus;
 use branchpulse_core::protocol::{Branch, Visit};
 use branchpulse_core::{Kind, Locale, Questionnaire};
 use draft::{keep_questionnaire, kept_questionnaire, Status, VisitDraft, DEFAULT_QUESTIONNAIRE};
@@ -125,6 +128,15 @@ fn ShopList(device: Enrolment, on_enrol: Callback<()>) -> impl IntoView {
                     .map_or(DEFAULT_QUESTIONNAIRE.to_owned(), |v| {
                         v.questionnaire_id.clone()
                     });
+                if let Some(v) = &visit {
+                    // Kept first, so an offline start is told to the server later.
+                    if let Err(e) = starts::queue(v.id) {
+                        error.set(Some(format!("{}: {e}", t(Key::ShopNotSaved)())));
+                    }
+                    spawn_local(async {
+                        starts::flush().await;
+                    });
+                }
                 match begin(&qid, visit, branch, scenario, locale.get_untracked()).await {
                     Ok(id) => navigate(&format!("/shop/visit/{id}"), NavigateOptions::default()),
                     Err(e) => error.set(Some(e)),
@@ -135,6 +147,44 @@ fn ShopList(device: Enrolment, on_enrol: Callback<()>) -> impl IntoView {
     );
     let branch_list =
         Signal::derive(move || branches.get().and_then(Result::ok).unwrap_or_default());
+    // Starts kept on the phone go out whenever the phone may be online.
+    Effect::new(move |_| {
+        sync.state.track();
+        spawn_local(async {
+            starts::flush().await;
+        });
+    });
+    // Returned reports are kept as soon as the list says so, to open offline later.
+    Effect::new(move |_| {
+        if let Some(Ok((list, false))) = visits.get() {
+            let returned: Vec<Uuid> = list
+                .iter()
+                .filter(|v| v.status == VisitStatus::Returned)
+                .filter_map(|v| v.report)
+                .collect();
+            spawn_local(async move {
+                for id in returned {
+                    let _ = kept::report(id).await;
+                }
+            });
+        }
+    });
+    let navigate2 = use_navigate();
+    let correct = Callback::new(move |visit: Visit| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate2.clone();
+        spawn_local(async move {
+            match correct(visit, locale.get_untracked()).await {
+                Ok(id) => navigate(&format!("/shop/visit/{id}"), NavigateOptions::default()),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    });
 
     view! {
         <div class="shop">
@@ -180,10 +230,24 @@ fn ShopList(device: Enrolment, on_enrol: Callback<()>) -> impl IntoView {
                         view! { <p>{t(Key::ShopNoAssigned)}</p> }.into_any()
                     }
                     Some(Ok((list, offline))) => {
+                        let as_of = kept::visits_as_of().map(|at| day_and_time(&at));
                         view! {
                             {offline
                                 .then(|| {
-                                    view! { <p class="shop-note">{t(Key::ShopFromDevice)}</p> }
+                                    view! {
+                                        <p class="shop-note" role="status">
+                                            {t(Key::ShopFromDevice)}
+                                            {as_of
+                                                .map(|at| {
+                                                    view! {
+                                                        " "
+                                                        {t(Key::ShopAsOf)}
+                                                        " "
+                                                        {at}
+                                                    }
+                                                })}
+                                        </p>
+                                    }
                                 })}
                             <ul class="shop-cards">
                                 {list
@@ -196,6 +260,7 @@ fn ShopList(device: Enrolment, on_enrol: Callback<()>) -> impl IntoView {
                                                 places
                                                 branches=branch_list
                                                 start
+                                                correct
                                                 busy
                                             />
                                         }
@@ -350,6 +415,36 @@ fn branch_label(branches: &[Branch], code: &str) -> String {
     }
 }
 
+/// An RFC 3339 time as the phone's local `YYYY-MM-DD HH:MM`.
+fn day_and_time(at: &str) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(at));
+    if d.get_time().is_nan() {
+        return at.to_owned();
+    }
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// The shopper's words for a visit's status: "to do" until started.
+fn shop_status_key(s: VisitStatus) -> Option<Key> {
+    matches!(s, VisitStatus::Planned | VisitStatus::Assigned).then_some(Key::ShopToDo)
+}
+
+/// The report on this phone that stands for visit `vid` now: of its
+/// reports, the one no other report here corrects.
+fn current_report(list: &[VisitDraft], vid: Uuid) -> Option<VisitDraft> {
+    let mine: Vec<&VisitDraft> = list.iter().filter(|d| d.assignment == Some(vid)).collect();
+    mine.iter()
+        .find(|d| !mine.iter().any(|o| o.revises == Some(d.id)))
+        .map(|d| (*d).clone())
+}
+
 #[component]
 fn AssignedCard(
     visit: Visit,
@@ -357,51 +452,133 @@ fn AssignedCard(
     places: RwSignal<BTreeMap<Uuid, Place>>,
     branches: Signal<Vec<Branch>>,
     start: Callback<(Option<Visit>, String, String)>,
+    correct: Callback<Visit>,
     busy: RwSignal<bool>,
 ) -> impl IntoView {
+    let locale = use_locale();
     let vid = visit.id;
-    let mine = Memo::new(move |_| {
-        reports.with(|(l, _)| l.iter().find(|d| d.assignment == Some(vid)).cloned())
-    });
+    let status = visit.status;
+    let returned = visit.report.filter(|_| status == VisitStatus::Returned);
+    let mine = Memo::new(move |_| reports.with(|(l, _)| current_report(l, vid)));
     let branch = visit.branch.clone();
     let label = move || branches.with(|b| branch_label(b, &branch));
+    let window = visit.window.clone();
+    let year = crate::components::this_year();
+    let when = move || describe_window(&window, locale.get(), year);
     let v = StoredValue::new(visit.clone());
+    let note = visit
+        .note
+        .clone()
+        .filter(|_| matches!(status, VisitStatus::Returned | VisitStatus::Rejected));
     view! {
-        <li class="shop-card" data-visit=vid.to_string()>
+        <li
+            class="shop-card"
+            class:overdue=visit.overdue
+            data-visit=vid.to_string()
+            data-status=visit_status_name(status)
+        >
             <p class="shop-card-title">{label}</p>
             <p>{visit.scenario.clone()}</p>
+            <p class="shop-card-meta">{t(Key::VisWindow)} ": " {when}</p>
             <p class="shop-card-meta">{t(Key::ShopDue)} ": " {visit.due.clone()}</p>
-            {move || match mine.get() {
-                Some(d) => {
-                    let s = places.with(|p| status_of(&d, p));
+            <p>
+                <StatusBadge status overdue=visit.overdue key=shop_status_key(status) />
+            </p>
+            {note
+                .map(|n| {
                     view! {
-                        <p class=status_class(s)>{t(status_key(s))}</p>
-                        <A href=format!("/shop/visit/{}", d.id) attr:class="button">
-                            {t(Key::ShopOpen)}
-                        </A>
+                        <p class="review-note" data-testid="review-note">
+                            <strong>{t(Key::RevNote)} ": "</strong>
+                            {n}
+                        </p>
                     }
-                        .into_any()
-                }
-                None => {
+                })}
+            {move || {
+                let draft = mine.get();
+                let to_correct = returned.is_some()
+                    && draft.as_ref().is_none_or(|d| Some(d.id) == returned);
+                if to_correct {
+                    return // The returned report itself, not yet corrected here.
                     view! {
-                        <p class="status new">{t(Key::ShopStatusNew)}</p>
                         <button
                             type="button"
                             class="primary"
                             disabled=busy
-                            on:click=move |_| {
-                                let v = v.get_value();
-                                start.run((Some(v.clone()), v.branch, v.scenario));
-                            }
+                            on:click=move |_| correct.run(v.get_value())
                         >
-                            {t(Key::ShopStart)}
+                            {t(Key::ShopCorrect)}
                         </button>
                     }
-                        .into_any()
+                        .into_any();
+                }
+                match draft {
+                    Some(d) => {
+                        let s = places.with(|p| status_of(&d, p));
+                        view! {
+                            <p class=status_class(
+                                s,
+                            )>{t(Key::ShopOnThisPhone)} ": " {t(status_key(s))}</p>
+                            <A href=format!("/shop/visit/{}", d.id) attr:class="button">
+                                {t(Key::ShopOpen)}
+                            </A>
+                        }
+                            .into_any()
+                    }
+                    None if status.awaits_shopper() => {
+                        view! {
+                            <button
+                                type="button"
+                                class="primary"
+                                disabled=busy
+                                on:click=move |_| {
+                                    let v = v.get_value();
+                                    start.run((Some(v.clone()), v.branch, v.scenario));
+                                }
+                            >
+                                {t(Key::ShopStart)}
+                            </button>
+                        }
+                            .into_any()
+                    }
+                    None => ().into_any(),
                 }
             }}
         </li>
     }
+}
+
+/// Open a new report correcting visit `visit`'s returned report, prefilled
+/// from it (the server's copy, or the one kept on the phone); its id.
+async fn correct(visit: Visit, locale: Locale) -> Result<Uuid, String> {
+    let failed = |e: String| format!("{}: {e}", text(locale, Key::LoadFailed));
+    let id = visit.report.ok_or_else(|| failed("no report".into()))?;
+    let detail = match kept::report(id).await {
+        Ok((d, _)) => d,
+        Err(e) => kept::kept_report(id).ok_or_else(|| failed(e.to_string()))?,
+    };
+    let old = &detail.response;
+    let q = match kept_questionnaire(&old.questionnaire_id, old.questionnaire_version)
+        .ok()
+        .flatten()
+    {
+        Some(q) => q,
+        None => {
+            let json = kept::questionnaire_text(&old.questionnaire_id)
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            let q: Questionnaire =
+                serde_json::from_str(&json).map_err(|e| failed(e.to_string()))?;
+            keep_questionnaire(&q, &json)
+                .map_err(|e| format!("{}: {e}", text(locale, Key::ShopNotSaved)))?;
+            q
+        }
+    };
+    let note = detail.summary.note.clone().or(visit.note.clone());
+    let draft = VisitDraft::correcting(&q, old, note, visit.scenario, Some(visit.due), locale);
+    draft
+        .save()
+        .map_err(|e| format!("{}: {e}", text(locale, Key::ShopNotSaved)))?;
+    Ok(draft.id)
 }
 
 #[component]

@@ -171,6 +171,7 @@ fn VisitView(draft: VisitDraft, q: Questionnaire) -> impl IntoView {
                     .map(|due| {
                         view! { <p class="shop-card-meta">{t(Key::ShopDue)} ": " {due}</p> }
                     })}
+                {returned_banner(ctx)}
                 <p class=move || super::status_class(status.get()) data-testid="visit-status">
                     {move || t(status_key(status.get()))()}
                 </p>
@@ -245,6 +246,22 @@ fn VisitView(draft: VisitDraft, q: Questionnaire) -> impl IntoView {
             {body}
         </div>
     }
+}
+
+/// A correction of a returned report: the reviewer's note, on top.
+fn returned_banner(ctx: Ctx) -> Option<impl IntoView> {
+    let (revises, note) = ctx.draft.with_untracked(|d| (d.revises, d.note.clone()));
+    revises?;
+    Some(view! {
+        <div class="shop-returned" role="note" data-testid="returned-note">
+            <p>
+                <strong>{t(Key::ShopReturnedBanner)}</strong>
+                " "
+                {note.unwrap_or_default()}
+            </p>
+            <p class="hint">{t(Key::ShopReturnedHint)}</p>
+        </div>
+    })
 }
 
 #[component]
