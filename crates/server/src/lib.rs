@@ -31,6 +31,7 @@ pub mod error;
 pub mod ingest;
 pub mod maintenance;
 pub mod read_models;
+pub mod review;
 pub mod routes;
 pub mod status;
 pub mod store;

@@ -9,6 +9,8 @@ mod headers;
 mod health;
 pub mod openapi;
 mod questionnaires;
+mod quotas;
+mod reports;
 mod responses;
 mod session;
 mod visits;
@@ -63,6 +65,9 @@ pub fn app(state: AppState) -> Router {
             post(responses::receive).layer(option_layer(limits::per_device(config))),
         )
         .route("/visits", get(visits::list).post(visits::create))
+        .route("/visits/{id}/start", post(visits::start))
+        .route("/reports", get(reports::list))
+        .route("/reports/{id}", get(reports::detail))
         .route(
             "/device/status",
             post(device::status).layer(option_layer(limits::per_device(config))),
@@ -95,7 +100,12 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/branches", post(branches::create))
         .route("/branches/{code}", put(branches::update))
-        .route("/responses/{id}/purge-text", post(responses::purge_text));
+        .route("/responses/{id}/purge-text", post(responses::purge_text))
+        // Admins and reviewers (`Coordinator`): the mystery-shop programme.
+        .route("/visits/{id}", put(visits::edit))
+        .route("/visits/{id}/cancel", post(visits::cancel))
+        .route("/reports/{id}/review", post(reports::review))
+        .route("/quotas", get(quotas::list).put(quotas::set));
     // Answers that hold secrets (tokens, codes) or a reader's data are
     // never kept by a browser or proxy cache.
     let private = doors.merge(devices).merge(readers).merge(admins).layer(
