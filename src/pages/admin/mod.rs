@@ -43,8 +43,21 @@ enum Gate {
     SignedOut,
     Unreachable(String),
     NotAllowed,
-    Admin,
+    /// An admin (every section) or a reviewer (the programme's: visits
+    /// and review).
+    Staff(Role),
 }
+
+/// The sections `role` may open.
+fn sections_of(role: Role) -> Vec<(&'static str, Key)> {
+    SECTIONS
+        .into_iter()
+        .filter(|(id, _)| role == Role::Admin || PROGRAMME.contains(id))
+        .collect()
+}
+
+/// The sections of the mystery-shop programme, open to reviewers too.
+const PROGRAMME: [&str; 2] = ["visits", "reports"];
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -54,7 +67,9 @@ pub fn AdminPage() -> impl IntoView {
             Account::Checking => Gate::Checking,
             Account::SignedOut => Gate::SignedOut,
             Account::Unreachable(e) => Gate::Unreachable(e.clone()),
-            Account::SignedIn(s) if s.user.role == Role::Admin => Gate::Admin,
+            Account::SignedIn(s) if matches!(s.user.role, Role::Admin | Role::Reviewer) => {
+                Gate::Staff(s.user.role)
+            }
             Account::SignedIn(_) => Gate::NotAllowed,
         })
     });
@@ -92,28 +107,27 @@ pub fn AdminPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Gate::Admin => view! { <Sections /> }.into_any(),
+                Gate::Staff(role) => view! { <Sections role /> }.into_any(),
             }}
         </div>
     }
 }
 
 #[component]
-fn Sections() -> impl IntoView {
+fn Sections(role: Role) -> impl IntoView {
     let query = use_query_map();
+    let open = sections_of(role);
+    let first = open[0].0;
+    let ids: Vec<&'static str> = open.iter().map(|(id, _)| *id).collect();
     let current = Memo::new(move |_| {
         query.with(|q| {
             let s = q.get_str("s").unwrap_or_default();
-            SECTIONS
-                .iter()
-                .map(|(id, _)| *id)
-                .find(|id| *id == s)
-                .unwrap_or(SECTIONS[0].0)
+            ids.iter().copied().find(|id| *id == s).unwrap_or(first)
         })
     });
     view! {
         <nav class="admin-tabs" aria-label=t(Key::AdmSections)>
-            {SECTIONS
+            {open
                 .into_iter()
                 .map(|(id, key)| {
                     view! {
@@ -135,7 +149,8 @@ fn Sections() -> impl IntoView {
             "devices" => view! { <devices::Devices /> }.into_any(),
             "users" => view! { <users::Users /> }.into_any(),
             "audit" => view! { <audit::Audit /> }.into_any(),
-            _ => view! { <branches::Branches /> }.into_any(),
+            "branches" => view! { <branches::Branches /> }.into_any(),
+            _ => view! { <visits::Visits /> }.into_any(),
         }}
     }
 }

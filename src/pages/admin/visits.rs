@@ -446,12 +446,19 @@ fn VisitForm(
             </h3>
             {select("branch", Key::Branch, branch, branch_options.into_any())}
             {input("scenario", Key::ShopScenario, scenario, "text")}
-            {select(
-                "questionnaire_id",
-                Key::Questionnaire,
-                questionnaire,
-                questionnaire_options.into_any(),
-            )}
+            {move || {
+                if matches!(questionnaires.get(), Some(Err(_))) {
+                    input("questionnaire_id", Key::Questionnaire, questionnaire, "text").into_any()
+                } else {
+                    select(
+                            "questionnaire_id",
+                            Key::Questionnaire,
+                            questionnaire,
+                            questionnaire_options.into_any(),
+                        )
+                        .into_any()
+                }
+            }}
             <fieldset class="window">
                 <legend>{t(Key::VisWindow)}</legend>
                 {input("window.from", Key::VisFirstDay, from, "date")}
