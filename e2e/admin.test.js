@@ -153,12 +153,15 @@ test('visits: assign one, checked first, and see it listed', async () => {
   await page.selectOption('#visit-branch', 'N01');
   await page.fill('#visit-scenario', scenario);
   await page.selectOption('#visit-questionnaire_id', 'branch_visit');
-  await page.fill('#visit-due', '2026-12-31');
+  const from = new Date().toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  await page.fill('[id="visit-window.from"]', from);
+  await page.fill('[id="visit-window.to"]', to);
   await page.fill('#visit-shopper', 'e2e shopper');
   await page.locator('#assign-visit button[type="submit"]').click();
   const row = page.locator('#visit-list tbody tr', { hasText: scenario });
   await row.waitFor();
-  assert.match(await row.textContent(), /N01.*e2e shopper/);
+  assert.match(await row.textContent(), new RegExp(`${to}.*N01.*e2e shopper.*Assigned`));
   assert.deepEqual(unexpected(opened.errors), []);
 });
 

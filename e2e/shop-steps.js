@@ -5,10 +5,16 @@ import { asAdmin, deviceToken, keepEnrolment } from './access-steps.js';
 
 export const STAGES = ['arrival', 'waiting', 'service', 'needs', 'closing', 'phone'];
 
+/// `YYYY-MM-DD` of today (UTC) plus `days`.
+export function day(days = 0) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 /// A visit assigned through the real API, by the admin; to `shopper`, or
-/// to no one (every shopper's phone lists it).
-export async function assign(branch, scenario, shopper) {
-  const body = { branch, scenario, questionnaire_id: 'branch_visit', due: '2026-12-31' };
+/// to no one (every shopper's phone lists it). Its window: any day from
+/// today to 30 days on (the due day).
+export async function assign(branch, scenario, shopper, window = { from: day(0), to: day(30) }) {
+  const body = { branch, scenario, questionnaire_id: 'branch_visit', window };
   if (shopper) body.shopper = shopper;
   const resp = await asAdmin('POST', '/api/v1/visits', body);
   assert.equal(resp.status, 201, await resp.clone().text());
