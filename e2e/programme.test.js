@@ -46,7 +46,7 @@ async function countedVisits() {
   const resp = await asAdmin('GET', `/api/v1/aggregates?channel=mystery_shop&branches=${BRANCH}`);
   assert.equal(resp.status, 200, await resp.clone().text());
   const body = await resp.json();
-  return body.network?.mystery?.visits ?? 0;
+  return body.branches.find((b) => b.code === BRANCH)?.figures?.mystery?.visits ?? 0;
 }
 
 async function csvRows(id) {
