@@ -49,12 +49,20 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// its items and comments, with its kept copies and its offline
 /// computation, about +35 KB; item names sent with the figures), and the
 /// main app to 338 KB (+2 KB: the questionnaire format's commitment field
-/// and core's scorecard types). Each budget leaves about 1% for builds
+/// and core's scorecard types). Issue 21's screens raised two: the shop to
+/// 354 KB (+27 KB: the visits' windows in words and statuses, the starts
+/// kept on the phone, a returned report read and kept — the whole
+/// `ReportDetail` with its `Response` — and made into a correction), the
+/// main app to 425 KB (+84 KB: the coordinator's window form, filters and
+/// quotas, and the reviewer's queue and report page, which reads a whole
+/// `Response` with its times, a questionnaire version and the photos; its
+/// views are the bulk, not yet measured with twiggy). The kiosk carries
+/// none of it. Each budget leaves about 1% for builds
 /// on other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
     ("kiosk.html", 260 * 1000),
-    ("shop.html", 331 * 1000),
-    ("index.html", 341 * 1000),
+    ("shop.html", 358 * 1000),
+    ("index.html", 430 * 1000),
     ("dashboard.html", 427 * 1000),
 ];
 
