@@ -475,9 +475,12 @@ pub fn enc(text: &str) -> String {
 /// back-off and last-seen columns, which failed attempts rightly change),
 /// ordered, hashed: equal digests, unchanged data.
 pub async fn digest(database_url: &str) -> String {
-    let tables: [(&str, &str); 15] = [
+    let tables: [(&str, &str); 18] = [
         ("responses", "*"),
         ("visits", "*"),
+        ("reports", "*"),
+        ("report_reviews", "*"),
+        ("visit_quotas", "*"),
         ("rollups", "*"),
         ("rollups_weekly", "*"),
         ("rollup_critical", "*"),
