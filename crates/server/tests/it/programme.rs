@@ -38,6 +38,10 @@ fn report(n: u32, branch: &str, assignment: Option<&Value>, revises: Option<&str
     }
     for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
         r["answers"][&item.id] = match &item.kind {
+            // No phone call: its follow-up questions are then not asked.
+            branchpulse_core::ItemKind::YesNo if item.id == "phone_answered" => {
+                json!({"type": "yes_no", "value": "na"})
+            }
             branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": "yes"}),
             branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 60}),
             branchpulse_core::ItemKind::Choice { options } => {
