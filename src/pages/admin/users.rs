@@ -369,7 +369,12 @@ fn ScopeFields(
                     )
                 }
             >
-                {[(Role::Manager, "manager"), (Role::Regional, "regional"), (Role::Reviewer, "reviewer"), (Role::Admin, "admin")]
+                {[
+                    (Role::Manager, "manager"),
+                    (Role::Regional, "regional"),
+                    (Role::Reviewer, "reviewer"),
+                    (Role::Admin, "admin"),
+                ]
                     .into_iter()
                     .map(|(r, v)| {
                         view! {
