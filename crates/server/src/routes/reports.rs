@@ -7,6 +7,7 @@
 use crate::auth::extract::Coordinator;
 use crate::auth::scope::allows_code;
 use crate::auth::Caller;
+use crate::catalog::BranchStatus;
 use crate::error::{ApiError, Json, Path, Query};
 use crate::store::{ReportRow, ReviewRow};
 use crate::AppState;
@@ -115,6 +116,7 @@ pub struct ListQuery {
     responses(
         (status = 200, description = "The reports the caller may see, newest first", body = Vec<ReportSummary>),
         (status = 403, description = "A kiosk", body = branchpulse_core::protocol::ErrorBody),
+        (status = 404, description = "No such branch", body = branchpulse_core::protocol::ErrorBody),
     ),
     security(("device" = []), ("session" = []))
 )]
@@ -124,6 +126,13 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<ReportSummary>>, ApiError> {
     let viewer = viewer(caller)?;
+    if let Some(code) = &query.branch {
+        if matches!(state.catalog.branch(code), BranchStatus::Unknown) {
+            return Err(ApiError::NotFound(format!(
+                "no branch \"{code}\"; GET /api/v1/branches lists them"
+            )));
+        }
+    }
     let (status, shopper) = match &viewer {
         Viewer::Coordinator => (query.status, None),
         Viewer::Shopper(s) => (query.status, Some(s.as_str())),

@@ -730,6 +730,26 @@ fn table(k: &Known) -> Vec<Target> {
     ));
     t.push(query(Admin, "/api/v1/audit", "limit", url_number(1, 1000)));
     t.push(query(Admin, "/api/v1/visits", "branch", url_ident("N01")));
+    t.push(query(
+        Admin,
+        "/api/v1/visits",
+        "status",
+        url_ident("planned"),
+    ));
+    t.push(query(Admin, "/api/v1/visits", "overdue", url_ident("true")));
+    t.push(query(
+        Admin,
+        "/api/v1/reports",
+        "status",
+        url_ident("submitted"),
+    ));
+    t.push(query(Admin, "/api/v1/reports", "branch", url_ident("N01")));
+    t.push(query(
+        Admin,
+        "/api/v1/quotas",
+        "quarter",
+        url_ident("2026-Q1"),
+    ));
 
     // Path ids.
     t.push(segment(
@@ -811,6 +831,44 @@ fn table(k: &Known) -> Vec<Target> {
         "/api/v1/responses/{}/purge-text",
         None,
         url_ident(response),
+    ));
+
+    // A visit and a report that do not exist: every id is refused.
+    const NO_SUCH: &str = "00000000-0000-4000-8000-000000000999";
+    t.push(segment(
+        Admin,
+        M::PUT,
+        "/api/v1/visits/{}",
+        Some(visit_body()),
+        url_ident(NO_SUCH),
+    ));
+    t.push(segment(
+        Admin,
+        M::POST,
+        "/api/v1/visits/{}/cancel",
+        None,
+        url_ident(NO_SUCH),
+    ));
+    t.push(segment(
+        Shopper,
+        M::POST,
+        "/api/v1/visits/{}/start",
+        None,
+        url_ident(NO_SUCH),
+    ));
+    t.push(segment(
+        Admin,
+        M::GET,
+        "/api/v1/reports/{}",
+        None,
+        url_ident(NO_SUCH),
+    ));
+    t.push(segment(
+        Admin,
+        M::POST,
+        "/api/v1/reports/{}/review",
+        Some(json!({"decision": "approve"})),
+        url_ident(NO_SUCH),
     ));
 
     // Bodies, field by field.
@@ -957,8 +1015,27 @@ fn table(k: &Known) -> Vec<Target> {
                 "questionnaire_id",
                 ident("branch_visit", false),
             ),
-            ("/due", "due", date_field(due())),
+            ("/window/to", "window.to", date_field(due())),
             ("/shopper", "shopper", label("Ana", true)),
+        ],
+    ));
+    t.extend(body(
+        Admin,
+        M::PUT,
+        "/api/v1/quotas",
+        json!({"quarter": "2026-Q1", "targets": [{"branch": "N01", "target": 3}]}),
+        vec![
+            ("/quarter", "quarter", date_field("2026-Q1")),
+            (
+                "/targets/0/branch",
+                "targets[0].branch",
+                ident("N01", false),
+            ),
+            (
+                "/targets/0/target",
+                "targets[0].target",
+                number_field(0, 1000),
+            ),
         ],
     ));
     t.extend(body(
@@ -1088,7 +1165,7 @@ fn due() -> &'static str {
 }
 
 fn visit_body() -> Value {
-    json!({"branch": "N02", "scenario": "Open a savings account", "questionnaire_id": "branch_visit", "due": due(), "shopper": "Ana"})
+    json!({"branch": "N02", "scenario": "Open a savings account", "questionnaire_id": "branch_visit", "window": {"from": due(), "to": due()}, "shopper": "Ana"})
 }
 
 fn user_body(username: &str) -> Value {

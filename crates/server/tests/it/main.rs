@@ -29,6 +29,7 @@ mod metrics;
 mod migrate;
 mod openapi;
 mod partial;
+mod programme;
 mod responses;
 mod scorecard;
 mod secrecy;

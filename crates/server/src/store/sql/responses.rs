@@ -63,7 +63,7 @@ pub async fn save(pool: &Pool, records: &[&Record]) -> Result<Vec<Saved>, StoreE
             == 1;
         let outcome = if inserted {
             let refused = match &r.report {
-                Some(report) => super::reports::add_report(&mut *tx, r, report).await?.err(),
+                Some(report) => super::reports::add_report(&mut tx, r, report).await?.err(),
                 None => None,
             };
             if let Some(reason) = refused {
