@@ -18,4 +18,4 @@ pub mod scope;
 pub mod secret;
 pub mod sign_in;
 
-pub use extract::{Admin, Caller, DeviceAuth, Reader, SignedIn};
+pub use extract::{Admin, Caller, Coordinator, DeviceAuth, Reader, SignedIn};

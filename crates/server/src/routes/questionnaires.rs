@@ -1,4 +1,4 @@
-use crate::auth::{Admin, Caller};
+use crate::auth::{Admin, Caller, Coordinator};
 use crate::catalog::changes;
 use crate::error::{ApiError, Json, Path};
 use crate::AppState;
@@ -20,10 +20,11 @@ use branchpulse_core::{Kind, Questionnaire};
 /// stake, so a public read costs no lookup.
 async fn may_read_shops(parts: &mut Parts, state: &AppState) -> Result<(), ApiError> {
     let refused =
-        "a mystery-shop questionnaire is served only to enrolled shoppers' phones and to admins";
+        "a mystery-shop questionnaire is served only to enrolled shoppers' phones, admins and reviewers";
     match Caller::from_request_parts(parts, state).await {
         Ok(Caller::Device(d)) if d.kind == DeviceKind::Shopper => Ok(()),
-        Ok(Caller::Person(r)) if r.user.role == Role::Admin => Ok(()),
+        // Reviewers read every report in full, by its items' words.
+        Ok(Caller::Person(r)) if matches!(r.user.role, Role::Admin | Role::Reviewer) => Ok(()),
         Ok(_) => Err(ApiError::Forbidden(refused.into())),
         Err(e) if e.status() == StatusCode::FORBIDDEN => Err(ApiError::Forbidden(refused.into())),
         Err(_) => Err(ApiError::Unauthorized(format!(
@@ -151,11 +152,11 @@ pub async fn version(
     responses(
         (status = 200, description = "Every version, with which is active", body = Vec<branchpulse_core::access::QuestionnaireVersion>),
         (status = 401, description = "Not signed in", body = branchpulse_core::protocol::ErrorBody),
-        (status = 403, description = "Not an admin", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Not an admin or a reviewer", body = branchpulse_core::protocol::ErrorBody),
     ),
     security(("session" = []))
 )]
-pub async fn all(State(state): State<AppState>, _: Admin) -> Json<Vec<QuestionnaireVersion>> {
+pub async fn all(State(state): State<AppState>, _: Coordinator) -> Json<Vec<QuestionnaireVersion>> {
     Json(state.catalog.all_versions())
 }
 

@@ -1,7 +1,7 @@
 //! Quarterly visit quotas per branch: how many approved visits the bank
 //! wants, beside how many are planned, approved and overdue.
 
-use crate::auth::extract::Coordinator;
+use crate::auth::Coordinator;
 use crate::catalog::BranchStatus;
 use crate::error::{ApiError, Json, Query};
 use crate::AppState;

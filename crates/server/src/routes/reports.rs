@@ -4,9 +4,9 @@
 //! of their branches, without the shopper); decided by admins and
 //! reviewers (`crate::review`).
 
-use crate::auth::extract::Coordinator;
 use crate::auth::scope::allows_code;
 use crate::auth::Caller;
+use crate::auth::Coordinator;
 use crate::catalog::BranchStatus;
 use crate::error::{ApiError, Json, Path, Query};
 use crate::store::{ReportRow, ReviewRow};

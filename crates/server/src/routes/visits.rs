@@ -6,8 +6,8 @@
 //! `programme::next` and is written with a guard on the status read, so
 //! two changes at once never both apply.
 
-use crate::auth::extract::Coordinator;
 use crate::auth::scope::allows_code;
+use crate::auth::Coordinator;
 use crate::auth::{Caller, DeviceAuth};
 use crate::catalog::BranchStatus;
 use crate::error::{ApiError, Json, Path, Query};

@@ -707,6 +707,18 @@ async fn managers_never_review_nor_see_held_reports_and_shoppers_see_only_their_
         let (status, reply) = call(&s, &manager, method, path, Some(&body)).await;
         assert_eq!(status, 403, "{path}: {reply}");
     }
+    // A reviewer reads the report by its items' words: the mystery-shop
+    // questionnaire and the list of versions, which a manager may not.
+    let reviewer = s.user("rita", "reviewer", None, None).await;
+    for path in [
+        "/api/v1/questionnaires/branch_visit",
+        "/api/v1/questionnaires/all",
+    ] {
+        let (status, reply) = call(&s, &reviewer, Method::GET, path, None).await;
+        assert_eq!(status, 200, "{path}: {reply}");
+        let (status, _) = call(&s, &manager, Method::GET, path, None).await;
+        assert_eq!(status, 403, "{path}");
+    }
     // The other shopper's phone and a kiosk see none of it.
     assert_eq!(
         device_get(&s, &other_phone, "/api/v1/reports").await,
