@@ -91,7 +91,7 @@ fn close(actual: f64, expected: f64) {
 }
 
 #[test]
-fn a_commitment_is_measured_by_a_yes_no_rating_or_targeted_seconds_item() {
+fn a_commitment_is_measured_by_a_yes_no_rating_targeted_seconds_or_call_item() {
     let refused = |item: Value| {
         let mut q = shop_json(json!({ "label": { "en": "x" }, "target": 80 }));
         q["sections"][0]["items"][0] = item;
@@ -104,7 +104,7 @@ fn a_commitment_is_measured_by_a_yes_no_rating_or_targeted_seconds_item() {
     );
     assert_eq!(e.code, ProblemCode::QuestionnaireInvalid, "{e}");
     assert_eq!(e.item.as_deref(), Some("why"));
-    assert!(e.to_string().contains("yes_no, rating or seconds"), "{e}");
+    assert!(e.to_string().contains("yes_no, rating, seconds or call"), "{e}");
     let e = refused(
         json!({ "id": "w", "type": "seconds", "text": { "en": "Wait" },
         "commitment": commitment }),
