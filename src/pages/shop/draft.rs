@@ -12,7 +12,9 @@ use crate::pages::response::{time_at, Finished};
 use crate::storage::drafts::{self, DraftError};
 use crate::storage::keys::{self, SHOP_DRAFT_ID_PREFIX as ID_PREFIX};
 use branchpulse_core::validate::Problem;
-use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes};
+use branchpulse_core::{
+    Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes, YesNo,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -115,6 +117,11 @@ pub struct VisitDraft {
     /// ms since the epoch; set once submitted, and then read-only.
     #[serde(default)]
     pub submitted_at: Option<f64>,
+    /// Calls being counted, by call item id: the time of each ring tap (ms
+    /// since the epoch). The item's answer is set, and its taps dropped,
+    /// when the shopper taps "answered" or "no answer".
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rings: BTreeMap<String, Vec<f64>>,
 }
 
 impl VisitDraft {
@@ -146,6 +153,7 @@ impl VisitDraft {
             wait_reason: None,
             tab: TIMING_TAB.into(),
             submitted_at: None,
+            rings: BTreeMap::new(),
         }
     }
 
@@ -207,6 +215,25 @@ impl VisitDraft {
             Some(s) => self.answers.insert(WAIT_ITEM.into(), Answer::Seconds(s)),
             None => self.answers.remove(WAIT_ITEM),
         };
+    }
+
+    /// A yes_no item filled from a call follows the call's answer: yes
+    /// when it was answered, no when not, nothing while it is counted.
+    pub fn fill_calls(&mut self, q: &Questionnaire) {
+        for item in q.items() {
+            let Some(call) = &item.from_call else {
+                continue;
+            };
+            match self.answers.get(call) {
+                Some(Answer::Call { answered, .. }) => {
+                    let v = if *answered { YesNo::Yes } else { YesNo::No };
+                    self.answers.insert(item.id.clone(), Answer::YesNo(v));
+                }
+                _ => {
+                    self.answers.remove(&item.id);
+                }
+            }
+        }
     }
 
     /// Required items shown but not answered, in questionnaire order.
