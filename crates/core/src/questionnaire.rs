@@ -396,7 +396,10 @@ impl ItemKind {
                         "a call of {seconds} seconds is longer than the {MAX_CALL_SECONDS} seconds a call may last"
                     ))
                 } else if *answered && *rings == 0 {
-                    Err("the call is answered after 0 rings; an answered call rang at least once".into())
+                    Err(
+                        "the call is answered after 0 rings; an answered call rang at least once"
+                            .into(),
+                    )
                 } else if *rings == 0 && *seconds > 0 {
                     Err(format!(
                         "the call lasted {seconds} seconds with no ring; its time counts from the first ring, so it is 0"

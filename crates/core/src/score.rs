@@ -55,13 +55,16 @@ pub fn item_score(item: &Item, answer: &Answer) -> Option<f64> {
         (ItemKind::Seconds { target, .. }, Answer::Seconds(s)) => {
             target.map(|t| if *s <= t { 100.0 } else { 0.0 })
         }
-        (ItemKind::Call { max_rings }, Answer::Call { rings, answered, .. }) => {
-            Some(if *answered && rings <= max_rings {
-                100.0
-            } else {
-                0.0
-            })
-        }
+        (
+            ItemKind::Call { max_rings },
+            Answer::Call {
+                rings, answered, ..
+            },
+        ) => Some(if *answered && rings <= max_rings {
+            100.0
+        } else {
+            0.0
+        }),
         (ItemKind::Choice { options }, Answer::Choice(id)) => options
             .iter()
             .find(|o| o.id == *id)

@@ -585,7 +585,11 @@ fn answer_text(a: &Answer) -> String {
             seconds,
         } => format!(
             "{}, {rings} rings, {seconds} s",
-            if *answered { "answered" } else { "not answered" }
+            if *answered {
+                "answered"
+            } else {
+                "not answered"
+            }
         ),
     }
 }

@@ -33,7 +33,10 @@ pub fn CallItem(ctx: Ctx, id: String, labelledby: String) -> impl IntoView {
     let now = ticking_now();
     let taps = {
         let id = id.clone();
-        Memo::new(move |_| ctx.draft.with(|d| d.rings.get(&id).cloned().unwrap_or_default()))
+        Memo::new(move |_| {
+            ctx.draft
+                .with(|d| d.rings.get(&id).cloned().unwrap_or_default())
+        })
     };
     let done = {
         let id = id.clone();
@@ -115,11 +118,17 @@ pub fn CallItem(ctx: Ctx, id: String, labelledby: String) -> impl IntoView {
     let status = move || match done.get() {
         Some((rings, true, seconds)) => fill(
             t(Key::ShopCallDoneAnswered)(),
-            &[("rings", rings.to_string()), ("seconds", seconds.to_string())],
+            &[
+                ("rings", rings.to_string()),
+                ("seconds", seconds.to_string()),
+            ],
         ),
         Some((rings, false, seconds)) => fill(
             t(Key::ShopCallDoneLost)(),
-            &[("rings", rings.to_string()), ("seconds", seconds.to_string())],
+            &[
+                ("rings", rings.to_string()),
+                ("seconds", seconds.to_string()),
+            ],
         ),
         None if count() == 0 => t(Key::ShopCallNotStarted)().to_owned(),
         None => fill(t(Key::ShopCallRings)(), &[("rings", count().to_string())]),

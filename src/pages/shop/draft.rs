@@ -12,9 +12,7 @@ use crate::pages::response::{time_at, Finished};
 use crate::storage::drafts::{self, DraftError};
 use crate::storage::keys::{self, SHOP_DRAFT_ID_PREFIX as ID_PREFIX};
 use branchpulse_core::validate::Problem;
-use branchpulse_core::{
-    Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes, YesNo,
-};
+use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes, YesNo};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;

@@ -192,7 +192,9 @@ fn item_field(item: &Value, message: &str) -> Option<&'static str> {
     };
     let kind: serde_json::Map<String, Value> = map
         .iter()
-        .filter(|(k, _)| ["type", "target", "max", "options", "max_len", "max_rings"].contains(&k.as_str()))
+        .filter(|(k, _)| {
+            ["type", "target", "max", "options", "max_len", "max_rings"].contains(&k.as_str())
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if try_as::<ItemKind>(&Value::Object(kind)).is_err_and(|e| e == message) {

@@ -594,7 +594,10 @@ fn a_call_item_loads_with_its_rings_and_a_yes_no_item_may_follow_it() {
     assert_eq!(rings.kind, ItemKind::Call { max_rings: 3 });
     assert_eq!(rings.kind.type_name(), "call");
     assert_eq!(rings.commitment.as_ref().unwrap().target, 90.0);
-    assert_eq!(q.item("answered").unwrap().from_call.as_deref(), Some("rings"));
+    assert_eq!(
+        q.item("answered").unwrap().from_call.as_deref(),
+        Some("rings")
+    );
     assert_eq!(q.item("greeting").unwrap().from_call, None);
     // Written back as read: the field is kept, and absent where unset.
     let again: Value = serde_json::to_value(&q).unwrap();
@@ -630,12 +633,22 @@ fn a_call_item_needs_one_to_twenty_rings_and_a_mystery_shop() {
     let mut q = phone_shop();
     item_mut(&mut q, 0, 0).insert("max".into(), json!(60));
     let e = load_err("visit.json", &q);
-    assert_names(&e, "visit.json", Some("rings"), &["unknown field", "\"max\"", "max_rings"]);
+    assert_names(
+        &e,
+        "visit.json",
+        Some("rings"),
+        &["unknown field", "\"max\"", "max_rings"],
+    );
     // On a kiosk nobody counts rings.
     let mut q = phone_shop();
     q["kind"] = json!("kiosk");
     let e = load_err("visit.json", &q);
-    assert_names(&e, "visit.json", Some("rings"), &["call item", "mystery_shop"]);
+    assert_names(
+        &e,
+        "visit.json",
+        Some("rings"),
+        &["call item", "mystery_shop"],
+    );
     // Neither critical nor "does not apply".
     let mut q = phone_shop();
     item_mut(&mut q, 0, 0).insert("critical".into(), json!(true));
@@ -648,7 +661,12 @@ fn a_call_item_needs_one_to_twenty_rings_and_a_mystery_shop() {
         json!({ "item": "rings", "equals": { "type": "call", "value": { "rings": 1, "answered": true, "seconds": 3 } } }),
     );
     let e = load_err("visit.json", &q);
-    assert_names(&e, "visit.json", Some("greeting"), &["show_if", "call item", "from_call"]);
+    assert_names(
+        &e,
+        "visit.json",
+        Some("greeting"),
+        &["show_if", "call item", "from_call"],
+    );
 }
 
 #[test]
@@ -657,11 +675,25 @@ fn from_call_names_a_call_item_and_sits_on_a_yes_no_item() {
         let mut q = phone_shop();
         item_mut(&mut q, 0, item).insert("from_call".into(), json!(from));
         let e = load_err("visit.json", &q);
-        assert_eq!(e.code, branchpulse_core::ProblemCode::QuestionnaireInvalid, "{e}");
+        assert_eq!(
+            e.code,
+            branchpulse_core::ProblemCode::QuestionnaireInvalid,
+            "{e}"
+        );
         assert_names(&e, "visit.json", Some(place), words);
     };
-    refused(1, "ringz", &["from_call", "\"ringz\"", "not an item"], "answered");
-    refused(1, "greeting", &["from_call", "\"greeting\"", "yes_no item", "call item"], "answered");
+    refused(
+        1,
+        "ringz",
+        &["from_call", "\"ringz\"", "not an item"],
+        "answered",
+    );
+    refused(
+        1,
+        "greeting",
+        &["from_call", "\"greeting\"", "yes_no item", "call item"],
+        "answered",
+    );
     refused(0, "rings", &["from_call", "call item; remove"], "rings");
     // Not text: a shape error naming the field.
     let mut q = phone_shop();

@@ -104,7 +104,10 @@ fn a_commitment_is_measured_by_a_yes_no_rating_targeted_seconds_or_call_item() {
     );
     assert_eq!(e.code, ProblemCode::QuestionnaireInvalid, "{e}");
     assert_eq!(e.item.as_deref(), Some("why"));
-    assert!(e.to_string().contains("yes_no, rating, seconds or call"), "{e}");
+    assert!(
+        e.to_string().contains("yes_no, rating, seconds or call"),
+        "{e}"
+    );
     let e = refused(
         json!({ "id": "w", "type": "seconds", "text": { "en": "Wait" },
         "commitment": commitment }),

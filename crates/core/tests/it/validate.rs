@@ -618,7 +618,11 @@ fn a_call_answer_is_read_and_checked() {
             Answer::Call { answered: true, .. } => YesNo::Yes,
             _ => YesNo::No,
         };
-        assert_eq!(fields(&q, &phone_response(ok.clone(), yes_no)), [] as [&str; 0], "{ok:?}");
+        assert_eq!(
+            fields(&q, &phone_response(ok.clone(), yes_no)),
+            [] as [&str; 0],
+            "{ok:?}"
+        );
     }
     let refused = |a: Answer, yes_no: YesNo, words: &[&str]| {
         assert_one(&q, &phone_response(a, yes_no), "answers.call", words);
@@ -627,7 +631,11 @@ fn a_call_answer_is_read_and_checked() {
     refused(call(5, true, 601), YesNo::Yes, &["601 seconds", "600"]);
     refused(call(0, true, 0), YesNo::Yes, &["answered after 0 rings"]);
     refused(call(0, false, 12), YesNo::No, &["12 seconds", "no ring"]);
-    refused(Answer::Seconds(12), YesNo::Yes, &["expected a call", "got seconds"]);
+    refused(
+        Answer::Seconds(12),
+        YesNo::Yes,
+        &["expected a call", "got seconds"],
+    );
     // A yes_no answer where the call goes: the wrong type, named.
     let mut r = phone_response(call(2, true, 9), YesNo::Yes);
     r.answers.insert("call".into(), Answer::YesNo(YesNo::Yes));
