@@ -150,13 +150,7 @@ pub fn CallItem(ctx: Ctx, id: String, labelledby: String) -> impl IntoView {
             <p class="shop-call-timer" data-testid="call-timer">
                 {timer}
             </p>
-            <button
-                type="button"
-                class="shop-ring"
-                data-action="ring"
-                disabled=full
-                on:click=ring
-            >
+            <button type="button" class="shop-ring" data-action="ring" disabled=full on:click=ring>
                 <span>{t(Key::ShopCallRing)}</span>
                 <span class="shop-ring-count" aria-hidden="true">
                     {count}
