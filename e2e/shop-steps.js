@@ -85,7 +85,9 @@ export async function answerStage(page, answers = {}) {
       if (await item.locator('[data-testid="from-call"]').count()) {
         // Filled from the ring counter: nothing to tap.
       } else if (await item.locator('.shop-call').count()) {
-        await countCall(item, want ?? 2);
+        // A call already counted stays as counted unless told otherwise.
+        const counted = await item.locator('.shop-call button[data-action="ring"][disabled]').count();
+        if (want !== undefined || !counted) await countCall(item, want ?? 2);
       } else if (await item.locator('.shop-yesno').count()) {
         await item.locator(`.shop-yesno button[data-answer="${want ?? 'yes'}"]`).click();
       } else if (await item.locator('.shop-choices').count()) {
