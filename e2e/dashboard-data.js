@@ -55,6 +55,7 @@ export function visit(branch, day, waitSeconds, fail, k) {
       if (item.type === 'yes_no') answers[item.id] = { type: 'yes_no', value: (k + item.id.length) % 4 === 0 ? 'no' : 'yes' };
       else if (item.type === 'choice') answers[item.id] = { type: 'choice', value: item.options[k % item.options.length].id };
       else if (item.type === 'seconds') answers[item.id] = { type: 'seconds', value: item.id === 'wait_seconds' ? waitSeconds : 12 };
+      else if (item.type === 'call') answers[item.id] = { type: 'call', value: { rings: 2, answered: true, seconds: 9 } };
     }
   }
   for (const item of ['identity_verified', 'accurate_information', 'no_pressure_selling']) {

@@ -50,7 +50,7 @@ function lobby(branch, day, overall, care, comment) {
 
 /// A mystery-shop visit arriving at `arrived` (local time, +08:00): every
 /// yes/no a yes, the first option of every choice, `wait` seconds in the
-/// queue, the call answered after `rings` seconds; `privacy` false fails
+/// queue, the call answered after `rings` rings; `privacy` false fails
 /// the critical privacy item.
 function visit(branch, arrived, { wait, rings, privacy = true }) {
   const answers = {};
@@ -61,7 +61,8 @@ function visit(branch, arrived, { wait, rings, privacy = true }) {
     }
   }
   answers.wait_seconds = { type: 'seconds', value: wait };
-  answers.phone_rings_seconds = { type: 'seconds', value: rings };
+  // Counted on the ring counter: a ring every 5 s or so.
+  answers.phone_rings = { type: 'call', value: { rings, answered: true, seconds: rings * 5 } };
   answers.privacy_respected = { type: 'yes_no', value: privacy ? 'yes' : 'no' };
   // Stamped in the branch's own offset, as the shopper's phone does.
   const local = (minutes) => {
@@ -105,13 +106,13 @@ before(async () => {
     // N01: 30 visits on Tuesday 2025-10-07 at 09:xx waiting 300 s, and 10
     // on Monday 2025-10-06 at 12:xx waiting 1200 s; 38 calls answered in
     // 10 s, 2 in 30 s.
-    ...repeat(30, (k) => visit('N01', `2025-10-07T09:${minute(k)}:00`, { wait: 300, rings: k < 28 ? 10 : 30 })),
-    ...repeat(10, (k) => visit('N01', `2025-10-06T12:${minute(k)}:00`, { wait: 1200, rings: 10 })),
+    ...repeat(30, (k) => visit('N01', `2025-10-07T09:${minute(k)}:00`, { wait: 300, rings: k < 28 ? 2 : 6 })),
+    ...repeat(10, (k) => visit('N01', `2025-10-06T12:${minute(k)}:00`, { wait: 1200, rings: 2 })),
     // N02: 30 visits on Wednesday at 10:xx waiting 400 s; 12 calls within
     // three rings, 18 not; privacy failed twice.
-    ...repeat(30, (k) => visit('N02', `2025-10-08T10:${minute(k)}:00`, { wait: 400, rings: k < 12 ? 10 : 40, privacy: k >= 2 })),
+    ...repeat(30, (k) => visit('N02', `2025-10-08T10:${minute(k)}:00`, { wait: 400, rings: k < 12 ? 2 : 8, privacy: k >= 2 })),
     // S01: 10 visits, all within: too few to judge.
-    ...repeat(10, (k) => visit('S01', `2025-10-09T11:${minute(k)}:00`, { wait: 200, rings: 5 })),
+    ...repeat(10, (k) => visit('S01', `2025-10-09T11:${minute(k)}:00`, { wait: 200, rings: 1 })),
   ]);
 });
 
@@ -241,7 +242,7 @@ test('the CSV holds the scorecard, per channel', async () => {
     assert.ok(i >= 0, `column ${name} in ${head.join(',')}`);
     return i;
   };
-  const prefix = 'commitment_branch_visit_phone_rings_seconds';
+  const prefix = 'commitment_branch_visit_phone_rings';
   const find = (channel, code) => rows.find((r) => r[col('channel')] === channel && r[col('code')] === code);
   const n02 = find('mystery_shop', 'N02');
   assert.equal(n02[col(`${prefix}_label`)], THREE_RINGS);

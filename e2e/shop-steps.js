@@ -63,15 +63,38 @@ export async function tap(page, mark) {
   await page.locator(`.shop-mark[data-mark="${mark}"] .shop-tap[aria-pressed="true"]`).waitFor();
 }
 
+/// Count a call on the ring counter of `item`: `rings` taps of "Ring", then
+/// "Answered" (a number), or `{ rings, answered: false }` for a call nobody
+/// answered. Once counted, the counter says so.
+export async function countCall(item, want) {
+  const { rings, answered } = typeof want === 'number' ? { rings: want, answered: true } : want;
+  if (await item.locator('.shop-call button[data-action="reset"]:not([disabled])').count()) {
+    await item.locator('.shop-call button[data-action="reset"]').click();
+  }
+  for (let n = 1; n <= rings; n++) {
+    await item.locator('.shop-call button[data-action="ring"]').click();
+    await item.locator('.shop-ring-count', { hasText: String(n) }).waitFor();
+  }
+  await item.locator(`.shop-call button[data-action="${answered ? 'answered' : 'no-answer'}"]`).click();
+  await item.locator('.shop-call button[data-action="ring"][disabled]').waitFor();
+}
+
 /// Answer every item shown on the open stage: yes, the first option, 10
-/// seconds; `answers` overrides by item id (`yes`, `no`, `na`, an option id).
+/// seconds, a call answered after 2 rings; `answers` overrides by item id
+/// (`yes`, `no`, `na`, an option id, a ring count or `{ rings, answered }`).
 export async function answerStage(page, answers = {}) {
   // Twice: answers may show follow-up items (show_if).
   for (let round = 0; round < 2; round++) {
     for (const item of await page.locator('.shop-stage .shop-item').all()) {
       const id = await item.getAttribute('data-item');
       const want = answers[id];
-      if (await item.locator('.shop-yesno').count()) {
+      if (await item.locator('[data-testid="from-call"]').count()) {
+        // Filled from the ring counter: nothing to tap.
+      } else if (await item.locator('.shop-call').count()) {
+        // A call already counted stays as counted unless told otherwise.
+        const counted = await item.locator('.shop-call button[data-action="ring"][disabled]').count();
+        if (want !== undefined || !counted) await countCall(item, want ?? 2);
+      } else if (await item.locator('.shop-yesno').count()) {
         await item.locator(`.shop-yesno button[data-answer="${want ?? 'yes'}"]`).click();
       } else if (await item.locator('.shop-choices').count()) {
         const button = want ? item.locator(`.shop-choices button[data-answer="${want}"]`) : item.locator('.shop-choices button').first();

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_URL, PHONE, eventually, launch, openPage, queryServer, seriousViolations, storedIds } from './lib.js';
-import { answerAll, answerStage, asShopperPhone, assign, deviceId, openTab, reportId, savedDraft, startAdHoc, tap } from './shop-steps.js';
+import { answerAll, answerStage, asShopperPhone, assign, countCall, deviceId, openTab, reportId, savedDraft, startAdHoc, tap } from './shop-steps.js';
 
 const TALL_PHONE = { width: 390, height: 844 };
 
@@ -145,6 +145,80 @@ test('a reload mid-visit resumes the draft with the stopwatch right', async () =
   await tap(page, 'served');
   const served = (await savedDraft(page, id)).marks;
   assert.equal(await stopwatchSeconds(page), Math.floor((served.served - served.joined) / 1000));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the ring counter counts a call: four rings then answered misses three rings, and "answered" follows the taps', async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: PHONE });
+  await asShopperPhone(context);
+  await startAdHoc(page, 'N05', 'Ask by phone about a loan');
+  const id = reportId(page);
+  await openTab(page, 'phone');
+  const call = page.locator('.shop-item[data-item="phone_rings"]');
+  const status = call.locator('[data-testid="call-status"]');
+  const button = (action) => call.locator(`.shop-call button[data-action="${action}"]`);
+  assert.equal(await status.getAttribute('aria-live'), 'polite');
+  assert.match(await status.textContent(), /No ring counted yet/);
+  assert.ok(await button('answered').isDisabled(), 'no answer before a ring');
+  // Nothing to tap on the item filled from the call: it waits for the counter.
+  const answered = page.locator('.shop-item[data-item="phone_answered"]');
+  await answered.locator('[data-testid="from-call"]').waitFor();
+  assert.ok(await answered.locator('button[data-answer="yes"]').isDisabled());
+  assert.ok(await answered.locator('button[data-answer="no"]').isDisabled());
+
+  // Three taps, one undone, then two more: the last by keyboard.
+  for (let n = 1; n <= 3; n++) {
+    await button('ring').click();
+    await status.filter({ hasText: `Rings: ${n}` }).waitFor();
+  }
+  await call.locator('[data-testid="call-timer"]', { hasText: 's since the first ring' }).waitFor();
+  await button('undo').click();
+  await status.filter({ hasText: 'Rings: 2' }).waitFor();
+  await button('ring').click();
+  await button('ring').focus();
+  await page.keyboard.press('Enter');
+  await status.filter({ hasText: 'Rings: 4' }).waitFor();
+  assert.equal((await call.locator('.shop-ring-count').textContent()).trim(), '4');
+  // The count in progress is saved with the draft: a reload keeps it.
+  await page.waitForTimeout(1100);
+  await page.reload();
+  await page.locator('.shop-stage[data-section="phone"]').waitFor();
+  await status.filter({ hasText: 'Rings: 4' }).waitFor();
+  const { rings } = await savedDraft(page, id);
+  assert.equal(rings.phone_rings.length, 4);
+
+  await button('answered').click();
+  await status.filter({ hasText: /Answered after 4 rings \(\d+ s\)/ }).waitFor();
+  assert.ok(await button('ring').isDisabled(), 'a counted call takes no more rings');
+  await answered.locator('button[data-answer="yes"][aria-pressed="true"]').waitFor();
+  const draft = await savedDraft(page, id);
+  assert.equal(draft.answers.phone_rings.type, 'call');
+  assert.equal(draft.answers.phone_rings.value.rings, 4);
+  assert.equal(draft.answers.phone_rings.value.answered, true);
+  assert.ok(draft.answers.phone_rings.value.seconds >= 1, JSON.stringify(draft.answers.phone_rings));
+  assert.deepEqual(draft.answers.phone_answered, { type: 'yes_no', value: 'yes' });
+  assert.equal(draft.rings, undefined, 'the taps are dropped once the call is counted');
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the phone stage');
+
+  // Four rings miss the three-ring promise: the call scores 0 (weight 2),
+  // answered 100 (2), greeting 100 (1), resolved 100 (3): 600 / 8 = 75.
+  await answerStage(page);
+  await openTab(page, 'review');
+  const phoneScore = page.locator('[data-testid="stage-scores"] tr[data-section="phone"] td');
+  assert.equal((await phoneScore.textContent()).trim(), '75');
+  // Counted again within three rings, the stage scores 100.
+  await openTab(page, 'phone');
+  await countCall(call, 3);
+  await status.filter({ hasText: /Answered after 3 rings/ }).waitFor();
+  await openTab(page, 'review');
+  assert.equal((await phoneScore.textContent()).trim(), '100');
+  // Nobody answers: "answered" turns to no, and the follow-ups go.
+  await openTab(page, 'phone');
+  await countCall(call, { rings: 6, answered: false });
+  await status.filter({ hasText: /No answer: hung up after 6 rings/ }).waitFor();
+  await answered.locator('button[data-answer="no"][aria-pressed="true"]').waitFor();
+  assert.equal(await page.locator('.shop-item[data-item="phone_greeting"]').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });

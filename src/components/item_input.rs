@@ -177,6 +177,26 @@ pub fn ItemInput(
             view! { <TextInput class rows max_len answer set labelledby describedby readonly=locked /> }
                 .into_any()
         }
+        // Counted by a mystery shopper's ring counter (the shop form's own
+        // widget); anywhere else only what was counted is shown.
+        ItemKind::Call { .. } => view! {
+            <p class="call-answer" aria-labelledby=labelledby>
+                {move || match answer.get() {
+                    Some(Answer::Call { rings, answered, seconds }) => {
+                        let key = if answered {
+                            Key::ShopCallDoneAnswered
+                        } else {
+                            Key::ShopCallDoneLost
+                        };
+                        t(key)()
+                            .replace("{rings}", &rings.to_string())
+                            .replace("{seconds}", &seconds.to_string())
+                    }
+                    _ => t(Key::ShopCallNotStarted)().to_owned(),
+                }}
+            </p>
+        }
+        .into_any(),
     };
     (input, not_applicable)
 }

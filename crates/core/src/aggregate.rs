@@ -102,6 +102,7 @@
 //! ItemFigure = { "questionnaire_id": "branch_visit", "item": "greeted_on_arrival",
 //!                "dimension": "empathy",    // absent for an item outside the dimensions
 //!                "yes_no": true,            // figure: % yes (Wilson); else mean score 0–100
+//!                "max_rings": 3,            // a call item: % answered within 3 rings (Wilson)
 //!                "figure": Figure }
 //! ```
 //!

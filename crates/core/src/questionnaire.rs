@@ -172,13 +172,19 @@ pub struct Item {
     /// dashboard's scorecard lists every commitment of the questionnaires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitment: Option<Commitment>,
+    /// A yes_no item may take its answer from a `call` item (its id): yes
+    /// when the call was answered, no when not. The app fills it from the
+    /// ring counter and validation refuses a response where the two
+    /// disagree, so the call-loss rate comes from the taps too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_call: Option<String>,
 }
 
 /// A service commitment the bank publishes ("phone answered within three
 /// rings"), measured by one item: an answer meets it when the item scores
 /// [`Commitment::MET_SCORE`] or more, that is a yes, a time at or under the
-/// item's target, or a rating of 4 or 5. Only those kinds of item may carry
-/// one.
+/// item's target, a rating of 4 or 5, or a call answered within the item's
+/// rings. Only those kinds of item may carry one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Commitment {
@@ -285,10 +291,25 @@ pub enum ItemKind {
         #[serde(default = "default_max_len")]
         max_len: u32,
     },
+    /// A telephone call, counted by the shopper ring by ring: answered
+    /// within `max_rings` scores 100, later or not at all scores 0.
+    Call {
+        /// The most rings that still score 100 (1–[`MAX_CALL_RINGS`]).
+        max_rings: u8,
+    },
 }
 
+/// The most rings a call answer may count: far more than anyone waits, few
+/// enough that a mistyped count is caught.
+pub const MAX_CALL_RINGS: u8 = 50;
+/// The longest call a call answer may time, in seconds, from the first ring
+/// to the answer or to hanging up.
+pub const MAX_CALL_SECONDS: u32 = 600;
+/// The largest `max_rings` of a call item.
+pub const MAX_CALL_MAX_RINGS: u8 = 20;
+
 impl ItemKind {
-    /// The JSON `type` of the item: `rating`, `yes_no`, `nps`, `seconds`, `choice` or `text`.
+    /// The JSON `type` of the item: `rating`, `yes_no`, `nps`, `seconds`, `choice`, `text` or `call`.
     pub fn type_name(&self) -> &'static str {
         match self {
             ItemKind::Rating => "rating",
@@ -297,6 +318,7 @@ impl ItemKind {
             ItemKind::Seconds { .. } => "seconds",
             ItemKind::Choice { .. } => "choice",
             ItemKind::Text { .. } => "text",
+            ItemKind::Call { .. } => "call",
         }
     }
 
@@ -357,6 +379,35 @@ impl ItemKind {
                     ))
                 }
             }
+            (
+                ItemKind::Call { .. },
+                Answer::Call {
+                    rings,
+                    answered,
+                    seconds,
+                },
+            ) => {
+                if *rings > MAX_CALL_RINGS {
+                    Err(format!(
+                        "{rings} rings is more than the {MAX_CALL_RINGS} a call may count"
+                    ))
+                } else if *seconds > MAX_CALL_SECONDS {
+                    Err(format!(
+                        "a call of {seconds} seconds is longer than the {MAX_CALL_SECONDS} seconds a call may last"
+                    ))
+                } else if *answered && *rings == 0 {
+                    Err(
+                        "the call is answered after 0 rings; an answered call rang at least once"
+                            .into(),
+                    )
+                } else if *rings == 0 && *seconds > 0 {
+                    Err(format!(
+                        "the call lasted {seconds} seconds with no ring; its time counts from the first ring, so it is 0"
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
             _ => wrong_type(),
         }
     }
@@ -370,6 +421,9 @@ impl ItemKind {
             ItemKind::Seconds { max, .. } => format!("seconds (0–{max})"),
             ItemKind::Choice { options } => format!("a choice of {}", option_list(options)),
             ItemKind::Text { max_len } => format!("text of at most {max_len} characters"),
+            ItemKind::Call { .. } => format!(
+                "a call (rings 0–{MAX_CALL_RINGS}, answered true or false, seconds 0–{MAX_CALL_SECONDS})"
+            ),
         }
     }
 }
@@ -534,7 +588,8 @@ impl LoadError {
 /// `.`), version ≥ 1, languages, a non-blank translation of every text in every
 /// offered language, weights > 0, choice options, seconds targets, `critical`
 /// only on yes/no items, `show_if` conditions (an earlier item, an answer
-/// that item can have), and the limits ([`MAX_SECTIONS`], [`MAX_ITEMS`],
+/// that item can have, not a call), call items' `max_rings`, `from_call`
+/// (a yes_no item naming a call item), and the limits ([`MAX_SECTIONS`], [`MAX_ITEMS`],
 /// [`MAX_OPTIONS`], [`MAX_TEXT_CHARS`], [`MAX_ID_CHARS`],
 /// [`MAX_SHOW_IF_DEPTH`], [`MAX_WEIGHT`]).
 ///

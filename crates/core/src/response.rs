@@ -36,12 +36,22 @@ pub enum Answer {
     Choice(String),
     /// Free text.
     Text(String),
+    /// A telephone call, counted by the shopper: `{"rings": 4, "answered":
+    /// true, "seconds": 21}`.
+    Call {
+        /// How many rings were heard before the answer (or before hanging up).
+        rings: u8,
+        /// Whether someone answered.
+        answered: bool,
+        /// From the first ring to the answer, or to hanging up.
+        seconds: u32,
+    },
     /// "Does not apply", on an item that offers it: out of every score.
     NotApplicable,
 }
 
 impl Answer {
-    /// The JSON `type` of the answer: `rating`, `yes_no`, `nps`, `seconds`, `choice` or `text`.
+    /// The JSON `type` of the answer: `rating`, `yes_no`, `nps`, `seconds`, `choice`, `text`, `call` or `not_applicable`.
     pub fn type_name(&self) -> &'static str {
         match self {
             Answer::Rating(_) => "rating",
@@ -50,6 +60,7 @@ impl Answer {
             Answer::Seconds(_) => "seconds",
             Answer::Choice(_) => "choice",
             Answer::Text(_) => "text",
+            Answer::Call { .. } => "call",
             Answer::NotApplicable => "not_applicable",
         }
     }

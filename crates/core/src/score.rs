@@ -3,7 +3,8 @@
 //! - rating r (1–5) → (r − 1)/4 · 100; yes → 100, no → 0, N-A → not scored;
 //!   NPS n (0–10) → n/10 · 100; seconds → 100 at or under the item's target,
 //!   0 over it (no target: not scored); choice → the option's own score;
-//!   text → not scored.
+//!   text → not scored; call → 100 when answered within the item's
+//!   `max_rings`, else 0 (later, or not answered).
 //! - A dimension's score is the weighted mean (item `weight`) of the scored,
 //!   visible items of that dimension; a section's score and the overall score
 //!   are the weighted means of their scored, visible items **that have a
@@ -54,6 +55,16 @@ pub fn item_score(item: &Item, answer: &Answer) -> Option<f64> {
         (ItemKind::Seconds { target, .. }, Answer::Seconds(s)) => {
             target.map(|t| if *s <= t { 100.0 } else { 0.0 })
         }
+        (
+            ItemKind::Call { max_rings },
+            Answer::Call {
+                rings, answered, ..
+            },
+        ) => Some(if *answered && rings <= max_rings {
+            100.0
+        } else {
+            0.0
+        }),
         (ItemKind::Choice { options }, Answer::Choice(id)) => options
             .iter()
             .find(|o| o.id == *id)

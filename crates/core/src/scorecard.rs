@@ -357,6 +357,10 @@ pub struct ItemFigure {
     /// A yes/no item: `figure` is the percent of yes (Wilson); otherwise
     /// the mean score 0–100 (t-interval).
     pub yes_no: bool,
+    /// A call item: the most rings that count as answered in time; `figure`
+    /// is then the percent of calls answered within them (Wilson).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rings: Option<u8>,
     /// The figure, with `comparison` against the network for a branch.
     pub figure: Figure,
 }
@@ -402,8 +406,13 @@ fn item_figures(sums: &ItemMap, latest: &[&Questionnaire]) -> Vec<ItemFigure> {
         for (id, s) in ordered {
             let item = q.and_then(|q| q.item(id));
             let yes_no = item.is_some_and(|i| i.kind == ItemKind::YesNo);
-            let figure = if yes_no {
-                // A yes scores 100 and a no 0, so the sum counts the yeses.
+            let max_rings = item.and_then(|i| match i.kind {
+                ItemKind::Call { max_rings } => Some(max_rings),
+                _ => None,
+            });
+            let figure = if yes_no || max_rings.is_some() {
+                // A yes (a call answered in time) scores 100 and anything
+                // else 0, so the sum counts them.
                 let yes = (s.score.sum / 100.0).round().clamp(0.0, s.score.n as f64) as u64;
                 percent(yes, s.score.n)
             } else {
@@ -414,6 +423,7 @@ fn item_figures(sums: &ItemMap, latest: &[&Questionnaire]) -> Vec<ItemFigure> {
                 item: id.clone(),
                 dimension: item.and_then(|i| i.dimension),
                 yes_no,
+                max_rings,
                 figure,
             });
         }

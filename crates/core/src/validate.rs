@@ -7,7 +7,7 @@
 //! explained without guessing.
 
 use crate::questionnaire::{Kind, Questionnaire};
-use crate::response::{Answer, Channel, Response, VisitTimes};
+use crate::response::{Answer, Channel, Response, VisitTimes, YesNo};
 use crate::text;
 use std::borrow::Cow;
 use time::{Duration, OffsetDateTime};
@@ -293,6 +293,7 @@ fn answers(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
             None => {}
         }
     }
+    calls(q, r, out);
     for id in r.answers.keys() {
         if q.item(id).is_none() {
             out.push(Problem::new(
@@ -300,6 +301,42 @@ fn answers(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
                 format!(
                     "\"{id}\" is not an item of questionnaire \"{}\" version {}",
                     q.id, q.version
+                ),
+            ));
+        }
+    }
+}
+
+/// A yes_no item filled from a call says what the call's taps say: yes when
+/// it was answered, no when not (not "na": the call was made, and leaving
+/// it out would hide a lost call from the call-loss rate).
+fn calls(q: &Questionnaire, r: &Response, out: &mut Vec<Problem>) {
+    for item in q.items() {
+        let Some(call) = &item.from_call else {
+            continue;
+        };
+        let (Some(Answer::YesNo(given)), Some(Answer::Call { answered, .. })) =
+            (r.answers.get(&item.id), r.answers.get(call))
+        else {
+            continue;
+        };
+        let (expected, what) = if *answered {
+            (YesNo::Yes, "answered")
+        } else {
+            (YesNo::No, "not answered")
+        };
+        if *given != expected {
+            let name = |v: YesNo| match v {
+                YesNo::Yes => "yes",
+                YesNo::No => "no",
+                YesNo::Na => "na",
+            };
+            out.push(Problem::new(
+                format!("answers.{}", item.id),
+                format!(
+                    "is \"{}\", but the call counted in \"{call}\" was {what}; this item takes its answer from that call (from_call), so it must be \"{}\"",
+                    name(*given),
+                    name(expected)
                 ),
             ));
         }

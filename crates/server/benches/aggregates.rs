@@ -58,7 +58,7 @@ const COMMITMENTS: [(&str, f64); 5] = [
     ("first_contact_ownership", 90.0),
     ("wait_seconds", 80.0),
     ("phone_answered", 95.0),
-    ("phone_rings_seconds", 80.0),
+    ("phone_rings", 80.0),
 ];
 
 /// A questionnaires folder with the real questionnaires (the mystery shop's
@@ -130,6 +130,23 @@ fn response(n: u64, kiosk: &Questionnaire, shop: &Questionnaire) -> Response {
                 Answer::Rating((1 + (next(5) + bias).min(8) / 2 + next(2)).min(5) as u8)
             }
             questionnaire::ItemKind::Nps => Answer::Nps(next(11) as u8),
+            // The taps of the call decide its yes_no item.
+            questionnaire::ItemKind::YesNo if item.from_call.is_some() => {
+                let call = item.from_call.as_deref().unwrap_or_default();
+                match answers.get(call) {
+                    Some(Answer::Call { answered: true, .. }) => Answer::YesNo(YesNo::Yes),
+                    _ => Answer::YesNo(YesNo::No),
+                }
+            }
+            questionnaire::ItemKind::Call { .. } => {
+                let answered = next(10 + bias) >= 1;
+                let rings = 1 + (next(3) + bias / 2) as u8;
+                Answer::Call {
+                    rings,
+                    answered,
+                    seconds: u32::from(rings) * 5,
+                }
+            }
             questionnaire::ItemKind::YesNo => Answer::YesNo(if next(10 + bias) < 1 {
                 YesNo::No
             } else {

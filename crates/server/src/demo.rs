@@ -160,10 +160,12 @@ fn profiles(count: usize, rng: &mut fastrand::Rng) -> Vec<Profile> {
                     90.0 + rng.f64() * 240.0
                 },
                 lunch_queue,
+                // Every call counts towards "within three rings" (a lost
+                // call misses it too), so the others pick up almost always.
                 within_rings: if i == SLOW_PHONE {
                     0.5
                 } else {
-                    0.95 + rng.f64() * 0.04
+                    0.985 + rng.f64() * 0.01
                 },
             }
         })
@@ -508,6 +510,14 @@ fn visit_answers(
             ItemKind::YesNo if item.id == "wait_acknowledged" && wait <= wait_target => {
                 Answer::YesNo(YesNo::Na)
             }
+            // Filled from the call's taps, as the shopper's phone does.
+            ItemKind::YesNo if item.from_call.is_some() => {
+                let call = item.from_call.as_deref().unwrap_or_default();
+                Answer::YesNo(match answers.get(call) {
+                    Some(Answer::Call { answered: true, .. }) => YesNo::Yes,
+                    _ => YesNo::No,
+                })
+            }
             ItemKind::YesNo => {
                 let yes = match &item.commitment {
                     Some(c) => (c.target / 100.0 + 0.02 + quality * 0.06).clamp(0.5, 0.995),
@@ -537,6 +547,18 @@ fn visit_answers(
                 Answer::Seconds(s.min(*max))
             }
             ItemKind::Seconds { max, .. } => Answer::Seconds(rng.u32(3..40).min(*max)),
+            // The call: picked up as often as its yes_no item's commitment
+            // asks, and then within the rings as often as the profile says.
+            ItemKind::Call { max_rings } => {
+                let picked_up = shop
+                    .items()
+                    .find(|i| i.from_call.as_deref() == Some(item.id.as_str()))
+                    .and_then(|i| i.commitment.as_ref())
+                    .map_or(0.985, |c| {
+                        (c.target / 100.0 + 0.035 + quality * 0.03).clamp(0.5, 0.995)
+                    });
+                call_answer(*max_rings, rng.f64() < picked_up, p.within_rings, rng)
+            }
             ItemKind::Choice { options } => {
                 let shift = (noise(rng, 0.8) - quality * 1.5).max(0.0);
                 let i = (shift.round() as usize).min(options.len() - 1);
@@ -555,6 +577,28 @@ fn visit_answers(
         answers.insert(item.id.clone(), answer);
     }
     answers
+}
+
+/// A call counted ring by ring: a ring every 5 s or so; answered within
+/// `max_rings` with probability `within`, else up to twice as many rings;
+/// a call nobody answers rings 8–12 times before the shopper hangs up.
+fn call_answer(max_rings: u8, answered: bool, within: f64, rng: &mut fastrand::Rng) -> Answer {
+    let max_rings = max_rings.max(1);
+    let rings = match (answered, rng.f64() < within) {
+        (true, true) => rng.u8(1..=max_rings),
+        (true, false) => rng.u8(max_rings + 1..=2 * max_rings + 1),
+        (false, _) => rng.u8(8..=12),
+    };
+    let seconds = if answered {
+        u32::from(rings - 1) * 5 + rng.u32(1..=5)
+    } else {
+        u32::from(rings) * 5
+    };
+    Answer::Call {
+        rings,
+        answered,
+        seconds,
+    }
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -676,7 +720,7 @@ mod tests {
             let rings = f
                 .commitments
                 .iter()
-                .find(|c| c.item == "phone_rings_seconds")
+                .find(|c| c.item == "phone_rings")
                 .unwrap();
             let rate = rings.rate.estimate.unwrap().value;
             if i == SLOW_PHONE {

@@ -579,6 +579,18 @@ fn answer_text(a: &Answer) -> String {
         Answer::Choice(c) => c.clone(),
         Answer::Text(t) => t.clone(),
         Answer::NotApplicable => "not_applicable".into(),
+        Answer::Call {
+            rings,
+            answered,
+            seconds,
+        } => format!(
+            "{}, {rings} rings, {seconds} s",
+            if *answered {
+                "answered"
+            } else {
+                "not answered"
+            }
+        ),
     }
 }
 

@@ -115,6 +115,8 @@ pub struct Line {
     pub questionnaire_id: String,
     pub item: String,
     pub yes_no: bool,
+    /// A call item: the most rings that count as answered in time.
+    pub max_rings: Option<u8>,
     /// The target's figure: the branch's, or the network's.
     pub figure: Option<Figure>,
     /// The network's, beside a branch's.
@@ -160,6 +162,7 @@ pub fn lines(items: &Items, target: &Target, texts: &Texts) -> Option<Vec<Vec<Li
             questionnaire_id: f.questionnaire_id.clone(),
             item: f.item.clone(),
             yes_no: f.yes_no,
+            max_rings: f.max_rings,
             figure: find(own, &f.questionnaire_id, &f.item),
             network: target
                 .branch
@@ -355,6 +358,7 @@ mod tests {
             item: id.into(),
             dimension: Some(d),
             yes_no,
+            max_rings: None,
             figure: f,
         }
     }

@@ -12,7 +12,7 @@ use crate::pages::response::{time_at, Finished};
 use crate::storage::drafts::{self, DraftError};
 use crate::storage::keys::{self, SHOP_DRAFT_ID_PREFIX as ID_PREFIX};
 use branchpulse_core::validate::Problem;
-use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes};
+use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes, YesNo};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -121,6 +121,11 @@ pub struct VisitDraft {
     /// The reviewer's note on the returned report, shown above the form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Calls being counted, by call item id: the time of each ring tap (ms
+    /// since the epoch). The item's answer is set, and its taps dropped,
+    /// when the shopper taps "answered" or "no answer".
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rings: BTreeMap<String, Vec<f64>>,
 }
 
 impl VisitDraft {
@@ -154,6 +159,7 @@ impl VisitDraft {
             submitted_at: None,
             revises: None,
             note: None,
+            rings: BTreeMap::new(),
         }
     }
 
@@ -245,6 +251,25 @@ impl VisitDraft {
             Some(s) => self.answers.insert(WAIT_ITEM.into(), Answer::Seconds(s)),
             None => self.answers.remove(WAIT_ITEM),
         };
+    }
+
+    /// A yes_no item filled from a call follows the call's answer: yes
+    /// when it was answered, no when not, nothing while it is counted.
+    pub fn fill_calls(&mut self, q: &Questionnaire) {
+        for item in q.items() {
+            let Some(call) = &item.from_call else {
+                continue;
+            };
+            match self.answers.get(call) {
+                Some(Answer::Call { answered, .. }) => {
+                    let v = if *answered { YesNo::Yes } else { YesNo::No };
+                    self.answers.insert(item.id.clone(), Answer::YesNo(v));
+                }
+                _ => {
+                    self.answers.remove(&item.id);
+                }
+            }
+        }
     }
 
     /// Required items shown but not answered, in questionnaire order.

@@ -2,11 +2,12 @@
 //! choices, seconds, text), a comment per item and one for the stage, and
 //! the way to the next stage.
 
+use super::call::CallItem;
 use super::draft::{VisitDraft, REVIEW_TAB, TIMING_TAB, WAIT_ITEM};
 use super::visit::Ctx;
 use crate::components::{ItemInput, Look};
 use crate::i18n::{t, use_locale, Key};
-use branchpulse_core::{Answer, Item, YesNo};
+use branchpulse_core::{Answer, Item, ItemKind, YesNo};
 use leptos::prelude::*;
 
 #[component]
@@ -125,8 +126,12 @@ fn ItemCard(ctx: Ctx, item: Item) -> impl IntoView {
     let has_comment = ctx.draft.with_untracked(|d| d.comments.contains_key(&id));
     let text = item.text.clone();
     let help = item.help.clone();
+    // A yes_no item filled from a call is read-only: the ring counter sets it.
+    let from_call = item.from_call.is_some();
     let widget = if id == WAIT_ITEM {
         view! { <WaitItem ctx labelledby=label_id.clone() /> }.into_any()
+    } else if matches!(item.kind, ItemKind::Call { .. }) {
+        view! { <CallItem ctx id=id.clone() labelledby=label_id.clone() /> }.into_any()
     } else {
         view! {
             <ItemInput
@@ -135,8 +140,16 @@ fn ItemCard(ctx: Ctx, item: Item) -> impl IntoView {
                 answer
                 set
                 labelledby=label_id.clone()
-                locked=Signal::derive(move || ctx.locked())
+                locked=Signal::derive(move || from_call || ctx.locked())
             />
+            {from_call
+                .then(|| {
+                    view! {
+                        <p class="shop-hint" data-testid="from-call">
+                            {t(Key::ShopFromCall)}
+                        </p>
+                    }
+                })}
         }
         .into_any()
     };

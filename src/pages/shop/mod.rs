@@ -20,6 +20,7 @@
 //! bare `/shop?enrol` asks for a new one (the status bar links there when
 //! the server refuses the token).
 
+mod call;
 mod draft;
 mod form;
 mod review;

@@ -52,7 +52,7 @@ pub fn duration_text(ms: f64) -> String {
 }
 
 /// The clock, re-read every second while the page is open.
-fn ticking_now() -> ReadSignal<f64> {
+pub(super) fn ticking_now() -> ReadSignal<f64> {
     let (now, set_now) = signal(js_sys::Date::now());
     if let Ok(h) = set_interval_with_handle(
         move || set_now.set(js_sys::Date::now()),

@@ -40,6 +40,7 @@ impl Ctx {
         self.draft.update(|d| {
             f(d);
             q.with_value(|q| {
+                d.fill_calls(q);
                 d.prune(q);
                 d.fill_wait(q);
             });

@@ -5,8 +5,9 @@
 //! the section's id as the place and a message starting with "section".
 
 use super::{
-    ChoiceOption, Commitment, Item, ItemKind, LoadError, Questionnaire, Section, MAX_ID_CHARS,
-    MAX_ITEMS, MAX_OPTIONS, MAX_SECTIONS, MAX_SHOW_IF_DEPTH, MAX_TEXT_CHARS, MAX_WEIGHT,
+    ChoiceOption, Commitment, Item, ItemKind, Kind, LoadError, Questionnaire, Section,
+    MAX_CALL_MAX_RINGS, MAX_ID_CHARS, MAX_ITEMS, MAX_OPTIONS, MAX_SECTIONS, MAX_SHOW_IF_DEPTH,
+    MAX_TEXT_CHARS, MAX_WEIGHT,
 };
 use crate::locale::{Locale, Text};
 use std::collections::{BTreeMap, BTreeSet};
@@ -157,7 +158,23 @@ fn check_item(
                 return Err("a text item is never scored, so it cannot have a dimension; remove \"dimension\"".into());
             }
         }
+        ItemKind::Call { .. } if q.kind != Kind::MysteryShop => {
+            return Err(
+                "a call item is counted by a mystery shopper on the phone; only a mystery_shop questionnaire may have one"
+                    .into(),
+            );
+        }
+        ItemKind::Call { max_rings } => {
+            if !(1..=MAX_CALL_MAX_RINGS).contains(max_rings) {
+                return Err(format!(
+                    "max_rings is {max_rings}; it is the most rings that still count as answered in time, from 1 to {MAX_CALL_MAX_RINGS} (for example 3)"
+                ));
+            }
+        }
         ItemKind::Rating | ItemKind::YesNo | ItemKind::Nps => {}
+    }
+    if let Some(call) = &item.from_call {
+        check_from_call(q, item, call)?;
     }
     if item.critical && item.kind != ItemKind::YesNo {
         return Err(format!(
@@ -210,6 +227,12 @@ fn check_item(
                 )
             });
         };
+        if let ItemKind::Call { .. } = target.kind {
+            return Err(format!(
+                "show_if points at \"{}\", a call item; point at a yes_no item that takes its answer from the call (from_call) instead",
+                cond.item
+            ));
+        }
         target.kind.accepts(&cond.equals).map_err(|p| {
             format!(
                 "show_if.equals does not fit \"{}\", a {} item: {p}",
@@ -237,14 +260,38 @@ fn check_commitment(q: &Questionnaire, item: &Item, c: &Commitment) -> Result<()
         ));
     }
     match &item.kind {
-        ItemKind::YesNo | ItemKind::Rating | ItemKind::Seconds { target: Some(_), .. } => Ok(()),
+        ItemKind::YesNo
+        | ItemKind::Rating
+        | ItemKind::Call { .. }
+        | ItemKind::Seconds { target: Some(_), .. } => Ok(()),
         ItemKind::Seconds { target: None, .. } => Err(
             "a commitment on a seconds item needs the item's \"target\" (the longest time that meets it)"
                 .into(),
         ),
         kind => Err(format!(
-            "a commitment is measured by a yes_no, rating or seconds item, but this is a {} item",
+            "a commitment is measured by a yes_no, rating, seconds or call item, but this is a {} item",
             kind.type_name()
+        )),
+    }
+}
+
+/// A yes_no item filled from a call: the call is an item of the
+/// questionnaire and is a call.
+fn check_from_call(q: &Questionnaire, item: &Item, call: &str) -> Result<(), String> {
+    if item.kind != ItemKind::YesNo {
+        return Err(format!(
+            "from_call fills a yes_no item from a call (answered: yes, else no), but this is a {} item; remove \"from_call\"",
+            item.kind.type_name()
+        ));
+    }
+    match q.item(call).map(|c| &c.kind) {
+        Some(ItemKind::Call { .. }) => Ok(()),
+        Some(kind) => Err(format!(
+            "from_call names \"{call}\", a {} item; it must name a call item",
+            kind.type_name()
+        )),
+        None => Err(format!(
+            "from_call names \"{call}\", which is not an item of this questionnaire; it must name a call item"
         )),
     }
 }

@@ -164,7 +164,7 @@ fn failures(value: &Value) -> Vec<Failure> {
 /// The field of `item` that fails with `message` on its own, if one does.
 fn item_field(item: &Value, message: &str) -> Option<&'static str> {
     type Probe = fn(&Value) -> Result<(), String>;
-    let probes: [(&'static str, Probe); 12] = [
+    let probes: [(&'static str, Probe); 13] = [
         ("id", |v| try_as::<String>(v)),
         ("dimension", |v| try_as::<Option<Dimension>>(v)),
         ("options", |v| try_as::<Vec<ChoiceOption>>(v)),
@@ -177,6 +177,7 @@ fn item_field(item: &Value, message: &str) -> Option<&'static str> {
         ("scale", |v| try_as::<Option<Scale>>(v)),
         ("not_applicable", |v| try_as::<bool>(v)),
         ("commitment", |v| try_as::<Option<Commitment>>(v)),
+        ("from_call", |v| try_as::<Option<String>>(v)),
     ];
     for (field, probe) in probes {
         if let Some(v) = item.get(field) {
@@ -191,7 +192,9 @@ fn item_field(item: &Value, message: &str) -> Option<&'static str> {
     };
     let kind: serde_json::Map<String, Value> = map
         .iter()
-        .filter(|(k, _)| ["type", "target", "max", "options", "max_len"].contains(&k.as_str()))
+        .filter(|(k, _)| {
+            ["type", "target", "max", "options", "max_len", "max_rings"].contains(&k.as_str())
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if try_as::<ItemKind>(&Value::Object(kind)).is_err_and(|e| e == message) {
@@ -222,7 +225,7 @@ fn plain(message: &str) -> String {
         )
         .replace(
             "missing field `type`",
-            "missing field `type` (rating, yes_no, nps, seconds, choice or text)",
+            "missing field `type` (rating, yes_no, nps, seconds, choice, text or call)",
         )
 }
 
@@ -241,6 +244,7 @@ const ITEM_FIELDS: &[&str] = &[
     "scale",
     "not_applicable",
     "commitment",
+    "from_call",
 ];
 const COMMITMENT_FIELDS: &[&str] = &["label", "target"];
 const OPTION_FIELDS: &[&str] = &["id", "label", "score"];
@@ -251,6 +255,7 @@ fn type_fields(kind: &str) -> &'static [&'static str] {
         "seconds" => &["target", "max"],
         "choice" => &["options"],
         "text" => &["max_len"],
+        "call" => &["max_rings"],
         _ => &[],
     }
 }

@@ -186,6 +186,13 @@ fn typed_answers() -> impl Strategy<Value = BTreeMap<String, Answer>> {
                     prop::sample::select(ids).prop_map(Answer::Choice).boxed()
                 }
                 ItemKind::Text { .. } => "[a-z]{0,10}".prop_map(Answer::Text).boxed(),
+                ItemKind::Call { .. } => (1u8..=50, any::<bool>(), 0u32..=600)
+                    .prop_map(|(rings, answered, seconds)| Answer::Call {
+                        rings,
+                        answered,
+                        seconds,
+                    })
+                    .boxed(),
             };
             prop::option::of(a.prop_map(move |a| (id.clone(), a))).boxed()
         })

@@ -489,15 +489,21 @@ fn the_default_mystery_shop_marks_the_published_service_commitments() {
             ("greeted_on_arrival", 95.0),
             ("wait_seconds", 90.0),
             ("first_contact_ownership", 90.0),
+            ("phone_rings", 90.0),
             ("phone_answered", 95.0),
-            ("phone_rings_seconds", 90.0),
         ]
     );
-    let rings = q.item("phone_rings_seconds").unwrap();
+    // Version 3: both phone commitments come from the ring counter's taps.
+    assert_eq!(q.version, 3);
+    let rings = q.item("phone_rings").unwrap();
+    assert_eq!(rings.kind, ItemKind::Call { max_rings: 3 });
     assert_eq!(
         rings.commitment.as_ref().unwrap().label.get(Locale::En),
         "Calls answered within three rings"
     );
+    let answered = q.item("phone_answered").unwrap();
+    assert_eq!(answered.from_call.as_deref(), Some("phone_rings"));
+    assert!(q.item("phone_rings_seconds").is_none());
     // The environment stays a dimension of its own.
     assert!(q
         .items()
@@ -561,4 +567,137 @@ fn load_errors_say_whether_the_file_was_unreadable_or_broke_a_rule() {
         load_err("x.json", &q).code,
         ProblemCode::QuestionnaireInvalid
     );
+}
+
+/// A small mystery shop with a phone stage: `rings` (call, 3 rings) and
+/// `answered` (yes_no filled from it), then `greeting` shown when answered.
+fn phone_shop() -> Value {
+    json!({
+        "id": "visit", "version": 1, "kind": "mystery_shop",
+        "title": { "en": "Visit" }, "languages": ["en"],
+        "sections": [{ "id": "phone", "title": { "en": "Phone" }, "items": [
+            { "id": "rings", "dimension": "process_convenience", "type": "call", "max_rings": 3,
+              "text": { "en": "Count the rings" }, "required": true,
+              "commitment": { "label": { "en": "Within three rings" }, "target": 90 } },
+            { "id": "answered", "dimension": "process_convenience", "type": "yes_no",
+              "from_call": "rings", "text": { "en": "Answered?" }, "required": true },
+            { "id": "greeting", "type": "yes_no", "text": { "en": "Greeted?" },
+              "show_if": { "item": "answered", "equals": { "type": "yes_no", "value": "yes" } } }
+        ] }]
+    })
+}
+
+#[test]
+fn a_call_item_loads_with_its_rings_and_a_yes_no_item_may_follow_it() {
+    let q = questionnaire::load("visit.json", &phone_shop().to_string()).unwrap();
+    let rings = q.item("rings").unwrap();
+    assert_eq!(rings.kind, ItemKind::Call { max_rings: 3 });
+    assert_eq!(rings.kind.type_name(), "call");
+    assert_eq!(rings.commitment.as_ref().unwrap().target, 90.0);
+    assert_eq!(
+        q.item("answered").unwrap().from_call.as_deref(),
+        Some("rings")
+    );
+    assert_eq!(q.item("greeting").unwrap().from_call, None);
+    // Written back as read: the field is kept, and absent where unset.
+    let again: Value = serde_json::to_value(&q).unwrap();
+    assert_eq!(again["sections"][0]["items"][1]["from_call"], "rings");
+    assert_eq!(again["sections"][0]["items"][0]["max_rings"], 3);
+    assert!(again["sections"][0]["items"][2].get("from_call").is_none());
+}
+
+#[test]
+fn a_call_item_needs_one_to_twenty_rings_and_a_mystery_shop() {
+    for (max_rings, ok) in [(0, false), (1, true), (20, true), (21, false)] {
+        let mut q = phone_shop();
+        item_mut(&mut q, 0, 0).insert("max_rings".into(), json!(max_rings));
+        match questionnaire::load("visit.json", &q.to_string()) {
+            Ok(_) => assert!(ok, "max_rings {max_rings} should be refused"),
+            Err(e) => {
+                assert!(!ok, "max_rings {max_rings} should load: {e}");
+                assert_names(
+                    &e,
+                    "visit.json",
+                    Some("rings"),
+                    &[&format!("max_rings is {max_rings}"), "from 1 to 20"],
+                );
+            }
+        }
+    }
+    // Missing, or not a number.
+    let mut q = phone_shop();
+    item_mut(&mut q, 0, 0).remove("max_rings");
+    let e = load_err("visit.json", &q);
+    assert_names(&e, "visit.json", Some("rings"), &["max_rings"]);
+    // A field of another type's.
+    let mut q = phone_shop();
+    item_mut(&mut q, 0, 0).insert("max".into(), json!(60));
+    let e = load_err("visit.json", &q);
+    assert_names(
+        &e,
+        "visit.json",
+        Some("rings"),
+        &["unknown field", "\"max\"", "max_rings"],
+    );
+    // On a kiosk nobody counts rings.
+    let mut q = phone_shop();
+    q["kind"] = json!("kiosk");
+    let e = load_err("visit.json", &q);
+    assert_names(
+        &e,
+        "visit.json",
+        Some("rings"),
+        &["call item", "mystery_shop"],
+    );
+    // Neither critical nor "does not apply".
+    let mut q = phone_shop();
+    item_mut(&mut q, 0, 0).insert("critical".into(), json!(true));
+    let e = load_err("visit.json", &q);
+    assert_names(&e, "visit.json", Some("rings"), &["critical", "call item"]);
+    // A show_if on the call itself: the yes_no item filled from it says it.
+    let mut q = phone_shop();
+    item_mut(&mut q, 0, 2).insert(
+        "show_if".into(),
+        json!({ "item": "rings", "equals": { "type": "call", "value": { "rings": 1, "answered": true, "seconds": 3 } } }),
+    );
+    let e = load_err("visit.json", &q);
+    assert_names(
+        &e,
+        "visit.json",
+        Some("greeting"),
+        &["show_if", "call item", "from_call"],
+    );
+}
+
+#[test]
+fn from_call_names_a_call_item_and_sits_on_a_yes_no_item() {
+    let refused = |item: usize, from: &str, words: &[&str], place: &str| {
+        let mut q = phone_shop();
+        item_mut(&mut q, 0, item).insert("from_call".into(), json!(from));
+        let e = load_err("visit.json", &q);
+        assert_eq!(
+            e.code,
+            branchpulse_core::ProblemCode::QuestionnaireInvalid,
+            "{e}"
+        );
+        assert_names(&e, "visit.json", Some(place), words);
+    };
+    refused(
+        1,
+        "ringz",
+        &["from_call", "\"ringz\"", "not an item"],
+        "answered",
+    );
+    refused(
+        1,
+        "greeting",
+        &["from_call", "\"greeting\"", "yes_no item", "call item"],
+        "answered",
+    );
+    refused(0, "rings", &["from_call", "call item; remove"], "rings");
+    // Not text: a shape error naming the field.
+    let mut q = phone_shop();
+    item_mut(&mut q, 0, 1).insert("from_call".into(), json!(3));
+    let e = load_err("visit.json", &q);
+    assert_names(&e, "visit.json", Some("answered"), &["from_call"]);
 }

@@ -361,3 +361,45 @@ fn nps_classes_and_value() {
     assert_eq!(nps([9, 10, 10, 2]).unwrap().value, 50.0);
     assert_eq!(nps([]), None);
 }
+
+#[test]
+fn a_call_scores_100_when_answered_within_its_rings() {
+    let q = questionnaire::load(
+        "phone.json",
+        &json!({
+            "id": "phone", "version": 1, "kind": "mystery_shop",
+            "title": { "en": "Phone" }, "languages": ["en"],
+            "sections": [{ "id": "phone", "title": { "en": "Phone" }, "items": [
+                item("call", "call", json!({ "dimension": "process_convenience", "max_rings": 3, "weight": 2 })),
+                item("polite", "rating", json!({ "dimension": "process_convenience" })),
+            ] }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let call_item = q.item("call").unwrap();
+    let call = |rings, answered, seconds| Answer::Call {
+        rings,
+        answered,
+        seconds,
+    };
+    // Within three rings, however long each ring took.
+    assert_score(item_score(call_item, &call(1, true, 4)), 100.0);
+    assert_score(item_score(call_item, &call(3, true, 40)), 100.0);
+    // The fourth ring is too late; a call not answered is lost.
+    assert_score(item_score(call_item, &call(4, true, 16)), 0.0);
+    assert_score(item_score(call_item, &call(2, false, 9)), 0.0);
+    assert_score(item_score(call_item, &call(0, false, 0)), 0.0);
+    // Another item's kind of answer does not score.
+    assert_eq!(item_score(call_item, &Answer::Seconds(10)), None);
+
+    // Weighted with the rating: (0·2 + 75·1) / 3 = 25; (100·2 + 75) / 3 = 91.67.
+    let late = answers([("call", call(5, true, 24)), ("polite", Answer::Rating(4))]);
+    assert_score(score(&q, &late).overall, 25.0);
+    let quick = answers([("call", call(2, true, 8)), ("polite", Answer::Rating(4))]);
+    assert_score(score(&q, &quick).overall, 275.0 / 3.0);
+    assert_score(
+        score(&q, &quick).dimensions[&Dimension::ProcessConvenience],
+        275.0 / 3.0,
+    );
+}

@@ -91,7 +91,7 @@ fn close(actual: f64, expected: f64) {
 }
 
 #[test]
-fn a_commitment_is_measured_by_a_yes_no_rating_or_targeted_seconds_item() {
+fn a_commitment_is_measured_by_a_yes_no_rating_targeted_seconds_or_call_item() {
     let refused = |item: Value| {
         let mut q = shop_json(json!({ "label": { "en": "x" }, "target": 80 }));
         q["sections"][0]["items"][0] = item;
@@ -104,7 +104,10 @@ fn a_commitment_is_measured_by_a_yes_no_rating_or_targeted_seconds_item() {
     );
     assert_eq!(e.code, ProblemCode::QuestionnaireInvalid, "{e}");
     assert_eq!(e.item.as_deref(), Some("why"));
-    assert!(e.to_string().contains("yes_no, rating or seconds"), "{e}");
+    assert!(
+        e.to_string().contains("yes_no, rating, seconds or call"),
+        "{e}"
+    );
     let e = refused(
         json!({ "id": "w", "type": "seconds", "text": { "en": "Wait" },
         "commitment": commitment }),
@@ -375,4 +378,70 @@ fn items_behind_a_score_in_questionnaire_order() {
     // Names are a map (looked up, not listed): by questionnaire, then id.
     let named: Vec<_> = items.names.values().flat_map(|m| m.keys()).collect();
     assert_eq!(named, ["care", "clean", "greeted"]);
+}
+
+/// A call item is a rate like a yes/no item: the percent of calls answered
+/// within its rings, and its commitment counts every call made.
+#[test]
+fn a_call_item_is_the_rate_answered_within_its_rings() {
+    let q = questionnaire::load(
+        "phone.json",
+        &json!({
+            "id": "phone", "version": 1, "kind": "mystery_shop",
+            "title": { "en": "Phone" }, "languages": ["en"],
+            "sections": [{ "id": "phone", "title": { "en": "Phone" }, "items": [
+                { "id": "rings", "type": "call", "max_rings": 3, "dimension": "process_convenience",
+                  "text": { "en": "Count the rings" },
+                  "commitment": { "label": { "en": "Within three rings" }, "target": 90 } },
+                { "id": "answered", "type": "yes_no", "from_call": "rings",
+                  "dimension": "process_convenience", "text": { "en": "Answered?" } }
+            ]}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    // 40 calls: 30 answered at the 2nd ring, 6 at the 5th, 4 not answered.
+    let responses: Vec<Response> = (0..40u128)
+        .map(|k| {
+            let (rings, answered) = match k {
+                0..30 => (2, true),
+                30..36 => (5, true),
+                _ => (9, false),
+            };
+            let answers = json!({
+                "rings": { "type": "call", "value": { "rings": rings, "answered": answered, "seconds": rings * 5 } },
+                "answered": { "type": "yes_no", "value": if answered { "yes" } else { "no" } },
+            });
+            response(k, "A", &q, "2026-03-02T10:00:00+08:00", answers)
+        })
+        .collect();
+    let filter = Filter::from_query("branches=A").unwrap();
+    let items = items_of_responses(&filter, &branches(), &[&q], &responses, |_, _| Some(&q));
+    let a = &items.branches[0];
+    let rings = a.items.iter().find(|i| i.item == "rings").unwrap();
+    assert_eq!(rings.max_rings, Some(3));
+    assert!(!rings.yes_no);
+    // 30 of 40 = 75 [59.8060, 85.8129], Wilson as a rate.
+    let e = rings.figure.estimate.unwrap();
+    assert_eq!(e.n, 40);
+    close(e.value, 75.0);
+    close(e.low, 59.8060);
+    close(e.high, 85.8129);
+    // The call-loss rate from the same taps: 36 of 40 answered = 90 [76.9482, 96.0420].
+    let answered = a.items.iter().find(|i| i.item == "answered").unwrap();
+    assert!(answered.yes_no && answered.max_rings.is_none());
+    let e = answered.figure.estimate.unwrap();
+    close(e.value, 90.0);
+    close(e.low, 76.9482);
+    // The commitment: 30 of 40 within three rings, all of the interval below 90 → missed.
+    let defs = Definitions::of([&q]);
+    let agg = aggregate_responses(&filter, &branches(), &defs, &responses, |_, _| Some(&q));
+    let c = agg.branches[0]
+        .figures
+        .commitments
+        .iter()
+        .find(|c| c.item == "rings")
+        .unwrap();
+    close(c.rate.estimate.unwrap().value, 75.0);
+    assert_eq!(c.standing, Some(Standing::Missed));
 }

@@ -559,3 +559,121 @@ fn every_problem_is_reported_in_order() {
         ]
     );
 }
+
+/// A mystery shop with a phone stage: `call` (call, 3 rings, required) and
+/// `answered` (yes_no filled from `call`, required).
+fn phone_shop() -> Questionnaire {
+    let t = |s: &str| json!({ "en": s });
+    let q = json!({
+        "id": "visit", "version": 1, "kind": "mystery_shop", "title": t("Visit"), "languages": ["en"],
+        "sections": [{ "id": "phone", "title": t("Phone"), "items": [
+            { "id": "call", "dimension": "process_convenience", "type": "call", "max_rings": 3,
+              "text": t("Call"), "required": true },
+            { "id": "answered", "dimension": "process_convenience", "type": "yes_no",
+              "from_call": "call", "text": t("Answered?"), "required": true }
+        ] }]
+    });
+    questionnaire::load("visit.json", &q.to_string()).unwrap()
+}
+
+fn call(rings: u8, answered: bool, seconds: u32) -> Answer {
+    Answer::Call {
+        rings,
+        answered,
+        seconds,
+    }
+}
+
+fn phone_response(call_answer: Answer, yes_no: YesNo) -> Response {
+    let mut r = shop_response();
+    r.comments.clear();
+    r.answers = [
+        ("call".to_owned(), call_answer),
+        ("answered".to_owned(), Answer::YesNo(yes_no)),
+    ]
+    .into();
+    r
+}
+
+#[test]
+fn a_call_answer_is_read_and_checked() {
+    let q = phone_shop();
+    // The wire shape of the answer.
+    let a: Answer = serde_json::from_value(
+        json!({ "type": "call", "value": { "rings": 4, "answered": true, "seconds": 21 } }),
+    )
+    .unwrap();
+    assert_eq!(a, call(4, true, 21));
+    assert_eq!(
+        serde_json::to_value(call(0, false, 0)).unwrap(),
+        json!({ "type": "call", "value": { "rings": 0, "answered": false, "seconds": 0 } })
+    );
+
+    for ok in [
+        call(1, true, 0),
+        call(4, true, 21),
+        call(50, true, 600),
+        call(0, false, 0),
+        call(7, false, 45),
+    ] {
+        let yes_no = match ok {
+            Answer::Call { answered: true, .. } => YesNo::Yes,
+            _ => YesNo::No,
+        };
+        assert_eq!(
+            fields(&q, &phone_response(ok.clone(), yes_no)),
+            [] as [&str; 0],
+            "{ok:?}"
+        );
+    }
+    let refused = |a: Answer, yes_no: YesNo, words: &[&str]| {
+        assert_one(&q, &phone_response(a, yes_no), "answers.call", words);
+    };
+    refused(call(51, true, 60), YesNo::Yes, &["51 rings", "50"]);
+    refused(call(5, true, 601), YesNo::Yes, &["601 seconds", "600"]);
+    refused(call(0, true, 0), YesNo::Yes, &["answered after 0 rings"]);
+    refused(call(0, false, 12), YesNo::No, &["12 seconds", "no ring"]);
+    refused(
+        Answer::Seconds(12),
+        YesNo::Yes,
+        &["expected a call", "got seconds"],
+    );
+    // A yes_no answer where the call goes: the wrong type, named.
+    let mut r = phone_response(call(2, true, 9), YesNo::Yes);
+    r.answers.insert("call".into(), Answer::YesNo(YesNo::Yes));
+    assert_one(&q, &r, "answers.call", &["expected a call", "got yes_no"]);
+}
+
+#[test]
+fn a_yes_no_item_from_a_call_must_say_what_the_call_says() {
+    let q = phone_shop();
+    let p = assert_one(
+        &q,
+        &phone_response(call(4, true, 21), YesNo::No),
+        "answers.answered",
+        &["\"no\"", "\"call\" was answered", "must be \"yes\""],
+    );
+    assert_eq!(p.kind, ProblemKind::Invalid);
+    assert_one(
+        &q,
+        &phone_response(call(4, true, 21), YesNo::Na),
+        "answers.answered",
+        &["\"na\"", "was answered", "must be \"yes\""],
+    );
+    assert_one(
+        &q,
+        &phone_response(call(6, false, 30), YesNo::Yes),
+        "answers.answered",
+        &["\"yes\"", "was not answered", "must be \"no\""],
+    );
+    assert_one(
+        &q,
+        &phone_response(call(6, false, 30), YesNo::Na),
+        "answers.answered",
+        &["\"na\"", "was not answered", "must be \"no\""],
+    );
+    // Both are required: neither may be left out.
+    let mut r = phone_response(call(2, true, 8), YesNo::Yes);
+    r.answers.remove("call");
+    assert_eq!(fields(&q, &r), ["answers.call"]);
+}

@@ -40,7 +40,7 @@ fn kiosk(n: u32, branch: &str, day: &str, ratings: [u8; 5], nps: u8, comment: &s
 }
 
 /// A complete mystery-shop visit: every item "yes" (phone items hidden by
-/// "phone_answered": "no"), except `privacy` for privacy_respected.
+/// a call nobody answered), except `privacy` for privacy_respected.
 fn visit(n: u32, branch: &str, day: &str, wait: u32, privacy: &str) -> Value {
     let q: Value =
         serde_json::from_str(include_str!("../../../../questionnaires/mystery_shop.json")).unwrap();
@@ -55,6 +55,10 @@ fn visit(n: u32, branch: &str, day: &str, wait: u32, privacy: &str) -> Value {
                 "yes_no" if id == "privacy_respected" => {
                     json!({"type": "yes_no", "value": privacy})
                 }
+                // The call rang 8 times, nobody answered: its yes_no says "no".
+                "call" => {
+                    json!({"type": "call", "value": {"rings": 8, "answered": false, "seconds": 40}})
+                }
                 "yes_no" if id == "phone_answered" => json!({"type": "yes_no", "value": "no"}),
                 "yes_no" => json!({"type": "yes_no", "value": "yes"}),
                 "seconds" => json!({"type": "seconds", "value": wait}),
@@ -66,7 +70,7 @@ fn visit(n: u32, branch: &str, day: &str, wait: u32, privacy: &str) -> Value {
         }
     }
     json!({
-        "id": id(n), "questionnaire_id": "branch_visit", "questionnaire_version": 2,
+        "id": id(n), "questionnaire_id": "branch_visit", "questionnaire_version": 3,
         "branch": branch, "device_id": "phone-1", "channel": "mystery_shop", "locale": "en",
         "started_at": format!("{day}T10:00:00Z"),
         "submitted_at": format!("{day}T10:40:00Z"),
@@ -500,6 +504,11 @@ async fn csv_exports_round_trip() {
         "privacy_respected"
     );
     assert_eq!(cell(&header, failed, "wait_seconds"), "900");
+    assert_eq!(
+        cell(&header, failed, "phone_rings"),
+        "not answered, 8 rings, 40 s"
+    );
+    assert_eq!(cell(&header, failed, "phone_answered"), "no");
     assert_eq!(
         cell(&header, failed, "comments"),
         "waiting: 等了很久 <script>alert(1)</script>"

@@ -36,11 +36,11 @@ async fn questionnaires_are_listed_and_served_in_full() {
     let served: branchpulse_core::Questionnaire = serde_json::from_value(lobby).unwrap();
     assert_eq!(served, from_file);
 
-    let (status, v2) = server
-        .get_json("/api/v1/questionnaires/branch_visit/2")
+    let (status, v3) = server
+        .get_json("/api/v1/questionnaires/branch_visit/3")
         .await;
     assert_eq!(status, 200);
-    assert_eq!(v2["kind"], "mystery_shop");
+    assert_eq!(v3["kind"], "mystery_shop");
     server.stop().await;
 }
 

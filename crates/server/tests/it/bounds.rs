@@ -266,6 +266,9 @@ fn failed_visit(dir: &Path) -> Value {
                 continue;
             }
             let answer = match item["type"].as_str().unwrap() {
+                "call" => {
+                    json!({"type": "call", "value": {"rings": 8, "answered": false, "seconds": 40}})
+                }
                 "yes_no" if id == "-privacy" || id == "phone_answered" => {
                     json!({"type": "yes_no", "value": "no"})
                 }
@@ -279,7 +282,7 @@ fn failed_visit(dir: &Path) -> Value {
     }
     json!({
         "id": "00000000-0000-4000-8000-000000000999", "questionnaire_id": "branch_visit",
-        "questionnaire_version": 2, "branch": "-Q", "device_id": "phone-1",
+        "questionnaire_version": 3, "branch": "-Q", "device_id": "phone-1",
         "channel": "mystery_shop", "locale": "en",
         "started_at": "2026-03-05T10:00:00Z", "submitted_at": "2026-03-05T10:40:00Z",
         "answers": answers,

@@ -130,7 +130,7 @@ async fn seeding_is_idempotent_and_admin_changes_survive_a_restart() {
         .collect();
     assert_eq!(
         ids,
-        [("branch_visit", 2, true, true), ("lobby", 2, true, true)]
+        [("branch_visit", 3, true, true), ("lobby", 2, true, true)]
     );
     let (_, branches) = first.get_json("/api/v1/branches").await;
     assert_eq!(branches.as_array().unwrap().len(), 12);

@@ -34,7 +34,7 @@ fn report(n: u32, at: OffsetDateTime) -> Value {
     let mut r = json!({
         "id": id(n),
         "questionnaire_id": "branch_visit",
-        "questionnaire_version": 2,
+        "questionnaire_version": 3,
         "branch": "N01",
         "device_id": "phone-1",
         "channel": "mystery_shop",
@@ -47,6 +47,13 @@ fn report(n: u32, at: OffsetDateTime) -> Value {
     });
     for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
         r["answers"][&item.id] = match &item.kind {
+            // A call nobody answered: the items asked after an answer stay hidden.
+            branchpulse_core::ItemKind::YesNo if item.from_call.is_some() => {
+                json!({"type": "yes_no", "value": "no"})
+            }
+            branchpulse_core::ItemKind::Call { .. } => {
+                json!({"type": "call", "value": {"rings": 9, "answered": false, "seconds": 45}})
+            }
             branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": "na"}),
             branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 60}),
             branchpulse_core::ItemKind::Choice { options } => {

@@ -1197,7 +1197,7 @@ fn shop_response(id: &str, assignment: &str) -> Value {
     let mut r = json!({
         "id": id,
         "questionnaire_id": "branch_visit",
-        "questionnaire_version": 2,
+        "questionnaire_version": 3,
         "branch": "N02",
         "device_id": "phone-1",
         "channel": "mystery_shop",
@@ -1219,7 +1219,11 @@ fn shop_response(id: &str, assignment: &str) -> Value {
     let q = branchpulse_core::questionnaire::load("mystery_shop.json", &file).unwrap();
     for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
         r["answers"][&item.id] = match &item.kind {
-            // "no" everywhere: the items shown only after a "yes" stay hidden.
+            // "no" everywhere: the items shown only after a "yes" stay
+            // hidden; the call was not answered, so its yes_no says "no" too.
+            branchpulse_core::ItemKind::Call { .. } => {
+                json!({"type": "call", "value": {"rings": 9, "answered": false, "seconds": 45}})
+            }
             branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": "no"}),
             branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 540}),
             branchpulse_core::ItemKind::Choice { options } => {

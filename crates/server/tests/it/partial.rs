@@ -193,7 +193,7 @@ async fn only_a_kiosk_sends_a_partial_response_and_never_an_empty_one() {
         json!({"greeted_on_arrival": {"type": "yes_no", "value": "yes"}}),
     );
     shop["questionnaire_id"] = json!("branch_visit");
-    shop["questionnaire_version"] = json!(2);
+    shop["questionnaire_version"] = json!(3);
     shop["channel"] = json!("mystery_shop");
     // Not partial, a required item missing: refused as ever.
     let short = lobby(

@@ -510,3 +510,90 @@ async fn type_errors_name_the_path_of_the_field() {
     assert!(server.stored().await.is_empty());
     server.stop().await;
 }
+
+/// A complete mystery-shop report (the default questionnaire, version 3)
+/// whose call rang `rings` times and was answered or not; its yes_no item
+/// filled from the call says `phone_answered`.
+fn call_report(id: &str, rings: u8, answered: bool, phone_answered: &str) -> Value {
+    let file =
+        std::fs::read_to_string(common::questionnaires_dir().join("mystery_shop.json")).unwrap();
+    let q = branchpulse_core::questionnaire::load("mystery_shop.json", &file).unwrap();
+    let mut r = json!({
+        "id": id, "questionnaire_id": "branch_visit", "questionnaire_version": q.version,
+        "branch": "N01", "device_id": "phone-1", "channel": "mystery_shop", "locale": "en",
+        "started_at": "2026-03-01T09:30:00Z", "submitted_at": "2026-03-01T10:31:00Z",
+        "answers": {},
+    });
+    for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
+        r["answers"][&item.id] = match &item.kind {
+            branchpulse_core::ItemKind::Call { .. } => json!({"type": "call", "value": {
+                "rings": rings, "answered": answered, "seconds": 5 * u32::from(rings)}}),
+            branchpulse_core::ItemKind::YesNo if item.from_call.is_some() => {
+                json!({"type": "yes_no", "value": phone_answered})
+            }
+            branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": "na"}),
+            branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 60}),
+            branchpulse_core::ItemKind::Choice { options } => {
+                json!({"type": "choice", "value": options[0].id})
+            }
+            other => panic!("unexpected required item {other:?}"),
+        };
+    }
+    if answered {
+        // Shown once the call is answered: give them too.
+        for id in ["phone_greeting", "phone_resolved"] {
+            r["answers"][id] = json!({"type": "yes_no", "value": "yes"});
+        }
+    }
+    r
+}
+
+/// The ring counter's answer is stored as sent; a yes_no item filled from
+/// the call that says otherwise is refused, naming the item and the call.
+#[tokio::test]
+async fn a_counted_call_is_stored_and_a_phone_answer_that_contradicts_it_is_refused() {
+    let server = TestServer::start().await;
+    let good = call_report(A, 4, true, "yes");
+    let lost = call_report(B, 9, false, "no");
+    let (status, reply) = server.post_batch(&json!({"responses": [good, lost]})).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(statuses(&reply), ["accepted", "accepted"], "{reply}");
+
+    let said_no = call_report(C, 4, true, "no");
+    let said_yes = call_report("7f1c7b9e-3c1a-4d5e-9a51-8f3b2a1c0d04", 9, false, "yes");
+    let zero = call_report("7f1c7b9e-3c1a-4d5e-9a51-8f3b2a1c0d05", 0, true, "yes");
+    let (status, reply) = server
+        .post_batch(&json!({"responses": [said_no, said_yes, zero]}))
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(statuses(&reply), ["rejected"; 3], "{reply}");
+    let why = reasons(&reply);
+    assert!(
+        why[0].contains("answers.phone_answered")
+            && why[0].contains("\"phone_rings\" was answered")
+            && why[0].contains("must be \"yes\""),
+        "{}",
+        why[0]
+    );
+    assert!(
+        why[1].contains("answers.phone_answered") && why[1].contains("must be \"no\""),
+        "{}",
+        why[1]
+    );
+    assert!(
+        why[2].contains("answers.phone_rings") && why[2].contains("0 rings"),
+        "{}",
+        why[2]
+    );
+
+    // Only the two good ones, the call as counted.
+    let stored = server.stored().await;
+    let ids: Vec<&str> = stored.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, [A, B]);
+    let payload: Value = serde_json::from_str(&stored[0].1).unwrap();
+    assert_eq!(
+        payload["answers"]["phone_rings"],
+        json!({"type": "call", "value": {"rings": 4, "answered": true, "seconds": 20}})
+    );
+    server.stop().await;
+}

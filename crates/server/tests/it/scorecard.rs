@@ -22,11 +22,12 @@ fn id(n: u32) -> String {
 
 /// Commitments given to the mystery-shop questionnaire for these tests:
 /// (item, target %).
-const COMMITMENTS: [(&str, f64); 4] = [
+const COMMITMENTS: [(&str, f64); 5] = [
     ("greeted_on_arrival", 80.0),
     ("first_contact_ownership", 90.0),
     ("wait_seconds", 75.0),
-    ("phone_rings_seconds", 80.0),
+    ("phone_rings", 80.0),
+    ("phone_greeting", 80.0),
 ];
 
 /// The mystery-shop questionnaire with [`COMMITMENTS`] as its only ones.
@@ -85,22 +86,23 @@ fn kiosk(n: u32, branch: &str, at: &str, overall: u8, staff_care: u8, nps: u8) -
 }
 
 /// A complete visit submitted at `at` (local, +08:00): every yes/no item
-/// "yes" but those of `overrides`, waiting `wait` seconds; the phone
-/// answered when `rings` is given, after that many seconds.
-fn visit(n: u32, branch: &str, at: &str, wait: u32, rings: Option<u32>, no: &[&str]) -> Value {
+/// "yes" but those of `no`, waiting `wait` seconds; the phone answered
+/// after `rings` rings when given (5 s a ring), else not answered after 8.
+fn visit(n: u32, branch: &str, at: &str, wait: u32, rings: Option<u8>, no: &[&str]) -> Value {
     let q = shop_json();
     let mut answers = serde_json::Map::new();
     for section in q["sections"].as_array().unwrap() {
         for item in section["items"].as_array().unwrap() {
             let id = item["id"].as_str().unwrap();
             let answer = match (id, item["type"].as_str().unwrap()) {
+                (_, "call") => json!({"type": "call", "value": match rings {
+                    Some(r) => json!({"rings": r, "answered": true, "seconds": 5 * u32::from(r)}),
+                    None => json!({"rings": 8, "answered": false, "seconds": 40}),
+                }}),
+                // Filled from the call.
                 ("phone_answered", _) => {
                     json!({"type": "yes_no", "value": if rings.is_some() { "yes" } else { "no" }})
                 }
-                ("phone_rings_seconds", _) => match rings {
-                    Some(s) => json!({"type": "seconds", "value": s}),
-                    None => continue,
-                },
                 // Only the phone's items follow another answer (the call answered).
                 (_, _) if item.get("show_if").is_some() && rings.is_none() => continue,
                 (_, "yes_no") if no.contains(&id) => json!({"type": "yes_no", "value": "no"}),
@@ -158,17 +160,18 @@ fn seeded() -> Vec<Value> {
         // S01, 40 visits: greeted at all; ownership at the first 20; waits
         // of 300 s for the first 30, then 900, 960, …, 1440 s, those ten on
         // Wednesday 2026-03-11 at 12:xx; the phone answered at the first
-        // five, after 10 s (four) and 20 s (one).
+        // five, after 2 rings (four) and 5 rings (one, whose answerer gave
+        // no name), at none of the other 35.
         let (at, wait) = if i < 30 {
             (format!("2026-03-{:02}T10:{i:02}", 9 + i % 14), 300)
         } else {
             (format!("2026-03-11T12:{i:02}"), 900 + 60 * (i - 30))
         };
-        let rings = (i < 5).then_some(if i < 4 { 10 } else { 20 });
-        let no: &[&str] = if i < 20 {
-            &[]
-        } else {
-            &["first_contact_ownership"]
+        let rings = (i < 5).then_some(if i < 4 { 2 } else { 5 });
+        let no: &[&str] = match i {
+            4 => &["phone_greeting"],
+            0..20 => &[],
+            _ => &["first_contact_ownership"],
         };
         out.push(visit(300 + i, "S01", &at, wait, rings, no));
     }
@@ -259,14 +262,21 @@ async fn commitments_satisfaction_changes_and_waits_equal_hand_computed_values()
     let waited = commitment(s01, "wait_seconds");
     estimate(&waited["rate"], 75.0, 59.806038451, 85.812881426);
     assert_eq!(waited["standing"], "unclear");
-    // Rings within 15 s: 4 of 5 = 80 [37.5535, 96.3776], n < 30: too few, no standing.
-    let rings = commitment(s01, "phone_rings_seconds");
+    // Within three rings, every call counted (a lost one misses too): 4 of
+    // 40 = 10 [3.9580, 23.0518], all below 80 → missed.
+    let rings = commitment(s01, "phone_rings");
+    assert_eq!(rings["rate"]["n"], json!(40), "{rings}");
+    estimate(&rings["rate"], 10.0, 3.957952841, 23.051775356);
+    assert_eq!(rings["standing"], "missed");
+    // The greeting, asked only on the five answered calls: 4 of 5 = 80
+    // [37.5535, 96.3776], n < 30: too few, no standing.
+    let greeting = commitment(s01, "phone_greeting");
     assert_eq!(
-        (&rings["rate"]["n"], &rings["rate"]["too_few"]),
+        (&greeting["rate"]["n"], &greeting["rate"]["too_few"]),
         (&json!(5), &json!(true))
     );
-    estimate(&rings["rate"], 80.0, 37.553462703, 96.377589177);
-    assert!(rings.get("standing").is_none(), "{rings}");
+    estimate(&greeting["rate"], 80.0, 37.553462703, 96.377589177);
+    assert!(greeting.get("standing").is_none(), "{greeting}");
     // The network adds S02's two visits: ownership 22 of 42 = 52.381
     // [37.7225, 66.6404] → missed; greeted 42 of 42 [91.6201, 100] → met.
     let net_owned = commitment(&shop["network"], "first_contact_ownership");
@@ -481,7 +491,7 @@ async fn the_server_and_the_device_agree_on_commitments_slots_and_items_for_any_
         .collect();
     let (k, m, branches) = offline(dir.path());
     let defs = Definitions::of([&k, &m]);
-    assert_eq!(defs.commitments.len(), 4);
+    assert_eq!(defs.commitments.len(), 5);
     let pick = |id: &str, _: u32| Some(if id == "lobby" { &k } else { &m });
     for query in [
         "",
@@ -627,13 +637,12 @@ async fn the_aggregates_csv_has_every_new_figure_per_channel() {
     near(c("first_contact_ownership", "high"), 64.800473173);
     assert_eq!(c("first_contact_ownership", "standing"), "missed");
     assert_eq!(c("wait_seconds", "standing"), "unclear");
-    assert_eq!(c("phone_rings_seconds", "n"), "5");
-    assert_eq!(c("phone_rings_seconds", "too_few"), "true");
-    assert_eq!(
-        c("phone_rings_seconds", "standing"),
-        "",
-        "too few: no standing"
-    );
+    assert_eq!(c("phone_rings", "n"), "40");
+    near(c("phone_rings", "rate"), 10.0);
+    assert_eq!(c("phone_rings", "standing"), "missed");
+    assert_eq!(c("phone_greeting", "n"), "5");
+    assert_eq!(c("phone_greeting", "too_few"), "true");
+    assert_eq!(c("phone_greeting", "standing"), "", "too few: no standing");
     assert_eq!(cell(&header, s01, "wait_n"), "40");
     near(cell(&header, s01, "wait_median_s"), 300.0);
     near(cell(&header, s01, "wait_p90_s"), 1206.0);

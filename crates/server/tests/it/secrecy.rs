@@ -17,7 +17,7 @@ fn report(n: u32, branch: &str, assignment: &Value) -> Value {
     let mut r = json!({
         "id": format!("00000000-0000-4000-8000-{n:012}"),
         "questionnaire_id": "branch_visit",
-        "questionnaire_version": 2,
+        "questionnaire_version": 3,
         "branch": branch,
         "device_id": "phone-1",
         "channel": "mystery_shop",
@@ -29,6 +29,13 @@ fn report(n: u32, branch: &str, assignment: &Value) -> Value {
     });
     for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
         r["answers"][&item.id] = match &item.kind {
+            // A call nobody answered: the items asked after an answer stay hidden.
+            branchpulse_core::ItemKind::YesNo if item.from_call.is_some() => {
+                json!({"type": "yes_no", "value": "no"})
+            }
+            branchpulse_core::ItemKind::Call { .. } => {
+                json!({"type": "call", "value": {"rings": 9, "answered": false, "seconds": 45}})
+            }
             branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": "na"}),
             branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 60}),
             branchpulse_core::ItemKind::Choice { options } => {
@@ -160,13 +167,13 @@ async fn managers_see_only_done_visits_of_their_branches_and_never_the_shopper()
 async fn mystery_shop_questionnaires_go_only_to_shoppers_phones_and_admins() {
     let server = TestServer::start().await;
     // A new version uploaded, not yet active.
-    let mut v3: Value = serde_json::from_str(
+    let mut v4: Value = serde_json::from_str(
         &std::fs::read_to_string(common::questionnaires_dir().join("mystery_shop.json")).unwrap(),
     )
     .unwrap();
-    v3["version"] = json!(3);
+    v4["version"] = json!(4);
     let (status, body) = server
-        .admin_json(reqwest::Method::POST, "/api/v1/questionnaires", &v3)
+        .admin_json(reqwest::Method::POST, "/api/v1/questionnaires", &v4)
         .await;
     assert_eq!(status, 201, "{body}");
 
@@ -178,8 +185,8 @@ async fn mystery_shop_questionnaires_go_only_to_shoppers_phones_and_admins() {
     let admin = server.admin_session().await.clone();
     let secret = [
         "/api/v1/questionnaires/branch_visit",
-        "/api/v1/questionnaires/branch_visit/2",
         "/api/v1/questionnaires/branch_visit/3",
+        "/api/v1/questionnaires/branch_visit/4",
     ];
 
     // Nobody, a kiosk and a manager: refused, and left out of the list.
@@ -217,7 +224,7 @@ async fn mystery_shop_questionnaires_go_only_to_shoppers_phones_and_admins() {
         ("phone", None, Some(phone.as_str())),
         ("admin", Some(&admin), None),
     ] {
-        for (path, version) in secret.iter().zip([2, 2, 3]) {
+        for (path, version) in secret.iter().zip([3, 3, 4]) {
             let (status, q, cache) = read(&server, path, session, token).await;
             assert_eq!(
                 (status, &q["version"]),

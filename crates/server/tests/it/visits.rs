@@ -180,7 +180,7 @@ async fn a_report_names_its_assignment_and_keeps_it() {
     let mut report = json!({
         "id": id,
         "questionnaire_id": "branch_visit",
-        "questionnaire_version": 2,
+        "questionnaire_version": 3,
         "branch": "N02",
         "device_id": "phone-1",
         "channel": "mystery_shop",
@@ -196,6 +196,13 @@ async fn a_report_names_its_assignment_and_keeps_it() {
     let q = branchpulse_core::questionnaire::load("mystery_shop.json", &file).unwrap();
     for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
         let answer = match &item.kind {
+            // A call nobody answered: the items asked after an answer stay hidden.
+            branchpulse_core::ItemKind::YesNo if item.from_call.is_some() => {
+                json!({"type": "yes_no", "value": "no"})
+            }
+            branchpulse_core::ItemKind::Call { .. } => {
+                json!({"type": "call", "value": {"rings": 9, "answered": false, "seconds": 45}})
+            }
             branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": "na"}),
             branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 60}),
             branchpulse_core::ItemKind::Choice { options } => {

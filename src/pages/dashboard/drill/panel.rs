@@ -421,10 +421,13 @@ fn ItemTable(
             let texts = texts.clone();
             let (q, item) = (l.questionnaire_id.clone(), l.item.clone());
             let name = move || texts.item(Some(&q), &item, locale.get());
-            let measure = if l.yes_no {
-                Key::DashDrillYes
-            } else {
-                Key::DashMeanAxis
+            let measure = move || match l.max_rings {
+                Some(rings) => fill(
+                    text(locale.get(), Key::DashDrillWithinRings),
+                    &[("rings", rings.to_string())],
+                ),
+                None if l.yes_no => text(locale.get(), Key::DashDrillYes).to_string(),
+                None => text(locale.get(), Key::DashMeanAxis).to_string(),
             };
             let network = branch.then(|| {
                 let greyed = too_few(l.network.as_ref());
@@ -441,7 +444,7 @@ fn ItemTable(
                     data-questionnaire=l.questionnaire_id.clone()
                 >
                     <th scope="row">{name}</th>
-                    <td>{t(measure)}</td>
+                    <td>{measure}</td>
                     <td>{with_interval(l.figure.as_ref())}</td>
                     <td>{l.figure.map(|f| f.n).unwrap_or(0)}</td>
                     {network}
