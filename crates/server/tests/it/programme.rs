@@ -19,7 +19,7 @@ fn report(n: u32, branch: &str, assignment: Option<&Value>, revises: Option<&str
     let mut r = json!({
         "id": format!("00000000-0000-4000-8000-{n:012}"),
         "questionnaire_id": "branch_visit",
-        "questionnaire_version": 2,
+        "questionnaire_version": q.version,
         "branch": branch,
         "device_id": "phone-1",
         "channel": "mystery_shop",
@@ -38,9 +38,12 @@ fn report(n: u32, branch: &str, assignment: Option<&Value>, revises: Option<&str
     }
     for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
         r["answers"][&item.id] = match &item.kind {
-            // No phone call: its follow-up questions are then not asked.
-            branchpulse_core::ItemKind::YesNo if item.id == "phone_answered" => {
-                json!({"type": "yes_no", "value": "na"})
+            // A call nobody answered: the items asked after an answer stay hidden.
+            branchpulse_core::ItemKind::YesNo if item.from_call.is_some() => {
+                json!({"type": "yes_no", "value": "no"})
+            }
+            branchpulse_core::ItemKind::Call { .. } => {
+                json!({"type": "call", "value": {"rings": 9, "answered": false, "seconds": 45}})
             }
             branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": "yes"}),
             branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 60}),
