@@ -20,8 +20,9 @@
 //! bare `/shop?enrol` asks for a new one (the status bar links there when
 //! the server refuses the token).
 
-mod draft;
+pub(crate) mod draft;
 mod form;
+pub(crate) mod photos;
 mod review;
 mod timing;
 mod visit;
