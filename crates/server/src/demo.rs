@@ -21,6 +21,7 @@
 use crate::ingest::{self, RawBatch};
 use crate::AppState;
 use branchpulse_core::aggregate;
+use branchpulse_core::programme::{Decision, Review};
 use branchpulse_core::questionnaire::{ChoiceOption, Dimension, ItemKind, Kind, Questionnaire};
 use branchpulse_core::{Answer, YesNo};
 use serde_json::{json, Value};
@@ -93,6 +94,19 @@ pub async fn seed_if_empty(
         if let Some(bad) = reply.results.iter().find(|o| !o.is_stored()) {
             return Err(DemoError::Refused(format!("{bad:?}")));
         }
+    }
+    // Demo reports are reviewed as real ones are: held when stored, then
+    // approved (released and rolled up) through the same decision.
+    let approve = Review {
+        decision: Decision::Approve,
+        note: String::new(),
+    };
+    for r in responses.iter().filter(|r| r["channel"] == "mystery_shop") {
+        let id = r["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .ok_or_else(|| DemoError::Refused(format!("a report without an id: {r}")))?;
+        crate::review::decide(state, id, &approve, "demo", "system", now).await?;
     }
     Ok(Some(Seeded { kiosk, visits }))
 }

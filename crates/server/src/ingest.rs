@@ -17,9 +17,10 @@
 use crate::catalog::{BranchStatus, Snapshot};
 use crate::error::ApiError;
 use crate::store::access::DeviceRow;
-use crate::store::{Facts, Record, Saved, VisitRecord};
+use crate::store::{Facts, Record, ReportFacts, Saved, VisitRecord};
 use crate::AppState;
 use branchpulse_core::access::DeviceKind;
+use branchpulse_core::programme::{next, Event, ReportStatus, VisitStatus};
 use branchpulse_core::protocol::{Outcome, SyncReply};
 use branchpulse_core::validate::{check_strings, only_in_the_future, validate, Problem, Rules};
 use branchpulse_core::Channel;
@@ -131,12 +132,29 @@ pub async fn receive(
             },
             Err(reason) => Err(reason),
         };
+        // A report is checked against its visit's life only once it is
+        // otherwise right (a deferred one is checked when it comes again).
+        let checked = match checked {
+            Ok((response, Verdict::Store(facts))) if response.channel == Channel::MysteryShop => {
+                let shopper = device.and_then(|d| d.shopper.clone());
+                report_of(state, &response, shopper, &mut visits)
+                    .await?
+                    .map(|report| (response, Verdict::Store(facts), Some(report)))
+            }
+            Ok((response, verdict)) => Ok((response, verdict, None)),
+            Err(reason) => Err(reason),
+        };
         match checked {
-            Ok((_, Verdict::Later(reason))) => results[i] = Some(Outcome::Deferred { id, reason }),
-            Ok((response, Verdict::Store(facts))) => {
+            Ok((_, Verdict::Later(reason), _)) => {
+                results[i] = Some(Outcome::Deferred { id, reason })
+            }
+            Ok((response, Verdict::Store(facts), report)) => {
                 let mut record = Record::new(&response, now).with_facts(*facts);
                 if let Some(d) = device {
                     record = record.from_device(d.id);
+                }
+                if let Some(report) = report {
+                    record = record.as_report(report);
                 }
                 if let Some(&first) = first_of.get(&id) {
                     repeats.push(Repeat {
@@ -161,6 +179,10 @@ pub async fn receive(
             Saved::Inserted => Outcome::Accepted { id: record.id },
             Saved::AlreadyStored => Outcome::Duplicate { id: record.id },
             Saved::Conflict => conflict(record.id),
+            Saved::Refused(reason) => Outcome::Rejected {
+                id: record.id,
+                reason,
+            },
         });
     }
     for repeat in repeats {
@@ -286,6 +308,83 @@ async fn may_submit(
         )),
         Some(_) => Ok(()),
     })
+}
+
+/// What a mystery-shop report adds beside its response, or why it is
+/// refused: its visit must be waiting for a report (`programme::next`),
+/// and a correction must name a returned report of the same shopper and
+/// visit that nothing corrected yet. The save repeats these checks as
+/// guarded writes, for reports arriving at once.
+async fn report_of(
+    state: &AppState,
+    response: &Response,
+    shopper: Option<String>,
+    visits: &mut HashMap<Uuid, Option<VisitRecord>>,
+) -> Result<Result<ReportFacts, String>, ApiError> {
+    if let Some(id) = response.assignment {
+        let visit = match visits.get(&id) {
+            Some(v) => v.clone(),
+            None => {
+                let v = state.store.visit(id).await?;
+                visits.insert(id, v.clone());
+                v
+            }
+        };
+        let Some(visit) = visit else {
+            return Ok(Err(format!("assignment: no visit {id}")));
+        };
+        if let Err(e) = next(visit.status, Event::Submit) {
+            let why = match e.from {
+                VisitStatus::Submitted => "its report awaits review",
+                VisitStatus::Approved => "its report was approved",
+                VisitStatus::Rejected => "its report was rejected",
+                _ => "it was cancelled",
+            };
+            return Ok(Err(format!(
+                "assignment: visit {id} takes no more reports: {why}"
+            )));
+        }
+        match (visit.status, response.revises) {
+            (VisitStatus::Returned, None) => {
+                return Ok(Err(format!(
+                    "revises: visit {id}'s report was returned; send the corrected report \
+                     naming the returned one in \"revises\""
+                )))
+            }
+            (s, Some(_)) if s != VisitStatus::Returned => {
+                return Ok(Err(format!(
+                    "revises: visit {id} has no returned report to correct"
+                )))
+            }
+            _ => {}
+        }
+    }
+    if let Some(revises) = response.revises {
+        let Some(old) = state.store.report(revises).await? else {
+            return Ok(Err(format!("revises: no report {revises}")));
+        };
+        let refused = if old.status != ReportStatus::Returned {
+            Some("it was not returned for correction")
+        } else if old.revised_by.is_some() {
+            Some("it was corrected already")
+        } else if old.shopper != shopper {
+            Some("another shopper made it")
+        } else if old.visit != response.assignment {
+            Some("it reports another visit")
+        } else {
+            None
+        };
+        if let Some(why) = refused {
+            return Ok(Err(format!(
+                "revises: report {revises} cannot be corrected by this one: {why}"
+            )));
+        }
+    }
+    Ok(Ok(ReportFacts {
+        visit: response.assignment,
+        shopper,
+        revises: response.revises,
+    }))
 }
 
 /// Read one response; the error, naming the field, is the reason it is

@@ -32,6 +32,7 @@ pub mod evidence;
 pub mod ingest;
 pub mod maintenance;
 pub mod read_models;
+pub mod review;
 pub mod routes;
 pub mod status;
 pub mod store;

@@ -22,6 +22,7 @@ fn role_key(role: Role) -> Key {
         Role::Admin => Key::AdmRoleAdmin,
         Role::Regional => Key::AdmRoleRegional,
         Role::Manager => Key::AdmRoleManager,
+        Role::Reviewer => Key::AdmRoleReviewer,
     }
 }
 
@@ -362,12 +363,13 @@ fn ScopeFields(
                         match event_target_value(&e).as_str() {
                             "admin" => Role::Admin,
                             "regional" => Role::Regional,
+                            "reviewer" => Role::Reviewer,
                             _ => Role::Manager,
                         },
                     )
                 }
             >
-                {[(Role::Manager, "manager"), (Role::Regional, "regional"), (Role::Admin, "admin")]
+                {[(Role::Manager, "manager"), (Role::Regional, "regional"), (Role::Reviewer, "reviewer"), (Role::Admin, "admin")]
                     .into_iter()
                     .map(|(r, v)| {
                         view! {
@@ -438,7 +440,7 @@ fn ScopeFields(
                 }
                     .into_any()
             }
-            Role::Admin => ().into_any(),
+            Role::Admin | Role::Reviewer => ().into_any(),
         }}
     }
 }

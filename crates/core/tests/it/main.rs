@@ -9,6 +9,7 @@
 mod aggregate;
 mod glossary;
 mod limits;
+mod programme;
 mod properties;
 mod questionnaire;
 mod score;

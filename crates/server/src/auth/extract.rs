@@ -231,6 +231,33 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// A signed-in admin or reviewer: who runs the mystery-shop programme
+/// (plans visits, sets quotas, reviews reports).
+#[derive(Debug, Clone)]
+pub struct Coordinator(pub User);
+
+impl Coordinator {
+    /// How the audit log names this person.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.0.username)
+    }
+}
+
+impl FromRequestParts<AppState> for Coordinator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let user = person(parts, state).await?.session.user;
+        if !matches!(user.role, Role::Admin | Role::Reviewer) {
+            return Err(
+                ApiError::Forbidden("only an admin or a reviewer may do this".into())
+                    .coded(ProblemCode::AdminOnly),
+            );
+        }
+        Ok(Coordinator(user))
+    }
+}
+
 /// Any signed-in person, with the branches they may read.
 #[derive(Debug, Clone)]
 pub struct Reader {

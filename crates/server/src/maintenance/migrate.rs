@@ -108,7 +108,9 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
                 Saved::Inserted => copied += 1,
                 Saved::AlreadyStored => already_there += 1,
                 Saved::Conflict if erase_copy(&target, record).await? => erased += 1,
-                Saved::Conflict => return Err(MigrateError::Conflict(record.id.to_string())),
+                Saved::Conflict | Saved::Refused(_) => {
+                    return Err(MigrateError::Conflict(record.id.to_string()))
+                }
             }
         }
     }

@@ -10,6 +10,8 @@ mod headers;
 mod health;
 pub mod openapi;
 mod questionnaires;
+mod quotas;
+mod reports;
 mod responses;
 mod session;
 mod visits;
@@ -72,6 +74,9 @@ pub fn app(state: AppState) -> Router {
                 .get(evidence::content)
                 .layer(DefaultBodyLimit::max(crate::evidence::MAX_CHUNK_BYTES)),
         )
+        .route("/visits/{id}/start", post(visits::start))
+        .route("/reports", get(reports::list))
+        .route("/reports/{id}", get(reports::detail))
         .route(
             "/device/status",
             post(device::status).layer(option_layer(limits::per_device(config))),
@@ -104,7 +109,12 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/branches", post(branches::create))
         .route("/branches/{code}", put(branches::update))
-        .route("/responses/{id}/purge-text", post(responses::purge_text));
+        .route("/responses/{id}/purge-text", post(responses::purge_text))
+        // Admins and reviewers (`Coordinator`): the mystery-shop programme.
+        .route("/visits/{id}", put(visits::edit))
+        .route("/visits/{id}/cancel", post(visits::cancel))
+        .route("/reports/{id}/review", post(reports::review))
+        .route("/quotas", get(quotas::list).put(quotas::set));
     // Answers that hold secrets (tokens, codes) or a reader's data are
     // never kept by a browser or proxy cache.
     let private = doors.merge(devices).merge(readers).merge(admins).layer(

@@ -146,6 +146,7 @@ pub(super) fn role_label(role: Role) -> &'static str {
         Role::Admin => "admin",
         Role::Regional => "regional",
         Role::Manager => "manager",
+        Role::Reviewer => "reviewer",
     }
 }
 
@@ -154,6 +155,7 @@ pub(super) fn role_of(label: &str) -> Result<Role, StoreError> {
         "admin" => Ok(Role::Admin),
         "regional" => Ok(Role::Regional),
         "manager" => Ok(Role::Manager),
+        "reviewer" => Ok(Role::Reviewer),
         other => Err(StoreError::Corrupt(format!("role \"{other}\""))),
     }
 }

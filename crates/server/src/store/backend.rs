@@ -29,10 +29,6 @@ pub(super) trait Backend: sqlx::Database {
     /// SQL: `expr` is one of the list bound as parameter `param` (`$2`).
     fn one_of(expr: &str, param: &str) -> String;
 
-    /// SQL: the text at `key` of the JSON object held by the text column
-    /// `column`.
-    fn json_text(column: &str, key: &str) -> String;
-
     /// SQL: a response not yet rolled up, spelt as the partial index
     /// `responses_not_rolled_up` spells it, so that the planner uses it.
     const NOT_ROLLED_UP: &'static str;

@@ -35,12 +35,13 @@ pub mod rollup;
 mod sqlite;
 
 use branchpulse_core::aggregate::{Comment, CommentQuery, Filter, Part, Rollup};
+use branchpulse_core::programme::{Decision, ReportStatus, VisitStatus, Window};
 use branchpulse_core::scorecard::ItemMap;
 use branchpulse_core::Response;
 pub use evidence::{EvidenceRecord, ReportOwner};
 pub use rollup::Facts;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -85,6 +86,22 @@ pub struct Record {
     /// The enrolled device whose token submitted the response (`None` for
     /// rows copied by the migration tool from before enrolment existed).
     pub enrolled_device: Option<Uuid>,
+    /// A mystery-shop report: stored held for review, with its `reports`
+    /// row, its visit moved to submitted, in the same transaction.
+    pub report: Option<ReportFacts>,
+    /// Held for review (a report not yet approved), when copied as such.
+    pub held: bool,
+}
+
+/// What a report adds beside its response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFacts {
+    /// The visit it reports, if any.
+    pub visit: Option<Uuid>,
+    /// The shopper whose phone sent it.
+    pub shopper: Option<String>,
+    /// The returned report it corrects.
+    pub revises: Option<Uuid>,
 }
 
 impl Record {
@@ -106,7 +123,19 @@ impl Record {
             payload_hash,
             facts: None,
             enrolled_device: None,
+            report: None,
+            held: false,
         }
+    }
+
+    /// Whether it is stored held for review (not rolled up, in no figure).
+    pub fn is_held(&self) -> bool {
+        self.held || self.report.is_some()
+    }
+
+    pub fn as_report(mut self, report: ReportFacts) -> Record {
+        self.report = Some(report);
+        self
     }
 
     pub fn from_device(mut self, device: Uuid) -> Record {
@@ -138,22 +167,112 @@ fn serde_label<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// A mystery-shop visit assignment as stored.
+/// A mystery-shop visit as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VisitRecord {
     pub id: Uuid,
     pub branch: String,
     pub scenario: String,
     pub questionnaire_id: String,
-    pub due: time::Date,
+    /// When it must be made; its last day is the day it is due.
+    pub window: Window,
     pub created_at: OffsetDateTime,
     /// The shopper whose phones list the visit; `None`: any shopper's.
     pub shopper: Option<String>,
+    pub status: VisitStatus,
+    /// Why it was cancelled, if it was and a reason was given.
+    pub cancelled_reason: Option<String>,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A mystery-shop report in review, with its response's columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    pub id: Uuid,
+    pub visit: Option<Uuid>,
+    pub shopper: Option<String>,
+    pub status: ReportStatus,
+    pub note: Option<String>,
+    pub revises: Option<Uuid>,
+    pub revised_by: Option<Uuid>,
+    pub decided_at: Option<OffsetDateTime>,
+    pub decided_by: Option<String>,
+    pub branch: String,
+    pub questionnaire_id: String,
+    pub questionnaire_version: u32,
+    pub submitted_at: OffsetDateTime,
+    pub received_at: OffsetDateTime,
+}
+
+/// One review decision as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub at: OffsetDateTime,
+    pub reviewer: String,
+    pub decision: Decision,
+    pub note: String,
+}
+
+/// A reviewer's decision to store (see [`Store::decide`]).
+#[derive(Debug, Clone)]
+pub struct Decided<'a> {
+    pub id: Uuid,
+    pub visit: Option<Uuid>,
+    pub decision: Decision,
+    pub note: &'a str,
+    pub reviewer: &'a str,
+    pub at: OffsetDateTime,
+}
+
+/// A visit status as stored.
+pub fn status_label(s: VisitStatus) -> &'static str {
+    match s {
+        VisitStatus::Planned => "planned",
+        VisitStatus::Assigned => "assigned",
+        VisitStatus::InProgress => "in_progress",
+        VisitStatus::Submitted => "submitted",
+        VisitStatus::Approved => "approved",
+        VisitStatus::Returned => "returned",
+        VisitStatus::Rejected => "rejected",
+        VisitStatus::Cancelled => "cancelled",
+    }
+}
+
+fn status_of(label: &str) -> Result<VisitStatus, StoreError> {
+    VisitStatus::ALL
+        .into_iter()
+        .find(|s| status_label(*s) == label)
+        .ok_or_else(|| StoreError::Corrupt(format!("visit status \"{label}\"")))
+}
+
+/// A report status as stored.
+pub fn report_status_label(s: ReportStatus) -> &'static str {
+    match s {
+        ReportStatus::Submitted => "submitted",
+        ReportStatus::Approved => "approved",
+        ReportStatus::Returned => "returned",
+        ReportStatus::Rejected => "rejected",
+    }
+}
+
+fn report_status_of(label: &str) -> Result<ReportStatus, StoreError> {
+    [
+        ReportStatus::Submitted,
+        ReportStatus::Approved,
+        ReportStatus::Returned,
+        ReportStatus::Rejected,
+    ]
+    .into_iter()
+    .find(|s| report_status_label(*s) == label)
+    .ok_or_else(|| StoreError::Corrupt(format!("report status \"{label}\"")))
 }
 
 /// What happened to one record of [`Store::save`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Saved {
+    /// A report refused because its visit (or the report it corrects)
+    /// changed since it was checked; nothing of it was kept.
+    Refused(String),
     /// Stored now.
     Inserted,
     /// A record with the same id and the same payload was already stored.
@@ -394,40 +513,111 @@ impl Store {
         )
     }
 
-    /// Store a new visit assignment.
+    /// Store a new visit.
     pub async fn add_visit(&self, visit: &VisitRecord) -> Result<(), StoreError> {
         dispatch!(self, visits::add_visit(visit, false)).map(|_| ())
     }
 
-    /// One visit assignment.
+    /// Write `visit` over the stored one if its status is still one of
+    /// `from`; whether it was.
+    pub async fn update_visit(
+        &self,
+        visit: &VisitRecord,
+        from: &[VisitStatus],
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, visits::update_visit(visit, from))
+    }
+
+    /// `shopper` starts visit `id` (taking it if nobody had): whether it
+    /// was planned, assigned to them or already in progress.
+    pub async fn start_visit(
+        &self,
+        id: Uuid,
+        shopper: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, visits::start_visit(id, shopper, now))
+    }
+
+    /// One visit.
     pub async fn visit(&self, id: Uuid) -> Result<Option<VisitRecord>, StoreError> {
         dispatch!(self, visits::visit(id))
     }
 
-    /// The visit assignments, of one branch or of all, soonest due first
-    /// (then oldest assigned first).
+    /// The visits, of one branch or of all, soonest due first (then
+    /// oldest planned first).
     pub async fn visits(&self, branch: Option<&str>) -> Result<Vec<VisitRecord>, StoreError> {
         dispatch!(self, visits::visits(branch))
     }
 
-    /// The visits a shopper's phone lists: its shopper's and those assigned
-    /// to no one, soonest due first.
-    pub async fn shopper_visits(&self, shopper: &str) -> Result<Vec<VisitRecord>, StoreError> {
-        dispatch!(self, visits::shopper_visits(shopper))
+    /// The visits due from `from` to `to` (their window's last day).
+    pub async fn visits_due(&self, from: Date, to: Date) -> Result<Vec<VisitRecord>, StoreError> {
+        dispatch!(self, visits::visits_due(from, to))
     }
 
-    /// Those of `visits` (of `branches`) whose report has been received: a
-    /// stored mystery-shop response names the visit as its `assignment`.
-    pub async fn reported_visits(
+    /// The visits a shopper's phone lists: its shopper's (those that ended
+    /// only when changed since `since`) and the planned ones nobody has
+    /// taken, soonest due first.
+    pub async fn shopper_visits(
         &self,
-        branches: &[String],
-        visits: &[Uuid],
-    ) -> Result<HashSet<Uuid>, StoreError> {
+        shopper: &str,
+        since: OffsetDateTime,
+    ) -> Result<Vec<VisitRecord>, StoreError> {
+        dispatch!(self, visits::shopper_visits(shopper, since))
+    }
+
+    /// One report in review.
+    pub async fn report(&self, id: Uuid) -> Result<Option<ReportRow>, StoreError> {
+        dispatch!(self, reports::report(id))
+    }
+
+    /// The reports, newest first, narrowed by each filter given.
+    pub async fn reports(
+        &self,
+        status: Option<ReportStatus>,
+        branch: Option<&str>,
+        shopper: Option<&str>,
+    ) -> Result<Vec<ReportRow>, StoreError> {
+        dispatch!(self, reports::reports(status, branch, shopper))
+    }
+
+    /// The reports of `visits`, oldest received first.
+    pub async fn visit_reports(&self, visits: &[Uuid]) -> Result<Vec<ReportRow>, StoreError> {
         if visits.is_empty() {
-            return Ok(HashSet::new());
+            return Ok(Vec::new());
         }
-        let found = dispatch!(self, visits::reported_visits(branches, visits))?;
-        Ok(found.into_iter().collect())
+        dispatch!(self, reports::visit_reports(visits))
+    }
+
+    /// A report's review decisions, oldest first.
+    pub async fn reviews(&self, id: Uuid) -> Result<Vec<ReviewRow>, StoreError> {
+        dispatch!(self, reports::reviews(id))
+    }
+
+    /// Store a decision on a submitted report in one transaction, with its
+    /// visit's status and, on approval, the report's release and `release`'s
+    /// sums. `false`, with nothing written, when the report no longer
+    /// awaits review (another reviewer decided first).
+    pub async fn decide(
+        &self,
+        decided: &Decided<'_>,
+        release: Option<&rollup::Pending>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, reports::decide(decided, release))
+    }
+
+    /// The visit quotas of `quarter` (`2026-Q1`), by branch.
+    pub async fn quotas(&self, quarter: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        dispatch!(self, reports::quotas(quarter))
+    }
+
+    /// Set visit quotas of `quarter`, in one transaction.
+    pub async fn set_quotas(
+        &self,
+        quarter: &str,
+        targets: &[(String, u32)],
+    ) -> Result<(), StoreError> {
+        dispatch!(self, reports::set_quotas(quarter, targets))
     }
 }
 

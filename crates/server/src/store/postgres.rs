@@ -73,10 +73,6 @@ impl Backend for Postgres {
         format!("{expr} = ANY({param})")
     }
 
-    fn json_text(column: &str, key: &str) -> String {
-        format!("({column}::jsonb ->> '{key}')")
-    }
-
     const NOT_ROLLED_UP: &'static str = "NOT rolled_up";
 
     // Changes that may remove an admin run one at a time, each seeing the

@@ -115,10 +115,6 @@ impl Backend for Sqlite {
         format!("{expr} IN (SELECT value FROM json_each({param}))")
     }
 
-    fn json_text(column: &str, key: &str) -> String {
-        format!("json_extract({column}, '$.{key}')")
-    }
-
     const NOT_ROLLED_UP: &'static str = "rolled_up = 0";
 
     // The guarded UPDATE comes first in its transaction: it takes SQLite's

@@ -292,7 +292,7 @@ async fn readers_see_only_their_scope_and_manage_nothing() {
             .admin_json(
                 Method::POST,
                 "/api/v1/visits",
-                &json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "due": due}),
+                &json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "window": {"from": due, "to": due}}),
             )
             .await;
         assert_eq!(status, 201, "{body}");
@@ -363,7 +363,7 @@ async fn readers_see_only_their_scope_and_manage_nothing() {
         Some(&manager),
         Method::POST,
         "/api/v1/visits",
-        Some(&json!({"branch": "N01", "scenario": "x", "questionnaire_id": "branch_visit", "due": "2026-05-01"})),
+        Some(&json!({"branch": "N01", "scenario": "x", "questionnaire_id": "branch_visit", "window": {"from": "2026-05-01", "to": "2026-05-01"}})),
     )
     .await;
     assert_eq!(status, 403);
@@ -618,7 +618,7 @@ async fn a_shoppers_phone_lists_and_reports_only_its_visits() {
             .admin_json(
                 Method::POST,
                 "/api/v1/visits",
-                &json!({"branch": "N01", "scenario": "Open an account", "questionnaire_id": "branch_visit", "due": "2026-05-01", "shopper": shopper}),
+                &json!({"branch": "N01", "scenario": "Open an account", "questionnaire_id": "branch_visit", "window": {"from": "2026-05-01", "to": "2026-05-01"}, "shopper": shopper}),
             )
             .await;
         assert_eq!(status, 201, "{v}");

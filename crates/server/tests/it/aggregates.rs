@@ -93,6 +93,8 @@ fn seeded() -> Vec<Value> {
 async fn post_all(s: &TestServer, responses: &[Value]) -> Value {
     let (status, reply) = s.post_batch(&json!({ "responses": responses })).await;
     assert_eq!(status, 200, "{reply}");
+    // Mystery-shop reports count once approved.
+    s.approve_all().await;
     reply
 }
 

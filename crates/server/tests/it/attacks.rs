@@ -291,7 +291,7 @@ fn table(visit: &str, device: &str, user: &str) -> Vec<Row> {
                 "/api/v1/visits",
                 403,
             ),
-            json!({"branch": "N01", "scenario": "x", "questionnaire_id": "branch_visit", "due": "2026-05-01"}),
+            json!({"branch": "N01", "scenario": "x", "questionnaire_id": "branch_visit", "window": {"from": "2026-05-01", "to": "2026-05-01"}}),
         ),
         // Readers outside their scope, and administering.
         row(
@@ -557,7 +557,7 @@ fn table(visit: &str, device: &str, user: &str) -> Vec<Row> {
                 "/api/v1/visits",
                 403,
             ),
-            json!({"branch": "N01", "scenario": "x", "questionnaire_id": "branch_visit", "due": "2026-05-01"}),
+            json!({"branch": "N01", "scenario": "x", "questionnaire_id": "branch_visit", "window": {"from": "2026-05-01", "to": "2026-05-01"}}),
         ),
         // Oversize and malformed bodies.
         with_body(
@@ -612,7 +612,7 @@ fn table(visit: &str, device: &str, user: &str) -> Vec<Row> {
                 "/api/v1/visits",
                 422,
             ),
-            json!({"branch": OR_TRUE, "scenario": "x", "questionnaire_id": "branch_visit", "due": "2026-05-01"}),
+            json!({"branch": OR_TRUE, "scenario": "x", "questionnaire_id": "branch_visit", "window": {"from": "2026-05-01", "to": "2026-05-01"}}),
         ),
         with_body(
             row(
@@ -749,7 +749,7 @@ async fn attacks_are_refused_and_change_nothing() {
         .admin_json(
             reqwest::Method::POST,
             "/api/v1/visits",
-            &json!({"branch": "N01", "scenario": "<img src=x onerror=alert(1)>", "questionnaire_id": "branch_visit", "due": "2026-05-01", "shopper": "Ana"}),
+            &json!({"branch": "N01", "scenario": "<img src=x onerror=alert(1)>", "questionnaire_id": "branch_visit", "window": {"from": "2026-05-01", "to": "2026-05-01"}, "shopper": "Ana"}),
         )
         .await;
     assert_eq!(status, 201);

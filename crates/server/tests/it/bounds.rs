@@ -89,13 +89,16 @@ async fn numbers_out_of_range_are_refused_naming_the_parameter() {
     }
     // A visit due on a date no one means: refused, nothing stored.
     for due in ["9999-12-31", "0001-01-01"] {
-        let body = json!({"branch": "N01", "scenario": "Ask", "questionnaire_id": "branch_visit", "due": due});
+        let body = json!({"branch": "N01", "scenario": "Ask", "questionnaire_id": "branch_visit", "window": {"from": due, "to": due}});
         let (status, reply) = s
             .admin_json(reqwest::Method::POST, "/api/v1/visits", &body)
             .await;
         assert_eq!(status, 422, "{reply}");
         assert!(
-            reply["error"].as_str().unwrap().starts_with("due: "),
+            reply["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("window.from: "),
             "{reply}"
         );
     }
@@ -120,7 +123,7 @@ async fn a_wrong_type_in_a_body_names_its_field() {
         ),
         (
             "/api/v1/visits",
-            json!({"branch": "N01", "scenario": "Ask", "questionnaire_id": "branch_visit", "due": "2026-04-30", "shopper": ["x"]}),
+            json!({"branch": "N01", "scenario": "Ask", "questionnaire_id": "branch_visit", "window": {"from": "2026-04-30", "to": "2026-04-30"}, "shopper": ["x"]}),
             "shopper: invalid type",
         ),
     ];
@@ -322,11 +325,19 @@ async fn csv_cells_a_spreadsheet_would_run_are_neutralized() {
         assert_eq!(status, 200, "{reply}");
         assert_eq!(reply["results"][0]["status"], "accepted", "{reply}");
     }
-    let (status, reply) = s
-        .post_batch(&json!({ "responses": [failed_visit(dir.path())] }))
-        .await;
+    let visit = failed_visit(dir.path());
+    let (status, reply) = s.post_batch(&json!({ "responses": [visit] })).await;
     assert_eq!(status, 200, "{reply}");
     assert_eq!(reply["results"][0]["status"], "accepted", "{reply}");
+    // A report counts once approved.
+    let (status, reply) = s
+        .admin_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/reports/{}/review", visit["id"].as_str().unwrap()),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
 
     let (header, rows) = csv(&s, "/api/v1/export/aggregates.csv").await;
     for (i, f) in FORMULAS

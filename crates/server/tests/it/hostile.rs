@@ -957,7 +957,7 @@ fn table(k: &Known) -> Vec<Target> {
                 "questionnaire_id",
                 ident("branch_visit", false),
             ),
-            ("/due", "due", date_field(due())),
+            ("/window/to", "window.to", date_field(due())),
             ("/shopper", "shopper", label("Ana", true)),
         ],
     ));
@@ -1088,7 +1088,7 @@ fn due() -> &'static str {
 }
 
 fn visit_body() -> Value {
-    json!({"branch": "N02", "scenario": "Open a savings account", "questionnaire_id": "branch_visit", "due": due(), "shopper": "Ana"})
+    json!({"branch": "N02", "scenario": "Open a savings account", "questionnaire_id": "branch_visit", "window": {"from": due(), "to": due()}, "shopper": "Ana"})
 }
 
 fn user_body(username: &str) -> Value {

@@ -30,6 +30,7 @@ mod metrics;
 mod migrate;
 mod openapi;
 mod partial;
+mod programme;
 mod responses;
 mod scorecard;
 mod secrecy;

@@ -27,7 +27,7 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
             .admin_json(
                 reqwest::Method::POST,
                 "/api/v1/visits",
-                &json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "due": due}),
+                &json!({"branch": branch, "scenario": "Open an account", "questionnaire_id": "branch_visit", "window": {"from": due, "to": due}}),
             )
             .await;
         assert_eq!(status, 201);

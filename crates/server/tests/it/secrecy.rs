@@ -1,5 +1,5 @@
 //! Mystery shops stay secret from the branch being shopped: managers see a
-//! visit of their branches only once its report has been received, and
+//! visit of their branches only once its report has been approved, and
 //! never the shopper; mystery-shop questionnaires go only to enrolled
 //! shoppers' phones and admins, while kiosk questionnaires stay public.
 //! Over HTTP, on both backends.
@@ -91,7 +91,7 @@ async fn managers_see_only_done_visits_of_their_branches_and_never_the_shopper()
             .admin_json(
                 reqwest::Method::POST,
                 "/api/v1/visits",
-                &json!({"branch": branch, "scenario": "Ask about a mortgage", "questionnaire_id": "branch_visit", "due": due, "shopper": "Shopper 1"}),
+                &json!({"branch": branch, "scenario": "Ask about a mortgage", "questionnaire_id": "branch_visit", "window": {"from": due, "to": due}, "shopper": "Shopper 1"}),
             )
             .await;
         assert_eq!(status, 201, "{visit}");
@@ -113,15 +113,27 @@ async fn managers_see_only_done_visits_of_their_branches_and_never_the_shopper()
         assert_eq!(visits, json!([]));
     }
 
-    // The first N01 visit is reported: now it counts, without its shopper.
-    let (status, reply) = server
-        .post_batch(&json!({"responses": [report(1, "N01", &made[0]["id"])]}))
-        .await;
+    // The first N01 visit is reported: held for review, still not shown.
+    let report = report(1, "N01", &made[0]["id"]);
+    let (status, reply) = server.post_batch(&json!({"responses": [report]})).await;
     assert_eq!(
         (status, &reply["results"][0]["status"]),
         (200, &json!("accepted")),
         "{reply}"
     );
+    for who in [&manager, &regional] {
+        let (_, visits, _) = read(&server, "/api/v1/visits", Some(who), None).await;
+        assert_eq!(visits, json!([]));
+    }
+    // Approved, it counts, without its shopper.
+    let (status, reply) = server
+        .admin_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/reports/{}/review", report["id"].as_str().unwrap()),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
     for who in [&manager, &regional] {
         let (_, visits, _) = read(&server, "/api/v1/visits", Some(who), None).await;
         assert_eq!(ids(&visits), [made[0]["id"].as_str().unwrap()], "{visits}");

@@ -17,7 +17,7 @@ fn visit(branch: &str, due: &str) -> Value {
         "branch": branch,
         "scenario": "Ask about opening a savings account",
         "questionnaire_id": "branch_visit",
-        "due": due,
+        "window": {"from": due, "to": due},
     })
 }
 
@@ -102,14 +102,30 @@ async fn bad_assignments_get_a_clear_4xx_and_nothing_is_stored() {
             "questionnaire_id: no questionnaire \"nope\"",
         ),
         (
-            with("due", json!("30/04/2026")),
+            with("window", json!({"from": "2026-04-30", "to": "2026-04-01"})),
             422,
-            "due: \"30/04/2026\" is not a date written YYYY-MM-DD",
+            "window.to: 2026-04-01 is before the first day 2026-04-30",
         ),
         (
-            with("due", json!("2026-02-30")),
+            with("window", json!({"from": "2026-01-01", "to": "2026-04-30"})),
             422,
-            "is not a date written YYYY-MM-DD",
+            "window.to: the window is 120 days long; the longest is 100",
+        ),
+        (
+            with(
+                "window",
+                json!({"from": "2026-04-27", "to": "2026-04-30", "weekdays": [6, 7]}),
+            ),
+            422,
+            "window.weekdays: none of the window's days falls on those weekdays",
+        ),
+        (
+            with(
+                "window",
+                json!({"from": "2026-04-27", "to": "2026-04-30", "hours": {"from": 14, "to": 12}}),
+            ),
+            422,
+            "window.hours: 14:00–12:00 is not a span of the day",
         ),
         (with("scenario", json!("   ")), 422, "scenario: is empty"),
         (
@@ -122,7 +138,12 @@ async fn bad_assignments_get_a_clear_4xx_and_nothing_is_stored() {
             422,
             "scenario: is longer than 500 characters",
         ),
-        (with("due", json!(20260430)), 422, "unexpected JSON"),
+        (
+            with("window", json!({"from": "2026-04-30", "to": 20260430})),
+            422,
+            "unexpected JSON",
+        ),
+        (with("due", json!("2026-04-30")), 422, "unknown field `due`"),
         (with("colour", json!("red")), 422, "unknown field `colour`"),
         (json!({"branch": "N01"}), 422, "missing field"),
     ];
@@ -214,8 +235,32 @@ async fn bad_assignments_name_their_problem_and_field() {
             "unknown_questionnaire",
             "questionnaire_id",
         ),
-        (with("due", json!("30/04/2026")), "bad_date", "due"),
-        (with("due", json!("1999-12-31")), "date_out_of_range", "due"),
+        (
+            with("window", json!({"from": "2026-04-30", "to": "2026-04-29"})),
+            "bad_date",
+            "window.to",
+        ),
+        (
+            with("window", json!({"from": "1999-12-31", "to": "2000-01-02"})),
+            "date_out_of_range",
+            "window.from",
+        ),
+        (
+            with(
+                "window",
+                json!({"from": "2026-04-30", "to": "2026-04-30", "weekdays": [0]}),
+            ),
+            "bad_date",
+            "window.weekdays",
+        ),
+        (
+            with(
+                "window",
+                json!({"from": "2026-04-30", "to": "2026-04-30", "hours": {"from": 9, "to": 25}}),
+            ),
+            "bad_date",
+            "window.hours",
+        ),
         (with("scenario", json!("   ")), "empty", "scenario"),
         (
             with("scenario", json!("x".repeat(501))),
@@ -227,7 +272,11 @@ async fn bad_assignments_name_their_problem_and_field() {
             "control_characters",
             "shopper",
         ),
-        (with("due", json!(20260430)), "unexpected_json", "due"),
+        (
+            with("window", json!({"from": "2026-04-30", "to": 20260430})),
+            "unexpected_json",
+            "window.to",
+        ),
     ] {
         let (status, reply) = post_visit(&server, &body).await;
         assert_eq!(status, 422, "{body} → {reply}");

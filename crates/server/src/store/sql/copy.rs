@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 const RESPONSE: &str = "id, questionnaire_id, questionnaire_version, branch, device_id, channel, \
-     locale, started_at, submitted_at, received_at, payload, payload_hash, enrolled_device";
+     locale, started_at, submitted_at, received_at, payload, payload_hash, enrolled_device, held";
 
 fn record_of(row: &DbRow) -> Result<Record, StoreError> {
     let version: i64 = row.try_get("questionnaire_version")?;
@@ -34,6 +34,8 @@ fn record_of(row: &DbRow) -> Result<Record, StoreError> {
         payload_hash: row.try_get("payload_hash")?,
         facts: None,
         enrolled_device: get_opt_id(row, "enrolled_device")?,
+        report: None,
+        held: row.try_get("held")?,
     })
 }
 

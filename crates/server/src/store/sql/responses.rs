@@ -36,8 +36,8 @@ pub async fn save(pool: &Pool, records: &[&Record]) -> Result<Vec<Saved>, StoreE
         let inserted = sqlx::query(
             "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
              device_id, channel, locale, started_at, submitted_at, received_at, payload, \
-             payload_hash, enrolled_device, rolled_up) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             payload_hash, enrolled_device, rolled_up, held) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(B::id(r.id))
@@ -53,17 +53,32 @@ pub async fn save(pool: &Pool, records: &[&Record]) -> Result<Vec<Saved>, StoreE
         .bind(&r.payload)
         .bind(&r.payload_hash)
         .bind(r.enrolled_device.map(B::id))
-        // A response whose facts are written with it is rolled up now.
-        .bind(r.facts.is_some())
+        // A response whose facts are written with it is rolled up now; a
+        // report held for review is not (approval rolls it up).
+        .bind(r.facts.is_some() && !r.is_held())
+        .bind(r.is_held())
         .execute(&mut *tx)
         .await?
         .rows_affected()
             == 1;
         let outcome = if inserted {
-            if let Some(facts) = &r.facts {
-                pending.add_facts(r, facts);
+            let refused = match &r.report {
+                Some(report) => super::reports::add_report(&mut *tx, r, report).await?.err(),
+                None => None,
+            };
+            if let Some(reason) = refused {
+                // Another report for the visit came first: this one is not kept.
+                sqlx::query("DELETE FROM responses WHERE id = $1")
+                    .bind(B::id(r.id))
+                    .execute(&mut *tx)
+                    .await?;
+                Saved::Refused(reason)
+            } else {
+                if let Some(facts) = r.facts.as_ref().filter(|_| !r.is_held()) {
+                    pending.add_facts(r, facts);
+                }
+                Saved::Inserted
             }
-            Saved::Inserted
         } else {
             let stored: String =
                 sqlx::query_scalar("SELECT payload_hash FROM responses WHERE id = $1")
@@ -103,12 +118,13 @@ pub async fn backfill(
     pool: &Pool,
     facts: impl Fn(&Response) -> Option<Facts>,
 ) -> Result<u64, StoreError> {
+    // A report held for review is rolled up by its approval, never here.
     let select = format!(
-        "SELECT id, payload FROM responses WHERE {} ORDER BY id LIMIT 500",
+        "SELECT id, payload FROM responses WHERE {} AND NOT held ORDER BY id LIMIT 500",
         B::NOT_ROLLED_UP
     );
     let mark = format!(
-        "UPDATE responses SET rolled_up = TRUE WHERE id = $1 AND {}",
+        "UPDATE responses SET rolled_up = TRUE WHERE id = $1 AND {} AND NOT held",
         B::NOT_ROLLED_UP
     );
     let mut added = 0;
@@ -154,7 +170,7 @@ pub async fn responses_page(
     let (start, end) = utc_window(filter);
     let rows = sqlx::query(
         "SELECT id, submitted_at, payload FROM responses \
-         WHERE ($1 IS NULL OR submitted_at >= $1) AND ($2 IS NULL OR submitted_at < $2) \
+         WHERE NOT held AND ($1 IS NULL OR submitted_at >= $1) AND ($2 IS NULL OR submitted_at < $2) \
          AND ($3 IS NULL OR channel = $3) AND ($4 IS NULL OR questionnaire_id = $4) \
          AND ($5 IS NULL OR (submitted_at, id) > ($5, $6)) \
          ORDER BY submitted_at, id LIMIT $7",

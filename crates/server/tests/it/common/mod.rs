@@ -379,6 +379,25 @@ impl TestServer {
         (200, json!({ "results": results }))
     }
 
+    /// Approve, as the admin, every mystery-shop report awaiting review:
+    /// reports count only once approved. How many were approved.
+    pub async fn approve_all(&self) -> usize {
+        let (status, queue) = self.get_json("/api/v1/reports?status=submitted").await;
+        assert_eq!(status, 200, "{queue}");
+        let queue = queue.as_array().unwrap().clone();
+        for r in &queue {
+            let (status, reply) = self
+                .admin_json(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/reports/{}/review", r["id"].as_str().unwrap()),
+                    &json!({"decision": "approve"}),
+                )
+                .await;
+            assert_eq!(status, 200, "{reply}");
+        }
+        queue.len()
+    }
+
     /// Every stored row as (id, payload), read straight from the database.
     pub async fn stored(&self) -> Vec<(String, String)> {
         stored_rows(&self.database_url).await
@@ -475,9 +494,12 @@ pub fn enc(text: &str) -> String {
 /// back-off and last-seen columns, which failed attempts rightly change),
 /// ordered, hashed: equal digests, unchanged data.
 pub async fn digest(database_url: &str) -> String {
-    let tables: [(&str, &str); 15] = [
+    let tables: [(&str, &str); 18] = [
         ("responses", "*"),
         ("visits", "*"),
+        ("reports", "*"),
+        ("report_reviews", "*"),
+        ("visit_quotas", "*"),
         ("rollups", "*"),
         ("rollups_weekly", "*"),
         ("rollup_critical", "*"),
