@@ -613,3 +613,59 @@ async fn retention_of_free_texts_erases_photos_too() {
     assert_eq!(n, "0");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn managers_see_photos_only_once_the_report_is_approved() {
+    let (s, ana) = with_report().await;
+    let photo = jpeg(false, false);
+    let id = photo_id(1);
+    assert_eq!(
+        s.post_as(
+            "/api/v1/evidence",
+            &ana,
+            &announcement(1, &report_id(1), &photo)
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(upload(&s, &ana, &id, &photo, 4096).await.0, 200);
+    let rita = s.user("rita", "reviewer", None, None).await;
+    let mona = s.user("mona", "manager", Some("N01"), None).await;
+    let olga = s.user("olga", "manager", Some("S02"), None).await;
+    let list = format!("/api/v1/evidence?report={}", report_id(1));
+    let content = format!("/api/v1/evidence/{id}/content");
+    let status = format!("/api/v1/evidence/{id}");
+    let read = |who: &common::Session, path: &str| {
+        let request = who.on(s.client.get(s.at(path)));
+        async move {
+            let resp = request.send().await.unwrap();
+            (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+        }
+    };
+    // Under review: the reviewer sees it; to managers it does not exist.
+    assert_eq!(read(&rita, &list).await.0, 200);
+    assert_eq!(read(&rita, &content).await, (200, photo.clone()));
+    for path in [&list, &content, &status] {
+        assert_eq!(read(&mona, path).await.0, 404, "{path}");
+    }
+    let (code, body) = s
+        .admin_json(
+            Method::POST,
+            &format!("/api/v1/reports/{}/review", report_id(1)),
+            &json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    // Approved: the branch's manager sees it, another branch's does not.
+    assert_eq!(read(&mona, &content).await, (200, photo.clone()));
+    let (code, listed) = read(&mona, &list).await;
+    assert_eq!(code, 200);
+    let listed: Value = serde_json::from_slice(&listed).unwrap();
+    assert_eq!(listed[0]["id"], id.as_str());
+    assert_eq!(read(&mona, &status).await.0, 200);
+    for path in [&list, &content, &status] {
+        assert_eq!(read(&olga, path).await.0, 404, "{path}");
+    }
+    s.stop().await;
+}
