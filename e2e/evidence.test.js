@@ -119,6 +119,8 @@ const has = (bytes, text) => Buffer.from(bytes).includes(Buffer.from(text, 'lati
 test('a photo with GPS is shrunk, kept offline, and sent whole without its metadata through a cut connection', async () => {
   proxy.set('pass');
   const { context, page, errors } = await openPage(browser, { viewport: PHONE, baseURL: proxy.url });
+  // The app's warnings say why a photo waits, should this test fail.
+  page.on('console', (m) => { if (m.type() === 'warning') console.log(`page: ${m.text()}`); });
   await asShopperPhone(context);
   // Look at waiting photos every half second (the default is 30 s).
   await context.addInitScript(() => localStorage.setItem('branchpulse.photos.interval_ms', '500'));

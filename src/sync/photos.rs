@@ -134,8 +134,12 @@ impl PhotoSync {
     }
 
     async fn look(self) {
-        let Ok(store) = PhotoStore::open().await else {
-            return;
+        let store = match PhotoStore::open().await {
+            Ok(store) => store,
+            Err(e) => {
+                web_sys::console::warn_1(&format!("BranchPulse: photos: {e}").into());
+                return;
+            }
         };
         let photos = match queued(&store).await {
             Ok(photos) => photos,
@@ -232,7 +236,15 @@ async fn send(store: &PhotoStore, photo: &Photo) -> Result<Sent, ApiError> {
         )?,
         410 => return Ok(Sent::Gone),
         // 404: the report has not synced yet; anything else waits too.
-        _ => return Ok(Sent::Later),
+        status => {
+            if status != 404 {
+                let text = resp.text().await.unwrap_or_default();
+                web_sys::console::warn_1(
+                    &format!("BranchPulse: photo {}: {status} {text}", photo.id).into(),
+                );
+            }
+            return Ok(Sent::Later);
+        }
     };
     let mut resets = 0;
     while !status.complete {
