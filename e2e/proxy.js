@@ -1,7 +1,8 @@
 // A fault-injecting HTTP proxy in front of the real server, for the sync
 // tests: the browser talks to the proxy, the proxy to branchpulse-server.
-// Only batch uploads (POST /api/v1/responses) are ever disturbed; pages,
-// assets and other API calls pass through untouched.
+// Only batch uploads (POST /api/v1/responses) and photo chunks (PUT
+// /api/v1/evidence/ID/content) are ever disturbed; pages, assets and other
+// API calls pass through untouched.
 //
 // Modes: pass; down (the connection is cut); fail-odd (500 on odd batches);
 // drop-reply (the server stores, the client never hears); slow (the reply
@@ -20,6 +21,10 @@ export async function startProxy(target) {
     // How many more batches the current fault applies to (Infinity: all).
     remaining: Infinity,
     batches: 0,
+    // Faults for the next photo chunks, one each, in order ('down',
+    // 'drop-reply'); and the offset of every chunk seen.
+    chunkFaults: [],
+    chunks: [],
     // Every response id the proxy saw uploaded, in order (with repeats).
     uploaded: [],
     url: '',
@@ -27,6 +32,7 @@ export async function startProxy(target) {
 
   const server = http.createServer((req, res) => {
     const isBatch = req.method === 'POST' && req.url.startsWith('/api/v1/responses');
+    const isChunk = req.method === 'PUT' && /^\/api\/v1\/evidence\/[^/]+\/content/.test(req.url);
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -44,6 +50,10 @@ export async function startProxy(target) {
           if (mode === 'poison' && !ids.includes(proxy.poison)) mode = 'pass';
           else if (mode !== 'fail-odd' || proxy.batches % 2 === 1) proxy.remaining -= 1;
         }
+      }
+      if (isChunk) {
+        proxy.chunks.push(Number(new URL(req.url, 'http://proxy').searchParams.get('offset')));
+        if (proxy.chunkFaults.length > 0) mode = proxy.chunkFaults.shift();
       }
       if (mode === 'down') {
         req.socket.destroy();

@@ -58,11 +58,13 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn ShopApp() -> impl IntoView {
     provide_common();
+    crate::sync::photos::provide_photo_sync();
     view! {
         <Router>
             <KioskGuard />
             <RoutedFrame routed=&["/shop"] />
             <UpdateBanner />
+            <crate::pages::shop::photos::PhotoProgress />
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/shop") view=ShopPage />

@@ -6,7 +6,7 @@ mod home;
 mod kiosk;
 mod login;
 mod response;
-mod shop;
+pub(crate) mod shop;
 
 pub use admin::AdminPage;
 pub use dashboard::DashboardPage;

@@ -28,6 +28,11 @@ pub const SYNC_TIMEOUT_MS: &str = "branchpulse.sync.timeout_ms";
 /// client's whole schedule scales with it. Written by hand; never erased.
 pub const SYNC_RETRY_MS: &str = "branchpulse.sync.retry_ms";
 
+/// An operator's (or a test's) own interval between looks at the photos
+/// waiting to be sent, in ms. Written by hand; never written or erased by
+/// the app.
+pub const PHOTOS_INTERVAL_MS: &str = "branchpulse.photos.interval_ms";
+
 /// When a sync last succeeded (ms since the epoch), so a reload still shows
 /// it and another tab's success counts. Written by `sync` after each
 /// confirmed batch; never erased.
@@ -151,3 +156,11 @@ pub const RECENT_ITEMS: &str = "branchpulse.api.items.recent";
 /// [`crate::storage::outbox`]); a record leaves only when the server
 /// accepted it, or when staff delete a refused one.
 pub const OUTBOX_DB: &str = "branchpulse";
+
+/// The shopper's photos (evidence): each kept with its draft from the
+/// moment it is taken, queued when the report is submitted, sent after
+/// the report in chunks. Written by the shop's photo control and by
+/// `sync::photos` (through [`crate::storage::photos`]); a photo leaves
+/// when the shopper removes it from a draft, when its draft is deleted,
+/// or when the server says it has it whole.
+pub const PHOTOS_DB: &str = "branchpulse-photos";

@@ -1,6 +1,7 @@
 //! Everything the device keeps, and the only module that touches
 //! localStorage or IndexedDB: every key is listed in [`keys`]. The outbox of
-//! completed responses (IndexedDB, [`outbox`]); drafts and the device's own
+//! completed responses (IndexedDB, [`outbox`]); the shopper's photos
+//! (IndexedDB, [`photos`]); drafts and the device's own
 //! records (localStorage, [`drafts`], [`enrolment`]); settings
 //! ([`settings`]); copies of the server's read-only answers for offline use
 //! ([`kept`]).
@@ -13,6 +14,7 @@ pub mod enrolment;
 pub mod kept;
 pub mod keys;
 pub mod outbox;
+pub mod photos;
 pub mod settings;
 pub mod starts;
 

@@ -549,7 +549,7 @@ fn create_schema(event: &idb::event::VersionChangeEvent) -> Result<(), idb::Erro
 
 /// Wait for `tx` to finish; an abort is an error. Boxed: one copy of this
 /// state machine serves every operation instead of one inlined in each.
-fn committed(tx: Transaction) -> Pin<Box<dyn Future<Output = Result<(), StoreError>>>> {
+pub(super) fn committed(tx: Transaction) -> Pin<Box<dyn Future<Output = Result<(), StoreError>>>> {
     Box::pin(async move {
         match tx.await? {
             TransactionResult::Committed => Ok(()),

@@ -64,6 +64,7 @@
 
 pub mod backoff;
 pub mod lock;
+pub mod photos;
 
 use crate::api::{self, ApiError};
 use crate::storage::outbox::{Added, Outbox, Pending, Rejected, DB_NAME};

@@ -214,6 +214,68 @@ pub struct Visit {
     pub report: Option<Uuid>,
 }
 
+// Evidence: photos attached to a mystery-shop report
+
+/// Body of `POST /api/v1/evidence`: a photo the phone is about to send,
+/// announced once its report is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewEvidence {
+    /// The photo's id, made by the phone (a resend announces the same one).
+    pub id: Uuid,
+    /// The report (response id) the photo belongs to.
+    pub report: Uuid,
+    /// The item it shows; exactly one of `item` and `stage` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The stage (a section id) it shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// Always `image/jpeg`.
+    pub content_type: String,
+    /// Its length in bytes.
+    pub size: u64,
+    /// Lowercase hex SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+/// How much of a photo the server has (`POST`, `PUT …/content`,
+/// `GET /api/v1/evidence/{id}`): the phone sends the rest from `received`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvidenceStatus {
+    /// The photo's id.
+    pub id: Uuid,
+    /// Bytes received so far.
+    pub received: u64,
+    /// Bytes announced.
+    pub size: u64,
+    /// Received whole, checked and stored: the phone may forget it.
+    pub complete: bool,
+    /// Why a chunk was not taken (a 409: it did not start at `received`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One photo of a report (`GET /api/v1/evidence?report=ID`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvidenceSummary {
+    /// The photo's id.
+    pub id: Uuid,
+    /// The item it shows, if it shows an item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The stage it shows, if it shows a stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// Bytes announced.
+    pub size: u64,
+    /// Whether its bytes can be read (`GET /api/v1/evidence/{id}/content`).
+    pub complete: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

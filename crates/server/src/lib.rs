@@ -28,6 +28,7 @@ pub mod catalog;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod evidence;
 pub mod ingest;
 pub mod maintenance;
 pub mod read_models;

@@ -4,6 +4,7 @@
 
 use super::call::CallItem;
 use super::draft::{VisitDraft, REVIEW_TAB, TIMING_TAB, WAIT_ITEM};
+use super::photos::{Photos, Place};
 use super::visit::Ctx;
 use crate::components::{ItemInput, Look};
 use crate::i18n::{t, use_locale, Key};
@@ -58,6 +59,7 @@ pub fn Stage(ctx: Ctx, id: String) -> impl IntoView {
                 <span>{t(Key::ShopStageComment)}</span>
                 <CommentBox ctx key=sid />
             </label>
+            <Photos ctx place=Place::Stage(id.clone()) />
             <div class="shop-stage-nav">
                 <button type="button" on:click=move |_| ctx.open(prev.clone())>
                     {t(Key::ShopPrevStage)}
@@ -198,6 +200,7 @@ fn ItemCard(ctx: Ctx, item: Item) -> impl IntoView {
                     )
                 />
             </details>
+            <Photos ctx place=Place::Item(id.clone()) />
         </div>
     }
 }

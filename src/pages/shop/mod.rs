@@ -21,8 +21,9 @@
 //! the server refuses the token).
 
 mod call;
-mod draft;
+pub(crate) mod draft;
 mod form;
+pub(crate) mod photos;
 mod review;
 mod timing;
 mod visit;

@@ -43,6 +43,7 @@ fn ItemLink(ctx: Ctx, id: String, label: String) -> impl IntoView {
 pub fn Review(ctx: Ctx) -> impl IntoView {
     let locale = use_locale();
     let sync = use_sync();
+    let photos = crate::sync::photos::use_photo_sync();
     let card = Memo::new(move |_| {
         ctx.draft
             .with(|d| ctx.q.with_value(|q| score(q, &d.answers)))
@@ -77,6 +78,7 @@ pub fn Review(ctx: Ctx) -> impl IntoView {
                         Ok(_) => {
                             ctx.draft.update(|d| d.submitted_at = Some(now));
                             ctx.save();
+                            photos.queue(&response.id.to_string()).await;
                             focus_later("tab-title");
                         }
                         Err(e) => ctx.save_error.set(Some(format!(

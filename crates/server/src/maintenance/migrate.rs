@@ -205,6 +205,7 @@ async fn erase_copy(target: &Store, record: &Record) -> Result<bool, StoreError>
             &record.payload_hash,
             None,
             how.comment_items(),
+            how == Erase::Text,
         )
         .await
 }

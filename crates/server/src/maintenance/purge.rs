@@ -58,6 +58,8 @@ impl Erase {
     }
 
     /// The dashboard's comment items this erasure removes (`None`: all).
+    /// Text erasure removes the report's photos too: like a comment, a
+    /// photo is free content that may show what a person wrote or looks like.
     pub fn comment_items(self) -> Option<&'static [&'static str]> {
         match self {
             Erase::Text => None,
@@ -160,6 +162,7 @@ pub(super) async fn erase_one(
             &hash,
             (removed > 0).then_some(now),
             how.comment_items(),
+            how == Erase::Text,
         )
         .await?;
     Ok(found.then_some(removed))

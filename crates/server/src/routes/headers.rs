@@ -5,7 +5,12 @@
 //! see xtask/src/loader.rs), no inline style attribute (the app sets styles
 //! through the CSSOM, which the policy does not cover), no plugins, no
 //! framing. WebAssembly needs `'wasm-unsafe-eval'` to compile, and nothing
-//! more: plain `'unsafe-eval'` stays off.
+//! more: plain `'unsafe-eval'` stays off. Images may also be `blob:` URLs:
+//! the shopper's photos are shown from the phone's own storage.
+//!
+//! The Permissions-Policy turns the camera off everywhere but the
+//! shopper's pages (`/shop`), where a photo of a receipt or a queue ticket
+//! is taken ([`camera_for_shop`]).
 
 use axum::http::{header, HeaderName, HeaderValue};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -13,7 +18,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
      script-src 'self' 'wasm-unsafe-eval'; \
      style-src 'self'; \
-     img-src 'self'; \
+     img-src 'self' blob:; \
      connect-src 'self'; \
      manifest-src 'self'; \
      worker-src 'self'; \
@@ -21,6 +26,12 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
      base-uri 'none'; \
      form-action 'self'; \
      frame-ancestors 'none'";
+
+pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
+
+/// The shopper's pages take photos with this origin's camera.
+pub const SHOP_PERMISSIONS_POLICY: &str =
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=()";
 
 /// Each header with its value; applied in [`super::app`].
 pub fn all() -> [(HeaderName, HeaderValue); 6] {
@@ -47,9 +58,7 @@ pub fn all() -> [(HeaderName, HeaderValue); 6] {
         // The kit needs none of these; a compromised page cannot ask for them.
         (
             HeaderName::from_static("permissions-policy"),
-            HeaderValue::from_static(
-                "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-            ),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
         ),
     ]
 }
@@ -78,4 +87,22 @@ pub fn for_site(public_url: Option<&str>) -> Vec<(HeaderName, HeaderValue)> {
 
 pub fn layer(name: HeaderName, value: HeaderValue) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(name, value)
+}
+
+/// The shopper's pages (`/shop` and below) get [`SHOP_PERMISSIONS_POLICY`];
+/// installed outside the other headers, so that it has the last word.
+pub async fn camera_for_shop(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let shop = path == "/shop" || path.starts_with("/shop/");
+    let mut response = next.run(request).await;
+    if shop {
+        response.headers_mut().insert(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(SHOP_PERMISSIONS_POLICY),
+        );
+    }
+    response
 }

@@ -5,6 +5,7 @@ mod admin;
 mod branches;
 mod dashboard;
 mod device;
+mod evidence;
 mod headers;
 mod health;
 pub mod openapi;
@@ -65,6 +66,14 @@ pub fn app(state: AppState) -> Router {
             post(responses::receive).layer(option_layer(limits::per_device(config))),
         )
         .route("/visits", get(visits::list).post(visits::create))
+        .route("/evidence", get(evidence::list).post(evidence::announce))
+        .route("/evidence/{id}", get(evidence::status))
+        .route(
+            "/evidence/{id}/content",
+            put(evidence::put_content)
+                .get(evidence::content)
+                .layer(DefaultBodyLimit::max(crate::evidence::MAX_CHUNK_BYTES)),
+        )
         .route("/visits/{id}/start", post(visits::start))
         .route("/reports", get(reports::list))
         .route("/reports/{id}", get(reports::detail))
@@ -155,7 +164,8 @@ fn outer(site: Router, headers: Vec<(HeaderName, HeaderValue)>, timeout: Duratio
     for (name, value) in headers {
         site = site.layer(headers::layer(name, value));
     }
-    site.layer(middleware::from_fn(telemetry::track))
+    site.layer(middleware::from_fn(headers::camera_for_shop))
+        .layer(middleware::from_fn(telemetry::track))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

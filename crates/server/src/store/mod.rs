@@ -29,6 +29,7 @@ pub mod access;
 mod backend;
 pub mod catalog;
 pub mod copy;
+mod evidence;
 mod postgres;
 pub mod rollup;
 mod sqlite;
@@ -37,6 +38,7 @@ use branchpulse_core::aggregate::{Comment, CommentQuery, Filter, Part, Rollup};
 use branchpulse_core::programme::{Decision, ReportStatus, VisitStatus, Window};
 use branchpulse_core::scorecard::ItemMap;
 use branchpulse_core::Response;
+pub use evidence::{EvidenceRecord, ReportOwner};
 pub use rollup::Facts;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -475,8 +477,9 @@ impl Store {
 
     /// Replace a response's payload and hash with erased ones (see
     /// `maintenance::purge`), drop its comments (those of `comment_items`,
-    /// or all) from the dashboard's list and set `purged_at` when given, in
-    /// one transaction. `false` if no such response.
+    /// or all) from the dashboard's list, its photos with `drop_evidence`,
+    /// and set `purged_at` when given, in one transaction. `false` if no
+    /// such response.
     pub async fn erase(
         &self,
         id: Uuid,
@@ -484,10 +487,11 @@ impl Store {
         hash: &str,
         purged_at: Option<OffsetDateTime>,
         comment_items: Option<&[&str]>,
+        drop_evidence: bool,
     ) -> Result<bool, StoreError> {
         dispatch!(
             self,
-            responses::erase(id, payload, hash, purged_at, comment_items)
+            responses::erase(id, payload, hash, purged_at, comment_items, drop_evidence)
         )
     }
 

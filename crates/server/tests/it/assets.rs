@@ -195,3 +195,30 @@ async fn every_answer_carries_the_security_headers() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_camera_is_allowed_on_the_shoppers_pages_only() {
+    let server = TestServer::start().await;
+    let camera = |policy: &str| {
+        policy
+            .split(',')
+            .map(str::trim)
+            .find(|d| d.starts_with("camera="))
+            .map(str::to_owned)
+    };
+    for (path, wanted) in [
+        ("/shop", "camera=(self)"),
+        ("/shop/visit/123", "camera=(self)"),
+        ("/", "camera=()"),
+        ("/kiosk", "camera=()"),
+        ("/dashboard", "camera=()"),
+        ("/shopping", "camera=()"),
+        ("/api/v1/health", "camera=()"),
+    ] {
+        let resp = get(&server, path, "identity").await;
+        let policy = header(&resp, "permissions-policy");
+        assert_eq!(camera(policy).as_deref(), Some(wanted), "{path}: {policy}");
+        assert!(policy.contains("geolocation=()"), "{path}: {policy}");
+    }
+    server.stop().await;
+}

@@ -23,6 +23,7 @@ mod demo;
 mod durability;
 mod edges;
 mod erasure;
+mod evidence;
 mod hostile;
 mod kiosk;
 mod metrics;

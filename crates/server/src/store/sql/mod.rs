@@ -21,6 +21,7 @@
 pub mod access;
 pub mod catalog;
 pub mod copy;
+pub mod evidence;
 pub mod reports;
 pub mod responses;
 pub mod rollups;

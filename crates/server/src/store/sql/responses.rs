@@ -221,6 +221,7 @@ pub async fn erase(
     hash: &str,
     purged_at: Option<OffsetDateTime>,
     comment_items: Option<&[&str]>,
+    drop_evidence: bool,
 ) -> Result<bool, StoreError> {
     let mut tx = pool.begin().await?;
     let found = sqlx::query(
@@ -244,6 +245,13 @@ pub async fn erase(
         .bind(comment_items.map(|items| B::list(items.to_vec())))
         .execute(&mut *tx)
         .await?;
+    if drop_evidence {
+        // Their chunks go with them (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM evidence WHERE report_id = $1")
+            .bind(B::id(id))
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(found)
 }
