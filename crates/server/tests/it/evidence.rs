@@ -21,33 +21,20 @@ fn photo_id(n: u32) -> String {
 
 /// A mystery-shop report with every required item answered.
 fn report(n: u32, branch: &str) -> Value {
-    let file =
-        std::fs::read_to_string(common::questionnaires_dir().join("mystery_shop.json")).unwrap();
-    let q = branchpulse_core::questionnaire::load("mystery_shop.json", &file).unwrap();
-    let mut r = json!({
+    let (id, version, answers) = common::shop_answers("na");
+    json!({
         "id": report_id(n),
-        "questionnaire_id": q.id,
-        "questionnaire_version": q.version,
+        "questionnaire_id": id,
+        "questionnaire_version": version,
         "branch": branch,
         "device_id": "phone-1",
         "channel": "mystery_shop",
         "locale": "en",
         "started_at": "2026-03-01T09:30:00Z",
         "submitted_at": "2026-03-01T10:31:00Z",
-        "answers": {},
+        "answers": answers,
         "comments": {"waiting": "The queue ticket said 41"},
-    });
-    for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
-        r["answers"][&item.id] = match &item.kind {
-            branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": "na"}),
-            branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 60}),
-            branchpulse_core::ItemKind::Choice { options } => {
-                json!({"type": "choice", "value": options[0].id})
-            }
-            other => panic!("unexpected required item {other:?}"),
-        };
-    }
-    r
+    })
 }
 
 /// An Exif block (little-endian TIFF) naming the camera and holding a

@@ -13,45 +13,25 @@ use serde_json::{json, Value};
 
 /// A complete mystery-shop report, id ending in `n`, for `branch`.
 fn report(n: u32, branch: &str, assignment: Option<&Value>, revises: Option<&str>) -> Value {
-    let file =
-        std::fs::read_to_string(common::questionnaires_dir().join("mystery_shop.json")).unwrap();
-    let q = branchpulse_core::questionnaire::load("mystery_shop.json", &file).unwrap();
+    let (id, version, mut answers) = common::shop_answers("yes");
+    answers["visit_comment"] = json!({"type": "text", "value": format!("Queue remark {n}")});
     let mut r = json!({
         "id": format!("00000000-0000-4000-8000-{n:012}"),
-        "questionnaire_id": "branch_visit",
-        "questionnaire_version": q.version,
+        "questionnaire_id": id,
+        "questionnaire_version": version,
         "branch": branch,
         "device_id": "phone-1",
         "channel": "mystery_shop",
         "locale": "en",
         "started_at": "2026-03-02T12:10:00Z",
         "submitted_at": "2026-03-02T12:55:00Z",
-        "answers": {
-            "visit_comment": {"type": "text", "value": format!("Queue remark {n}")},
-        },
+        "answers": answers,
     });
     if let Some(a) = assignment {
         r["assignment"] = a.clone();
     }
     if let Some(rev) = revises {
         r["revises"] = json!(rev);
-    }
-    for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
-        r["answers"][&item.id] = match &item.kind {
-            // A call nobody answered: the items asked after an answer stay hidden.
-            branchpulse_core::ItemKind::YesNo if item.from_call.is_some() => {
-                json!({"type": "yes_no", "value": "no"})
-            }
-            branchpulse_core::ItemKind::Call { .. } => {
-                json!({"type": "call", "value": {"rings": 9, "answered": false, "seconds": 45}})
-            }
-            branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": "yes"}),
-            branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 60}),
-            branchpulse_core::ItemKind::Choice { options } => {
-                json!({"type": "choice", "value": options[0].id})
-            }
-            other => panic!("unexpected required item {other:?}"),
-        };
     }
     r
 }

@@ -461,6 +461,34 @@ pub fn kiosk_response(id: &str) -> Value {
     })
 }
 
+/// The answers of a mystery-shop report to the default questionnaire
+/// (`mystery_shop.json`, whatever its version) with every required item
+/// answered and the phone call not answered, so the items asked after an
+/// answered call stay hidden; yes/no items answer `yes_no`. Returns the
+/// questionnaire's id and version with them.
+pub fn shop_answers(yes_no: &str) -> (String, u32, Value) {
+    let file = std::fs::read_to_string(questionnaires_dir().join("mystery_shop.json")).unwrap();
+    let q = branchpulse_core::questionnaire::load("mystery_shop.json", &file).unwrap();
+    let mut answers = json!({});
+    for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
+        answers[&item.id] = match &item.kind {
+            branchpulse_core::ItemKind::YesNo if item.from_call.is_some() => {
+                json!({"type": "yes_no", "value": "no"})
+            }
+            branchpulse_core::ItemKind::Call { .. } => {
+                json!({"type": "call", "value": {"rings": 9, "answered": false, "seconds": 45}})
+            }
+            branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": yes_no}),
+            branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 60}),
+            branchpulse_core::ItemKind::Choice { options } => {
+                json!({"type": "choice", "value": options[0].id})
+            }
+            other => panic!("unexpected required item {other:?}"),
+        };
+    }
+    (q.id, q.version, answers)
+}
+
 /// The first column of the first row of `sql`, as text.
 pub async fn scalar(database_url: &str, sql: &str) -> Option<String> {
     if database_url.starts_with("postgres") {
