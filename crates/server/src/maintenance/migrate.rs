@@ -17,7 +17,8 @@
 //! it up); visits, reports and quotas, which change over their life, are
 //! written as SQLite holds them; review decisions, append-only, are
 //! inserted by id; photos are written with their bytes (and, for one still
-//! arriving, the chunks received, so the phone resumes where it was).
+//! arriving, the chunks received, so the phone resumes where it was; one
+//! the phone has finished sending to PostgreSQL meanwhile is kept).
 //! Each is then compared whole with its copy.
 //!
 //! One overwrite is allowed: a response whose texts were erased in SQLite
@@ -308,6 +309,13 @@ async fn copy_programme(
             Some(_) => target.evidence_copy(photo.id).await?,
             None => None,
         };
+        // One the phone finished sending to PostgreSQL is kept.
+        let finished_there = to
+            .as_ref()
+            .is_some_and(|t| t.record.complete && !from.record.complete);
+        if finished_there {
+            continue;
+        }
         if to.as_ref() != Some(&from) {
             target.put_evidence(&from).await?;
             if to.is_some() {

@@ -376,10 +376,12 @@ pub async fn evidence_rows(pool: &Pool) -> Result<Vec<EvidenceRecord>, StoreErro
 }
 
 pub async fn evidence_copy(pool: &Pool, id: Uuid) -> Result<Option<EvidenceCopy>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {EVIDENCE}, data FROM evidence WHERE id = $1"))
-        .bind(B::id(id))
-        .fetch_optional(pool)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {EVIDENCE}, data FROM evidence WHERE id = $1"
+    ))
+    .bind(B::id(id))
+    .fetch_optional(pool)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let chunks = sqlx::query_as(
         "SELECT start, data FROM evidence_chunks WHERE evidence_id = $1 ORDER BY start",
