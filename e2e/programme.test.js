@@ -146,6 +146,10 @@ test('a visit planned, made, returned, corrected offline, approved and counted o
   await queued.getByRole('link', { name: 'Read' }).click();
   await r.locator('#report-title').waitFor();
   assert.ok(await r.locator('.answers dt').count() > 5, 'every item, by its text');
+  // A reviewer reads the items by their words, and the ring counter's count in words.
+  const answers = await r.locator('.answers').textContent();
+  assert.match(answers, /was the call answered\?/);
+  assert.match(answers, /Answered after 2 rings \(\d+ s\)\./);
   assert.match(await r.locator('.timings .wait').textContent(), /^\d+:\d\d$/);
   assert.deepEqual(await seriousViolations(r), [], 'axe on the report page');
   await r.locator('#review-return').click();

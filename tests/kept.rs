@@ -34,6 +34,7 @@ fn items() -> Items {
         item: "staff_care".into(),
         dimension: Some(Dimension::Empathy),
         yes_no: false,
+        max_rings: None,
         figure: f,
     };
     Items {

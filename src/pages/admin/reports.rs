@@ -350,7 +350,6 @@ fn name_of(q: &Questionnaire, id: &str, l: Locale) -> Option<String> {
 
 /// An answer in words, in `l`; `item` gives a choice's label.
 fn answer_text(a: &Answer, item: Option<&branchpulse_core::Item>, l: Locale) -> String {
-    #[allow(unreachable_patterns)]
     match a {
         Answer::Rating(n) => format!("{n} / 5"),
         Answer::YesNo(YesNo::Yes) => text(l, Key::Yes).into(),
@@ -368,8 +367,20 @@ fn answer_text(a: &Answer, item: Option<&branchpulse_core::Item>, l: Locale) -> 
             })
             .unwrap_or_else(|| c.clone()),
         Answer::Text(s) => s.clone(),
-        // A kind of answer newer than this screen: its JSON says it.
-        other => serde_json::to_string(other).unwrap_or_default(),
+        Answer::Call {
+            rings,
+            answered,
+            seconds,
+        } => text(
+            l,
+            if *answered {
+                Key::ShopCallDoneAnswered
+            } else {
+                Key::ShopCallDoneLost
+            },
+        )
+        .replace("{rings}", &rings.to_string())
+        .replace("{seconds}", &seconds.to_string()),
     }
 }
 

@@ -11,6 +11,16 @@
 //! account in PostgreSQL (for example the `admin` a first start there made)
 //! is skipped and named, never merged.
 //!
+//! The mystery-shop programme follows the responses, in the order its rows
+//! refer to each other: a report released from review in SQLite since an
+//! earlier run is released in PostgreSQL (the start-up backfill then rolls
+//! it up); visits, reports and quotas, which change over their life, are
+//! written as SQLite holds them; review decisions, append-only, are
+//! inserted by id; photos are written with their bytes (and, for one still
+//! arriving, the chunks received, so the phone resumes where it was; one
+//! the phone has finished sending to PostgreSQL meanwhile is kept).
+//! Each is then compared whole with its copy.
+//!
 //! One overwrite is allowed: a response whose texts were erased in SQLite
 //! after an earlier run copied it is erased in PostgreSQL too, once its
 //! copy there is shown to be the same response (erased the same way, it
@@ -19,8 +29,11 @@
 use super::purge::{same_as_stored, Erase};
 use crate::store::copy::AccountsCopied;
 use crate::store::{sha256_hex, Record, Saved, Store, StoreError};
+use branchpulse_core::programme::VisitStatus;
 use branchpulse_core::Response;
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::Hash;
 
 const CHUNK: u32 = 1000;
 
@@ -56,6 +69,28 @@ pub struct Report {
     /// Users, devices and the audit log (sessions are not copied: people
     /// sign in again on the new server).
     pub accounts: AccountsCopied,
+    pub programme: ProgrammeCopied,
+}
+
+/// What the mystery-shop programme's copy wrote: `*_copied` rows new to
+/// PostgreSQL, `*_updated` rows that changed in SQLite since an earlier
+/// run; the plain counts are what both databases hold afterwards.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgrammeCopied {
+    pub visits_updated: u64,
+    pub released: u64,
+    pub held: u64,
+    pub reports_copied: u64,
+    pub reports_updated: u64,
+    pub reports: u64,
+    pub reviews_copied: u64,
+    pub reviews: u64,
+    pub quotas_copied: u64,
+    pub quotas_updated: u64,
+    pub quotas: u64,
+    pub photos_copied: u64,
+    pub photos_updated: u64,
+    pub photos: u64,
 }
 
 impl fmt::Display for Report {
@@ -74,6 +109,28 @@ impl fmt::Display for Report {
             self.visits,
             self.questionnaires,
             self.branches
+        )?;
+        let p = &self.programme;
+        write!(
+            f,
+            "; visits updated: {}; reports awaiting or in review: {} held, {} released as in SQLite; \
+             reports: {} copied, {} updated, both databases hold {}; review decisions: {} copied, \
+             both hold {}; quotas: {} copied, {} updated, both hold {}; photos: {} copied, \
+             {} updated, both hold {}",
+            p.visits_updated,
+            p.held,
+            p.released,
+            p.reports_copied,
+            p.reports_updated,
+            p.reports,
+            p.reviews_copied,
+            p.reviews,
+            p.quotas_copied,
+            p.quotas_updated,
+            p.quotas,
+            p.photos_copied,
+            p.photos_updated,
+            p.photos
         )?;
         let a = &self.accounts;
         write!(
@@ -114,20 +171,7 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
             }
         }
     }
-    // Visit assignments: few, copied whole, compared field by field.
-    let mut visits_copied = 0;
-    let visits = source.visits(None).await?;
-    for visit in &visits {
-        visits_copied += u64::from(target.copy_visit(visit).await?);
-    }
-    let in_target = target.visits(None).await?;
-    if in_target != visits {
-        return Err(MigrateError::Mismatch(format!(
-            "SQLite has {} visit assignments, PostgreSQL {} that differ",
-            visits.len(),
-            in_target.len()
-        )));
-    }
+    let (visits_copied, visits, programme) = copy_programme(&source, &target).await?;
     // The catalog as admins left it, and which responses had texts purged.
     let catalog = source.catalog().await?;
     target.import_catalog(&catalog).await?;
@@ -176,11 +220,150 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
         rows: from_ids.len() as u64,
         checksum: from_sum,
         visits_copied,
-        visits: visits.len() as u64,
+        visits,
         questionnaires: catalog.questionnaires.len() as u64,
         branches: catalog.branches.len() as u64,
         accounts,
+        programme,
     })
+}
+
+/// Visits, review state, quotas and photos, after the responses they
+/// refer to; (visits copied, visits held by both, the rest).
+async fn copy_programme(
+    source: &Store,
+    target: &Store,
+) -> Result<(u64, u64, ProgrammeCopied), MigrateError> {
+    let mut p = ProgrammeCopied::default();
+    // Approved in SQLite since an earlier run copied them held.
+    let held = source.held_ids().await?;
+    let to_release: Vec<_> = target
+        .held_ids()
+        .await?
+        .into_iter()
+        .filter(|id| held.binary_search(id).is_err())
+        .collect();
+    p.released = target.release_copied(&to_release).await?;
+    let held_there = target.held_ids().await?;
+    if held_there != held {
+        return Err(MigrateError::Mismatch(format!(
+            "SQLite holds {} reports for review, PostgreSQL {} (a report counted in PostgreSQL \
+             is held in SQLite)",
+            held.len(),
+            held_there.len()
+        )));
+    }
+    p.held = held.len() as u64;
+
+    // Visits: few, compared field by field.
+    let visits = source.visits(None).await?;
+    let (new, changed) = differing(&visits, &target.visits(None).await?, |v| v.id);
+    for visit in &new {
+        target.copy_visit(visit).await?;
+    }
+    for visit in &changed {
+        target.update_visit(visit, &VisitStatus::ALL).await?;
+    }
+    let (visits_copied, visits_updated) = (new.len() as u64, changed.len() as u64);
+    p.visits_updated = visits_updated;
+    same("visits", &visits, &target.visits(None).await?)?;
+
+    let reports = source.report_rows().await?;
+    let (new, changed) = differing(&reports, &target.report_rows().await?, |r| r.response_id);
+    target
+        .put_reports(&[new.as_slice(), changed.as_slice()].concat())
+        .await?;
+    (p.reports_copied, p.reports_updated) = (new.len() as u64, changed.len() as u64);
+    p.reports = reports.len() as u64;
+    same("reports", &reports, &target.report_rows().await?)?;
+
+    let reviews = source.review_rows().await?;
+    p.reviews_copied = target.add_reviews(&reviews).await?;
+    p.reviews = reviews.len() as u64;
+    same("review decisions", &reviews, &target.review_rows().await?)?;
+
+    let quotas = source.quota_rows().await?;
+    let (new, changed) = differing(&quotas, &target.quota_rows().await?, |q| {
+        (q.branch.clone(), q.quarter.clone())
+    });
+    target
+        .put_quotas(&[new.as_slice(), changed.as_slice()].concat())
+        .await?;
+    (p.quotas_copied, p.quotas_updated) = (new.len() as u64, changed.len() as u64);
+    p.quotas = quotas.len() as u64;
+    same("quotas", &quotas, &target.quota_rows().await?)?;
+
+    // Photos one at a time, bytes and all: they are the heavy rows.
+    let photos = source.evidence_rows().await?;
+    let there: HashMap<_, _> = target
+        .evidence_rows()
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    for photo in &photos {
+        let Some(from) = source.evidence_copy(photo.id).await? else {
+            continue;
+        };
+        let mut to = match there.get(&photo.id) {
+            Some(_) => target.evidence_copy(photo.id).await?,
+            None => None,
+        };
+        // One the phone finished sending to PostgreSQL is kept.
+        let finished_there = to
+            .as_ref()
+            .is_some_and(|t| t.record.complete && !from.record.complete);
+        if finished_there {
+            continue;
+        }
+        if to.as_ref() != Some(&from) {
+            target.put_evidence(&from).await?;
+            if to.is_some() {
+                p.photos_updated += 1;
+            } else {
+                p.photos_copied += 1;
+            }
+            to = target.evidence_copy(photo.id).await?;
+        }
+        if to.as_ref() != Some(&from) {
+            return Err(MigrateError::Mismatch(format!(
+                "photo {} differs in PostgreSQL",
+                photo.id
+            )));
+        }
+    }
+    p.photos = photos.len() as u64;
+    Ok((visits_copied, visits.len() as u64, p))
+}
+
+/// The rows of `source` that `target` lacks, and those it holds otherwise.
+fn differing<T: Clone + PartialEq, K: Hash + Eq>(
+    source: &[T],
+    target: &[T],
+    key: impl Fn(&T) -> K,
+) -> (Vec<T>, Vec<T>) {
+    let there: HashMap<K, &T> = target.iter().map(|t| (key(t), t)).collect();
+    let (mut new, mut changed) = (Vec::new(), Vec::new());
+    for row in source {
+        match there.get(&key(row)) {
+            None => new.push(row.clone()),
+            Some(t) if *t != row => changed.push(row.clone()),
+            Some(_) => {}
+        }
+    }
+    (new, changed)
+}
+
+/// `Mismatch` unless PostgreSQL now holds exactly what SQLite does.
+fn same<T: PartialEq>(what: &str, source: &[T], target: &[T]) -> Result<(), MigrateError> {
+    if source == target {
+        return Ok(());
+    }
+    Err(MigrateError::Mismatch(format!(
+        "SQLite has {} {what}, PostgreSQL {} that differ",
+        source.len(),
+        target.len()
+    )))
 }
 
 /// Erase PostgreSQL's copy of `record` as it was erased in SQLite, if the

@@ -37,8 +37,8 @@ pub(super) trait Backend: sqlx::Database {
     /// at a time, when the guarded UPDATE's own lock does not.
     const SERIALIZE_ADMIN_CHANGES: Option<&'static str>;
 
-    /// After audit-log lines were copied in with their ids: a statement
-    /// making the lines written later continue after them, if the database
-    /// does not do so by itself.
-    const AFTER_AUDIT_COPY: Option<&'static str>;
+    /// After rows of `table` (the audit log, review decisions) were copied
+    /// in with their ids: a statement making the rows written later
+    /// continue after them, if the database does not do so by itself.
+    fn after_ids_copied(table: &str) -> Option<String>;
 }

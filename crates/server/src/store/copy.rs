@@ -1,12 +1,14 @@
 //! What moving a bank from one database to another reads and writes
 //! (`maintenance::migrate`): responses page by page, visits, the catalog
 //! as admins left it, accounts with their secrets' hashes. Writes skip
-//! what is already there, so a second run copies only what is new. The
-//! queries are in `sql/copy.rs`.
+//! what is already there, so a second run copies only what is new; the
+//! programme's rows that change over their life (a report's review, its
+//! visit's status, a quota, a photo still arriving) are written as the
+//! source holds them. The queries are in `sql/copy.rs`.
 
 use super::access::{DeviceRow, UserRow};
 use super::catalog::CatalogRows;
-use super::{Record, Store, StoreError, VisitRecord};
+use super::{EvidenceRecord, Record, Store, StoreError, VisitRecord};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -47,6 +49,48 @@ pub struct AccountsCopied {
     pub users_skipped: Vec<String>,
     pub devices_copied: u64,
     pub audit_copied: u64,
+}
+
+/// A `reports` row as stored (its status and decision as text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCopy {
+    pub response_id: Uuid,
+    pub visit: Option<Uuid>,
+    pub shopper: Option<String>,
+    pub status: String,
+    pub note: Option<String>,
+    pub revises: Option<Uuid>,
+    pub revised_by: Option<Uuid>,
+    pub decided_at: Option<OffsetDateTime>,
+    pub decided_by: Option<String>,
+}
+
+/// A line of a report's review history, with its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewCopy {
+    pub id: i64,
+    pub response_id: Uuid,
+    pub at: OffsetDateTime,
+    pub reviewer: String,
+    pub decision: String,
+    pub note: String,
+}
+
+/// A branch's quota for a quarter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaRow {
+    pub branch: String,
+    pub quarter: String,
+    pub target: i64,
+}
+
+/// A photo with its bytes: the cleaned photo once complete, the chunks
+/// received (by where they start) while it is not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceCopy {
+    pub record: EvidenceRecord,
+    pub data: Option<Vec<u8>>,
+    pub chunks: Vec<(i64, Vec<u8>)>,
 }
 
 impl Store {
@@ -97,5 +141,65 @@ impl Store {
     /// named, never merged.
     pub async fn add_accounts(&self, rows: &AccountRows) -> Result<AccountsCopied, StoreError> {
         dispatch!(self, copy::add_accounts(rows))
+    }
+
+    /// The ids of the responses held for review, by id.
+    pub async fn held_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        dispatch!(self, copy::held_ids())
+    }
+
+    /// Release `ids` from review as copied (approved in the source since
+    /// an earlier copy); the start-up backfill rolls them up. How many were
+    /// held.
+    pub async fn release_copied(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
+        dispatch!(self, copy::release(ids))
+    }
+
+    /// Every `reports` row, by response id.
+    pub async fn report_rows(&self) -> Result<Vec<ReportCopy>, StoreError> {
+        dispatch!(self, copy::report_rows())
+    }
+
+    /// Write `rows` as they are, over any stored with their ids, in one
+    /// transaction.
+    pub async fn put_reports(&self, rows: &[ReportCopy]) -> Result<(), StoreError> {
+        dispatch!(self, copy::put_reports(rows))
+    }
+
+    /// Every review decision, by id.
+    pub async fn review_rows(&self) -> Result<Vec<ReviewCopy>, StoreError> {
+        dispatch!(self, copy::review_rows())
+    }
+
+    /// Add `rows` with their ids, each unless its id is stored, in one
+    /// transaction; how many were added.
+    pub async fn add_reviews(&self, rows: &[ReviewCopy]) -> Result<u64, StoreError> {
+        dispatch!(self, copy::add_reviews(rows))
+    }
+
+    /// Every quota, by quarter and branch.
+    pub async fn quota_rows(&self) -> Result<Vec<QuotaRow>, StoreError> {
+        dispatch!(self, copy::quota_rows())
+    }
+
+    /// Set `rows` over any stored for the same branch and quarter.
+    pub async fn put_quotas(&self, rows: &[QuotaRow]) -> Result<(), StoreError> {
+        dispatch!(self, copy::put_quotas(rows))
+    }
+
+    /// Every photo's record, without bytes, by id.
+    pub async fn evidence_rows(&self) -> Result<Vec<EvidenceRecord>, StoreError> {
+        dispatch!(self, copy::evidence_rows())
+    }
+
+    /// Photo `id` with its bytes.
+    pub async fn evidence_copy(&self, id: Uuid) -> Result<Option<EvidenceCopy>, StoreError> {
+        dispatch!(self, copy::evidence_copy(id))
+    }
+
+    /// Write `e` as it is, over any photo stored with its id, its chunks
+    /// replacing the stored ones, in one transaction.
+    pub async fn put_evidence(&self, e: &EvidenceCopy) -> Result<(), StoreError> {
+        dispatch!(self, copy::put_evidence(e))
     }
 }

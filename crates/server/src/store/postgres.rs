@@ -82,8 +82,10 @@ impl Backend for Postgres {
     const SERIALIZE_ADMIN_CHANGES: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(4778424076541454702)");
 
-    const AFTER_AUDIT_COPY: Option<&'static str> = Some(
-        "SELECT setval(pg_get_serial_sequence('audit_log', 'id'), \
-         GREATEST((SELECT MAX(id) FROM audit_log), 1))",
-    );
+    fn after_ids_copied(table: &str) -> Option<String> {
+        Some(format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+             GREATEST((SELECT MAX(id) FROM {table}), 1))"
+        ))
+    }
 }

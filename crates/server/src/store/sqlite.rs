@@ -122,7 +122,9 @@ impl Backend for Sqlite {
     const SERIALIZE_ADMIN_CHANGES: Option<&'static str> = None;
 
     // An INTEGER PRIMARY KEY goes on after the largest id stored.
-    const AFTER_AUDIT_COPY: Option<&'static str> = None;
+    fn after_ids_copied(_table: &str) -> Option<String> {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ fn report_id(n: u32) -> String {
     format!("00000000-0000-4000-8000-{n:012}")
 }
 
-fn photo_id(n: u32) -> String {
+pub(crate) fn photo_id(n: u32) -> String {
     format!("00000000-0000-4000-9000-{n:012}")
 }
 
@@ -75,7 +75,7 @@ const XMP: &[u8] = b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>
 
 /// A real 64×48 JPEG (a gradient); with `metadata`, as a phone's camera
 /// would write it: Exif with GPS and the camera's make, XMP with GPS.
-fn jpeg(metadata: bool, progressive: bool) -> Vec<u8> {
+pub(crate) fn jpeg(metadata: bool, progressive: bool) -> Vec<u8> {
     let (w, h) = (64u16, 48u16);
     let mut pixels = Vec::new();
     for y in 0..h {
@@ -103,12 +103,12 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn sha(bytes: &[u8]) -> String {
+pub(crate) fn sha(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
 /// The announcement of `bytes` as photo `n` of report `report`'s item.
-fn announcement(n: u32, report: &str, bytes: &[u8]) -> Value {
+pub(crate) fn announcement(n: u32, report: &str, bytes: &[u8]) -> Value {
     json!({
         "id": photo_id(n),
         "report": report,
@@ -119,7 +119,7 @@ fn announcement(n: u32, report: &str, bytes: &[u8]) -> Value {
     })
 }
 
-async fn put_chunk(
+pub(crate) async fn put_chunk(
     s: &TestServer,
     token: &str,
     id: &str,
@@ -164,7 +164,13 @@ async fn with_report() -> (TestServer, String) {
 }
 
 /// Send `bytes` whole, in chunks of `chunk` bytes.
-async fn upload(s: &TestServer, token: &str, id: &str, bytes: &[u8], chunk: usize) -> (u16, Value) {
+pub(crate) async fn upload(
+    s: &TestServer,
+    token: &str,
+    id: &str,
+    bytes: &[u8],
+    chunk: usize,
+) -> (u16, Value) {
     let mut last = (0, Value::Null);
     for (i, part) in bytes.chunks(chunk).enumerate() {
         last = put_chunk(s, token, id, i * chunk, part).await;
@@ -175,7 +181,7 @@ async fn upload(s: &TestServer, token: &str, id: &str, bytes: &[u8], chunk: usiz
     last
 }
 
-async fn content(s: &TestServer, id: &str) -> (u16, Vec<u8>, String) {
+pub(crate) async fn content(s: &TestServer, id: &str) -> (u16, Vec<u8>, String) {
     let resp = s
         .get(&format!("/api/v1/evidence/{id}/content"))
         .await

@@ -3,9 +3,9 @@
 
 use crate::common;
 
-use branchpulse_server::maintenance::migrate::{sqlite_to_postgres, MigrateError};
+use branchpulse_server::maintenance::migrate::{sqlite_to_postgres, MigrateError, ProgrammeCopied};
 use common::{fresh_database, kiosk_response, stored_rows, TestServer};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 #[ignore = "needs a PostgreSQL server in BRANCHPULSE_TEST_POSTGRES (cargo xtask test starts one)"]
@@ -168,4 +168,216 @@ async fn the_urls_must_name_sqlite_then_postgres() {
         sqlite_to_postgres(&a, &b).await,
         Err(MigrateError::WrongKinds)
     ));
+}
+
+/// The programme as a reviewer and a shopper left it in SQLite: a visit
+/// whose report was returned, corrected and approved; a report awaiting
+/// review; a quota; a photo sent whole and one half sent.
+#[tokio::test]
+#[ignore = "needs a PostgreSQL server in BRANCHPULSE_TEST_POSTGRES (cargo xtask test starts one)"]
+async fn the_programme_is_copied_with_its_reviews_quotas_and_photos() {
+    use crate::evidence::{announcement, content, jpeg, photo_id, put_chunk, upload};
+    use crate::programme::{call, id_of, new_visit, report, review};
+    use reqwest::Method;
+
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("source.db").display());
+    let source = sqlite.clone();
+    let s = TestServer::start_with(|c| c.database_url = source).await;
+    let rita = s.user("rita", "reviewer", None, None).await;
+    let (_, ana) = s.enrol("shopper", "Ana").await;
+    let mut visits = Vec::new();
+    for branch in ["N01", "S02"] {
+        let (status, v) = call(
+            &s,
+            &rita,
+            Method::POST,
+            "/api/v1/visits",
+            Some(&new_visit(branch, Some("Ana"))),
+        )
+        .await;
+        assert_eq!(status, 201, "{v}");
+        visits.push(id_of(&v));
+    }
+    let send = |r: Value| {
+        let (s, ana) = (&s, &ana);
+        async move {
+            let (status, reply) = s.post_batch_as(ana, &json!({"responses": [r]})).await;
+            assert_eq!(status, 200, "{reply}");
+            assert_eq!(reply["results"][0]["status"], "accepted", "{reply}");
+        }
+    };
+    let first = report(1, "N01", Some(&json!(visits[0])), None);
+    send(first.clone()).await;
+    let note = "The queue ticket number is missing";
+    let (status, _) = review(
+        &s,
+        &rita,
+        &id_of(&first),
+        json!({"decision": "return", "note": note}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let corrected = report(2, "N01", Some(&json!(visits[0])), Some(&id_of(&first)));
+    send(corrected.clone()).await;
+    let (status, _) = review(
+        &s,
+        &rita,
+        &id_of(&corrected),
+        json!({"decision": "approve"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let held = report(3, "S02", Some(&json!(visits[1])), None);
+    send(held.clone()).await;
+    let quotas = json!({"quarter": "2026-Q1", "targets": [{"branch": "N01", "target": 12}, {"branch": "S02", "target": 7}]});
+    let (status, reply) = call(&s, &rita, Method::PUT, "/api/v1/quotas", Some(&quotas)).await;
+    assert!((200..300).contains(&status), "{status} {reply}");
+    // A receipt sent whole for the approved report; a ticket half sent
+    // for the held one.
+    let (whole, half) = (jpeg(false, false), jpeg(false, true));
+    for (n, report, bytes) in [(1, &corrected, &whole), (2, &held, &half)] {
+        let (status, body) = s
+            .post_as(
+                "/api/v1/evidence",
+                &ana,
+                &announcement(n, &id_of(report), bytes),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = upload(&s, &ana, &photo_id(1), &whole, 700).await;
+    assert_eq!((status, &body["complete"]), (200, &json!(true)), "{body}");
+    let sent = half.len() / 2;
+    let (status, _) = put_chunk(&s, &ana, &photo_id(2), 0, &half[..sent]).await;
+    assert_eq!(status, 200);
+
+    let before = seen(&s, &rita, &[&first, &corrected, &held]).await;
+    assert_eq!(
+        before.last().unwrap()["network"]["n"],
+        1,
+        "only the approved report counts"
+    );
+    assert_eq!(before[0]["history"][0]["note"], note, "{}", before[0]);
+    let (status, bytes, _) = content(&s, &photo_id(1)).await;
+    assert_eq!(status, 200);
+    s.stop().await;
+
+    let postgres = fresh_database(dir.path()).await;
+    assert!(postgres.starts_with("postgres"), "{postgres}");
+    let copied = sqlite_to_postgres(&sqlite, &postgres).await.unwrap();
+    let p = &copied.programme;
+    assert_eq!((copied.visits_copied, copied.visits), (2, 2), "{copied}");
+    assert_eq!((p.held, p.released), (2, 0), "{copied}");
+    assert_eq!((p.reports_copied, p.reports), (3, 3), "{copied}");
+    assert_eq!((p.reviews_copied, p.reviews), (2, 2), "{copied}");
+    assert_eq!((p.quotas_copied, p.quotas), (2, 2), "{copied}");
+    assert_eq!((p.photos_copied, p.photos), (2, 2), "{copied}");
+
+    let on_postgres = TestServer::start_with(|c| c.database_url = postgres.clone()).await;
+    let rita_there = on_postgres
+        .login("rita", "rita password 2026")
+        .await
+        .unwrap();
+    let after = seen(&on_postgres, &rita_there, &[&first, &corrected, &held]).await;
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(a, b);
+    }
+    let (status, copied_bytes, _) = content(&on_postgres, &photo_id(1)).await;
+    assert_eq!((status, copied_bytes), (200, bytes));
+    on_postgres.stop().await;
+
+    // A second run writes nothing.
+    let digest = common::digest(&postgres).await;
+    let again = sqlite_to_postgres(&sqlite, &postgres).await.unwrap();
+    assert_eq!(
+        (again.programme.clone(), again.visits_copied),
+        (
+            ProgrammeCopied {
+                reports: 3,
+                reviews: 2,
+                quotas: 2,
+                photos: 2,
+                held: 2,
+                ..ProgrammeCopied::default()
+            },
+            0
+        ),
+        "{again}"
+    );
+    assert_eq!(common::digest(&postgres).await, digest);
+
+    // Approved in SQLite after the first copy: released in PostgreSQL and
+    // counted there; the phone then finishes its photo against PostgreSQL,
+    // and a third run leaves that photo alone.
+    let source = sqlite.clone();
+    let s = TestServer::start_with(|c| c.database_url = source).await;
+    let rita = s.login("rita", "rita password 2026").await.unwrap();
+    let (status, _) = review(&s, &rita, &id_of(&held), json!({"decision": "approve"})).await;
+    assert_eq!(status, 200);
+    let approved = seen(&s, &rita, &[&first, &corrected, &held]).await;
+    assert_eq!(approved.last().unwrap()["network"]["n"], 2);
+    s.stop().await;
+    let later = sqlite_to_postgres(&sqlite, &postgres).await.unwrap();
+    let p = &later.programme;
+    assert_eq!(
+        (
+            p.released,
+            p.held,
+            p.reports_updated,
+            p.reviews_copied,
+            later.programme.visits_updated
+        ),
+        (1, 1, 1, 1, 1),
+        "{later}"
+    );
+    let on_postgres = TestServer::start_with(|c| c.database_url = postgres.clone()).await;
+    let rita_there = on_postgres
+        .login("rita", "rita password 2026")
+        .await
+        .unwrap();
+    assert_eq!(
+        seen(&on_postgres, &rita_there, &[&first, &corrected, &held]).await,
+        approved
+    );
+    let (status, body) = put_chunk(&on_postgres, &ana, &photo_id(2), sent, &half[sent..]).await;
+    assert_eq!((status, &body["complete"]), (200, &json!(true)), "{body}");
+    on_postgres.stop().await;
+    let last = sqlite_to_postgres(&sqlite, &postgres).await.unwrap();
+    assert_eq!(
+        (last.programme.photos_copied, last.programme.photos_updated),
+        (0, 0),
+        "{last}"
+    );
+    let on_postgres = TestServer::start_with(|c| c.database_url = postgres.clone()).await;
+    let (status, _, _) = content(&on_postgres, &photo_id(2)).await;
+    assert_eq!(status, 200, "the photo finished in PostgreSQL is kept");
+    on_postgres.stop().await;
+}
+
+/// What a reviewer reads of the programme: both reports in full (with
+/// their history and versions), the queue, the quarter's quotas, the
+/// visits, and the mystery-shop figures.
+async fn seen(s: &TestServer, who: &common::Session, reports: &[&Value]) -> Vec<Value> {
+    use crate::programme::{call, id_of};
+    let mut paths: Vec<String> = reports
+        .iter()
+        .map(|r| format!("/api/v1/reports/{}", id_of(r)))
+        .collect();
+    paths.extend(
+        [
+            "/api/v1/reports",
+            "/api/v1/quotas?quarter=2026-Q1",
+            "/api/v1/visits",
+            "/api/v1/aggregates?from=2026-03-01&to=2026-03-31&channel=mystery_shop",
+        ]
+        .map(String::from),
+    );
+    let mut out = Vec::new();
+    for path in paths {
+        let (status, body) = call(s, who, reqwest::Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        out.push(body);
+    }
+    out
 }

@@ -12,7 +12,12 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 /// A complete mystery-shop report, id ending in `n`, for `branch`.
-fn report(n: u32, branch: &str, assignment: Option<&Value>, revises: Option<&str>) -> Value {
+pub(crate) fn report(
+    n: u32,
+    branch: &str,
+    assignment: Option<&Value>,
+    revises: Option<&str>,
+) -> Value {
     let (id, version, mut answers) = common::shop_answers("yes");
     answers["visit_comment"] = json!({"type": "text", "value": format!("Queue remark {n}")});
     let mut r = json!({
@@ -36,12 +41,12 @@ fn report(n: u32, branch: &str, assignment: Option<&Value>, revises: Option<&str
     r
 }
 
-fn id_of(r: &Value) -> String {
+pub(crate) fn id_of(r: &Value) -> String {
     r["id"].as_str().unwrap().to_owned()
 }
 
 /// `method path` with `body` as `who`: status and JSON answer.
-async fn call(
+pub(crate) async fn call(
     s: &TestServer,
     who: &Session,
     method: Method,
@@ -78,7 +83,7 @@ async fn send(s: &TestServer, token: &str, r: &Value) -> Value {
     reply["results"][0].clone()
 }
 
-async fn review(s: &TestServer, who: &Session, id: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn review(s: &TestServer, who: &Session, id: &str, body: Value) -> (u16, Value) {
     call(
         s,
         who,
@@ -119,7 +124,7 @@ async fn visit(s: &TestServer, id: &str) -> Value {
         .clone()
 }
 
-fn new_visit(branch: &str, shopper: Option<&str>) -> Value {
+pub(crate) fn new_visit(branch: &str, shopper: Option<&str>) -> Value {
     json!({
         "branch": branch,
         "scenario": "Ask about a savings account at lunchtime",

@@ -236,12 +236,17 @@ pub async fn update_branch(
 pub async fn import_catalog(pool: &Pool, rows: &CatalogRows) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     sqlx::query(BUMP).execute(&mut *tx).await?;
+    // Rows written only where they differ, so that a copy run again
+    // changes nothing, not even the generation devices watch.
+    let mut changed = 0;
     for q in &rows.questionnaires {
-        sqlx::query(
+        changed += sqlx::query(
             "INSERT INTO questionnaires (id, version, kind, json, active, uploaded_at) \
              VALUES ($1, $2, $3, $4, FALSE, $5) \
              ON CONFLICT (id, version) DO UPDATE SET kind = excluded.kind, \
-             json = excluded.json, uploaded_at = excluded.uploaded_at",
+             json = excluded.json, uploaded_at = excluded.uploaded_at \
+             WHERE questionnaires.kind <> excluded.kind OR questionnaires.json <> excluded.json \
+             OR questionnaires.uploaded_at IS DISTINCT FROM excluded.uploaded_at",
         )
         .bind(&q.id)
         .bind(i64::from(q.version))
@@ -249,28 +254,37 @@ pub async fn import_catalog(pool: &Pool, rows: &CatalogRows) -> Result<(), Store
         .bind(&q.json)
         .bind(q.uploaded_at.map(B::time))
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
     }
     // Off first, then on: the unique index allows one active version.
     for q in rows.questionnaires.iter().filter(|q| q.active) {
-        sqlx::query("UPDATE questionnaires SET active = FALSE WHERE id = $1 AND version <> $2")
-            .bind(&q.id)
-            .bind(i64::from(q.version))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE questionnaires SET active = TRUE WHERE id = $1 AND version = $2")
-            .bind(&q.id)
-            .bind(i64::from(q.version))
-            .execute(&mut *tx)
-            .await?;
+        changed += sqlx::query(
+            "UPDATE questionnaires SET active = FALSE WHERE id = $1 AND version <> $2 AND active",
+        )
+        .bind(&q.id)
+        .bind(i64::from(q.version))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        changed += sqlx::query(
+            "UPDATE questionnaires SET active = TRUE WHERE id = $1 AND version = $2 AND NOT active",
+        )
+        .bind(&q.id)
+        .bind(i64::from(q.version))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     }
     let now = OffsetDateTime::now_utc();
     for (position, b) in rows.branches.iter().enumerate() {
-        sqlx::query(
+        changed += sqlx::query(
             "INSERT INTO branches (code, name, region, active, position, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO UPDATE SET \
              name = excluded.name, region = excluded.region, active = excluded.active, \
-             position = excluded.position, updated_at = excluded.updated_at",
+             position = excluded.position, updated_at = excluded.updated_at \
+             WHERE branches.name <> excluded.name OR branches.region <> excluded.region \
+             OR branches.active <> excluded.active OR branches.position <> excluded.position",
         )
         .bind(&b.code)
         .bind(&b.name)
@@ -279,9 +293,10 @@ pub async fn import_catalog(pool: &Pool, rows: &CatalogRows) -> Result<(), Store
         .bind(position as i64)
         .bind(B::time(now))
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
     }
-    tx.commit().await?;
+    keep_if(changed > 0, tx).await?;
     Ok(())
 }
 

@@ -4,11 +4,15 @@
 //! what the first copied.
 
 use super::access::{device_of, insert_user, user_of, DEVICE, USER};
-use super::{get_id, get_opt_id, get_time, DbRow, Pool, B};
+use super::evidence::{record_of as evidence_of, COLUMNS as EVIDENCE};
+use super::{get_id, get_opt_id, get_opt_time, get_time, DbRow, Pool, B};
 use crate::store::access::kind_label;
 use crate::store::backend::Backend;
-use crate::store::copy::{AccountRows, AccountsCopied, AuditLine, DeviceCopy};
-use crate::store::{Record, StoreError};
+use crate::store::copy::{
+    AccountRows, AccountsCopied, AuditLine, DeviceCopy, EvidenceCopy, QuotaRow, ReportCopy,
+    ReviewCopy,
+};
+use crate::store::{EvidenceRecord, Record, StoreError};
 use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -206,9 +210,229 @@ pub async fn add_accounts(pool: &Pool, rows: &AccountRows) -> Result<AccountsCop
         .await?;
         copied.audit_copied += done.rows_affected();
     }
-    if let Some(sql) = B::AFTER_AUDIT_COPY {
-        sqlx::query(sql).execute(&mut *tx).await?;
+    if let Some(sql) = B::after_ids_copied("audit_log") {
+        sqlx::query(&sql).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(copied)
+}
+
+pub async fn held_ids(pool: &Pool) -> Result<Vec<Uuid>, StoreError> {
+    let rows = sqlx::query("SELECT id FROM responses WHERE held ORDER BY id")
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|row| get_id(row, "id")).collect()
+}
+
+/// `rolled_up` stays FALSE: the start-up backfill rolls them up, as it
+/// does every copied response.
+pub async fn release(pool: &Pool, ids: &[Uuid]) -> Result<u64, StoreError> {
+    let ids: Vec<_> = ids.iter().copied().map(B::id).collect();
+    let done = sqlx::query(&format!(
+        "UPDATE responses SET held = FALSE WHERE held AND NOT rolled_up AND {}",
+        B::one_of("id", "$1")
+    ))
+    .bind(B::list(ids))
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn report_rows(pool: &Pool) -> Result<Vec<ReportCopy>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT response_id, visit, shopper, status, note, revises, revised_by, decided_at, \
+         decided_by FROM reports ORDER BY response_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ReportCopy {
+                response_id: get_id(row, "response_id")?,
+                visit: get_opt_id(row, "visit")?,
+                shopper: row.try_get("shopper")?,
+                status: row.try_get("status")?,
+                note: row.try_get("note")?,
+                revises: get_opt_id(row, "revises")?,
+                revised_by: get_opt_id(row, "revised_by")?,
+                decided_at: get_opt_time(row, "decided_at")?,
+                decided_by: row.try_get("decided_by")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn put_reports(pool: &Pool, rows: &[ReportCopy]) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    for r in rows {
+        sqlx::query(
+            "INSERT INTO reports (response_id, visit, shopper, status, note, revises, \
+             revised_by, decided_at, decided_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (response_id) DO UPDATE SET visit = excluded.visit, \
+             shopper = excluded.shopper, status = excluded.status, note = excluded.note, \
+             revises = excluded.revises, revised_by = excluded.revised_by, \
+             decided_at = excluded.decided_at, decided_by = excluded.decided_by",
+        )
+        .bind(B::id(r.response_id))
+        .bind(r.visit.map(B::id))
+        .bind(&r.shopper)
+        .bind(&r.status)
+        .bind(&r.note)
+        .bind(r.revises.map(B::id))
+        .bind(r.revised_by.map(B::id))
+        .bind(r.decided_at.map(B::time))
+        .bind(&r.decided_by)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn review_rows(pool: &Pool) -> Result<Vec<ReviewCopy>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, response_id, at, reviewer, decision, note FROM report_reviews ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ReviewCopy {
+                id: row.try_get("id")?,
+                response_id: get_id(row, "response_id")?,
+                at: get_time(row, "at")?,
+                reviewer: row.try_get("reviewer")?,
+                decision: row.try_get("decision")?,
+                note: row.try_get("note")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn add_reviews(pool: &Pool, rows: &[ReviewCopy]) -> Result<u64, StoreError> {
+    let mut added = 0;
+    let mut tx = pool.begin().await?;
+    for r in rows {
+        let done = sqlx::query(
+            "INSERT INTO report_reviews (id, response_id, at, reviewer, decision, note) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(r.id)
+        .bind(B::id(r.response_id))
+        .bind(B::time(r.at))
+        .bind(&r.reviewer)
+        .bind(&r.decision)
+        .bind(&r.note)
+        .execute(&mut *tx)
+        .await?;
+        added += done.rows_affected();
+    }
+    if let Some(sql) = B::after_ids_copied("report_reviews") {
+        sqlx::query(&sql).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+pub async fn quota_rows(pool: &Pool) -> Result<Vec<QuotaRow>, StoreError> {
+    let mut rows: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT branch, quarter, target FROM visit_quotas")
+            .fetch_all(pool)
+            .await?;
+    // Sorted here: the two databases may collate text differently.
+    rows.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+    Ok(rows
+        .into_iter()
+        .map(|(branch, quarter, target)| QuotaRow {
+            branch,
+            quarter,
+            target,
+        })
+        .collect())
+}
+
+pub async fn put_quotas(pool: &Pool, rows: &[QuotaRow]) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    for q in rows {
+        sqlx::query(
+            "INSERT INTO visit_quotas (branch, quarter, target) VALUES ($1, $2, $3) \
+             ON CONFLICT (branch, quarter) DO UPDATE SET target = excluded.target",
+        )
+        .bind(&q.branch)
+        .bind(&q.quarter)
+        .bind(q.target)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn evidence_rows(pool: &Pool) -> Result<Vec<EvidenceRecord>, StoreError> {
+    let rows = sqlx::query(&format!("SELECT {EVIDENCE} FROM evidence ORDER BY id"))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(evidence_of).collect()
+}
+
+pub async fn evidence_copy(pool: &Pool, id: Uuid) -> Result<Option<EvidenceCopy>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {EVIDENCE}, data FROM evidence WHERE id = $1"
+    ))
+    .bind(B::id(id))
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let chunks = sqlx::query_as(
+        "SELECT start, data FROM evidence_chunks WHERE evidence_id = $1 ORDER BY start",
+    )
+    .bind(B::id(id))
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(EvidenceCopy {
+        record: evidence_of(&row)?,
+        data: row.try_get("data")?,
+        chunks,
+    }))
+}
+
+pub async fn put_evidence(pool: &Pool, e: &EvidenceCopy) -> Result<(), StoreError> {
+    let r = &e.record;
+    let count = |n: u64| i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("size {n}")));
+    let mut tx = pool.begin().await?;
+    sqlx::query(&format!(
+        "INSERT INTO evidence ({EVIDENCE}, data) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (id) DO UPDATE SET report_id = excluded.report_id, item = excluded.item, \
+         stage = excluded.stage, content_type = excluded.content_type, size = excluded.size, \
+         sha256 = excluded.sha256, received = excluded.received, complete = excluded.complete, \
+         created_at = excluded.created_at, data = excluded.data"
+    ))
+    .bind(B::id(r.id))
+    .bind(B::id(r.report))
+    .bind(&r.item)
+    .bind(&r.stage)
+    .bind(&r.content_type)
+    .bind(count(r.size)?)
+    .bind(&r.sha256)
+    .bind(count(r.received)?)
+    .bind(r.complete)
+    .bind(B::time(r.created_at))
+    .bind(&e.data)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM evidence_chunks WHERE evidence_id = $1")
+        .bind(B::id(r.id))
+        .execute(&mut *tx)
+        .await?;
+    for (start, data) in &e.chunks {
+        sqlx::query("INSERT INTO evidence_chunks (evidence_id, start, data) VALUES ($1, $2, $3)")
+            .bind(B::id(r.id))
+            .bind(start)
+            .bind(data)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -6,10 +6,10 @@ use crate::store::{EvidenceRecord, ReportOwner, StoreError};
 use sqlx::Row;
 use uuid::Uuid;
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, report_id, item, stage, content_type, size, sha256, received, complete, created_at";
 
-fn record_of(row: &DbRow) -> Result<EvidenceRecord, StoreError> {
+pub(super) fn record_of(row: &DbRow) -> Result<EvidenceRecord, StoreError> {
     let count = |column: &str| -> Result<u64, StoreError> {
         let n: i64 = row.try_get(column)?;
         u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("evidence {column} {n}")))
