@@ -301,6 +301,8 @@ async fn a_migration_rerun_after_a_purge_erases_the_copy_too() {
     let kiosk = kiosk_at(21, OffsetDateTime::now_utc() - time::Duration::days(1));
     assert_eq!(statuses(&server, &[&visit]).await, ["accepted"]);
     assert_eq!(statuses(&server, &[&kiosk]).await, ["accepted"]);
+    // Approved, the visit's comments are on the dashboard like the kiosk's.
+    assert_eq!(server.approve_all().await, 1);
     server.stop().await;
 
     let postgres = common::fresh_database(dir.path()).await;
