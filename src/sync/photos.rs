@@ -179,17 +179,19 @@ impl PhotoSync {
 }
 
 /// The photos whose report was submitted, queueing those of drafts
-/// submitted since (the page may have closed between the two writes).
+/// submitted since (the page may have closed between the two writes), and
+/// forgetting those of drafts deleted (likewise, before their photos went).
 async fn queued(store: &PhotoStore) -> Result<Vec<Photo>, crate::storage::StoreError> {
     let mut photos = store.all().await?;
     for photo in photos.iter_mut().filter(|p| !p.queued) {
-        let submitted = VisitDraft::load(&photo.draft)
-            .ok()
-            .flatten()
-            .is_some_and(|d| d.submitted_at.is_some());
-        if submitted {
-            store.queue(&photo.draft).await?;
-            photo.queued = true;
+        match VisitDraft::load(&photo.draft) {
+            Ok(Some(d)) if d.submitted_at.is_some() => {
+                store.queue(&photo.draft).await?;
+                photo.queued = true;
+            }
+            Ok(None) => store.remove_draft(&photo.draft).await?,
+            // Still being written, or unreadable (moved aside, reported).
+            _ => {}
         }
     }
     photos.retain(|p| p.queued);
