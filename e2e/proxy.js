@@ -10,6 +10,15 @@
 // database fails, for every batch that holds the response id `poison`).
 import http from 'node:http';
 
+/// Cut a photo chunk's connection a few bytes into an answer. Chromium
+/// silently sends a request again (up to twice) when a reused connection
+/// closes before any byte of its answer, taking it for a stale keep-alive;
+/// the resent chunk would meet the next fault, or pass, and the app would
+/// never see the cut it is tested against.
+function cutMidAnswer(req) {
+  req.socket.end('HTTP/1.1 200 OK\r\ncontent-le');
+}
+
 export async function startProxy(target) {
   const upstream = new URL(target);
   const proxy = {
@@ -56,7 +65,8 @@ export async function startProxy(target) {
         if (proxy.chunkFaults.length > 0) mode = proxy.chunkFaults.shift();
       }
       if (mode === 'down') {
-        req.socket.destroy();
+        if (isChunk) cutMidAnswer(req);
+        else req.socket.destroy();
         return;
       }
       if (mode === 'poison') {
@@ -83,7 +93,8 @@ export async function startProxy(target) {
           up.on('end', () => {
             if (mode === 'drop-reply') {
               // The server has committed the batch; the client never hears it.
-              req.socket.destroy();
+              if (isChunk) cutMidAnswer(req);
+              else req.socket.destroy();
               return;
             }
             const send = () => {

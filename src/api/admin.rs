@@ -260,6 +260,9 @@ pub async fn review(id: Uuid, review: &Review) -> Result<ReportSummary, ApiError
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct Evidence {
     pub id: Uuid,
+    /// The report it was sent with: this one, or an earlier version it corrects.
+    #[serde(default)]
+    pub report: Option<Uuid>,
     /// The item it belongs to, if any.
     #[serde(default)]
     pub item: Option<String>,

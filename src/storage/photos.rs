@@ -76,6 +76,15 @@ fn of_js(v: &JsValue) -> Option<Photo> {
     })
 }
 
+/// Forget the photos of draft `draft`, which was deleted: they would
+/// otherwise stay in IndexedDB for good, never sent.
+pub async fn forget_draft(draft: &str) -> Result<(), StoreError> {
+    let store = PhotoStore::open().await?;
+    let done = store.remove_draft(draft).await;
+    store.close();
+    done
+}
+
 impl PhotoStore {
     pub async fn open() -> Result<PhotoStore, StoreError> {
         let factory = Factory::new()?;
@@ -128,6 +137,18 @@ impl PhotoStore {
         tx.object_store(PHOTOS)?
             .delete(Query::Key(JsValue::from_str(id)))?
             .await?;
+        super::outbox::committed(tx).await
+    }
+
+    /// Forget every photo of draft `draft` (it was deleted).
+    pub async fn remove_draft(&self, draft: &str) -> Result<(), StoreError> {
+        let tx = self.db.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
+        let store = tx.object_store(PHOTOS)?;
+        for row in store.get_all(None, None)?.await? {
+            if get(&row, "draft").as_string().as_deref() == Some(draft) {
+                store.delete(Query::Key(get(&row, "id")))?.await?;
+            }
+        }
         super::outbox::committed(tx).await
     }
 

@@ -18,7 +18,7 @@ use crate::api::{self, ApiError, Call};
 use crate::pages::shop::draft::VisitDraft;
 use crate::storage::photos::{Photo, PhotoStore};
 use crate::storage::{enrolment, keys, settings};
-use branchpulse_core::protocol::{EvidenceStatus, NewEvidence};
+use branchpulse_core::protocol::{ErrorBody, EvidenceStatus, NewEvidence};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::Cell;
@@ -179,17 +179,19 @@ impl PhotoSync {
 }
 
 /// The photos whose report was submitted, queueing those of drafts
-/// submitted since (the page may have closed between the two writes).
+/// submitted since (the page may have closed between the two writes), and
+/// forgetting those of drafts deleted (likewise, before their photos went).
 async fn queued(store: &PhotoStore) -> Result<Vec<Photo>, crate::storage::StoreError> {
     let mut photos = store.all().await?;
     for photo in photos.iter_mut().filter(|p| !p.queued) {
-        let submitted = VisitDraft::load(&photo.draft)
-            .ok()
-            .flatten()
-            .is_some_and(|d| d.submitted_at.is_some());
-        if submitted {
-            store.queue(&photo.draft).await?;
-            photo.queued = true;
+        match VisitDraft::load(&photo.draft) {
+            Ok(Some(d)) if d.submitted_at.is_some() => {
+                store.queue(&photo.draft).await?;
+                photo.queued = true;
+            }
+            Ok(None) => store.remove_draft(&photo.draft).await?,
+            // Still being written, or unreadable (moved aside, reported).
+            _ => {}
         }
     }
     photos.retain(|p| p.queued);
@@ -221,7 +223,7 @@ async fn send(store: &PhotoStore, photo: &Photo) -> Result<Sent, ApiError> {
         size: photo.size,
         sha256: photo.sha256.clone(),
     };
-    let resp = Call::post("/api/v1/evidence")
+    let resp = Call::post("/evidence")
         .device()
         .timeout(TIMEOUT_MS)
         .json(&new)?
@@ -235,10 +237,12 @@ async fn send(store: &PhotoStore, photo: &Photo) -> Result<Sent, ApiError> {
                 .map_err(|e| ApiError::Network(e.to_string()))?,
         )?,
         410 => return Ok(Sent::Gone),
-        // 404: the report has not synced yet; anything else waits too.
+        // A 404 about the report: it has not synced yet, the usual wait.
+        // Anything else (another 404 too) waits as well, but says why, so
+        // that a photo never waits in silence for a reason that stays.
         status => {
-            if status != 404 {
-                let text = resp.text().await.unwrap_or_default();
+            let text = resp.text().await.unwrap_or_default();
+            if !(status == 404 && report_not_stored(&text)) {
                 web_sys::console::warn_1(
                     &format!("BranchPulse: photo {}: {status} {text}", photo.id).into(),
                 );
@@ -262,6 +266,13 @@ async fn send(store: &PhotoStore, photo: &Photo) -> Result<Sent, ApiError> {
         let _ = store.set_received(&photo.id, status.received).await;
     }
     Ok(Sent::Whole)
+}
+
+/// Whether a 404 to an announcement says the report is not on the server
+/// yet (the server names the `report` field), rather than that the address
+/// is unknown.
+fn report_not_stored(body: &str) -> bool {
+    serde_json::from_str::<ErrorBody>(body).is_ok_and(|e| e.field.as_deref() == Some("report"))
 }
 
 /// `PUT` bytes `start..end` of `photo`: the status and the body.
@@ -291,10 +302,7 @@ async fn put(photo: &Photo, start: u64, end: u64) -> Result<(u16, String), ApiEr
         Duration::from_millis(u64::from(TIMEOUT_MS)),
     )
     .ok();
-    let url = api::url(&format!(
-        "/api/v1/evidence/{}/content?offset={start}",
-        photo.id
-    ));
+    let url = api::url(&format!("/evidence/{}/content?offset={start}", photo.id));
     let answer = async {
         let resp: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(&url, &init))
             .await

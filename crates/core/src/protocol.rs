@@ -264,6 +264,9 @@ pub struct EvidenceStatus {
 pub struct EvidenceSummary {
     /// The photo's id.
     pub id: Uuid,
+    /// The report (response) it was sent with: the one asked about, or an
+    /// earlier version that one corrects.
+    pub report: Uuid,
     /// The item it shows, if it shows an item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,

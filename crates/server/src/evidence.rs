@@ -55,6 +55,7 @@ pub fn status_of(e: &EvidenceRecord) -> EvidenceStatus {
 pub fn summary_of(e: &EvidenceRecord) -> EvidenceSummary {
     EvidenceSummary {
         id: e.id,
+        report: e.report,
         item: e.item.clone(),
         stage: e.stage.clone(),
         size: e.size,
@@ -331,6 +332,51 @@ async fn device_evidence(
     Ok(e)
 }
 
+/// Most versions followed back from a report: far more than a visit has,
+/// a bound should the chain ever loop.
+const MAX_VERSIONS: usize = 50;
+
+/// Report `report` and the earlier versions it corrects, newest first. A
+/// corrected report is a new response, but the photos sent with the
+/// versions before it still show what the shopper saw.
+async fn versions(state: &AppState, report: Uuid) -> Result<Vec<Uuid>, ApiError> {
+    let mut chain = vec![report];
+    while chain.len() < MAX_VERSIONS {
+        let last = chain[chain.len() - 1];
+        match state.store.report(last).await?.and_then(|r| r.revises) {
+            Some(earlier) if !chain.contains(&earlier) => chain.push(earlier),
+            _ => break,
+        }
+    }
+    Ok(chain)
+}
+
+/// The later versions that correct report `report`, oldest first.
+async fn later_versions(state: &AppState, report: Uuid) -> Result<Vec<Uuid>, ApiError> {
+    let mut later: Vec<Uuid> = Vec::new();
+    let mut at = report;
+    while later.len() < MAX_VERSIONS {
+        match state.store.report(at).await?.and_then(|r| r.revised_by) {
+            Some(next) if next != report && !later.contains(&next) => {
+                later.push(next);
+                at = next;
+            }
+            _ => break,
+        }
+    }
+    Ok(later)
+}
+
+/// The photos of report `report` and of the versions it corrects, the
+/// earliest version's first, each version's in the order announced.
+pub async fn photos_of(state: &AppState, report: Uuid) -> Result<Vec<EvidenceRecord>, ApiError> {
+    let mut photos = Vec::new();
+    for version in versions(state, report).await?.into_iter().rev() {
+        photos.extend(state.store.report_evidence(version).await?);
+    }
+    Ok(photos)
+}
+
 /// Whether the reader may see the photos of a report: admins and
 /// reviewers always; other readers within their scope once it is approved.
 /// A held report stays unknown to them, as its visit does.
@@ -365,10 +411,17 @@ pub async fn readable(
 ) -> Result<EvidenceRecord, ApiError> {
     let missing = || ApiError::NotFound(format!("no photo {id}"));
     let e = state.store.evidence(id).await?.ok_or_else(missing)?;
-    may_read(state, reader, e.report)
-        .await
-        .map_err(|_| missing())?;
-    Ok(e)
+    if may_read(state, reader, e.report).await.is_ok() {
+        return Ok(e);
+    }
+    // A photo sent with a version that was corrected is part of the later
+    // versions too: readable by whoever may read one of them.
+    for later in later_versions(state, e.report).await? {
+        if may_read(state, reader, later).await.is_ok() {
+            return Ok(e);
+        }
+    }
+    Err(missing())
 }
 
 /// Photo `id` as a shopper's phone that sent it sees it.
@@ -380,14 +433,15 @@ pub async fn on_phone(
     device_evidence(state, device, id).await
 }
 
-/// The report `report`'s photos for a phone that may attach to it.
+/// The photos of report `report` and of the versions it corrects (all
+/// its shopper's), for a phone that may attach to it.
 pub async fn phone_list(
     state: &AppState,
     device: &DeviceRow,
     report: Uuid,
 ) -> Result<Vec<EvidenceRecord>, ApiError> {
     owned_report(state, device, report).await?;
-    Ok(state.store.report_evidence(report).await?)
+    photos_of(state, report).await
 }
 
 /// APP segments kept: the JFIF header, a colour profile, Adobe's colour

@@ -260,6 +260,7 @@ fn Report(l: Loaded, report: LocalResource<Result<Vec<Loaded>, ApiError>>) -> im
                                             .or(p.stage.clone())
                                             .unwrap_or_default();
                                         let about2 = about.clone();
+                                        let earlier = p.report.is_some_and(|r| r != s.id);
                                         let label = move || {
                                             let l = locale.get();
                                             let named = q
@@ -284,6 +285,14 @@ fn Report(l: Loaded, report: LocalResource<Result<Vec<Loaded>, ApiError>>) -> im
                                                     }
                                                         .into_any()
                                                 }} <span class="photo-about">{about2}</span>
+                                                {earlier
+                                                    .then(|| {
+                                                        view! {
+                                                            <span class="hint photo-earlier">
+                                                                {t(Key::RevPhotoEarlier)}
+                                                            </span>
+                                                        }
+                                                    })}
                                             </li>
                                         }
                                     })

@@ -668,6 +668,12 @@ fn ReportCard(
     let delete = move |_| {
         VisitDraft::delete(&id.to_string());
         reports.set(VisitDraft::all());
+        leptos::task::spawn_local(async move {
+            if let Err(e) = crate::storage::photos::forget_draft(&id.to_string()).await {
+                // The uploader's next look drops photos without a draft.
+                web_sys::console::warn_1(&format!("BranchPulse: photos: {e}").into());
+            }
+        });
     };
     view! {
         <li class="shop-card" data-report=id.to_string()>

@@ -10,7 +10,6 @@ use crate::storage::photos::{Photo, PhotoStore};
 use js_sys::{Promise, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sha2::{Digest, Sha256};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -85,9 +84,31 @@ async fn shrink(file: web_sys::File) -> Result<(web_sys::Blob, u64, String), Str
     let bytes = JsFuture::from(blob.array_buffer())
         .await
         .map_err(js_error)?;
-    let bytes = Uint8Array::new(&bytes).to_vec();
-    let sha = format!("{:x}", Sha256::digest(&bytes));
-    Ok((blob, bytes.len() as u64, sha))
+    let sha = sha256_hex(bytes.unchecked_ref()).await?;
+    Ok((blob.clone(), blob.size() as u64, sha))
+}
+
+/// The SHA-256 of `data` in lowercase hex, by the browser
+/// (`crypto.subtle`, there in the secure context the shop runs in, as
+/// its service worker and the camera need one too): the shop bundle
+/// carries no hash code of its own, and the photo is never copied into
+/// the app's memory.
+async fn sha256_hex(data: &js_sys::Object) -> Result<String, String> {
+    let subtle = window().crypto().map_err(js_error)?.subtle();
+    let digest = JsFuture::from(
+        subtle
+            .digest_with_str_and_buffer_source("SHA-256", data)
+            .map_err(js_error)?,
+    )
+    .await
+    .map_err(js_error)?;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    Ok(Uint8Array::new(&digest)
+        .to_vec()
+        .iter()
+        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+        .map(char::from)
+        .collect())
 }
 
 /// A photo on screen: its id and an object URL of its blob.
@@ -226,25 +247,29 @@ pub fn Photos(ctx: Ctx, place: Place) -> impl IntoView {
     view! {
         <div class="shop-photos">
             <ul class="shop-photo-list">
-                <For each=move || photos.get() key=|s| s.id.clone() let:s>
-                    {
-                        let id = s.id.clone();
-                        let remove = remove.clone();
-                        view! {
-                            <li class="shop-photo" data-photo=s.id.clone()>
-                                <img src=s.url.clone() alt=t(Key::ShopPhoto) />
-                                <button
-                                    type="button"
-                                    class="shop-photo-remove"
-                                    hidden=move || ctx.locked()
-                                    on:click=move |_| remove(id.clone())
-                                >
-                                    {t(Key::ShopPhotoRemove)}
-                                </button>
-                            </li>
-                        }
-                    }
-                </For>
+                {move || {
+                    photos
+                        .get()
+                        .into_iter()
+                        .map(|s| {
+                            let remove = remove.clone();
+                            let id = s.id.clone();
+                            view! {
+                                <li class="shop-photo" data-photo=s.id>
+                                    <img src=s.url alt=t(Key::ShopPhoto) />
+                                    <button
+                                        type="button"
+                                        class="shop-photo-remove"
+                                        hidden=move || ctx.locked()
+                                        on:click=move |_| remove(id.clone())
+                                    >
+                                        {t(Key::ShopPhotoRemove)}
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
             </ul>
             <label class="shop-photo-add button" for=input_id.clone() hidden=move || ctx.locked()>
                 {move || {

@@ -131,14 +131,15 @@ pub struct ListQuery {
     report: Uuid,
 }
 
-/// `GET /api/v1/evidence?report=ID`: a report's photos.
+/// `GET /api/v1/evidence?report=ID`: a report's photos, and those sent
+/// with the earlier versions it corrects (each names its report).
 #[utoipa::path(
     get,
     path = "/api/v1/evidence",
     tag = "devices",
     params(("report" = String, Query, description = "The report's (response's) id")),
     responses(
-        (status = 200, description = "The report's photos, in the order announced", body = Vec<branchpulse_core::protocol::EvidenceSummary>),
+        (status = 200, description = "The photos of the report and of the earlier versions it corrects (each says which report it came with): the earliest version's first, each version's in the order announced", body = Vec<branchpulse_core::protocol::EvidenceSummary>),
         (status = 404, description = "No such report that the caller may see", body = branchpulse_core::protocol::ErrorBody),
     ),
     security(("device" = []), ("session" = []))
@@ -152,7 +153,7 @@ pub async fn list(
         Caller::Device(device) => evidence::phone_list(&state, &device, query.report).await?,
         Caller::Person(reader) => {
             evidence::may_read(&state, &reader, query.report).await?;
-            state.store.report_evidence(query.report).await?
+            evidence::photos_of(&state, query.report).await?
         }
     };
     Ok(Json(photos.iter().map(evidence::summary_of).collect()))

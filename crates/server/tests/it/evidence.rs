@@ -484,7 +484,7 @@ async fn only_the_reports_shopper_sends_and_only_readers_allowed_read() {
     assert_eq!(status, 200);
     assert_eq!(
         list,
-        json!([{"id": id, "item": "waiting", "size": photo.len(), "complete": true}])
+        json!([{"id": id, "report": report_id(1), "item": "waiting", "size": photo.len(), "complete": true}])
     );
     let resp = s
         .get(&format!("/api/v1/evidence/{id}/content"))
@@ -659,6 +659,112 @@ async fn managers_see_photos_only_once_the_report_is_approved() {
     assert_eq!(read(&mona, &status).await.0, 200);
     for path in [&list, &content, &status] {
         assert_eq!(read(&olga, path).await.0, 404, "{path}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_corrected_report_shows_the_photos_of_the_versions_it_corrects() {
+    let (s, ana) = with_report().await;
+    let first = jpeg(false, false);
+    let second = jpeg(true, false);
+    assert_eq!(
+        s.post_as(
+            "/api/v1/evidence",
+            &ana,
+            &announcement(1, &report_id(1), &first)
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(upload(&s, &ana, &photo_id(1), &first, 4096).await.0, 200);
+    let rita = s.user("rita", "reviewer", None, None).await;
+    let review = |id: String, body: Value| {
+        let request = rita
+            .on(s.client.post(s.at(&format!("/api/v1/reports/{id}/review"))))
+            .json(&body);
+        async move {
+            let resp = request.send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }
+    };
+    let (code, body) = review(
+        report_id(1),
+        json!({"decision": "return", "note": "Add the queue ticket"}),
+    )
+    .await;
+    assert_eq!(code, 200, "{body}");
+    // The correction (report 2) revises report 1 and brings a photo of its own.
+    let mut corrected = report(2, "N01");
+    corrected["revises"] = json!(report_id(1));
+    let (status, reply) = s
+        .post_batch_as(&ana, &json!({"responses": [corrected]}))
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["results"][0]["status"], "accepted", "{reply}");
+    assert_eq!(
+        s.post_as(
+            "/api/v1/evidence",
+            &ana,
+            &announcement(2, &report_id(2), &second)
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(upload(&s, &ana, &photo_id(2), &second, 4096).await.0, 200);
+
+    let read = |who: &common::Session, path: String| {
+        let request = who.on(s.client.get(s.at(&path)));
+        async move {
+            let resp = request.send().await.unwrap();
+            (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+        }
+    };
+    let list = |n: u32| format!("/api/v1/evidence?report={}", report_id(n));
+    let content = |n: u32| format!("/api/v1/evidence/{}/content", photo_id(n));
+    let entry = |n: u32, report: u32, bytes: &[u8]| {
+        json!({"id": photo_id(n), "report": report_id(report), "item": "waiting", "size": bytes.len(), "complete": true})
+    };
+    let both = json!([entry(1, 1, &first), entry(2, 2, &second)]);
+    // The reviewer of the correction sees both photos, each with its report;
+    // the returned version still lists only its own.
+    let (code, body) = read(&rita, list(2)).await;
+    assert_eq!(code, 200);
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), both);
+    let (code, body) = read(&rita, list(1)).await;
+    assert_eq!(code, 200);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap(),
+        json!([entry(1, 1, &first)])
+    );
+    assert_eq!(read(&rita, content(1)).await, (200, first.clone()));
+    // The shopper's phone lists both too.
+    let (code, body) = get_as(&s, &ana, &list(2)).await;
+    assert_eq!((code, &body), (200, &both));
+
+    // Managers: nothing while the correction is held; once it is approved,
+    // the branch's manager sees both photos, another branch's none.
+    let mona = s.user("mona", "manager", Some("N01"), None).await;
+    let olga = s.user("olga", "manager", Some("S02"), None).await;
+    for path in [list(2), list(1), content(1), content(2)] {
+        assert_eq!(read(&mona, path.clone()).await.0, 404, "{path}");
+    }
+    let (code, body) = review(report_id(2), json!({"decision": "approve"})).await;
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = read(&mona, list(2)).await;
+    assert_eq!(code, 200);
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), both);
+    assert_eq!(read(&mona, content(1)).await, (200, first.clone()));
+    // The photo of report 2 is stored without the camera's metadata.
+    let (code, stored) = read(&mona, content(2)).await;
+    assert_eq!(code, 200);
+    assert!(!contains(&stored, b"Exif"));
+    // The superseded version itself stays unknown to managers.
+    assert_eq!(read(&mona, list(1)).await.0, 404);
+    for path in [list(2), content(1), content(2)] {
+        assert_eq!(read(&olga, path.clone()).await.0, 404, "{path}");
     }
     s.stop().await;
 }
