@@ -731,9 +731,7 @@ async fn a_corrected_report_shows_the_photos_of_the_versions_it_corrects() {
     };
     let list = |n: u32| format!("/api/v1/evidence?report={}", report_id(n));
     let content = |n: u32| format!("/api/v1/evidence/{}/content", photo_id(n));
-    let entry = |n: u32, report: u32, bytes: &[u8]| {
-        json!({"id": photo_id(n), "report": report_id(report), "item": "waiting", "size": bytes.len(), "complete": true})
-    };
+    let entry = |n: u32, report: u32, bytes: &[u8]| json!({"id": photo_id(n), "report": report_id(report), "item": "waiting", "size": bytes.len(), "complete": true});
     let both = json!([entry(1, 1, &first), entry(2, 2, &second)]);
     // The reviewer of the correction sees both photos, each with its report;
     // the returned version still lists only its own.
