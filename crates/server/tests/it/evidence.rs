@@ -39,6 +39,13 @@ fn report(n: u32, branch: &str) -> Value {
     });
     for item in q.items().filter(|i| i.required && i.show_if.is_none()) {
         r["answers"][&item.id] = match &item.kind {
+            // A call nobody answered: the items asked after an answer stay hidden.
+            branchpulse_core::ItemKind::YesNo if item.from_call.is_some() => {
+                json!({"type": "yes_no", "value": "no"})
+            }
+            branchpulse_core::ItemKind::Call { .. } => {
+                json!({"type": "call", "value": {"rings": 9, "answered": false, "seconds": 45}})
+            }
             branchpulse_core::ItemKind::YesNo => json!({"type": "yes_no", "value": "na"}),
             branchpulse_core::ItemKind::Seconds { .. } => json!({"type": "seconds", "value": 60}),
             branchpulse_core::ItemKind::Choice { options } => {
