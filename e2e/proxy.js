@@ -10,13 +10,13 @@
 // database fails, for every batch that holds the response id `poison`).
 import http from 'node:http';
 
-/// Cut a photo chunk's connection a few bytes into an answer. Chromium
+/// Cut a photo chunk's connection partway through an answer. Chromium
 /// silently sends a request again (up to twice) when a reused connection
 /// closes before any byte of its answer, taking it for a stale keep-alive;
 /// the resent chunk would meet the next fault, or pass, and the app would
 /// never see the cut it is tested against.
 function cutMidAnswer(req) {
-  req.socket.end('HTTP/1.1 200 OK\r\ncontent-le');
+  req.socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 64\r\n\r\n{"id');
 }
 
 export async function startProxy(target) {
