@@ -57,11 +57,17 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// quotas, and the reviewer's queue and report page, which reads a whole
 /// `Response` with its times, a questionnaire version and the photos; its
 /// views are the bulk, not yet measured with twiggy). The kiosk carries
-/// none of it. Each budget leaves about 1% for builds
+/// none of it. The rest of issue 21 raised two more: the shop to 387 KB
+/// (382.4 KB, +28 KB: the ring counter; photos taken or chosen, shrunk
+/// through a canvas, kept in IndexedDB and sent in chunks that resume;
+/// their hash moved to `crypto.subtle`, -5 KB), and the kiosk to 263 KB
+/// (261.9 KB, +2 KB: the questionnaire format's call item and its answer,
+/// which every bundle that loads questionnaires reads and validates).
+/// Each budget leaves about 1% for builds
 /// on other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
-    ("kiosk.html", 260 * 1000),
-    ("shop.html", 358 * 1000),
+    ("kiosk.html", 263 * 1000),
+    ("shop.html", 387 * 1000),
     ("index.html", 430 * 1000),
     ("dashboard.html", 427 * 1000),
 ];

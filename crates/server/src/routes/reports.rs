@@ -75,7 +75,7 @@ impl Viewer {
             note: r.note.filter(|_| !manager),
             revises: r.revises.filter(|_| !manager),
             revised_by: r.revised_by.filter(|_| !manager),
-            evidence: 0,
+            evidence: r.photos,
         }
     }
 

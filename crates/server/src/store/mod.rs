@@ -202,6 +202,8 @@ pub struct ReportRow {
     pub questionnaire_version: u32,
     pub submitted_at: OffsetDateTime,
     pub received_at: OffsetDateTime,
+    /// Photos sent with it (announced, whole or not).
+    pub photos: u32,
 }
 
 /// One review decision as stored.

@@ -270,6 +270,10 @@ async fn a_photo_sent_in_chunks_is_stored_without_its_metadata() {
     };
     assert_eq!(decode(&stored), decode(&photo));
     assert!(stored.len() < photo.len());
+    // The reviewer's queue counts the report's photos.
+    let (status, queue) = s.get_json("/api/v1/reports?status=submitted").await;
+    assert_eq!(status, 200, "{queue}");
+    assert_eq!(queue[0]["evidence"], 1, "{queue}");
     s.stop().await;
 }
 

@@ -17,11 +17,13 @@ use uuid::Uuid;
 
 const COLUMNS: &str = "rp.response_id, rp.visit, rp.shopper, rp.status, rp.note, rp.revises, \
      rp.revised_by, rp.decided_at, rp.decided_by, r.branch, r.questionnaire_id, \
-     r.questionnaire_version, r.submitted_at, r.received_at";
+     r.questionnaire_version, r.submitted_at, r.received_at, \
+     (SELECT COUNT(*) FROM evidence e WHERE e.report_id = rp.response_id) AS photos";
 
 fn report_of(row: &DbRow) -> Result<ReportRow, StoreError> {
     let status: String = row.try_get("status")?;
     let version: i64 = row.try_get("questionnaire_version")?;
+    let photos: i64 = row.try_get("photos")?;
     Ok(ReportRow {
         id: get_id(row, "response_id")?,
         visit: get_opt_id(row, "visit")?,
@@ -38,6 +40,7 @@ fn report_of(row: &DbRow) -> Result<ReportRow, StoreError> {
             .map_err(|e| StoreError::Corrupt(format!("questionnaire_version {version}: {e}")))?,
         submitted_at: get_time(row, "submitted_at")?,
         received_at: get_time(row, "received_at")?,
+        photos: u32::try_from(photos).unwrap_or(u32::MAX),
     })
 }
 
