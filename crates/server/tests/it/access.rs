@@ -88,18 +88,6 @@ async fn get_as(s: &TestServer, session: &Session, path: &str) -> (u16, Value) {
     (status, body)
 }
 
-async fn get_with_token(s: &TestServer, token: &str, path: &str) -> (u16, Value) {
-    let resp = s
-        .client
-        .get(s.at(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 async fn audit_actions(s: &TestServer) -> Vec<String> {
     let (status, log) = s.get_json("/api/v1/audit?limit=1000").await;
     assert_eq!(status, 200, "{log}");
@@ -472,7 +460,7 @@ async fn a_device_enrols_once_and_submits_only_what_it_may() {
         "/api/v1/visits",
         "/api/v1/session",
     ] {
-        let (status, body) = get_with_token(&s, &token, path).await;
+        let (status, body) = s.get_as_device(&token, path).await;
         assert_eq!(status, 403, "{path}: {body}");
     }
     // A person cannot submit.
@@ -633,7 +621,7 @@ async fn a_shoppers_phone_lists_and_reports_only_its_visits() {
         visits.push(v["id"].clone());
     }
     let (_, ana) = s.enrol("shopper", "Ana").await;
-    let (status, listed) = get_with_token(&s, &ana, "/api/v1/visits").await;
+    let (status, listed) = s.get_as_device(&ana, "/api/v1/visits").await;
     assert_eq!(status, 200, "{listed}");
     let ids: Vec<&Value> = listed
         .as_array()
@@ -647,7 +635,7 @@ async fn a_shoppers_phone_lists_and_reports_only_its_visits() {
         "Ana's and the unassigned one"
     );
     let (_, kiosk) = s.enrol("kiosk", "N01").await;
-    assert_eq!(get_with_token(&s, &kiosk, "/api/v1/visits").await.0, 403);
+    assert_eq!(s.get_as_device(&kiosk, "/api/v1/visits").await.0, 403);
 
     let batch = json!({"responses": [
         report(1, "N01", Some(&visits[0])),

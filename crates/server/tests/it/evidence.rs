@@ -139,18 +139,6 @@ pub(crate) async fn put_chunk(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-async fn get_as(s: &TestServer, token: &str, path: &str) -> (u16, Value) {
-    let resp = s
-        .client
-        .get(s.at(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 /// A server with Ana's phone, which has sent report 1 of branch N01.
 async fn with_report() -> (TestServer, String) {
     let s = TestServer::start().await;
@@ -231,7 +219,9 @@ async fn a_photo_sent_in_chunks_is_stored_without_its_metadata() {
     let (status, body) = put_chunk(&s, &ana, &id, 0, &photo[..chunk]).await;
     assert_eq!((status, &body["received"]), (200, &json!(chunk)), "{body}");
     assert_eq!(body["complete"], false);
-    let (status, body) = get_as(&s, &ana, &format!("/api/v1/evidence/{id}")).await;
+    let (status, body) = s
+        .get_as_device(&ana, &format!("/api/v1/evidence/{id}"))
+        .await;
     assert_eq!((status, &body["received"]), (200, &json!(chunk)), "{body}");
     let (status, body) = put_chunk(&s, &ana, &id, chunk, &photo[chunk..2 * chunk]).await;
     assert_eq!(
@@ -347,7 +337,9 @@ async fn wrong_bytes_are_dropped_and_sent_again_from_zero() {
     let (status, body) = upload(&s, &ana, &id, &wrong, 1024).await;
     assert_eq!(status, 422, "{body}");
     assert!(body["error"].as_str().unwrap().contains("sha256"), "{body}");
-    let (_, body) = get_as(&s, &ana, &format!("/api/v1/evidence/{id}")).await;
+    let (_, body) = s
+        .get_as_device(&ana, &format!("/api/v1/evidence/{id}"))
+        .await;
     assert_eq!(
         (&body["received"], &body["complete"]),
         (&json!(0), &json!(false))
@@ -451,12 +443,9 @@ async fn announcements_are_checked_field_by_field() {
         body["error"].as_str().unwrap().contains("at most 10"),
         "{body}"
     );
-    let (_, list) = get_as(
-        &s,
-        &ana,
-        &format!("/api/v1/evidence?report={}", report_id(1)),
-    )
-    .await;
+    let (_, list) = s
+        .get_as_device(&ana, &format!("/api/v1/evidence?report={}", report_id(1)))
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 10);
     s.stop().await;
 }
@@ -476,7 +465,9 @@ async fn only_the_reports_shopper_sends_and_only_readers_allowed_read() {
     let id = photo_id(1);
     assert_eq!(put_chunk(&s, &bo, &id, 0, &photo).await.0, 404);
     assert_eq!(
-        get_as(&s, &bo, &format!("/api/v1/evidence/{id}")).await.0,
+        s.get_as_device(&bo, &format!("/api/v1/evidence/{id}"))
+            .await
+            .0,
         404
     );
     assert_eq!(put_chunk(&s, &ana2, &id, 0, &photo).await.0, 200);
@@ -743,7 +734,7 @@ async fn a_corrected_report_shows_the_photos_of_the_versions_it_corrects() {
     );
     assert_eq!(read(&rita, content(1)).await, (200, first.clone()));
     // The shopper's phone lists both too.
-    let (code, body) = get_as(&s, &ana, &list(2)).await;
+    let (code, body) = s.get_as_device(&ana, &list(2)).await;
     assert_eq!((code, &body), (200, &both));
 
     // Managers: nothing while the correction is held; once it is approved,

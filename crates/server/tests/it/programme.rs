@@ -63,20 +63,6 @@ pub(crate) async fn call(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-/// GET `path` with a device token.
-async fn device_get(s: &TestServer, token: &str, path: &str) -> (u16, Value) {
-    let resp = s
-        .client
-        .get(s.at(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 async fn send(s: &TestServer, token: &str, r: &Value) -> Value {
     let (status, reply) = s.post_batch_as(token, &json!({"responses": [r]})).await;
     assert_eq!(status, 200, "{reply}");
@@ -219,7 +205,7 @@ async fn a_visit_goes_from_plan_to_approval_through_a_correction_and_counts_once
         (200, &json!("returned")),
         "{reply}"
     );
-    let (_, mine) = device_get(&s, &phone, "/api/v1/visits").await;
+    let (_, mine) = s.get_as_device(&phone, "/api/v1/visits").await;
     let mine = mine
         .as_array()
         .unwrap()
@@ -231,8 +217,9 @@ async fn a_visit_goes_from_plan_to_approval_through_a_correction_and_counts_once
         (&mine["status"], &mine["note"]),
         (&json!("returned"), &json!(note))
     );
-    let (status, detail) =
-        device_get(&s, &phone, &format!("/api/v1/reports/{}", id_of(&first))).await;
+    let (status, detail) = s
+        .get_as_device(&phone, &format!("/api/v1/reports/{}", id_of(&first)))
+        .await;
     assert_eq!(status, 200, "{detail}");
     assert_eq!(detail["summary"]["note"], note);
     assert_eq!(detail["history"][0]["decision"], "return");
@@ -709,12 +696,12 @@ async fn managers_never_review_nor_see_held_reports_and_shoppers_see_only_their_
     }
     // The other shopper's phone and a kiosk see none of it.
     assert_eq!(
-        device_get(&s, &other_phone, "/api/v1/reports").await,
+        s.get_as_device(&other_phone, "/api/v1/reports").await,
         (200, json!([]))
     );
-    assert_eq!(device_get(&s, &other_phone, &detail).await.0, 404);
-    assert_eq!(device_get(&s, &kiosk, "/api/v1/reports").await.0, 403);
-    let (status, mine) = device_get(&s, &phone, "/api/v1/reports").await;
+    assert_eq!(s.get_as_device(&other_phone, &detail).await.0, 404);
+    assert_eq!(s.get_as_device(&kiosk, "/api/v1/reports").await.0, 403);
+    let (status, mine) = s.get_as_device(&phone, "/api/v1/reports").await;
     assert_eq!((status, mine.as_array().unwrap().len()), (200, 1), "{mine}");
 
     // Approved: the manager reads it, without the shopper.

@@ -334,6 +334,19 @@ impl TestServer {
         format!("{}{path}", self.url)
     }
 
+    /// GET `path` with a device's token: status and JSON (null if none).
+    pub async fn get_as_device(&self, token: &str, path: &str) -> (u16, Value) {
+        let resp = self
+            .client
+            .get(self.at(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     /// GET `path` as the admin (who reads everything).
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
         let resp = self.get(path).await.send().await.unwrap();
