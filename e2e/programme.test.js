@@ -147,7 +147,7 @@ test('a visit planned, made, returned, corrected offline, approved and counted o
   await r.locator('#report-title').waitFor();
   assert.ok(await r.locator('.answers dt').count() > 5, 'every item, by its text');
   // A reviewer reads the items by their words, and the ring counter's count in words.
-  const answers = await r.locator('.answers').textContent();
+  const answers = (await r.locator('.answers').allTextContents()).join('\n');
   assert.match(answers, /was the call answered\?/);
   assert.match(answers, /Answered after 2 rings \(\d+ s\)\./);
   assert.match(await r.locator('.timings .wait').textContent(), /^\d+:\d\d$/);

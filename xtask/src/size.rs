@@ -62,13 +62,16 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// through a canvas, kept in IndexedDB and sent in chunks that resume;
 /// their hash moved to `crypto.subtle`, -5 KB), and the kiosk to 263 KB
 /// (261.9 KB, +2 KB: the questionnaire format's call item and its answer,
-/// which every bundle that loads questionnaires reads and validates).
+/// which every bundle that loads questionnaires reads and validates), and
+/// the main app to 434 KB (429.7 KB, +4.3 KB over the screens' 425.4: the
+/// reviewer's page names call answers in words, marks the photos of
+/// earlier versions and counts each report's photos in the queue).
 /// Each budget leaves about 1% for builds
 /// on other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
     ("kiosk.html", 263 * 1000),
     ("shop.html", 387 * 1000),
-    ("index.html", 430 * 1000),
+    ("index.html", 434 * 1000),
     ("dashboard.html", 427 * 1000),
 ];
 
