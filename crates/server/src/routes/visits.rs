@@ -138,20 +138,8 @@ pub async fn edit(
         updated_at: now_ms(),
         ..old.clone()
     };
-    if !state.store.update_visit(&record, &[old.status]).await? {
-        return Err(changed_meanwhile(id));
-    }
-    state
-        .store
-        .audit(
-            &who.actor(),
-            "visit.edit",
-            &id.to_string(),
-            serde_json::json!({ "branch": record.branch, "shopper": record.shopper, "status": label(status) }),
-        )
-        .await?;
-    let visit = list_of(&state, vec![record], today()).await?.pop();
-    Ok(Json(visit.expect("one visit in, one out")))
+    let detail = serde_json::json!({ "branch": record.branch, "shopper": record.shopper, "status": label(status) });
+    replace(&state, &who, old.status, record, "visit.edit", detail).await
 }
 
 /// Body of `POST /api/v1/visits/{id}/cancel`; the body may be left out.
@@ -222,20 +210,8 @@ pub async fn cancel(
         updated_at: now_ms(),
         ..old.clone()
     };
-    if !state.store.update_visit(&record, &[old.status]).await? {
-        return Err(changed_meanwhile(id));
-    }
-    state
-        .store
-        .audit(
-            &who.actor(),
-            "visit.cancel",
-            &id.to_string(),
-            serde_json::json!({ "from": label(old.status), "reason": reason }),
-        )
-        .await?;
-    let visit = list_of(&state, vec![record], today()).await?.pop();
-    Ok(Json(visit.expect("one visit in, one out")))
+    let detail = serde_json::json!({ "from": label(old.status), "reason": reason });
+    replace(&state, &who, old.status, record, "visit.cancel", detail).await
 }
 
 /// `POST /api/v1/visits/{id}/start`: a shopper's phone says its shopper
@@ -437,6 +413,29 @@ fn status_conflict(id: Uuid, status: VisitStatus, what: &str) -> ApiError {
         "visit {id} is {} and can no longer be {what}",
         label(status)
     ))
+}
+
+/// Store a coordinator's change to a visit that was `from`, audit it as
+/// `action`, and answer with the visit as it now stands; 409 if another
+/// change came first.
+async fn replace(
+    state: &AppState,
+    who: &Coordinator,
+    from: VisitStatus,
+    record: VisitRecord,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<Json<Visit>, ApiError> {
+    let id = record.id;
+    if !state.store.update_visit(&record, &[from]).await? {
+        return Err(changed_meanwhile(id));
+    }
+    state
+        .store
+        .audit(&who.actor(), action, &id.to_string(), detail)
+        .await?;
+    let visit = list_of(state, vec![record], today()).await?.pop();
+    Ok(Json(visit.expect("one visit in, one out")))
 }
 
 fn changed_meanwhile(id: Uuid) -> ApiError {
