@@ -228,6 +228,22 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             },
             With::Nothing,
         ),
+        BadPhone => (
+            Said {
+                en: "is not a phone number: 6 to 15 digits, with + - ( ) . or spaces",
+                zh: "不是有效的电话号码：6 至 15 位数字，可含 + - ( ) . 或空格",
+                es: "no es un número de teléfono: de 6 a 15 dígitos, con + - ( ) . o espacios",
+            },
+            With::Nothing,
+        ),
+        BadEmail => (
+            Said {
+                en: "is not an e-mail address such as name@example.com",
+                zh: "不是有效的电子邮件地址，例如 name@example.com",
+                es: "no es una dirección de correo como nombre@ejemplo.com",
+            },
+            With::Nothing,
+        ),
         UsernameLength => (
             Said {
                 en: "must be 1 to {n} characters",

@@ -18,6 +18,8 @@
 
 pub mod access;
 pub mod aggregate;
+pub mod alerts;
+pub mod cases;
 pub mod locale;
 pub mod problem;
 pub mod programme;

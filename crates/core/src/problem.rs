@@ -71,6 +71,10 @@ pub enum ProblemCode {
     ScenarioTooLong,
     /// Text holds a control character.
     ControlCharacters,
+    /// A phone number that is not 6–15 digits with `+`, spaces, `-`, `(`, `)`, `.`.
+    BadPhone,
+    /// An e-mail address that is not `name@domain.tld`.
+    BadEmail,
     /// A user name is not 1 to `access::MAX_USERNAME_CHARS` characters.
     UsernameLength,
     /// A user name holds a character other than letters, digits and `. _ - @`.
@@ -220,6 +224,8 @@ mod tests {
             TooLong => "too_long",
             ScenarioTooLong => "scenario_too_long",
             ControlCharacters => "control_characters",
+            BadPhone => "bad_phone",
+            BadEmail => "bad_email",
             UsernameLength => "username_length",
             UsernameCharacters => "username_characters",
             PasswordTooShort => "password_too_short",

@@ -19,6 +19,7 @@
 //! types, and PostgreSQL will not compare a `timestamptz` with text.
 
 pub mod access;
+pub mod alerts;
 pub mod catalog;
 pub mod copy;
 pub mod evidence;

@@ -1,0 +1,278 @@
+//! Follow-up cases, and the customer's request to be contacted.
+//!
+//! An alert may become a case: someone owns it, by a due date, writes notes
+//! and moves it open → in progress → resolved → customer informed. A
+//! customer who asked at the kiosk to be contacted leaves a phone number or
+//! an e-mail address; it is kept apart from the answers, shown only to the
+//! case's owner and admins, and erased a set time after the case closes.
+
+use crate::problem::ProblemCode;
+use serde::{Deserialize, Serialize};
+use time::Date;
+use uuid::Uuid;
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Made, nobody working on it yet.
+    Open,
+    /// Its owner is working on it.
+    InProgress,
+    /// The cause is dealt with.
+    Resolved,
+    /// The customer was told what was done: the case is closed.
+    CustomerInformed,
+}
+
+impl CaseStatus {
+    /// Every status, in a case's order.
+    pub const ALL: [CaseStatus; 4] = [
+        CaseStatus::Open,
+        CaseStatus::InProgress,
+        CaseStatus::Resolved,
+        CaseStatus::CustomerInformed,
+    ];
+
+    /// The wire name, also the database's.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Open => "open",
+            CaseStatus::InProgress => "in_progress",
+            CaseStatus::Resolved => "resolved",
+            CaseStatus::CustomerInformed => "customer_informed",
+        }
+    }
+
+    /// The status named `name`.
+    pub fn parse(name: &str) -> Option<CaseStatus> {
+        CaseStatus::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// Whether someone still has to act: such a case may be overdue.
+    pub fn is_pending(self) -> bool {
+        matches!(self, CaseStatus::Open | CaseStatus::InProgress)
+    }
+}
+
+/// Whether a case may go from `from` to `to`. Forward one step, or from
+/// open straight to resolved; a resolved case may be reopened (in
+/// progress) until the customer is informed, which closes it.
+pub fn may_move(from: CaseStatus, to: CaseStatus) -> bool {
+    use CaseStatus as S;
+    matches!(
+        (from, to),
+        (S::Open, S::InProgress)
+            | (S::Open | S::InProgress, S::Resolved)
+            | (S::Resolved, S::CustomerInformed | S::InProgress)
+    )
+}
+
+/// Whether a case due on `due` is overdue on `today`.
+pub fn is_overdue(status: CaseStatus, due: Date, today: Date) -> bool {
+    status.is_pending() && due < today
+}
+
+/// Body of `POST /api/v1/cases`: make a case of an alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewCase {
+    /// The alert it follows up (one case per alert).
+    pub alert: Uuid,
+    /// The user who owns it (a manager, regional manager or admin whose
+    /// scope includes the alert's branch).
+    pub owner: Uuid,
+    /// `YYYY-MM-DD`.
+    pub due: String,
+    /// A first note, optional.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Body of `PATCH /api/v1/cases/{id}`: any of the fields, each optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CaseChange {
+    /// A new owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Uuid>,
+    /// A new due date, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    /// The next status (see [`may_move`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CaseStatus>,
+    /// A note to add.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Longest case note, in characters.
+pub const MAX_CASE_NOTE_CHARS: usize = 2000;
+
+/// One entry of a case's history: a note or a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseEvent {
+    /// When, RFC 3339 (UTC).
+    pub at: String,
+    /// Who (a user name).
+    pub by: String,
+    /// What changed: `created`, `status`, `owner`, `due` or `note`.
+    pub what: String,
+    /// The new value or the note's text.
+    pub text: String,
+}
+
+/// A case as its list and page show it (`GET /api/v1/cases`, `GET
+/// /api/v1/cases/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Case {
+    /// Its id.
+    pub id: Uuid,
+    /// The alert it follows up.
+    pub alert: crate::alerts::Alert,
+    /// The branch's code.
+    pub branch: String,
+    /// The owner's id.
+    pub owner: Uuid,
+    /// The owner's user name.
+    pub owner_name: String,
+    /// `YYYY-MM-DD`.
+    pub due: String,
+    /// Where it stands.
+    pub status: CaseStatus,
+    /// Due before today and still open or in progress.
+    pub overdue: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// When it was (last) resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<String>,
+    /// When the customer was informed (the case closed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub informed_at: Option<String>,
+    /// Whether the customer left contact details (true even when the
+    /// reader may not see them).
+    pub has_contact: bool,
+    /// The details, for the case's owner and admins only, until erased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    /// Notes and changes, oldest first (on the case's page only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<CaseEvent>,
+}
+
+/// Cases at one branch (`GET /api/v1/cases/stats`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseCounts {
+    /// The branch's code.
+    pub branch: String,
+    /// Open.
+    pub open: u32,
+    /// In progress.
+    pub in_progress: u32,
+    /// Open or in progress and past due.
+    pub overdue: u32,
+    /// Resolved (the customer not yet informed).
+    pub resolved: u32,
+    /// Closed: the customer was informed.
+    pub informed: u32,
+    /// Median hours from the case's making to its (first) resolution, over
+    /// the resolved and closed ones; none when there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_hours_to_resolve: Option<f64>,
+}
+
+/// How a customer wants to be contacted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContactWay {
+    /// By telephone.
+    Phone,
+    /// By e-mail.
+    Email,
+}
+
+/// A customer's contact details, as the case's owner reads them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    /// Phone or e-mail.
+    pub way: ContactWay,
+    /// The number or address, as checked by [`check_contact`].
+    pub value: String,
+    /// The language the customer used, so the call is in it.
+    pub locale: crate::Locale,
+}
+
+/// Body of `POST /api/v1/contacts`, sent by the kiosk after the response
+/// it belongs to (with the device's token). Kept apart from the response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactRequest {
+    /// Made on the device: a resend is harmless.
+    pub id: Uuid,
+    /// The response the customer had just given.
+    pub response: Uuid,
+    /// Phone or e-mail.
+    pub way: ContactWay,
+    /// The number or address.
+    pub value: String,
+    /// The customer's language.
+    pub locale: crate::Locale,
+}
+
+/// Longest e-mail address (RFC 5321's path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// A phone number or e-mail address as the customer typed it, or what is
+/// wrong with it. A phone number keeps its `+`, digits, spaces, `-`, `(`,
+/// `)` and `.`, and has 6 to 15 digits (E.164's longest); an address has
+/// one `@`, something before it, and a dotted domain after it, no spaces.
+/// The trimmed value.
+pub fn check_contact(way: ContactWay, value: &str) -> Result<String, ProblemCode> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ProblemCode::Empty);
+    }
+    match way {
+        ContactWay::Phone => {
+            let allowed = value
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'));
+            let digits = value.chars().filter(char::is_ascii_digit).count();
+            let plus_first = value.rfind('+').is_none_or(|i| i == 0);
+            if !allowed || !plus_first || !(6..=15).contains(&digits) {
+                return Err(ProblemCode::BadPhone);
+            }
+        }
+        ContactWay::Email => {
+            if value.chars().count() > MAX_EMAIL_CHARS {
+                return Err(ProblemCode::TooLong);
+            }
+            let ok = match value.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+                }
+                None => false,
+            };
+            if !ok {
+                return Err(ProblemCode::BadEmail);
+            }
+        }
+    }
+    Ok(value.to_owned())
+}
