@@ -10,6 +10,7 @@
 use branchpulse_core::access::{
     MAX_LABEL_CHARS, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS,
 };
+use branchpulse_core::alerts::MAX_TARGETS;
 use branchpulse_core::{Locale, ProblemCode};
 
 /// A code's text in each of the app's languages: a field left out fails
@@ -244,6 +245,22 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             },
             With::Nothing,
         ),
+        OutOfRange => (
+            Said {
+                en: "is outside the allowed range",
+                zh: "超出允许的范围",
+                es: "está fuera del rango permitido",
+            },
+            With::Nothing,
+        ),
+        TooMany => (
+            Said {
+                en: "at most {n} entries",
+                zh: "最多 {n} 项",
+                es: "como máximo {n} elementos",
+            },
+            With::Count(MAX_TARGETS),
+        ),
         UsernameLength => (
             Said {
                 en: "must be 1 to {n} characters",
@@ -369,6 +386,14 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
                 en: "no branch is in this region: choose one from the list",
                 zh: "此区域没有网点，请从列表中选择",
                 es: "ninguna sucursal está en esta región: elija una de la lista",
+            },
+            With::Nothing,
+        ),
+        UnknownWebhook => (
+            Said {
+                en: "no webhook has this id: choose one from the list",
+                zh: "没有此 ID 的 Webhook，请从列表中选择",
+                es: "ningún webhook tiene este identificador: elija uno de la lista",
             },
             With::Nothing,
         ),

@@ -9,8 +9,16 @@
 //! resending a batch, never raise the same alert twice. The judgements
 //! themselves are here, pure, so they are tested by hand.
 
-use crate::access::{Role, Scope};
+use crate::access::{FieldError, Role, Scope};
+use crate::aggregate::{comments_of, csat_item};
+use crate::cases::{check_contact, ContactWay, MAX_EMAIL_CHARS};
+use crate::protocol::Branch;
+use crate::questionnaire::Commitment;
+use crate::response::{Answer, Channel, Response};
+use crate::score::{item_score, score};
+use crate::{ProblemCode, Questionnaire};
 use serde::{Deserialize, Serialize};
+use std::ops::RangeInclusive;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -173,6 +181,159 @@ pub const MAX_RULE_NAME_CHARS: usize = 80;
 /// Most e-mail addresses or webhooks one rule sends to.
 pub const MAX_TARGETS: usize = 20;
 
+/// The thresholds' ranges (as [`RuleKind`] documents them): what
+/// [`NewRule::check`] accepts and the admin's form offers.
+pub const WINDOW_MINUTES: RangeInclusive<u32> = 5..=1440;
+/// See [`WINDOW_MINUTES`].
+pub const MIN_COUNT: RangeInclusive<u32> = 1..=1000;
+/// See [`WINDOW_MINUTES`].
+pub const SHARE_PERCENT: RangeInclusive<u8> = 1..=100;
+/// See [`WINDOW_MINUTES`]: a 5 is never unhappy.
+pub const LOW_MAX: RangeInclusive<u8> = 1..=4;
+/// See [`WINDOW_MINUTES`]: an hour to a month.
+pub const SILENT_HOURS: RangeInclusive<u32> = 1..=720;
+
+fn refused(field: &'static str, code: ProblemCode, problem: impl Into<String>) -> FieldError {
+    FieldError {
+        field,
+        code,
+        problem: problem.into(),
+    }
+}
+
+fn within<T: PartialOrd + std::fmt::Display>(
+    field: &'static str,
+    value: T,
+    range: RangeInclusive<T>,
+) -> Result<(), FieldError> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(refused(
+            field,
+            ProblemCode::OutOfRange,
+            format!("must be {} to {}, not {value}", range.start(), range.end()),
+        ))
+    }
+}
+
+impl NewRule {
+    /// What is wrong with this rule, given the branches that exist: the
+    /// name (1–[`MAX_RULE_NAME_CHARS`] characters, no control characters),
+    /// each threshold in its range, a scope naming a branch or region that
+    /// exists, and at most [`MAX_TARGETS`] e-mail addresses and as many
+    /// webhooks, each address well formed. (Roles need no check: only the
+    /// four roles can be read.) Whether the webhooks exist is for the
+    /// server to say.
+    pub fn check(&self, branches: &[Branch]) -> Result<(), FieldError> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(refused("name", ProblemCode::Empty, "must not be empty"));
+        }
+        if self.name.chars().count() > MAX_RULE_NAME_CHARS {
+            return Err(refused(
+                "name",
+                ProblemCode::TooLong,
+                format!("must be at most {MAX_RULE_NAME_CHARS} characters"),
+            ));
+        }
+        if self.name.chars().any(char::is_control) {
+            return Err(refused(
+                "name",
+                ProblemCode::ControlCharacters,
+                "must not contain control characters",
+            ));
+        }
+        match self.rule {
+            RuleKind::UnhappyBurst {
+                window_minutes,
+                min_count,
+                share_percent,
+                low_max,
+            } => {
+                within("rule.window_minutes", window_minutes, WINDOW_MINUTES)?;
+                within("rule.min_count", min_count, MIN_COUNT)?;
+                within("rule.share_percent", share_percent, SHARE_PERCENT)?;
+                within("rule.low_max", low_max, LOW_MAX)?;
+            }
+            RuleKind::LowScoreComment { low_max } => within("rule.low_max", low_max, LOW_MAX)?,
+            RuleKind::SilentKiosk { hours } => within("rule.hours", hours, SILENT_HOURS)?,
+            RuleKind::CriticalFailure | RuleKind::MissedCommitment | RuleKind::ContactRequest => {}
+        }
+        match &self.scope {
+            Scope::All => {}
+            Scope::Region(region) => {
+                if !branches.iter().any(|b| &b.region == region) {
+                    return Err(refused(
+                        "scope",
+                        ProblemCode::UnknownRegion,
+                        format!("no branch is in region \"{region}\""),
+                    ));
+                }
+            }
+            Scope::Branch(code) => {
+                if !branches.iter().any(|b| &b.code == code) {
+                    return Err(refused(
+                        "scope",
+                        ProblemCode::UnknownBranch,
+                        format!("no branch \"{code}\""),
+                    ));
+                }
+            }
+        }
+        let r = &self.recipients;
+        for (field, n) in [
+            ("recipients.emails", r.emails.len()),
+            ("recipients.webhooks", r.webhooks.len()),
+        ] {
+            if n > MAX_TARGETS {
+                return Err(refused(
+                    field,
+                    ProblemCode::TooMany,
+                    format!("has {n} entries; at most {MAX_TARGETS} are allowed"),
+                ));
+            }
+        }
+        for (i, email) in r.emails.iter().enumerate() {
+            // Stored as sent: an address with spaces around it is refused
+            // rather than trimmed, so what the admin reads is what is used.
+            let problem = match check_contact(ContactWay::Email, email) {
+                Ok(trimmed) if trimmed == *email => continue,
+                Ok(_) => (ProblemCode::BadEmail, "has spaces around it".to_owned()),
+                Err(ProblemCode::TooLong) => (
+                    ProblemCode::TooLong,
+                    format!("is longer than {MAX_EMAIL_CHARS} characters"),
+                ),
+                Err(ProblemCode::Empty) => (ProblemCode::Empty, "is empty".to_owned()),
+                Err(code) => (
+                    code,
+                    "is not an e-mail address such as name@example.com".into(),
+                ),
+            };
+            return Err(refused(
+                "recipients.emails",
+                problem.0,
+                format!("entry {} {}", i + 1, problem.1),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Rule {
+    /// Whether the rule is on and watches `branch`.
+    pub fn covers(&self, branch: &Branch) -> bool {
+        self.def.active && self.def.scope.allows(branch)
+    }
+}
+
+/// Whether a user of `role` reading `scope` sees an alert of the rule
+/// `def` about `branch` in their inbox: admins see every alert; anyone
+/// else those of rules naming their role, for branches they read.
+pub fn visible(role: Role, scope: &Scope, def: &NewRule, branch: &Branch) -> bool {
+    role == Role::Admin || (def.recipients.roles.contains(&role) && scope.allows(branch))
+}
+
 /// What a rule's alert found, by kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -245,6 +406,11 @@ pub struct Alert {
     pub case: Option<Uuid>,
 }
 
+/// Alerts listed per page when `limit` is not given.
+pub const PAGE: u32 = 50;
+/// The most alerts one page may list.
+pub const MAX_PAGE: u32 = 200;
+
 /// `GET /api/v1/alerts/unread`: what the frame's badge shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -265,6 +431,51 @@ pub struct Observed {
     pub critical: Vec<String>,
     /// Commitment items answered and not met.
     pub missed: Vec<String>,
+}
+
+impl Observed {
+    /// What `response` shows the rules, read with `q`, the questionnaire
+    /// version it answered: the kiosk's satisfaction answer (the CSAT item,
+    /// [`csat_item`], when shown), its comments, a report's critical
+    /// failures (as [`score`] finds them) and every commitment item shown,
+    /// answered and scored under [`Commitment::MET_SCORE`] (what the
+    /// scorecard counts as not met), in questionnaire order.
+    pub fn of(q: &Questionnaire, response: &Response) -> Observed {
+        let shown = q.shown(&response.answers);
+        let satisfaction = csat_item(q)
+            .filter(|id| response.channel == Channel::Kiosk && shown.contains(id))
+            .and_then(|id| match response.answers.get(id) {
+                Some(Answer::Rating(x)) if (1..=5).contains(x) => Some(*x),
+                _ => None,
+            });
+        let comment = comments_of(response)
+            .iter()
+            .map(|c| c.text.trim())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let critical = match response.channel {
+            Channel::MysteryShop => score(q, &response.answers).critical_failures,
+            Channel::Kiosk => Vec::new(),
+        };
+        let missed = q
+            .items()
+            .filter(|i| i.commitment.is_some() && shown.contains(i.id.as_str()))
+            .filter(|i| {
+                response
+                    .answers
+                    .get(&i.id)
+                    .and_then(|a| item_score(i, a))
+                    .is_some_and(|s| s < Commitment::MET_SCORE)
+            })
+            .map(|i| i.id.clone())
+            .collect();
+        Observed {
+            satisfaction,
+            comment,
+            critical,
+            missed,
+        }
+    }
 }
 
 /// Whether `rule` fires on a response showing `seen`, and what it found.
@@ -314,6 +525,46 @@ pub fn burst(rule: &RuleKind, answers: &[u8], until: OffsetDateTime) -> Option<F
             until: rfc3339(until),
         }
     })
+}
+
+/// The unhappy bursts that new answers may have made: `answers` are the
+/// branch's satisfaction answers (submitted at, 1–5) around the new ones,
+/// at least from a window before the earliest new answer to a window after
+/// the latest, and `new` the submission times of the answers just stored.
+/// A new answer is in every window ending at it or at a later answer less
+/// than a window after it, so each of those ends is judged with
+/// [`burst`]; one finding per window that is a burst, by its end, earliest
+/// first. (An answer that arrives late, after later ones, can make a burst
+/// of a window ending at one of those.)
+pub fn bursts(
+    rule: &RuleKind,
+    answers: &[(OffsetDateTime, u8)],
+    new: &[OffsetDateTime],
+) -> Vec<(OffsetDateTime, Finding)> {
+    let RuleKind::UnhappyBurst { window_minutes, .. } = *rule else {
+        return Vec::new();
+    };
+    let window = time::Duration::minutes(i64::from(window_minutes));
+    let mut answers = answers.to_vec();
+    answers.sort();
+    let mut ends: Vec<OffsetDateTime> = answers
+        .iter()
+        .map(|(at, _)| *at)
+        .filter(|at| new.iter().any(|t| t <= at && *at < *t + window))
+        .chain(new.iter().copied())
+        .collect();
+    ends.sort();
+    ends.dedup();
+    ends.into_iter()
+        .filter_map(|end| {
+            let inside: Vec<u8> = answers
+                .iter()
+                .filter(|(at, _)| end - window < *at && *at <= end)
+                .map(|(_, score)| *score)
+                .collect();
+            burst(rule, &inside, end).map(|f| (end, f))
+        })
+        .collect()
 }
 
 /// The burst window's key: one alert per rule, branch and window of the

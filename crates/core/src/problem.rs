@@ -75,6 +75,10 @@ pub enum ProblemCode {
     BadPhone,
     /// An e-mail address that is not `name@domain.tld`.
     BadEmail,
+    /// A number outside its range (an alert rule's thresholds).
+    OutOfRange,
+    /// A list longer than allowed (an alert rule's e-mail addresses or webhooks).
+    TooMany,
     /// A user name is not 1 to `access::MAX_USERNAME_CHARS` characters.
     UsernameLength,
     /// A user name holds a character other than letters, digits and `. _ - @`.
@@ -107,6 +111,8 @@ pub enum ProblemCode {
     UnknownBranch,
     /// No branch is in this region.
     UnknownRegion,
+    /// No webhook has this id.
+    UnknownWebhook,
     /// The branch is closed (inactive).
     BranchClosed,
     /// No questionnaire has this id.
@@ -226,6 +232,8 @@ mod tests {
             ControlCharacters => "control_characters",
             BadPhone => "bad_phone",
             BadEmail => "bad_email",
+            OutOfRange => "out_of_range",
+            TooMany => "too_many",
             UsernameLength => "username_length",
             UsernameCharacters => "username_characters",
             PasswordTooShort => "password_too_short",
@@ -242,6 +250,7 @@ mod tests {
             PinOnlyForKiosks => "pin_only_for_kiosks",
             UnknownBranch => "unknown_branch",
             UnknownRegion => "unknown_region",
+            UnknownWebhook => "unknown_webhook",
             BranchClosed => "branch_closed",
             UnknownQuestionnaire => "unknown_questionnaire",
             NotMysteryShop => "not_mystery_shop",
