@@ -191,6 +191,12 @@ pub struct Config {
         default_value_t = 3600
     )]
     pub retention_interval_secs: u64,
+
+    /// How often the server looks for kiosks silent longer than an alert
+    /// rule allows (`silent_kiosk` rules), in seconds. Every replica may
+    /// look: each silence is raised once.
+    #[arg(long, env = "BRANCHPULSE_ALERT_SWEEP_SECS", default_value_t = 300)]
+    pub alert_sweep_secs: u64,
 }
 
 /// How log lines are written.
@@ -248,6 +254,7 @@ impl Config {
             retain_free_text_days: None,
             retain_staff_names_days: None,
             retention_interval_secs: 3600,
+            alert_sweep_secs: 300,
         }
     }
 }

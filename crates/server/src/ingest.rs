@@ -20,6 +20,7 @@ use crate::store::access::DeviceRow;
 use crate::store::{Facts, Record, ReportFacts, Saved, VisitRecord};
 use crate::AppState;
 use branchpulse_core::access::DeviceKind;
+use branchpulse_core::alerts::Observed;
 use branchpulse_core::programme::{next, Event, ReportStatus, VisitStatus};
 use branchpulse_core::protocol::{Outcome, SyncReply};
 use branchpulse_core::validate::{check_strings, only_in_the_future, validate, Problem, Rules};
@@ -148,8 +149,11 @@ pub async fn receive(
             Ok((_, Verdict::Later(reason), _)) => {
                 results[i] = Some(Outcome::Deferred { id, reason })
             }
-            Ok((response, Verdict::Store(facts), report)) => {
-                let mut record = Record::new(&response, now).with_facts(*facts);
+            Ok((response, Verdict::Store(judged), report)) => {
+                let (facts, observed) = *judged;
+                let mut record = Record::new(&response, now)
+                    .with_facts(facts)
+                    .observing(observed);
                 if let Some(d) = device {
                     record = record.from_device(d.id);
                 }
@@ -206,9 +210,10 @@ pub async fn receive(
 
 /// What becomes of a response that passed the checks.
 enum Verdict {
-    /// Stored now, adding these facts to the dashboard (boxed: a rollup
-    /// with its items is large beside a reason).
-    Store(Box<Facts>),
+    /// Stored now, adding these facts to the dashboard and showing the
+    /// alert rules what they judge (boxed: a rollup with its items is
+    /// large beside a reason).
+    Store(Box<(Facts, Observed)>),
     /// Dated ahead of the server's clock, and otherwise right: the device
     /// sends it again later (`Outcome::Deferred`), with this reason.
     Later(String),
@@ -444,8 +449,8 @@ fn check(
     }
     match validate(q, &response, rules) {
         Ok(()) => {
-            let facts = Facts::of(q, &response);
-            Ok((response, Verdict::Store(Box::new(facts))))
+            let judged = (Facts::of(q, &response), Observed::of(q, &response));
+            Ok((response, Verdict::Store(Box::new(judged))))
         }
         Err(problems) if only_in_the_future(&problems) => {
             Ok((response, Verdict::Later(reason(&problems))))

@@ -18,10 +18,12 @@
 //! to a batch of responses; [`catalog`] the questionnaires and branches
 //! (in the database, seeded from the questionnaires folder, changed by
 //! admins); [`store`] the one storage interface; [`read_models`] what is
-//! read back out (aggregates, comments, CSV exports); [`maintenance`] the
+//! read back out (aggregates, comments, CSV exports); [`alerts`] the rules
+//! admins set, the silent-kiosk sweep and the inbox; [`maintenance`] the
 //! work on stored data beside requests (erasure, retention, moving to
 //! PostgreSQL). [`assets`] serves the web app.
 
+pub mod alerts;
 pub mod assets;
 pub mod auth;
 pub mod catalog;
@@ -199,6 +201,10 @@ impl Server {
             self.state.clone(),
             std::time::Duration::from_secs(self.state.config.retention_interval_secs.max(1)),
         );
+        let sweep = alerts::sweep::watch(
+            self.state.clone(),
+            std::time::Duration::from_secs(self.state.config.alert_sweep_secs.max(1)),
+        );
         let app = routes::app(self.state);
         let served = axum::serve(
             self.listener,
@@ -207,6 +213,7 @@ impl Server {
         .with_graceful_shutdown(shutdown)
         .await;
         watcher.abort();
+        sweep.abort();
         if let Some(retention) = retention {
             retention.abort();
         }

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::store::rollup::Pending;
 use crate::store::{Decided, Facts, Record, ReportRow};
 use crate::AppState;
+use branchpulse_core::alerts::Observed;
 use branchpulse_core::programme::{Decision, ReportStatus, Review, MAX_NOTE_CHARS};
 use branchpulse_core::{ProblemCode, Response};
 use time::OffsetDateTime;
@@ -62,10 +63,11 @@ pub async fn decide(
     if report.status != ReportStatus::Submitted {
         return Err(not_awaiting(id, report.status));
     }
-    let release = if review.decision == Decision::Approve {
-        Some(release(state, id, now).await?)
+    let (release, observed) = if review.decision == Decision::Approve {
+        let (pending, observed) = release(state, id, now).await?;
+        (Some(pending), observed)
     } else {
-        None
+        (None, None)
     };
     let decided = Decided {
         id,
@@ -74,6 +76,7 @@ pub async fn decide(
         note: &note,
         reviewer,
         at: now,
+        observed: observed.as_ref(),
     };
     if !state.store.decide(&decided, release.as_ref()).await? {
         // Another reviewer decided between the read above and the write.
@@ -113,8 +116,12 @@ fn not_awaiting(id: Uuid, status: ReportStatus) -> ApiError {
 
 /// What approving report `id` adds to the dashboard: its sums and
 /// comments, scored with the questionnaire version it answered, exactly as
-/// ingest would have added them.
-async fn release(state: &AppState, id: Uuid, now: OffsetDateTime) -> Result<Pending, ApiError> {
+/// ingest would have added them; and what it shows the alert rules.
+async fn release(
+    state: &AppState,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(Pending, Option<Observed>), ApiError> {
     let payload = state
         .store
         .payload(id)
@@ -123,6 +130,7 @@ async fn release(state: &AppState, id: Uuid, now: OffsetDateTime) -> Result<Pend
     let response: Response = serde_json::from_str(&payload)
         .map_err(|e| ApiError::Internal(format!("report {id} cannot be read: {e}")))?;
     let mut pending = Pending::default();
+    let mut observed = None;
     match state
         .catalog
         .questionnaire(&response.questionnaire_id, response.questionnaire_version)
@@ -130,11 +138,12 @@ async fn release(state: &AppState, id: Uuid, now: OffsetDateTime) -> Result<Pend
         Some(q) => {
             let facts = Facts::of(&q, &response);
             pending.add_facts(&Record::new(&response, now), &facts);
+            observed = Some(Observed::of(&q, &response));
         }
         // As the start-up backfill does: released, left out of the figures.
         None => {
             tracing::warn!(%id, "an approved report cannot be scored; it is left out of the dashboard")
         }
     }
-    Ok(pending)
+    Ok((pending, observed))
 }

@@ -2,6 +2,7 @@
 //! everywhere else. Handlers are thin: parse, call one function, map the result.
 
 mod admin;
+mod alerts;
 mod branches;
 mod dashboard;
 mod device;
@@ -87,7 +88,12 @@ pub fn app(state: AppState) -> Router {
         .route("/items", get(dashboard::items))
         .route("/comments", get(dashboard::comments))
         .route("/export/responses.csv", get(dashboard::responses_csv))
-        .route("/export/aggregates.csv", get(dashboard::aggregates_csv));
+        .route("/export/aggregates.csv", get(dashboard::aggregates_csv))
+        .route("/alerts", get(alerts::list))
+        .route("/alerts/unread", get(alerts::unread))
+        .route("/alerts/read", post(alerts::read_all))
+        .route("/alerts/{id}", get(alerts::detail))
+        .route("/alerts/{id}/read", post(alerts::read));
     // Admins only (`Admin`).
     let admins = Router::new()
         .route("/users", get(admin::users).post(admin::create_user))
@@ -110,6 +116,14 @@ pub fn app(state: AppState) -> Router {
         .route("/branches", post(branches::create))
         .route("/branches/{code}", put(branches::update))
         .route("/responses/{id}/purge-text", post(responses::purge_text))
+        .route(
+            "/alert-rules",
+            get(alerts::list_rules).post(alerts::create_rule),
+        )
+        .route(
+            "/alert-rules/{id}",
+            put(alerts::update_rule).delete(alerts::delete_rule),
+        )
         // Admins and reviewers (`Coordinator`): the mystery-shop programme.
         .route("/visits/{id}", put(visits::edit))
         .route("/visits/{id}/cancel", post(visits::cancel))

@@ -37,6 +37,12 @@ pub(super) trait Backend: sqlx::Database {
     /// at a time, when the guarded UPDATE's own lock does not.
     const SERIALIZE_ADMIN_CHANGES: Option<&'static str>;
 
+    /// A statement, taking the branch code as `$1`, that keeps the
+    /// unhappy-burst judgements of one branch one at a time until the
+    /// transaction ends, when the database does not already (see
+    /// `sql/alerts.rs`).
+    const LOCK_BRANCH_ALERTS: Option<&'static str>;
+
     /// After rows of `table` (the audit log, review decisions) were copied
     /// in with their ids: a statement making the rows written later
     /// continue after them, if the database does not do so by itself.

@@ -26,6 +26,7 @@ macro_rules! dispatch {
 }
 
 pub mod access;
+pub mod alerts;
 mod backend;
 pub mod catalog;
 pub mod copy;
@@ -35,6 +36,7 @@ pub mod rollup;
 mod sqlite;
 
 use branchpulse_core::aggregate::{Comment, CommentQuery, Filter, Part, Rollup};
+use branchpulse_core::alerts::Observed;
 use branchpulse_core::programme::{Decision, ReportStatus, VisitStatus, Window};
 use branchpulse_core::scorecard::ItemMap;
 use branchpulse_core::Response;
@@ -91,6 +93,12 @@ pub struct Record {
     pub report: Option<ReportFacts>,
     /// Held for review (a report not yet approved), when copied as such.
     pub held: bool,
+    /// The kiosk's satisfaction answer (1–5), kept in its own column for
+    /// the unhappy-burst rule.
+    pub satisfaction: Option<u8>,
+    /// What the alert rules judge, when the response is newly stored
+    /// (`None`: not judged, e.g. rows copied by the migration tool).
+    pub observed: Option<Observed>,
 }
 
 /// What a report adds beside its response.
@@ -125,6 +133,8 @@ impl Record {
             enrolled_device: None,
             report: None,
             held: false,
+            satisfaction: None,
+            observed: None,
         }
     }
 
@@ -145,6 +155,13 @@ impl Record {
 
     pub fn with_facts(mut self, facts: Facts) -> Record {
         self.facts = Some(facts);
+        self
+    }
+
+    /// Judged by the alert rules when stored.
+    pub fn observing(mut self, observed: Observed) -> Record {
+        self.satisfaction = observed.satisfaction;
+        self.observed = Some(observed);
         self
     }
 }
@@ -224,6 +241,9 @@ pub struct Decided<'a> {
     pub note: &'a str,
     pub reviewer: &'a str,
     pub at: OffsetDateTime,
+    /// What an approved report shows the alert rules, judged in the
+    /// approving transaction (`None`: not judged, e.g. it cannot be read).
+    pub observed: Option<&'a Observed>,
 }
 
 /// A visit status as stored.

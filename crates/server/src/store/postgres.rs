@@ -82,6 +82,12 @@ impl Backend for Postgres {
     const SERIALIZE_ADMIN_CHANGES: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(4778424076541454702)");
 
+    // A transaction-scoped advisory lock per branch: key 0x4250_616c
+    // ("BPal") and the code's hash. Two codes of one hash wait for each
+    // other needlessly, never wrongly.
+    const LOCK_BRANCH_ALERTS: Option<&'static str> =
+        Some("SELECT pg_advisory_xact_lock(1112564076, hashtext($1))");
+
     fn after_ids_copied(table: &str) -> Option<String> {
         Some(format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \

@@ -121,6 +121,10 @@ impl Backend for Sqlite {
     // one write lock, so no other change runs between its check and its write.
     const SERIALIZE_ADMIN_CHANGES: Option<&'static str> = None;
 
+    // The judging transaction wrote its responses first, so it holds
+    // SQLite's one write lock and reads what every other committed.
+    const LOCK_BRANCH_ALERTS: Option<&'static str> = None;
+
     // An INTEGER PRIMARY KEY goes on after the largest id stored.
     fn after_ids_copied(_table: &str) -> Option<String> {
         None

@@ -13,6 +13,7 @@ mod common;
 mod access;
 mod admins;
 mod aggregates;
+mod alerts;
 mod api;
 mod assets;
 mod attacks;

@@ -18,7 +18,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 const RESPONSE: &str = "id, questionnaire_id, questionnaire_version, branch, device_id, channel, \
-     locale, started_at, submitted_at, received_at, payload, payload_hash, enrolled_device, held";
+     locale, started_at, submitted_at, received_at, payload, payload_hash, enrolled_device, held, \
+     satisfaction";
 
 fn record_of(row: &DbRow) -> Result<Record, StoreError> {
     let version: i64 = row.try_get("questionnaire_version")?;
@@ -40,6 +41,11 @@ fn record_of(row: &DbRow) -> Result<Record, StoreError> {
         enrolled_device: get_opt_id(row, "enrolled_device")?,
         report: None,
         held: row.try_get("held")?,
+        satisfaction: row
+            .try_get::<Option<i64>, _>("satisfaction")?
+            .and_then(|s| u8::try_from(s).ok()),
+        // Copied, not newly received: judged when it was.
+        observed: None,
     })
 }
 

@@ -182,6 +182,9 @@ pub async fn decide(
         if let Some(pending) = release {
             add_sums(&mut tx, pending).await?;
         }
+        if let Some(seen) = d.observed {
+            super::alerts::judge_report(&mut tx, d.id, seen, d.at).await?;
+        }
     }
     tx.commit().await?;
     Ok(true)

@@ -32,12 +32,13 @@ pub async fn save(pool: &Pool, records: &[&Record]) -> Result<Vec<Saved>, StoreE
     let mut tx = pool.begin().await?;
     let mut outcomes = Vec::with_capacity(records.len());
     let mut pending = Pending::default();
+    let mut stored = Vec::new();
     for &r in records {
         let inserted = sqlx::query(
             "INSERT INTO responses (id, questionnaire_id, questionnaire_version, branch, \
              device_id, channel, locale, started_at, submitted_at, received_at, payload, \
-             payload_hash, enrolled_device, rolled_up, held) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             payload_hash, enrolled_device, rolled_up, held, satisfaction) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(B::id(r.id))
@@ -57,6 +58,7 @@ pub async fn save(pool: &Pool, records: &[&Record]) -> Result<Vec<Saved>, StoreE
         // report held for review is not (approval rolls it up).
         .bind(r.facts.is_some() && !r.is_held())
         .bind(r.is_held())
+        .bind(r.satisfaction.map(i64::from))
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -77,6 +79,7 @@ pub async fn save(pool: &Pool, records: &[&Record]) -> Result<Vec<Saved>, StoreE
                 if let Some(facts) = r.facts.as_ref().filter(|_| !r.is_held()) {
                     pending.add_facts(r, facts);
                 }
+                stored.push(r);
                 Saved::Inserted
             }
         } else {
@@ -94,6 +97,8 @@ pub async fn save(pool: &Pool, records: &[&Record]) -> Result<Vec<Saved>, StoreE
         outcomes.push(outcome);
     }
     add_sums(&mut tx, &pending).await?;
+    // Only what is new here: a resend raises nothing.
+    super::alerts::judge_stored(&mut tx, &stored).await?;
     tx.commit().await?;
     Ok(outcomes)
 }
@@ -245,6 +250,9 @@ pub async fn erase(
         .bind(comment_items.map(|items| B::list(items.to_vec())))
         .execute(&mut *tx)
         .await?;
+    if comment_items.is_none() {
+        super::alerts::erase_comments(&mut tx, id).await?;
+    }
     if drop_evidence {
         // Their chunks go with them (ON DELETE CASCADE).
         sqlx::query("DELETE FROM evidence WHERE report_id = $1")
