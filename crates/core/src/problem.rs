@@ -75,6 +75,9 @@ pub enum ProblemCode {
     BadPhone,
     /// An e-mail address that is not `name@domain.tld`.
     BadEmail,
+    /// A webhook URL that is not an absolute http(s) address with a host,
+    /// or holds a user name or password, or is too long.
+    BadWebhookUrl,
     /// A user name is not 1 to `access::MAX_USERNAME_CHARS` characters.
     UsernameLength,
     /// A user name holds a character other than letters, digits and `. _ - @`.
@@ -226,6 +229,7 @@ mod tests {
             ControlCharacters => "control_characters",
             BadPhone => "bad_phone",
             BadEmail => "bad_email",
+            BadWebhookUrl => "bad_webhook_url",
             UsernameLength => "username_length",
             UsernameCharacters => "username_characters",
             PasswordTooShort => "password_too_short",

@@ -16,3 +16,4 @@ mod score;
 mod scorecard;
 mod stats;
 mod validate;
+mod webhooks;
