@@ -29,6 +29,7 @@ pub mod access;
 mod backend;
 pub mod catalog;
 pub mod copy;
+pub mod delivery;
 mod evidence;
 mod postgres;
 pub mod rollup;
