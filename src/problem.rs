@@ -260,6 +260,13 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
                 es: "como máximo {n} elementos",
             },
             With::Count(MAX_TARGETS),
+        BadWebhookUrl => (
+            Said {
+                en: "is not an address the server can send to: http:// or https://, a host, no user name or password, at most {n} characters",
+                zh: "不是服务器可以发送到的地址：须以 http:// 或 https:// 开头并包含主机名，不含用户名或密码，最多 {n} 个字符",
+                es: "no es una dirección a la que el servidor pueda enviar: http:// o https://, un servidor, sin usuario ni contraseña, de {n} caracteres como máximo",
+            },
+            With::Count(branchpulse_core::webhooks::MAX_URL_CHARS),
         ),
         UsernameLength => (
             Said {

@@ -31,6 +31,7 @@ pub mod scorecard;
 pub mod stats;
 pub mod text;
 pub mod validate;
+pub mod webhooks;
 
 pub use locale::{Locale, Text};
 pub use problem::ProblemCode;

@@ -79,6 +79,9 @@ pub enum ProblemCode {
     OutOfRange,
     /// A list longer than allowed (an alert rule's e-mail addresses or webhooks).
     TooMany,
+    /// A webhook URL that is not an absolute http(s) address with a host,
+    /// or holds a user name or password, or is too long.
+    BadWebhookUrl,
     /// A user name is not 1 to `access::MAX_USERNAME_CHARS` characters.
     UsernameLength,
     /// A user name holds a character other than letters, digits and `. _ - @`.
@@ -234,6 +237,7 @@ mod tests {
             BadEmail => "bad_email",
             OutOfRange => "out_of_range",
             TooMany => "too_many",
+            BadWebhookUrl => "bad_webhook_url",
             UsernameLength => "username_length",
             UsernameCharacters => "username_characters",
             PasswordTooShort => "password_too_short",

@@ -197,6 +197,42 @@ pub struct Config {
     /// look: each silence is raised once.
     #[arg(long, env = "BRANCHPULSE_ALERT_SWEEP_SECS", default_value_t = 300)]
     pub alert_sweep_secs: u64,
+    /// How often this server looks for alert deliveries (webhooks,
+    /// e-mails) that are due, in milliseconds. 0: this server sends none
+    /// (another replica does).
+    #[arg(long, env = "BRANCHPULSE_DELIVERY_INTERVAL_MS", default_value_t = 5000)]
+    pub delivery_interval_ms: u64,
+
+    /// The wait after a delivery's first failed attempt, in seconds; it
+    /// doubles after each further failure (at most a day).
+    #[arg(
+        long,
+        env = "BRANCHPULSE_DELIVERY_BACKOFF_SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=86_400)
+    )]
+    pub delivery_backoff_secs: u64,
+
+    /// Attempts of one delivery before it is given up as failed.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_DELIVERY_MAX_ATTEMPTS",
+        default_value_t = 8,
+        value_parser = clap::value_parser!(u32).range(1..=100)
+    )]
+    pub delivery_max_attempts: u32,
+
+    /// The SMTP server alerts are e-mailed through:
+    /// `smtp://host:25` (plain), `smtp://user:password@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:password@host:465` (TLS). Unset: e-mail
+    /// deliveries fail at once, logged "SMTP is not configured".
+    #[arg(long, env = "BRANCHPULSE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+
+    /// The sender of alert e-mails, e.g. `BranchPulse <alerts@bank.example>`
+    /// (required with `--smtp-url`).
+    #[arg(long, env = "BRANCHPULSE_SMTP_FROM")]
+    pub smtp_from: Option<String>,
 }
 
 /// How log lines are written.
@@ -255,6 +291,11 @@ impl Config {
             retain_staff_names_days: None,
             retention_interval_secs: 3600,
             alert_sweep_secs: 300,
+            delivery_interval_ms: 5000,
+            delivery_backoff_secs: 30,
+            delivery_max_attempts: 8,
+            smtp_url: None,
+            smtp_from: None,
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod assets;
 pub mod auth;
 pub mod catalog;
 pub mod config;
+pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod evidence;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The sign-in back-off of names that are no account.
     pub unknown_names: Arc<auth::sign_in::UnknownNames>,
+    /// How alerts are sent to webhooks and e-mail addresses.
+    pub senders: delivery::Senders,
 }
 
 /// Why the server did not start or stopped with an error.
@@ -75,6 +78,9 @@ pub enum ServeError {
     Demo(#[from] demo::DemoError),
     #[error(transparent)]
     Account(#[from] auth::first_run::AccountError),
+    /// A delivery setting (SMTP) that cannot be used.
+    #[error("{0}")]
+    Delivery(String),
 }
 
 /// Logs on stderr, as text or JSON lines; `RUST_LOG` chooses what is shown
@@ -118,6 +124,7 @@ impl AppState {
         // The folder is checked before the database is touched, so a broken
         // file stops the server without changing anything.
         let folder = Folder::load(&config.questionnaires)?;
+        let senders = delivery::Senders::new(&config).map_err(ServeError::Delivery)?;
         let store = Store::connect(&config.database_url).await?;
         auth::first_run::ensure_admin(&store, config.admin_password.as_deref()).await?;
         let catalog = Catalog::open(&store, &folder).await?;
@@ -140,6 +147,7 @@ impl AppState {
             catalog,
             config: Arc::new(config),
             unknown_names: Arc::default(),
+            senders,
         })
     }
 }
@@ -205,6 +213,7 @@ impl Server {
             self.state.clone(),
             std::time::Duration::from_secs(self.state.config.alert_sweep_secs.max(1)),
         );
+        let deliveries = delivery::watch(self.state.clone());
         let app = routes::app(self.state);
         let served = axum::serve(
             self.listener,
@@ -216,6 +225,9 @@ impl Server {
         sweep.abort();
         if let Some(retention) = retention {
             retention.abort();
+        }
+        if let Some(deliveries) = deliveries {
+            deliveries.abort();
         }
         served?;
         store.close().await;

@@ -17,3 +17,4 @@ mod score;
 mod scorecard;
 mod stats;
 mod validate;
+mod webhooks;

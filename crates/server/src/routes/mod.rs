@@ -16,6 +16,7 @@ mod reports;
 mod responses;
 mod session;
 mod visits;
+mod webhooks;
 
 use crate::auth::limits;
 use crate::catalog::changes;
@@ -128,7 +129,17 @@ pub fn app(state: AppState) -> Router {
         .route("/visits/{id}", put(visits::edit))
         .route("/visits/{id}/cancel", post(visits::cancel))
         .route("/reports/{id}/review", post(reports::review))
-        .route("/quotas", get(quotas::list).put(quotas::set));
+        .route("/quotas", get(quotas::list).put(quotas::set))
+        // Where alerts go beyond the inbox, and what became of them.
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route(
+            "/webhooks/{id}",
+            put(webhooks::update).delete(webhooks::delete),
+        )
+        .route("/webhooks/{id}/secret", post(webhooks::rotate))
+        .route("/webhooks/{id}/test", post(webhooks::test))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/alerts/{id}/deliveries", get(webhooks::alert_deliveries));
     // Answers that hold secrets (tokens, codes) or a reader's data are
     // never kept by a browser or proxy cache.
     let private = doors.merge(devices).merge(readers).merge(admins).layer(

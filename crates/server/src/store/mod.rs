@@ -30,6 +30,7 @@ pub mod alerts;
 mod backend;
 pub mod catalog;
 pub mod copy;
+pub mod delivery;
 mod evidence;
 mod postgres;
 pub mod rollup;

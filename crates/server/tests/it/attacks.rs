@@ -366,6 +366,47 @@ fn table(visit: &str, device: &str, user: &str) -> Vec<Row> {
         ),
         row("manager lists users", Manager, "GET", "/api/v1/users", 403),
         row(
+            "manager lists webhooks",
+            Manager,
+            "GET",
+            "/api/v1/webhooks",
+            403,
+        ),
+        row(
+            "kiosk lists webhooks",
+            Kiosk,
+            "GET",
+            "/api/v1/webhooks",
+            403,
+        ),
+        row(
+            "nobody lists webhooks",
+            Nobody,
+            "GET",
+            "/api/v1/webhooks",
+            401,
+        ),
+        with_body(
+            row(
+                "regional points alerts elsewhere",
+                Regional,
+                "POST",
+                "/api/v1/webhooks",
+                403,
+            ),
+            json!({"name": "Mine", "url": "https://evil.example/alerts"}),
+        ),
+        with_body(
+            row(
+                "admin's cookie alone makes a webhook",
+                AdminCookieOnly,
+                "POST",
+                "/api/v1/webhooks",
+                403,
+            ),
+            json!({"name": "Mine", "url": "https://evil.example/alerts"}),
+        ),
+        row(
             "regional reads the audit log",
             Regional,
             "GET",

@@ -632,6 +632,7 @@ struct Known {
     kiosk: Value,
     shop: Value,
     upload: Value,
+    webhook: String,
 }
 
 fn query(who: Who, path: &str, param: &'static str, values: Values<String>) -> Target {
@@ -750,6 +751,13 @@ fn table(k: &Known) -> Vec<Target> {
         "quarter",
         url_ident("2026-Q1"),
     ));
+    let webhook: &'static str = k.webhook.clone().leak();
+    t.push(query(
+        Admin,
+        &format!("/api/v1/webhooks/{webhook}/deliveries"),
+        "limit",
+        url_number(1, 200),
+    ));
 
     // Path ids.
     t.push(segment(
@@ -832,6 +840,21 @@ fn table(k: &Known) -> Vec<Target> {
         None,
         url_ident(response),
     ));
+    t.push(segment(
+        Admin,
+        M::PUT,
+        "/api/v1/webhooks/{}",
+        Some(webhook_body()),
+        url_ident(webhook),
+    ));
+    for (method, path) in [
+        (M::DELETE, "/api/v1/webhooks/{}"),
+        (M::POST, "/api/v1/webhooks/{}/secret"),
+        (M::POST, "/api/v1/webhooks/{}/test"),
+        (M::GET, "/api/v1/webhooks/{}/deliveries"),
+    ] {
+        t.push(segment(Admin, method, path, None, url_ident(webhook)));
+    }
 
     // A visit and a report that do not exist: every id is refused.
     const NO_SUCH: &str = "00000000-0000-4000-8000-000000000999";
@@ -868,6 +891,13 @@ fn table(k: &Known) -> Vec<Target> {
         M::POST,
         "/api/v1/reports/{}/review",
         Some(json!({"decision": "approve"})),
+        url_ident(NO_SUCH),
+    ));
+    t.push(segment(
+        Admin,
+        M::GET,
+        "/api/v1/alerts/{}/deliveries",
+        None,
         url_ident(NO_SUCH),
     ));
 
@@ -1133,6 +1163,22 @@ fn table(k: &Known) -> Vec<Target> {
             ("/active", "active", boolean(false)),
         ],
     ));
+    for (method, path) in [
+        (M::POST, "/api/v1/webhooks".to_owned()),
+        (M::PUT, format!("/api/v1/webhooks/{webhook}")),
+    ] {
+        t.extend(body(
+            Admin,
+            method,
+            &path,
+            webhook_body(),
+            vec![
+                ("/name", "name", label("Service desk", false)),
+                ("/url", "url", ident("http://127.0.0.1:9/hostile", false)),
+                ("/active", "active", boolean(true)),
+            ],
+        ));
+    }
     t.extend(body(
         Admin,
         M::POST,
@@ -1170,6 +1216,12 @@ fn visit_body() -> Value {
 
 fn user_body(username: &str) -> Value {
     json!({"username": username, "password": "hostile password 2026", "role": "manager", "branch": "N01"})
+}
+
+/// A webhook nobody listens at (the discard port on loopback): nothing in
+/// the sweep may reach it, and if something did, it would go nowhere.
+fn webhook_body() -> Value {
+    json!({"name": "Service desk", "url": "http://127.0.0.1:9/hostile", "active": true})
 }
 
 fn branch_body(code: &str) -> Value {
@@ -1631,6 +1683,18 @@ async fn set_up(url: &str, database_url: &str) -> (Session, String, String, Know
     )
     .await;
     post("/api/v1/branches", branch_body("X01")).await;
+    let webhook = post("/api/v1/webhooks", webhook_body()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, reply) = s
+        .admin_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/webhooks/{webhook}"),
+            &webhook_body(),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
     let (status, reply) = s
         .admin_json(
             reqwest::Method::PUT,
@@ -1688,6 +1752,7 @@ async fn set_up(url: &str, database_url: &str) -> (Session, String, String, Know
         kiosk: kiosk_base,
         shop,
         upload,
+        webhook,
     };
     (admin, kiosk, shopper, known)
 }

@@ -20,6 +20,7 @@ mod attacks;
 mod bounds;
 mod catalog;
 mod concurrency;
+mod delivery;
 mod demo;
 mod durability;
 mod edges;

@@ -22,6 +22,7 @@ pub mod access;
 pub mod alerts;
 pub mod catalog;
 pub mod copy;
+pub mod delivery;
 pub mod evidence;
 pub mod reports;
 pub mod responses;

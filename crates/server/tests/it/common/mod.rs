@@ -565,6 +565,9 @@ pub async fn digest(database_url: &str) -> String {
         ("alert_rules", "*"),
         ("alerts", "*"),
         ("alert_reads", "*"),
+        ("webhooks", "*"),
+        ("deliveries", "*"),
+        ("delivery_attempts", "*"),
     ];
     let mut hasher = Sha256::new();
     if database_url.starts_with("postgres") {
