@@ -535,7 +535,7 @@ pub fn enc(text: &str) -> String {
 /// back-off and last-seen columns, which failed attempts rightly change),
 /// ordered, hashed: equal digests, unchanged data.
 pub async fn digest(database_url: &str) -> String {
-    let tables: [(&str, &str); 21] = [
+    let tables: &[(&str, &str)] = &[
         ("responses", "*"),
         ("visits", "*"),
         ("reports", "*"),
@@ -572,7 +572,7 @@ pub async fn digest(database_url: &str) -> String {
     let mut hasher = Sha256::new();
     if database_url.starts_with("postgres") {
         let pool = sqlx::PgPool::connect(database_url).await.unwrap();
-        for (table, columns) in tables {
+        for &(table, columns) in tables {
             let rows: Vec<String> = sqlx::query_scalar(&format!(
                 "SELECT row_to_json(x)::text FROM (SELECT {columns} FROM {table}) x ORDER BY 1"
             ))
@@ -584,7 +584,7 @@ pub async fn digest(database_url: &str) -> String {
         pool.close().await;
     } else {
         let pool = sqlx::SqlitePool::connect(database_url).await.unwrap();
-        for (table, columns) in tables {
+        for &(table, columns) in tables {
             let columns = if columns == "*" {
                 let names: Vec<String> =
                     sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
