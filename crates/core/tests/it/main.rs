@@ -7,6 +7,7 @@
 //! replayed before new cases are tried.
 
 mod aggregate;
+mod cases;
 mod glossary;
 mod limits;
 mod programme;
