@@ -207,9 +207,7 @@ impl Server {
         .with_graceful_shutdown(shutdown)
         .await;
         watcher.abort();
-        if let Some(retention) = retention {
-            retention.abort();
-        }
+        retention.abort();
         served?;
         store.close().await;
         tracing::info!("stopped");

@@ -3,6 +3,7 @@
 
 mod admin;
 mod branches;
+mod cases;
 mod dashboard;
 mod device;
 mod evidence;
@@ -87,7 +88,11 @@ pub fn app(state: AppState) -> Router {
         .route("/items", get(dashboard::items))
         .route("/comments", get(dashboard::comments))
         .route("/export/responses.csv", get(dashboard::responses_csv))
-        .route("/export/aggregates.csv", get(dashboard::aggregates_csv));
+        .route("/export/aggregates.csv", get(dashboard::aggregates_csv))
+        // Follow-up cases: who may change one is decided per case.
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/stats", get(cases::stats))
+        .route("/cases/{id}", get(cases::detail).patch(cases::change));
     // Admins only (`Admin`).
     let admins = Router::new()
         .route("/users", get(admin::users).post(admin::create_user))

@@ -27,6 +27,7 @@ macro_rules! dispatch {
 
 pub mod access;
 mod backend;
+pub mod cases;
 pub mod catalog;
 pub mod copy;
 mod evidence;

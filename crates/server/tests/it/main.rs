@@ -17,6 +17,7 @@ mod api;
 mod assets;
 mod attacks;
 mod bounds;
+mod cases;
 mod catalog;
 mod concurrency;
 mod demo;
