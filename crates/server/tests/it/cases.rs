@@ -24,7 +24,7 @@ const PHONE: &str = "+86 137 9135 7246";
 const EMAIL: &str = "kestrel.quillon@example.org";
 
 /// An instant as SQLite stores it; PostgreSQL reads the same text.
-fn stamp(t: OffsetDateTime) -> String {
+pub fn stamp(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     t.format(time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
@@ -1154,7 +1154,11 @@ async fn contact_details_go_with_their_responses_texts() {
         contact_alert(&server, "N01", "+44 20 7946 0000", now - Duration::days(2)).await;
     let state = beside(&server, |c| c.retain_free_text_days = Some(200)).await;
     retention::run(&state, now).await.unwrap();
-    let left = common::scalar(&server.database_url, "SELECT CAST(response_id AS TEXT) FROM contacts").await;
+    let left = common::scalar(
+        &server.database_url,
+        "SELECT CAST(response_id AS TEXT) FROM contacts",
+    )
+    .await;
     assert_eq!(left.as_deref(), Some(young.as_str()));
     let erased = erasures(&server).await;
     assert_eq!(
