@@ -159,8 +159,9 @@ impl Store {
     }
 
     /// Erase the contacts whose cases were all closed (the customer
-    /// informed) before `closed_before`, and any whose response's texts
-    /// were erased, each with a `contact.erase` audit line.
+    /// informed) before `closed_before`, any whose response's texts were
+    /// erased, and any no alert refers to (none raised, or deleted with its
+    /// rule and its case), each with a `contact.erase` audit line.
     pub async fn erase_contacts(
         &self,
         closed_before: OffsetDateTime,

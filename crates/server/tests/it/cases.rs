@@ -1169,3 +1169,55 @@ async fn contact_details_go_with_their_responses_texts() {
     state.store.close().await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_contact_no_alert_refers_to_is_not_kept() {
+    let server = TestServer::start().await;
+    let now = OffsetDateTime::now_utc();
+    let olga = server.user("olga", "manager", Some("N01"), None).await;
+    // Awaiting a case: kept.
+    let (_, waiting) = contact_alert(&server, "N01", PHONE, now).await;
+    // Its alert gone (with its rule, say), before a case was made.
+    let (lone_alert, lone) = contact_alert(&server, "N01", EMAIL, now).await;
+    // Its case and alert gone.
+    let (alert, gone) = contact_alert(&server, "N01", "+1 555 010 0199", now).await;
+    let case = make(
+        &server,
+        &olga,
+        json!({"alert": alert, "owner": id_of(&olga), "due": day(1)}),
+    )
+    .await;
+    let case = case["id"].as_str().unwrap();
+    common::execute(
+        &server.database_url,
+        &[
+            format!("DELETE FROM alerts WHERE id = '{lone_alert}'"),
+            format!("DELETE FROM cases WHERE id = '{case}'"),
+            format!("DELETE FROM alerts WHERE id = '{alert}'"),
+        ],
+    )
+    .await;
+    let state = beside(&server, |_| {}).await;
+    retention::run(&state, now).await.unwrap();
+    state.store.close().await;
+    let left = common::scalar(
+        &server.database_url,
+        "SELECT CAST(response_id AS TEXT) FROM contacts",
+    )
+    .await;
+    assert_eq!(left.as_deref(), Some(waiting.as_str()));
+    assert_eq!(contacts_left(&server).await, "1");
+    let mut erased: Vec<Value> = erasures(&server)
+        .await
+        .iter()
+        .map(|e| e["detail"].clone())
+        .collect();
+    erased.sort_by_key(|d| d["response"].as_str().unwrap().to_owned());
+    let mut expected = vec![
+        json!({"response": lone, "why": "no_alert"}),
+        json!({"response": gone, "why": "no_alert"}),
+    ];
+    expected.sort_by_key(|d| d["response"].as_str().unwrap().to_owned());
+    assert_eq!(erased, expected);
+    server.stop().await;
+}

@@ -356,8 +356,8 @@ async fn erase_where(
 }
 
 /// The contacts whose cases are all closed, the last before `closed_before`,
-/// and those whose response's texts were erased (purge or retention), with
-/// an audit line each, in one transaction.
+/// those whose response's texts were erased (purge or retention), and
+/// those no alert refers to, with an audit line each, in one transaction.
 pub async fn erase_contacts(
     pool: &Pool,
     closed_before: OffsetDateTime,
@@ -370,30 +370,22 @@ pub async fn erase_contacts(
     let closed = "SELECT a.response_id FROM alerts a JOIN cases k ON k.alert_id = a.id \
          WHERE a.response_id IS NOT NULL GROUP BY a.response_id \
          HAVING COUNT(k.informed_at) = COUNT(*) AND MAX(k.informed_at) < $1";
-    let mut erased = erase_where(
-        &mut tx,
-        closed,
-        Some(closed_before),
-        "system:retention",
-        "closed",
-        now,
-    )
-    .await?;
-    // Kept by the purge's own erasure too; this catches one that failed
-    // between the response's erasure and its contact's.
+    // The purge erases its response's contact itself; this catches one
+    // that failed between the response's erasure and its contact's.
     let purged = "SELECT c.response_id FROM contacts c JOIN responses r ON r.id = c.response_id \
                   WHERE r.payload_hash LIKE 'purged-text:%'";
-    erased.extend(
-        erase_where(
-            &mut tx,
-            purged,
-            None,
-            "system:retention",
-            "text_erased",
-            now,
-        )
-        .await?,
-    );
+    // No alert tells anyone of it (none was raised, or it went with its
+    // rule, and its case with it): nobody will ever call, so it is not kept.
+    let unheard = "SELECT c.response_id FROM contacts c WHERE NOT EXISTS \
+                   (SELECT 1 FROM alerts a WHERE a.response_id = c.response_id)";
+    let mut erased = Vec::new();
+    for (select, param, why) in [
+        (closed, Some(closed_before), "closed"),
+        (purged, None, "text_erased"),
+        (unheard, None, "no_alert"),
+    ] {
+        erased.extend(erase_where(&mut tx, select, param, "system:retention", why, now).await?);
+    }
     tx.commit().await?;
     Ok(erased)
 }
