@@ -408,7 +408,7 @@ async fn a_case_goes_from_its_alert_to_the_customer_informed_with_history_and_au
 
     // The lists: one's own cases, by status.
     let (_, mine) = get(&server, &ben, "/api/v1/cases?owner=me").await;
-    assert_eq!(ids(&mine), [id.clone()]);
+    assert_eq!(ids(&mine), [id.as_str()]);
     let listed = &mine[0];
     assert!(
         listed.get("contact").is_none() && listed.get("history").is_none(),
@@ -417,7 +417,7 @@ async fn a_case_goes_from_its_alert_to_the_customer_informed_with_history_and_au
     let (_, mine) = get(&server, &ana, "/api/v1/cases?owner=me").await;
     assert_eq!(mine, json!([]));
     let (_, closed) = get(&server, &ana, "/api/v1/cases?status=customer_informed").await;
-    assert_eq!(ids(&closed), [id.clone()]);
+    assert_eq!(ids(&closed), [id.as_str()]);
     let (_, open) = get(&server, &ana, "/api/v1/cases?status=open").await;
     assert_eq!(open, json!([]));
     server.stop().await;
@@ -470,7 +470,7 @@ async fn only_the_branchs_people_see_a_case_and_only_its_owner_and_admins_its_co
         assert!(seen.get("contact").is_none(), "{seen}");
         assert!(!seen.to_string().contains("9135"), "{seen}");
         let (_, list) = get(&server, who, "/api/v1/cases").await;
-        assert_eq!(ids(&list), [id.clone()]);
+        assert_eq!(ids(&list), [id.as_str()]);
     }
     // A reviewer reads but does not change.
     let (status, no) = patch(&server, &reviewer, &id, json!({"note": "Seen."})).await;
@@ -538,13 +538,13 @@ async fn a_pending_case_past_its_day_is_overdue_until_resolved() {
     let (_, all) = get(&server, &owner, "/api/v1/cases").await;
     assert_eq!(
         ids(&all),
-        [late_id.clone(), today_id.clone()],
+        [late_id.as_str(), today_id.as_str()],
         "soonest due first"
     );
     let (_, overdue) = get(&server, &owner, "/api/v1/cases?overdue=true").await;
-    assert_eq!(ids(&overdue), [late_id.clone()]);
+    assert_eq!(ids(&overdue), [late_id.as_str()]);
     let (_, on_time) = get(&server, &owner, "/api/v1/cases?overdue=false").await;
-    assert_eq!(ids(&on_time), [today_id.clone()]);
+    assert_eq!(ids(&on_time), [today_id.as_str()]);
     let (status, _) = patch(&server, &owner, &late_id, json!({"status": "in_progress"})).await;
     assert_eq!(status, 200);
     let (_, overdue) = get(
@@ -555,7 +555,7 @@ async fn a_pending_case_past_its_day_is_overdue_until_resolved() {
     .await;
     assert_eq!(
         ids(&overdue),
-        [late_id.clone()],
+        [late_id.as_str()],
         "in progress and late is overdue"
     );
     let (_, resolved) = patch(&server, &owner, &late_id, json!({"status": "resolved"})).await;
