@@ -572,6 +572,38 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             },
             With::Nothing,
         ),
+        CaseExists => (
+            Said {
+                en: "this alert is already followed up in a case",
+                zh: "此预警已有跟进工单",
+                es: "esta alerta ya tiene un caso de seguimiento",
+            },
+            With::Nothing,
+        ),
+        CaseStep => (
+            Said {
+                en: "the case cannot go to this status from the one it is in",
+                zh: "工单无法从当前状态转到该状态",
+                es: "el caso no puede pasar a este estado desde el actual",
+            },
+            With::Nothing,
+        ),
+        OwnerNotEligible => (
+            Said {
+                en: "must be an active branch manager, regional manager or administrator in charge of this branch",
+                zh: "须为负责该网点的在用网点经理、区域经理或管理员",
+                es: "debe ser un gerente de sucursal, gerente regional o administrador activo a cargo de esta sucursal",
+            },
+            With::Nothing,
+        ),
+        DueOutOfRange => (
+            Said {
+                en: "must be between the day of the alert and a year from today",
+                zh: "须在预警当日至一年后之间",
+                es: "debe estar entre el día de la alerta y un año a partir de hoy",
+            },
+            With::Nothing,
+        ),
         Unavailable => (
             Said {
                 en: "The server is busy: try again shortly",

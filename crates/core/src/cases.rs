@@ -6,9 +6,10 @@
 //! an e-mail address; it is kept apart from the answers, shown only to the
 //! case's owner and admins, and erased a set time after the case closes.
 
+use crate::access::{FieldError, Role, User};
 use crate::problem::ProblemCode;
 use serde::{Deserialize, Serialize};
-use time::Date;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// Where a case stands.
@@ -72,6 +73,224 @@ pub fn may_move(from: CaseStatus, to: CaseStatus) -> bool {
 /// Whether a case due on `due` is overdue on `today`.
 pub fn is_overdue(status: CaseStatus, due: Date, today: Date) -> bool {
     status.is_pending() && due < today
+}
+
+/// Why a case that is `from` may not go to `to`, in English, naming the
+/// steps it may take; `None` when it may ([`may_move`]).
+pub fn step_refusal(from: CaseStatus, to: CaseStatus) -> Option<String> {
+    if may_move(from, to) {
+        return None;
+    }
+    let next: Vec<&str> = CaseStatus::ALL
+        .into_iter()
+        .filter(|s| may_move(from, *s))
+        .map(CaseStatus::as_str)
+        .collect();
+    let from_name = from.as_str();
+    Some(if next.is_empty() {
+        format!(
+            "status: the case is {from_name}, which closes it; it cannot go to {}",
+            to.as_str()
+        )
+    } else if from == to {
+        format!(
+            "status: the case is already {from_name}; it may go to {}",
+            next.join(" or ")
+        )
+    } else {
+        format!(
+            "status: a case that is {from_name} cannot go to {}; it may go to {}",
+            to.as_str(),
+            next.join(" or ")
+        )
+    })
+}
+
+/// Whether `user` may own a case at a branch their scope includes
+/// (`in_scope`): an active branch manager, regional manager or admin.
+/// Reviewers run the mystery-shop programme and follow up nothing.
+pub fn may_own(user: &User, in_scope: bool) -> bool {
+    user.active && matches!(user.role, Role::Admin | Role::Regional | Role::Manager) && in_scope
+}
+
+/// Whether `user` may make or change a case owned by `owner` at a branch
+/// their scope includes or not (`in_scope`): its owner, any admin, and the
+/// branch's managers and regional managers (so a case does not wait on an
+/// owner who is away). Reviewers and managers of other branches may not.
+pub fn may_change(user: &User, owner: Uuid, in_scope: bool) -> bool {
+    user.id == owner
+        || user.role == Role::Admin
+        || (matches!(user.role, Role::Regional | Role::Manager) && in_scope)
+}
+
+/// Whether `user` may read the customer's contact details on a case owned
+/// by `owner`: only its owner and admins, whoever else sees the case.
+pub fn may_see_contact(user: &User, owner: Uuid) -> bool {
+    user.id == owner || user.role == Role::Admin
+}
+
+/// How far ahead of today a due date may be set, in days.
+pub const MAX_DUE_DAYS: i64 = 366;
+
+/// A due date as typed, checked: `YYYY-MM-DD`, not before the day the
+/// alert was raised (`alert_day`) and at most [`MAX_DUE_DAYS`] after
+/// `today`.
+pub fn check_due(due: &str, alert_day: Date, today: Date) -> Result<Date, FieldError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = Date::parse(due.trim(), &format).map_err(|_| FieldError {
+        field: "due",
+        code: ProblemCode::BadDate,
+        problem: format!("\"{due}\" is not a date; use YYYY-MM-DD"),
+    })?;
+    let latest = today.checked_add(time::Duration::days(MAX_DUE_DAYS));
+    if day < alert_day || latest.is_some_and(|latest| day > latest) {
+        return Err(FieldError {
+            field: "due",
+            code: ProblemCode::DueOutOfRange,
+            problem: format!(
+                "{day} is not between the alert's day ({alert_day}) and {MAX_DUE_DAYS} days from today"
+            ),
+        });
+    }
+    Ok(day)
+}
+
+/// A note as typed, checked: plain text of at most
+/// [`MAX_CASE_NOTE_CHARS`] characters, trimmed; `None` when blank.
+pub fn check_note(note: &str) -> Result<Option<String>, FieldError> {
+    let note = note.trim();
+    if let Err(e) = crate::text::check_plain("note", note) {
+        return Err(FieldError {
+            field: "note",
+            code: e.code(),
+            problem: e.reason(),
+        });
+    }
+    let n = note.chars().count();
+    if n > MAX_CASE_NOTE_CHARS {
+        return Err(FieldError {
+            field: "note",
+            code: ProblemCode::TooLong,
+            problem: format!("is {n} characters long; the longest is {MAX_CASE_NOTE_CHARS}"),
+        });
+    }
+    Ok((!note.is_empty()).then(|| note.to_owned()))
+}
+
+/// What a [`NewCase`] asks for, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedCase {
+    /// The due date.
+    pub due: Date,
+    /// The first note, if one was written.
+    pub note: Option<String>,
+}
+
+/// Check a new case's due date and note against the day its alert was
+/// raised and `today`. The alert and the owner are checked by the server,
+/// which knows them.
+pub fn check_new_case(
+    new: &NewCase,
+    alert_day: Date,
+    today: Date,
+) -> Result<CheckedCase, FieldError> {
+    Ok(CheckedCase {
+        due: check_due(&new.due, alert_day, today)?,
+        note: check_note(&new.note)?,
+    })
+}
+
+/// What a [`CaseChange`] asks for, checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckedChange {
+    /// A new owner (to be checked by the server with [`may_own`]).
+    pub owner: Option<Uuid>,
+    /// A new due date.
+    pub due: Option<Date>,
+    /// The next status (to be checked with [`may_move`]).
+    pub status: Option<CaseStatus>,
+    /// A note to add.
+    pub note: Option<String>,
+}
+
+impl CaseChange {
+    /// Whether it names nothing to change.
+    pub fn is_empty(&self) -> bool {
+        self.owner.is_none() && self.due.is_none() && self.status.is_none() && self.note.is_none()
+    }
+}
+
+/// Check a change's due date and note (a note sent must say something).
+pub fn check_change(
+    change: &CaseChange,
+    alert_day: Date,
+    today: Date,
+) -> Result<CheckedChange, FieldError> {
+    let due = change
+        .due
+        .as_deref()
+        .map(|d| check_due(d, alert_day, today))
+        .transpose()?;
+    let note = match change.note.as_deref() {
+        None => None,
+        Some(text) => Some(check_note(text)?.ok_or_else(|| FieldError {
+            field: "note",
+            code: ProblemCode::Empty,
+            problem: "is empty; write the note, or leave the field out".into(),
+        })?),
+    };
+    Ok(CheckedChange {
+        owner: change.owner,
+        due,
+        status: change.status,
+        note,
+    })
+}
+
+/// What the case counts need of one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseFacts {
+    /// Where it stands.
+    pub status: CaseStatus,
+    /// When it is due.
+    pub due: Date,
+    /// When it was made.
+    pub created_at: OffsetDateTime,
+    /// When it was first resolved, if it was.
+    pub resolved_at: Option<OffsetDateTime>,
+}
+
+/// The counts of `cases`, all at `branch`, on `today`: how many stand at
+/// each status, how many are overdue, and the median hours from making to
+/// first resolution over those resolved or closed (a case reopened since
+/// is not counted until it is resolved again).
+pub fn tally(branch: &str, cases: &[CaseFacts], today: Date) -> CaseCounts {
+    let count = |status: CaseStatus| cases.iter().filter(|c| c.status == status).count() as u32;
+    let mut hours: Vec<f64> = cases
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.status,
+                CaseStatus::Resolved | CaseStatus::CustomerInformed
+            )
+        })
+        .filter_map(|c| {
+            c.resolved_at
+                .map(|r| (r - c.created_at).as_seconds_f64() / 3600.0)
+        })
+        .collect();
+    CaseCounts {
+        branch: branch.to_owned(),
+        open: count(CaseStatus::Open),
+        in_progress: count(CaseStatus::InProgress),
+        overdue: cases
+            .iter()
+            .filter(|c| is_overdue(c.status, c.due, today))
+            .count() as u32,
+        resolved: count(CaseStatus::Resolved),
+        informed: count(CaseStatus::CustomerInformed),
+        median_hours_to_resolve: crate::stats::median(&mut hours),
+    }
 }
 
 /// Body of `POST /api/v1/cases`: make a case of an alert.

@@ -163,6 +163,15 @@ pub enum ProblemCode {
     OwnAccount,
     /// The last active admin may not be deactivated or demoted.
     LastAdmin,
+    /// The alert is already followed up by a case (one case per alert).
+    CaseExists,
+    /// A case may not go to that status from the one it is in.
+    CaseStep,
+    /// The user named cannot own the case: not an active branch manager,
+    /// regional manager or admin whose scope includes its branch.
+    OwnerNotEligible,
+    /// A case's due date before its alert's day, or too far ahead.
+    DueOutOfRange,
 
     // The server
     /// A dependency (the database, the built app) is not available: retry later.
@@ -276,6 +285,10 @@ mod tests {
             QuestionnaireVersionExists => "questionnaire_version_exists",
             OwnAccount => "own_account",
             LastAdmin => "last_admin",
+            CaseExists => "case_exists",
+            CaseStep => "case_step",
+            OwnerNotEligible => "owner_not_eligible",
+            DueOutOfRange => "due_out_of_range",
             Unavailable => "unavailable",
             Internal => "internal",
         }

@@ -183,6 +183,18 @@ pub struct Config {
     )]
     pub retain_staff_names_days: Option<u32>,
 
+    /// Erase a customer's contact details this many days after the last
+    /// case about their response closed (the customer was informed). They
+    /// also go with the response's texts, by the purge or by
+    /// `--retain-free-text-days`.
+    #[arg(
+        long,
+        env = "BRANCHPULSE_CONTACT_RETENTION_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(0..=36_600)
+    )]
+    pub contact_retention_days: u32,
+
     /// How often the retention settings are applied, in seconds (also once
     /// at start-up).
     #[arg(
@@ -289,6 +301,7 @@ impl Config {
             log_format: LogFormat::Text,
             retain_free_text_days: None,
             retain_staff_names_days: None,
+            contact_retention_days: 30,
             retention_interval_secs: 3600,
             alert_sweep_secs: 300,
             delivery_interval_ms: 5000,

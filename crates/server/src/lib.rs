@@ -223,9 +223,7 @@ impl Server {
         .await;
         watcher.abort();
         sweep.abort();
-        if let Some(retention) = retention {
-            retention.abort();
-        }
+        retention.abort();
         if let Some(deliveries) = deliveries {
             deliveries.abort();
         }

@@ -8,6 +8,7 @@
 
 mod aggregate;
 mod alerts;
+mod cases;
 mod glossary;
 mod limits;
 mod programme;

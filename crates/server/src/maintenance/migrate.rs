@@ -21,13 +21,21 @@
 //! the phone has finished sending to PostgreSQL meanwhile is kept).
 //! Each is then compared whole with its copy.
 //!
+//! Alerts, their deliveries, follow-up cases and contact details come
+//! last, table by table in the order their rows refer to each other
+//! (`store::copy::FOLLOW_UP`): rows that change over their life (rules,
+//! webhooks, deliveries, cases) are written as SQLite holds them, the
+//! others added when new; each table is then checked row by row. A contact
+//! erased in SQLite since an earlier run (its response is there, it is
+//! not) is erased in PostgreSQL too.
+//!
 //! One overwrite is allowed: a response whose texts were erased in SQLite
 //! after an earlier run copied it is erased in PostgreSQL too, once its
 //! copy there is shown to be the same response (erased the same way, it
 //! hashes to the source's hash), so a re-run never leaves the text behind.
 
 use super::purge::{same_as_stored, Erase};
-use crate::store::copy::AccountsCopied;
+use crate::store::copy::{AccountsCopied, Cell, FOLLOW_UP};
 use crate::store::{sha256_hex, Record, Saved, Store, StoreError};
 use branchpulse_core::programme::VisitStatus;
 use branchpulse_core::Response;
@@ -70,6 +78,11 @@ pub struct Report {
     /// sign in again on the new server).
     pub accounts: AccountsCopied,
     pub programme: ProgrammeCopied,
+    /// Per table of alerts, deliveries, cases and contacts: (table, rows
+    /// added or changed, rows SQLite holds).
+    pub follow_up: Vec<(&'static str, u64, u64)>,
+    /// Contacts erased in SQLite since an earlier run, erased here too.
+    pub contacts_erased: u64,
 }
 
 /// What the mystery-shop programme's copy wrote: `*_copied` rows new to
@@ -131,6 +144,17 @@ impl fmt::Display for Report {
             p.photos_copied,
             p.photos_updated,
             p.photos
+        )?;
+        for (table, written, rows) in &self.follow_up {
+            write!(
+                f,
+                "; {table}: {written} copied or updated, {rows} in SQLite"
+            )?;
+        }
+        write!(
+            f,
+            "; contacts erased as in SQLite: {}",
+            self.contacts_erased
         )?;
         let a = &self.accounts;
         write!(
@@ -203,6 +227,7 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
     // enrolled tablets keep working) and the audit log.
     let accounts = target.add_accounts(&source.accounts().await?).await?;
     let (from_ids, to_ids) = (source.id_hashes().await?, target.id_hashes().await?);
+    let (follow_up, contacts_erased) = copy_follow_up(&source, &target, &from_ids).await?;
     let (from_sum, to_sum) = (checksum(&from_ids), checksum(&to_ids));
     if from_ids.len() != to_ids.len() || from_sum != to_sum {
         return Err(MigrateError::Mismatch(format!(
@@ -225,7 +250,87 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
         branches: catalog.branches.len() as u64,
         accounts,
         programme,
+        follow_up,
+        contacts_erased,
     })
+}
+
+/// Alerts, deliveries, cases and contacts, table by table; `responses` are
+/// the source's (id, payload hash). Per table (name, rows written, rows
+/// in the source), and how many contacts were erased as in the source.
+async fn copy_follow_up(
+    source: &Store,
+    target: &Store,
+    responses: &[(String, String)],
+) -> Result<(Vec<(&'static str, u64, u64)>, u64), MigrateError> {
+    let mut done = Vec::new();
+    let mut erased = 0;
+    for table in FOLLOW_UP {
+        let rows = source.table_rows(table).await?;
+        let there = target.table_rows(table).await?;
+        let (new, changed) = differing(&rows, &there, |r| table.key_of(r));
+        let mut to_write = new;
+        if table.changes {
+            to_write.extend(changed);
+        } else if let Some(row) = changed.first() {
+            return Err(MigrateError::Mismatch(format!(
+                "{} row {:?} differs in PostgreSQL",
+                table.name,
+                table.key_of(row)
+            )));
+        }
+        let written = target.put_rows(table, &to_write).await?;
+        if table.name == "contacts" {
+            erased = erase_contacts(target, &rows, &there, responses).await?;
+        }
+        let now_there: HashMap<Vec<Cell>, Vec<Cell>> = target
+            .table_rows(table)
+            .await?
+            .into_iter()
+            .map(|r| (table.key_of(&r), r))
+            .collect();
+        if let Some(row) = rows
+            .iter()
+            .find(|r| now_there.get(&table.key_of(r)) != Some(*r))
+        {
+            return Err(MigrateError::Mismatch(format!(
+                "{} row {:?} differs in PostgreSQL after copying",
+                table.name,
+                table.key_of(row)
+            )));
+        }
+        done.push((table.name, written, rows.len() as u64));
+    }
+    Ok((done, erased))
+}
+
+/// Erase in the target the contacts erased in the source since an earlier
+/// copy: of a response the source holds, gone from the source. (A contact
+/// of a response the source lacks came to PostgreSQL after the move.)
+async fn erase_contacts(
+    target: &Store,
+    rows: &[Vec<Cell>],
+    there: &[Vec<Cell>],
+    responses: &[(String, String)],
+) -> Result<u64, StoreError> {
+    let id_and_response = |row: &Vec<Cell>| match (&row[0], &row[1]) {
+        (Cell::Id(Some(id)), Cell::Id(Some(response))) => Some((*id, response.to_string())),
+        _ => None,
+    };
+    let kept: std::collections::HashSet<uuid::Uuid> = rows
+        .iter()
+        .filter_map(id_and_response)
+        .map(|(id, _)| id)
+        .collect();
+    let held: std::collections::HashSet<&str> =
+        responses.iter().map(|(id, _)| id.as_str()).collect();
+    let gone: Vec<uuid::Uuid> = there
+        .iter()
+        .filter_map(id_and_response)
+        .filter(|(id, response)| !kept.contains(id) && held.contains(response.as_str()))
+        .map(|(id, _)| id)
+        .collect();
+    target.delete_contacts(&gone).await
 }
 
 /// Visits, review state, quotas and photos, after the responses they

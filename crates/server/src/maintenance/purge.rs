@@ -192,8 +192,11 @@ pub async fn purge_text(state: &AppState, actor: &str, id: Uuid) -> Result<Purge
     )
     .await?
     .ok_or_else(missing)?;
+    // The customer's contact details, kept apart, go with the texts.
+    let now = OffsetDateTime::now_utc();
+    let contact = state.store.erase_contact(id, actor, "purge", now).await?;
     // The detail says how much, never what: the text is gone on purpose.
-    let detail = serde_json::json!({ "removed": removed });
+    let detail = serde_json::json!({ "removed": removed, "contact": contact.is_some() });
     state
         .store
         .audit(actor, "response.purge_text", &id.to_string(), detail)

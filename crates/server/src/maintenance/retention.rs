@@ -1,7 +1,9 @@
 //! Erasing what the retention settings say is kept too long: free texts
 //! after `--retain-free-text-days`, staff names after
-//! `--retain-staff-names-days`, at start-up and then on a timer. Each
-//! response is erased as `purge.rs` erases one on request.
+//! `--retain-staff-names-days`, customers' contact details
+//! `--contact-retention-days` after their cases closed, at start-up and
+//! then on a timer. Each response is erased as `purge.rs` erases one on
+//! request, its contact details with its texts.
 
 use super::purge::{erase_one, Erase};
 use crate::store::StoreError;
@@ -50,6 +52,12 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Vec<RetentionR
                     responses += 1;
                     removed += n as u64;
                 }
+                if how == Erase::Text {
+                    state
+                        .store
+                        .erase_contact(*id, "system:retention", "text_erased", now)
+                        .await?;
+                }
             }
         }
         let detail = serde_json::json!({
@@ -83,19 +91,33 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Vec<RetentionR
             removed,
         });
     }
+    runs.push(erase_contacts(state, now).await?);
     Ok(runs)
 }
 
-/// Run [`run`] every `every`, the first time after one interval (the
-/// server runs it once at start-up itself). Does nothing when no retention
-/// is set.
-pub fn watch(state: AppState, every: Duration) -> Option<tokio::task::JoinHandle<()>> {
-    if state.config.retain_free_text_days.is_none()
-        && state.config.retain_staff_names_days.is_none()
-    {
-        return None;
+/// Erase the contact details whose cases all closed more than
+/// `--contact-retention-days` before `now` (and any whose response's texts
+/// are gone); each erasure has its own audit line, never the value.
+async fn erase_contacts(state: &AppState, now: OffsetDateTime) -> Result<RetentionRun, StoreError> {
+    let days = state.config.contact_retention_days;
+    let before = now - time::Duration::days(i64::from(days));
+    let erased = state.store.erase_contacts(before, now).await?.len() as u64;
+    if erased > 0 {
+        tracing::info!(days, erased, "contact details erased");
     }
-    Some(tokio::spawn(async move {
+    Ok(RetentionRun {
+        class: "contacts",
+        before,
+        responses: erased,
+        removed: erased,
+    })
+}
+
+/// Run [`run`] every `every`, the first time after one interval (the
+/// server runs it once at start-up itself). Contact details always have a
+/// retention, so it always runs.
+pub fn watch(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticks.tick().await;
@@ -105,5 +127,5 @@ pub fn watch(state: AppState, every: Duration) -> Option<tokio::task::JoinHandle
                 tracing::warn!(error = %e, "retention run failed; trying again at the next one");
             }
         }
-    }))
+    })
 }

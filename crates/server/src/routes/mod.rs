@@ -4,6 +4,7 @@
 mod admin;
 mod alerts;
 mod branches;
+mod cases;
 mod dashboard;
 mod device;
 mod evidence;
@@ -94,7 +95,11 @@ pub fn app(state: AppState) -> Router {
         .route("/alerts/unread", get(alerts::unread))
         .route("/alerts/read", post(alerts::read_all))
         .route("/alerts/{id}", get(alerts::detail))
-        .route("/alerts/{id}/read", post(alerts::read));
+        .route("/alerts/{id}/read", post(alerts::read))
+        // Follow-up cases: who may change one is decided per case.
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/stats", get(cases::stats))
+        .route("/cases/{id}", get(cases::detail).patch(cases::change));
     // Admins only (`Admin`).
     let admins = Router::new()
         .route("/users", get(admin::users).post(admin::create_user))

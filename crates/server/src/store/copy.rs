@@ -9,7 +9,7 @@
 use super::access::{DeviceRow, UserRow};
 use super::catalog::CatalogRows;
 use super::{EvidenceRecord, Record, Store, StoreError, VisitRecord};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// Users, devices and the audit log, as stored. Sessions are left out:
@@ -93,7 +93,214 @@ pub struct EvidenceCopy {
     pub chunks: Vec<(i64, Vec<u8>)>,
 }
 
+/// How a column is stored, where the two databases differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Id,
+    Time,
+    Text,
+    Int,
+    Bool,
+    Date,
+}
+
+/// One value of a row, as read with its column's [`Col`] (any may be NULL).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Cell {
+    Id(Option<Uuid>),
+    Time(Option<OffsetDateTime>),
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(Option<bool>),
+    Date(Option<Date>),
+}
+
+/// A table copied row by row as it is: its key, its columns (the key's
+/// first), and whether its rows change over their life (then a row the
+/// source holds otherwise is written over the copy; else only new rows are
+/// added, and a differing one is a mismatch).
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    pub name: &'static str,
+    pub key: &'static [&'static str],
+    pub columns: &'static [(&'static str, Col)],
+    pub changes: bool,
+    /// An `id` made by the database (a serial): rows written later go on
+    /// after the copied ones.
+    pub serial: bool,
+}
+
+impl Table {
+    /// The key of `row`.
+    pub fn key_of(&self, row: &[Cell]) -> Vec<Cell> {
+        row[..self.key.len()].to_vec()
+    }
+}
+
+/// The tables of alerts, their deliveries, follow-up cases and contact
+/// details (migration 0010), in the order their rows refer to each other.
+pub const FOLLOW_UP: &[Table] = {
+    use Col::*;
+    &[
+        Table {
+            name: "alert_rules",
+            key: &["id"],
+            columns: &[
+                ("id", Id),
+                ("kind", Text),
+                ("definition", Text),
+                ("active", Bool),
+                ("created_at", Time),
+                ("updated_at", Time),
+            ],
+            changes: true,
+            serial: false,
+        },
+        Table {
+            name: "webhooks",
+            key: &["id"],
+            columns: &[
+                ("id", Id),
+                ("name", Text),
+                ("url", Text),
+                ("secret", Text),
+                ("active", Bool),
+                ("created_at", Time),
+            ],
+            changes: true,
+            serial: false,
+        },
+        Table {
+            name: "alerts",
+            key: &["id"],
+            columns: &[
+                ("id", Id),
+                ("rule_id", Id),
+                ("rule_name", Text),
+                ("dedup_key", Text),
+                ("kind", Text),
+                ("branch", Text),
+                ("raised_at", Time),
+                ("finding", Text),
+                ("response_id", Id),
+                ("device_id", Id),
+            ],
+            changes: false,
+            serial: false,
+        },
+        Table {
+            name: "alert_reads",
+            key: &["alert_id", "user_id"],
+            columns: &[("alert_id", Id), ("user_id", Id), ("read_at", Time)],
+            changes: false,
+            serial: false,
+        },
+        Table {
+            name: "deliveries",
+            key: &["id"],
+            columns: &[
+                ("id", Id),
+                ("alert_id", Id),
+                ("channel", Text),
+                ("target", Text),
+                ("status", Text),
+                ("attempts", Int),
+                ("next_at", Time),
+                ("lease_until", Time),
+            ],
+            changes: true,
+            serial: false,
+        },
+        Table {
+            name: "delivery_attempts",
+            key: &["id"],
+            columns: &[
+                ("id", Int),
+                ("delivery_id", Id),
+                ("attempt", Int),
+                ("at", Time),
+                ("http_status", Int),
+                ("error", Text),
+                ("millis", Int),
+            ],
+            changes: false,
+            serial: true,
+        },
+        Table {
+            name: "cases",
+            key: &["id"],
+            columns: &[
+                ("id", Id),
+                ("alert_id", Id),
+                ("branch", Text),
+                ("owner", Id),
+                ("due", Date),
+                ("status", Text),
+                ("created_at", Time),
+                ("updated_at", Time),
+                ("resolved_at", Time),
+                ("informed_at", Time),
+            ],
+            changes: true,
+            serial: false,
+        },
+        Table {
+            name: "case_events",
+            key: &["id"],
+            columns: &[
+                ("id", Int),
+                ("case_id", Id),
+                ("at", Time),
+                ("by_user", Text),
+                ("what", Text),
+                ("text", Text),
+            ],
+            changes: false,
+            serial: true,
+        },
+        Table {
+            name: "contacts",
+            key: &["id"],
+            columns: &[
+                ("id", Id),
+                ("response_id", Id),
+                ("branch", Text),
+                ("way", Text),
+                ("value", Text),
+                ("locale", Text),
+                ("received_at", Time),
+            ],
+            changes: false,
+            serial: false,
+        },
+    ]
+};
+
 impl Store {
+    /// Every row of `table`, by key.
+    pub async fn table_rows(&self, table: &Table) -> Result<Vec<Vec<Cell>>, StoreError> {
+        dispatch!(self, copy::table_rows(table))
+    }
+
+    /// Write `rows` of `table` in one transaction: each added unless its
+    /// key is stored, or, for a table whose rows change, written over the
+    /// stored one. How many were added or changed.
+    pub async fn put_rows(&self, table: &Table, rows: &[Vec<Cell>]) -> Result<u64, StoreError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        dispatch!(self, copy::put_rows(table, rows))
+    }
+
+    /// Delete the contacts `ids` (erased in the source of a copy), in one
+    /// transaction; how many there were.
+    pub async fn delete_contacts(&self, ids: &[Uuid]) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        dispatch!(self, copy::delete_contacts(ids))
+    }
+
     /// Up to `limit` stored responses with an id above `after`, by id.
     pub async fn records_after(
         &self,

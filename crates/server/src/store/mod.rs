@@ -28,6 +28,7 @@ macro_rules! dispatch {
 pub mod access;
 pub mod alerts;
 mod backend;
+pub mod cases;
 pub mod catalog;
 pub mod copy;
 pub mod delivery;

@@ -629,6 +629,9 @@ struct Known {
     user: String,
     device: String,
     response: String,
+    /// An alert followed up by `case`.
+    alert: String,
+    case: String,
     kiosk: Value,
     shop: Value,
     upload: Value,
@@ -758,6 +761,18 @@ fn table(k: &Known) -> Vec<Target> {
         "limit",
         url_number(1, 200),
     ));
+    t.push(query(Admin, "/api/v1/cases", "status", url_ident("open")));
+    t.push(query(Admin, "/api/v1/cases", "branch", url_ident("N01")));
+    t.push(query(Admin, "/api/v1/cases", "owner", url_ident("me")));
+    t.push(query(Admin, "/api/v1/cases", "overdue", url_ident("true")));
+    for param in ["from", "to"] {
+        t.push(query(
+            Admin,
+            "/api/v1/cases/stats",
+            param,
+            url_date("2026-03-01"),
+        ));
+    }
 
     // Path ids.
     t.push(segment(
@@ -898,6 +913,20 @@ fn table(k: &Known) -> Vec<Target> {
         M::GET,
         "/api/v1/alerts/{}/deliveries",
         None,
+        url_ident(NO_SUCH),
+    ));
+    t.push(segment(
+        Admin,
+        M::GET,
+        "/api/v1/cases/{}",
+        None,
+        url_ident(NO_SUCH),
+    ));
+    t.push(segment(
+        Admin,
+        M::PATCH,
+        "/api/v1/cases/{}",
+        Some(json!({"note": "Called back"})),
         url_ident(NO_SUCH),
     ));
 
@@ -1047,6 +1076,31 @@ fn table(k: &Known) -> Vec<Target> {
             ),
             ("/window/to", "window.to", date_field(due())),
             ("/shopper", "shopper", label("Ana", true)),
+        ],
+    ));
+    let alert: &'static str = k.alert.clone().leak();
+    t.extend(body(
+        Admin,
+        M::POST,
+        "/api/v1/cases",
+        case_body(alert, user),
+        vec![
+            ("/alert", "alert", ident(alert, false)),
+            ("/owner", "owner", ident(user, false)),
+            ("/due", "due", date_field(due())),
+            ("/note", "note", label("Call back", true)),
+        ],
+    ));
+    t.extend(body(
+        Admin,
+        M::PATCH,
+        &format!("/api/v1/cases/{}", k.case),
+        case_change(user),
+        vec![
+            ("/note", "note", label("Called back", true)),
+            ("/due", "due", date_field(due())),
+            ("/status", "status", ident("in_progress", true)),
+            ("/owner", "owner", ident(user, true)),
         ],
     ));
     t.extend(body(
@@ -1212,6 +1266,14 @@ fn due() -> &'static str {
 
 fn visit_body() -> Value {
     json!({"branch": "N02", "scenario": "Open a savings account", "questionnaire_id": "branch_visit", "window": {"from": due(), "to": due()}, "shopper": "Ana"})
+}
+
+fn case_body(alert: &str, owner: &str) -> Value {
+    json!({"alert": alert, "owner": owner, "due": due(), "note": "Call back"})
+}
+
+fn case_change(owner: &str) -> Value {
+    json!({"note": "Called back", "due": due(), "status": "in_progress", "owner": owner})
 }
 
 fn user_body(username: &str) -> Value {
@@ -1737,6 +1799,29 @@ async fn set_up(url: &str, database_url: &str) -> (Session, String, String, Know
     post("/api/v1/questionnaires", upload.clone()).await;
     upload["id"] = json!("hostile_q");
 
+    // An alert made a case, and the case changed once, by the bodies the
+    // sweep sends.
+    let manny_id = manny.body["user"]["id"].as_str().unwrap().to_owned();
+    let alert = crate::cases::raise_alert(
+        &s,
+        crate::cases::CONTACT_RULE,
+        &json!({"kind": "contact_request"}),
+        "N01",
+        None,
+        OffsetDateTime::now_utc(),
+    )
+    .await;
+    let case = post("/api/v1/cases", case_body(&alert, &manny_id)).await;
+    let case = case["id"].as_str().unwrap().to_owned();
+    let (status, reply) = s
+        .admin_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/cases/{case}"),
+            &case_change(&manny_id),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+
     let response = uuid::Uuid::new_v4().to_string();
     let kiosk_base = kiosk_response(&response);
     let shop = shop_response(&uuid::Uuid::new_v4().to_string(), &assignment);
@@ -1746,9 +1831,11 @@ async fn set_up(url: &str, database_url: &str) -> (Session, String, String, Know
         assert_eq!(reply["results"][0]["status"], "accepted", "{reply}");
     }
     let known = Known {
-        user: manny.body["user"]["id"].as_str().unwrap().to_owned(),
+        user: manny_id,
         device,
         response,
+        alert,
+        case,
         kiosk: kiosk_base,
         shop,
         upload,

@@ -18,6 +18,7 @@ mod api;
 mod assets;
 mod attacks;
 mod bounds;
+mod cases;
 mod catalog;
 mod concurrency;
 mod delivery;

@@ -381,3 +381,207 @@ async fn seen(s: &TestServer, who: &common::Session, reports: &[&Value]) -> Vec<
     }
     out
 }
+
+/// Alerts with their reads and deliveries, a webhook, cases with their
+/// history and customers' contact details, as SQLite holds them: copied,
+/// then copied again after changes, a contact's erasure followed.
+#[tokio::test]
+#[ignore = "needs a PostgreSQL server in BRANCHPULSE_TEST_POSTGRES (cargo xtask test starts one)"]
+async fn alerts_cases_contacts_and_webhooks_are_copied_and_erasures_follow() {
+    use crate::cases::{contact_alert, stamp};
+    use reqwest::Method;
+    use time::OffsetDateTime;
+
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("source.db").display());
+    let on = |url: &String| {
+        let url = url.clone();
+        TestServer::start_with(move |c| c.database_url = url)
+    };
+    let s = on(&sqlite).await;
+    let now = OffsetDateTime::now_utc();
+    let (phone_alert, phone_response) = contact_alert(&s, "N01", "+86 137 0000 1111", now).await;
+    let (mail_alert, _) = contact_alert(&s, "N02", "ana@example.org", now).await;
+    let olga = s.user("olga", "manager", Some("N01"), None).await;
+    let olga_id = olga.body["user"]["id"].as_str().unwrap().to_owned();
+    let admin_id = s.admin_session().await.body["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let due = (now.date() + time::Duration::days(5)).to_string();
+    let mut cases = Vec::new();
+    for (alert, owner) in [(&phone_alert, &olga_id), (&mail_alert, &admin_id)] {
+        let (status, case) = s
+            .admin_json(
+                Method::POST,
+                "/api/v1/cases",
+                &json!({"alert": alert, "owner": owner, "due": due, "note": "Call back."}),
+            )
+            .await;
+        assert_eq!(status, 201, "{case}");
+        cases.push(case["id"].as_str().unwrap().to_owned());
+    }
+    let (status, reply) = s
+        .admin_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{}", cases[0]),
+            &json!({"status": "in_progress", "note": "Left a message."}),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    // A webhook, a delivery to it with two attempts, and an alert read, as
+    // the delivery worker and the inbox write them.
+    let webhook = uuid::Uuid::new_v4();
+    let delivery = uuid::Uuid::new_v4();
+    let at = stamp(now);
+    common::execute(
+        &sqlite,
+        &[
+            format!(
+                "INSERT INTO webhooks (id, name, url, secret, active, created_at) \
+                 VALUES ('{webhook}', 'Bank desk', 'https://hooks.bank.example/bp', 's3cret', 1, '{at}')"
+            ),
+            format!(
+                "INSERT INTO deliveries (id, alert_id, channel, target, status, attempts, next_at) \
+                 VALUES ('{delivery}', '{phone_alert}', 'webhook', '{webhook}', 'pending', 2, '{at}')"
+            ),
+            format!(
+                "INSERT INTO delivery_attempts (delivery_id, attempt, at, http_status, error, millis) \
+                 VALUES ('{delivery}', 1, '{at}', 500, 'server error', 31), \
+                 ('{delivery}', 2, '{at}', NULL, 'timed out', 5000)"
+            ),
+            format!(
+                "INSERT INTO alert_reads (alert_id, user_id, read_at) \
+                 VALUES ('{phone_alert}', '{olga_id}', '{at}')"
+            ),
+        ],
+    )
+    .await;
+    let mut pages = Vec::new();
+    for case in &cases {
+        pages.push(s.get_json(&format!("/api/v1/cases/{case}")).await.1);
+    }
+    s.stop().await;
+
+    let postgres = fresh_database(dir.path()).await;
+    assert!(postgres.starts_with("postgres"), "{postgres}");
+    let first = sqlite_to_postgres(&sqlite, &postgres).await.unwrap();
+    let tables: Vec<(&str, u64)> = first.follow_up.iter().map(|(t, _, n)| (*t, *n)).collect();
+    assert_eq!(
+        tables,
+        [
+            ("alert_rules", 1),
+            ("webhooks", 1),
+            ("alerts", 2),
+            ("alert_reads", 1),
+            ("deliveries", 1),
+            ("delivery_attempts", 2),
+            ("cases", 2),
+            // Made (and its note) twice, then a status and a note.
+            ("case_events", 6),
+            ("contacts", 2),
+        ],
+        "{first}"
+    );
+    // Every row new to PostgreSQL but the seeded rule, written as SQLite's.
+    assert!(
+        first.follow_up.iter().all(|(_, written, n)| written == n),
+        "{first}"
+    );
+    let count = |table: &str| format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table}");
+    for (table, n) in &tables {
+        let there = common::scalar(&postgres, &count(table)).await;
+        assert_eq!(there, Some(n.to_string()), "{table}");
+    }
+    // A server on PostgreSQL shows the cases as SQLite's did, contact included.
+    let p = on(&postgres).await;
+    for (case, page) in cases.iter().zip(&pages) {
+        let (status, there) = p.get_json(&format!("/api/v1/cases/{case}")).await;
+        assert_eq!((status, &there), (200, page));
+    }
+    assert_eq!(pages[0]["contact"]["value"], "+86 137 0000 1111");
+    p.stop().await;
+
+    // Meanwhile in SQLite: the first response purged (its contact goes),
+    // the second case resolved, the delivery delivered.
+    let s = on(&sqlite).await;
+    let (status, reply) = s
+        .admin_json(
+            Method::POST,
+            &format!("/api/v1/responses/{phone_response}/purge-text"),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    let (status, reply) = s
+        .admin_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{}", cases[1]),
+            &json!({"status": "resolved"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    common::execute(
+        &sqlite,
+        &[format!(
+            "UPDATE deliveries SET status = 'delivered', attempts = 3 WHERE id = '{delivery}'"
+        )],
+    )
+    .await;
+    let mut pages = Vec::new();
+    for case in &cases {
+        pages.push(s.get_json(&format!("/api/v1/cases/{case}")).await.1);
+    }
+    s.stop().await;
+
+    let again = sqlite_to_postgres(&sqlite, &postgres).await.unwrap();
+    assert_eq!(again.contacts_erased, 1, "{again}");
+    let written: Vec<(&str, u64)> = again.follow_up.iter().map(|(t, w, _)| (*t, *w)).collect();
+    assert_eq!(
+        written,
+        [
+            ("alert_rules", 0),
+            ("webhooks", 0),
+            ("alerts", 0),
+            ("alert_reads", 0),
+            ("deliveries", 1),
+            ("delivery_attempts", 0),
+            ("cases", 1),
+            ("case_events", 1),
+            ("contacts", 0),
+        ],
+        "{again}"
+    );
+    assert_eq!(
+        common::scalar(&postgres, &count("contacts")).await,
+        Some("1".into())
+    );
+    assert_eq!(
+        common::scalar(
+            &postgres,
+            &format!("SELECT status FROM deliveries WHERE id = '{delivery}'")
+        )
+        .await,
+        Some("delivered".into())
+    );
+    let p = on(&postgres).await;
+    for (case, page) in cases.iter().zip(&pages) {
+        let (_, there) = p.get_json(&format!("/api/v1/cases/{case}")).await;
+        assert_eq!(&there, page);
+    }
+    assert_eq!(pages[0]["has_contact"], false);
+    // New history goes on after the copied lines.
+    let (status, reply) = p
+        .admin_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{}", cases[0]),
+            &json!({"note": "Written in PostgreSQL."}),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(
+        reply["history"].as_array().unwrap().last().unwrap()["text"],
+        "Written in PostgreSQL."
+    );
+    p.stop().await;
+}

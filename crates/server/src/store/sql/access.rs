@@ -485,6 +485,27 @@ pub async fn audit(
     target: &str,
     detail: &serde_json::Value,
 ) -> Result<(), StoreError> {
+    audit_in(
+        &mut *pool.acquire().await?,
+        now,
+        actor,
+        action,
+        target,
+        detail,
+    )
+    .await
+}
+
+/// An audit-log line written in the caller's transaction, so that it and
+/// the change it tells of are kept or lost together.
+pub async fn audit_in(
+    conn: &mut <B as sqlx::Database>::Connection,
+    now: OffsetDateTime,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: &serde_json::Value,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -493,7 +514,7 @@ pub async fn audit(
     .bind(action)
     .bind(target)
     .bind(detail.to_string())
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(())
 }

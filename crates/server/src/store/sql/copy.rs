@@ -9,8 +9,8 @@ use super::{get_id, get_opt_id, get_opt_time, get_time, DbRow, Pool, B};
 use crate::store::access::kind_label;
 use crate::store::backend::Backend;
 use crate::store::copy::{
-    AccountRows, AccountsCopied, AuditLine, DeviceCopy, EvidenceCopy, QuotaRow, ReportCopy,
-    ReviewCopy,
+    AccountRows, AccountsCopied, AuditLine, Cell, Col, DeviceCopy, EvidenceCopy, QuotaRow,
+    ReportCopy, ReviewCopy, Table,
 };
 use crate::store::{EvidenceRecord, Record, StoreError};
 use sqlx::Row;
@@ -441,4 +441,101 @@ pub async fn put_evidence(pool: &Pool, e: &EvidenceCopy) -> Result<(), StoreErro
     }
     tx.commit().await?;
     Ok(())
+}
+
+fn cell_of(row: &DbRow, name: &str, col: Col) -> Result<Cell, StoreError> {
+    Ok(match col {
+        Col::Id => Cell::Id(get_opt_id(row, name)?),
+        Col::Time => Cell::Time(get_opt_time(row, name)?),
+        Col::Text => Cell::Text(row.try_get(name)?),
+        Col::Int => Cell::Int(row.try_get(name)?),
+        Col::Bool => Cell::Bool(row.try_get(name)?),
+        Col::Date => Cell::Date(row.try_get(name)?),
+    })
+}
+
+fn names(table: &Table) -> String {
+    table
+        .columns
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub async fn table_rows(pool: &Pool, table: &Table) -> Result<Vec<Vec<Cell>>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM {} ORDER BY {}",
+        names(table),
+        table.name,
+        table.key.join(", ")
+    ))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            table
+                .columns
+                .iter()
+                .map(|(name, col)| cell_of(row, name, *col))
+                .collect()
+        })
+        .collect()
+}
+
+pub async fn put_rows(pool: &Pool, table: &Table, rows: &[Vec<Cell>]) -> Result<u64, StoreError> {
+    let params: Vec<String> = (1..=table.columns.len()).map(|i| format!("${i}")).collect();
+    let on_conflict = if table.changes {
+        let set: Vec<String> = table
+            .columns
+            .iter()
+            .filter(|(name, _)| !table.key.contains(name))
+            .map(|(name, _)| format!("{name} = excluded.{name}"))
+            .collect();
+        format!("DO UPDATE SET {}", set.join(", "))
+    } else {
+        "DO NOTHING".into()
+    };
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {on_conflict}",
+        table.name,
+        names(table),
+        params.join(", "),
+        table.key.join(", ")
+    );
+    let mut written = 0;
+    let mut tx = pool.begin().await?;
+    for row in rows {
+        let mut query = sqlx::query(&sql);
+        for cell in row {
+            query = match cell {
+                Cell::Id(v) => query.bind(v.map(B::id)),
+                Cell::Time(v) => query.bind(v.map(B::time)),
+                Cell::Text(v) => query.bind(v.clone()),
+                Cell::Int(v) => query.bind(*v),
+                Cell::Bool(v) => query.bind(*v),
+                Cell::Date(v) => query.bind(*v),
+            };
+        }
+        written += query.execute(&mut *tx).await?.rows_affected();
+    }
+    if table.serial {
+        if let Some(sql) = B::after_ids_copied(table.name) {
+            sqlx::query(&sql).execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(written)
+}
+
+pub async fn delete_contacts(pool: &Pool, ids: &[Uuid]) -> Result<u64, StoreError> {
+    let ids: Vec<_> = ids.iter().copied().map(B::id).collect();
+    let done = sqlx::query(&format!(
+        "DELETE FROM contacts WHERE {}",
+        B::one_of("id", "$1")
+    ))
+    .bind(B::list(ids))
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -20,6 +20,7 @@
 
 pub mod access;
 pub mod alerts;
+pub mod cases;
 pub mod catalog;
 pub mod copy;
 pub mod delivery;

@@ -536,6 +536,7 @@ pub fn enc(text: &str) -> String {
 /// ordered, hashed: equal digests, unchanged data.
 pub async fn digest(database_url: &str) -> String {
     let tables: &[(&str, &str)] = &[
+
         ("responses", "*"),
         ("visits", "*"),
         ("reports", "*"),
@@ -568,6 +569,9 @@ pub async fn digest(database_url: &str) -> String {
         ("webhooks", "*"),
         ("deliveries", "*"),
         ("delivery_attempts", "*"),
+        ("cases", "*"),
+        ("case_events", "*"),
+        ("contacts", "*"),
     ];
     let mut hasher = Sha256::new();
     if database_url.starts_with("postgres") {
