@@ -7,6 +7,7 @@
 //! replayed before new cases are tried.
 
 mod aggregate;
+mod contacts;
 mod glossary;
 mod limits;
 mod programme;
