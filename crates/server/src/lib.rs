@@ -26,6 +26,7 @@ pub mod assets;
 pub mod auth;
 pub mod catalog;
 pub mod config;
+pub mod contacts;
 pub mod demo;
 pub mod error;
 pub mod evidence;

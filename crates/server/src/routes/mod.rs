@@ -3,6 +3,7 @@
 
 mod admin;
 mod branches;
+mod contacts;
 mod dashboard;
 mod device;
 mod evidence;
@@ -21,6 +22,7 @@ use crate::catalog::changes;
 use crate::error::ApiError;
 use crate::{assets, telemetry, AppState};
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{any, get, patch, post, put};
@@ -80,6 +82,11 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/device/status",
             post(device::status).layer(option_layer(limits::per_device(config))),
+        )
+        .route(
+            "/contacts",
+            post(contacts::receive.layer(DefaultBodyLimit::max(crate::contacts::MAX_BODY_BYTES)))
+                .layer(option_layer(limits::per_device(config))),
         );
     // Signed-in people, within their scope (`Reader`).
     let readers = Router::new()

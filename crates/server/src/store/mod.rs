@@ -28,6 +28,7 @@ macro_rules! dispatch {
 pub mod access;
 mod backend;
 pub mod catalog;
+pub mod contacts;
 pub mod copy;
 mod evidence;
 mod postgres;

@@ -19,6 +19,7 @@ mod attacks;
 mod bounds;
 mod catalog;
 mod concurrency;
+mod contacts;
 mod demo;
 mod durability;
 mod edges;

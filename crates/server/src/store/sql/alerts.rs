@@ -7,8 +7,6 @@
 //! `(rule_id, dedup_key)` is what stands between two replicas (or a resent
 //! batch) and a second alert.
 
-#![allow(dead_code)] // Until the ingest, approval and sweep paths call it (issue 20).
-
 use super::{get_id, B};
 use crate::store::backend::Backend;
 use crate::store::StoreError;

@@ -21,6 +21,7 @@
 pub mod access;
 pub mod alerts;
 pub mod catalog;
+pub mod contacts;
 pub mod copy;
 pub mod evidence;
 pub mod reports;

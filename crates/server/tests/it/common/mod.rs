@@ -535,7 +535,7 @@ pub fn enc(text: &str) -> String {
 /// back-off and last-seen columns, which failed attempts rightly change),
 /// ordered, hashed: equal digests, unchanged data.
 pub async fn digest(database_url: &str) -> String {
-    let tables: [(&str, &str); 18] = [
+    let tables: [(&str, &str); 21] = [
         ("responses", "*"),
         ("visits", "*"),
         ("reports", "*"),
@@ -562,6 +562,9 @@ pub async fn digest(database_url: &str) -> String {
         ("branches", "*"),
         ("questionnaires", "*"),
         ("catalog_generation", "*"),
+        ("contacts", "*"),
+        ("alerts", "*"),
+        ("deliveries", "*"),
     ];
     let mut hasher = Sha256::new();
     if database_url.starts_with("postgres") {
