@@ -21,8 +21,9 @@ export async function deviceId(page) {
 /// The manager's setup, in English, on a tablet enrolled as a kiosk of
 /// `branch` (see `kioskOf`), through the setup form (the branch comes with
 /// the enrolment). `home`: the language each customer starts in (`null`
-/// leaves the form's choice, the first language offered).
-export async function setUp(page, { idle = 120, languages = ['zh-CN', 'en', 'es'], home = 'en', branch = 'N02', axe = false, questionnaire = 'lobby' } = {}) {
+/// leaves the form's choice, the first language offered); `offerContact`:
+/// the contact offer's switch (left as the form has it when undefined).
+export async function setUp(page, { idle = 120, languages = ['zh-CN', 'en', 'es'], home = 'en', branch = 'N02', axe = false, questionnaire = 'lobby', offerContact } = {}) {
   await kioskOf(page, branch);
   await page.locator(`#kiosk-questionnaire option[value="${questionnaire}"]`).waitFor({ state: 'attached' });
   assert.equal(await page.locator('#kiosk-branch').getAttribute('data-branch'), branch, 'the enrolled branch is shown');
@@ -33,6 +34,8 @@ export async function setUp(page, { idle = 120, languages = ['zh-CN', 'en', 'es'
   }
   if (home) await page.selectOption('#kiosk-home', home);
   await page.fill('#kiosk-idle', String(idle));
+  // The offer to contact customers is on unless a test turns it off.
+  if (offerContact !== undefined) await page.locator('#kiosk-offer-contact').setChecked(offerContact);
   await page.getByRole('button', { name: 'Start kiosk mode' }).click();
   if (questionnaire === 'lobby') await question(page, 'overall');
   else await page.locator('section.kiosk-question').first().waitFor();

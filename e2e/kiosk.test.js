@@ -16,8 +16,9 @@ import {
 const DATABASE_PATH = process.env.DATABASE_PATH;
 // src/pages/kiosk/question.rs
 const CONFIRM_MS = 600;
-// src/pages/kiosk/flow.rs
-const THANKS_MS = 6_000;
+// src/pages/kiosk/flow.rs: the thank-you screen, longer when it offers to
+// contact the customer (on by default).
+const THANKS_OFFER_MS = 12_000;
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -152,7 +153,7 @@ test('"does not apply" and the together screen are recorded; Done leaves nothing
   await page.locator('.kiosk.kiosk-large').waitFor();
   await answerRest(page, { ratings: [2, 2, 2, 'na', 2], nps: 3, more: { wait: '10_to_20', resolved: 'no', reason: 'loan' }, comment: secret });
   // The thank-you screen goes by itself.
-  await page.clock.fastForward(THANKS_MS + 1000);
+  await page.clock.fastForward(THANKS_OFFER_MS + 1000);
   await assertClean(page, { secrets: [secret] });
   // The second customer: "Done" on the thank-you screen.
   await answerRest(page, { ratings: [5, 5, 5, 5, 5], nps: 10 });

@@ -226,6 +226,18 @@ pub async fn device_status(
         .await
 }
 
+/// Send a customer's request to be contacted (`POST /api/v1/contacts`,
+/// with the device's token): `body` is the `cases::ContactRequest` as the
+/// kiosk kept it. A 2xx (stored now, or before) is `Ok`.
+pub async fn send_contact(body: String) -> Result<(), ApiError> {
+    Call::post("/contacts")
+        .device()
+        .body(body)
+        .timeout(sync_timeout_ms())
+        .send()
+        .await
+}
+
 /// Read a [`SyncReply`]. By hand rather than through serde: its internally
 /// tagged `Outcome` costs about 13 KB of wasm through serde, three fields
 /// read directly cost almost nothing.

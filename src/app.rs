@@ -107,6 +107,7 @@ fn RoutedFrame(routed: &'static [&'static str]) -> impl IntoView {
 #[component]
 pub fn KioskApp() -> impl IntoView {
     provide_common();
+    crate::sync::contacts::provide_contact_sync();
     let locked = provide_kiosk_lock();
     view! {
         <Show when=move || !locked.get()>

@@ -164,3 +164,11 @@ pub const OUTBOX_DB: &str = "branchpulse";
 /// when the shopper removes it from a draft, when its draft is deleted,
 /// or when the server says it has it whole.
 pub const PHOTOS_DB: &str = "branchpulse-photos";
+
+/// The kiosk customers' requests to be contacted (`cases::ContactRequest`:
+/// the response, phone or e-mail, the number or address, the language),
+/// apart from the outbox and its responses. Written by the kiosk's last
+/// screen when a customer sends one (through
+/// [`crate::storage::contacts`]); a request leaves when the server says it
+/// has it (`sync::contacts`), or when the server refuses it for good.
+pub const CONTACTS_DB: &str = "branchpulse-contacts";

@@ -1,7 +1,8 @@
 //! Everything the device keeps, and the only module that touches
 //! localStorage or IndexedDB: every key is listed in [`keys`]. The outbox of
 //! completed responses (IndexedDB, [`outbox`]); the shopper's photos
-//! (IndexedDB, [`photos`]); drafts and the device's own
+//! (IndexedDB, [`photos`]); the kiosk customers' requests to be contacted
+//! (IndexedDB, [`contacts`]); drafts and the device's own
 //! records (localStorage, [`drafts`], [`enrolment`]); settings
 //! ([`settings`]); copies of the server's read-only answers for offline use
 //! ([`kept`]).
@@ -9,6 +10,7 @@
 //! Also the browser's view of the device's storage as a whole: how full it
 //! is ([`estimate`]) and whether it may be evicted ([`request_persistence`]).
 
+pub mod contacts;
 pub mod drafts;
 pub mod enrolment;
 pub mod kept;

@@ -63,6 +63,7 @@
 //! ```
 
 pub mod backoff;
+pub mod contacts;
 pub mod lock;
 pub mod photos;
 

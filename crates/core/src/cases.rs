@@ -452,9 +452,14 @@ pub struct ContactRequest {
 /// Longest e-mail address (RFC 5321's path limit).
 pub const MAX_EMAIL_CHARS: usize = 254;
 
+/// Longest phone number as typed: E.164's 15 digits leave room for a `+`,
+/// spaces, dashes and brackets; more is padding, never a number.
+pub const MAX_PHONE_CHARS: usize = 32;
+
 /// A phone number or e-mail address as the customer typed it, or what is
 /// wrong with it. A phone number keeps its `+`, digits, spaces, `-`, `(`,
-/// `)` and `.`, and has 6 to 15 digits (E.164's longest); an address has
+/// `)` and `.`, has 6 to 15 digits (E.164's longest) and at most
+/// [`MAX_PHONE_CHARS`] characters in all; an address has
 /// one `@`, something before it, and a dotted domain after it, no spaces.
 /// The trimmed value.
 pub fn check_contact(way: ContactWay, value: &str) -> Result<String, ProblemCode> {
@@ -469,7 +474,8 @@ pub fn check_contact(way: ContactWay, value: &str) -> Result<String, ProblemCode
                 .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'));
             let digits = value.chars().filter(char::is_ascii_digit).count();
             let plus_first = value.rfind('+').is_none_or(|i| i == 0);
-            if !allowed || !plus_first || !(6..=15).contains(&digits) {
+            let short = value.chars().count() <= MAX_PHONE_CHARS;
+            if !allowed || !plus_first || !short || !(6..=15).contains(&digits) {
                 return Err(ProblemCode::BadPhone);
             }
         }

@@ -29,6 +29,7 @@ pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod delivery;
+pub mod contacts;
 pub mod demo;
 pub mod error;
 pub mod evidence;

@@ -6,7 +6,7 @@
 //! it was sent under its own key ([`staff_pin`]).
 //!
 //! Setups stored by older versions still load: a missing default language
-//! is the first offered one, and their `keep_partial` (the idle timeout's
+//! is the first offered one, a missing contact offer is on, and their `keep_partial` (the idle timeout's
 //! old keep-or-discard choice) and PIN fields are ignored, since a customer
 //! who walks away now always has their answers sent and the PIN is the
 //! admin's.
@@ -45,6 +45,11 @@ pub struct KioskSetup {
     pub default_language: Option<Locale>,
     /// Seconds without a touch before the "still there?" countdown.
     pub idle_secs: u32,
+    /// After a customer sends their answers, the thank-you screen offers
+    /// to contact them about the visit. On unless the manager turned it
+    /// off, also for setups stored before it existed.
+    #[serde(default = "yes")]
+    pub offer_contact: bool,
     /// Kiosk mode is on: customers only, navigation hidden.
     pub locked: bool,
 }
@@ -85,6 +90,10 @@ impl KioskSetup {
             .or_else(|| offered.first().copied())
             .unwrap_or(Locale::En)
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Stands in until `questionnaire_json` is parsed.

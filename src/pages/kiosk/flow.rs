@@ -1,9 +1,12 @@
 //! The customer's side: the first question, in the kiosk's language → one
-//! screen at a time → thank you → the first question again, for a customer
-//! who finds nothing of the one before; with the idle countdown whenever a
-//! customer has left a trace.
+//! screen at a time → thank you (offering, where the setup says so, to
+//! contact them about the visit: [`super::contact`]) → the first question
+//! again, for a customer who finds nothing of the one before; with the idle
+//! countdown whenever a customer has left a trace or is giving their
+//! contact details.
 
 use super::config::KioskSetup;
+use super::contact::{Asked, ContactScreen};
 use super::draft::{pages, Draft, Page};
 use super::question::QuestionScreen;
 use crate::i18n::{reset_in_text, show_locale, t, use_locale, Key};
@@ -13,9 +16,14 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
+use uuid::Uuid;
 
 /// How long the thank-you screen stays, in ms.
 const THANKS_MS: u64 = 6_000;
+/// The same when it offers to contact the customer: time to read the
+/// question and tap "Yes", short enough that the next customer does not
+/// find the offer about someone else's visit.
+const THANKS_OFFER_MS: u64 = 12_000;
 /// The countdown after the idle timeout: this many seconds, or the idle
 /// timeout itself when that is shorter.
 const COUNTDOWN_SECS: u32 = 10;
@@ -27,6 +35,11 @@ enum Screen {
     /// drawn, and nothing new can be answered before they are safe.
     Leaving,
     Thanks,
+    /// The customer said yes to being contacted: how, then the number or
+    /// address. Idle time counts here as on a question.
+    Contact,
+    /// Their request is kept: thanked again.
+    Contacted,
 }
 
 /// What the screens of one customer share.
@@ -92,6 +105,8 @@ pub fn Customers(
     let draft = RwSignal::new(None::<Draft>);
     let large = RwSignal::new(false);
     let sending = RwSignal::new(false);
+    // The response just sent, while its customer may ask to be contacted.
+    let sent = StoredValue::new(None::<Uuid>);
     let on_warn = Callback::new(move |e: String| warning.set(Some(e)));
     // Only the first screen's place: no answer shows or hides it. Kept, as
     // a newer questionnaire taken between customers may move it.
@@ -114,6 +129,7 @@ pub fn Customers(
             first.set_value(first_of());
         }
         draft.set(None);
+        sent.set_value(None);
         large.set(false);
         show_locale(locale, home);
         sending.set(false);
@@ -131,10 +147,13 @@ pub fn Customers(
     let keep = move |response: branchpulse_core::Response, then: Screen| {
         sending.set(true);
         spawn_local(async move {
-            if let Err(e) = sync.save(&response).await {
-                let key = crate::storage::keys::kiosk_unsaved(&response.id.to_string());
-                let _ = crate::storage::drafts::save(&key, &response);
-                on_warn.run(e.to_string());
+            match sync.save(&response).await {
+                Ok(_) => sent.set_value(Some(response.id)),
+                Err(e) => {
+                    let key = crate::storage::keys::kiosk_unsaved(&response.id.to_string());
+                    let _ = crate::storage::drafts::save(&key, &response);
+                    on_warn.run(e.to_string());
+                }
             }
             Draft::discard();
             if then == Screen::Thanks {
@@ -240,7 +259,12 @@ pub fn Customers(
         last_touch.set_value(js_sys::Date::now());
     };
     let tick = move || {
-        if screen.get_untracked() != Screen::Question || !traced() {
+        let watched = match screen.get_untracked() {
+            Screen::Question => traced(),
+            Screen::Contact => true,
+            _ => false,
+        };
+        if !watched {
             touched();
             return;
         }
@@ -274,13 +298,22 @@ pub fn Customers(
         countdown.set(None);
     };
 
-    // The thank-you screen goes by itself.
+    // Offered only for a response the outbox holds, when the setup says so.
+    let offer = move || setup.with_value(|s| s.offer_contact) && sent.with_value(Option::is_some);
+    // The thank-you screens go by themselves.
     Effect::new(move |_| {
-        if screen.get() == Screen::Thanks {
-            if let Ok(h) = set_timeout_with_handle(new_customer, Duration::from_millis(THANKS_MS)) {
-                on_cleanup(move || h.clear());
-            }
+        let ms = match screen.get() {
+            Screen::Thanks if offer() => THANKS_OFFER_MS,
+            Screen::Thanks | Screen::Contacted => THANKS_MS,
+            _ => return,
+        };
+        if let Ok(h) = set_timeout_with_handle(new_customer, Duration::from_millis(ms)) {
+            on_cleanup(move || h.clear());
         }
+    });
+    let asked = Callback::new(move |a: Asked| match a {
+        Asked::Kept => screen.set(Screen::Contacted),
+        Asked::Declined | Asked::NotKept => new_customer(),
     });
 
     let visit = Visit {
@@ -300,8 +333,24 @@ pub fn Customers(
             Screen::Question => view! { <QuestionScreen visit at=at.get() /> }.into_any(),
             Screen::Leaving => ().into_any(),
             Screen::Thanks => {
-                view! { <ThanksScreen done=Callback::new(move |()| new_customer()) /> }.into_any()
+                let yes = offer().then(|| Callback::new(move |()| screen.set(Screen::Contact)));
+                view! { <ThanksScreen done=Callback::new(move |()| new_customer()) offer=yes /> }
+                    .into_any()
             }
+            Screen::Contact => match sent.get_value() {
+                Some(response) => {
+                    view! { <ContactScreen response on_done=asked on_warn /> }.into_any()
+                }
+                None => ().into_any(),
+            },
+            Screen::Contacted => view! {
+                <ThanksScreen
+                    done=Callback::new(move |()| new_customer())
+                    offer=None
+                    body=Key::ContactThanks
+                />
+            }
+            .into_any(),
         }
     };
     view! {
@@ -350,7 +399,12 @@ fn save(draft: RwSignal<Option<Draft>>, on_warn: Callback<String>) {
 }
 
 #[component]
-fn ThanksScreen(done: Callback<()>) -> impl IntoView {
+fn ThanksScreen(
+    done: Callback<()>,
+    /// Offer to contact the customer: "Yes" runs it.
+    offer: Option<Callback<()>>,
+    #[prop(default = Key::ThankYouBody)] body: Key,
+) -> impl IntoView {
     let heading = NodeRef::<html::H1>::new();
     Effect::new(move |_| {
         if let Some(h) = heading.get() {
@@ -362,11 +416,22 @@ fn ThanksScreen(done: Callback<()>) -> impl IntoView {
             <h1 tabindex="-1" node_ref=heading>
                 {t(Key::ThankYou)}
             </h1>
-            <p>{t(Key::ThankYouBody)}</p>
+            <p>{t(body)}</p>
             <button type="button" class="primary" on:click=move |_| done.run(())>
                 {t(Key::Done)}
             </button>
         </section>
+        {offer
+            .map(|yes| {
+                view! {
+                    <section class="kiosk-contact-offer" aria-labelledby="kiosk-contact-offer">
+                        <h2 id="kiosk-contact-offer">{t(Key::ContactOffer)}</h2>
+                        <button type="button" class="primary" on:click=move |_| yes.run(())>
+                            {t(Key::ContactYes)}
+                        </button>
+                    </section>
+                }
+            })}
     }
 }
 

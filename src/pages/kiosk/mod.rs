@@ -79,6 +79,7 @@
 //! the second lost what customers had told us, so neither remains.
 
 pub(crate) mod config;
+mod contact;
 mod draft;
 mod flow;
 mod pin;

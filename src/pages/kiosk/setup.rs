@@ -1,5 +1,6 @@
 //! The manager's setup form: questionnaire, languages and the one each
-//! customer starts in, idle timeout; the branch is the enrolled device's,
+//! customer starts in, idle timeout, whether customers are offered to be
+//! contacted (on by default); the branch is the enrolled device's,
 //! shown and not chosen. The staff PIN is not set here but by an admin (see
 //! `pin.rs`). Saving keeps the questionnaire itself on the device and turns
 //! kiosk mode on.
@@ -34,6 +35,7 @@ pub fn SetupForm(
             .unwrap_or_else(|| Locale::ALL.to_vec()),
     );
     let idle = RwSignal::new(cur.map_or(60, |s| s.idle_secs).to_string());
+    let offer_contact = RwSignal::new(cur.is_none_or(|s| s.offer_contact));
     // `None`: the first language offered.
     let home = RwSignal::new(cur.and_then(|s| s.default_language));
     let chosen = move || {
@@ -117,6 +119,7 @@ pub fn SetupForm(
                 questionnaire,
                 questionnaire_json,
                 idle_secs,
+                offer_contact: offer_contact.get_untracked(),
                 locked: true,
             };
             saving.set(false);
@@ -283,6 +286,15 @@ pub fn SetupForm(
                     on:input=move |ev| idle.set(event_target_value(&ev))
                 />
             </div>
+            <label class="check">
+                <input
+                    id="kiosk-offer-contact"
+                    type="checkbox"
+                    prop:checked=offer_contact
+                    on:change=move |ev| offer_contact.set(event_target_checked(&ev))
+                />
+                {t(Key::SetupOfferContact)}
+            </label>
             <p class="error" role="alert">
                 {move || problem.get()}
             </p>

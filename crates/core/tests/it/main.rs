@@ -9,6 +9,7 @@
 mod aggregate;
 mod alerts;
 mod cases;
+mod contacts;
 mod glossary;
 mod limits;
 mod programme;

@@ -5,6 +5,7 @@ mod admin;
 mod alerts;
 mod branches;
 mod cases;
+mod contacts;
 mod dashboard;
 mod device;
 mod evidence;
@@ -24,6 +25,7 @@ use crate::catalog::changes;
 use crate::error::ApiError;
 use crate::{assets, telemetry, AppState};
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{any, get, patch, post, put};
@@ -83,6 +85,11 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/device/status",
             post(device::status).layer(option_layer(limits::per_device(config))),
+        )
+        .route(
+            "/contacts",
+            post(contacts::receive.layer(DefaultBodyLimit::max(crate::contacts::MAX_BODY_BYTES)))
+                .layer(option_layer(limits::per_device(config))),
         );
     // Signed-in people, within their scope (`Reader`).
     let readers = Router::new()

@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         super::session::enrol,
         super::responses::receive,
         super::device::status,
+        super::contacts::receive,
         super::visits::list,
         super::visits::create,
         super::evidence::announce,

@@ -30,6 +30,7 @@ pub mod alerts;
 mod backend;
 pub mod cases;
 pub mod catalog;
+pub mod contacts;
 pub mod copy;
 pub mod delivery;
 mod evidence;

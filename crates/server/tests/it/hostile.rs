@@ -636,6 +636,8 @@ struct Known {
     shop: Value,
     upload: Value,
     webhook: String,
+    /// A contact request for `response`, stored once.
+    contact: Value,
 }
 
 fn query(who: Who, path: &str, param: &'static str, values: Values<String>) -> Target {
@@ -1191,6 +1193,27 @@ fn table(k: &Known) -> Vec<Target> {
                     wrong_type(Ty::Str, true),
                 ]),
             ),
+        ],
+    ));
+    t.extend(body(
+        Kiosk,
+        M::POST,
+        "/api/v1/contacts",
+        k.contact.clone(),
+        vec![
+            (
+                "/id",
+                "id",
+                ident("9b2f6a0e-1c3d-4e5f-8a9b-0c1d2e3f4a5c", false),
+            ),
+            (
+                "/response",
+                "response",
+                ident("9b2f6a0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b", false),
+            ),
+            ("/way", "way", ident("phone", false)),
+            ("/value", "value", label("+44 20 7946 0000", false)),
+            ("/locale", "locale", ident("es", false)),
         ],
     ));
     t.extend(body(
@@ -1830,6 +1853,11 @@ async fn set_up(url: &str, database_url: &str) -> (Session, String, String, Know
         assert_eq!(status, 200, "{reply}");
         assert_eq!(reply["results"][0]["status"], "accepted", "{reply}");
     }
+    // Its contact request, stored: every hostile variant of it is then
+    // refused, whatever the field, and stores no second one.
+    let contact = json!({"id": uuid::Uuid::new_v4().to_string(), "response": response, "way": "phone", "value": "+44 20 7946 0000", "locale": "es"});
+    let (status, reply) = s.post_as("/api/v1/contacts", &kiosk, &contact).await;
+    assert_eq!(status, 201, "{reply}");
     let known = Known {
         user: manny_id,
         device,
@@ -1840,6 +1868,7 @@ async fn set_up(url: &str, database_url: &str) -> (Session, String, String, Know
         shop,
         upload,
         webhook,
+        contact,
     };
     (admin, kiosk, shopper, known)
 }

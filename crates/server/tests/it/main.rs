@@ -22,6 +22,7 @@ mod cases;
 mod catalog;
 mod concurrency;
 mod delivery;
+mod contacts;
 mod demo;
 mod durability;
 mod edges;

@@ -22,6 +22,7 @@ pub mod access;
 pub mod alerts;
 pub mod cases;
 pub mod catalog;
+pub mod contacts;
 pub mod copy;
 pub mod delivery;
 pub mod evidence;

@@ -1,0 +1,248 @@
+//! Sending the kiosk customers' requests to be contacted, each after its
+//! response.
+//!
+//! A request waits in IndexedDB (`storage::contacts`) while its response is
+//! still in the outbox (or set aside as needing attention): the server
+//! takes a contact only for a response it has. Once the outbox has let the
+//! response go (the server confirmed it), the request is sent
+//! (`POST /api/v1/contacts`) and leaves the device when the server says it
+//! has it (201, or 200 for one it had already). Each look is run when a
+//! request is kept, when a sync pass confirmed responses, when the browser
+//! comes back online, every [`INTERVAL`], and after a failure with the
+//! outbox's back-off ([`super::backoff`], scaled like the outbox's by
+//! `branchpulse.sync.retry_ms`): no answer, a 5xx, a refused token, or a
+//! 409 saying the response has not arrived.
+//!
+//! A request the server will never take is dropped, with a line in the
+//! console: a number or address it refuses (422), one for a response of
+//! another branch (403 at `response`), or one whose response already has a
+//! contact (409 at `response` or `id`: the server has one). Keeping a
+//! customer's phone number on a shared lobby tablet for no one would help
+//! nobody.
+//!
+//! Only the kiosk starts this.
+
+use super::{backoff, lock, use_sync, SyncHandle};
+use crate::api::{self, ApiError};
+use crate::storage::contacts::{self, ContactStore};
+use crate::storage::outbox::Place;
+use crate::storage::{keys, settings, StoreError};
+use branchpulse_core::cases::ContactRequest;
+use branchpulse_core::ProblemCode;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+/// How often to look while nothing else asks.
+const INTERVAL: Duration = Duration::from_secs(30);
+
+/// The kiosk's contact sender, provided by [`provide_contact_sync`].
+#[derive(Clone, Copy)]
+pub struct ContactSync {
+    sender: StoredValue<Rc<Sender>, LocalStorage>,
+}
+
+struct Sender {
+    sync: SyncHandle,
+    running: Cell<bool>,
+    /// A look was asked for while one ran.
+    again: Cell<bool>,
+    /// Looks in a row that left something to try again.
+    failures: Cell<u32>,
+    retry: RefCell<Option<TimeoutHandle>>,
+    base_ms: f64,
+    max_ms: f64,
+}
+
+/// Start sending contact requests and provide [`ContactSync`] (the kiosk only).
+pub fn provide_contact_sync() -> ContactSync {
+    let base_ms = settings::ms(keys::SYNC_RETRY_MS).map_or(backoff::BASE_MS, f64::from);
+    let sender = Rc::new(Sender {
+        sync: use_sync(),
+        running: Cell::new(false),
+        again: Cell::new(false),
+        failures: Cell::new(0),
+        retry: RefCell::new(None),
+        base_ms,
+        max_ms: base_ms * (backoff::MAX_MS / backoff::BASE_MS),
+    });
+    let handle = ContactSync {
+        sender: StoredValue::new_local(sender),
+    };
+    provide_context(handle);
+    if let Ok(h) = set_interval_with_handle(
+        move || {
+            // During a back-off the retry's timer looks, not the interval.
+            let waiting = handle
+                .sender
+                .try_with_value(|s| s.retry.borrow().is_some())
+                .unwrap_or(true);
+            if !waiting {
+                handle.kick();
+            }
+        },
+        INTERVAL,
+    ) {
+        on_cleanup(move || h.clear());
+    }
+    let online = window_event_listener_untyped("online", move |_| handle.kick());
+    on_cleanup(move || online.remove());
+    // At start-up, and whenever a sync pass confirmed responses: theirs
+    // may be waiting.
+    let sync = use_sync();
+    Effect::new(move |_| {
+        sync.state.with(|s| s.last_sync);
+        handle.kick();
+    });
+    on_cleanup(move || {
+        if let Some(sender) = handle.sender.try_get_value() {
+            if let Some(retry) = sender.retry.borrow_mut().take() {
+                retry.clear();
+            }
+        }
+    });
+    handle
+}
+
+pub fn use_contact_sync() -> ContactSync {
+    expect_context::<ContactSync>()
+}
+
+impl ContactSync {
+    /// Keep `request` on the device, then look at once (its response may
+    /// be on the server already). Resolves once the request is committed.
+    pub async fn save(self, request: &ContactRequest) -> Result<(), StoreError> {
+        contacts::save(request).await?;
+        self.kick();
+        Ok(())
+    }
+
+    /// Look now (one look at a time; one asked for during a look runs
+    /// after it), also during a back-off.
+    pub fn kick(self) {
+        let Some(sender) = self.sender.try_get_value() else {
+            return;
+        };
+        if sender.running.get() {
+            sender.again.set(true);
+            return;
+        }
+        if let Some(retry) = sender.retry.borrow_mut().take() {
+            retry.clear();
+        }
+        sender.running.set(true);
+        spawn_local(async move {
+            let later = loop {
+                sender.again.set(false);
+                let s = sender.clone();
+                // Another tab holding the lock does the work: not a failure.
+                let later = lock::run_exclusive("branchpulse-contacts", move || s.look())
+                    .await
+                    .unwrap_or(false);
+                if !sender.again.get() {
+                    break later;
+                }
+            };
+            sender.running.set(false);
+            if later {
+                self.back_off(&sender);
+            } else {
+                sender.failures.set(0);
+            }
+        });
+    }
+
+    fn back_off(self, sender: &Sender) {
+        let failures = sender.failures.get().saturating_add(1);
+        sender.failures.set(failures);
+        let ms = backoff::delay_within(
+            sender.base_ms,
+            sender.max_ms,
+            failures,
+            js_sys::Math::random(),
+        );
+        *sender.retry.borrow_mut() =
+            set_timeout_with_handle(move || self.kick(), Duration::from_millis(ms as u64)).ok();
+    }
+}
+
+impl Sender {
+    /// Send what may go; `true` when something is left to try again later.
+    async fn look(self: Rc<Self>) -> bool {
+        let store = match ContactStore::open().await {
+            Ok(store) => store,
+            Err(e) => {
+                warn(&format!("contacts: {e}"));
+                return true;
+            }
+        };
+        let later = self.send_all(&store).await;
+        store.close();
+        later
+    }
+
+    async fn send_all(&self, store: &ContactStore) -> bool {
+        let kept = match store.all().await {
+            Ok(kept) => kept,
+            Err(e) => {
+                warn(&format!("contacts: {e}"));
+                return true;
+            }
+        };
+        let mut later = false;
+        for c in kept {
+            match self.sync.place_of(&c.response).await {
+                Ok(Place::Gone) => {}
+                // Its response goes first; its confirmation looks again.
+                Ok(Place::Waiting | Place::Rejected) => continue,
+                Err(e) => {
+                    warn(&format!("contacts: {e}"));
+                    return true;
+                }
+            }
+            match api::send_contact(c.body).await {
+                Ok(()) => {
+                    if let Err(e) = store.remove(&c.id).await {
+                        // Sent again next time: the server answers "duplicate".
+                        warn(&format!("contact {}: {e}", c.id));
+                    }
+                }
+                Err(e) if never(&e) => {
+                    warn(&format!("contact {} refused for good, dropped: {e}", c.id));
+                    let _ = store.remove(&c.id).await;
+                }
+                Err(e) => {
+                    later = true;
+                    // No answer: the others would get none either.
+                    if !matches!(e, ApiError::Server { .. }) {
+                        return true;
+                    }
+                }
+            }
+        }
+        later
+    }
+}
+
+/// Whether the server will never take the request: it refuses the value,
+/// the response is not this kiosk's, or the response or the id already has
+/// a contact. A 409 whose code is `not_found` means its response has not
+/// arrived: that one is tried again.
+fn never(e: &ApiError) -> bool {
+    match e {
+        ApiError::Server {
+            status: 409, code, ..
+        } => *code != Some(ProblemCode::NotFound),
+        ApiError::Server {
+            status: 403, field, ..
+        } => field.as_deref() == Some("response"),
+        ApiError::Server { status, .. } => matches!(status, 413 | 422),
+        _ => false,
+    }
+}
+
+fn warn(message: &str) {
+    web_sys::console::warn_1(&format!("BranchPulse: {message}").into());
+}
