@@ -260,6 +260,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
                 es: "como máximo {n} elementos",
             },
             With::Count(MAX_TARGETS),
+        ),
         BadWebhookUrl => (
             Said {
                 en: "is not an address the server can send to: http:// or https://, a host, no user name or password, at most {n} characters",

@@ -22,8 +22,10 @@ use std::ops::RangeInclusive;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// What a rule watches, with its thresholds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a rule watches, with its thresholds. Read by hand (see
+/// [`RuleKind::deserialize`]): serde's own reading of a tagged enum loses
+/// the place of a wrong threshold, which a 422 must name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RuleKind {
@@ -105,6 +107,105 @@ impl AlertKind {
     /// The kind named `name`.
     pub fn parse(name: &str) -> Option<AlertKind> {
         AlertKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// The keys of a rule's JSON object.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum RuleField {
+    Kind,
+    WindowMinutes,
+    MinCount,
+    SharePercent,
+    LowMax,
+    Hours,
+}
+
+impl RuleField {
+    fn name(&self) -> &'static str {
+        match self {
+            RuleField::Kind => "kind",
+            RuleField::WindowMinutes => "window_minutes",
+            RuleField::MinCount => "min_count",
+            RuleField::SharePercent => "share_percent",
+            RuleField::LowMax => "low_max",
+            RuleField::Hours => "hours",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleKind {
+    /// `{"kind": "…", …its thresholds}`, in any order; a threshold of the
+    /// wrong type is refused at its own key (`window_minutes: invalid
+    /// type…`), as are unknown keys, a key given twice, and a threshold of
+    /// another kind of rule.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RuleKind, D::Error> {
+        d.deserialize_map(RuleVisitor)
+    }
+}
+
+struct RuleVisitor;
+
+impl<'de> serde::de::Visitor<'de> for RuleVisitor {
+    type Value = RuleKind;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a rule: an object with its \"kind\" and thresholds")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RuleKind, A::Error> {
+        use serde::de::Error;
+        let mut kind: Option<AlertKind> = None;
+        let (mut window_minutes, mut min_count, mut hours) =
+            (None::<u32>, None::<u32>, None::<u32>);
+        let (mut share_percent, mut low_max) = (None::<u8>, None::<u8>);
+        let mut seen = Vec::new();
+        while let Some(key) = map.next_key::<RuleField>()? {
+            let name = key.name();
+            if seen.contains(&name) {
+                return Err(A::Error::duplicate_field(name));
+            }
+            seen.push(name);
+            match key {
+                RuleField::Kind => kind = Some(map.next_value()?),
+                RuleField::WindowMinutes => window_minutes = Some(map.next_value()?),
+                RuleField::MinCount => min_count = Some(map.next_value()?),
+                RuleField::SharePercent => share_percent = Some(map.next_value()?),
+                RuleField::LowMax => low_max = Some(map.next_value()?),
+                RuleField::Hours => hours = Some(map.next_value()?),
+            }
+        }
+        let kind = kind.ok_or_else(|| A::Error::missing_field("kind"))?;
+        let takes: &'static [&'static str] = match kind {
+            AlertKind::UnhappyBurst => &["window_minutes", "min_count", "share_percent", "low_max"],
+            AlertKind::LowScoreComment => &["low_max"],
+            AlertKind::SilentKiosk => &["hours"],
+            _ => &[],
+        };
+        if let Some(other) = seen.iter().find(|n| **n != "kind" && !takes.contains(n)) {
+            return Err(A::Error::unknown_field(*other, takes));
+        }
+        fn needed<T, E: Error>(value: Option<T>, name: &'static str) -> Result<T, E> {
+            value.ok_or_else(|| E::missing_field(name))
+        }
+        Ok(match kind {
+            AlertKind::UnhappyBurst => RuleKind::UnhappyBurst {
+                window_minutes: needed(window_minutes, "window_minutes")?,
+                min_count: needed(min_count, "min_count")?,
+                share_percent: needed(share_percent, "share_percent")?,
+                low_max: needed(low_max, "low_max")?,
+            },
+            AlertKind::CriticalFailure => RuleKind::CriticalFailure,
+            AlertKind::MissedCommitment => RuleKind::MissedCommitment,
+            AlertKind::LowScoreComment => RuleKind::LowScoreComment {
+                low_max: needed(low_max, "low_max")?,
+            },
+            AlertKind::SilentKiosk => RuleKind::SilentKiosk {
+                hours: needed(hours, "hours")?,
+            },
+            AlertKind::ContactRequest => RuleKind::ContactRequest,
+        })
     }
 }
 

@@ -232,6 +232,64 @@ fn a_rule_reads_only_known_kinds_roles_and_fields() {
     assert!(body(json!({"kind": "silent_kiosk", "hours": -1}), json!([])).is_err());
 }
 
+#[test]
+fn a_rule_reads_back_as_written_and_a_wrong_threshold_is_refused_at_its_key() {
+    for kind in [
+        burst_rule(15, 5, 50, 2),
+        RuleKind::CriticalFailure,
+        RuleKind::MissedCommitment,
+        RuleKind::LowScoreComment { low_max: 2 },
+        RuleKind::SilentKiosk { hours: 24 },
+        RuleKind::ContactRequest,
+    ] {
+        let written = serde_json::to_value(&kind).unwrap();
+        assert_eq!(serde_json::from_value::<RuleKind>(written).unwrap(), kind);
+    }
+    assert_eq!(
+        serde_json::to_value(burst_rule(15, 5, 50, 2)).unwrap(),
+        json!({"kind": "unhappy_burst", "window_minutes": 15, "min_count": 5, "share_percent": 50, "low_max": 2})
+    );
+    // The kind may come last.
+    let read: RuleKind =
+        serde_json::from_value(json!({"hours": 3, "kind": "silent_kiosk"})).unwrap();
+    assert_eq!(read, RuleKind::SilentKiosk { hours: 3 });
+    // Where a body's reader (the server's, through serde_path_to_error)
+    // places each problem.
+    let place = |rule: Value| {
+        let body = json!({"name": "x", "rule": rule, "scope": {"kind": "all"}});
+        let e = serde_path_to_error::deserialize::<_, NewRule>(body).unwrap_err();
+        (e.path().to_string(), e.inner().to_string())
+    };
+    let burst = |field: &str, value: Value| {
+        let mut r = serde_json::to_value(burst_rule(15, 5, 50, 2)).unwrap();
+        r[field] = value;
+        r
+    };
+    assert_eq!(
+        place(burst("share_percent", json!(300))).0,
+        "rule.share_percent"
+    );
+    assert_eq!(
+        place(burst("window_minutes", json!(-1))).0,
+        "rule.window_minutes"
+    );
+    assert_eq!(place(burst("min_count", json!("5"))).0, "rule.min_count");
+    assert_eq!(place(burst("low_max", json!(1.5))).0, "rule.low_max");
+    assert_eq!(place(burst("kind", json!("loud_kiosk"))).0, "rule.kind");
+    let (at, why) = place(json!({"kind": "critical_failure", "hours": 3}));
+    assert_eq!(at, "rule");
+    assert!(why.contains("unknown field `hours`"), "{why}");
+    let (_, why) = place(json!({"kind": "silent_kiosk"}));
+    assert!(why.contains("missing field `hours`"), "{why}");
+    let (_, why) = place(json!({"window_minutes": 15}));
+    assert!(why.contains("missing field `kind`"), "{why}");
+    let (_, why) = place(json!({"kind": "silent_kiosk", "hours": 3, "days": 1}));
+    assert!(why.contains("unknown field `days`"), "{why}");
+    let twice = r#"{"name": "x", "rule": {"kind": "silent_kiosk", "hours": 3, "hours": 4}, "scope": {"kind": "all"}}"#;
+    let e = serde_json::from_str::<NewRule>(twice).unwrap_err();
+    assert!(e.to_string().contains("duplicate field `hours`"), "{e}");
+}
+
 fn seen(satisfaction: Option<u8>, comment: &str) -> Observed {
     Observed {
         satisfaction,

@@ -129,8 +129,8 @@ impl Store {
         dispatch!(self, alerts::unread(inbox))
     }
 
-    /// Mark `alerts` (of the reader's inbox, checked by the caller) read
-    /// by `user`; those read already keep their first time.
+    /// Mark `alert` (of the reader's inbox, checked by the caller) read by
+    /// `user`; one read already keeps its first time.
     pub async fn mark_read(
         &self,
         user: Uuid,

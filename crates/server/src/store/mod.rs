@@ -398,6 +398,7 @@ impl Store {
     /// Store `records` in one transaction: either every outcome holds or
     /// nothing was written. Records whose id is already stored are not
     /// written; the outcome says whether the stored payload is the same.
+    /// The alerts the newly stored ones raise are raised in it too.
     /// The outcomes are in the order of `records`. Ids must be distinct.
     pub async fn save(&self, records: &[Record]) -> Result<Vec<Saved>, StoreError> {
         // Rows are written, and so locked, in id order whatever the batch's
@@ -620,8 +621,8 @@ impl Store {
     }
 
     /// Store a decision on a submitted report in one transaction, with its
-    /// visit's status and, on approval, the report's release and `release`'s
-    /// sums. `false`, with nothing written, when the report no longer
+    /// visit's status and, on approval, the report's release, `release`'s
+    /// sums and the alerts it raises. `false`, with nothing written, when the report no longer
     /// awaits review (another reviewer decided first).
     pub async fn decide(
         &self,

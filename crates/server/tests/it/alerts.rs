@@ -204,6 +204,11 @@ async fn rules_are_an_admins_checked_at_their_field_and_audited() {
             "unexpected_json",
         ),
         (
+            with("/rule/share_percent", json!(300)),
+            "rule.share_percent",
+            "unexpected_json",
+        ),
+        (
             with("/rule", json!({"kind": "loud_kiosk"})),
             "rule.kind",
             "unexpected_json",

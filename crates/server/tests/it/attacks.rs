@@ -763,6 +763,98 @@ fn table(visit: &str, device: &str, user: &str) -> Vec<Row> {
             404,
         ));
     }
+    // Alert rules are an admin's; the inbox a signed-in person's own.
+    let rule = || {
+        json!({"name": "Burst", "rule": {"kind": "unhappy_burst", "window_minutes": 15,
+               "min_count": 5, "share_percent": 50, "low_max": 2}, "scope": {"kind": "all"},
+               "recipients": {"roles": ["manager"]}})
+    };
+    for (name, who, expected) in [
+        ("manager makes an alert rule", Manager, 403),
+        ("regional manager makes an alert rule", Regional, 403),
+        ("kiosk makes an alert rule", Kiosk, 403),
+        ("no session makes an alert rule", Nobody, 401),
+        ("alert rule without the CSRF token", AdminCookieOnly, 403),
+        ("alert rule from another origin", AdminFromElsewhere, 403),
+    ] {
+        rows.push(with_body(
+            row(name, who, "POST", "/api/v1/alert-rules", expected),
+            rule(),
+        ));
+    }
+    let mut injected = rule();
+    injected["scope"] = json!({"kind": "branch", "value": OR_TRUE});
+    rows.push(with_body(
+        row(
+            "alert rule for an injected branch",
+            Admin,
+            "POST",
+            "/api/v1/alert-rules",
+            422,
+        ),
+        injected,
+    ));
+    rows.push(row(
+        "manager lists alert rules",
+        Manager,
+        "GET",
+        "/api/v1/alert-rules",
+        403,
+    ));
+    rows.push(row(
+        "no session reads alerts",
+        Nobody,
+        "GET",
+        "/api/v1/alerts",
+        401,
+    ));
+    rows.push(row(
+        "kiosk reads alerts",
+        Kiosk,
+        "GET",
+        "/api/v1/alerts/unread",
+        403,
+    ));
+    rows.push(row(
+        "all alerts read without the CSRF token",
+        AdminCookieOnly,
+        "POST",
+        "/api/v1/alerts/read",
+        403,
+    ));
+    rows.push(row(
+        "all alerts read from another origin",
+        AdminFromElsewhere,
+        "POST",
+        "/api/v1/alerts/read",
+        403,
+    ));
+    for evil in [DROP, OR_TRUE] {
+        let e = enc(evil);
+        for (param, expected) in [("branch", 404), ("kind", 400), ("before", 400)] {
+            rows.push(row(
+                format!("alerts {param}={evil}"),
+                Manager,
+                "GET",
+                format!("/api/v1/alerts?{param}={e}"),
+                expected,
+            ));
+        }
+        rows.push(row(
+            format!("alert id {evil}"),
+            Admin,
+            "POST",
+            format!("/api/v1/alerts/{e}/read"),
+            404,
+        ));
+        rows.push(row(
+            format!("alert rule id {evil}"),
+            Admin,
+            "DELETE",
+            format!("/api/v1/alert-rules/{e}"),
+            404,
+        ));
+    }
     let _ = visit;
     rows
 }

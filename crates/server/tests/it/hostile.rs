@@ -632,6 +632,8 @@ struct Known {
     /// An alert followed up by `case`.
     alert: String,
     case: String,
+    /// An alert rule.
+    rule: String,
     kiosk: Value,
     shop: Value,
     upload: Value,
@@ -775,6 +777,21 @@ fn table(k: &Known) -> Vec<Target> {
             url_date("2026-03-01"),
         ));
     }
+    t.push(query(Admin, "/api/v1/alerts", "branch", url_ident("N01")));
+    t.push(query(
+        Admin,
+        "/api/v1/alerts",
+        "kind",
+        url_ident("unhappy_burst"),
+    ));
+    t.push(query(Admin, "/api/v1/alerts", "unread", url_ident("true")));
+    t.push(query(
+        Admin,
+        "/api/v1/alerts",
+        "before",
+        url_ident("9b2f6a0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"),
+    ));
+    t.push(query(Admin, "/api/v1/alerts", "limit", url_number(1, 200)));
 
     // Path ids.
     t.push(segment(
@@ -815,6 +832,7 @@ fn table(k: &Known) -> Vec<Target> {
     let user: &'static str = k.user.clone().leak();
     let device: &'static str = k.device.clone().leak();
     let response: &'static str = k.response.clone().leak();
+    let alert_rule: &'static str = k.rule.clone().leak();
     t.push(segment(
         Admin,
         M::PATCH,
@@ -873,6 +891,21 @@ fn table(k: &Known) -> Vec<Target> {
         t.push(segment(Admin, method, path, None, url_ident(webhook)));
     }
 
+    t.push(segment(
+        Admin,
+        M::PUT,
+        "/api/v1/alert-rules/{}",
+        Some(rule_body()),
+        url_ident(alert_rule),
+    ));
+    t.push(segment(
+        Admin,
+        M::DELETE,
+        "/api/v1/alert-rules/{}",
+        None,
+        url_ident(alert_rule),
+    ));
+
     // A visit and a report that do not exist: every id is refused.
     const NO_SUCH: &str = "00000000-0000-4000-8000-000000000999";
     t.push(segment(
@@ -914,6 +947,20 @@ fn table(k: &Known) -> Vec<Target> {
         Admin,
         M::GET,
         "/api/v1/alerts/{}/deliveries",
+        None,
+        url_ident(NO_SUCH),
+    ));
+    t.push(segment(
+        Admin,
+        M::GET,
+        "/api/v1/alerts/{}",
+        None,
+        url_ident(NO_SUCH),
+    ));
+    t.push(segment(
+        Admin,
+        M::POST,
+        "/api/v1/alerts/{}/read",
         None,
         url_ident(NO_SUCH),
     ));
@@ -1256,6 +1303,43 @@ fn table(k: &Known) -> Vec<Target> {
             ],
         ));
     }
+    for path in [
+        "/api/v1/alert-rules".to_owned(),
+        format!("/api/v1/alert-rules/{}", k.rule),
+    ] {
+        let method = if path.ends_with("rules") {
+            M::POST
+        } else {
+            M::PUT
+        };
+        t.extend(body(
+            Admin,
+            method,
+            &path,
+            rule_body(),
+            vec![
+                ("/name", "name", label("Hostile burst", false)),
+                ("/rule/kind", "rule", ident("unhappy_burst", false)),
+                (
+                    "/rule/window_minutes",
+                    "window_minutes",
+                    number_field(5, 1440),
+                ),
+                ("/rule/min_count", "min_count", number_field(1, 1000)),
+                ("/rule/share_percent", "share_percent", number_field(1, 100)),
+                ("/rule/low_max", "low_max", number_field(1, 4)),
+                ("/scope/kind", "scope", ident("branch", false)),
+                ("/scope/value", "scope", ident("N01", false)),
+                ("/recipients/roles/0", "roles", ident("manager", false)),
+                (
+                    "/recipients/emails/0",
+                    "emails",
+                    label("ops@bank.example", false),
+                ),
+                ("/active", "active", boolean(true)),
+            ],
+        ));
+    }
     t.extend(body(
         Admin,
         M::POST,
@@ -1307,6 +1391,16 @@ fn user_body(username: &str) -> Value {
 /// the sweep may reach it, and if something did, it would go nowhere.
 fn webhook_body() -> Value {
     json!({"name": "Service desk", "url": "http://127.0.0.1:9/hostile", "active": true})
+}
+
+fn rule_body() -> Value {
+    json!({
+        "name": "Hostile burst",
+        "rule": {"kind": "unhappy_burst", "window_minutes": 15, "min_count": 5, "share_percent": 50, "low_max": 2},
+        "scope": {"kind": "branch", "value": "N01"},
+        "recipients": {"roles": ["manager"], "emails": ["ops@bank.example"]},
+        "active": true
+    })
 }
 
 fn branch_body(code: &str) -> Value {
@@ -1816,6 +1910,16 @@ async fn set_up(url: &str, database_url: &str) -> (Session, String, String, Know
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
+    let rule = post("/api/v1/alert-rules", rule_body()).await;
+    let rule = rule["id"].as_str().unwrap().to_owned();
+    let (status, reply) = s
+        .admin_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/alert-rules/{rule}"),
+            &rule_body(),
+        )
+        .await;
+    assert_eq!(status, 200, "{reply}");
     let file = std::fs::read_to_string(questionnaires_dir().join("kiosk.json")).unwrap();
     let mut upload: Value = serde_json::from_str(&file).unwrap();
     upload["id"] = json!("control_q");
@@ -1864,6 +1968,7 @@ async fn set_up(url: &str, database_url: &str) -> (Session, String, String, Know
         response,
         alert,
         case,
+        rule,
         kiosk: kiosk_base,
         shop,
         upload,

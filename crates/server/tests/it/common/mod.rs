@@ -536,7 +536,6 @@ pub fn enc(text: &str) -> String {
 /// ordered, hashed: equal digests, unchanged data.
 pub async fn digest(database_url: &str) -> String {
     let tables: &[(&str, &str)] = &[
-
         ("responses", "*"),
         ("visits", "*"),
         ("reports", "*"),
