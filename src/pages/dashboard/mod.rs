@@ -14,7 +14,10 @@
 //! the figures arrive, `dashboard:charts` once every chart built from them
 //! is in the DOM and `dashboard:painted` after the following frame.
 
+// Issue 20: the alert inbox, follow-up cases, case counts per branch.
+mod cases;
 mod comments;
+mod inbox;
 // The drill-down into a score's items (issue 18): `drill::href` is the
 // address for a chart table's branch × dimension cell.
 mod drill;
@@ -36,6 +39,22 @@ use branchpulse_core::aggregate::Filter;
 use comments::Comments;
 use filter::{use_dash_state, DashState, FilterBar};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The dashboard's screens (`?s=`): the figures, the alert inbox, the
+/// follow-up cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Figures,
+    Inbox,
+    Cases,
+}
+
+const SCREENS: [(Screen, &str, Key); 3] = [
+    (Screen::Figures, "/dashboard", Key::DashFigures),
+    (Screen::Inbox, "/dashboard?s=inbox", Key::AlInboxTitle),
+    (Screen::Cases, "/dashboard?s=cases", Key::CasesTitle),
+];
 
 /// Where the figures on screen come from.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -79,6 +98,14 @@ async fn load(filter: Filter) -> Result<Loaded, ApiError> {
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let (state, set) = use_dash_state();
+    let query = use_query_map();
+    let screen = Memo::new(move |_| {
+        query.with(|q| match q.get_str("s") {
+            Some("inbox") => Screen::Inbox,
+            Some("cases") => Screen::Cases,
+            _ => Screen::Figures,
+        })
+    });
     let auth = expect_context::<Auth>();
     let signed_out = Memo::new(move |_| auth.0.with(|a| matches!(a, Account::SignedOut)));
     let checking = Memo::new(move |_| auth.0.with(|a| matches!(a, Account::Checking)));
@@ -92,8 +119,9 @@ pub fn DashboardPage() -> impl IntoView {
     let data = LocalResource::new(move || {
         let f = filter.get();
         let out = signed_out.get();
+        let figures = screen.get() == Screen::Figures;
         async move {
-            if out {
+            if out || !figures {
                 // Shown as the sign-in prompt; nothing to ask the server.
                 return Err(String::new());
             }
@@ -140,12 +168,36 @@ pub fn DashboardPage() -> impl IntoView {
                     .into_iter()
                     .filter(|b| scope.as_ref().is_none_or(|s| s.allows(b)))
                     .collect();
+                let shown = screen.get();
+                let body = match shown {
+                    Screen::Inbox => view! { <inbox::Inbox branches=list /> }.into_any(),
+                    Screen::Cases => view! { <cases::Cases branches=list /> }.into_any(),
+                    Screen::Figures => {
+                        view! {
+                            <FilterBar state set branches=list.clone() />
+                            <Export filter />
+                            <Charts data state />
+                            <cases::CaseStats filter branches=list.clone() />
+                            <drill::Drill state set branches=list.clone() />
+                            <Comments state set branches=list />
+                        }
+                            .into_any()
+                    }
+                };
                 view! {
-                    <FilterBar state set branches=list.clone() />
-                    <Export filter />
-                    <Charts data state />
-                    <drill::Drill state set branches=list.clone() />
-                    <Comments state set branches=list />
+                    <nav class="admin-tabs" aria-label=t(Key::DashScreens)>
+                        {SCREENS
+                            .into_iter()
+                            .map(|(s, href, key)| {
+                                view! {
+                                    <a href=href aria-current=(s == shown).then_some("page")>
+                                        {t(key)}
+                                    </a>
+                                }
+                            })
+                            .collect_view()}
+                    </nav>
+                    {body}
                 }
                     .into_any()
             }}
