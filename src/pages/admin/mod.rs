@@ -1,7 +1,7 @@
 //! `/admin`: the admin's screens, one section at a time (`?s=`): branches,
-//! questionnaires, visits, devices, users, and the audit log with the
-//! free-text purge. Only an admin sees them; anyone else gets a sign-in
-//! link or a "not allowed".
+//! questionnaires, visits, devices, users, alert rules and webhooks, and
+//! the audit log with the free-text purge. Only an admin sees them; anyone
+//! else gets a sign-in link or a "not allowed".
 //!
 //! Every form runs the checks the server runs (`branchpulse_core::access`)
 //! before sending, and shows the server's 4xx problem, in the admin's
@@ -9,6 +9,7 @@
 //! server (branch names, labels, comments) goes into the page as text,
 //! never as markup.
 
+mod alerts;
 mod audit;
 mod branches;
 mod devices;
@@ -17,6 +18,7 @@ mod quotas;
 mod reports;
 mod users;
 mod visits;
+mod webhooks;
 
 use crate::i18n::{t, Key};
 use crate::session::{login_url, Account, Auth};
@@ -31,13 +33,14 @@ pub(super) use super::forms::{
 };
 
 /// The sections, as named in the URL (`/admin?s=users`).
-const SECTIONS: [(&str, Key); 7] = [
+const SECTIONS: [(&str, Key); 8] = [
     ("branches", Key::AdmBranches),
     ("questionnaires", Key::Questionnaires),
     ("visits", Key::AdmVisits),
     ("reports", Key::AdmReports),
     ("devices", Key::AdmDevices),
     ("users", Key::AdmUsers),
+    ("alerts", Key::AdmAlerts),
     ("audit", Key::AdmAudit),
 ];
 
@@ -153,6 +156,7 @@ fn Sections(role: Role) -> impl IntoView {
             "devices" => view! { <devices::Devices /> }.into_any(),
             "users" => view! { <users::Users /> }.into_any(),
             "audit" => view! { <audit::Audit /> }.into_any(),
+            "alerts" => view! { <alerts::Alerts /> }.into_any(),
             "branches" => view! { <branches::Branches /> }.into_any(),
             _ => view! { <visits::Visits /> }.into_any(),
         }}
