@@ -22,6 +22,12 @@ pub struct Inbox {
 }
 
 impl Inbox {
+    /// The unread count last heard (tracked): the inbox lists again when
+    /// it changes.
+    pub fn count(self) -> Option<u32> {
+        self.unread.get()
+    }
+
     /// Ask the server again (signed in only).
     pub fn refresh(self) {
         if self.auth.user().is_none() {

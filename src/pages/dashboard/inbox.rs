@@ -61,9 +61,13 @@ type TextsRes = LocalResource<Texts>;
 fn AlertList(branches: Branches, texts: TextsRes) -> impl IntoView {
     let locale = use_locale();
     let filter = RwSignal::new(AlertFilter::default());
-    let list = LocalResource::new(move || api::alerts(filter.get()));
-    let problem = Problem::new("inbox");
     let inbox = use_inbox();
+    // A new unread count (the frame's poll) brings the list up to date.
+    let list = LocalResource::new(move || {
+        inbox.map(|i| i.count());
+        api::alerts(filter.get())
+    });
+    let problem = Problem::new("inbox");
     let mark_all = move |_| {
         problem.clear();
         spawn_local(async move {
