@@ -9,9 +9,10 @@
 // inbox, the case page and the rules form.
 //
 // The second test: a webhook made in /admin (an address that is no web
-// address refused at its field) shows its secret once, the rule is given it
-// as a recipient, and a test delivery reaches a receiver this test runs,
-// signed, and shows in the webhook's delivery log.
+// address refused at its field) shows its secret once; a test post reaches
+// a receiver this test runs, signed, and is said in words; the rule form
+// gives it to the first test's rule; an alert it is sent shows in its
+// delivery log as delivered.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -191,18 +192,19 @@ test('a rule made in admin, broken at the kiosk, followed up by the manager on a
   for (const o of [adm, phone]) await o.context.close();
 });
 
-test('a webhook shows its secret once, and its log shows a delivery', async () => {
+test('a webhook shows its secret once, answers a test, and its log shows an alert delivered', async () => {
   const received = [];
   const receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
     req.on('end', () => {
-      received.push({ headers: req.headers, body });
+      received.push({ headers: req.headers, body: JSON.parse(body) });
       res.writeHead(200).end('ok');
     });
   });
   await new Promise((ok) => receiver.listen(0, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${receiver.address().port}/hook`;
+  const made = [];
   try {
     const adm = await open(browser, null);
     await signInPage(adm.page, ADMIN, '/admin?s=alerts');
@@ -211,42 +213,79 @@ test('a webhook shows its secret once, and its log shows a delivery', async () =
     await a.fill('#hook-url', 'ftp://nowhere');
     await a.locator('#hook-form button[type="submit"]').click();
     await a.locator('#hook-url-error', { hasText: 'https://' }).waitFor();
+    assert.equal(await a.getAttribute('#hook-url', 'aria-invalid'), 'true');
     await a.fill('#hook-url', url);
     await a.locator('#hook-form button[type="submit"]').click();
     const secret = await a.locator('#hook-secret-value').inputValue();
     assert.ok(secret.length >= 16, 'the secret is shown once made');
     const row = a.locator('#hook-list tbody tr', { hasText: `Receiver ${TAG}` });
     await row.waitFor();
-    assert.ok(!(await row.textContent()).includes(secret), 'the list never shows it');
+    assert.ok(!(await row.textContent()).includes(secret), 'the list shows only its end');
     await a.getByRole('button', { name: 'Done, hide it' }).click();
     assert.equal(await a.locator('#hook-secret').count(), 0);
+    const hookId = await row.getAttribute('data-hook');
 
-    // The first test's rule sends to it too.
+    // A test post now: signed, and said in words.
+    await row.getByRole('button', { name: 'Send a test now' }).click();
+    await row.locator('.hook-tested', { hasText: /#1 delivered \(HTTP 200, \d+ ms\)/ }).waitFor();
+    assert.equal(received.length, 1);
+    assert.equal(received[0].body.event, 'webhook.test');
+    assert.match(received[0].headers['x-branchpulse-signature'] ?? '', /^t=\d+,v1=[0-9a-f]{64}$/);
+
+    // The first test's rule is given it through the form.
     const rule = (await rules()).find((r) => r.name === RULE);
     await a.locator(`#rule-list tr[data-rule="${rule.id}"]`).getByRole('button', { name: 'Edit' }).click();
     await a.locator('#rule-form-title', { hasText: 'Change the alert rule' }).waitFor();
+    assert.equal(await a.inputValue('#rule-name'), RULE, 'the form is prefilled');
     await a.getByLabel(`Receiver ${TAG}`).check();
     await a.locator('#rule-form button[type="submit"]').click();
     await a.locator('#rule-form-title', { hasText: 'Add an alert rule' }).waitFor();
-    const hookId = await row.getAttribute('data-hook');
-    assert.deepEqual((await rules()).find((r) => r.id === rule.id).recipients.webhooks, [hookId]);
+    await eventually('the rule to send to it', async () =>
+      JSON.stringify((await rules()).find((r) => r.id === rule.id).recipients.webhooks) === JSON.stringify([hookId]) || 'not yet');
 
-    await row.getByRole('button', { name: 'Send a test' }).click();
-    await eventually('the receiver to be called', async () => received.length > 0 || received.length);
-    assert.match(received[0].headers['x-branchpulse-signature'] ?? '', /^t=\d+,v1=[0-9a-f]{64}$/);
-    await a.locator('#delivery-log').waitFor();
-    await eventually('the log to show the delivery', async () => {
-      await a.locator('#delivery-log').getByRole('button', { name: 'Refresh' }).click();
-      return (await a.locator('#delivery-log li[data-status="delivered"]').count()) > 0 || 'not yet';
+    // A low score with a comment at the branch, to a rule that sends to the webhook.
+    const low = await asUser(admin, 'POST', '/api/v1/alert-rules', {
+      name: `Low with comment ${TAG}`,
+      rule: { kind: 'low_score_comment', low_max: 1 },
+      scope: { kind: 'branch', value: BRANCH },
+      recipients: { roles: [], webhooks: [hookId], emails: [] },
+      active: true,
     });
-    assert.match(await a.locator('#delivery-log').textContent(), /Delivered[\s\S]*HTTP 200/);
+    assert.ok([200, 201].includes(low.status), await low.clone().text());
+    made.push((await low.json()).id);
+    const token = await deviceToken({ branch: BRANCH });
+    const r = kiosk(BRANCH, new Date().toISOString().slice(0, 10), 1, 0, `Nobody helped me ${TAG}`);
+    r.answers.overall = { type: 'rating', value: 1 };
+    r.started_at = new Date(Date.now() - 60_000).toISOString();
+    r.submitted_at = new Date().toISOString();
+    const sent = await fetch(`${admin.base}/api/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ responses: [r] }),
+    });
+    assert.equal(sent.status, 200, await sent.text());
+    await eventually('the alert to reach the receiver', async () => received.some((x) => x.body.event === 'alert.raised') || received.length);
+    const raised = received.find((x) => x.body.event === 'alert.raised').body.alert;
+    assert.equal(raised.branch, BRANCH);
+    assert.deepEqual(raised.finding, { kind: 'low_score_comment', score: 1, comment: `Nobody helped me ${TAG}` });
+
+    await row.getByRole('button', { name: 'Delivery log' }).click();
+    const log = a.locator('#delivery-log');
+    await log.waitFor();
+    await eventually('the log to show the delivery', async () => {
+      await log.getByRole('button', { name: 'Refresh' }).click();
+      return (await log.locator('li[data-status="delivered"]').count()) === 1 || await log.textContent();
+    });
+    assert.match(await log.locator('li[data-status="delivered"]').textContent(), /Delivered[\s\S]*UTC · #1 delivered \(HTTP 200, \d+ ms\)/);
+    assert.deepEqual(await seriousViolations(a), [], 'axe on the webhooks and their log');
     assert.deepEqual(realErrors(adm.errors), []);
 
-    // The rule is switched off again: other tests' kiosks raise nothing.
+    // The rules are switched off again: other tests' kiosks raise nothing.
     await a.locator(`#rule-list tr[data-rule="${rule.id}"]`).getByRole('button', { name: 'Switch off' }).click();
-    await eventually('the rule switched off', async () => (await rules()).find((r) => r.id === rule.id).active === false || 'on');
+    await eventually('the rule switched off', async () => (await rules()).find((x) => x.id === rule.id).active === false || 'on');
     await adm.context.close();
   } finally {
+    for (const id of made) await asUser(admin, 'DELETE', `/api/v1/alert-rules/${id}`);
     receiver.close();
   }
 });

@@ -168,6 +168,9 @@ pub async fn delete_rule(id: Uuid) -> Result<(), ApiError> {
         .await
 }
 
+// The webhooks' wire types are core's `webhooks` (issue 20, the delivery
+// side); read here with the fields the screens show.
+
 /// A webhook as the admin lists it; `secret` only in the answer that made
 /// it or gave it a new secret (it is shown once).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -177,6 +180,9 @@ pub struct Webhook {
     pub url: String,
     #[serde(default = "yes")]
     pub active: bool,
+    /// The secret's end (`whsec_…AbCd`), to tell which one a receiver has.
+    #[serde(default)]
+    pub secret_hint: String,
     #[serde(default)]
     pub secret: Option<String>,
 }
@@ -191,15 +197,13 @@ pub struct NewWebhook {
     pub name: String,
     pub url: String,
     pub active: bool,
-    /// Ask for a new secret (the old one stops being used).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub rotate_secret: bool,
 }
 
 pub async fn webhooks() -> Result<Vec<Webhook>, ApiError> {
     Call::get("/webhooks").read().await
 }
 
+/// Make a webhook; the answer has its secret.
 pub async fn add_webhook(hook: &NewWebhook) -> Result<Webhook, ApiError> {
     Call::post("/webhooks").session().json(hook)?.read().await
 }
@@ -212,6 +216,14 @@ pub async fn change_webhook(id: Uuid, hook: &NewWebhook) -> Result<Webhook, ApiE
         .await
 }
 
+/// A new secret for webhook `id` (the old one signs nothing more).
+pub async fn new_secret(id: Uuid) -> Result<Webhook, ApiError> {
+    Call::post(&format!("/webhooks/{id}/secret"))
+        .session()
+        .read()
+        .await
+}
+
 pub async fn delete_webhook(id: Uuid) -> Result<(), ApiError> {
     Call::delete(&format!("/webhooks/{id}"))
         .session()
@@ -219,43 +231,49 @@ pub async fn delete_webhook(id: Uuid) -> Result<(), ApiError> {
         .await
 }
 
-/// Post a test alert to webhook `id` (it shows in its delivery log).
-pub async fn test_webhook(id: Uuid) -> Result<(), ApiError> {
-    Call::post(&format!("/webhooks/{id}/test"))
-        .session()
-        .send()
-        .await
-}
-
-/// One try to deliver an alert.
+/// One try to deliver: the delivery log's line, and what a test gives.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Attempt {
+    /// 1 for the first.
+    #[serde(default)]
+    pub attempt: u32,
     /// RFC 3339.
     pub at: String,
+    pub delivered: bool,
     /// The receiver's HTTP status, if it answered.
     #[serde(default)]
-    pub status: Option<u16>,
-    /// Why it failed, if it did.
+    pub http_status: Option<u16>,
+    /// Why it failed, if it did (English, from the server).
     #[serde(default)]
     pub error: Option<String>,
+    #[serde(default)]
+    pub millis: u64,
+}
+
+/// Post a signed test event to webhook `id` now: what came of it.
+pub async fn test_webhook(id: Uuid) -> Result<Attempt, ApiError> {
+    Call::post(&format!("/webhooks/{id}/test"))
+        .session()
+        .read()
+        .await
 }
 
 /// An alert's delivery to one webhook, with its attempts.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Delivery {
     pub id: Uuid,
-    #[serde(default)]
-    pub alert: Option<Uuid>,
+    pub alert: Uuid,
     /// `pending`, `delivered` or `failed`.
     pub status: String,
     /// The next try, while pending.
     #[serde(default)]
     pub next_at: Option<String>,
+    /// Oldest first.
     #[serde(default)]
     pub log: Vec<Attempt>,
 }
 
-/// Webhook `id`'s deliveries, newest first.
+/// Webhook `id`'s latest deliveries, newest alert first.
 pub async fn deliveries(id: Uuid) -> Result<Vec<Delivery>, ApiError> {
     Call::get(&format!("/webhooks/{id}/deliveries"))
         .read()

@@ -1,13 +1,15 @@
 //! Webhooks, below the alert rules: the list, a form (name, address,
 //! active), the signing secret shown once after making one or giving it a
-//! new secret (with a copy button), a test delivery, and each webhook's
-//! delivery log (every attempt with its status or error and time).
+//! new secret (with a copy button; the list shows only its end), a test
+//! post with what came of it, and each webhook's delivery log (every
+//! attempt with its status or error and time).
 
 use super::{given, listing, short_time, table, Confirm, Problem};
-use crate::api::alerts::{self as api, Delivery, NewWebhook, Webhook};
+use crate::api::alerts::{self as api, Attempt, Delivery, NewWebhook, Webhook};
 use crate::api::ApiError;
 use crate::i18n::{t, text, use_locale, Key};
 use branchpulse_core::access::check_label;
+use branchpulse_core::Locale;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -35,7 +37,7 @@ pub fn Webhooks(hooks: Hooks) -> impl IntoView {
                 hooks,
                 Key::HookNone,
                 "hook-list",
-                &[Key::AdmName, Key::HookUrl, Key::AdmStatus, Key::AdmActions],
+                &[Key::AdmName, Key::HookUrl, Key::HookSecret, Key::AdmStatus, Key::AdmActions],
                 move |h: Webhook| view! { <HookRow h hooks editing secret log /> },
             )}
             {move || {
@@ -70,17 +72,12 @@ fn HookRow(
     let problem = Problem::new(format!("hook-{}", h.id));
     let id = h.id;
     let stored = StoredValue::new(h.clone());
-    let tested = RwSignal::new(false);
+    // What the last test came to, in words.
+    let tested = RwSignal::new(None::<String>);
     let rotate = move |()| {
-        let h = stored.get_value();
-        let change = NewWebhook {
-            name: h.name.clone(),
-            url: h.url.clone(),
-            active: h.active,
-            rotate_secret: true,
-        };
+        problem.clear();
         spawn_local(async move {
-            match api::change_webhook(id, &change).await {
+            match api::new_secret(id).await {
                 Ok(w) => secret.set(w.secret.map(|s| (w.name, s))),
                 Err(e) => problem.failed(&e, &[], locale.get_untracked()),
             }
@@ -88,12 +85,10 @@ fn HookRow(
     };
     let test = move |_| {
         problem.clear();
+        tested.set(None);
         spawn_local(async move {
             match api::test_webhook(id).await {
-                Ok(()) => {
-                    tested.set(true);
-                    log.set(Some(id));
-                }
+                Ok(a) => tested.set(Some(attempt_words(&a, locale.get_untracked()))),
                 Err(e) => problem.failed(&e, &[], locale.get_untracked()),
             }
         });
@@ -102,6 +97,7 @@ fn HookRow(
         <tr data-hook=h.id.to_string() class:inactive=!h.active>
             <th scope="row">{h.name.clone()}</th>
             <td class="detail">{h.url.clone()}</td>
+            <td class="detail">{h.secret_hint.clone()}</td>
             <td>{t(if h.active { Key::HookOn } else { Key::HookOff })}</td>
             <td class="actions">
                 <button type="button" on:click=move |_| editing.set(Some(stored.get_value()))>
@@ -120,11 +116,9 @@ fn HookRow(
                 <button type="button" class="hook-test" on:click=test>
                     {t(Key::HookTest)}
                 </button>
-                {move || {
-                    tested
-                        .get()
-                        .then(|| view! { <span role="status">{t(Key::HookTestSent)}</span> })
-                }}
+                <span class="hook-tested" role="status">
+                    {move || tested.get()}
+                </span>
                 <Confirm
                     label=Key::HookRotate
                     question=Key::HookRotateAsk
@@ -227,7 +221,6 @@ fn HookForm(
             name: given(name.get_untracked()).unwrap_or_default(),
             url: url.get_untracked().trim().to_string(),
             active: active.get_untracked(),
-            rotate_secret: false,
         };
         if !problem.check(check_label("name", &hook.name)) {
             return;
@@ -310,6 +303,27 @@ fn HookForm(
     }
 }
 
+/// An attempt in words: "#2 delivered: HTTP 200, 35 ms", or why not.
+fn attempt_words(a: &Attempt, l: Locale) -> String {
+    let how = match (a.http_status, &a.error) {
+        (Some(s), Some(e)) => format!("HTTP {s}, {e}"),
+        (Some(s), None) => format!("HTTP {s}"),
+        (None, Some(e)) => e.clone(),
+        (None, None) => String::new(),
+    };
+    text(
+        l,
+        if a.delivered {
+            Key::HookAttemptOk
+        } else {
+            Key::HookAttemptFailed
+        },
+    )
+    .replace("{n}", &a.attempt.max(1).to_string())
+    .replace("{how}", &how)
+    .replace("{ms}", &a.millis.to_string())
+}
+
 fn delivery_key(status: &str) -> Key {
     match status {
         "delivered" => Key::HookDelivered,
@@ -363,16 +377,11 @@ fn DeliveryLog(id: Uuid, name: String, log: RwSignal<Option<Uuid>>) -> impl Into
                                                     .log
                                                     .into_iter()
                                                     .map(|a| {
-                                                        let said = match (a.status, a.error) {
-                                                            (_, Some(e)) => e,
-                                                            (Some(s), None) => format!("HTTP {s}"),
-                                                            (None, None) => "—".into(),
-                                                        };
                                                         view! {
-                                                            <li>
+                                                            <li data-delivered=a.delivered.to_string()>
                                                                 <time datetime=a.at.clone()>{short_time(&a.at)}</time>
                                                                 " UTC · "
-                                                                {said}
+                                                                {attempt_words(&a, l)}
                                                             </li>
                                                         }
                                                     })
