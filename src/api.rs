@@ -13,6 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 pub mod admin;
 pub mod alerts;
+mod read;
 mod request;
 
 pub use request::{decode, url, Call};

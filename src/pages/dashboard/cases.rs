@@ -16,9 +16,9 @@ use crate::components::{
 use crate::i18n::{t, text, use_locale, Key};
 use crate::pages::forms::{listing, Problem};
 use crate::session::Auth;
-use branchpulse_core::aggregate::{Filter, FilterParams};
 use branchpulse_core::cases::{Case, CaseChange, CaseCounts, CaseEvent, CaseStatus, ContactWay};
 use branchpulse_core::protocol::Branch;
+use branchpulse_core::Locale;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
@@ -58,12 +58,13 @@ fn CaseList(branches: Branches) -> impl IntoView {
     let auth = use_context::<Auth>();
     let me = Memo::new(move |_| auth.and_then(|a| a.user()).map(|u| u.id));
     let filter = RwSignal::new(CaseFilter::default());
-    let list = LocalResource::new(api::cases);
+    // The server sends every case the reader may see; the filters are
+    // applied here (each change asks again, so the list is fresh).
     let kept = LocalResource::new(move || {
         let f = filter.get();
         let me = me.get();
         async move {
-            let mut all = list.await?;
+            let mut all = api::cases().await?;
             all.retain(|c| f.keeps(c, me));
             sort_cases(&mut all);
             Ok(all)
@@ -162,7 +163,10 @@ const FIELDS: [&str; 2] = ["status", "note"];
 
 #[component]
 fn CasePage(id: Uuid, branches: Branches) -> impl IntoView {
-    let loaded = LocalResource::new(move || async move { api::case(id).await.map(|p| vec![p]) });
+    let loaded = LocalResource::new(move || async move {
+        let (page, texts) = futures::future::join(api::case(id), Texts::shared()).await;
+        page.map(|p| vec![(p, texts)])
+    });
     view! {
         <section class="case-page" aria-labelledby="case-title">
             <p>
@@ -171,9 +175,10 @@ fn CasePage(id: Uuid, branches: Branches) -> impl IntoView {
             {listing(
                 loaded,
                 Key::CaseNone,
-                move |mut one: Vec<Page>| {
-                    let page = RwSignal::new(one.remove(0));
-                    view! { <CaseView page branches /> }
+                move |mut one: Vec<(Page, Texts)>| {
+                    let (page, texts) = one.remove(0);
+                    let page = RwSignal::new(page);
+                    view! { <CaseView page texts branches /> }
                 },
             )}
         </section>
@@ -181,9 +186,9 @@ fn CasePage(id: Uuid, branches: Branches) -> impl IntoView {
 }
 
 #[component]
-fn CaseView(page: RwSignal<Page>, branches: Branches) -> impl IntoView {
+fn CaseView(page: RwSignal<Page>, texts: Texts, branches: Branches) -> impl IntoView {
     let locale = use_locale();
-    let texts = LocalResource::new(Texts::shared);
+    let texts = StoredValue::new(texts);
     let problem = Problem::new("case");
     let note = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
@@ -214,45 +219,6 @@ fn CaseView(page: RwSignal<Page>, branches: Branches) -> impl IntoView {
                 Err(e) => problem.failed(&e, &FIELDS, l),
             }
         });
-    };
-    let head = move || {
-        let c = case();
-        let kind = finding_kind(&c.alert.finding);
-        let branch = branches.with_value(|b| branch_name(b, &c.branch));
-        view! {
-            <h2 id="case-title" tabindex="-1">
-                {t(alert_kind_key(kind))}
-                " · "
-                {branch.clone()}
-            </h2>
-            <p id="case-status">
-                <Status status=c.status overdue=c.overdue />
-            </p>
-            <dl class="facts">
-                <dt>{t(Key::AlFinding)}</dt>
-                <dd class="finding">
-                    {move || {
-                        let texts = texts.get().unwrap_or_default();
-                        page.with(|p| finding_words(&p.case.alert, &texts, locale.get()))
-                    }}
-                </dd>
-                <dt>{t(Key::Branch)}</dt>
-                <dd>{branch}</dd>
-                <dt>{t(Key::CaseOwner)}</dt>
-                <dd id="case-owner">{c.owner_name.clone()}</dd>
-                <dt>{t(Key::CaseDue)}</dt>
-                <dd id="case-due">{c.due.clone()}</dd>
-                <dt>{t(Key::CaseMade)}</dt>
-                <dd>{local_time(&c.created_at)}</dd>
-                <dt>{t(Key::AlInboxTitle)}</dt>
-                <dd>
-                    <a href=format!(
-                        "/dashboard?s=inbox&alert={}",
-                        c.alert.id,
-                    )>{t(Key::CaseTheAlert)}</a>
-                </dd>
-            </dl>
-        }
     };
     let contact = move || {
         page.with(|p| {
@@ -302,6 +268,43 @@ fn CaseView(page: RwSignal<Page>, branches: Branches) -> impl IntoView {
             }
         })
     };
+    // The case as it stands: redrawn after each change (and language).
+    let head = move || {
+        let c = case();
+        let finding = texts.with_value(|t| finding_words(&c.alert, t, locale.get()));
+        let kind = finding_kind(&c.alert.finding);
+        let branch = branches.with_value(|b| branch_name(b, &c.branch));
+        view! {
+            <h2 id="case-title" tabindex="-1">
+                {t(alert_kind_key(kind))}
+                " · "
+                {branch.clone()}
+            </h2>
+            <p id="case-status">
+                <Status status=c.status overdue=c.overdue />
+            </p>
+            <dl class="facts">
+                <dt>{t(Key::AlFinding)}</dt>
+                <dd class="finding">{finding}</dd>
+                <dt>{t(Key::Branch)}</dt>
+                <dd>{branch}</dd>
+                <dt>{t(Key::CaseOwner)}</dt>
+                <dd id="case-owner">{c.owner_name.clone()}</dd>
+                <dt>{t(Key::CaseDue)}</dt>
+                <dd id="case-due">{c.due.clone()}</dd>
+                <dt>{t(Key::CaseMade)}</dt>
+                <dd>{local_time(&c.created_at)}</dd>
+                <dt>{t(Key::AlInboxTitle)}</dt>
+                <dd>
+                    <a href=format!(
+                        "/dashboard?s=inbox&alert={}",
+                        c.alert.id,
+                    )>{t(Key::CaseTheAlert)}</a>
+                </dd>
+            </dl>
+            {contact()}
+        }
+    };
     let steps = move || {
         let status = page.with(|p| p.case.status);
         case_steps(status)
@@ -323,7 +326,6 @@ fn CaseView(page: RwSignal<Page>, branches: Branches) -> impl IntoView {
     };
     view! {
         {head}
-        {contact}
         <form
             class="form follow-form"
             id="case-act"
@@ -402,22 +404,8 @@ fn Event(e: CaseEvent) -> impl IntoView {
 }
 
 /// Case counts and the median time to resolve per branch, for the
-/// dashboard's dates (cases made in them).
-#[component]
-pub fn CaseStats(
-    filter: Memo<Result<Filter, branchpulse_core::aggregate::FilterError>>,
-    branches: Vec<Branch>,
-) -> impl IntoView {
-    let locale = use_locale();
-    let stats = LocalResource::new(move || {
-        let p = filter
-            .get()
-            .ok()
-            .map(FilterParams::from)
-            .unwrap_or_default();
-        api::case_stats(p.from, p.to)
-    });
-    let branches = StoredValue::new(branches);
+/// dashboard's dates (cases made in them): `rows`, loaded with the figures.
+pub fn case_stats(rows: Vec<CaseCounts>, branches: &[Branch], l: Locale) -> impl IntoView {
     let heads = [
         Key::Branch,
         Key::CaseOpen,
@@ -427,55 +415,49 @@ pub fn CaseStats(
         Key::CaseInformed,
         Key::CaseMedianResolve,
     ];
-    move || {
-        let rows: Vec<CaseCounts> = stats.get().and_then(Result::ok).unwrap_or_default();
-        (!rows.is_empty()).then(|| {
-            let l = locale.get();
-            view! {
-                <section class="case-stats" aria-labelledby="case-stats-title">
-                    <h2 id="case-stats-title">{t(Key::CaseStatsTitle)}</h2>
-                    <div class="table-scroll">
-                        <table class="data" id="case-stats">
-                            <thead>
-                                <tr>
-                                    {heads
-                                        .iter()
-                                        .map(|k| view! { <th scope="col">{t(*k)}</th> })
-                                        .collect_view()}
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows
-                                    .into_iter()
-                                    .map(|r| {
-                                        view! {
-                                            <tr data-branch=r.branch.clone()>
-                                                <th scope="row">
-                                                    {branches.with_value(|b| branch_name(b, &r.branch))}
-                                                </th>
-                                                <td>{r.open}</td>
-                                                <td>{r.in_progress}</td>
-                                                <td>{r.overdue}</td>
-                                                <td>{r.resolved}</td>
-                                                <td>{r.informed}</td>
-                                                <td>
-                                                    {r
-                                                        .median_hours_to_resolve
-                                                        .map_or_else(
-                                                            || "—".to_string(),
-                                                            |h| duration_words(h, l),
-                                                        )}
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
+    (!rows.is_empty()).then(|| {
+        view! {
+            <section class="case-stats" aria-labelledby="case-stats-title">
+                <h2 id="case-stats-title">{t(Key::CaseStatsTitle)}</h2>
+                <div class="table-scroll">
+                    <table class="data" id="case-stats">
+                        <thead>
+                            <tr>
+                                {heads
+                                    .iter()
+                                    .map(|k| view! { <th scope="col">{t(*k)}</th> })
                                     .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                    <p class="note">{t(Key::CaseStatsNote)}</p>
-                </section>
-            }
-        })
-    }
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {rows
+                                .into_iter()
+                                .map(|r| {
+                                    view! {
+                                        <tr data-branch=r.branch.clone()>
+                                            <th scope="row">{branch_name(branches, &r.branch)}</th>
+                                            <td>{r.open}</td>
+                                            <td>{r.in_progress}</td>
+                                            <td>{r.overdue}</td>
+                                            <td>{r.resolved}</td>
+                                            <td>{r.informed}</td>
+                                            <td>
+                                                {r
+                                                    .median_hours_to_resolve
+                                                    .map_or_else(
+                                                        || "—".to_string(),
+                                                        |h| duration_words(h, l),
+                                                    )}
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <p class="note">{t(Key::CaseStatsNote)}</p>
+            </section>
+        }
+    })
 }

@@ -46,26 +46,28 @@ pub fn Inbox(branches: Vec<Branch>) -> impl IntoView {
     let query = use_query_map();
     let open =
         Memo::new(move |_| query.with(|q| q.get_str("alert").and_then(|s| s.parse::<Uuid>().ok())));
-    let texts = LocalResource::new(Texts::shared);
     let branches = StoredValue::new(branches);
     move || match open.get() {
-        Some(id) => view! { <AlertPage id branches texts /> }.into_any(),
-        None => view! { <AlertList branches texts /> }.into_any(),
+        Some(id) => view! { <AlertPage id branches /> }.into_any(),
+        None => view! { <AlertList branches /> }.into_any(),
     }
 }
 
 type Branches = StoredValue<Vec<Branch>>;
-type TextsRes = LocalResource<Texts>;
 
 #[component]
-fn AlertList(branches: Branches, texts: TextsRes) -> impl IntoView {
+fn AlertList(branches: Branches) -> impl IntoView {
     let locale = use_locale();
     let filter = RwSignal::new(AlertFilter::default());
     let inbox = use_inbox();
     // A new unread count (the frame's poll) brings the list up to date.
     let list = LocalResource::new(move || {
         inbox.map(|i| i.count());
-        api::alerts(filter.get())
+        let f = filter.get();
+        async move {
+            let (alerts, texts) = futures::future::join(api::alerts(f), Texts::shared()).await;
+            Ok(alerts?.into_iter().map(|a| (a, texts.clone())).collect())
+        }
     });
     let problem = Problem::new("inbox");
     let mark_all = move |_| {
@@ -156,16 +158,16 @@ fn AlertList(branches: Branches, texts: TextsRes) -> impl IntoView {
             {listing(
                 list,
                 Key::AlNone,
-                move |mut all: Vec<Alert>| {
-                    all.sort_by(|a, b| b.raised_at.cmp(&a.raised_at));
+                move |all: Vec<(Alert, Texts)>| {
                     let older = (all.len() as u32 >= PAGE)
-                        .then(|| all.last().map(|a| a.raised_at.clone()))
+                        .then(|| all.last().map(|(a, _)| a.raised_at.clone()))
                         .flatten();
+                    // Newest first, as the server sends them.
                     view! {
                         <ul class="follow-list" id="alert-list">
                             {all
                                 .into_iter()
-                                .map(|a| view! { <AlertItem a branches texts /> })
+                                .map(|(a, texts)| view! { <AlertItem a branches texts /> })
                                 .collect_view()}
                         </ul>
                         {older
@@ -203,7 +205,7 @@ fn AlertList(branches: Branches, texts: TextsRes) -> impl IntoView {
 }
 
 #[component]
-fn AlertItem(a: Alert, branches: Branches, texts: TextsRes) -> impl IntoView {
+fn AlertItem(a: Alert, branches: Branches, texts: Texts) -> impl IntoView {
     let locale = use_locale();
     let kind = finding_kind(&a.finding);
     let href = format!("/dashboard?s=inbox&alert={}", a.id);
@@ -211,11 +213,8 @@ fn AlertItem(a: Alert, branches: Branches, texts: TextsRes) -> impl IntoView {
     let when = local_time(&a.raised_at);
     let read = a.read;
     let has_case = a.case.is_some();
-    let stored = StoredValue::new(a.clone());
-    let finding = move || {
-        let texts = texts.get().unwrap_or_default();
-        stored.with_value(|a| finding_words(a, &texts, locale.get()))
-    };
+    let stored = StoredValue::new((a.clone(), texts));
+    let finding = move || stored.with_value(|(a, texts)| finding_words(a, texts, locale.get()));
     view! {
         <li class="follow-item" class:unread=!read data-alert=a.id.to_string()>
             <p class="follow-head">
@@ -241,20 +240,32 @@ fn AlertItem(a: Alert, branches: Branches, texts: TextsRes) -> impl IntoView {
 }
 
 #[component]
-fn AlertPage(id: Uuid, branches: Branches, texts: TextsRes) -> impl IntoView {
+fn AlertPage(id: Uuid, branches: Branches) -> impl IntoView {
     let locale = use_locale();
     let inbox = use_inbox();
     let auth = use_context::<Auth>();
-    let alert = LocalResource::new(move || async move {
-        let a = api::alert(id).await?;
-        if !a.read && api::mark_read(id).await.is_ok() {
-            if let Some(i) = inbox {
-                i.refresh();
-            }
-        }
-        Ok(vec![a])
-    });
     let me = move || auth.and_then(|a| a.user());
+    // One request after another, in one resource: the alert (marked read),
+    // the texts that name its items, and for an admin the people who may
+    // own its case.
+    let alert = LocalResource::new(move || {
+        let admin = me().is_some_and(|u| u.role == Role::Admin);
+        async move {
+            let a = api::alert(id).await?;
+            if !a.read && api::mark_read(id).await.is_ok() {
+                if let Some(i) = inbox {
+                    i.refresh();
+                }
+            }
+            let texts = Texts::shared().await;
+            let people = if admin && a.case.is_none() {
+                users().await.unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            Ok(vec![(a, texts, people)])
+        }
+    });
     view! {
         <section class="alert-page" aria-labelledby="alert-title">
             <p>
@@ -263,14 +274,13 @@ fn AlertPage(id: Uuid, branches: Branches, texts: TextsRes) -> impl IntoView {
             {listing(
                 alert,
                 Key::AlNone,
-                move |mut one: Vec<Alert>| {
-                    let a = one.remove(0);
+                move |mut one: Vec<(Alert, Texts, Vec<User>)>| {
+                    let (a, texts, people) = one.remove(0);
                     let kind = finding_kind(&a.finding);
                     let branch = branches.with_value(|b| branch_name(b, &a.branch));
-                    let stored = StoredValue::new(a.clone());
+                    let stored = StoredValue::new((a.clone(), texts));
                     let finding = move || {
-                        let texts = texts.get().unwrap_or_default();
-                        stored.with_value(|a| finding_words(a, &texts, locale.get()))
+                        stored.with_value(|(a, texts)| finding_words(a, texts, locale.get()))
                     };
                     let branch_of = branches
                         .with_value(|b| b.iter().find(|b| b.code == a.branch).cloned());
@@ -310,7 +320,9 @@ fn AlertPage(id: Uuid, branches: Branches, texts: TextsRes) -> impl IntoView {
                             None => {
                                 match me() {
                                     Some(user) if user.role != Role::Reviewer => {
-                                        view! { <MakeCase alert=a.id user branch=branch_of /> }
+                                        view! {
+                                            <MakeCase alert=a.id user branch=branch_of people />
+                                        }
                                             .into_any()
                                     }
                                     _ => ().into_any(),
@@ -343,7 +355,7 @@ fn in_days(days: i64) -> String {
 const CASE_FIELDS: [&str; 3] = ["owner", "due", "note"];
 
 #[component]
-fn MakeCase(alert: Uuid, user: User, branch: Option<Branch>) -> impl IntoView {
+fn MakeCase(alert: Uuid, user: User, branch: Option<Branch>, people: Vec<User>) -> impl IntoView {
     let locale = use_locale();
     let problem = Problem::new("case");
     let owner = RwSignal::new(user.id.to_string());
@@ -351,15 +363,8 @@ fn MakeCase(alert: Uuid, user: User, branch: Option<Branch>) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let navigate = use_navigate();
+    // Only admins may list users (`people`); others own what they make.
     let admin = user.role == Role::Admin;
-    // Only admins may list users; others own what they make.
-    let people = LocalResource::new(move || async move {
-        if admin {
-            users().await.unwrap_or_default()
-        } else {
-            Vec::new()
-        }
-    });
     let branch = StoredValue::new(branch);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -408,11 +413,9 @@ fn MakeCase(alert: Uuid, user: User, branch: Option<Branch>) -> impl IntoView {
             .into_any();
         }
         let options = people
-            .get()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|u| branch.with_value(|b| may_own(u, b.as_ref())))
-            .map(|u| view! { <option value=u.id.to_string()>{u.username}</option> })
+            .iter()
+            .filter(|u| u.id != me.id && branch.with_value(|b| may_own(u, b.as_ref())))
+            .map(|u| view! { <option value=u.id.to_string()>{u.username.clone()}</option> })
             .collect_view();
         view! {
             <div class="field">

@@ -74,6 +74,9 @@ struct Loaded {
     texts: texts::Texts,
     /// The filter's query string, on the page for tests and the benchmark.
     query: String,
+    /// Follow-up cases per branch made in the filter's dates (none when
+    /// they cannot be had: they are no figure of their own).
+    cases: Vec<branchpulse_core::cases::CaseCounts>,
 }
 
 fn mark(name: &str) {
@@ -84,12 +87,18 @@ fn mark(name: &str) {
 
 async fn load(filter: Filter) -> Result<Loaded, ApiError> {
     let query = filter.to_query();
-    let (sections, texts) =
-        futures::future::join(sections::load(&filter), texts::Texts::shared()).await;
+    let days = branchpulse_core::aggregate::FilterParams::from(filter.clone());
+    let (sections, texts, cases) = futures::future::join3(
+        sections::load(&filter),
+        texts::Texts::shared(),
+        api::alerts::case_stats(days.from, days.to),
+    )
+    .await;
     let loaded = Loaded {
         sections: sections?,
         texts,
         query,
+        cases: cases.unwrap_or_default(),
     };
     mark("dashboard:data");
     Ok(loaded)
@@ -177,7 +186,14 @@ pub fn DashboardPage() -> impl IntoView {
                             <FilterBar state set branches=list.clone() />
                             <Export filter />
                             <Charts data state />
-                            <cases::CaseStats filter branches=list.clone() />
+                            {
+                                let list = list.clone();
+                                move || {
+                                    data.get()
+                                        .and_then(Result::ok)
+                                        .map(|l| cases::case_stats(l.cases, &list, locale.get()))
+                                }
+                            }
                             <drill::Drill state set branches=list.clone() />
                             <Comments state set branches=list />
                         }
@@ -267,6 +283,7 @@ fn Charts(data: LocalResource<Result<Loaded, String>>, state: Memo<DashState>) -
                 sections,
                 texts,
                 query,
+                ..
             } = loaded;
             view! {
                 <div class="dash-data" class:channels=both data-query=query data-source=source>
