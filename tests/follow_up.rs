@@ -336,7 +336,7 @@ fn signed_in() -> Auth {
 
 #[wasm_bindgen_test]
 async fn the_frame_says_how_many_alerts_are_unread_and_asks_only_when_visible() {
-    gloo_storage::LocalStorage::clear();
+    <gloo_storage::LocalStorage as gloo_storage::Storage>::clear();
     install_server(2);
     let el = stage();
     let refresh = RwSignal::new(None);
