@@ -35,11 +35,12 @@ const FIELDS: [&str; 10] = [
     "recipients.emails",
 ];
 
-/// The roles a rule may send to, in the form's order.
+/// The roles a rule may send to, in the form's order. Admins see every
+/// alert whatever the rule says; reviewers may want the mystery shop's.
 const ROLES: [(Role, Key); 3] = [
     (Role::Manager, Key::AdmRoleManager),
     (Role::Regional, Key::AdmRoleRegional),
-    (Role::Admin, Key::AdmRoleAdmin),
+    (Role::Reviewer, Key::AdmRoleReviewer),
 ];
 
 type Rules = LocalResource<Result<Vec<Rule>, ApiError>>;
