@@ -12,6 +12,8 @@ use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 
 pub mod admin;
+pub mod alerts;
+mod read;
 mod request;
 
 pub use request::{decode, url, Call};

@@ -12,7 +12,7 @@
 //! The server sends each route its page, and one service worker caches them
 //! all. Links between bundles are page loads (see [`Frame`]).
 
-use crate::components::Frame;
+use crate::components::{provide_inbox, Frame, InboxLink};
 use crate::i18n::provide_i18n;
 use crate::pages::{
     provide_kiosk_lock, AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, LoginPage,
@@ -36,12 +36,12 @@ fn provide_common() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_common();
-    provide_session();
+    provide_inbox(provide_session());
     view! {
         <Router>
             // A locked kiosk goes back to /kiosk.
             <KioskGuard />
-            <RoutedFrame routed=&["/", "/admin", "/login"] />
+            <RoutedFrame routed=&["/", "/admin", "/login"] account=with_inbox(true) />
             <UpdateBanner />
             <main id="main">
                 <Routes fallback=NotFound>
@@ -62,7 +62,7 @@ pub fn ShopApp() -> impl IntoView {
     view! {
         <Router>
             <KioskGuard />
-            <RoutedFrame routed=&["/shop"] />
+            <RoutedFrame routed=&["/shop"] account=account_menu() />
             <UpdateBanner />
             <crate::pages::shop::photos::PhotoProgress />
             <main id="main">
@@ -79,11 +79,11 @@ pub fn ShopApp() -> impl IntoView {
 #[component]
 pub fn DashboardApp() -> impl IntoView {
     provide_common();
-    provide_session();
+    provide_inbox(provide_session());
     view! {
         <Router>
             <KioskGuard />
-            <RoutedFrame routed=&["/dashboard"] />
+            <RoutedFrame routed=&["/dashboard"] account=with_inbox(false) />
             <UpdateBanner />
             <main id="main">
                 <Routes fallback=NotFound>
@@ -97,10 +97,28 @@ pub fn DashboardApp() -> impl IntoView {
 /// The frame, marking the current route; `routed` are the paths this
 /// bundle's router shows without a page load.
 #[component]
-fn RoutedFrame(routed: &'static [&'static str]) -> impl IntoView {
+fn RoutedFrame(routed: &'static [&'static str], account: ViewFn) -> impl IntoView {
     let location = use_location();
-    let account = ViewFn::from(|| use_auth().map(|auth| view! { <AccountMenu auth /> }));
     view! { <Frame current=location.pathname routed account /> }
+}
+
+/// The signed-in person's menu (none where nobody signs in).
+fn account_menu() -> ViewFn {
+    ViewFn::from(|| use_auth().map(|auth| view! { <AccountMenu auth /> }))
+}
+
+/// The alert inbox with its unread count, then the person's menu: for the
+/// bundles managers and admins use; `external` where the inbox is another
+/// bundle's page.
+fn with_inbox(external: bool) -> ViewFn {
+    ViewFn::from(move || {
+        use_auth().map(|auth| {
+            view! {
+                <InboxLink external />
+                <AccountMenu auth />
+            }
+        })
+    })
 }
 
 /// The lobby kiosk alone, at `/kiosk`. A locked kiosk shows no frame.

@@ -2,6 +2,7 @@
 
 mod admin;
 mod dashboard;
+mod forms;
 mod home;
 mod kiosk;
 mod login;

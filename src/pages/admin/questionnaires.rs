@@ -170,7 +170,7 @@ fn Upload(list: LocalResource<Result<Vec<Version>, crate::api::ApiError>>) -> im
                     done.set(Some(label));
                     list.refetch();
                 }
-                Err(message) => problem.at.set(Some(("file".into(), message))),
+                Err(message) => problem.refuse("file", message),
             }
         });
     };

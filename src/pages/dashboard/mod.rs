@@ -14,7 +14,10 @@
 //! the figures arrive, `dashboard:charts` once every chart built from them
 //! is in the DOM and `dashboard:painted` after the following frame.
 
+// Issue 20: the alert inbox, follow-up cases, case counts per branch.
+mod cases;
 mod comments;
+mod inbox;
 // The drill-down into a score's items (issue 18): `drill::href` is the
 // address for a chart table's branch × dimension cell.
 mod drill;
@@ -36,6 +39,22 @@ use branchpulse_core::aggregate::Filter;
 use comments::Comments;
 use filter::{use_dash_state, DashState, FilterBar};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The dashboard's screens (`?s=`): the figures, the alert inbox, the
+/// follow-up cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Figures,
+    Inbox,
+    Cases,
+}
+
+const SCREENS: [(Screen, &str, Key); 3] = [
+    (Screen::Figures, "/dashboard", Key::DashFigures),
+    (Screen::Inbox, "/dashboard?s=inbox", Key::AlInboxTitle),
+    (Screen::Cases, "/dashboard?s=cases", Key::CasesTitle),
+];
 
 /// Where the figures on screen come from.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,6 +74,9 @@ struct Loaded {
     texts: texts::Texts,
     /// The filter's query string, on the page for tests and the benchmark.
     query: String,
+    /// Follow-up cases per branch made in the filter's dates (none when
+    /// they cannot be had: they are no figure of their own).
+    cases: Vec<branchpulse_core::cases::CaseCounts>,
 }
 
 fn mark(name: &str) {
@@ -65,12 +87,18 @@ fn mark(name: &str) {
 
 async fn load(filter: Filter) -> Result<Loaded, ApiError> {
     let query = filter.to_query();
-    let (sections, texts) =
-        futures::future::join(sections::load(&filter), texts::Texts::shared()).await;
+    let days = branchpulse_core::aggregate::FilterParams::from(filter.clone());
+    let (sections, texts, cases) = futures::future::join3(
+        sections::load(&filter),
+        texts::Texts::shared(),
+        api::alerts::case_stats(days.from, days.to),
+    )
+    .await;
     let loaded = Loaded {
         sections: sections?,
         texts,
         query,
+        cases: cases.unwrap_or_default(),
     };
     mark("dashboard:data");
     Ok(loaded)
@@ -79,6 +107,14 @@ async fn load(filter: Filter) -> Result<Loaded, ApiError> {
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let (state, set) = use_dash_state();
+    let query = use_query_map();
+    let screen = Memo::new(move |_| {
+        query.with(|q| match q.get_str("s") {
+            Some("inbox") => Screen::Inbox,
+            Some("cases") => Screen::Cases,
+            _ => Screen::Figures,
+        })
+    });
     let auth = expect_context::<Auth>();
     let signed_out = Memo::new(move |_| auth.0.with(|a| matches!(a, Account::SignedOut)));
     let checking = Memo::new(move |_| auth.0.with(|a| matches!(a, Account::Checking)));
@@ -92,8 +128,9 @@ pub fn DashboardPage() -> impl IntoView {
     let data = LocalResource::new(move || {
         let f = filter.get();
         let out = signed_out.get();
+        let figures = screen.get() == Screen::Figures;
         async move {
-            if out {
+            if out || !figures {
                 // Shown as the sign-in prompt; nothing to ask the server.
                 return Err(String::new());
             }
@@ -140,12 +177,43 @@ pub fn DashboardPage() -> impl IntoView {
                     .into_iter()
                     .filter(|b| scope.as_ref().is_none_or(|s| s.allows(b)))
                     .collect();
+                let shown = screen.get();
+                let body = match shown {
+                    Screen::Inbox => view! { <inbox::Inbox branches=list /> }.into_any(),
+                    Screen::Cases => view! { <cases::Cases branches=list /> }.into_any(),
+                    Screen::Figures => {
+                        view! {
+                            <FilterBar state set branches=list.clone() />
+                            <Export filter />
+                            <Charts data state />
+                            {
+                                let list = list.clone();
+                                move || {
+                                    data.get()
+                                        .and_then(Result::ok)
+                                        .map(|l| cases::case_stats(l.cases, &list, locale.get()))
+                                }
+                            }
+                            <drill::Drill state set branches=list.clone() />
+                            <Comments state set branches=list />
+                        }
+                            .into_any()
+                    }
+                };
                 view! {
-                    <FilterBar state set branches=list.clone() />
-                    <Export filter />
-                    <Charts data state />
-                    <drill::Drill state set branches=list.clone() />
-                    <Comments state set branches=list />
+                    <nav class="admin-tabs" aria-label=t(Key::DashScreens)>
+                        {SCREENS
+                            .into_iter()
+                            .map(|(s, href, key)| {
+                                view! {
+                                    <a href=href aria-current=(s == shown).then_some("page")>
+                                        {t(key)}
+                                    </a>
+                                }
+                            })
+                            .collect_view()}
+                    </nav>
+                    {body}
                 }
                     .into_any()
             }}
@@ -215,6 +283,7 @@ fn Charts(data: LocalResource<Result<Loaded, String>>, state: Memo<DashState>) -
                 sections,
                 texts,
                 query,
+                ..
             } = loaded;
             view! {
                 <div class="dash-data" class:channels=both data-query=query data-source=source>
