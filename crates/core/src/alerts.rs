@@ -184,7 +184,7 @@ impl<'de> serde::de::Visitor<'de> for RuleVisitor {
             _ => &[],
         };
         if let Some(other) = seen.iter().find(|n| **n != "kind" && !takes.contains(n)) {
-            return Err(A::Error::unknown_field(*other, takes));
+            return Err(A::Error::unknown_field(other, takes));
         }
         fn needed<T, E: Error>(value: Option<T>, name: &'static str) -> Result<T, E> {
             value.ok_or_else(|| E::missing_field(name))
