@@ -104,6 +104,13 @@ pub fn count_refusal(limit: &'static str) {
     metrics::counter!("rate_limit_refusals_total", "limit" => limit).increment(1);
 }
 
+/// `alert_deliveries_total{channel, outcome}`: one attempt of an alert's
+/// delivery, `delivered`, `retry` (it will be tried again) or `failed`.
+pub fn count_delivery(channel: &'static str, outcome: &'static str) {
+    metrics::counter!("alert_deliveries_total", "channel" => channel, "outcome" => outcome)
+        .increment(1);
+}
+
 /// `GET /metrics`: the Prometheus text, to the addresses in
 /// `--metrics-allow` only (the peer's address: a scraper reaches the
 /// server directly, not through the public proxy). Others get 404, as if

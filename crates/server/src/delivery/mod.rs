@@ -170,6 +170,12 @@ async fn attempt(state: &AppState, c: Claimed) -> Result<(), StoreError> {
         let wait = backoff(number, Duration::from_secs(config.delivery_backoff_secs));
         (DeliveryStatus::Pending, at + wait)
     };
+    let outcome = match status {
+        DeliveryStatus::Delivered => "delivered",
+        DeliveryStatus::Pending => "retry",
+        DeliveryStatus::Failed => "failed",
+    };
+    crate::telemetry::count_delivery(c.channel.as_str(), outcome);
     match (&sent.error, status) {
         (None, _) => {
             tracing::info!(delivery = %c.id, alert = %c.alert, channel = c.channel.as_str(), attempt = number, "alert delivered")

@@ -100,3 +100,32 @@ fn chain(e: &dyn std::error::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use branchpulse_core::webhooks::check_url;
+
+    /// Every URL core lets an admin save is one hyper can post to: core's
+    /// check is the only one an admin sees.
+    #[test]
+    fn every_url_core_accepts_makes_a_request() {
+        for url in [
+            "https://hooks.bank.example/branchpulse",
+            "HTTPS://Hooks.Bank.Example",
+            "http://10.0.0.5:8080/alerts?source=branchpulse&x=%20y",
+            "https://[2001:db8::1]:8443/hook",
+            "https://hooks.bank.example/a/[b]/c!$&'()*+,;=:@~.-_?q=[1]",
+            "http://localhost:1",
+        ] {
+            check_url(url).unwrap();
+            let request = hyper::Request::post(url).body(());
+            assert!(request.is_ok(), "{url}: {:?}", request.err());
+            let uri = request.unwrap().uri().clone();
+            assert!(
+                matches!(uri.scheme_str(), Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https")),
+                "{url}"
+            );
+            assert!(uri.host().is_some_and(|h| !h.is_empty()), "{url}");
+        }
+    }
+}

@@ -692,7 +692,7 @@ async fn a_report_is_judged_only_when_approved() {
 
 fn sql_time(t: OffsetDateTime) -> String {
     let t = t.replace_nanosecond(0).unwrap();
-    format!("{}", t.format(&Rfc3339).unwrap()).replace('Z', ".000Z")
+    t.format(&Rfc3339).unwrap().replace('Z', ".000Z")
 }
 
 /// Enrol a kiosk at `branch` named `label`: its id and token.

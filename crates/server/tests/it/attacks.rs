@@ -666,6 +666,163 @@ fn table(visit: &str, device: &str, user: &str) -> Vec<Row> {
             json!({"kind": "kiosk", "label": DROP, "branch": OR_TRUE}),
         ),
     ];
+    // Follow-up cases: people only, changes with the session's CSRF token
+    // and from this site, within the reader's branches.
+    const NO_CASE: &str = "00000000-0000-4000-8000-000000000998";
+    let new_case = json!({"alert": NO_CASE, "owner": user, "due": "2026-05-01"});
+    let change = json!({"status": "resolved", "note": DROP});
+    for (name, who, method, path, body, expected) in [
+        (
+            "no session lists cases",
+            Nobody,
+            "GET",
+            "/api/v1/cases".to_owned(),
+            None,
+            401,
+        ),
+        (
+            "kiosk lists cases",
+            Kiosk,
+            "GET",
+            "/api/v1/cases".into(),
+            None,
+            403,
+        ),
+        (
+            "shopper reads case counts",
+            Shopper,
+            "GET",
+            "/api/v1/cases/stats".into(),
+            None,
+            403,
+        ),
+        (
+            "no session makes a case",
+            Nobody,
+            "POST",
+            "/api/v1/cases".into(),
+            Some(&new_case),
+            401,
+        ),
+        (
+            "kiosk makes a case",
+            Kiosk,
+            "POST",
+            "/api/v1/cases".into(),
+            Some(&new_case),
+            403,
+        ),
+        (
+            "a case made without CSRF",
+            AdminCookieOnly,
+            "POST",
+            "/api/v1/cases".into(),
+            Some(&new_case),
+            403,
+        ),
+        (
+            "a case made from elsewhere",
+            AdminFromElsewhere,
+            "POST",
+            "/api/v1/cases".into(),
+            Some(&new_case),
+            403,
+        ),
+        (
+            "a case changed without CSRF",
+            AdminCookieOnly,
+            "PATCH",
+            format!("/api/v1/cases/{NO_CASE}"),
+            Some(&change),
+            403,
+        ),
+        (
+            "a case changed from elsewhere",
+            AdminFromElsewhere,
+            "PATCH",
+            format!("/api/v1/cases/{NO_CASE}"),
+            Some(&change),
+            403,
+        ),
+        (
+            "no such case",
+            Admin,
+            "PATCH",
+            format!("/api/v1/cases/{NO_CASE}"),
+            Some(&change),
+            404,
+        ),
+        (
+            "a case of no such alert",
+            Admin,
+            "POST",
+            "/api/v1/cases".into(),
+            Some(&new_case),
+            404,
+        ),
+        (
+            "manager lists another branch's cases",
+            Manager,
+            "GET",
+            "/api/v1/cases?branch=S01".into(),
+            None,
+            403,
+        ),
+        (
+            "regional lists another region's cases",
+            Regional,
+            "GET",
+            "/api/v1/cases?branch=S01".into(),
+            None,
+            403,
+        ),
+        (
+            "cases of an injected branch",
+            Admin,
+            "GET",
+            format!("/api/v1/cases?branch={}", enc(OR_TRUE)),
+            None,
+            404,
+        ),
+        (
+            "cases of an injected owner",
+            Admin,
+            "GET",
+            format!("/api/v1/cases?owner={}", enc(DROP)),
+            None,
+            400,
+        ),
+        (
+            "cases of an injected status",
+            Admin,
+            "GET",
+            format!("/api/v1/cases?status={}", enc(DROP)),
+            None,
+            400,
+        ),
+        (
+            "case counts from an injected day",
+            Admin,
+            "GET",
+            format!("/api/v1/cases/stats?from={}", enc(DROP)),
+            None,
+            400,
+        ),
+        (
+            "an injected case id",
+            Admin,
+            "GET",
+            format!("/api/v1/cases/{}", enc(DROP)),
+            None,
+            404,
+        ),
+    ] {
+        let r = row(name, who, method, path, expected);
+        rows.push(match body {
+            Some(body) => with_body(r, body.clone()),
+            None => r,
+        });
+    }
     // SQL injection in every filter parameter, on every reader endpoint.
     for endpoint in [
         "/api/v1/aggregates",

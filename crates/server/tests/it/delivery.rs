@@ -608,10 +608,27 @@ async fn an_alert_is_posted_signed_to_its_webhook_and_logged() {
     let s = server(8).await;
     let receiver = Receiver::start(&[], 200).await;
     let (hook, secret) = webhook(&s, &format!("{}/hooks/branchpulse", receiver.url)).await;
+    let server = &s;
+    let counted = move || async move {
+        let resp = server
+            .client
+            .get(server.at("/metrics"))
+            .send()
+            .await
+            .unwrap();
+        let text = resp.text().await.unwrap();
+        let series = r#"alert_deliveries_total{channel="webhook",outcome="delivered"} "#;
+        text.lines()
+            .find_map(|l| l.strip_prefix(series))
+            .map_or(0.0, |v| v.trim().parse::<f64>().unwrap())
+    };
+    let delivered_before = counted().await;
     let before = OffsetDateTime::now_utc().unix_timestamp();
     let alert = raise(&s, &[&hook], &[]).await;
     let d = settled(&s, &alert, "delivered").await;
     let after = OffsetDateTime::now_utc().unix_timestamp();
+    // Other tests share the process's recorder: at least this one counted.
+    assert!(counted().await >= delivered_before + 1.0);
 
     let posts = receiver.posts();
     assert_eq!(posts.len(), 1, "{posts:?}");
