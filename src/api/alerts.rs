@@ -214,8 +214,8 @@ pub struct AlertFilter {
     /// A kind as the API writes it (`unhappy_burst`).
     pub kind: String,
     pub unread: bool,
-    /// Older than this alert's `raised_at` (the next page).
-    pub before: Option<String>,
+    /// Listed after this alert, the last of the page before.
+    pub before: Option<Uuid>,
 }
 
 impl AlertFilter {
@@ -231,8 +231,8 @@ impl AlertFilter {
         if self.unread {
             q.push("unread=true".into());
         }
-        if let Some(b) = &self.before {
-            q.push(format!("before={}", enc(b)));
+        if let Some(b) = self.before {
+            q.push(format!("before={b}"));
         }
         q.join("&")
     }
@@ -265,9 +265,14 @@ pub async fn mark_all_read() -> Result<(), ApiError> {
     Call::post("/alerts/read").session().send().await
 }
 
-/// The cases the reader may see (the list filters them on the page).
-pub async fn cases() -> Result<Vec<Case>, ApiError> {
-    list(&Call::get("/cases").text().await?, case_of)
+/// The cases the reader may see that `filter` keeps.
+pub async fn cases(filter: crate::components::CaseFilter) -> Result<Vec<Case>, ApiError> {
+    list(
+        &Call::get(&format!("/cases?{}", filter.query()))
+            .text()
+            .await?,
+        case_of,
+    )
 }
 
 /// A case with its history, and how long its contact details are kept.

@@ -8,7 +8,6 @@ use crate::i18n::{text, Key};
 use branchpulse_core::alerts::{AlertKind, Finding, RuleKind};
 use branchpulse_core::cases::{may_move, Case, CaseStatus};
 use branchpulse_core::Locale;
-use uuid::Uuid;
 
 /// What an alert kind is called.
 pub fn alert_kind_key(k: AlertKind) -> Key {
@@ -123,21 +122,29 @@ pub fn case_steps(from: CaseStatus) -> Vec<(CaseStatus, Key)> {
     steps
 }
 
-/// Which cases the list shows.
+/// Which cases the list asks for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CaseFilter {
-    /// Only those owned by the reader.
+    /// Only the reader's own.
     pub mine: bool,
     pub status: Option<CaseStatus>,
     pub overdue: bool,
 }
 
 impl CaseFilter {
-    /// Whether the list shows `case` to reader `me`.
-    pub fn keeps(&self, case: &Case, me: Option<Uuid>) -> bool {
-        (!self.mine || Some(case.owner) == me)
-            && self.status.is_none_or(|s| case.status == s)
-            && (!self.overdue || case.overdue)
+    /// The query of `GET /api/v1/cases` (without `?`): the server filters.
+    pub fn query(&self) -> String {
+        let mut q = Vec::new();
+        if self.mine {
+            q.push("owner=me".to_string());
+        }
+        if let Some(s) = self.status {
+            q.push(format!("status={}", s.as_str()));
+        }
+        if self.overdue {
+            q.push("overdue=true".into());
+        }
+        q.join("&")
     }
 }
 

@@ -22,7 +22,7 @@
 //!
 //! Only the kiosk starts this.
 
-use super::{backoff, lock, use_sync, SyncHandle};
+use super::{backoff, use_sync, SyncHandle};
 use crate::api::{self, ApiError};
 use crate::storage::contacts::{self, ContactStore};
 use crate::storage::outbox::Place;
@@ -133,14 +133,12 @@ impl ContactSync {
             retry.clear();
         }
         sender.running.set(true);
+        // No lock across tabs (a kiosk runs one): two tabs sending the same
+        // request get "accepted" and "duplicate", and both let it go.
         spawn_local(async move {
             let later = loop {
                 sender.again.set(false);
-                let s = sender.clone();
-                // Another tab holding the lock does the work: not a failure.
-                let later = lock::run_exclusive("branchpulse-contacts", move || s.look())
-                    .await
-                    .unwrap_or(false);
+                let later = sender.look().await;
                 if !sender.again.get() {
                     break later;
                 }
@@ -170,11 +168,11 @@ impl ContactSync {
 
 impl Sender {
     /// Send what may go; `true` when something is left to try again later.
-    async fn look(self: Rc<Self>) -> bool {
+    async fn look(&self) -> bool {
         let store = match ContactStore::open().await {
             Ok(store) => store,
             Err(e) => {
-                warn(&format!("contacts: {e}"));
+                warn("contacts", &e.0);
                 return true;
             }
         };
@@ -187,7 +185,7 @@ impl Sender {
         let kept = match store.all().await {
             Ok(kept) => kept,
             Err(e) => {
-                warn(&format!("contacts: {e}"));
+                warn("contacts", &e.0);
                 return true;
             }
         };
@@ -198,51 +196,55 @@ impl Sender {
                 // Its response goes first; its confirmation looks again.
                 Ok(Place::Waiting | Place::Rejected) => continue,
                 Err(e) => {
-                    warn(&format!("contacts: {e}"));
+                    warn("contacts", &e.0);
                     return true;
                 }
             }
             match api::send_contact(c.body).await {
-                Ok(()) => {
-                    if let Err(e) = store.remove(&c.id).await {
-                        // Sent again next time: the server answers "duplicate".
-                        warn(&format!("contact {}: {e}", c.id));
+                // Not removed (storage failing): sent again, "duplicate".
+                Ok(()) => drop(store.remove(&c.id).await),
+                Err(e) => match never(&e) {
+                    Some(why) => {
+                        warn("a contact request refused for good, dropped:", why);
+                        drop(store.remove(&c.id).await);
                     }
-                }
-                Err(e) if never(&e) => {
-                    warn(&format!("contact {} refused for good, dropped: {e}", c.id));
-                    let _ = store.remove(&c.id).await;
-                }
-                Err(e) => {
-                    later = true;
-                    // No answer: the others would get none either.
-                    if !matches!(e, ApiError::Server { .. }) {
-                        return true;
+                    None => {
+                        later = true;
+                        // No answer: the others would get none either.
+                        if !matches!(e, ApiError::Server { .. }) {
+                            return true;
+                        }
                     }
-                }
+                },
             }
         }
         later
     }
 }
 
-/// Whether the server will never take the request: it refuses the value,
-/// the response is not this kiosk's, or the response or the id already has
-/// a contact. A 409 whose code is `not_found` means its response has not
-/// arrived: that one is tried again.
-fn never(e: &ApiError) -> bool {
-    match e {
-        ApiError::Server {
-            status: 409, code, ..
-        } => *code != Some(ProblemCode::NotFound),
-        ApiError::Server {
-            status: 403, field, ..
-        } => field.as_deref() == Some("response"),
-        ApiError::Server { status, .. } => matches!(status, 413 | 422),
+/// Why the server will never take the request, if it will not: it
+/// refuses the value, the response is not this kiosk's, or the response or
+/// the id already has a contact. A 409 whose code is `not_found` means its
+/// response has not arrived: that one is tried again.
+fn never(e: &ApiError) -> Option<&str> {
+    let ApiError::Server {
+        status,
+        code,
+        field,
+        message,
+    } = e
+    else {
+        return None;
+    };
+    let permanent = match status {
+        409 => *code != Some(ProblemCode::NotFound),
+        403 => field.as_deref() == Some("response"),
+        413 | 422 => true,
         _ => false,
-    }
+    };
+    permanent.then_some(message.as_str())
 }
 
-fn warn(message: &str) {
-    web_sys::console::warn_1(&format!("BranchPulse: {message}").into());
+fn warn(what: &str, detail: &str) {
+    web_sys::console::warn_3(&"BranchPulse:".into(), &what.into(), &detail.into());
 }

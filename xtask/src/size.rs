@@ -66,13 +66,25 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// the main app to 434 KB (429.7 KB, +4.3 KB over the screens' 425.4: the
 /// reviewer's page names call answers in words, marks the photos of
 /// earlier versions and counts each report's photos in the queue).
+/// Issue 20's screens raised two: the dashboard to 482 KB (477.5 KB, +52.4
+/// KB over 425.1: the alert inbox and an alert's page that makes a case,
+/// the case list and page with its steps, notes, history and contact, the
+/// case counts per branch, the frame's unread count, the problem texts its
+/// forms now say, and admin.css, whose forms it shares, +1.4 KB), and the
+/// main app to 474 KB (469.0 KB, +39.9 KB over 429.1: the alert rules'
+/// form and list, webhooks with their secret and delivery log, the frame's
+/// unread count). Reading alerts, cases, rules and webhooks field by field
+/// with the browser's JSON parser (serde's derives of the tagged and
+/// flattened core types buffer whole values), one resource per screen and
+/// no standard sort took 10.2 and 8.4 KB off the first builds (487.7 and
+/// 477.4 KB); what is left is the views (tachys and reactive_graph, twiggy).
 /// Each budget leaves about 1% for builds
 /// on other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
     ("kiosk.html", 263 * 1000),
     ("shop.html", 387 * 1000),
-    ("index.html", 434 * 1000),
-    ("dashboard.html", 427 * 1000),
+    ("index.html", 474 * 1000),
+    ("dashboard.html", 482 * 1000),
 ];
 
 pub fn report(dist: &Path) -> Result<()> {

@@ -22,10 +22,6 @@ use branchpulse_core::protocol::Branch;
 use branchpulse_core::ProblemCode;
 use time::OffsetDateTime;
 
-/// Largest body of `POST /api/v1/contacts`: two ids, the way, a locale and
-/// an address of at most 254 characters come to well under 1 KiB.
-pub const MAX_BODY_BYTES: usize = 4 * 1024;
-
 /// What became of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Received {

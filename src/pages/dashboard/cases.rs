@@ -15,7 +15,6 @@ use crate::components::{
 };
 use crate::i18n::{t, text, use_locale, Key};
 use crate::pages::forms::{listing, Problem};
-use crate::session::Auth;
 use branchpulse_core::cases::{Case, CaseChange, CaseCounts, CaseEvent, CaseStatus, ContactWay};
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::Locale;
@@ -55,17 +54,11 @@ fn Status(status: CaseStatus, overdue: bool) -> impl IntoView {
 
 #[component]
 fn CaseList(branches: Branches) -> impl IntoView {
-    let auth = use_context::<Auth>();
-    let me = Memo::new(move |_| auth.and_then(|a| a.user()).map(|u| u.id));
     let filter = RwSignal::new(CaseFilter::default());
-    // The server sends every case the reader may see; the filters are
-    // applied here (each change asks again, so the list is fresh).
     let kept = LocalResource::new(move || {
         let f = filter.get();
-        let me = me.get();
         async move {
-            let mut all = api::cases().await?;
-            all.retain(|c| f.keeps(c, me));
+            let mut all = api::cases(f).await?;
             sort_cases(&mut all);
             Ok(all)
         }

@@ -160,7 +160,7 @@ fn AlertList(branches: Branches) -> impl IntoView {
                 Key::AlNone,
                 move |all: Vec<(Alert, Texts)>| {
                     let older = (all.len() as u32 >= PAGE)
-                        .then(|| all.last().map(|(a, _)| a.raised_at.clone()))
+                        .then(|| all.last().map(|(a, _)| a.id))
                         .flatten();
                     // Newest first, as the server sends them.
                     view! {
@@ -176,7 +176,7 @@ fn AlertList(branches: Branches) -> impl IntoView {
                                     <button
                                         type="button"
                                         on:click=move |_| {
-                                            filter.update(|f| f.before = Some(before.clone()))
+                                            filter.update(|f| f.before = Some(before))
                                         }
                                     >
                                         {t(Key::AlOlder)}

@@ -52,20 +52,18 @@ pub fn ContactScreen(
     let problem = RwSignal::new(None::<Key>);
     let saving = RwSignal::new(false);
     let failed = RwSignal::new(false);
-    let heading = NodeRef::<html::H1>::new();
+    let (asking, sorry) = (NodeRef::<html::H1>::new(), NodeRef::<html::H1>::new());
     let field = NodeRef::<html::Input>::new();
+    let phone = move || way.get() == Some(ContactWay::Phone);
     // Each step's heading takes the focus, as each question's does; the
     // field takes it at once, so the tablet's keyboard comes up.
     Effect::new(move |_| {
-        let typing = way.with(Option::is_some) && !failed.get();
-        let (f, h) = (field.get(), heading.get());
-        if typing {
-            if let Some(f) = f {
-                let _ = f.focus();
-            }
-        } else if let Some(h) = h {
-            let _ = h.focus();
-        }
+        let (typing, failed) = (way.with(Option::is_some), failed.get());
+        let _ = match (failed, typing) {
+            (true, _) => sorry.get().map(|h| h.focus()),
+            (false, true) => field.get().map(|f| f.focus()),
+            (false, false) => asking.get().map(|h| h.focus()),
+        };
     });
 
     let send = move || {
@@ -102,22 +100,101 @@ pub fn ContactScreen(
         });
     };
 
-    let no_thanks = move || {
-        view! {
-            <button
-                type="button"
-                class="kiosk-contact-no"
-                on:click=move |_| on_done.run(Asked::Declined)
+    // Every step is drawn once and hidden while another shows: fewer
+    // views to build and swap, which keeps the kiosk's bundle small.
+    let decline = move |_| on_done.run(Asked::Declined);
+    let note =
+        move || text(locale.get(), Key::ContactUse).replace("{days}", &RETENTION_DAYS.to_string());
+    view! {
+        <section class="kiosk-contact">
+            <div hidden=move || way.with(Option::is_some) || failed.get()>
+                <h1 tabindex="-1" node_ref=asking>
+                    {t(Key::ContactHow)}
+                </h1>
+                <div class="kiosk-contact-ways">
+                    <button type="button" on:click=move |_| way.set(Some(ContactWay::Phone))>
+                        {t(Key::ContactByPhone)}
+                    </button>
+                    <button type="button" on:click=move |_| way.set(Some(ContactWay::Email))>
+                        {t(Key::ContactByEmail)}
+                    </button>
+                </div>
+                <div class="kiosk-nav">
+                    <button type="button" on:click=decline>
+                        {t(Key::ContactNoThanks)}
+                    </button>
+                </div>
+            </div>
+            // A shared tablet: the browser must neither keep nor suggest one
+            // customer's number to the next (autocomplete off).
+            <form
+                class="kiosk-contact-form"
+                hidden=move || way.with(Option::is_none) || failed.get()
+                novalidate
+                autocomplete="off"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    send();
+                }
             >
-                {t(Key::ContactNoThanks)}
-            </button>
-        }
-    };
-
-    let step = move || {
-        if failed.get() {
-            return view! {
-                <h1 tabindex="-1" node_ref=heading>
+                <h1>
+                    <label for="kiosk-contact-value">
+                        {move || {
+                            text(
+                                locale.get(),
+                                if phone() {
+                                    Key::ContactPhoneLabel
+                                } else {
+                                    Key::ContactEmailLabel
+                                },
+                            )
+                        }}
+                    </label>
+                </h1>
+                <input
+                    node_ref=field
+                    id="kiosk-contact-value"
+                    class="kiosk-contact-value"
+                    type=move || if phone() { "tel" } else { "email" }
+                    inputmode=move || if phone() { "tel" } else { "email" }
+                    maxlength=move || if phone() { MAX_PHONE_CHARS } else { MAX_EMAIL_CHARS }
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby="kiosk-contact-use kiosk-contact-problem"
+                    aria-invalid=move || problem.with(Option::is_some).to_string()
+                    prop:value=value
+                    on:input=move |ev| {
+                        value.set(event_target_value(&ev));
+                        problem.set(None);
+                    }
+                />
+                <p id="kiosk-contact-use" class="kiosk-contact-use">
+                    {note}
+                </p>
+                <p id="kiosk-contact-problem" class="kiosk-required" role="alert">
+                    {move || problem.get().map(|k| text(locale.get(), k))}
+                </p>
+                <div class="kiosk-nav">
+                    <button
+                        type="button"
+                        on:click=move |_| {
+                            value.set(String::new());
+                            problem.set(None);
+                            way.set(None);
+                        }
+                    >
+                        {t(Key::ContactBack)}
+                    </button>
+                    <button type="button" on:click=decline>
+                        {t(Key::ContactNoThanks)}
+                    </button>
+                    <button type="submit" class="primary" disabled=saving>
+                        {t(Key::Send)}
+                    </button>
+                </div>
+            </form>
+            <div hidden=move || !failed.get()>
+                <h1 tabindex="-1" node_ref=sorry>
                     {t(Key::ContactNotKept)}
                 </h1>
                 <div class="kiosk-nav">
@@ -129,111 +206,7 @@ pub fn ContactScreen(
                         {t(Key::Done)}
                     </button>
                 </div>
-            }
-            .into_any();
-        }
-        match way.get() {
-            None => view! {
-                <h1 tabindex="-1" node_ref=heading>
-                    {t(Key::ContactHow)}
-                </h1>
-                <div class="kiosk-contact-ways">
-                    <button
-                        type="button"
-                        data-way="phone"
-                        on:click=move |_| way.set(Some(ContactWay::Phone))
-                    >
-                        {t(Key::ContactByPhone)}
-                    </button>
-                    <button
-                        type="button"
-                        data-way="email"
-                        on:click=move |_| way.set(Some(ContactWay::Email))
-                    >
-                        {t(Key::ContactByEmail)}
-                    </button>
-                </div>
-                <div class="kiosk-nav">{no_thanks()}</div>
-            }
-            .into_any(),
-            Some(w) => {
-                let phone = w == ContactWay::Phone;
-                let label = if phone {
-                    Key::ContactPhoneLabel
-                } else {
-                    Key::ContactEmailLabel
-                };
-                let (kind, mode, max) = if phone {
-                    ("tel", "tel", MAX_PHONE_CHARS)
-                } else {
-                    ("email", "email", MAX_EMAIL_CHARS)
-                };
-                let note = move || {
-                    text(locale.get(), Key::ContactUse)
-                        .replace("{days}", &RETENTION_DAYS.to_string())
-                };
-                // A shared tablet: the browser must neither keep nor suggest
-                // one customer's number to the next (autocomplete off).
-                view! {
-                    <h1 tabindex="-1" node_ref=heading>
-                        <label for="kiosk-contact-value">{t(label)}</label>
-                    </h1>
-                    <form
-                        class="kiosk-contact-form"
-                        novalidate
-                        autocomplete="off"
-                        on:submit=move |ev| {
-                            ev.prevent_default();
-                            send();
-                        }
-                    >
-                        <input
-                            node_ref=field
-                            id="kiosk-contact-value"
-                            class="kiosk-contact-value"
-                            type=kind
-                            inputmode=mode
-                            autocomplete="off"
-                            spellcheck="false"
-                            maxlength=max
-                            aria-describedby="kiosk-contact-use kiosk-contact-problem"
-                            aria-invalid=move || {
-                                if problem.with(Option::is_some) { "true" } else { "false" }
-                            }
-                            prop:value=value
-                            on:input=move |ev| {
-                                value.set(event_target_value(&ev));
-                                problem.set(None);
-                            }
-                        />
-                        <p id="kiosk-contact-use" class="kiosk-contact-use">
-                            {note}
-                        </p>
-                        <p id="kiosk-contact-problem" class="kiosk-required" role="alert">
-                            {move || problem.get().map(|k| text(locale.get(), k))}
-                        </p>
-                        <div class="kiosk-nav">
-                            <button
-                                type="button"
-                                class="kiosk-back"
-                                on:click=move |_| {
-                                    value.set(String::new());
-                                    problem.set(None);
-                                    way.set(None);
-                                }
-                            >
-                                {t(Key::ContactBack)}
-                            </button>
-                            {no_thanks()}
-                            <button type="submit" class="primary kiosk-next" disabled=saving>
-                                {t(Key::Send)}
-                            </button>
-                        </div>
-                    </form>
-                }
-                .into_any()
-            }
-        }
-    };
-    view! { <section class="kiosk-contact">{step}</section> }
+            </div>
+        </section>
+    }
 }

@@ -300,14 +300,24 @@ pub fn Customers(
 
     // Offered only for a response the outbox holds, when the setup says so.
     let offer = move || setup.with_value(|s| s.offer_contact) && sent.with_value(Option::is_some);
-    // The thank-you screens go by themselves.
+    // The thank-you screens go by themselves. A timer that outlives its
+    // screen does nothing, even where clearing it failed (a fake clock's
+    // ids do not fit web-sys's i32 handles): the next customer is never
+    // sent off by the one before's thanks.
     Effect::new(move |_| {
-        let ms = match screen.get() {
+        let shown = screen.get();
+        let ms = match shown {
             Screen::Thanks if offer() => THANKS_OFFER_MS,
             Screen::Thanks | Screen::Contacted => THANKS_MS,
             _ => return,
         };
-        if let Ok(h) = set_timeout_with_handle(new_customer, Duration::from_millis(ms)) {
+        let of = round.get_untracked();
+        let done = move || {
+            if round.try_get_untracked() == Some(of) && screen.try_get_untracked() == Some(shown) {
+                new_customer();
+            }
+        };
+        if let Ok(h) = set_timeout_with_handle(done, Duration::from_millis(ms)) {
             on_cleanup(move || h.clear());
         }
     });
@@ -332,25 +342,26 @@ pub fn Customers(
         match screen.get() {
             Screen::Question => view! { <QuestionScreen visit at=at.get() /> }.into_any(),
             Screen::Leaving => ().into_any(),
-            Screen::Thanks => {
-                let yes = offer().then(|| Callback::new(move |()| screen.set(Screen::Contact)));
-                view! { <ThanksScreen done=Callback::new(move |()| new_customer()) offer=yes /> }
-                    .into_any()
-            }
             Screen::Contact => match sent.get_value() {
                 Some(response) => {
                     view! { <ContactScreen response on_done=asked on_warn /> }.into_any()
                 }
                 None => ().into_any(),
             },
-            Screen::Contacted => view! {
-                <ThanksScreen
-                    done=Callback::new(move |()| new_customer())
-                    offer=None
-                    body=Key::ContactThanks
-                />
+            // One place for both thanks: a component drawn in two places is
+            // compiled into each.
+            shown => {
+                let contacted = shown == Screen::Contacted;
+                let yes = (!contacted && offer())
+                    .then(|| Callback::new(move |()| screen.set(Screen::Contact)));
+                let body = if contacted {
+                    Key::ContactThanks
+                } else {
+                    Key::ThankYouBody
+                };
+                view! { <ThanksScreen done=Callback::new(move |()| new_customer()) offer=yes body /> }
+                    .into_any()
             }
-            .into_any(),
         }
     };
     view! {
@@ -403,7 +414,8 @@ fn ThanksScreen(
     done: Callback<()>,
     /// Offer to contact the customer: "Yes" runs it.
     offer: Option<Callback<()>>,
-    #[prop(default = Key::ThankYouBody)] body: Key,
+    /// Under the thanks.
+    body: Key,
 ) -> impl IntoView {
     let heading = NodeRef::<html::H1>::new();
     Effect::new(move |_| {

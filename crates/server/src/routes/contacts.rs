@@ -24,7 +24,6 @@ use time::OffsetDateTime;
         (status = 401, description = "No valid device token", body = branchpulse_core::protocol::ErrorBody),
         (status = 403, description = "Not a kiosk (`devices_only`), or the response is not a kiosk response of this kiosk's branch (field `response`)", body = branchpulse_core::protocol::ErrorBody),
         (status = 409, description = "The response has not arrived yet (code `not_found`, field `response`: send again after it syncs); or the id was sent with other content (field `id`), or the response has another contact request (field `response`)", body = branchpulse_core::protocol::ErrorBody),
-        (status = 413, description = "A body over 4 KiB", body = branchpulse_core::protocol::ErrorBody),
         (status = 422, description = "The number or address will not do (field `value`: `bad_phone`, `bad_email`, `empty`, `too_long`), or JSON of another shape (the field named)", body = branchpulse_core::protocol::ErrorBody),
     ),
     security(("device" = []))

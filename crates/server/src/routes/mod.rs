@@ -25,7 +25,6 @@ use crate::catalog::changes;
 use crate::error::ApiError;
 use crate::{assets, telemetry, AppState};
 use axum::extract::DefaultBodyLimit;
-use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{any, get, patch, post, put};
@@ -88,8 +87,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/contacts",
-            post(contacts::receive.layer(DefaultBodyLimit::max(crate::contacts::MAX_BODY_BYTES)))
-                .layer(option_layer(limits::per_device(config))),
+            post(contacts::receive).layer(option_layer(limits::per_device(config))),
         );
     // Signed-in people, within their scope (`Reader`).
     let readers = Router::new()
