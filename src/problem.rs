@@ -576,7 +576,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
         CaseExists => (
             Said {
                 en: "this alert is already followed up in a case",
-                zh: "此预警已有跟进工单",
+                zh: "此预警已有跟进事项",
                 es: "esta alerta ya tiene un caso de seguimiento",
             },
             With::Nothing,
@@ -584,7 +584,7 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
         CaseStep => (
             Said {
                 en: "the case cannot go to this status from the one it is in",
-                zh: "工单无法从当前状态转到该状态",
+                zh: "跟进事项无法从当前状态转到该状态",
                 es: "el caso no puede pasar a este estado desde el actual",
             },
             With::Nothing,
