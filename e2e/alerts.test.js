@@ -125,7 +125,7 @@ test('a rule made in admin, broken at the kiosk, followed up by the manager on a
   assert.equal(await count.getAttribute('aria-live'), 'polite');
 
   // Two unhappy answers are not enough (at least 3); the third makes 2 of 3.
-  const token = await deviceToken({ branch: BRANCH });
+  const { token } = await deviceToken({ branch: BRANCH });
   await kioskResponses(token, [1, 5]);
   await kioskResponses(token, [2]);
   await eventually('the alert to reach the manager', async () => (await unread(session)) === 1 || await unread(session));
@@ -144,7 +144,7 @@ test('a rule made in admin, broken at the kiosk, followed up by the manager on a
   // Opening it marks it read; the count falls without a reload.
   await item.getByRole('link', { name: 'Unhappy customers' }).click();
   await p.locator('#alert-title').waitFor();
-  await p.locator('#inbox-link .inbox-count[data-count="0"]').waitFor({ timeout: 15_000 });
+  await p.locator('#inbox-link .inbox-count[data-count="0"]').waitFor({ state: 'attached', timeout: 15_000 });
   assert.equal(await unread(session), 0);
   assert.match(await p.locator('.alert-page .finding').textContent(), /2 of 3 answers unhappy in 60 min/);
   assert.match(await p.locator('#case-owner').textContent(), new RegExp(manager.username), 'a manager owns the case they make');
@@ -253,7 +253,7 @@ test('a webhook shows its secret once, answers a test, and its log shows an aler
     });
     assert.ok([200, 201].includes(low.status), await low.clone().text());
     made.push((await low.json()).id);
-    const token = await deviceToken({ branch: BRANCH });
+    const { token } = await deviceToken({ branch: BRANCH });
     const r = kiosk(BRANCH, new Date().toISOString().slice(0, 10), 1, 0, `Nobody helped me ${TAG}`);
     r.answers.overall = { type: 'rating', value: 1 };
     r.started_at = new Date(Date.now() - 60_000).toISOString();

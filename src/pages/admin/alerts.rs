@@ -498,7 +498,9 @@ fn RuleForm(
         Key::RuleAdd
     };
     view! {
-        <form class="form admin-form" id="rule-form" on:submit=submit>
+        // The browser's own range check would stop the submit without a
+        // word at the field; the form says it, in the admin's language.
+        <form class="form admin-form" id="rule-form" novalidate on:submit=submit>
             <h3 id="rule-form-title" tabindex="-1">
                 {t(title)}
             </h3>

@@ -273,7 +273,7 @@ fn HookForm(
         }
     };
     view! {
-        <form class="form admin-form" id="hook-form" on:submit=submit>
+        <form class="form admin-form" id="hook-form" novalidate on:submit=submit>
             <h3>{t(if editing_id.is_some() { Key::HookEditTitle } else { Key::HookAdd })}</h3>
             {input("name", Key::AdmName, name, "text")}
             {input("url", Key::HookUrl, url, "url")}
