@@ -101,7 +101,7 @@ test('a rule made in admin, broken at the kiosk, followed up by the manager on a
   assert.equal(await a.isChecked('#rule-role-manager'), true, 'managers receive it by default');
   assert.deepEqual(await seriousViolations(a), [], 'axe on the rules form');
   await a.locator('#rule-form button[type="submit"]').click();
-  const row = a.locator('#rule-list tbody tr', { hasText: RULE });
+  const row = a.locator('#rule-list li', { hasText: RULE });
   await row.waitFor();
   assert.match(await row.textContent(), /60 % or more of at least 3 answers at 2 or below, within 60 min/);
   assert.match(await row.textContent(), new RegExp(`Branch: ${BRANCH}`));
@@ -125,7 +125,7 @@ test('a rule made in admin, broken at the kiosk, followed up by the manager on a
   assert.equal(await count.getAttribute('aria-live'), 'polite');
 
   // Two unhappy answers are not enough (at least 3); the third makes 2 of 3.
-  const token = await deviceToken({ branch: BRANCH });
+  const { token } = await deviceToken({ branch: BRANCH });
   await kioskResponses(token, [1, 5]);
   await kioskResponses(token, [2]);
   await eventually('the alert to reach the manager', async () => (await unread(session)) === 1 || await unread(session));
@@ -144,7 +144,7 @@ test('a rule made in admin, broken at the kiosk, followed up by the manager on a
   // Opening it marks it read; the count falls without a reload.
   await item.getByRole('link', { name: 'Unhappy customers' }).click();
   await p.locator('#alert-title').waitFor();
-  await p.locator('#inbox-link .inbox-count[data-count="0"]').waitFor({ timeout: 15_000 });
+  await p.locator('#inbox-link .inbox-count[data-count="0"]').waitFor({ state: 'attached', timeout: 15_000 });
   assert.equal(await unread(session), 0);
   assert.match(await p.locator('.alert-page .finding').textContent(), /2 of 3 answers unhappy in 60 min/);
   assert.match(await p.locator('#case-owner').textContent(), new RegExp(manager.username), 'a manager owns the case they make');
@@ -218,7 +218,7 @@ test('a webhook shows its secret once, answers a test, and its log shows an aler
     await a.locator('#hook-form button[type="submit"]').click();
     const secret = await a.locator('#hook-secret-value').inputValue();
     assert.ok(secret.length >= 16, 'the secret is shown once made');
-    const row = a.locator('#hook-list tbody tr', { hasText: `Receiver ${TAG}` });
+    const row = a.locator('#hook-list li', { hasText: `Receiver ${TAG}` });
     await row.waitFor();
     assert.ok(!(await row.textContent()).includes(secret), 'the list shows only its end');
     await a.getByRole('button', { name: 'Done, hide it' }).click();
@@ -234,7 +234,7 @@ test('a webhook shows its secret once, answers a test, and its log shows an aler
 
     // The first test's rule is given it through the form.
     const rule = (await rules()).find((r) => r.name === RULE);
-    await a.locator(`#rule-list tr[data-rule="${rule.id}"]`).getByRole('button', { name: 'Edit' }).click();
+    await a.locator(`#rule-list li[data-rule="${rule.id}"]`).getByRole('button', { name: 'Edit' }).click();
     await a.locator('#rule-form-title', { hasText: 'Change the alert rule' }).waitFor();
     assert.equal(await a.inputValue('#rule-name'), RULE, 'the form is prefilled');
     await a.getByLabel(`Receiver ${TAG}`).check();
@@ -253,7 +253,7 @@ test('a webhook shows its secret once, answers a test, and its log shows an aler
     });
     assert.ok([200, 201].includes(low.status), await low.clone().text());
     made.push((await low.json()).id);
-    const token = await deviceToken({ branch: BRANCH });
+    const { token } = await deviceToken({ branch: BRANCH });
     const r = kiosk(BRANCH, new Date().toISOString().slice(0, 10), 1, 0, `Nobody helped me ${TAG}`);
     r.answers.overall = { type: 'rating', value: 1 };
     r.started_at = new Date(Date.now() - 60_000).toISOString();
@@ -281,7 +281,7 @@ test('a webhook shows its secret once, answers a test, and its log shows an aler
     assert.deepEqual(realErrors(adm.errors), []);
 
     // The rules are switched off again: other tests' kiosks raise nothing.
-    await a.locator(`#rule-list tr[data-rule="${rule.id}"]`).getByRole('button', { name: 'Switch off' }).click();
+    await a.locator(`#rule-list li[data-rule="${rule.id}"]`).getByRole('button', { name: 'Switch off' }).click();
     await eventually('the rule switched off', async () => (await rules()).find((x) => x.id === rule.id).active === false || 'on');
     await adm.context.close();
   } finally {

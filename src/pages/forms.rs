@@ -197,6 +197,27 @@ where
     })
 }
 
+/// A list from the server as cards (`.follow-item`s), which read on a
+/// phone as well as on a laptop: `item` for each (with [`listing`]'s states).
+pub(crate) fn cards<T, V>(
+    list: LocalResource<Result<Vec<T>, ApiError>>,
+    empty: Key,
+    id: &'static str,
+    item: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    V: IntoView + 'static,
+{
+    listing(list, empty, move |all: Vec<T>| {
+        view! {
+            <ul class="follow-list" id=id>
+                {all.into_iter().map(item.clone()).collect_view()}
+            </ul>
+        }
+    })
+}
+
 /// A button that asks again before it acts: `question` with `yes` and Cancel.
 #[component]
 pub(crate) fn Confirm(

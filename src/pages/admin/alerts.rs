@@ -5,7 +5,7 @@
 //! on, and deleting it. The webhooks follow ([`super::webhooks`]).
 
 use super::webhooks::Webhooks;
-use super::{focus_later, table, Confirm, Problem};
+use super::{cards, focus_later, Confirm, Problem};
 use crate::api::alerts::{self as api, Webhook};
 use crate::api::{admin::branches, ApiError};
 use crate::components::{alert_kind_key, describe_rule};
@@ -64,19 +64,10 @@ pub fn Alerts() -> impl IntoView {
     view! {
         <section aria-labelledby="rules-title">
             <h2 id="rules-title">{t(Key::RuleTitle)}</h2>
-            {table(
+            {cards(
                 list,
                 Key::RuleNone,
                 "rule-list",
-                &[
-                    Key::AdmName,
-                    Key::AlKind,
-                    Key::RuleThresholds,
-                    Key::RuleScope,
-                    Key::RuleRecipients,
-                    Key::AdmStatus,
-                    Key::AdmActions,
-                ],
                 move |r: Rule| {
                     let l = locale.get_untracked();
                     let def = r.def.clone();
@@ -95,14 +86,25 @@ pub fn Alerts() -> impl IntoView {
                     };
                     let id = r.id;
                     view! {
-                        <tr data-rule=r.id.to_string() class:inactive=!active>
-                            <th scope="row">{def.name.clone()}</th>
-                            <td>{t(alert_kind_key(def.rule.kind()))}</td>
-                            <td>{describe_rule(&def.rule, l).unwrap_or_else(|| "—".into())}</td>
-                            <td>{scope_words(&def.scope, l)}</td>
-                            <td>{who}</td>
-                            <td>{t(if active { Key::AdmActive } else { Key::AdmInactive })}</td>
-                            <td class="actions">
+                        <li class="follow-item" data-rule=r.id.to_string() class:inactive=!active>
+                            <p class="follow-head">
+                                <strong>{def.name.clone()}</strong>
+                                " · "
+                                {t(alert_kind_key(def.rule.kind()))}
+                                " · "
+                                {t(if active { Key::AdmActive } else { Key::AdmInactive })}
+                            </p>
+                            <dl class="facts">
+                                <dt>{t(Key::RuleThresholds)}</dt>
+                                <dd>
+                                    {describe_rule(&def.rule, l).unwrap_or_else(|| "—".into())}
+                                </dd>
+                                <dt>{t(Key::RuleScope)}</dt>
+                                <dd>{scope_words(&def.scope, l)}</dd>
+                                <dt>{t(Key::RuleRecipients)}</dt>
+                                <dd>{who}</dd>
+                            </dl>
+                            <p class="actions">
                                 <button
                                     type="button"
                                     on:click=move |_| {
@@ -129,8 +131,8 @@ pub fn Alerts() -> impl IntoView {
                                         })
                                     })
                                 />
-                            </td>
-                        </tr>
+                            </p>
+                        </li>
                     }
                 },
             )}
@@ -498,7 +500,9 @@ fn RuleForm(
         Key::RuleAdd
     };
     view! {
-        <form class="form admin-form" id="rule-form" on:submit=submit>
+        // The browser's own range check would stop the submit without a
+        // word at the field; the form says it, in the admin's language.
+        <form class="form admin-form" id="rule-form" novalidate on:submit=submit>
             <h3 id="rule-form-title" tabindex="-1">
                 {t(title)}
             </h3>

@@ -29,7 +29,7 @@ use leptos_router::hooks::use_query_map;
 // What the people's screens share (forms, lists, confirmations), used by
 // the sections as `super::…`.
 pub(super) use super::forms::{
-    focus_later, given, listing, missing, say, short_time, table, Confirm, Problem,
+    cards, focus_later, given, listing, missing, say, short_time, table, Confirm, Problem,
 };
 
 /// The sections, as named in the URL (`/admin?s=users`).

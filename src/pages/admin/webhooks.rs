@@ -4,7 +4,7 @@
 //! post with what came of it, and each webhook's delivery log (every
 //! attempt with its status or error and time).
 
-use super::{given, listing, short_time, table, Confirm, Problem};
+use super::{cards, given, listing, short_time, Confirm, Problem};
 use crate::api::alerts::{self as api, Attempt, Delivery, NewWebhook, Webhook};
 use crate::api::ApiError;
 use crate::i18n::{t, text, use_locale, Key};
@@ -33,11 +33,10 @@ pub fn Webhooks(hooks: Hooks) -> impl IntoView {
             <h2 id="hooks-title">{t(Key::HookTitle)}</h2>
             <p class="hint">{t(Key::HookIntro)}</p>
             <SecretBox secret />
-            {table(
+            {cards(
                 hooks,
                 Key::HookNone,
                 "hook-list",
-                &[Key::AdmName, Key::HookUrl, Key::HookSecret, Key::AdmStatus, Key::AdmActions],
                 move |h: Webhook| view! { <HookRow h hooks editing secret log /> },
             )}
             {move || {
@@ -94,12 +93,19 @@ fn HookRow(
         });
     };
     view! {
-        <tr data-hook=h.id.to_string() class:inactive=!h.active>
-            <th scope="row">{h.name.clone()}</th>
-            <td class="detail">{h.url.clone()}</td>
-            <td class="detail">{h.secret_hint.clone()}</td>
-            <td>{t(if h.active { Key::HookOn } else { Key::HookOff })}</td>
-            <td class="actions">
+        <li class="follow-item" data-hook=h.id.to_string() class:inactive=!h.active>
+            <p class="follow-head">
+                <strong>{h.name.clone()}</strong>
+                " · "
+                {t(if h.active { Key::HookOn } else { Key::HookOff })}
+            </p>
+            <dl class="facts">
+                <dt>{t(Key::HookUrl)}</dt>
+                <dd class="detail">{h.url.clone()}</dd>
+                <dt>{t(Key::HookSecret)}</dt>
+                <dd class="detail">{h.secret_hint.clone()}</dd>
+            </dl>
+            <p class="actions">
                 <button type="button" on:click=move |_| editing.set(Some(stored.get_value()))>
                     {t(Key::AdmEdit)}
                 </button>
@@ -138,9 +144,9 @@ fn HookRow(
                         })
                     })
                 />
-                {problem.show("")}
-            </td>
-        </tr>
+            </p>
+            {problem.show("")}
+        </li>
     }
 }
 
@@ -273,7 +279,7 @@ fn HookForm(
         }
     };
     view! {
-        <form class="form admin-form" id="hook-form" on:submit=submit>
+        <form class="form admin-form" id="hook-form" novalidate on:submit=submit>
             <h3>{t(if editing_id.is_some() { Key::HookEditTitle } else { Key::HookAdd })}</h3>
             {input("name", Key::AdmName, name, "text")}
             {input("url", Key::HookUrl, url, "url")}
