@@ -78,10 +78,19 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// flattened core types buffer whole values), one resource per screen and
 /// no standard sort took 10.2 and 8.4 KB off the first builds (487.7 and
 /// 477.4 KB); what is left is the views (tachys and reactive_graph, twiggy).
+/// Issue 20's contact request raised the kiosk to 278 KB (274.9 KB,
+/// +13 KB, measured with twiggy against the commit before it: the
+/// thank-you's offer and the two steps — phone or e-mail, then the number
+/// with its note and core's check — about 6 KB with their strings in three
+/// languages; the request's own IndexedDB store and its sender, which
+/// waits for the response to leave the outbox, sends, backs off and drops
+/// what the server will never take, about 6 KB; the setup's switch 1 KB).
+/// Drawing the steps once and hiding them, and a sender without a
+/// cross-tab lock, saved 1 KB of it. The other bundles carry none of it.
 /// Each budget leaves about 1% for builds
 /// on other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
-    ("kiosk.html", 263 * 1000),
+    ("kiosk.html", 278 * 1000),
     ("shop.html", 387 * 1000),
     ("index.html", 474 * 1000),
     ("dashboard.html", 482 * 1000),
