@@ -412,7 +412,13 @@ pub fn case_stats(rows: Vec<CaseCounts>, branches: &[Branch], l: Locale) -> impl
         view! {
             <section class="case-stats" aria-labelledby="case-stats-title">
                 <h2 id="case-stats-title">{t(Key::CaseStatsTitle)}</h2>
-                <div class="table-scroll">
+                // A narrow screen scrolls the table: by keyboard too.
+                <div
+                    class="table-scroll"
+                    tabindex="0"
+                    role="region"
+                    aria-labelledby="case-stats-title"
+                >
                     <table class="data" id="case-stats">
                         <thead>
                             <tr>
