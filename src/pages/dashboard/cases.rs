@@ -408,7 +408,12 @@ pub fn case_stats(rows: Vec<CaseCounts>, branches: &[Branch], l: Locale) -> impl
         Key::CaseInformed,
         Key::CaseMedianResolve,
     ];
-    (!rows.is_empty()).then(|| {
+    // No case anywhere yet (alerts unused, or none followed up): no table
+    // of zeros.
+    let any = rows
+        .iter()
+        .any(|r| r.open + r.in_progress + r.resolved + r.informed > 0);
+    any.then(|| {
         view! {
             <section class="case-stats" aria-labelledby="case-stats-title">
                 <h2 id="case-stats-title">{t(Key::CaseStatsTitle)}</h2>
