@@ -18,8 +18,8 @@ use branchpulse_core::alerts::{
 use branchpulse_core::cases::{
     Case, CaseChange, CaseCounts, CaseEvent, CaseStatus, Contact, ContactWay, NewCase,
 };
+use branchpulse_core::webhooks::NewWebhook;
 use branchpulse_core::Locale;
-use serde::Serialize;
 use uuid::Uuid;
 
 fn bad(what: &str) -> ApiError {
@@ -361,8 +361,8 @@ pub async fn delete_rule(id: Uuid) -> Result<(), ApiError> {
         .await
 }
 
-// The webhooks' wire types are core's `webhooks` (issue 20, the delivery
-// side); read here with the fields the screens show.
+// The webhooks' answers are core's `webhooks` types, read here with the
+// fields the screens show; the body sent is core's `NewWebhook`.
 
 /// A webhook as the admin lists it; `secret` only in the answer that made
 /// it or gave it a new secret (it is shown once).
@@ -390,14 +390,6 @@ fn webhook_of(o: &Obj) -> Result<Webhook, ApiError> {
 
 async fn one_webhook(call: Call) -> Result<Webhook, ApiError> {
     webhook_of(&Obj::parse(&call.text().await?)?)
-}
-
-/// Body of `POST /api/v1/webhooks` and `PUT /api/v1/webhooks/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NewWebhook {
-    pub name: String,
-    pub url: String,
-    pub active: bool,
 }
 
 pub async fn webhooks() -> Result<Vec<Webhook>, ApiError> {

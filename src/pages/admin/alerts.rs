@@ -12,7 +12,8 @@ use crate::components::{alert_kind_key, describe_rule};
 use crate::i18n::{t, text, use_locale, Key};
 use branchpulse_core::access::{Role, Scope};
 use branchpulse_core::alerts::{
-    AlertKind, NewRule, Recipients, Rule, RuleKind, MAX_RULE_NAME_CHARS, MAX_TARGETS,
+    AlertKind, NewRule, Recipients, Rule, RuleKind, LOW_MAX, MAX_RULE_NAME_CHARS, MAX_TARGETS,
+    MIN_COUNT, SHARE_PERCENT, SILENT_HOURS, WINDOW_MINUTES,
 };
 use branchpulse_core::cases::{check_contact, ContactWay};
 use branchpulse_core::protocol::Branch;
@@ -228,36 +229,36 @@ fn RuleForm(
         Threshold {
             field: "rule.window_minutes",
             key: Key::RuleWindow,
-            min: 5,
-            max: 1440,
+            min: *WINDOW_MINUTES.start(),
+            max: *WINDOW_MINUTES.end(),
             value: n(w),
         },
         Threshold {
             field: "rule.min_count",
             key: Key::RuleMinCount,
-            min: 1,
-            max: 1000,
+            min: *MIN_COUNT.start(),
+            max: *MIN_COUNT.end(),
             value: n(m),
         },
         Threshold {
             field: "rule.share_percent",
             key: Key::RuleShare,
-            min: 1,
-            max: 100,
+            min: u32::from(*SHARE_PERCENT.start()),
+            max: u32::from(*SHARE_PERCENT.end()),
             value: n(s),
         },
         Threshold {
             field: "rule.low_max",
             key: Key::RuleLowMax,
-            min: 1,
-            max: 4,
+            min: u32::from(*LOW_MAX.start()),
+            max: u32::from(*LOW_MAX.end()),
             value: n(low),
         },
         Threshold {
             field: "rule.hours",
             key: Key::RuleHours,
-            min: 1,
-            max: 720,
+            min: *SILENT_HOURS.start(),
+            max: *SILENT_HOURS.end(),
             value: n(h),
         },
     ]);
@@ -390,6 +391,13 @@ fn RuleForm(
                 return;
             }
         };
+        // The server's own check as well (a scope that names no branch).
+        let known = branches.get_untracked().and_then(Result::ok);
+        if let Some(known) = known {
+            if !problem.check(rule.check(&known)) {
+                return;
+            }
+        }
         busy.set(true);
         spawn_local(async move {
             let result = match editing_id {

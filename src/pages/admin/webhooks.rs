@@ -5,10 +5,10 @@
 //! attempt with its status or error and time).
 
 use super::{cards, given, listing, short_time, Confirm, Problem};
-use crate::api::alerts::{self as api, Attempt, Delivery, NewWebhook, Webhook};
+use crate::api::alerts::{self as api, Attempt, Delivery, Webhook};
 use crate::api::ApiError;
 use crate::i18n::{t, text, use_locale, Key};
-use branchpulse_core::access::check_label;
+use branchpulse_core::webhooks::{check_webhook, NewWebhook};
 use branchpulse_core::Locale;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -228,14 +228,8 @@ fn HookForm(
             url: url.get_untracked().trim().to_string(),
             active: active.get_untracked(),
         };
-        if !problem.check(check_label("name", &hook.name)) {
-            return;
-        }
-        let lower = hook.url.to_ascii_lowercase();
-        if !(lower.starts_with("https://") || lower.starts_with("http://"))
-            || hook.url.contains(' ')
-        {
-            problem.refuse("url", text(l, Key::HookErrUrl).into());
+        // The server's checks, first: a name, an address it can post to.
+        if !problem.check(check_webhook(&hook)) {
             return;
         }
         busy.set(true);

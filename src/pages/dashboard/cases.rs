@@ -15,7 +15,9 @@ use crate::components::{
 };
 use crate::i18n::{t, text, use_locale, Key};
 use crate::pages::forms::{listing, Problem};
-use branchpulse_core::cases::{Case, CaseChange, CaseCounts, CaseEvent, CaseStatus, ContactWay};
+use branchpulse_core::cases::{
+    check_note, Case, CaseChange, CaseCounts, CaseEvent, CaseStatus, ContactWay,
+};
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::Locale;
 use leptos::prelude::*;
@@ -190,14 +192,21 @@ fn CaseView(page: RwSignal<Page>, texts: Texts, branches: Branches) -> impl Into
     let send = move |status: Option<CaseStatus>| {
         problem.clear();
         let l = locale.get_untracked();
-        let written = note.get_untracked().trim().to_string();
-        if status.is_none() && written.is_empty() {
+        // The server's check of a note, first; a note alone must say something.
+        let written = match check_note(&note.get_untracked()) {
+            Ok(n) => n,
+            Err(e) => {
+                problem.check(Err(e));
+                return;
+            }
+        };
+        if status.is_none() && written.is_none() {
             problem.refuse("note", text(l, Key::CaseNoteEmpty).into());
             return;
         }
         let change = CaseChange {
             status,
-            note: (!written.is_empty()).then_some(written),
+            note: written,
             ..CaseChange::default()
         };
         busy.set(true);

@@ -20,7 +20,7 @@ use crate::pages::forms::{listing, Problem};
 use crate::session::Auth;
 use branchpulse_core::access::{Role, User};
 use branchpulse_core::alerts::{Alert, AlertKind};
-use branchpulse_core::cases::NewCase;
+use branchpulse_core::cases::{self, NewCase};
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::Locale;
 use leptos::prelude::*;
@@ -321,7 +321,13 @@ fn AlertPage(id: Uuid, branches: Branches) -> impl IntoView {
                                 match me() {
                                     Some(user) if user.role != Role::Reviewer => {
                                         view! {
-                                            <MakeCase alert=a.id user branch=branch_of people />
+                                            <MakeCase
+                                                alert=a.id
+                                                raised=a.raised_at.clone()
+                                                user
+                                                branch=branch_of
+                                                people
+                                            />
                                         }
                                             .into_any()
                                     }
@@ -336,12 +342,9 @@ fn AlertPage(id: Uuid, branches: Branches) -> impl IntoView {
     }
 }
 
-/// Whether `u` may own a case at `branch`: active, a manager, regional
-/// manager or admin, and the branch in their scope.
+/// Whether `u` may own a case at `branch` (core's rule, the server's).
 fn may_own(u: &User, branch: Option<&Branch>) -> bool {
-    u.active
-        && matches!(u.role, Role::Admin | Role::Regional | Role::Manager)
-        && branch.is_none_or(|b| u.scope().allows(b))
+    cases::may_own(u, branch.is_none_or(|b| u.scope().allows(b)))
 }
 
 /// Today plus `days`, as a date input wants it.
@@ -355,7 +358,14 @@ fn in_days(days: i64) -> String {
 const CASE_FIELDS: [&str; 3] = ["owner", "due", "note"];
 
 #[component]
-fn MakeCase(alert: Uuid, user: User, branch: Option<Branch>, people: Vec<User>) -> impl IntoView {
+fn MakeCase(
+    alert: Uuid,
+    /// When the alert was raised: a case is not due before its day.
+    raised: String,
+    user: User,
+    branch: Option<Branch>,
+    people: Vec<User>,
+) -> impl IntoView {
     let locale = use_locale();
     let problem = Problem::new("case");
     let owner = RwSignal::new(user.id.to_string());
@@ -374,17 +384,19 @@ fn MakeCase(alert: Uuid, user: User, branch: Option<Branch>, people: Vec<User>) 
             problem.refuse("owner", text(l, Key::AdmChoose).into());
             return;
         };
-        let day = due.get_untracked();
-        if parse_day(&day).is_none() {
-            problem.refuse("due", text(l, Key::VisErrDay).into());
-            return;
-        }
         let new = NewCase {
             alert,
             owner: owner_id,
-            due: day,
+            due: due.get_untracked(),
             note: note.get_untracked().trim().to_string(),
         };
+        // The server's checks of the due date and the note, first.
+        if let Some(today) = today() {
+            let alert_day = raised.get(..10).and_then(parse_day).unwrap_or(today);
+            if !problem.check(cases::check_new_case(&new, alert_day, today).map(drop)) {
+                return;
+            }
+        }
         busy.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
