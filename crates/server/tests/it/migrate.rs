@@ -394,9 +394,14 @@ async fn alerts_cases_contacts_and_webhooks_are_copied_and_erasures_follow() {
 
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}", dir.path().join("source.db").display());
+    // No delivery worker: its attempts at the fake webhook, on either side,
+    // would make the databases differ where the test writes its own.
     let on = |url: &String| {
         let url = url.clone();
-        TestServer::start_with(move |c| c.database_url = url)
+        TestServer::start_with(move |c| {
+            c.database_url = url;
+            c.delivery_interval_ms = 0;
+        })
     };
     let s = on(&sqlite).await;
     let now = OffsetDateTime::now_utc();
