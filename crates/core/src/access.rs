@@ -750,6 +750,7 @@ mod tests {
             name: format!("Branch {code}"),
             region: region.into(),
             active,
+            format: None,
         }
     }
 

@@ -188,6 +188,7 @@ fn AddBranch(list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoVie
             name: name.get_untracked().trim().to_string(),
             region: region.get_untracked().trim().to_string(),
             active: true,
+            format: None,
         };
         if !problem.check(check_branch(&branch)) {
             return;

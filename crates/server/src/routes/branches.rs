@@ -34,6 +34,7 @@ impl From<BranchBody> for Branch {
             name: b.name,
             region: b.region,
             active: b.active,
+            format: None,
         }
     }
 }

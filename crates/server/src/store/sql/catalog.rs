@@ -67,6 +67,7 @@ pub async fn catalog(pool: &Pool) -> Result<CatalogRows, StoreError> {
         name,
         region,
         active,
+        format: None,
     })
     .collect();
     tx.commit().await?;
