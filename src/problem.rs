@@ -479,9 +479,9 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
         ),
         FormatCodeFormat => (
             Said {
-                en: "use 1 to 16 letters, digits, - or _",
-                zh: "请使用 1 到 16 个字母、数字、- 或 _",
-                es: "use de 1 a 16 letras, dígitos, - o _",
+                en: "use 1 to 32 lowercase letters a-z, digits or _",
+                zh: "请使用 1 到 32 个小写字母 a-z、数字或 _",
+                es: "use de 1 a 32 letras minúsculas a-z, dígitos o _",
             },
             With::Nothing,
         ),

@@ -116,7 +116,7 @@ pub enum ProblemCode {
     UnknownRegion,
     /// No format (peer group) has this code.
     UnknownFormat,
-    /// A format code that is not 1 to 16 of A-Z, a-z, 0-9, - and _.
+    /// A format code that is not 1 to 32 of a-z, 0-9 and _.
     FormatCodeFormat,
     /// A format with this code exists.
     FormatExists,
