@@ -106,7 +106,8 @@ fn FormatRow(
             formats.refetch();
             branches.refetch();
         }
-        Err(e) => problem.failed(&e, &FIELDS, locale.get_untracked()),
+        // The row has no code field: a refusal about the code is the row's.
+        Err(e) => problem.failed(&e, &FIELDS[1..], locale.get_untracked()),
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
