@@ -748,7 +748,9 @@ pub struct Figure {
     pub too_few: bool,
     /// `None` when `n == 0`.
     pub estimate: Option<Estimate>,
-    /// A branch against the network: only when neither is too few.
+    /// A branch against its reference (the network or its peers), flagged
+    /// with the false-discovery rate held across the whole answer (see "What
+    /// a flag means"): only when neither is too few.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
 }

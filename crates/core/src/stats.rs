@@ -3,8 +3,10 @@
 //! Every figure a manager sees carries its `n` and a 95% interval:
 //! [`wilson`] for proportions (CSAT, pass rates), [`mean_interval`] (Student t)
 //! for mean scores, [`nps_adjusted_wald`] for NPS. [`differs`] says whether a
-//! branch is better or worse than the network only where its interval says so,
-//! and [`too_few`] marks figures resting on fewer than [`MIN_N`] answers.
+//! branch is better or worse than the network only where its interval says so;
+//! [`Sample::test`] gives the p-value that inverts each interval, for
+//! flags over many comparisons at once ([`crate::fdr`]); and [`too_few`]
+//! marks figures resting on fewer than [`MIN_N`] answers.
 //!
 //! Nothing here allocates more than the caller gives it; the Student-t
 //! quantile comes from `statrs` (see [`t_quantile`] for very large samples).
@@ -256,16 +258,20 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     }
 }
 
-/// How a branch's figure stands against the network's.
+/// How a branch's figure stands against its reference (the network's
+/// figure, or its peers'). In an aggregates answer a flag holds the
+/// false-discovery rate at 5 % across all its comparisons (see
+/// `aggregate`'s "What a flag means"); [`differs`] is the rule for one
+/// comparison alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
-    /// The branch's whole interval lies above the network value.
+    /// Above the reference, and flagged.
     Better,
-    /// The branch's whole interval lies below the network value.
+    /// Below the reference, and flagged.
     Worse,
-    /// The network value lies within the branch's interval.
+    /// Not flagged as different.
     Indistinguishable,
 }
 
