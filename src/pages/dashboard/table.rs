@@ -247,8 +247,16 @@ fn kind_key(kind: &str) -> Key {
 fn figure_cell(f: Figure) -> impl IntoView {
     let kind = comparison(&f);
     let value = with_interval(&f);
+    // The interval on the cell too, for the tests that check the order.
+    let e = f.estimate;
     view! {
-        <td class=format!("fig cmp-{kind}") data-comparison=kind>
+        <td
+            class=format!("fig cmp-{kind}")
+            data-comparison=kind
+            data-value=e.map(|e| e.value)
+            data-low=e.map(|e| e.low)
+            data-high=e.map(|e| e.high)
+        >
             <span class="fig-value">{value}</span>
             " "
             <span class="fig-mark" aria-hidden="true">

@@ -12,8 +12,9 @@ use std::cmp::Ordering;
 
 /// Rows on one page: 25 rows of 9 figures stay quick to draw on a slow tablet.
 pub const PAGE_SIZE: usize = 25;
-/// The charts draw at most this many branches when none are selected.
-pub const CHART_DEFAULT: usize = 12;
+/// The charts draw at most this many branches when none are selected: the
+/// demo network's twelve and a few more, 80 bars on the widest chart.
+pub const CHART_DEFAULT: usize = 20;
 /// The most branches one may select for the charts.
 pub const MAX_SELECTED: usize = 20;
 
