@@ -261,10 +261,7 @@ fn Charts(data: LocalResource<Result<Loaded, String>>, state: Memo<DashState>) -
     let drawn = Memo::new(move |_| {
         let t = state.with(|s| s.table.clone());
         data.with(|d| match d {
-            Some(Ok(l)) => Some((
-                table::drawn(&l.sections, &t),
-                !t.selected.is_empty(),
-            )),
+            Some(Ok(l)) => Some((table::drawn(&l.sections, &t), !t.selected.is_empty())),
             _ => None,
         })
     });

@@ -77,12 +77,10 @@ fn figure(b: &BranchFigures, c: Column) -> Figure {
 }
 
 fn bounds(f: &Figure) -> Option<Bounds> {
-    f.estimate
-        .filter(|_| !f.too_few)
-        .map(|e| Bounds {
-            low: e.low,
-            high: e.high,
-        })
+    f.estimate.filter(|_| !f.too_few).map(|e| Bounds {
+        low: e.low,
+        high: e.high,
+    })
 }
 
 /// Counts, and the bounds a branch's commitments sort by: its worst margin
@@ -270,8 +268,12 @@ fn figure_cell(f: Figure) -> impl IntoView {
 
 fn commitments_cell(c: Option<Commitments>) -> impl IntoView {
     let Some(c) = c else {
-        return view! { <td class="fig cmp-too-few" data-comparison="too-few">"–"</td> }
-            .into_any();
+        let none = view! {
+            <td class="fig cmp-too-few" data-comparison="too-few">
+                "–"
+            </td>
+        };
+        return none.into_any();
     };
     let kind = if c.too_few {
         "too-few"
@@ -339,7 +341,10 @@ fn arrows(e: web_sys::KeyboardEvent) {
             } else {
                 cur.previous_element_sibling()
             };
-            if let Some(next) = at.as_ref().and_then(|x| x.query_selector(pick).ok().flatten()) {
+            if let Some(next) = at
+                .as_ref()
+                .and_then(|x| x.query_selector(pick).ok().flatten())
+            {
                 return Some(next);
             }
         }
@@ -436,10 +441,12 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
                         class="sort"
                         data-sort=c.param()
                         on:click=move |_| {
-                            update(&|s| {
-                                s.sort = Some(Sort::next(s.sort, c));
-                                s.page = 0;
-                            })
+                            update(
+                                &|s| {
+                                    s.sort = Some(Sort::next(s.sort, c));
+                                    s.page = 0;
+                                },
+                            )
                         }
                     >
                         {t(column_key(c))}
@@ -454,7 +461,8 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
         let rows = rows.clone();
         move || {
             let (_, range, _) = page.get();
-            let visible: Vec<Row> = shown.with(|s| s[range].iter().map(|i| rows[*i].clone()).collect());
+            let visible: Vec<Row> =
+                shown.with(|s| s[range].iter().map(|i| rows[*i].clone()).collect());
             visible
                 .into_iter()
                 .map(|r| {
@@ -487,7 +495,12 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
                     };
                     let aria = {
                         let label = label.clone();
-                        move || fill(text(locale.get(), Key::TblSelect), &[("branch", label.clone())])
+                        move || {
+                            fill(
+                                text(locale.get(), Key::TblSelect),
+                                &[("branch", label.clone())],
+                            )
+                        }
                     };
                     let few = r.figures.iter().all(|f| f.too_few);
                     view! {
@@ -504,8 +517,7 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
                                 />
                             </td>
                             <th scope="row">
-                                {label}
-                                <span class="region">{r.line.region.clone()}</span>
+                                {label} <span class="region">{r.line.region.clone()}</span>
                             </th>
                             <td class="n">{r.n}</td>
                             {r.figures.into_iter().map(figure_cell).collect_view()}
@@ -568,7 +580,10 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
     Effect::new(move |_| {
         mark("dashboard:table");
         request_animation_frame(|| {
-            set_timeout(|| mark("dashboard:table-painted"), std::time::Duration::ZERO)
+            set_timeout(
+                || mark("dashboard:table-painted"),
+                std::time::Duration::ZERO,
+            )
         });
     });
     view! {
@@ -584,10 +599,12 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
                     prop:value=search
                     on:change=move |e| {
                         let v = event_target_value(&e);
-                        update(&move |s| {
-                            s.q = v.trim().to_string();
-                            s.page = 0;
-                        })
+                        update(
+                            &move |s| {
+                                s.q = v.trim().to_string();
+                                s.page = 0;
+                            },
+                        )
                     }
                 />
                 <span class="selected-count">{selected}</span>

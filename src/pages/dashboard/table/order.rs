@@ -131,9 +131,7 @@ pub struct Line {
 /// name or region, case ignored.
 pub fn matches(line: &Line, q: &str) -> bool {
     let hay = format!("{} {} {}", line.code, line.name, line.region).to_lowercase();
-    q.to_lowercase()
-        .split_whitespace()
-        .all(|w| hay.contains(w))
+    q.to_lowercase().split_whitespace().all(|w| hay.contains(w))
 }
 
 fn by(sort: Sort) -> impl Fn(&Line, &Line) -> Ordering {
@@ -214,8 +212,7 @@ impl TableState {
     pub fn from_lookup(p: &impl Fn(&str) -> Option<String>) -> TableState {
         let mut selected: Vec<String> = Vec::new();
         for c in p("sel").unwrap_or_default().split(',').map(str::trim) {
-            if !c.is_empty() && !selected.iter().any(|s| s == c) && selected.len() < MAX_SELECTED
-            {
+            if !c.is_empty() && !selected.iter().any(|s| s == c) && selected.len() < MAX_SELECTED {
                 selected.push(c.to_string());
             }
         }
@@ -288,12 +285,18 @@ mod tests {
             direction: Direction::Weakest,
         };
         // B and D tie on both bounds: they keep the list's order.
-        assert_eq!(codes(&l, &order(&l, "", Some(weak))), ["B", "D", "A", "C", "F"]);
+        assert_eq!(
+            codes(&l, &order(&l, "", Some(weak))),
+            ["B", "D", "A", "C", "F"]
+        );
         let strong = Sort {
             column: Column::Csat,
             direction: Direction::Strongest,
         };
-        assert_eq!(codes(&l, &order(&l, "", Some(strong))), ["C", "B", "D", "A", "F"]);
+        assert_eq!(
+            codes(&l, &order(&l, "", Some(strong))),
+            ["C", "B", "D", "A", "F"]
+        );
         assert_eq!(codes(&l, &order(&l, "", None)), ["A", "B", "F", "C", "D"]);
     }
 
@@ -370,7 +373,8 @@ mod tests {
                 ("sel", "N01,S02".into())
             ]
         );
-        let back = TableState::from_lookup(&|k| p.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()));
+        let back =
+            TableState::from_lookup(&|k| p.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()));
         assert_eq!(back, s);
         assert_eq!(TableState::from_lookup(&|_| None), TableState::default());
         assert!(TableState::default().params().is_empty());
@@ -378,7 +382,12 @@ mod tests {
         let odd = TableState::from_lookup(&|k| match k {
             "tsort" => Some("csat.best".into()),
             "tpage" => Some("x".into()),
-            "sel" => Some((0..30).map(|i| format!("B{i}")).collect::<Vec<_>>().join(",")),
+            "sel" => Some(
+                (0..30)
+                    .map(|i| format!("B{i}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
             _ => None,
         });
         assert_eq!(odd.sort, None);
@@ -392,11 +401,17 @@ mod tests {
         assert_eq!(w.direction, Direction::Weakest);
         let s = Sort::next(Some(w), Column::Trust);
         assert_eq!(s.direction, Direction::Strongest);
-        assert_eq!(Sort::next(Some(s), Column::Trust).direction, Direction::Weakest);
+        assert_eq!(
+            Sort::next(Some(s), Column::Trust).direction,
+            Direction::Weakest
+        );
         assert_eq!(Sort::next(Some(s), Column::Csat).column, Column::Csat);
         for c in Column::ALL {
             for d in [Direction::Weakest, Direction::Strongest] {
-                let s = Sort { column: c, direction: d };
+                let s = Sort {
+                    column: c,
+                    direction: d,
+                };
                 assert_eq!(Sort::parse(&s.param()), Some(s));
             }
         }
