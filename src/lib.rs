@@ -22,3 +22,6 @@ pub mod sync;
 pub mod update;
 
 pub use app::{App, DashboardApp, KioskApp, ShopApp};
+/// The dashboard branch table's search, sort and paging, for the browser tests.
+#[doc(hidden)]
+pub use pages::dashboard::table::order as branch_table_order;

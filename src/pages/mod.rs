@@ -1,7 +1,7 @@
 //! One module per mode; each later grows into a folder of its own.
 
 mod admin;
-mod dashboard;
+pub(crate) mod dashboard;
 mod forms;
 mod home;
 mod kiosk;
