@@ -1,7 +1,7 @@
 //! One module per mode; each later grows into a folder of its own.
 
 mod admin;
-pub(crate) mod dashboard;
+mod dashboard;
 mod forms;
 mod home;
 mod kiosk;

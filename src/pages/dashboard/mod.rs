@@ -31,7 +31,7 @@ mod headline;
 mod sections;
 mod waiting;
 // Issue 19: the branch table, whose ticked rows the charts draw.
-pub(crate) mod table;
+mod table;
 
 use crate::api::{self, ApiError};
 use crate::i18n::{t, text, use_locale, Key};

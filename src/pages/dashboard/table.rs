@@ -5,7 +5,7 @@
 //! URL ([`order::TableState`]); the ticked rows (or, with none, the first
 //! rows of the table's order) are what the charts draw ([`drawn`]).
 
-pub mod order;
+pub use crate::branch_table_order as order;
 
 use super::figures::{fill, with_interval};
 use super::filter::DashState;
@@ -564,6 +564,17 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
         )
     };
     let search = move || table.with(|s| s.q.clone());
+    let field = NodeRef::<leptos::html::Input>::new();
+    // Enter submits, leaving the box commits: one new address, not two.
+    let find = move |v: String| {
+        let v = v.trim().to_string();
+        if table.with_untracked(|s| s.q != v) {
+            update(&move |s| {
+                s.q = v.clone();
+                s.page = 0;
+            })
+        }
+    };
     let selected = move || {
         let n = table.with(|s| s.selected.len());
         fill(
@@ -591,22 +602,25 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
             <h2 id="branch-table-title">{t(Key::TblTitle)}</h2>
             <p class="intro">{t(Key::TblIntro)}</p>
             <div class="table-tools">
-                <label for="branch-q">{t(Key::TblSearch)}</label>
-                <input
-                    id="branch-q"
-                    type="search"
-                    autocomplete="off"
-                    prop:value=search
-                    on:change=move |e| {
-                        let v = event_target_value(&e);
-                        update(
-                            &move |s| {
-                                s.q = v.trim().to_string();
-                                s.page = 0;
-                            },
-                        )
+                <form
+                    role="search"
+                    on:submit=move |e| {
+                        e.prevent_default();
+                        if let Some(input) = field.get_untracked() {
+                            find(input.value());
+                        }
                     }
-                />
+                >
+                    <label for="branch-q">{t(Key::TblSearch)}</label>
+                    <input
+                        id="branch-q"
+                        type="search"
+                        autocomplete="off"
+                        node_ref=field
+                        prop:value=search
+                        on:change=move |e| find(event_target_value(&e))
+                    />
+                </form>
                 <span class="selected-count">{selected}</span>
                 <button
                     type="button"
