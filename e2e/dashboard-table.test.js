@@ -184,13 +184,15 @@ test('searched, sorted weakest first by the upper bound, paged and two rows tick
   const t63 = ranked.findIndex((c) => c.code === 'T63');
   assert.ok(ranked.slice(0, t63).some((c) => c.value > ranked[t63].value), 'some branch before T63 has a higher mean');
 
-  // Back to page 1; tick its last two rows: Shift+Tab from "next" reaches
-  // the last row's box ("previous" is disabled), the up arrow the one above.
-  await page.keyboard.press('Shift+Tab');
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('Shift+Tab');
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => document.querySelector('#branch-status').textContent.includes('Page 1 of 3'));
+  // Back to page 1 with "previous"; tick its last two rows: Shift+Tab
+  // from "next" reaches the last row's box ("previous", now disabled, is
+  // skipped), the up arrow the one above.
+  await tabTo(page, '#branch-prev', { back: true });
+  for (const p of [2, 1]) {
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.querySelector('#branch-status').textContent.includes(`Page ${n} of 3`), p);
+  }
+  assert.equal(new URL(page.url()).searchParams.get('tpage'), null, 'page 1 is the default');
   await tabTo(page, '#branch-next');
   await page.keyboard.press('Shift+Tab');
   const onPage = await rows(page);

@@ -14,10 +14,11 @@ use super::{mark, Loaded};
 use crate::i18n::{dimension_key, t, text, use_locale, Key};
 use branchpulse_core::aggregate::{BranchFigures, Figure};
 use branchpulse_core::scorecard::{CommitmentFigure, Standing};
-use branchpulse_core::stats::Comparison;
+use branchpulse_core::stats::{Comparison, Estimate};
 use branchpulse_core::{Channel, Dimension, Locale};
 use leptos::prelude::*;
 use order::{Bounds, Column, Direction, Line, Sort, MAX_SELECTED};
+use std::fmt::Write as _;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
@@ -242,38 +243,58 @@ fn kind_key(kind: &str) -> Key {
     }
 }
 
-fn figure_cell(f: Figure) -> impl IntoView {
-    let kind = comparison(&f);
-    let value = with_interval(&f);
-    // The interval on the cell too, for the tests that check the order.
-    let e = f.estimate;
-    view! {
-        <td
-            class=format!("fig cmp-{kind}")
-            data-comparison=kind
-            data-value=e.map(|e| e.value)
-            data-low=e.map(|e| e.low)
-            data-high=e.map(|e| e.high)
-        >
-            <span class="fig-value">{value}</span>
-            " "
-            <span class="fig-mark" aria-hidden="true">
-                {symbol(kind)}
-            </span>
-            <span class="fig-n">{format!("n={}", f.n)}</span>
-            <span class="sr-only">{t(kind_key(kind))}</span>
-        </td>
+/// `s` safe inside HTML text and attribute values: branch names are
+/// whatever an admin typed.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
     }
+    out
 }
 
-fn commitments_cell(c: Option<Commitments>) -> impl IntoView {
+/// One cell: its kind (`better`…) as class and data attribute, the
+/// interval (for the tests that check the order), the mark, the words
+/// for screen readers and `body`.
+fn cell_html(out: &mut String, kind: &str, e: Option<Estimate>, body: &str, locale: Locale) {
+    let _ = write!(
+        out,
+        "<td class=\"fig cmp-{kind}\" data-comparison=\"{kind}\""
+    );
+    if let Some(e) = e {
+        let _ = write!(
+            out,
+            " data-value=\"{}\" data-low=\"{}\" data-high=\"{}\"",
+            e.value, e.low, e.high
+        );
+    }
+    let _ = write!(
+        out,
+        "><span class=\"fig-mark\" aria-hidden=\"true\">{}</span> {body}<span class=\"sr-only\"> {}</span></td>",
+        symbol(kind),
+        esc(text(locale, kind_key(kind)))
+    );
+}
+
+fn figure_html(out: &mut String, f: &Figure, locale: Locale) {
+    let body = format!(
+        "<span class=\"fig-value\">{}</span><span class=\"fig-n\">n={}</span>",
+        esc(&with_interval(f)),
+        f.n
+    );
+    cell_html(out, comparison(f), f.estimate, &body, locale);
+}
+
+fn commitments_html(out: &mut String, c: Option<Commitments>, locale: Locale) {
     let Some(c) = c else {
-        let none = view! {
-            <td class="fig cmp-too-few" data-comparison="too-few">
-                "–"
-            </td>
-        };
-        return none.into_any();
+        return cell_html(out, "too-few", None, "–", locale);
     };
     let kind = if c.too_few {
         "too-few"
@@ -284,31 +305,46 @@ fn commitments_cell(c: Option<Commitments>) -> impl IntoView {
     } else {
         "same"
     };
-    let locale = use_locale();
-    let said = move || {
-        if c.too_few {
-            text(locale.get(), Key::DashTooFew).to_string()
+    let body = fill(
+        text(locale, Key::TblCommitCell),
+        &[
+            ("met", c.met.to_string()),
+            ("missed", c.missed.to_string()),
+            ("all", c.all.to_string()),
+        ],
+    );
+    cell_html(out, kind, None, &esc(&body), locale);
+}
+
+/// The rows of one page as HTML: a page is redrawn whole, so it is one
+/// string rather than a few hundred reactive nodes (the bundle's size).
+/// Ticks are set on the boxes afterwards, so ticking redraws nothing.
+fn rows_html(rows: &[&Row], locale: Locale) -> String {
+    let mut out = String::new();
+    for r in rows {
+        let l = &r.line;
+        let label = format!("{} {}", l.code, l.name);
+        let few = if r.figures.iter().all(|f| f.too_few) {
+            " class=\"too-few\""
         } else {
-            fill(
-                text(locale.get(), Key::TblCommitCell),
-                &[
-                    ("met", c.met.to_string()),
-                    ("missed", c.missed.to_string()),
-                    ("all", c.all.to_string()),
-                ],
-            )
+            ""
+        };
+        let _ = write!(
+            out,
+            "<tr data-code=\"{code}\"{few}><td class=\"pick\"><input type=\"checkbox\" name=\"sel\" value=\"{code}\" aria-label=\"{aria}\"></td><th scope=\"row\">{label}<span class=\"region\">{region}</span></th><td class=\"n\">{n}</td>",
+            code = esc(&l.code),
+            aria = esc(&fill(text(locale, Key::TblSelect), &[("branch", label.clone())])),
+            label = esc(&label),
+            region = esc(&l.region),
+            n = r.n,
+        );
+        for f in &r.figures {
+            figure_html(&mut out, f, locale);
         }
-    };
-    view! {
-        <td class=format!("fig cmp-{kind}") data-comparison=kind>
-            <span class="fig-mark" aria-hidden="true">
-                {symbol(kind)}
-            </span>
-            " "
-            {said}
-        </td>
+        commitments_html(&mut out, r.commitments, locale);
+        out.push_str("</tr>");
     }
-    .into_any()
+    out
 }
 
 fn column_key(c: Column) -> Key {
@@ -461,72 +497,47 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
         let rows = rows.clone();
         move || {
             let (_, range, _) = page.get();
-            let visible: Vec<Row> =
-                shown.with(|s| s[range].iter().map(|i| rows[*i].clone()).collect());
-            visible
-                .into_iter()
-                .map(|r| {
-                    let code = r.line.code.clone();
-                    let label = format!("{} {}", r.line.code, r.line.name);
-                    let checked = {
-                        let code = code.clone();
-                        move || table.with(|s| s.selected.contains(&code))
-                    };
-                    let disabled = {
-                        let code = code.clone();
-                        move || {
-                            table.with(|s| {
-                                s.selected.len() >= MAX_SELECTED && !s.selected.contains(&code)
-                            })
-                        }
-                    };
-                    let toggle = {
-                        let code = code.clone();
-                        move |_| {
-                            let code = code.clone();
-                            update(&move |s: &mut TableState| {
-                                if let Some(i) = s.selected.iter().position(|c| *c == code) {
-                                    s.selected.remove(i);
-                                } else if s.selected.len() < MAX_SELECTED {
-                                    s.selected.push(code.clone());
-                                }
-                            })
-                        }
-                    };
-                    let aria = {
-                        let label = label.clone();
-                        move || {
-                            fill(
-                                text(locale.get(), Key::TblSelect),
-                                &[("branch", label.clone())],
-                            )
-                        }
-                    };
-                    let few = r.figures.iter().all(|f| f.too_few);
-                    view! {
-                        <tr data-code=code.clone() class:too-few=few>
-                            <td class="pick">
-                                <input
-                                    type="checkbox"
-                                    name="sel"
-                                    value=code.clone()
-                                    aria-label=aria
-                                    prop:checked=checked
-                                    prop:disabled=disabled
-                                    on:change=toggle
-                                />
-                            </td>
-                            <th scope="row">
-                                {label} <span class="region">{r.line.region.clone()}</span>
-                            </th>
-                            <td class="n">{r.n}</td>
-                            {r.figures.into_iter().map(figure_cell).collect_view()}
-                            {commitments_cell(r.commitments)}
-                        </tr>
-                    }
-                })
-                .collect_view()
+            let l = locale.get();
+            shown.with(|s| rows_html(&s[range].iter().map(|i| &rows[*i]).collect::<Vec<_>>(), l))
         }
+    };
+    let tbody = NodeRef::<leptos::html::Tbody>::new();
+    // The ticks follow the URL, after every redraw of the rows too.
+    Effect::new(move |_| {
+        let selected = table.with(|s| s.selected.clone());
+        let full = selected.len() >= MAX_SELECTED;
+        page.track();
+        locale.track();
+        let Some(body) = tbody.get() else { return };
+        let Ok(boxes) = body.query_selector_all("input[type=checkbox]") else {
+            return;
+        };
+        for i in 0..boxes.length() {
+            if let Some(b) = boxes
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                let on = selected.contains(&b.value());
+                b.set_checked(on);
+                b.set_disabled(full && !on);
+            }
+        }
+    });
+    let toggle = move |e: leptos::ev::Event| {
+        let Some(b) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let code = b.value();
+        update(&move |s: &mut TableState| {
+            if let Some(i) = s.selected.iter().position(|c| *c == code) {
+                s.selected.remove(i);
+            } else if s.selected.len() < MAX_SELECTED {
+                s.selected.push(code.clone());
+            }
+        })
     };
     let status = move || {
         let (p, range, len) = page.get();
@@ -651,7 +662,7 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
                             {headers}
                         </tr>
                     </thead>
-                    <tbody>{body}</tbody>
+                    <tbody node_ref=tbody inner_html=body on:change=toggle></tbody>
                 </table>
             </div>
             <nav class="pager" aria-label=t(Key::TblPages)>
