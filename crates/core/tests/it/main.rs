@@ -10,6 +10,7 @@ mod aggregate;
 mod alerts;
 mod cases;
 mod contacts;
+mod drivers;
 mod glossary;
 mod limits;
 mod programme;
