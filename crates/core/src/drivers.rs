@@ -34,7 +34,7 @@
 //! ```text
 //! { "filter": { … }, "cap": 20000, "read": 412, "capped": false,
 //!   "satisfaction": Outcome, "nps": Outcome,
-//!   "scores": { "empathy": Figure, … } }     // the network's dimension scores, 0–100
+//!   "scores": { "empathy": Figure, … } }     // the selected branches' dimension scores, 0–100
 //! Outcome = { "n": 398, "resamples": 400, "reason": "too_few" | "constant" | "collinear",   // absent when fitted
 //!             "dimension": "value",           // with "constant": the dimension that does not vary
 //!             "r2": Estimate,                 // absent when not fitted
@@ -419,7 +419,8 @@ pub struct Drivers {
     pub satisfaction: Outcome,
     /// The likelihood to recommend (0–10) on the dimensions.
     pub nps: Outcome,
-    /// The network's score of each customer dimension (0–100), from the
-    /// dashboard's figures (all responses of the filter, not only those read).
+    /// The score of each customer dimension (0–100) over the filter's
+    /// branches together, from the dashboard's figures (every response of
+    /// the filter, not only those read).
     pub scores: BTreeMap<Dimension, Figure>,
 }
