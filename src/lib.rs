@@ -27,3 +27,5 @@ pub use app::{App, DashboardApp, KioskApp, ShopApp};
 #[doc(hidden)]
 #[path = "pages/dashboard/table/order.rs"]
 pub mod branch_table_order;
+/// The key drivers' view, for the browser tests.
+pub use pages::DriversView;
