@@ -439,6 +439,7 @@ mod tests {
             trend: None,
             q: String::new(),
             drill: None,
+            table: Default::default(),
         }
     }
 

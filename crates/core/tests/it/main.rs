@@ -11,6 +11,7 @@ mod alerts;
 mod cases;
 mod compare;
 mod contacts;
+mod drivers;
 mod glossary;
 mod limits;
 mod programme;

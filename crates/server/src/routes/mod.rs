@@ -93,6 +93,7 @@ pub fn app(state: AppState) -> Router {
     // Signed-in people, within their scope (`Reader`).
     let readers = Router::new()
         .route("/aggregates", get(dashboard::aggregates))
+        .route("/drivers", get(dashboard::drivers))
         .route("/items", get(dashboard::items))
         .route("/comments", get(dashboard::comments))
         .route("/export/responses.csv", get(dashboard::responses_csv))

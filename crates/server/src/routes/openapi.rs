@@ -42,6 +42,7 @@ use utoipa::{Modify, OpenApi};
         super::quotas::list,
         super::quotas::set,
         super::dashboard::aggregates,
+        super::dashboard::drivers,
         super::dashboard::items,
         super::dashboard::comments,
         super::dashboard::responses_csv,

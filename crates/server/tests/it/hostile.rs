@@ -716,6 +716,7 @@ fn table(k: &Known) -> Vec<Target> {
     // Query parameters of the readers' endpoints, as an admin.
     for path in [
         "/api/v1/aggregates",
+        "/api/v1/drivers",
         "/api/v1/comments",
         "/api/v1/export/responses.csv",
         "/api/v1/export/aggregates.csv",

@@ -24,6 +24,7 @@ mod concurrency;
 mod contacts;
 mod delivery;
 mod demo;
+mod drivers;
 mod durability;
 mod edges;
 mod erasure;
