@@ -22,5 +22,10 @@ pub mod sync;
 pub mod update;
 
 pub use app::{App, DashboardApp, KioskApp, ShopApp};
+/// The dashboard branch table's search, sort and paging (plain Rust, so
+/// the browser tests reach it too).
+#[doc(hidden)]
+#[path = "pages/dashboard/table/order.rs"]
+pub mod branch_table_order;
 /// The key drivers' view, for the browser tests.
 pub use pages::DriversView;

@@ -21,6 +21,7 @@ pub mod aggregate;
 pub mod alerts;
 pub mod cases;
 pub mod drivers;
+pub mod fdr;
 pub mod locale;
 pub mod problem;
 pub mod programme;

@@ -327,6 +327,7 @@ mod tests {
             trend: None,
             q: "queue".into(),
             drill: None,
+            table: Default::default(),
         };
         assert_eq!(
             href(&s, Some("N02"), Dimension::Empathy, None),

@@ -1,14 +1,16 @@
 //! The dashboard's state lives in its URL, so a view can be shared and
 //! reloaded: the contract's [`Filter`] parameters (`from`, `to`, `channel`,
-//! `questionnaire`, `branches`, `region`) plus the dashboard's own:
+//! `questionnaire`, `branches`, `region`, `against`) plus the dashboard's own:
 //! `compare` (branches on the radar and the trend), `trend` (the figure the
 //! trend follows), `q` (the comment search) and `drill` (the score whose
-//! items are open, [`Target`]). The server ignores the
+//! items are open, [`Target`]), and the branch table's `tq`, `tsort`,
+//! `tpage` and `sel` ([`TableState`]). The server ignores the
 //! extra parameters, so the same query string goes to the API.
 
 use super::drill::Target;
+use super::table::TableState;
 use crate::i18n::{dimension_key, t, Key};
-use branchpulse_core::aggregate::{Filter, FilterError, FilterParams};
+use branchpulse_core::aggregate::{Filter, FilterError, FilterParams, Reference};
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::{Channel, Dimension};
 use leptos::prelude::*;
@@ -31,6 +33,8 @@ pub struct DashState {
     pub q: String,
     /// The score whose items are shown.
     pub drill: Option<Target>,
+    /// The branch table's search, sort, page and selected rows.
+    pub table: TableState,
 }
 
 /// The URL name of a customer dimension.
@@ -68,6 +72,7 @@ impl DashState {
             questionnaire: p("questionnaire"),
             branches: p("branches"),
             region: p("region"),
+            against: p("against"),
         };
         let trend = p("trend");
         DashState {
@@ -78,6 +83,7 @@ impl DashState {
                 .find(|d| trend.as_deref() == Some(dimension_param(*d))),
             q: p("q").unwrap_or_default(),
             drill: p("drill").as_deref().and_then(Target::parse),
+            table: TableState::from_lookup(&p),
         }
     }
 
@@ -106,7 +112,8 @@ impl DashState {
             .map(Filter::to_query)
             .unwrap_or_default();
         let own = serde_urlencoded::to_string(own).unwrap_or_default();
-        [filter, own]
+        let table = serde_urlencoded::to_string(self.table.params()).unwrap_or_default();
+        [filter, own, table]
             .into_iter()
             .filter(|p| !p.is_empty())
             .collect::<Vec<_>>()
@@ -335,6 +342,30 @@ pub fn FilterBar(
                                 }
                             })
                             .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {t(Key::DashAgainst)}
+                    <select
+                        id="dash-against"
+                        on:change=move |e| {
+                            let v = if event_target_value(&e) == "peers" {
+                                Reference::Peers
+                            } else {
+                                Reference::Network
+                            };
+                            change(&move |f: &mut Filter| f.against = v)
+                        }
+                    >
+                        <option
+                            value="network"
+                            selected=move || filter().against == Reference::Network
+                        >
+                            {t(Key::DashAgainstNetwork)}
+                        </option>
+                        <option value="peers" selected=move || filter().against == Reference::Peers>
+                            {t(Key::DashAgainstPeers)}
+                        </option>
                     </select>
                 </label>
                 <label>

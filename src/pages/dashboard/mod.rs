@@ -33,6 +33,8 @@ pub use drivers::DriversView;
 mod headline;
 mod sections;
 mod waiting;
+// Issue 19: the branch table, whose ticked rows the charts draw.
+mod table;
 
 use crate::api::{self, ApiError};
 use crate::i18n::{t, text, use_locale, Key};
@@ -188,6 +190,7 @@ pub fn DashboardPage() -> impl IntoView {
                         view! {
                             <FilterBar state set branches=list.clone() />
                             <Export filter />
+                            <table::BranchTable data state set />
                             <Charts data state />
                             {
                                 let list = list.clone();
@@ -256,6 +259,15 @@ fn Charts(data: LocalResource<Result<Loaded, String>>, state: Memo<DashState>) -
     let locale = use_locale();
     // The comment search does not redraw the charts.
     let shape = Memo::new(move |_| state.with(|s| (s.compare.clone(), s.trend)));
+    // The branches drawn: the table's ticked rows, else its first rows;
+    // paging through the table does not redraw the charts.
+    let drawn = Memo::new(move |_| {
+        let t = state.with(|s| s.table.clone());
+        data.with(|d| match d {
+            Some(Ok(l)) => Some((table::drawn(&l.sections, &t), !t.selected.is_empty())),
+            _ => None,
+        })
+    });
     move || match data.get() {
         None => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
         Some(Err(e)) => view! {
@@ -271,24 +283,36 @@ fn Charts(data: LocalResource<Result<Loaded, String>>, state: Memo<DashState>) -
             let (compare, trend) = shape.get();
             // The filter and the comment search, read untracked, go into
             // the drill-down links only: a new filter redraws through `data`.
-            let (filter, q) = state.with_untracked(|s| (s.filter.clone(), s.q.clone()));
+            let (filter, q, table) =
+                state.with_untracked(|s| (s.filter.clone(), s.q.clone(), s.table.clone()));
             let view_state = DashState {
                 filter,
                 compare,
                 trend,
                 q,
                 drill: None,
+                table,
             };
             let locale = locale.get();
             let both = loaded.sections.len() > 1;
             let source = sections::sources(&loaded.sections);
             let Loaded {
-                sections,
+                mut sections,
                 texts,
                 query,
                 ..
             } = loaded;
+            // At 500 branches a chart of every branch is 2,000 bars: the
+            // charts draw the table's choice, and say which.
+            let (codes, selected) = drawn.get().unwrap_or_default();
+            let note = table::drawn_note(&sections, &codes, selected, locale);
+            for s in &mut sections {
+                s.aggregates.branches.retain(|b| codes.contains(&b.code));
+            }
             view! {
+                <p class="charts-scope" id="charts-scope" role="status" data-drawn=codes.join(",")>
+                    {note}
+                </p>
                 <div class="dash-data" class:channels=both data-query=query data-source=source>
                     {sections
                         .into_iter()

@@ -439,6 +439,7 @@ mod tests {
             trend: None,
             q: String::new(),
             drill: None,
+            table: Default::default(),
         }
     }
 
@@ -454,6 +455,7 @@ mod tests {
                 name: format!("{code} branch"),
                 region: "North".into(),
                 active: true,
+                format: None,
             })
             .into();
         let mut responses = visits("N01", "2025-06-02T12:10:00Z", 900, 6);

@@ -9,6 +9,7 @@
 mod aggregate;
 mod alerts;
 mod cases;
+mod compare;
 mod contacts;
 mod drivers;
 mod glossary;

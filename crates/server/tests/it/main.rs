@@ -29,6 +29,7 @@ mod durability;
 mod edges;
 mod erasure;
 mod evidence;
+mod formats;
 mod hostile;
 mod kiosk;
 mod metrics;
