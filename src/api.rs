@@ -310,9 +310,96 @@ pub async fn comments(
 pub async fn drivers(
     filter: &branchpulse_core::aggregate::Filter,
 ) -> Result<branchpulse_core::drivers::Drivers, ApiError> {
-    Call::get(&with_query("/drivers", &filter.to_query()))
-        .read()
-        .await
+    let text = Call::get(&with_query("/drivers", &filter.to_query()))
+        .text()
+        .await?;
+    drivers_of(&text, filter)
+}
+
+/// A drivers answer read field by field ([`read`]): the dashboard's bundle
+/// is near its budget, and serde's derive for these types costs more.
+/// The filter is the one asked with.
+pub fn drivers_of(
+    text: &str,
+    filter: &branchpulse_core::aggregate::Filter,
+) -> Result<branchpulse_core::drivers::Drivers, ApiError> {
+    use branchpulse_core::aggregate::Figure;
+    use branchpulse_core::drivers::{Driver, Drivers, Outcome, Reason};
+    use branchpulse_core::stats::Estimate;
+    use branchpulse_core::Dimension;
+    use read::Obj;
+    let whole = |o: &Obj, name: &str| o.opt_num(name).map_or(0, |n| n as u64);
+    let estimate = |o: &Obj| {
+        Some(Estimate {
+            n: whole(o, "n"),
+            value: o.opt_num("value")?,
+            low: o.opt_num("low")?,
+            high: o.opt_num("high")?,
+        })
+    };
+    let dimension = |key: Option<String>| {
+        Dimension::ALL
+            .into_iter()
+            .find(|d| key.as_deref() == Some(d.key()))
+    };
+    let outcome = |o: &Obj| -> Result<Outcome, ApiError> {
+        let drivers = o
+            .at("drivers")
+            .items()
+            .iter()
+            .map(|d| {
+                let e = |name: &str| {
+                    estimate(&d.at(name))
+                        .ok_or_else(|| ApiError::Decode(format!("driver without {name}")))
+                };
+                Ok(Driver {
+                    dimension: dimension(d.opt_str("dimension"))
+                        .ok_or_else(|| ApiError::Decode("driver without dimension".into()))?,
+                    weight: e("weight")?,
+                    share: e("share")?,
+                    beta: e("beta")?,
+                })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(Outcome {
+            n: whole(o, "n"),
+            resamples: o.count("resamples"),
+            reason: o.opt_str("reason").map(|r| match r.as_str() {
+                "too_few" => Reason::TooFew,
+                "constant" => Reason::Constant,
+                _ => Reason::Collinear,
+            }),
+            dimension: dimension(o.opt_str("dimension")),
+            r2: estimate(&o.at("r2")),
+            drivers,
+        })
+    };
+    let o = read::Obj::parse(text)?;
+    let scores = o.at("scores");
+    Ok(Drivers {
+        filter: filter.clone(),
+        cap: whole(&o, "cap"),
+        read: whole(&o, "read"),
+        capped: o.flag("capped"),
+        satisfaction: outcome(&o.at("satisfaction"))?,
+        nps: outcome(&o.at("nps"))?,
+        scores: Dimension::CUSTOMER
+            .into_iter()
+            .filter_map(|d| {
+                let f = scores.at(d.key());
+                let n = f.opt_num("n")? as u64;
+                Some((
+                    d,
+                    Figure {
+                        n,
+                        too_few: f.flag("too_few"),
+                        estimate: estimate(&f.at("estimate")),
+                        comparison: None,
+                    },
+                ))
+            })
+            .collect(),
+    })
 }
 
 /// Where the CSV of the responses the filter takes in is downloaded.

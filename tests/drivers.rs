@@ -6,6 +6,7 @@
 
 mod common;
 
+use branchpulse::api::drivers_of;
 use branchpulse::i18n::{provide_i18n, use_locale};
 use branchpulse::DriversView;
 use branchpulse_core::aggregate::{Figure, Filter};
@@ -192,4 +193,27 @@ async fn the_view_draws_importance_against_score_with_quadrants() {
         ["重要且薄弱：优先改进"]
     );
     assert!(texts(&root, "#drivers-nps .no-data")[0].contains("（12 份，至少需要 30 份）"));
+}
+
+#[wasm_bindgen_test]
+fn the_answer_is_read_field_by_field_as_serde_writes_it() {
+    for d in [answer(), {
+        let mut a = answer();
+        a.satisfaction.reason = Some(Reason::Constant);
+        a.satisfaction.dimension = Some(Dimension::Value);
+        a.satisfaction.drivers.clear();
+        a.satisfaction.r2 = None;
+        a.nps.reason = Some(Reason::Collinear);
+        a.capped = true;
+        a.scores.remove(&Dimension::Trust);
+        a
+    }] {
+        let text = serde_json::to_string(&d).unwrap();
+        assert_eq!(drivers_of(&text, &Filter::default()).unwrap(), d, "{text}");
+    }
+    assert!(drivers_of("not json", &Filter::default()).is_err());
+    let broken = serde_json::to_string(&answer())
+        .unwrap()
+        .replace("\"share\"", "\"shares\"");
+    assert!(drivers_of(&broken, &Filter::default()).is_err());
 }
