@@ -1,0 +1,889 @@
+//! The monthly report (`/dashboard?s=report&branch=N01&month=2026-11`, or
+//! `&region=North`): one branch's or one region's month on paper, in the
+//! reader's language. Headline figures, commitments and waits, each with
+//! its n, 95% interval and change since the previous calendar month (asked
+//! for on its own: the server's own change is against the days just
+//! before, of the same length); for a region its branches; a few
+//! customers' comments. Tables and words only, so that it prints in black
+//! and white (style/report.css).
+//!
+//! The figures are the existing aggregates, each channel asked for apart
+//! (kiosk and mystery shop are never averaged together), for the month and
+//! the month before. A region's own totals are the aggregates'
+//! `selection`; a branch's are its row.
+//!
+//! Sections are functions of the loaded [`Report`] in [`SECTIONS`]: one
+//! more section is one more line there (it may be a component of its own
+//! that loads more, given `r.filter`).
+
+mod month;
+mod pick;
+
+use super::comments::labels;
+use super::figures::{fill, with_interval, Tx};
+use super::headline::signed;
+use super::texts::Texts;
+use crate::api::{self, ApiError, CommentText};
+use crate::charts::fmt_value;
+use crate::i18n::{dimension_key, t, text, use_locale, Key};
+use crate::session::Auth;
+use crate::storage::kept;
+use branchpulse_core::access::Scope;
+use branchpulse_core::aggregate::{Aggregates, CommentQuery, Figure, Figures, Filter};
+use branchpulse_core::protocol::Branch;
+use branchpulse_core::scorecard::{Change, CommitmentFigure, Standing};
+use branchpulse_core::stats::Movement;
+use branchpulse_core::{Channel, Dimension, Locale};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+pub use month::{Month, Place};
+
+/// A section of the report: `None` leaves it out.
+type Section = fn(&Report, Locale) -> Option<AnyView>;
+
+/// The report's sections, in page order.
+const SECTIONS: &[Section] = &[headline, commitments, waiting, branches, comments];
+
+/// Comments quoted, and read per branch to choose them from.
+const QUOTED: usize = 6;
+const READ_PER_BRANCH: u32 = 5;
+
+/// One channel's figures this month and the month before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Period {
+    pub now: Aggregates,
+    pub before: Option<Aggregates>,
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub month: Month,
+    pub place: Place,
+    /// The month's filter, every channel.
+    pub filter: Filter,
+    pub kiosk: Period,
+    pub shop: Period,
+    /// `None` when the server could not be reached for them.
+    pub comments: Option<Vec<CommentText>>,
+    pub texts: Texts,
+    /// Some figures are the copy kept from an earlier visit.
+    pub kept: bool,
+}
+
+/// The place's figures in `a`: a branch's row, or a region's totals.
+fn of<'a>(a: &'a Aggregates, place: &Place) -> Option<&'a Figures> {
+    match place {
+        Place::Branch(code) => a
+            .branches
+            .iter()
+            .find(|b| &b.code == code)
+            .map(|b| &b.figures),
+        Place::Region(_) => a.selection.as_ref(),
+    }
+}
+
+impl Period {
+    fn now(&self, place: &Place) -> Option<&Figures> {
+        of(&self.now, place)
+    }
+
+    fn before(&self, place: &Place) -> Option<&Figures> {
+        self.before.as_ref().and_then(|a| of(a, place))
+    }
+}
+
+async fn period(
+    filter: &Filter,
+    before: Option<&Filter>,
+    channel: Channel,
+) -> Result<(Period, bool), ApiError> {
+    let on = |f: &Filter| Filter {
+        channel: Some(channel),
+        ..f.clone()
+    };
+    let (this, last) = (on(filter), before.map(on));
+    let now = kept::aggregates(&this);
+    let then = async {
+        match &last {
+            Some(b) => kept::aggregates(b).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let ((now, kept_now), then) = match futures::future::join(now, then).await {
+        (Ok(n), Ok(t)) => (n, t),
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
+    let kept_then = then.as_ref().is_some_and(|t| t.1);
+    Ok((
+        Period {
+            now,
+            before: then.map(|t| t.0),
+        },
+        kept_now || kept_then,
+    ))
+}
+
+/// What the report screen shows.
+#[derive(Clone)]
+enum Outcome {
+    /// A month or a place to choose.
+    Choose,
+    /// The address's month or place cannot be used, and why.
+    Bad(String),
+    Failed(ApiError),
+    Ready(Box<Report>),
+}
+
+async fn load(month: Month, place: Place, filter: Filter) -> Result<Report, ApiError> {
+    let before = month::filter(month.previous(), &place).ok();
+    let comments = CommentQuery {
+        filter: Filter {
+            channel: Some(Channel::Kiosk),
+            ..filter.clone()
+        },
+        q: None,
+        limit: READ_PER_BRANCH,
+    };
+    let ((kiosk, shop), comments, texts) = futures::future::join3(
+        futures::future::join(
+            period(&filter, before.as_ref(), Channel::Kiosk),
+            period(&filter, before.as_ref(), Channel::MysteryShop),
+        ),
+        api::comments(&comments),
+        Texts::shared(),
+    )
+    .await;
+    let ((kiosk, k1), (shop, k2)) = (kiosk?, shop?);
+    Ok(Report {
+        month,
+        place,
+        filter,
+        kiosk,
+        shop,
+        comments: comments.ok(),
+        texts,
+        kept: k1 || k2,
+    })
+}
+
+/// The regions a reader may report on whole, in list order.
+fn regions(branches: &[Branch], scope: Option<&Scope>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for b in branches {
+        let whole = match scope {
+            Some(Scope::All) | None => true,
+            Some(Scope::Region(r)) => &b.region == r,
+            Some(Scope::Branch(_)) => false,
+        };
+        if whole && !out.contains(&b.region) {
+            out.push(b.region.clone());
+        }
+    }
+    out
+}
+
+/// What to show when the address names no place: the reader's own.
+fn default_place(branches: &[Branch], scope: Option<&Scope>) -> Option<Place> {
+    match scope {
+        Some(Scope::Branch(c)) => Some(Place::Branch(c.clone())),
+        Some(Scope::Region(r)) => Some(Place::Region(r.clone())),
+        _ => regions(branches, scope)
+            .into_iter()
+            .next()
+            .map(Place::Region),
+    }
+}
+
+fn today() -> Option<time::Date> {
+    let d = js_sys::Date::new_0();
+    let month = time::Month::try_from(u8::try_from(d.get_month() + 1).ok()?).ok()?;
+    time::Date::from_calendar_date(d.get_full_year() as i32, month, d.get_date() as u8).ok()
+}
+
+fn place_value(p: &Place) -> String {
+    match p {
+        Place::Branch(c) => format!("branch:{c}"),
+        Place::Region(r) => format!("region:{r}"),
+    }
+}
+
+fn place_of_value(v: &str) -> Option<Place> {
+    match v.split_once(':')? {
+        ("branch", c) => Some(Place::Branch(c.into())),
+        ("region", r) => Some(Place::Region(r.into())),
+        _ => None,
+    }
+}
+
+fn place_name(p: &Place, branches: &[Branch], locale: Locale) -> String {
+    match p {
+        Place::Branch(c) => branches
+            .iter()
+            .find(|b| &b.code == c)
+            .map(|b| format!("{} {}", b.code, b.name))
+            .unwrap_or_else(|| c.clone()),
+        Place::Region(r) => fill(text(locale, Key::RepRegionName), &[("region", r.clone())]),
+    }
+}
+
+#[component]
+pub fn Report(branches: Vec<Branch>) -> impl IntoView {
+    let query = use_query_map();
+    let locale = use_locale();
+    let scope = expect_context::<Auth>().user().map(|u| u.scope());
+    let regions = regions(&branches, scope.as_ref());
+    let fallback = default_place(&branches, scope.as_ref());
+    let asked = Memo::new(move |_| {
+        query.with(|q| {
+            let month = match q.get_str("month") {
+                Some(m) => Month::parse(m),
+                None => today().map(Month::last_whole),
+            };
+            let place = Place::from_params(q.get_str("branch"), q.get_str("region"));
+            (month, place)
+        })
+    });
+    let chosen = {
+        let fallback = fallback.clone();
+        Memo::new(move |_| {
+            let (m, p) = asked.get();
+            (m, p.or_else(|| fallback.clone()))
+        })
+    };
+    let data = LocalResource::new(move || {
+        let (m, p) = chosen.get();
+        async move {
+            let (Some(m), Some(p)) = (m, p) else {
+                return Outcome::Choose;
+            };
+            match month::filter(m, &p) {
+                Err(e) => Outcome::Bad(e.to_string()),
+                Ok(f) => match load(m, p, f).await {
+                    Ok(r) => Outcome::Ready(Box::new(r)),
+                    Err(e) => Outcome::Failed(e),
+                },
+            }
+        }
+    });
+    let month_input = RwSignal::new(String::new());
+    let place_input = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        let (m, p) = chosen.get();
+        month_input.set(m.map(|m| m.to_string()).unwrap_or_default());
+        place_input.set(p.as_ref().map(place_value).unwrap_or_default());
+    });
+    let navigate = use_navigate();
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        let (Some(m), Some(p)) = (
+            Month::parse(&month_input.get_untracked()),
+            place_of_value(&place_input.get_untracked()),
+        ) else {
+            return;
+        };
+        navigate(&month::href(m, &p), NavigateOptions::default());
+    };
+    let print = |_| {
+        let _ = window().print();
+    };
+    let branches = StoredValue::new(branches);
+    let options = {
+        let regions = regions.clone();
+        move || {
+            let l = locale.get();
+            let region_options = regions
+                .iter()
+                .map(|r| {
+                    let p = Place::Region(r.clone());
+                    view! { <option value=place_value(&p)>{place_name(&p, &[], l)}</option> }
+                })
+                .collect_view();
+            let branch_options = branches.with_value(|list| {
+                list.iter()
+                    .map(|b| {
+                        view! { <option value=format!("branch:{}", b.code)>{format!("{} {}", b.code, b.name)}</option> }
+                    })
+                    .collect_view()
+            });
+            view! {
+                {(!regions.is_empty())
+                    .then(|| {
+                        view! {
+                            <optgroup label=text(l, Key::RepRegions)>{region_options}</optgroup>
+                        }
+                    })}
+                <optgroup label=text(l, Key::RepBranches)>{branch_options}</optgroup>
+            }
+        }
+    };
+    view! {
+        <form class="report-controls no-print" on:submit=submit>
+            <label for="report-month">{t(Key::RepMonth)}</label>
+            <input
+                id="report-month"
+                type="month"
+                required
+                prop:value=month_input
+                on:input=move |e| month_input.set(event_target_value(&e))
+            />
+            <label for="report-place">{t(Key::RepPlace)}</label>
+            <select
+                id="report-place"
+                prop:value=place_input
+                on:change=move |e| place_input.set(event_target_value(&e))
+            >
+                {options}
+            </select>
+            <button type="submit">{t(Key::RepShow)}</button>
+            <button type="button" id="report-print" on:click=print>
+                {t(Key::RepPrint)}
+            </button>
+        </form>
+        {move || {
+            let l = locale.get();
+            match (data.get(), chosen.get()) {
+                (_, (None, _)) => {
+                    view! {
+                        <p class="error" role="alert">
+                            {t(Key::RepBadMonth)}
+                        </p>
+                    }
+                        .into_any()
+                }
+                (_, (_, None)) | (Some(Outcome::Choose), _) => {
+                    view! { <p>{t(Key::RepChoosePlace)}</p> }.into_any()
+                }
+                (None, _) => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
+                (Some(Outcome::Bad(e)), _) => {
+                    view! {
+                        <p class="error" role="alert">
+                            {t(Key::DashBadFilter)}
+                            ": "
+                            {e}
+                        </p>
+                    }
+                        .into_any()
+                }
+                (Some(Outcome::Failed(e)), _) => {
+                    if matches!(e, ApiError::Server { status: 401, .. }) {
+                        expect_context::<Auth>().ended();
+                    }
+                    view! {
+                        <div class="error" role="alert">
+                            <p>{t(Key::LoadFailed)} ": " {e.to_string()}</p>
+                            <button type="button" class="no-print" on:click=move |_| data.refetch()>
+                                {t(Key::Retry)}
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
+                (Some(Outcome::Ready(r)), _) => {
+                    let name = branches.with_value(|b| place_name(&r.place, b, l));
+                    page(&r, &name, l)
+                }
+            }
+        }}
+    }
+}
+
+/// The report itself.
+fn page(r: &Report, name: &str, locale: Locale) -> AnyView {
+    let tx = |k| text(locale, k);
+    let previous = r.month.previous();
+    let title = fill(
+        tx(Key::RepHeading),
+        &[("place", name.to_string()), ("month", r.month.to_string())],
+    );
+    let period = fill(
+        tx(Key::RepPeriod),
+        &[
+            ("from", r.month.first().to_string()),
+            ("to", r.month.last().to_string()),
+            ("pfrom", previous.first().to_string()),
+            ("pto", previous.last().to_string()),
+        ],
+    );
+    let place = match &r.place {
+        Place::Branch(c) => format!("branch:{c}"),
+        Place::Region(x) => format!("region:{x}"),
+    };
+    view! {
+        <article
+            class="report"
+            id="report"
+            data-month=r.month.to_string()
+            data-place=place
+            aria-labelledby="report-title"
+        >
+            <h2 id="report-title">{title}</h2>
+            <p class="report-period">{period}</p>
+            {r
+                .kept
+                .then(|| {
+                    view! {
+                        <p class="offline-note" role="status">
+                            {tx(Key::DashOfflineKept)}
+                        </p>
+                    }
+                })}
+            <p class="report-note">{tx(Key::RepNote)}</p>
+            {SECTIONS.iter().filter_map(|s| s(r, locale)).collect_view()}
+        </article>
+    }
+    .into_any()
+}
+
+/// A section with its heading.
+fn section(id: &'static str, title: String, body: AnyView) -> AnyView {
+    let heading = format!("{id}-title");
+    let labelled = heading.clone();
+    view! {
+        <section class="report-section" id=id aria-labelledby=labelled>
+            <h3 id=heading>{title}</h3>
+            {body}
+        </section>
+    }
+    .into_any()
+}
+
+/// How a figure's change since the previous month reads, and its
+/// `data-movement`: up or down only when the difference's interval
+/// excludes zero.
+pub fn change_cell(now: &Figure, before: Option<&Figure>, tx: Tx<'_>) -> (String, &'static str) {
+    let Some(before) = before else {
+        return ("–".into(), "none");
+    };
+    let c = Change::between(now, before);
+    let Some(d) = c.difference else {
+        return ("–".into(), "none");
+    };
+    let interval = format!(
+        "{} [{}, {}]",
+        signed(d.value),
+        signed(d.low),
+        signed(d.high)
+    );
+    let (key, movement) = match c.movement {
+        Some(Movement::Up) => (Key::RepUp, "up"),
+        Some(Movement::Down) => (Key::RepDown, "down"),
+        Some(Movement::Steady) => (Key::RepSteady, "steady"),
+        None => return (format!("{} · {interval}", tx(Key::DashTooFew)), "unknown"),
+    };
+    (format!("{} {interval}", tx(key)), movement)
+}
+
+/// "72 [68–76]", and "too few responses" after it when so.
+fn value_cell(f: &Figure, tx: Tx<'_>) -> String {
+    if f.too_few {
+        format!("{} · {}", with_interval(f), tx(Key::DashTooFew))
+    } else {
+        with_interval(f)
+    }
+}
+
+/// One figure's row: name, this month with its interval, n, the previous
+/// month with its n, the change.
+fn figure_row(
+    param: String,
+    name: String,
+    now: &Figure,
+    before: Option<&Figure>,
+    tx: Tx<'_>,
+) -> impl IntoView {
+    let (change, movement) = change_cell(now, before, tx);
+    let then = before
+        .map(|b| format!("{} · n={}", with_interval(b), b.n))
+        .unwrap_or_else(|| "–".into());
+    view! {
+        <tr class:too-few=now.too_few data-figure=param data-n=now.n data-movement=movement>
+            <th scope="row">{name}</th>
+            <td class="value">{value_cell(now, tx)}</td>
+            <td class="n">{now.n}</td>
+            <td>{then}</td>
+            <td class="change">{change}</td>
+        </tr>
+    }
+}
+
+fn figure_head(first: Key, tx: Tx<'_>) -> impl IntoView {
+    view! {
+        <thead>
+            <tr>
+                <th scope="col">{tx(first)}</th>
+                <th scope="col">{tx(Key::RepThisMonth)}</th>
+                <th scope="col">"n"</th>
+                <th scope="col">{tx(Key::RepPrevious)}</th>
+                <th scope="col">{tx(Key::RepChange)}</th>
+            </tr>
+        </thead>
+    }
+}
+
+/// The headline figures' rows: (data name, label, this month, before).
+pub fn headline_rows<'a>(
+    kiosk: Option<(&'a Figures, Option<&'a Figures>)>,
+    shop: Option<(&'a Figures, Option<&'a Figures>)>,
+    tx: Tx<'_>,
+) -> Vec<(String, String, &'a Figure, Option<&'a Figure>)> {
+    let mut out = Vec::new();
+    if let Some((now, before)) = kiosk {
+        let mut add =
+            |param: &str, name: String, pick: &dyn Fn(&'a Figures) -> Option<&'a Figure>| {
+                if let Some(f) = pick(now) {
+                    out.push((param.to_string(), name, f, before.and_then(pick)));
+                }
+            };
+        add("csat", tx(Key::DashCsat).into(), &|f| Some(&f.csat));
+        add("nps", tx(Key::DashNps).into(), &|f| Some(&f.nps));
+        for d in Dimension::CUSTOMER {
+            let name = tx(dimension_key(d)).to_string();
+            add(&format!("{d:?}").to_lowercase(), name, &move |f| {
+                f.dimensions.get(&d)
+            });
+        }
+        add("overall", tx(Key::DashOverall).into(), &|f| {
+            Some(&f.overall)
+        });
+        add("satisfaction", tx(Key::DashSatisfaction).into(), &|f| {
+            Some(&f.satisfaction)
+        });
+        add("completion", tx(Key::DashCompleted).into(), &|f| {
+            Some(&f.completion)
+        });
+    }
+    if let Some((now, before)) = shop.filter(|(now, _)| now.mystery.visits > 0) {
+        out.push((
+            "mystery_score".into(),
+            tx(Key::RepMysteryScore).into(),
+            &now.mystery.score,
+            before.map(|b| &b.mystery.score),
+        ));
+        out.push((
+            "pass_rate".into(),
+            tx(Key::DashPassRate).into(),
+            &now.mystery.pass_rate,
+            before.map(|b| &b.mystery.pass_rate),
+        ));
+    }
+    out
+}
+
+fn headline(r: &Report, locale: Locale) -> Option<AnyView> {
+    let tx = |k| text(locale, k);
+    let kiosk = r.kiosk.now(&r.place).map(|f| (f, r.kiosk.before(&r.place)));
+    let shop = r.shop.now(&r.place).map(|f| (f, r.shop.before(&r.place)));
+    let rows = headline_rows(kiosk, shop, &tx);
+    let body = if rows.is_empty()
+        || kiosk.is_some_and(|(f, _)| f.n == 0) && shop.is_none_or(|(f, _)| f.mystery.visits == 0)
+    {
+        view! { <p class="no-data">{tx(Key::DashNoData)}</p> }.into_any()
+    } else {
+        view! {
+            <div
+                class="table-scroll"
+                tabindex="0"
+                role="region"
+                aria-labelledby="report-headline-title"
+            >
+                <table class="data report-table">
+                    {figure_head(Key::RepFigure, &tx)}
+                    <tbody>
+                        {rows
+                            .into_iter()
+                            .map(|(p, name, now, before)| figure_row(p, name, now, before, &tx))
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    Some(section(
+        "report-headline",
+        tx(Key::RepHeadline).into(),
+        body,
+    ))
+}
+
+fn standing(c: &CommitmentFigure, tx: Tx<'_>) -> (&'static str, &'static str) {
+    match c.standing {
+        _ if c.rate.too_few => (tx(Key::DashTooFew), "few"),
+        Some(Standing::Met) => (tx(Key::DashMet), "met"),
+        Some(Standing::Missed) => (tx(Key::DashMissed), "missed"),
+        _ => (tx(Key::DashUnclear), "unclear"),
+    }
+}
+
+fn commitments(r: &Report, locale: Locale) -> Option<AnyView> {
+    let tx = |k| text(locale, k);
+    let periods = [&r.shop, &r.kiosk];
+    let list: Vec<(&CommitmentFigure, Option<&CommitmentFigure>)> = periods
+        .iter()
+        .filter_map(|p| p.now(&r.place).map(|f| (f, p.before(&r.place))))
+        .flat_map(|(now, before)| {
+            now.commitments.iter().map(move |c| {
+                let then = before.and_then(|b| {
+                    b.commitments
+                        .iter()
+                        .find(|x| x.questionnaire_id == c.questionnaire_id && x.item == c.item)
+                });
+                (c, then)
+            })
+        })
+        .filter(|(c, _)| c.rate.n > 0)
+        .collect();
+    if list.is_empty() {
+        return None;
+    }
+    let texts = r
+        .texts
+        .with_names(&r.shop.now.names)
+        .with_names(&r.kiosk.now.names);
+    let rows = list
+        .into_iter()
+        .map(|(c, then)| {
+            let (words, mark) = standing(c, &tx);
+            let symbol = match mark {
+                "met" => "✓ ",
+                "missed" => "✕ ",
+                _ => "",
+            };
+            let (change, movement) = change_cell(&c.rate, then.map(|t| &t.rate), &tx);
+            view! {
+                <tr
+                    class:too-few=c.rate.too_few
+                    data-item=c.item.clone()
+                    data-n=c.rate.n
+                    data-standing=mark
+                    data-movement=movement
+                >
+                    <th scope="row">{texts.commitment(&c.questionnaire_id, &c.item, locale)}</th>
+                    <td>{format!("≥ {}%", fmt_value(c.target))}</td>
+                    <td class="value">{with_interval(&c.rate)}</td>
+                    <td class="n">{c.rate.n}</td>
+                    <td>{format!("{symbol}{words}")}</td>
+                    <td class="change">{change}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let body = view! {
+        <div
+            class="table-scroll"
+            tabindex="0"
+            role="region"
+            aria-labelledby="report-commitments-title"
+        >
+            <table class="data report-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{tx(Key::DashCommitment)}</th>
+                        <th scope="col">{tx(Key::DashTarget)}</th>
+                        <th scope="col">{tx(Key::RepThisMonth)}</th>
+                        <th scope="col">"n"</th>
+                        <th scope="col">{tx(Key::RepStanding)}</th>
+                        <th scope="col">{tx(Key::RepChange)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <p class="report-note">{tx(Key::DashNoteStanding)}</p>
+    }
+    .into_any();
+    Some(section(
+        "report-commitments",
+        tx(Key::RepCommitments).into(),
+        body,
+    ))
+}
+
+fn minutes(v: Option<f64>, tx: Tx<'_>) -> String {
+    v.map(|s| super::figures::minutes(s, tx))
+        .unwrap_or_else(|| "–".into())
+}
+
+fn waiting(r: &Report, locale: Locale) -> Option<AnyView> {
+    let tx = |k| text(locale, k);
+    let now = r.shop.now(&r.place)?;
+    let w = &now.wait;
+    if w.n == 0 {
+        return None;
+    }
+    let before = r.shop.before(&r.place).map(|f| &f.wait);
+    let then = |v: Option<f64>| match before {
+        Some(b) if b.n > 0 => format!("{} · n={}", minutes(v, &tx), b.n),
+        _ => "–".into(),
+    };
+    let row = |param: &'static str, name: &'static str, v: Option<f64>, prev: Option<f64>| {
+        view! {
+            <tr class:too-few=w.too_few data-figure=param data-n=w.n>
+                <th scope="row">{name}</th>
+                <td class="value">
+                    {if w.too_few {
+                        format!("{} · {}", minutes(v, &tx), tx(Key::DashTooFew))
+                    } else {
+                        minutes(v, &tx)
+                    }}
+                </td>
+                <td class="n">{w.n}</td>
+                <td>{then(prev)}</td>
+                <td class="change">"–"</td>
+            </tr>
+        }
+    };
+    let median = row(
+        "wait_median",
+        tx(Key::DashMedian),
+        w.median,
+        before.and_then(|b| b.median),
+    );
+    let p90 = row(
+        "wait_p90",
+        tx(Key::DashP90),
+        w.p90,
+        before.and_then(|b| b.p90),
+    );
+    let within = w.target.map(|t| {
+        let name = format!(
+            "{} (≤ {})",
+            tx(Key::DashWithinTarget),
+            super::figures::minutes(f64::from(t), &tx)
+        );
+        figure_row(
+            "wait_within".into(),
+            name,
+            &w.within_target,
+            before.map(|b| &b.within_target),
+            &tx,
+        )
+    });
+    let body = view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="report-waiting-title">
+            <table class="data report-table">
+                {figure_head(Key::RepFigure, &tx)} <tbody>{median} {p90} {within}</tbody>
+            </table>
+        </div>
+    }
+    .into_any();
+    Some(section(
+        "report-waiting",
+        tx(Key::DashWaitTitle).into(),
+        body,
+    ))
+}
+
+/// "72 [68–76] · n=84", greyed words when too few.
+fn compact(f: &Figure, tx: Tx<'_>) -> String {
+    format!("{} · n={}", value_cell(f, tx), f.n)
+}
+
+fn branches(r: &Report, locale: Locale) -> Option<AnyView> {
+    let Place::Region(_) = r.place else {
+        return None;
+    };
+    let tx = |k| text(locale, k);
+    let rows = r
+        .kiosk
+        .now
+        .branches
+        .iter()
+        .map(|b| {
+            let shop = r
+                .shop
+                .now
+                .branches
+                .iter()
+                .find(|s| s.code == b.code)
+                .map(|s| &s.figures);
+            let f = &b.figures;
+            let mystery = shop
+                .filter(|s| s.mystery.visits > 0)
+                .map(|s| compact(&s.mystery.score, &tx))
+                .unwrap_or_else(|| "–".into());
+            view! {
+                <tr class:too-few=f.too_few data-branch=b.code.clone() data-n=f.n>
+                    <th scope="row">{format!("{} {}", b.code, b.name)}</th>
+                    <td class="n">{f.n}</td>
+                    <td>{compact(&f.csat, &tx)}</td>
+                    <td>{compact(&f.nps, &tx)}</td>
+                    <td>{compact(&f.overall, &tx)}</td>
+                    <td>{mystery}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let body = view! {
+        <div
+            class="table-scroll"
+            tabindex="0"
+            role="region"
+            aria-labelledby="report-branches-title"
+        >
+            <table class="data report-table compact">
+                <thead>
+                    <tr>
+                        <th scope="col">{tx(Key::Branch)}</th>
+                        <th scope="col">"n"</th>
+                        <th scope="col">{tx(Key::DashCsat)}</th>
+                        <th scope="col">{tx(Key::DashNps)}</th>
+                        <th scope="col">{tx(Key::DashOverall)}</th>
+                        <th scope="col">{tx(Key::RepMysteryScore)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <p class="report-note">{tx(Key::RepBranchesNote)}</p>
+    }
+    .into_any();
+    Some(section(
+        "report-branches",
+        tx(Key::RepBranchList).into(),
+        body,
+    ))
+}
+
+fn comments(r: &Report, locale: Locale) -> Option<AnyView> {
+    let tx = |k| text(locale, k);
+    let body = match &r.comments {
+        None => view! { <p class="offline-note">{tx(Key::DashCommentsOffline)}</p> }.into_any(),
+        Some(all) => {
+            let chosen = pick::pick(all, QUOTED);
+            if chosen.is_empty() {
+                view! { <p>{tx(Key::RepNoComments)}</p> }.into_any()
+            } else {
+                let hidden = tx(Key::RepHidden);
+                let items = chosen
+                    .into_iter()
+                    .map(|c| {
+                        let (on, _) = labels(c, &r.texts, locale);
+                        // The day only: the minute would help pick out a customer.
+                        let day = c.submitted_at.get(..10).unwrap_or_default().to_string();
+                        view! {
+                            <li class="report-comment">
+                                <blockquote>{pick::mask(&c.text, hidden)}</blockquote>
+                                <p class="comment-meta">
+                                    {format!("{} · {day} · {on}", c.branch)}
+                                </p>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <ul class="report-comments">{items}</ul>
+                    <p class="report-note">{tx(Key::RepCommentsNote)}</p>
+                }
+                .into_any()
+            }
+        }
+    };
+    Some(section(
+        "report-comments",
+        tx(Key::RepComments).into(),
+        body,
+    ))
+}
