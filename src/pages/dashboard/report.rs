@@ -540,9 +540,7 @@ pub fn headline_rows<'a>(
         add("nps", tx(Key::DashNps).into(), &|f| Some(&f.nps));
         for d in Dimension::CUSTOMER {
             let name = tx(dimension_key(d)).to_string();
-            add(&format!("{d:?}").to_lowercase(), name, &move |f| {
-                f.dimensions.get(&d)
-            });
+            add(d.key(), name, &move |f| f.dimensions.get(&d));
         }
         add("overall", tx(Key::DashOverall).into(), &|f| {
             Some(&f.overall)
