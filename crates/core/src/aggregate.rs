@@ -46,6 +46,8 @@
 //!   "filter": { "from": "2026-01-05", "to": "2026-03-29", "channel": "kiosk", "branches": "N01,N02" },
 //!   "network": Figures,                     // every branch of the list, for the filter's days,
 //!                                           // channel and questionnaire (not only those listed)
+//!   "selection": Figures,                   // the listed branches (or the region) together, not
+//!                                           // compared; absent unless branches or region narrow
 //!   "trend": [TrendPoint],                  // the network, one point per ISO week in range
 //!   "branches": [ { "code": "N01", "name": "Harbour Square", "region": "North",
 //!                   "figures": Figures,     // with "comparison" filled in

@@ -885,3 +885,103 @@ fn comments(r: &Report, locale: Locale) -> Option<AnyView> {
         body,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use branchpulse_core::stats::Estimate;
+
+    fn en(k: Key) -> &'static str {
+        text(Locale::En, k)
+    }
+
+    fn figure(n: u64, value: f64, half: f64) -> Figure {
+        Figure {
+            n,
+            too_few: n < 30,
+            estimate: Some(Estimate {
+                n,
+                value,
+                low: value - half,
+                high: value + half,
+            }),
+            comparison: None,
+        }
+    }
+
+    #[test]
+    fn a_change_is_marked_only_when_its_interval_excludes_zero() {
+        // 80 ± 6 against 60 ± 8: difference 20, MOVER interval
+        // 20 − √(6² + 8²) = 10 to 20 + √(6² + 8²) = 30.
+        let (s, m) = change_cell(&figure(50, 80.0, 6.0), Some(&figure(40, 60.0, 8.0)), &en);
+        assert_eq!((s.as_str(), m), ("▲ up +20 [+10, +30]", "up"));
+        let (s, m) = change_cell(&figure(50, 60.0, 6.0), Some(&figure(40, 80.0, 8.0)), &en);
+        assert_eq!((s.as_str(), m), ("▼ down -20 [-30, -10]", "down"));
+        let (s, m) = change_cell(&figure(50, 62.0, 6.0), Some(&figure(40, 60.0, 8.0)), &en);
+        assert_eq!(
+            (s.as_str(), m),
+            ("= no clear change +2.0 [-8.0, +12]", "steady")
+        );
+        // Too few in either month: the difference, never a mark.
+        let (s, m) = change_cell(&figure(50, 80.0, 6.0), Some(&figure(12, 20.0, 8.0)), &en);
+        assert_eq!(m, "unknown");
+        assert!(s.starts_with("too few responses · +60 ["), "{s}");
+        // No previous month, or no answers in it.
+        assert_eq!(change_cell(&figure(50, 80.0, 6.0), None, &en).1, "none");
+        let empty = Figure {
+            n: 0,
+            too_few: true,
+            estimate: None,
+            comparison: None,
+        };
+        assert_eq!(
+            change_cell(&figure(50, 80.0, 6.0), Some(&empty), &en).1,
+            "none"
+        );
+    }
+
+    #[test]
+    fn mystery_shopping_rows_only_with_visits() {
+        use branchpulse_core::aggregate::{figures, Rollup};
+        use branchpulse_core::scorecard::Definitions;
+        let empty = || figures(&Rollup::default(), &Definitions::default());
+        let mut kiosk = empty();
+        kiosk.csat = figure(40, 75.0, 10.0);
+        let mut shop = empty();
+        let names = |rows: Vec<(String, String, &Figure, Option<&Figure>)>| -> Vec<String> {
+            rows.into_iter().map(|r| r.0).collect()
+        };
+        let all = names(headline_rows(
+            Some((&kiosk, None)),
+            Some((&shop, None)),
+            &en,
+        ));
+        assert_eq!(
+            all,
+            [
+                "csat",
+                "nps",
+                "empathy",
+                "process_convenience",
+                "value",
+                "trust",
+                "overall",
+                "satisfaction",
+                "completion"
+            ]
+        );
+        shop.mystery.visits = 3;
+        let rows = headline_rows(Some((&kiosk, Some(&kiosk))), Some((&shop, None)), &en);
+        assert_eq!(
+            rows[0].3.map(|f| f.n),
+            Some(40),
+            "the previous month's figure"
+        );
+        assert_eq!(
+            names(rows)[9..],
+            ["mystery_score".to_string(), "pass_rate".to_string()]
+        );
+        // No kiosk figures (an old kept copy without a region's totals).
+        assert_eq!(headline_rows(None, None, &en).len(), 0);
+    }
+}
