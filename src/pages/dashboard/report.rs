@@ -449,6 +449,80 @@ fn section(id: &'static str, title: String, body: AnyView) -> AnyView {
     .into_any()
 }
 
+/// One row of a report table. Every table is drawn by [`table`], one
+/// shape of view for all: the dashboard bundle is near its size budget.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Line {
+    /// The first is the row's heading.
+    pub cells: Vec<String>,
+    pub greyed: bool,
+    pub n: u64,
+    /// `data-figure`, `data-branch` or `data-item`: what the row is of.
+    pub of: (&'static str, String),
+    /// `data-movement` (the change) and `data-standing` (a commitment).
+    pub movement: Option<&'static str>,
+    pub standing: Option<&'static str>,
+}
+
+/// A section holding a table: its column heads and each column's class.
+fn table(
+    id: &'static str,
+    title: String,
+    head: Vec<String>,
+    classes: &'static [&'static str],
+    lines: Vec<Line>,
+    note: Option<&'static str>,
+) -> AnyView {
+    let region = format!("{id}-title");
+    let rows = lines
+        .into_iter()
+        .map(|l| {
+            let mut cells = l.cells.into_iter();
+            let first = cells.next().unwrap_or_default();
+            let (figure, branch, item) = match l.of.0 {
+                "branch" => (None, Some(l.of.1), None),
+                "item" => (None, None, Some(l.of.1)),
+                _ => (Some(l.of.1), None, None),
+            };
+            view! {
+                <tr
+                    class:too-few=l.greyed
+                    data-figure=figure
+                    data-branch=branch
+                    data-item=item
+                    data-n=l.n
+                    data-movement=l.movement
+                    data-standing=l.standing
+                >
+                    <th scope="row">{first}</th>
+                    {cells
+                        .enumerate()
+                        .map(|(i, c)| view! { <td class=classes.get(i).copied()>{c}</td> })
+                        .collect_view()}
+                </tr>
+            }
+        })
+        .collect_view();
+    let body = view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-labelledby=region>
+            <table class="data report-table">
+                <thead>
+                    <tr>
+                        {head
+                            .into_iter()
+                            .map(|h| view! { <th scope="col">{h}</th> })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {note.map(|n| view! { <p class="report-note">{n}</p> })}
+    }
+    .into_any();
+    section(id, title, body)
+}
+
 /// How a figure's change since the previous month reads, and its
 /// `data-movement`: up or down only when the difference's interval
 /// excludes zero.
@@ -484,41 +558,58 @@ fn value_cell(f: &Figure, tx: Tx<'_>) -> String {
     }
 }
 
-/// One figure's row: name, this month with its interval, n, the previous
-/// month with its n, the change.
-fn figure_row(
-    param: String,
+/// "72 [68–76] · n=84", or "–" without a month.
+fn then_cell(before: Option<&Figure>) -> String {
+    before
+        .map(|b| format!("{} · n={}", with_interval(b), b.n))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// The columns of a figure's row: name, this month with its interval, n,
+/// the previous month with its n, the change.
+const FIGURE_COLUMNS: &[&str] = &["value", "n", "then", "change"];
+
+fn figure_head(tx: Tx<'_>) -> Vec<String> {
+    [
+        Key::RepFigure,
+        Key::RepThisMonth,
+        Key::RepFigure,
+        Key::RepPrevious,
+        Key::RepChange,
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, k)| {
+        if i == 2 {
+            "n".into()
+        } else {
+            tx(*k).to_string()
+        }
+    })
+    .collect()
+}
+
+fn figure_line(
+    of: String,
     name: String,
     now: &Figure,
     before: Option<&Figure>,
     tx: Tx<'_>,
-) -> impl IntoView {
+) -> Line {
     let (change, movement) = change_cell(now, before, tx);
-    let then = before
-        .map(|b| format!("{} · n={}", with_interval(b), b.n))
-        .unwrap_or_else(|| "–".into());
-    view! {
-        <tr class:too-few=now.too_few data-figure=param data-n=now.n data-movement=movement>
-            <th scope="row">{name}</th>
-            <td class="value">{value_cell(now, tx)}</td>
-            <td class="n">{now.n}</td>
-            <td>{then}</td>
-            <td class="change">{change}</td>
-        </tr>
-    }
-}
-
-fn figure_head(first: Key, tx: Tx<'_>) -> impl IntoView {
-    view! {
-        <thead>
-            <tr>
-                <th scope="col">{tx(first)}</th>
-                <th scope="col">{tx(Key::RepThisMonth)}</th>
-                <th scope="col">"n"</th>
-                <th scope="col">{tx(Key::RepPrevious)}</th>
-                <th scope="col">{tx(Key::RepChange)}</th>
-            </tr>
-        </thead>
+    Line {
+        cells: vec![
+            name,
+            value_cell(now, tx),
+            now.n.to_string(),
+            then_cell(before),
+            change,
+        ],
+        greyed: now.too_few,
+        n: now.n,
+        of: ("figure", of),
+        movement: Some(movement),
+        standing: None,
     }
 }
 
@@ -574,45 +665,38 @@ fn headline(r: &Report, locale: Locale) -> Option<AnyView> {
     let kiosk = r.kiosk.now(&r.place).map(|f| (f, r.kiosk.before(&r.place)));
     let shop = r.shop.now(&r.place).map(|f| (f, r.shop.before(&r.place)));
     let rows = headline_rows(kiosk, shop, &tx);
-    let body = if rows.is_empty()
-        || kiosk.is_some_and(|(f, _)| f.n == 0) && shop.is_none_or(|(f, _)| f.mystery.visits == 0)
-    {
-        view! { <p class="no-data">{tx(Key::DashNoData)}</p> }.into_any()
-    } else {
-        view! {
-            <div
-                class="table-scroll"
-                tabindex="0"
-                role="region"
-                aria-labelledby="report-headline-title"
-            >
-                <table class="data report-table">
-                    {figure_head(Key::RepFigure, &tx)}
-                    <tbody>
-                        {rows
-                            .into_iter()
-                            .map(|(p, name, now, before)| figure_row(p, name, now, before, &tx))
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        }
-        .into_any()
-    };
-    Some(section(
+    let none =
+        kiosk.is_none_or(|(f, _)| f.n == 0) && shop.is_none_or(|(f, _)| f.mystery.visits == 0);
+    if none {
+        let body = view! { <p class="no-data">{tx(Key::DashNoData)}</p> }.into_any();
+        return Some(section(
+            "report-headline",
+            tx(Key::RepHeadline).into(),
+            body,
+        ));
+    }
+    let lines = rows
+        .into_iter()
+        .map(|(p, name, now, before)| figure_line(p, name, now, before, &tx))
+        .collect();
+    Some(table(
         "report-headline",
         tx(Key::RepHeadline).into(),
-        body,
+        figure_head(&tx),
+        FIGURE_COLUMNS,
+        lines,
+        None,
     ))
 }
 
-fn standing(c: &CommitmentFigure, tx: Tx<'_>) -> (&'static str, &'static str) {
-    match c.standing {
-        _ if c.rate.too_few => (tx(Key::DashTooFew), "few"),
-        Some(Standing::Met) => (tx(Key::DashMet), "met"),
-        Some(Standing::Missed) => (tx(Key::DashMissed), "missed"),
-        _ => (tx(Key::DashUnclear), "unclear"),
-    }
+fn standing(c: &CommitmentFigure, tx: Tx<'_>) -> (String, &'static str) {
+    let (mark, words, key) = match c.standing {
+        _ if c.rate.too_few => ("", Key::DashTooFew, "few"),
+        Some(Standing::Met) => ("✓ ", Key::DashMet, "met"),
+        Some(Standing::Missed) => ("✕ ", Key::DashMissed, "missed"),
+        _ => ("", Key::DashUnclear, "unclear"),
+    };
+    (format!("{mark}{}", tx(words)), key)
 }
 
 fn commitments(r: &Report, locale: Locale) -> Option<AnyView> {
@@ -640,62 +724,53 @@ fn commitments(r: &Report, locale: Locale) -> Option<AnyView> {
         .texts
         .with_names(&r.shop.now.names)
         .with_names(&r.kiosk.now.names);
-    let rows = list
+    let lines = list
         .into_iter()
         .map(|(c, then)| {
             let (words, mark) = standing(c, &tx);
-            let symbol = match mark {
-                "met" => "✓ ",
-                "missed" => "✕ ",
-                _ => "",
-            };
             let (change, movement) = change_cell(&c.rate, then.map(|t| &t.rate), &tx);
-            view! {
-                <tr
-                    class:too-few=c.rate.too_few
-                    data-item=c.item.clone()
-                    data-n=c.rate.n
-                    data-standing=mark
-                    data-movement=movement
-                >
-                    <th scope="row">{texts.commitment(&c.questionnaire_id, &c.item, locale)}</th>
-                    <td>{format!("≥ {}%", fmt_value(c.target))}</td>
-                    <td class="value">{with_interval(&c.rate)}</td>
-                    <td class="n">{c.rate.n}</td>
-                    <td>{format!("{symbol}{words}")}</td>
-                    <td class="change">{change}</td>
-                </tr>
+            Line {
+                cells: vec![
+                    texts.commitment(&c.questionnaire_id, &c.item, locale),
+                    format!("≥ {}%", fmt_value(c.target)),
+                    value_cell(&c.rate, &tx),
+                    c.rate.n.to_string(),
+                    words,
+                    change,
+                ],
+                greyed: c.rate.too_few,
+                n: c.rate.n,
+                of: ("item", c.item.clone()),
+                movement: Some(movement),
+                standing: Some(mark),
             }
         })
-        .collect_view();
-    let body = view! {
-        <div
-            class="table-scroll"
-            tabindex="0"
-            role="region"
-            aria-labelledby="report-commitments-title"
-        >
-            <table class="data report-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{tx(Key::DashCommitment)}</th>
-                        <th scope="col">{tx(Key::DashTarget)}</th>
-                        <th scope="col">{tx(Key::RepThisMonth)}</th>
-                        <th scope="col">"n"</th>
-                        <th scope="col">{tx(Key::RepStanding)}</th>
-                        <th scope="col">{tx(Key::RepChange)}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-        <p class="report-note">{tx(Key::DashNoteStanding)}</p>
-    }
-    .into_any();
-    Some(section(
+        .collect();
+    let head = [
+        Key::DashCommitment,
+        Key::DashTarget,
+        Key::RepThisMonth,
+        Key::DashTarget,
+        Key::RepStanding,
+        Key::RepChange,
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, k)| {
+        if i == 3 {
+            "n".into()
+        } else {
+            tx(*k).to_string()
+        }
+    })
+    .collect();
+    Some(table(
         "report-commitments",
         tx(Key::RepCommitments).into(),
-        body,
+        head,
+        &["target", "value", "n", "standing", "change"],
+        lines,
+        Some(tx(Key::DashNoteStanding)),
     ))
 }
 
@@ -712,65 +787,65 @@ fn waiting(r: &Report, locale: Locale) -> Option<AnyView> {
         return None;
     }
     let before = r.shop.before(&r.place).map(|f| &f.wait);
-    let then = |v: Option<f64>| match before {
-        Some(b) if b.n > 0 => format!("{} · n={}", minutes(v, &tx), b.n),
-        _ => "–".into(),
-    };
-    let row = |param: &'static str, name: &'static str, v: Option<f64>, prev: Option<f64>| {
-        view! {
-            <tr class:too-few=w.too_few data-figure=param data-n=w.n>
-                <th scope="row">{name}</th>
-                <td class="value">
-                    {if w.too_few {
-                        format!("{} · {}", minutes(v, &tx), tx(Key::DashTooFew))
-                    } else {
-                        minutes(v, &tx)
-                    }}
-                </td>
-                <td class="n">{w.n}</td>
-                <td>{then(prev)}</td>
-                <td class="change">"–"</td>
-            </tr>
+    let line = |of: &str, name: &str, v: Option<f64>, prev: Option<f64>| {
+        let value = minutes(v, &tx);
+        Line {
+            cells: vec![
+                name.to_string(),
+                if w.too_few {
+                    format!("{value} · {}", tx(Key::DashTooFew))
+                } else {
+                    value
+                },
+                w.n.to_string(),
+                match before {
+                    Some(b) if b.n > 0 => format!("{} · n={}", minutes(prev, &tx), b.n),
+                    _ => "–".into(),
+                },
+                "–".into(),
+            ],
+            greyed: w.too_few,
+            n: w.n,
+            of: ("figure", of.to_string()),
+            movement: None,
+            standing: None,
         }
     };
-    let median = row(
-        "wait_median",
-        tx(Key::DashMedian),
-        w.median,
-        before.and_then(|b| b.median),
-    );
-    let p90 = row(
-        "wait_p90",
-        tx(Key::DashP90),
-        w.p90,
-        before.and_then(|b| b.p90),
-    );
-    let within = w.target.map(|t| {
+    let mut lines = vec![
+        line(
+            "wait_median",
+            tx(Key::DashMedian),
+            w.median,
+            before.and_then(|b| b.median),
+        ),
+        line(
+            "wait_p90",
+            tx(Key::DashP90),
+            w.p90,
+            before.and_then(|b| b.p90),
+        ),
+    ];
+    if let Some(t) = w.target {
         let name = format!(
             "{} (≤ {})",
             tx(Key::DashWithinTarget),
             super::figures::minutes(f64::from(t), &tx)
         );
-        figure_row(
+        lines.push(figure_line(
             "wait_within".into(),
             name,
             &w.within_target,
             before.map(|b| &b.within_target),
             &tx,
-        )
-    });
-    let body = view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="report-waiting-title">
-            <table class="data report-table">
-                {figure_head(Key::RepFigure, &tx)} <tbody>{median} {p90} {within}</tbody>
-            </table>
-        </div>
+        ));
     }
-    .into_any();
-    Some(section(
+    Some(table(
         "report-waiting",
         tx(Key::DashWaitTitle).into(),
-        body,
+        figure_head(&tx),
+        FIGURE_COLUMNS,
+        lines,
+        None,
     ))
 }
 
@@ -784,7 +859,7 @@ fn branches(r: &Report, locale: Locale) -> Option<AnyView> {
         return None;
     };
     let tx = |k| text(locale, k);
-    let rows = r
+    let lines = r
         .kiosk
         .now
         .branches
@@ -802,46 +877,48 @@ fn branches(r: &Report, locale: Locale) -> Option<AnyView> {
                 .filter(|s| s.mystery.visits > 0)
                 .map(|s| compact(&s.mystery.score, &tx))
                 .unwrap_or_else(|| "–".into());
-            view! {
-                <tr class:too-few=f.too_few data-branch=b.code.clone() data-n=f.n>
-                    <th scope="row">{format!("{} {}", b.code, b.name)}</th>
-                    <td class="n">{f.n}</td>
-                    <td>{compact(&f.csat, &tx)}</td>
-                    <td>{compact(&f.nps, &tx)}</td>
-                    <td>{compact(&f.overall, &tx)}</td>
-                    <td>{mystery}</td>
-                </tr>
+            Line {
+                cells: vec![
+                    format!("{} {}", b.code, b.name),
+                    f.n.to_string(),
+                    compact(&f.csat, &tx),
+                    compact(&f.nps, &tx),
+                    compact(&f.overall, &tx),
+                    mystery,
+                ],
+                greyed: f.too_few,
+                n: f.n,
+                of: ("branch", b.code.clone()),
+                movement: None,
+                standing: None,
             }
         })
-        .collect_view();
-    let body = view! {
-        <div
-            class="table-scroll"
-            tabindex="0"
-            role="region"
-            aria-labelledby="report-branches-title"
-        >
-            <table class="data report-table compact">
-                <thead>
-                    <tr>
-                        <th scope="col">{tx(Key::Branch)}</th>
-                        <th scope="col">"n"</th>
-                        <th scope="col">{tx(Key::DashCsat)}</th>
-                        <th scope="col">{tx(Key::DashNps)}</th>
-                        <th scope="col">{tx(Key::DashOverall)}</th>
-                        <th scope="col">{tx(Key::RepMysteryScore)}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-        <p class="report-note">{tx(Key::RepBranchesNote)}</p>
-    }
-    .into_any();
-    Some(section(
+        .collect();
+    let head = [
+        Key::Branch,
+        Key::Branch,
+        Key::DashCsat,
+        Key::DashNps,
+        Key::DashOverall,
+        Key::RepMysteryScore,
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, k)| {
+        if i == 1 {
+            "n".into()
+        } else {
+            tx(*k).to_string()
+        }
+    })
+    .collect();
+    Some(table(
         "report-branches",
         tx(Key::RepBranchList).into(),
-        body,
+        head,
+        &["n"],
+        lines,
+        Some(tx(Key::RepBranchesNote)),
     ))
 }
 
