@@ -95,6 +95,37 @@ test('branches: add one (checked before sending, refused codes said), edit, clos
   assert.deepEqual(unexpected(opened.errors, [409]), []);
 });
 
+test('formats: add one (checked before sending), give a branch it, refused removal while in use', async () => {
+  await section('branches');
+  await page.locator('#format-list').waitFor();
+  const FORMAT = `drive_${TAG.toLowerCase()}`;
+  await page.fill('#format-code', 'Drive Through');
+  await page.locator('#add-format button[type="submit"]').click();
+  assert.match(await page.locator('#format-code-error').textContent(), /a-z, 0-9/);
+  await page.fill('#format-code', FORMAT);
+  await page.fill('[id="format-name.zh-CN"]', '得来速网点');
+  await page.fill('[id="format-name.en"]', 'Drive-through');
+  await page.fill('[id="format-name.es"]', 'Autobanco');
+  await page.locator('#add-format button[type="submit"]').click();
+  const row = page.locator('#format-list tbody tr', { hasText: FORMAT });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Drive-through/);
+  const formats = await (await fetch(`${BASE_URL}/api/v1/formats`)).json();
+  assert.deepEqual(formats.find((f) => f.code === FORMAT).name, { 'zh-CN': '得来速网点', en: 'Drive-through', es: 'Autobanco' });
+  // The branch added above takes it.
+  await page.locator(`.edit[data-code="${CODE}"]`).click();
+  await page.selectOption(`#edit-${CODE}-format`, FORMAT);
+  await page.locator(`#edit-${CODE}-region`).press('Enter');
+  await page.locator('#branch-list tbody tr', { hasText: CODE }).locator('.branch-format', { hasText: 'Drive-through' }).waitFor();
+  const branch = (await (await fetch(`${BASE_URL}/api/v1/branches`)).json()).find((b) => b.code === CODE);
+  assert.equal(branch.format, FORMAT);
+  // A format a branch has is not removed: the server's 409, said in the row.
+  await page.locator(`#format-list .remove[data-code="${FORMAT}"]`).click();
+  await row.locator('.field-error').waitFor();
+  await axe('formats');
+  assert.deepEqual(unexpected(opened.errors, [409]), []);
+});
+
 test('questionnaires: upload a valid file, refuse an invalid one with its message, choose the version in use', async () => {
   await section('questionnaires');
   await page.locator('#questionnaire-list').waitFor();

@@ -157,6 +157,9 @@ test('every chart is drawn with a title, axis texts, a legend, a description and
   assert.match(await dims.locator('tbody tr', { hasText: 'N01' }).textContent(), /better than the network/);
   assert.match(await dims.locator('tbody tr', { hasText: 'N02' }).textContent(), /worse than the network/);
   assert.doesNotMatch(await s01.textContent(), /(better|worse) than the network/);
+  // The legend says what a flag means: the false-discovery rate held across
+  // every comparison on screen.
+  assert.match(await dims.locator('.chart-note').first().textContent(), /false-discovery rate is held at 5% across all \d+ comparisons on screen/);
   // Critical failures are marked on the mystery-shop chart, and named by
   // the item's text, never its id.
   assert.ok(await page.locator('#chart-mystery svg text', { hasText: '✕' }).count() > 0);
@@ -265,6 +268,18 @@ test('changing a filter changes every chart and table, and the view lives in the
   await page.locator('#chart-radar .legend li', { hasText: 'N02 Northgate' }).waitFor();
   assert.equal(await page.locator('#chart-radar .legend li').count(), 2, 'the network and N02 only');
   assert.equal(await page.locator('#chart-trend .legend li').count(), 2);
+  // Compared with peers (the branches of the same format) instead of the
+  // network: in the URL, every flag and the legend say so.
+  await page.selectOption('#dash-against', 'peers');
+  await page.waitForURL(/against=peers/);
+  await chartsFor(page, `${narrowed}&against=peers`);
+  const dims = page.locator('#chart-dimensions');
+  assert.match(await dims.locator('tbody tr', { hasText: 'N01' }).textContent(), /(better than|worse than|not distinguishable from) its peers/);
+  assert.doesNotMatch(await dims.locator('tbody').textContent(), /than the network/);
+  assert.match(await dims.locator('.chart-note').first().textContent(), /differs from its peers, the selected branches of its format together/);
+  await page.goBack();
+  await chartsFor(page, narrowed);
+  assert.equal(await page.inputValue('#dash-against'), 'network');
   await page.selectOption('#dash-trend', 'trust');
   await page.waitForURL(/trend=trust/);
   await page.locator('#chart-trend h3', { hasText: 'Trust' }).waitFor();

@@ -305,6 +305,16 @@ pub async fn comments(
         .await
 }
 
+/// The key drivers of the kiosk's responses for `filter`
+/// (`GET /api/v1/drivers`). Not kept on the device.
+pub async fn drivers(
+    filter: &branchpulse_core::aggregate::Filter,
+) -> Result<branchpulse_core::drivers::Drivers, ApiError> {
+    Call::get(&with_query("/drivers", &filter.to_query()))
+        .read()
+        .await
+}
+
 /// Where the CSV of the responses the filter takes in is downloaded.
 pub fn responses_csv_url(filter: &branchpulse_core::aggregate::Filter) -> String {
     url(&with_query("/export/responses.csv", &filter.to_query()))

@@ -22,3 +22,5 @@ pub mod sync;
 pub mod update;
 
 pub use app::{App, DashboardApp, KioskApp, ShopApp};
+/// The key drivers' view, for the browser tests.
+pub use pages::DriversView;

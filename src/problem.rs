@@ -461,6 +461,46 @@ pub fn say(code: ProblemCode, english: &str, l: Locale) -> String {
             },
             With::Nothing,
         ),
+        BadAgainst => (
+            Said {
+                en: "compare with the network or with peers",
+                zh: "请选择与全网或同类网点比较",
+                es: "compare con la red o con sucursales del mismo formato",
+            },
+            With::Nothing,
+        ),
+        UnknownFormat => (
+            Said {
+                en: "no such branch format: choose one from the list",
+                zh: "没有此网点类型，请从列表中选择",
+                es: "no existe ese formato de sucursal: elija uno de la lista",
+            },
+            With::Nothing,
+        ),
+        FormatCodeFormat => (
+            Said {
+                en: "use 1 to 32 lowercase letters a-z, digits or _",
+                zh: "请使用 1 到 32 个小写字母 a-z、数字或 _",
+                es: "use de 1 a 32 letras minúsculas a-z, dígitos o _",
+            },
+            With::Nothing,
+        ),
+        FormatExists => (
+            Said {
+                en: "a format with this code exists",
+                zh: "已有使用此代码的网点类型",
+                es: "ya existe un formato con este código",
+            },
+            With::Nothing,
+        ),
+        FormatInUse => (
+            Said {
+                en: "branches still have this format: give them another first",
+                zh: "仍有网点属于此类型，请先为其更换类型",
+                es: "hay sucursales con este formato: asígneles otro primero",
+            },
+            With::Nothing,
+        ),
         BadChannel => (
             Said {
                 en: "is not a channel: use kiosk or mystery shop",

@@ -11,7 +11,7 @@ use branchpulse_core::access::{
     Device, DevicePin, Enrolment, Login, NewDevice, NewUser, Purged, Session, User, UserChange,
 };
 use branchpulse_core::programme::{QuotaRow, Quotas, ReportDetail, ReportSummary, Review};
-use branchpulse_core::protocol::{Branch, NewVisit, Visit};
+use branchpulse_core::protocol::{Branch, Format, NewVisit, Visit};
 use js_sys::{Array, Reflect};
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
@@ -101,6 +101,25 @@ pub async fn add_branch(branch: &Branch) -> Result<(), ApiError> {
 pub async fn update_branch(branch: &Branch) -> Result<(), ApiError> {
     let path = format!("/branches/{}", js_sys::encode_uri_component(&branch.code));
     Call::put(&path).session().json(branch)?.send().await
+}
+
+/// The formats (peer groups) branches may have.
+pub async fn formats() -> Result<Vec<Format>, ApiError> {
+    Call::get("/formats").read().await
+}
+
+pub async fn add_format(format: &Format) -> Result<(), ApiError> {
+    Call::post("/formats").session().json(format)?.send().await
+}
+
+pub async fn update_format(format: &Format) -> Result<(), ApiError> {
+    let path = format!("/formats/{}", js_sys::encode_uri_component(&format.code));
+    Call::put(&path).session().json(format)?.send().await
+}
+
+pub async fn remove_format(code: &str) -> Result<(), ApiError> {
+    let path = format!("/formats/{}", js_sys::encode_uri_component(code));
+    Call::delete(&path).session().send().await
 }
 
 /// One version in `GET /api/v1/questionnaires/all`: the contract's

@@ -13,6 +13,7 @@ pub mod dots;
 pub mod figure;
 pub mod heatmap;
 pub mod palette;
+pub mod quadrant;
 pub mod radar;
 pub mod trend;
 pub mod waits;

@@ -6,7 +6,8 @@
 //! The endpoints are listed in docs/access.md.
 
 use crate::problem::ProblemCode;
-use crate::protocol::Branch;
+use crate::protocol::{Branch, Format};
+use crate::Locale;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -603,6 +604,51 @@ pub fn check_branch(branch: &Branch) -> Result<(), FieldError> {
     check_label("region", &branch.region)
 }
 
+/// A format code: 1–32 of `a`–`z`, `0`–`9` and `_` (e.g. `loan_centre`; it
+/// goes into JSON keys and the dashboard's words, so it is kept plain).
+pub fn check_format_code(code: &str) -> Result<(), FieldError> {
+    let ok = (1..=32).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(field(
+            "code",
+            ProblemCode::FormatCodeFormat,
+            "must be 1 to 32 of a-z, 0-9 and _ (e.g. loan_centre)",
+        ))
+    }
+}
+
+/// A whole format as an admin sends it: its code, and its name in every
+/// language of [`Locale::ALL`] (no other).
+pub fn check_format(format: &Format) -> Result<(), FieldError> {
+    check_format_code(&format.code)?;
+    for locale in Locale::ALL {
+        let name = match locale {
+            Locale::ZhCn => "name.zh-CN",
+            Locale::En => "name.en",
+            Locale::Es => "name.es",
+        };
+        check_label(name, format.name.0.get(&locale).map_or("", String::as_str))?;
+    }
+    Ok(())
+}
+
+/// A branch's format, given the formats that exist: none, or one of them.
+pub fn check_branch_format(branch: &Branch, formats: &[Format]) -> Result<(), FieldError> {
+    match &branch.format {
+        Some(code) if !formats.iter().any(|f| &f.code == code) => Err(field(
+            "format",
+            ProblemCode::UnknownFormat,
+            format!("no format \"{code}\"; choose one of the list (GET /api/v1/formats)"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// What is wrong with a new account, given the branches that exist.
 pub fn check_new_user(user: &NewUser, branches: &[Branch]) -> Result<(), FieldError> {
     check_username(&user.username)?;
@@ -750,6 +796,7 @@ mod tests {
             name: format!("Branch {code}"),
             region: region.into(),
             active,
+            format: None,
         }
     }
 

@@ -27,6 +27,7 @@
 //! | `questionnaire` | a questionnaire id, e.g. `lobby` | all |
 //! | `branches` | branch codes separated by commas: `N01,N02` | all |
 //! | `region` | a region name, e.g. `North` | all; with `branches`, only those branches of that region |
+//! | `against` | `network` or `peers`: what each branch's figures are compared with | `network` |
 //!
 //! Unknown parameters are ignored (the app keeps other state in its URL).
 //! Dates outside [`EARLIEST_DAY`]..=[`LATEST_DAY`] (2000-01-01 to 2100-12-31)
@@ -51,7 +52,12 @@
 //!   "trend": [TrendPoint],                  // the network, one point per ISO week in range
 //!   "branches": [ { "code": "N01", "name": "Harbour Square", "region": "North",
 //!                   "figures": Figures,     // with "comparison" filled in
+//!                   "format": "community",   // its peer group; absent without one
 //!                   "trend": [TrendPoint] } ]   // the same weeks as the network's
+//!   "peers": { "community": Figures },      // against=peers: the selected branches of each
+//!                                           // format together, what their branches are compared with
+//!   "flags": { "compared_with": "network" | "peers", "q": 0.05,
+//!              "tests": 480, "flagged": 12 }   // comparisons made and flagged (see below)
 //! }
 //! Figures = {
 //!   "n": 412,                               // responses
@@ -90,6 +96,23 @@
 //!            "estimate": { "n": 412, "value": 71.2, "low": 68.9, "high": 73.5 } | null,   // null when n = 0
 //!            "comparison": "better" | "worse" | "indistinguishable" }   // branches only, and only
 //!                                                // when neither side is too few; absent otherwise
+//! ```
+//!
+//! # What a flag means
+//!
+//! Each branch figure compared (overall, completion, the dimensions, CSAT,
+//! satisfaction, NPS, visit score and pass rate) is tested against its
+//! reference, the network's figure or, with `against=peers`, the figure of
+//! the selected branches of its format (a branch without a format is then
+//! not compared): the test its own 95 % interval inverts
+//! ([`stats::Sample::test`]), so one comparison alone is flagged exactly when
+//! the interval leaves the reference out. Every p-value of the answer then
+//! goes through Benjamini–Hochberg at q = 5 % ([`crate::fdr`]): `better` and
+//! `worse` are the rejected ones, and among all flags shown at most 5 % are
+//! expected false, with 12 branches or with 500. A figure too few on either
+//! side is not tested.
+//!
+//! ```text
 //! TrendPoint = { "week": "2026-W02", "start": "2026-01-05", "n": 37,
 //!                "overall": { "n": 37, "mean": 70.1 } | null,
 //!                "dimensions": { "empathy": { "n": 37, "mean": 72.5 }, … } }   // only those with answers
@@ -123,7 +146,7 @@ use crate::score::{self, NpsClass};
 use crate::scorecard::{
     self, Change, Changes, CommitmentFigure, Definitions, ItemMap, SlotSums, WaitSlot,
 };
-use crate::stats::{self, Comparison, Estimate, Moments};
+use crate::stats::{self, Comparison, Estimate, Moments, Sample, Test};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -151,6 +174,30 @@ pub struct Filter {
     pub branches: Vec<String>,
     /// Only the branches of this region.
     pub region: Option<String>,
+    /// What each branch is compared with.
+    pub against: Reference,
+}
+
+/// What each branch's figures are compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Reference {
+    /// Every branch of the list together.
+    #[default]
+    Network,
+    /// The selected branches of the branch's format.
+    Peers,
+}
+
+impl Reference {
+    /// `network` or `peers`, as in URLs.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reference::Network => "network",
+            Reference::Peers => "peers",
+        }
+    }
 }
 
 /// A filter value that cannot be used; the message names the parameter.
@@ -190,6 +237,9 @@ pub enum FilterError {
     /// `region` names no branch's region.
     #[error("region: no branch is in region \"{0}\"")]
     UnknownRegion(String),
+    /// `against` is neither `network` nor `peers`.
+    #[error("against: \"{0}\" is not what branches are compared with; use network or peers")]
+    BadAgainst(String),
     /// `branches` names a code that is not a branch.
     #[error("branches: unknown branch code \"{0}\"")]
     UnknownBranch(String),
@@ -213,6 +263,7 @@ impl FilterError {
         match self {
             FilterError::BadDate { .. } => ProblemCode::BadDate,
             FilterError::BadChannel(_) => ProblemCode::BadChannel,
+            FilterError::BadAgainst(_) => ProblemCode::BadAgainst,
             FilterError::OutOfRange { .. } => ProblemCode::DateOutOfRange,
             FilterError::EmptyRange { .. } => ProblemCode::EmptyDateRange,
             FilterError::UnknownRegion(_) => ProblemCode::UnknownRegion,
@@ -232,6 +283,7 @@ impl FilterError {
                 Some(param)
             }
             FilterError::BadChannel(_) => Some("channel"),
+            FilterError::BadAgainst(_) => Some("against"),
             FilterError::EmptyRange { .. } => Some("from"),
             FilterError::UnknownRegion(_) => Some("region"),
             FilterError::UnknownBranch(_) => Some("branches"),
@@ -281,6 +333,9 @@ pub struct FilterParams {
     /// A region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// `network` (the default) or `peers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<String>,
 }
 
 /// `Some(trimmed)` unless absent or blank.
@@ -338,6 +393,11 @@ impl TryFrom<FilterParams> for Filter {
             Some("mystery_shop") => Some(Channel::MysteryShop),
             Some(other) => return Err(FilterError::BadChannel(other.to_owned())),
         };
+        let against = match given(p.against).as_deref() {
+            None | Some("network") => Reference::Network,
+            Some("peers") => Reference::Peers,
+            Some(other) => return Err(FilterError::BadAgainst(other.to_owned())),
+        };
         let mut branches: Vec<String> = Vec::new();
         for code in p.branches.as_deref().unwrap_or_default().split(',') {
             let code = code.trim();
@@ -352,6 +412,7 @@ impl TryFrom<FilterParams> for Filter {
             questionnaire: given(p.questionnaire),
             branches,
             region: given(p.region),
+            against,
         })
     }
 }
@@ -365,6 +426,7 @@ impl From<Filter> for FilterParams {
             questionnaire: f.questionnaire,
             branches: (!f.branches.is_empty()).then(|| f.branches.join(",")),
             region: f.region,
+            against: (f.against != Reference::Network).then(|| f.against.label().to_owned()),
         }
     }
 }
@@ -688,7 +750,9 @@ pub struct Figure {
     pub too_few: bool,
     /// `None` when `n == 0`.
     pub estimate: Option<Estimate>,
-    /// A branch against the network: only when neither is too few.
+    /// A branch against its reference (the network or its peers), flagged
+    /// with the false-discovery rate held across the whole answer (see "What
+    /// a flag means"): only when neither is too few.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
 }
@@ -708,14 +772,144 @@ impl Figure {
         }
     }
 
-    /// Set `comparison` against the network's figure, where both may be shown.
-    pub(crate) fn compare(&mut self, network: &Figure) {
-        self.comparison = match (&self.estimate, &network.estimate) {
-            (Some(b), Some(net)) if !self.too_few && !network.too_few => {
-                Some(stats::differs(b, net.value))
-            }
+    /// The test of this figure, computed from `sample`, against
+    /// `reference`; `None` where either is too few or empty, as such a
+    /// figure is never flagged.
+    pub(crate) fn test(&self, sample: Sample, reference: &Figure) -> Option<Test> {
+        match (&self.estimate, &reference.estimate) {
+            (Some(_), Some(r)) if !self.too_few && !reference.too_few => sample.test(r.value),
             _ => None,
-        };
+        }
+    }
+}
+
+/// The comparison of each test given (see "What a flag means"):
+/// Benjamini–Hochberg over all of them at once, `None` where there is no
+/// test (a figure too few on either side).
+pub fn comparisons(tests: &[Option<Test>]) -> Vec<Option<Comparison>> {
+    let p: Vec<f64> = tests.iter().flatten().map(|t| t.p).collect();
+    let mut rejected = crate::fdr::rejected(&p).into_iter();
+    tests
+        .iter()
+        .map(|t| {
+            let t = t.as_ref()?;
+            let flagged = rejected.next().expect("one verdict per test");
+            Some(match (flagged, t.above) {
+                (false, _) => Comparison::Indistinguishable,
+                (true, true) => Comparison::Better,
+                (true, false) => Comparison::Worse,
+            })
+        })
+        .collect()
+}
+
+/// The figures of [`Figures`] a branch is compared on.
+#[derive(Debug, Clone, Copy)]
+enum Compared {
+    Overall,
+    Completion,
+    Dimension(Dimension),
+    Csat,
+    Satisfaction,
+    Nps,
+    VisitScore,
+    PassRate,
+}
+
+impl Compared {
+    fn all() -> impl Iterator<Item = Compared> {
+        [Compared::Overall, Compared::Completion]
+            .into_iter()
+            .chain(Dimension::ALL.iter().map(|d| Compared::Dimension(*d)))
+            .chain([
+                Compared::Csat,
+                Compared::Satisfaction,
+                Compared::Nps,
+                Compared::VisitScore,
+                Compared::PassRate,
+            ])
+    }
+
+    fn of(self, f: &Figures) -> Figure {
+        match self {
+            Compared::Overall => f.overall,
+            Compared::Completion => f.completion,
+            Compared::Dimension(d) => f.dimensions.get(&d).copied().unwrap_or_else(Figure::none),
+            Compared::Csat => f.csat,
+            Compared::Satisfaction => f.satisfaction,
+            Compared::Nps => f.nps,
+            Compared::VisitScore => f.mystery.score,
+            Compared::PassRate => f.mystery.pass_rate,
+        }
+    }
+
+    fn of_mut(self, f: &mut Figures) -> &mut Figure {
+        match self {
+            Compared::Overall => &mut f.overall,
+            Compared::Completion => &mut f.completion,
+            Compared::Dimension(d) => f.dimensions.entry(d).or_insert_with(Figure::none),
+            Compared::Csat => &mut f.csat,
+            Compared::Satisfaction => &mut f.satisfaction,
+            Compared::Nps => &mut f.nps,
+            Compared::VisitScore => &mut f.mystery.score,
+            Compared::PassRate => &mut f.mystery.pass_rate,
+        }
+    }
+
+    /// What the figure of `r` is computed from.
+    fn sample(self, r: &Rollup) -> Sample {
+        match self {
+            Compared::Overall => Sample::Mean(r.overall),
+            Compared::Completion => Sample::Percent {
+                successes: r.completed,
+                n: r.n,
+            },
+            Compared::Dimension(d) => {
+                Sample::Mean(r.dimensions.get(&d).copied().unwrap_or_default())
+            }
+            Compared::Csat => Sample::Percent {
+                successes: r.csat_top,
+                n: r.csat_n,
+            },
+            Compared::Satisfaction => Sample::Mean(r.satisfaction),
+            Compared::Nps => Sample::Nps {
+                promoters: r.nps.promoters,
+                passives: r.nps.passives,
+                detractors: r.nps.detractors,
+            },
+            Compared::VisitScore => Sample::Mean(r.visit_score),
+            Compared::PassRate => Sample::Percent {
+                successes: r.passes,
+                n: r.visits,
+            },
+        }
+    }
+}
+
+/// Flag every compared figure of `branches` (its figures, its sums and
+/// what it is compared with, if anything), all in one go.
+fn flag_branches(branches: &mut [(Figures, Rollup, Option<&Figures>)]) -> Flags {
+    let mut tests = Vec::new();
+    for (figures, sums, reference) in branches.iter() {
+        for c in Compared::all() {
+            tests.push(reference.and_then(|r| c.of(figures).test(c.sample(sums), &c.of(r))));
+        }
+    }
+    let verdicts = comparisons(&tests);
+    let flagged = verdicts
+        .iter()
+        .filter(|v| matches!(v, Some(Comparison::Better | Comparison::Worse)))
+        .count();
+    let mut each = verdicts.into_iter();
+    for (figures, _, _) in branches.iter_mut() {
+        for c in Compared::all() {
+            c.of_mut(figures).comparison = each.next().expect("one verdict per figure");
+        }
+    }
+    Flags {
+        tests: tests.iter().flatten().count() as u64,
+        flagged: flagged as u64,
+        ..Flags::default()
     }
 }
 
@@ -872,6 +1066,9 @@ pub struct BranchFigures {
     pub name: String,
     /// Its region.
     pub region: String,
+    /// Its format (peer group), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
     /// Its figures over the filter's dates.
     pub figures: Figures,
     /// Its weeks.
@@ -904,6 +1101,38 @@ pub struct Aggregates {
     /// commitments), for readers not given their questionnaire.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub names: scorecard::Names,
+    /// With `against=peers`, by format code: the selected branches of that
+    /// format together, what each of them is compared with.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub peers: BTreeMap<String, Figures>,
+    /// How the branches' figures were compared (see "What a flag means").
+    #[serde(default)]
+    pub flags: Flags,
+}
+
+/// How the flags of one answer were set.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Flags {
+    /// The network or each branch's peers.
+    pub compared_with: Reference,
+    /// The false-discovery rate kept to ([`crate::fdr::Q`]).
+    pub q: f64,
+    /// Comparisons tested (figures not too few on either side).
+    pub tests: u64,
+    /// Those flagged better or worse.
+    pub flagged: u64,
+}
+
+impl Default for Flags {
+    fn default() -> Flags {
+        Flags {
+            compared_with: Reference::Network,
+            q: crate::fdr::Q,
+            tests: 0,
+            flagged: 0,
+        }
+    }
 }
 
 /// The figures of summed `r`, with the commitments and waiting-time
@@ -1120,23 +1349,59 @@ pub fn aggregate(
             .collect()
     };
     let network_figures = figures(&network, defs);
-    let branch_figures = selected
+    let totals: Vec<Rollup> = selected
         .iter()
         .map(|b| {
-            let per_week = by_branch.get(b.code.as_str());
             let mut total = Rollup::default();
-            for r in per_week.into_iter().flat_map(|m| m.values()) {
+            for r in by_branch
+                .get(b.code.as_str())
+                .into_iter()
+                .flat_map(|m| m.values())
+            {
                 total.merge(r);
             }
-            let mut f = figures(&total, defs);
-            compare(&mut f, &network_figures);
-            BranchFigures {
-                code: b.code.clone(),
-                name: b.name.clone(),
-                region: b.region.clone(),
-                figures: f,
-                trend: trend_of(per_week),
+            total
+        })
+        .collect();
+    let peers: BTreeMap<String, Figures> = match filter.against {
+        Reference::Network => BTreeMap::new(),
+        Reference::Peers => {
+            let mut sums: BTreeMap<String, Rollup> = BTreeMap::new();
+            for (b, total) in selected.iter().zip(&totals) {
+                if let Some(format) = &b.format {
+                    sums.entry(format.clone()).or_default().merge(total);
+                }
             }
+            sums.iter()
+                .map(|(f, r)| (f.clone(), figures(r, defs)))
+                .collect()
+        }
+    };
+    let mut compared: Vec<(Figures, Rollup, Option<&Figures>)> = selected
+        .iter()
+        .zip(totals)
+        .map(|(b, total)| {
+            let reference = match filter.against {
+                Reference::Network => Some(&network_figures),
+                Reference::Peers => b.format.as_ref().and_then(|f| peers.get(f)),
+            };
+            (figures(&total, defs), total, reference)
+        })
+        .collect();
+    let flags = Flags {
+        compared_with: filter.against,
+        ..flag_branches(&mut compared)
+    };
+    let branch_figures = selected
+        .iter()
+        .zip(compared)
+        .map(|(b, (f, _, _))| BranchFigures {
+            code: b.code.clone(),
+            name: b.name.clone(),
+            region: b.region.clone(),
+            format: b.format.clone(),
+            figures: f,
+            trend: trend_of(by_branch.get(b.code.as_str())),
         })
         .collect();
     let named = network_figures
@@ -1159,23 +1424,9 @@ pub fn aggregate(
         network: network_figures,
         branches: branch_figures,
         names,
+        peers,
+        flags,
     }
-}
-
-/// Fill in each figure's comparison with the network's.
-fn compare(branch: &mut Figures, network: &Figures) {
-    branch.overall.compare(&network.overall);
-    branch.completion.compare(&network.completion);
-    for (d, f) in branch.dimensions.iter_mut() {
-        if let Some(net) = network.dimensions.get(d) {
-            f.compare(net);
-        }
-    }
-    branch.csat.compare(&network.csat);
-    branch.satisfaction.compare(&network.satisfaction);
-    branch.nps.compare(&network.nps);
-    branch.mystery.score.compare(&network.mystery.score);
-    branch.mystery.pass_rate.compare(&network.mystery.pass_rate);
 }
 
 /// [`aggregate`] straight from responses (the app, offline). `questionnaire`

@@ -20,6 +20,8 @@ pub mod access;
 pub mod aggregate;
 pub mod alerts;
 pub mod cases;
+pub mod drivers;
+pub mod fdr;
 pub mod locale;
 pub mod problem;
 pub mod programme;

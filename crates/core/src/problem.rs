@@ -114,6 +114,14 @@ pub enum ProblemCode {
     UnknownBranch,
     /// No branch is in this region.
     UnknownRegion,
+    /// No format (peer group) has this code.
+    UnknownFormat,
+    /// A format code that is not 1 to 32 of a-z, 0-9 and _.
+    FormatCodeFormat,
+    /// A format with this code exists.
+    FormatExists,
+    /// A format that branches still have cannot be removed.
+    FormatInUse,
     /// No webhook has this id.
     UnknownWebhook,
     /// The branch is closed (inactive).
@@ -132,6 +140,8 @@ pub enum ProblemCode {
     EmptyDateRange,
     /// A channel other than `kiosk` and `mystery_shop`.
     BadChannel,
+    /// An `against` other than `network` and `peers`.
+    BadAgainst,
     /// A `limit` outside its range.
     BadLimit,
     /// A comment search longer than `aggregate::MAX_SEARCH_CHARS`.
@@ -263,6 +273,10 @@ mod tests {
             PinOnlyForKiosks => "pin_only_for_kiosks",
             UnknownBranch => "unknown_branch",
             UnknownRegion => "unknown_region",
+            UnknownFormat => "unknown_format",
+            FormatCodeFormat => "format_code_format",
+            FormatExists => "format_exists",
+            FormatInUse => "format_in_use",
             UnknownWebhook => "unknown_webhook",
             BranchClosed => "branch_closed",
             UnknownQuestionnaire => "unknown_questionnaire",
@@ -272,6 +286,7 @@ mod tests {
             DateOutOfRange => "date_out_of_range",
             EmptyDateRange => "empty_date_range",
             BadChannel => "bad_channel",
+            BadAgainst => "bad_against",
             BadLimit => "bad_limit",
             SearchTooLong => "search_too_long",
             QuestionnaireUnreadable => "questionnaire_unreadable",

@@ -153,6 +153,22 @@ pub struct Branch {
     /// An inactive (closed) branch keeps its data but takes no new responses or visits.
     #[serde(default = "yes")]
     pub active: bool,
+    /// Its format (peer group), a [`Format`]'s code: the branches it is
+    /// compared with when the dashboard compares with peers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
+/// A kind of branch (community, business district, loan centre, …), whose
+/// branches are one another's peers; admins keep the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Format {
+    /// Its code, as branches name it (like a branch code: `A-Z`, `0-9`, `-`, `_`).
+    pub code: String,
+    /// Its name in zh-CN, en and es.
+    pub name: crate::Text,
 }
 
 fn yes() -> bool {

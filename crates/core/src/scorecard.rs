@@ -431,6 +431,18 @@ fn item_figures(sums: &ItemMap, latest: &[&Questionnaire]) -> Vec<ItemFigure> {
     out
 }
 
+/// What an item's figure is computed from (see [`item_figures`]).
+fn item_sample(f: &ItemFigure, s: &ItemSums) -> stats::Sample {
+    if f.yes_no || f.max_rings.is_some() {
+        stats::Sample::Percent {
+            successes: (s.score.sum / 100.0).round().clamp(0.0, s.score.n as f64) as u64,
+            n: s.score.n,
+        }
+    } else {
+        stats::Sample::Mean(s.score)
+    }
+}
+
 /// Turn item sums per branch into [`Items`]: the network is every branch
 /// of the list (as in [`aggregate::aggregate`]), the filter's branches are
 /// listed and compared with it.
@@ -456,26 +468,46 @@ pub fn items(
         }
     }
     let network = item_figures(&network, latest);
-    let branches = branches
+    let empty = ItemMap::new();
+    let mut listed: Vec<(&Branch, Vec<ItemFigure>)> = branches
         .iter()
         .filter(|b| filter.selects(b))
         .map(|b| {
-            let mut items = by_branch
+            let items = by_branch
                 .get(&b.code)
                 .map(|s| item_figures(s, latest))
                 .unwrap_or_default();
-            for f in &mut items {
-                if let Some(net) = network
-                    .iter()
-                    .find(|n| n.questionnaire_id == f.questionnaire_id && n.item == f.item)
-                {
-                    f.figure.compare(&net.figure);
-                }
-            }
-            BranchItems {
-                code: b.code.clone(),
-                items,
-            }
+            (b, items)
+        })
+        .collect();
+    // Benjamini–Hochberg over every item of every branch (see
+    // aggregate's "What a flag means").
+    let mut tests = Vec::new();
+    for (b, items) in &listed {
+        let sums = by_branch.get(&b.code).unwrap_or(&empty);
+        for f in items {
+            let net = network
+                .iter()
+                .find(|n| n.questionnaire_id == f.questionnaire_id && n.item == f.item);
+            let s = sums
+                .get(&f.questionnaire_id)
+                .and_then(|q| q.get(&f.item))
+                .copied()
+                .unwrap_or_default();
+            tests.push(net.and_then(|net| f.figure.test(item_sample(f, &s), &net.figure)));
+        }
+    }
+    let mut verdicts = aggregate::comparisons(&tests).into_iter();
+    for (_, items) in &mut listed {
+        for f in items {
+            f.figure.comparison = verdicts.next().expect("one verdict per item");
+        }
+    }
+    let branches = listed
+        .into_iter()
+        .map(|(b, items)| BranchItems {
+            code: b.code.clone(),
+            items,
         })
         .collect();
     let defs = Definitions::of(latest.iter().copied());

@@ -3,8 +3,10 @@
 //! Every figure a manager sees carries its `n` and a 95% interval:
 //! [`wilson`] for proportions (CSAT, pass rates), [`mean_interval`] (Student t)
 //! for mean scores, [`nps_adjusted_wald`] for NPS. [`differs`] says whether a
-//! branch is better or worse than the network only where its interval says so,
-//! and [`too_few`] marks figures resting on fewer than [`MIN_N`] answers.
+//! branch is better or worse than the network only where its interval says so;
+//! [`Sample::test`] gives the p-value that inverts each interval, for
+//! flags over many comparisons at once ([`crate::fdr`]); and [`too_few`]
+//! marks figures resting on fewer than [`MIN_N`] answers.
 //!
 //! Nothing here allocates more than the caller gives it; the Student-t
 //! quantile comes from `statrs` (see [`t_quantile`] for very large samples).
@@ -256,16 +258,20 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     }
 }
 
-/// How a branch's figure stands against the network's.
+/// How a branch's figure stands against its reference (the network's
+/// figure, or its peers'). In an aggregates answer a flag holds the
+/// false-discovery rate at 5 % across all its comparisons (see
+/// `aggregate`'s "What a flag means"); [`differs`] is the rule for one
+/// comparison alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
-    /// The branch's whole interval lies above the network value.
+    /// Above the reference, and flagged.
     Better,
-    /// The branch's whole interval lies below the network value.
+    /// Below the reference, and flagged.
     Worse,
-    /// The network value lies within the branch's interval.
+    /// Not flagged as different.
     Indistinguishable,
 }
 
@@ -280,6 +286,122 @@ pub fn differs(branch: &Estimate, network_value: f64) -> Comparison {
         Comparison::Worse
     } else {
         Comparison::Indistinguishable
+    }
+}
+
+/// What a figure was computed from, kept to test it against a reference
+/// value by inverting its own interval: a figure is significantly different
+/// from a value (two-sided, 5 %) exactly when its 95 % interval leaves the
+/// value out, so a flag of one comparison is the interval's word.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sample {
+    /// `successes` of `n`, shown as a percentage ([`wilson`]): the score test.
+    Percent {
+        /// Successes.
+        successes: u64,
+        /// Trials.
+        n: u64,
+    },
+    /// Values summed in `Moments` ([`mean_interval`]): the one-sample t-test.
+    Mean(Moments),
+    /// NPS answers by class ([`nps_adjusted_wald`]): the adjusted-Wald z.
+    Nps {
+        /// Answers of 9–10.
+        promoters: u64,
+        /// Answers of 7–8.
+        passives: u64,
+        /// Answers of 0–6.
+        detractors: u64,
+    },
+}
+
+/// A two-sided test of a figure against a reference value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Test {
+    /// The two-sided p-value.
+    pub p: f64,
+    /// Whether the figure lies above the reference (by the statistic the
+    /// interval is centred on).
+    pub above: bool,
+}
+
+impl Sample {
+    /// The test of this sample against `reference`, on the figure's own
+    /// scale (0–100 for percentages, −100..100 for NPS). `None` without
+    /// answers or with a reference that is not a number.
+    ///
+    /// - Percent: `z = (p̂ − p₀) / √(p₀(1 − p₀)/n)`, whose |z| ≤ z₉₅ is the
+    ///   Wilson interval; at p₀ = 0 or 1 any other p̂ gives p = 0.
+    /// - Mean: `t = (x̄ − μ₀) / (s/√n)` on n − 1 degrees of freedom; one value
+    ///   (no spread) gives p = 1, as its interval is the whole scale.
+    /// - NPS: `z = (NPS′ − NPS₀) / √(Var′/n′)`, the adjusted-Wald statistic.
+    pub fn test(&self, reference: f64) -> Option<Test> {
+        if !reference.is_finite() {
+            return None;
+        }
+        let normal = |z: f64| 2.0 * Normal::standard().sf(z.abs());
+        match *self {
+            Sample::Percent { successes, n } => {
+                if n == 0 || successes > n {
+                    return None;
+                }
+                let p = successes as f64 / n as f64;
+                let p0 = (reference / 100.0).clamp(0.0, 1.0);
+                let se = (p0 * (1.0 - p0) / n as f64).sqrt();
+                Some(Test {
+                    p: exact_or(p - p0, se, normal),
+                    above: p > p0,
+                })
+            }
+            Sample::Mean(m) => {
+                let mean = m.mean()?;
+                let Some(var) = m.variance() else {
+                    return Some(Test {
+                        p: 1.0,
+                        above: mean > reference,
+                    });
+                };
+                let df = (m.n - 1) as f64;
+                let t_dist = StudentsT::new(0.0, 1.0, df).ok()?;
+                let se = (var / m.n as f64).sqrt();
+                Some(Test {
+                    p: exact_or(mean - reference, se, |t| 2.0 * t_dist.sf(t.abs())),
+                    above: mean > reference,
+                })
+            }
+            Sample::Nps {
+                promoters,
+                passives,
+                detractors,
+            } => {
+                let n = promoters + passives + detractors;
+                if n == 0 {
+                    return None;
+                }
+                let n_adj = n as f64 + 3.0;
+                let p = (promoters as f64 + 0.75) / n_adj;
+                let d = (detractors as f64 + 0.75) / n_adj;
+                let nps_adj = p - d;
+                let var = (p + d - nps_adj * nps_adj).max(0.0);
+                let diff = nps_adj - reference / 100.0;
+                Some(Test {
+                    p: exact_or(diff, (var / n_adj).sqrt(), normal),
+                    above: diff > 0.0,
+                })
+            }
+        }
+    }
+}
+
+/// The p-value of `difference / se` by `tail`, where a zero standard error
+/// means certainty: p = 1 at no difference, 0 at any other.
+fn exact_or(difference: f64, se: f64, tail: impl Fn(f64) -> f64) -> f64 {
+    if se > 0.0 {
+        tail(difference / se).clamp(0.0, 1.0)
+    } else if difference == 0.0 {
+        1.0
+    } else {
+        0.0
     }
 }
 

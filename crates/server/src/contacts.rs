@@ -90,6 +90,7 @@ pub async fn receive(
             name: record.branch.clone(),
             region: String::new(),
             active: false,
+            format: None,
         });
     match state.store.add_contact(&record, &branch, device.id).await? {
         Some(alerts) => {

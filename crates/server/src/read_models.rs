@@ -22,6 +22,7 @@ use crate::AppState;
 use branchpulse_core::aggregate::{
     self, aggregate, channel_label, Aggregates, Comment, CommentQuery, Figure, Figures, Filter,
 };
+use branchpulse_core::drivers::{self, Drivers};
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::questionnaire::{Dimension, Kind};
 use branchpulse_core::scorecard::{self, Change, CommitmentDef, Items};
@@ -113,6 +114,76 @@ pub async fn items(state: &AppState, filter: &Filter) -> Result<Items, ApiError>
         &snapshot.actives(),
         parts,
     ))
+}
+
+/// The most kiosk responses a drivers answer reads: the latest of the filter.
+pub const DRIVERS_CAP: u32 = 20_000;
+
+/// The key drivers of the kiosk's responses in `filter` (already checked and
+/// narrowed): the latest [`DRIVERS_CAP`] responses, each scored with the
+/// questionnaire version it answered, and the network's dimension scores
+/// from the figures.
+pub async fn drivers(state: &AppState, filter: &Filter) -> Result<Drivers, ApiError> {
+    let filter = Filter {
+        channel: Some(Channel::Kiosk),
+        ..filter.clone()
+    };
+    let snapshot = state.catalog.snapshot();
+    let branches = selected(snapshot.branches(), &filter);
+    let codes = branches.keys().map(|c| (*c).to_owned()).collect();
+    let payloads = crate::telemetry::timed(
+        "drivers",
+        state.store.latest_kiosk(&filter, codes, DRIVERS_CAP),
+    )
+    .await?;
+    let capped = payloads.len() == DRIVERS_CAP as usize;
+    let mut read = 0u64;
+    let mut cases = Vec::new();
+    for payload in &payloads {
+        let response: Response = serde_json::from_str(payload)
+            .map_err(|e| ApiError::Internal(format!("a stored response cannot be read: {e}")))?;
+        if !filter.takes(
+            aggregate::day_of(&response),
+            &response.questionnaire_id,
+            response.channel,
+        ) {
+            continue;
+        }
+        read += 1;
+        let Some(q) =
+            snapshot.questionnaire(&response.questionnaire_id, response.questionnaire_version)
+        else {
+            continue;
+        };
+        cases.extend(drivers::case_of(q, &response));
+    }
+    // The bootstrap refits each outcome hundreds of times: off the async workers.
+    let (satisfaction, nps) = tokio::task::spawn_blocking(move || drivers::drivers_of(&cases))
+        .await
+        .map_err(|e| ApiError::Internal(format!("the drivers could not be computed: {e}")))?;
+    // The scores of the selection itself: its branches are the "network"
+    // the figures are summed over.
+    let defs = snapshot.definitions();
+    let parts = crate::telemetry::timed(
+        "drivers",
+        state.store.rollup_parts(&filter, &defs.commitment_items()),
+    )
+    .await?;
+    let mine: Vec<Branch> = branches.values().map(|b| (*b).clone()).collect();
+    let figures = aggregate(&filter, &mine, &defs, parts);
+    let scores = Dimension::CUSTOMER
+        .iter()
+        .filter_map(|d| figures.network.dimensions.get(d).map(|f| (*d, *f)))
+        .collect();
+    Ok(Drivers {
+        filter,
+        cap: u64::from(DRIVERS_CAP),
+        read,
+        capped,
+        satisfaction,
+        nps,
+        scores,
+    })
 }
 
 /// The English label of each commitment of the active questionnaires, by

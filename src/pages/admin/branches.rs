@@ -1,21 +1,72 @@
-//! Branches: the list, a new branch, a branch's name and region, closing
-//! and reopening (branches are never deleted: their responses stay).
+//! Branches: the list, a new branch, a branch's name, region and format,
+//! closing and reopening (branches are never deleted: their responses
+//! stay); below them the formats (peer groups) themselves.
 
 use super::{table, Problem};
 use crate::api::admin as api;
 use crate::api::ApiError;
 use crate::i18n::{t, use_locale, Key};
 use branchpulse_core::access::check_branch;
-use branchpulse_core::protocol::Branch;
+use branchpulse_core::protocol::{Branch, Format};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeSet;
 
-const FIELDS: [&str; 3] = ["code", "name", "region"];
+const FIELDS: [&str; 4] = ["code", "name", "region", "format"];
+
+type Formats = LocalResource<Result<Vec<Format>, ApiError>>;
+
+/// A choice of format (or none) for a branch, bound to `value` (a code;
+/// empty for none).
+fn format_select(
+    id: String,
+    formats: Formats,
+    value: RwSignal<String>,
+    problem: Problem,
+) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <select
+            id=id
+            name="format"
+            aria-invalid=problem.is_at("format")
+            aria-describedby=problem.described("format")
+            on:change=move |e| value.set(event_target_value(&e))
+        >
+            <option value="" selected=move || value.with(String::is_empty)>
+                {t(Key::AdmNoFormat)}
+            </option>
+            {move || {
+                formats
+                    .get()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|f| {
+                        let code = f.code.clone();
+                        let label = f.name.get(locale.get()).to_string();
+                        view! {
+                            <option value=f.code selected=move || value.with(|v| *v == code)>
+                                {label}
+                            </option>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </select>
+        {problem.show("format")}
+    }
+}
+
+/// `Some(code)` unless none is chosen.
+fn chosen(value: RwSignal<String>) -> Option<String> {
+    Some(value.get_untracked()).filter(|v| !v.is_empty())
+}
 
 #[component]
 pub fn Branches() -> impl IntoView {
     let list = LocalResource::new(api::branches);
+    let formats: Formats = LocalResource::new(api::formats);
     let regions = Memo::new(move |_| {
         list.get()
             .and_then(Result::ok)
@@ -37,22 +88,35 @@ pub fn Branches() -> impl IntoView {
                 list,
                 Key::AdmNoBranches,
                 "branch-list",
-                &[Key::AdmCode, Key::AdmName, Key::DashRegion, Key::AdmStatus, Key::AdmActions],
-                move |b| view! { <BranchRow branch=b list /> },
+                &[
+                    Key::AdmCode,
+                    Key::AdmName,
+                    Key::DashRegion,
+                    Key::AdmFormat,
+                    Key::AdmStatus,
+                    Key::AdmActions,
+                ],
+                move |b| view! { <BranchRow branch=b list formats /> },
             )}
-            <AddBranch list />
+            <AddBranch list formats />
         </section>
+        <super::formats::Formats formats branches=list />
     }
 }
 
 #[component]
-fn BranchRow(branch: Branch, list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoView {
+fn BranchRow(
+    branch: Branch,
+    list: LocalResource<Result<Vec<Branch>, ApiError>>,
+    formats: Formats,
+) -> impl IntoView {
     let locale = use_locale();
     let editing = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let problem = Problem::new(format!("edit-{}", branch.code));
     let name = RwSignal::new(branch.name.clone());
     let region = RwSignal::new(branch.region.clone());
+    let format = RwSignal::new(branch.format.clone().unwrap_or_default());
     let branch = StoredValue::new(branch);
     let save = move |changed: Branch| {
         busy.set(true);
@@ -74,6 +138,7 @@ fn BranchRow(branch: Branch, list: LocalResource<Result<Vec<Branch>, ApiError>>)
         let mut changed = branch.get_value();
         changed.name = name.get_untracked().trim().to_string();
         changed.region = region.get_untracked().trim().to_string();
+        changed.format = chosen(format);
         if problem.check(check_branch(&changed)) {
             save(changed);
         }
@@ -92,8 +157,9 @@ fn BranchRow(branch: Branch, list: LocalResource<Result<Vec<Branch>, ApiError>>)
             {move || {
                 if editing.get() {
                     let (name_id, region_id) = (problem.id("name"), problem.id("region"));
+                    let format_id = problem.id("format");
                     view! {
-                        <td colspan="3">
+                        <td colspan="4">
                             <form class="inline-form" on:submit=submit>
                                 <label for=name_id.clone()>{t(Key::AdmName)}</label>
                                 <input
@@ -114,6 +180,8 @@ fn BranchRow(branch: Branch, list: LocalResource<Result<Vec<Branch>, ApiError>>)
                                     on:input=move |e| region.set(event_target_value(&e))
                                 />
                                 {problem.show("region")}
+                                <label for=format_id.clone()>{t(Key::AdmFormat)}</label>
+                                {format_select(format_id, formats, format, problem)}
                                 {problem.show("")}
                                 <button type="submit" class="primary" disabled=busy>
                                     {t(Key::AdmSave)}
@@ -136,6 +204,23 @@ fn BranchRow(branch: Branch, list: LocalResource<Result<Vec<Branch>, ApiError>>)
                     view! {
                         <td class="branch-name">{b.name}</td>
                         <td>{b.region}</td>
+                        <td class="branch-format">
+                            {move || {
+                                let code = branch.with_value(|b| b.format.clone());
+                                match code {
+                                    None => "–".to_string(),
+                                    Some(code) => {
+                                        formats
+                                            .get()
+                                            .and_then(Result::ok)
+                                            .and_then(|all| {
+                                                all.into_iter().find(|f| f.code == code)
+                                            })
+                                            .map_or(code, |f| f.name.get(locale.get()).to_string())
+                                    }
+                                }
+                            }}
+                        </td>
                         <td>
                             {move || t(
                                 if branch.with_value(|b| b.active) {
@@ -169,7 +254,10 @@ fn BranchRow(branch: Branch, list: LocalResource<Result<Vec<Branch>, ApiError>>)
 }
 
 #[component]
-fn AddBranch(list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoView {
+fn AddBranch(
+    list: LocalResource<Result<Vec<Branch>, ApiError>>,
+    formats: Formats,
+) -> impl IntoView {
     let locale = use_locale();
     let problem = Problem::new("branch");
     let (code, name, region) = (
@@ -177,6 +265,7 @@ fn AddBranch(list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoVie
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
+    let format = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let done = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -188,6 +277,7 @@ fn AddBranch(list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoVie
             name: name.get_untracked().trim().to_string(),
             region: region.get_untracked().trim().to_string(),
             active: true,
+            format: chosen(format),
         };
         if !problem.check(check_branch(&branch)) {
             return;
@@ -198,7 +288,7 @@ fn AddBranch(list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoVie
             busy.set(false);
             match result {
                 Ok(()) => {
-                    for s in [code, name, region] {
+                    for s in [code, name, region, format] {
                         s.set(String::new());
                     }
                     done.set(true);
@@ -230,6 +320,10 @@ fn AddBranch(list: LocalResource<Result<Vec<Branch>, ApiError>>) -> impl IntoVie
             {field("code", Key::AdmCode, code)}
             {field("name", Key::AdmName, name)}
             {field("region", Key::DashRegion, region)}
+            <div class="field">
+                <label for=problem.id("format")>{t(Key::AdmFormat)}</label>
+                {format_select(problem.id("format"), formats, format, problem)}
+            </div>
             {problem.show("")}
             {move || {
                 done.get()

@@ -13,6 +13,7 @@ mod alerts;
 mod audit;
 mod branches;
 mod devices;
+mod formats;
 mod questionnaires;
 mod quotas;
 mod reports;

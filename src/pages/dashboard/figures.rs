@@ -9,7 +9,7 @@ use crate::charts::figure::Row;
 use crate::charts::palette::{self, Marker};
 use crate::charts::{bars, fmt_value, radar, trend, waits, Chart, LegendEntry, Table};
 use crate::i18n::{dimension_key, text, Key};
-use branchpulse_core::aggregate::{Aggregates, BranchFigures, Figure, Figures};
+use branchpulse_core::aggregate::{Aggregates, BranchFigures, Figure, Figures, Reference};
 use branchpulse_core::stats::Comparison;
 use branchpulse_core::{Channel, Dimension, Locale};
 
@@ -25,7 +25,7 @@ pub fn charts(
     texts: &Texts,
     locale: Locale,
 ) -> Vec<Chart> {
-    let tx = |k| text(locale, k);
+    let tx = |k| text(locale, against(a, k));
     match channel {
         Channel::Kiosk => vec![
             headline::chart(a, state, &tx),
@@ -124,6 +124,36 @@ pub fn versus(f: &Figure, tx: Tx<'_>) -> String {
         Some(Comparison::Indistinguishable) => tx(Key::DashSame).into(),
         None => "–".into(),
     }
+}
+
+/// `key`, or its words for peers when the branches were compared with
+/// their peers rather than the network.
+pub fn against(a: &Aggregates, key: Key) -> Key {
+    if a.flags.compared_with == Reference::Network {
+        return key;
+    }
+    match key {
+        Key::DashBetter => Key::DashBetterPeers,
+        Key::DashWorse => Key::DashWorsePeers,
+        Key::DashSame => Key::DashSamePeers,
+        other => other,
+    }
+}
+
+/// What ▲ / ▼ mean in this answer: against the network or each branch's
+/// peers, with the false-discovery rate held across every comparison made.
+pub fn flags_note(a: &Aggregates, tx: Tx<'_>) -> String {
+    let key = match a.flags.compared_with {
+        Reference::Network => Key::DashNoteFlags,
+        Reference::Peers => Key::DashNoteFlagsPeers,
+    };
+    fill(
+        tx(key),
+        &[
+            ("tests", a.flags.tests.to_string()),
+            ("flagged", a.flags.flagged.to_string()),
+        ],
+    )
 }
 
 /// A table cell with the figure, its interval, its n and the comparison.
@@ -258,7 +288,7 @@ fn dimensions(
             .map(|b| row(branch_label(b), Some(&b.code), &b.figures)),
     );
     let mut notes = vec![
-        tx(Key::DashNoteFlags).into(),
+        flags_note(a, tx),
         tx(Key::DashNoteGrey).into(),
         tx(Key::DashNoteDrill).into(),
     ];
@@ -604,7 +634,7 @@ fn mystery(a: &Aggregates, texts: &Texts, locale: Locale, tx: Tx<'_>) -> Chart {
         svg,
         legend,
         notes: vec![
-            tx(Key::DashNoteFlags).into(),
+            flags_note(a, tx),
             tx(Key::DashNoteCritical).into(),
             tx(Key::DashNoteGrey).into(),
         ],

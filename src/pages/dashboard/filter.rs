@@ -1,6 +1,6 @@
 //! The dashboard's state lives in its URL, so a view can be shared and
 //! reloaded: the contract's [`Filter`] parameters (`from`, `to`, `channel`,
-//! `questionnaire`, `branches`, `region`) plus the dashboard's own:
+//! `questionnaire`, `branches`, `region`, `against`) plus the dashboard's own:
 //! `compare` (branches on the radar and the trend), `trend` (the figure the
 //! trend follows), `q` (the comment search) and `drill` (the score whose
 //! items are open, [`Target`]). The server ignores the
@@ -8,7 +8,7 @@
 
 use super::drill::Target;
 use crate::i18n::{dimension_key, t, Key};
-use branchpulse_core::aggregate::{Filter, FilterError, FilterParams};
+use branchpulse_core::aggregate::{Filter, FilterError, FilterParams, Reference};
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::{Channel, Dimension};
 use leptos::prelude::*;
@@ -68,6 +68,7 @@ impl DashState {
             questionnaire: p("questionnaire"),
             branches: p("branches"),
             region: p("region"),
+            against: p("against"),
         };
         let trend = p("trend");
         DashState {
@@ -335,6 +336,30 @@ pub fn FilterBar(
                                 }
                             })
                             .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {t(Key::DashAgainst)}
+                    <select
+                        id="dash-against"
+                        on:change=move |e| {
+                            let v = if event_target_value(&e) == "peers" {
+                                Reference::Peers
+                            } else {
+                                Reference::Network
+                            };
+                            change(&move |f: &mut Filter| f.against = v)
+                        }
+                    >
+                        <option
+                            value="network"
+                            selected=move || filter().against == Reference::Network
+                        >
+                            {t(Key::DashAgainstNetwork)}
+                        </option>
+                        <option value="peers" selected=move || filter().against == Reference::Peers>
+                            {t(Key::DashAgainstPeers)}
+                        </option>
                     </select>
                 </label>
                 <label>

@@ -29,6 +29,9 @@ mod report;
 mod texts;
 // Issue 18: one section per channel, headline figures, commitments, waits.
 mod commitments;
+// Issue 19: key drivers below the kiosk's charts.
+mod drivers;
+pub use drivers::DriversView;
 mod headline;
 mod sections;
 mod waiting;

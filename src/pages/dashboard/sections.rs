@@ -100,6 +100,7 @@ pub fn section_view(s: Section, state: &DashState, texts: &Texts, locale: Locale
     // words sent with the figures.
     let texts = texts.with_names(&a.names);
     let charts = (!empty).then(|| figures::charts(s.channel, a, state, &texts, locale));
+    let drivers = (!empty && s.channel == Channel::Kiosk).then(|| a.filter.clone());
     view! {
         <section
             class="channel-section"
@@ -125,6 +126,7 @@ pub fn section_view(s: Section, state: &DashState, texts: &Texts, locale: Locale
                         c.into_iter().map(|chart| view! { <ChartFigure chart /> }).collect_view()
                     })}
             </div>
+            {drivers.map(|filter| view! { <super::drivers::KeyDrivers filter /> })}
         </section>
     }
     .into_any()

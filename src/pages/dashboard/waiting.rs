@@ -454,6 +454,7 @@ mod tests {
                 name: format!("{code} branch"),
                 region: "North".into(),
                 active: true,
+                format: None,
             })
             .into();
         let mut responses = visits("N01", "2025-06-02T12:10:00Z", 900, 6);

@@ -3,7 +3,7 @@
 
 use branchpulse_core::aggregate::{
     aggregate, aggregate_responses, comments_of, counted_quantile, figures, week_label, week_start,
-    CommentQuery, Filter, FilterError, Rollup, DEFAULT_COMMENTS,
+    CommentQuery, Filter, FilterError, Reference, Rollup, DEFAULT_COMMENTS,
 };
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::questionnaire::{self, Dimension, Questionnaire};
@@ -37,6 +37,7 @@ fn branch(code: &str, region: &str) -> Branch {
         name: format!("Branch {code}"),
         region: region.into(),
         active: true,
+        format: None,
     }
 }
 
@@ -111,11 +112,12 @@ fn a_filter_round_trips_through_its_query_string() {
         questionnaire: Some("branch_visit".into()),
         branches: vec!["N01".into(), "N02".into()],
         region: Some("North".into()),
+        against: Reference::Peers,
     };
     let q = f.to_query();
     assert_eq!(
         q,
-        "from=2026-01-05&to=2026-03-29&channel=mystery_shop&questionnaire=branch_visit&branches=N01%2CN02&region=North"
+        "from=2026-01-05&to=2026-03-29&channel=mystery_shop&questionnaire=branch_visit&branches=N01%2CN02&region=North&against=peers"
     );
     assert_eq!(Filter::from_query(&q).unwrap(), f);
     // What axum's Query does: serde_urlencoded straight into the type.

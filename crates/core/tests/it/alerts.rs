@@ -23,6 +23,7 @@ fn branches() -> Vec<Branch> {
             name: format!("Branch {code}"),
             region: region.into(),
             active: true,
+            format: None,
         })
         .to_vec()
 }

@@ -329,6 +329,7 @@ mod filter_dates {
             name: "Harbour".into(),
             region: "North".into(),
             active: true,
+            format: None,
         }]
     }
 

@@ -9,7 +9,9 @@
 mod aggregate;
 mod alerts;
 mod cases;
+mod compare;
 mod contacts;
+mod drivers;
 mod glossary;
 mod limits;
 mod programme;

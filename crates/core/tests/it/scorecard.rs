@@ -59,6 +59,7 @@ fn branches() -> Vec<Branch> {
             name: format!("Branch {c}"),
             region: "North".into(),
             active: true,
+            format: None,
         })
         .collect()
 }

@@ -69,6 +69,7 @@ mod tests {
                 name: code.into(),
                 region: region.into(),
                 active: true,
+                format: None,
             })
             .to_vec()
     }

@@ -6,10 +6,10 @@
 
 use crate::catalog;
 use crate::error::ApiError;
-use crate::store::catalog::Added;
+use crate::store::catalog::{Added, Removed};
 use crate::AppState;
 use branchpulse_core::access::{self, QuestionnaireVersion};
-use branchpulse_core::protocol::{Branch, QuestionnaireSummary};
+use branchpulse_core::protocol::{Branch, Format, QuestionnaireSummary};
 use branchpulse_core::questionnaire;
 use branchpulse_core::ProblemCode;
 use serde_json::json;
@@ -105,6 +105,7 @@ pub async fn create_branch(
     branch: Branch,
 ) -> Result<Branch, ApiError> {
     access::check_branch(&branch)?;
+    access::check_branch_format(&branch, &state.catalog.formats())?;
     let now = OffsetDateTime::now_utc();
     if !state.store.add_branch(&branch, now).await? {
         return Err(ApiError::Conflict(format!(
@@ -140,6 +141,7 @@ pub async fn update_branch(
         .at("code"));
     }
     access::check_branch(&branch)?;
+    access::check_branch_format(&branch, &state.catalog.formats())?;
     if !state
         .store
         .update_branch(&branch, OffsetDateTime::now_utc())
@@ -158,7 +160,96 @@ pub async fn update_branch(
 }
 
 fn detail(branch: &Branch) -> serde_json::Value {
-    json!({ "name": branch.name, "region": branch.region, "active": branch.active })
+    json!({ "name": branch.name, "region": branch.region, "active": branch.active,
+            "format": branch.format })
+}
+
+/// Add a format at the end of the list.
+pub async fn create_format(
+    state: &AppState,
+    actor: &str,
+    format: Format,
+) -> Result<Format, ApiError> {
+    access::check_format(&format)?;
+    if !state
+        .store
+        .add_format(&format, OffsetDateTime::now_utc())
+        .await?
+    {
+        return Err(ApiError::Conflict(format!(
+            "code: format \"{}\" exists; rename it with PUT /api/v1/formats/{}",
+            format.code, format.code
+        ))
+        .coded(ProblemCode::FormatExists)
+        .at("code"));
+    }
+    reload(state).await;
+    state
+        .store
+        .audit(
+            actor,
+            "format.create",
+            &format.code,
+            json!({ "name": format.name }),
+        )
+        .await?;
+    Ok(format)
+}
+
+/// Rename a format (its code, which branches name, stays).
+pub async fn update_format(
+    state: &AppState,
+    actor: &str,
+    code: &str,
+    format: Format,
+) -> Result<Format, ApiError> {
+    if format.code != code {
+        return Err(ApiError::Unprocessable(format!(
+            "code: \"{}\" differs from the address's \"{code}\"; a format's code cannot change",
+            format.code
+        ))
+        .coded(ProblemCode::BranchCodeChanged)
+        .at("code"));
+    }
+    access::check_format(&format)?;
+    if !state
+        .store
+        .update_format(&format, OffsetDateTime::now_utc())
+        .await?
+    {
+        return Err(ApiError::NotFound(format!(
+            "no format \"{code}\"; POST /api/v1/formats creates one"
+        )));
+    }
+    reload(state).await;
+    state
+        .store
+        .audit(actor, "format.update", code, json!({ "name": format.name }))
+        .await?;
+    Ok(format)
+}
+
+/// Remove a format no branch has.
+pub async fn remove_format(state: &AppState, actor: &str, code: &str) -> Result<(), ApiError> {
+    match state.store.remove_format(code).await? {
+        Removed::Removed => {}
+        Removed::Unknown => {
+            return Err(ApiError::NotFound(format!("no format \"{code}\"")));
+        }
+        Removed::InUse(n) => {
+            return Err(ApiError::Conflict(format!(
+                "code: {n} branches have format \"{code}\"; give them another first"
+            ))
+            .coded(ProblemCode::FormatInUse)
+            .at("code"));
+        }
+    }
+    reload(state).await;
+    state
+        .store
+        .audit(actor, "format.remove", code, json!({}))
+        .await?;
+    Ok(())
 }
 
 /// The change is stored: a failed reload must not turn it into an error

@@ -19,7 +19,7 @@ pub mod changes;
 use crate::store::catalog::{CatalogRows, StoredQuestionnaire};
 use crate::store::{Store, StoreError};
 use branchpulse_core::access::{self, QuestionnaireVersion};
-use branchpulse_core::protocol::{Branch, QuestionnaireSummary};
+use branchpulse_core::protocol::{Branch, Format, QuestionnaireSummary};
 use branchpulse_core::scorecard::Definitions;
 use branchpulse_core::{questionnaire, Questionnaire};
 use std::collections::{BTreeMap, HashMap};
@@ -205,6 +205,7 @@ pub struct Snapshot {
     active: HashMap<String, u32>,
     branches: Arc<[Branch]>,
     branch_index: HashMap<String, usize>,
+    formats: Arc<[Format]>,
 }
 
 #[derive(Debug)]
@@ -250,6 +251,7 @@ impl Snapshot {
             active,
             branches: rows.branches.into(),
             branch_index,
+            formats: rows.formats.into(),
         })
     }
 
@@ -469,6 +471,11 @@ impl Catalog {
     /// The branches, in list order.
     pub fn branches(&self) -> Arc<[Branch]> {
         self.snapshot().branches.clone()
+    }
+
+    /// The formats (peer groups), in list order.
+    pub fn formats(&self) -> Arc<[Format]> {
+        self.snapshot().formats.clone()
     }
 
     pub fn branch(&self, code: &str) -> BranchStatus {

@@ -71,6 +71,8 @@ pub struct Report {
     /// Visit assignments copied now, and held by both databases.
     pub visits_copied: u64,
     pub visits: u64,
+    /// Formats (peer groups) copied (and found equal).
+    pub formats: u64,
     /// Questionnaire versions and branches copied (and found equal).
     pub questionnaires: u64,
     pub branches: u64,
@@ -112,7 +114,7 @@ impl fmt::Display for Report {
             f,
             "responses: {} copied, {} already there, {} erased as in SQLite; both databases hold {} rows, checksum {}; \
              visit assignments: {} copied, both databases hold {}; \
-             catalog: {} questionnaire versions and {} branches copied",
+             catalog: {} questionnaire versions, {} branches and {} formats copied",
             self.copied,
             self.already_there,
             self.erased,
@@ -121,7 +123,8 @@ impl fmt::Display for Report {
             self.visits_copied,
             self.visits,
             self.questionnaires,
-            self.branches
+            self.branches,
+            self.formats
         )?;
         let p = &self.programme;
         write!(
@@ -214,6 +217,16 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
             q.id, q.version
         )));
     }
+    if let Some(f) = catalog
+        .formats
+        .iter()
+        .find(|f| !copied_catalog.formats.contains(f))
+    {
+        return Err(MigrateError::Mismatch(format!(
+            "format \"{}\" differs in PostgreSQL",
+            f.code
+        )));
+    }
     if let Some(b) = missing_branch {
         return Err(MigrateError::Mismatch(format!(
             "branch \"{}\" differs in PostgreSQL",
@@ -248,6 +261,7 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Report, MigrateE
         visits,
         questionnaires: catalog.questionnaires.len() as u64,
         branches: catalog.branches.len() as u64,
+        formats: catalog.formats.len() as u64,
         accounts,
         programme,
         follow_up,

@@ -7,7 +7,7 @@ use crate::error::{ApiError, Json, Path};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use branchpulse_core::protocol::Branch;
+use branchpulse_core::protocol::{Branch, Format};
 use serde::Deserialize;
 
 /// A branch as an admin sends it: [`Branch`], with an unknown field
@@ -21,6 +21,9 @@ pub struct BranchBody {
     region: String,
     #[serde(default = "open")]
     active: bool,
+    /// A format's code; absent or null for none.
+    #[serde(default)]
+    format: Option<String>,
 }
 
 fn open() -> bool {
@@ -34,6 +37,7 @@ impl From<BranchBody> for Branch {
             name: b.name,
             region: b.region,
             active: b.active,
+            format: b.format,
         }
     }
 }
@@ -86,4 +90,92 @@ pub async fn update(
     Ok(Json(
         changes::update_branch(&state, &admin.actor(), &code, branch.into()).await?,
     ))
+}
+
+/// `GET /api/v1/formats`: the formats (peer groups) branches may have, in
+/// list order.
+#[utoipa::path(
+    get,
+    path = "/api/v1/formats",
+    tag = "public",
+    responses(
+        (status = 200, description = "Every format, in list order", body = Vec<branchpulse_core::protocol::Format>),
+    )
+)]
+pub async fn formats(State(state): State<AppState>) -> axum::Json<Vec<Format>> {
+    axum::Json(state.catalog.formats().to_vec())
+}
+
+/// `POST /api/v1/formats` (admin): 201 with the format; 409 code taken;
+/// 422 naming the field (`code`, `name.en`, …).
+#[utoipa::path(
+    post,
+    path = "/api/v1/formats",
+    tag = "admins",
+    request_body = branchpulse_core::protocol::Format,
+    responses(
+        (status = 201, description = "The format", body = branchpulse_core::protocol::Format),
+        (status = 409, description = "The code is taken", body = branchpulse_core::protocol::ErrorBody),
+        (status = 422, description = "A field will not do, named", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
+pub async fn create_format(
+    State(state): State<AppState>,
+    admin: Admin,
+    Json(format): Json<Format>,
+) -> Result<(StatusCode, Json<Format>), ApiError> {
+    let format = changes::create_format(&state, &admin.actor(), format).await?;
+    Ok((StatusCode::CREATED, Json(format)))
+}
+
+/// `PUT /api/v1/formats/{code}` (admin): its names; 200 with it.
+#[utoipa::path(
+    put,
+    path = "/api/v1/formats/{code}",
+    tag = "admins",
+    request_body = branchpulse_core::protocol::Format,
+    params(
+        ("code" = String, Path, description = "The format code"),
+    ),
+    responses(
+        (status = 200, description = "The format as stored", body = branchpulse_core::protocol::Format),
+        (status = 404, description = "No such format", body = branchpulse_core::protocol::ErrorBody),
+        (status = 422, description = "A field will not do, named", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
+pub async fn update_format(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(code): Path<String>,
+    Json(format): Json<Format>,
+) -> Result<Json<Format>, ApiError> {
+    Ok(Json(
+        changes::update_format(&state, &admin.actor(), &code, format).await?,
+    ))
+}
+
+/// `DELETE /api/v1/formats/{code}` (admin): 204; 409 while branches have it.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/formats/{code}",
+    tag = "admins",
+    params(
+        ("code" = String, Path, description = "The format code"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No such format", body = branchpulse_core::protocol::ErrorBody),
+        (status = 409, description = "Branches have it", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
+pub async fn remove_format(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(code): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    changes::remove_format(&state, &admin.actor(), &code).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -13,6 +13,7 @@ use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use branchpulse_core::aggregate::{Aggregates, Comment, CommentQuery, Filter, FilterError};
+use branchpulse_core::drivers::Drivers;
 use branchpulse_core::scorecard::Items;
 use futures_util::stream::{self, StreamExt};
 use std::sync::Arc;
@@ -83,6 +84,31 @@ pub async fn aggregates(
 ) -> Result<Json<Aggregates>, ApiError> {
     allowed(&state, &reader, &mut filter)?;
     Ok(Json(read_models::aggregates(&state, &filter).await?))
+}
+
+/// `GET /api/v1/drivers?<filter>`: how strongly each customer dimension
+/// moves overall satisfaction and NPS (kiosk responses only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/drivers",
+    tag = "readers",
+    params(
+        branchpulse_core::aggregate::FilterParams,
+    ),
+    responses(
+        (status = 200, description = "Relative weights (Johnson 2000) and standardised coefficients of the four customer dimensions for overall satisfaction and NPS, with 95% bootstrap intervals, over the latest 20,000 kiosk responses of the filter at most; and the dimensions' scores", body = branchpulse_core::drivers::Drivers),
+        (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
+        (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
+    ),
+    security(("session" = []))
+)]
+pub async fn drivers(
+    State(state): State<AppState>,
+    reader: Reader,
+    Read(mut filter): Read<Filter>,
+) -> Result<Json<Drivers>, ApiError> {
+    allowed(&state, &reader, &mut filter)?;
+    Ok(Json(read_models::drivers(&state, &filter).await?))
 }
 
 /// `GET /api/v1/items?<filter>`: the drill-down behind each score.

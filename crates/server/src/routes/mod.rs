@@ -49,7 +49,8 @@ pub fn app(state: AppState) -> Router {
             "/questionnaires/{id}/{version}",
             get(questionnaires::version),
         )
-        .route("/branches", get(questionnaires::branches));
+        .route("/branches", get(questionnaires::branches))
+        .route("/formats", get(branches::formats));
     // Also open: signing in and enrolling are how one gets an identity.
     let doors = Router::new()
         .route(
@@ -92,6 +93,7 @@ pub fn app(state: AppState) -> Router {
     // Signed-in people, within their scope (`Reader`).
     let readers = Router::new()
         .route("/aggregates", get(dashboard::aggregates))
+        .route("/drivers", get(dashboard::drivers))
         .route("/items", get(dashboard::items))
         .route("/comments", get(dashboard::comments))
         .route("/export/responses.csv", get(dashboard::responses_csv))
@@ -126,6 +128,11 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/branches", post(branches::create))
         .route("/branches/{code}", put(branches::update))
+        .route("/formats", post(branches::create_format))
+        .route(
+            "/formats/{code}",
+            put(branches::update_format).delete(branches::remove_format),
+        )
         .route("/responses/{id}/purge-text", post(responses::purge_text))
         .route(
             "/alert-rules",

@@ -7,7 +7,7 @@
 //! (the queries are in `sql/catalog.rs`).
 
 use super::{Store, StoreError};
-use branchpulse_core::protocol::Branch;
+use branchpulse_core::protocol::{Branch, Format};
 use time::OffsetDateTime;
 
 /// One questionnaire version as stored.
@@ -33,6 +33,18 @@ pub struct CatalogRows {
     pub questionnaires: Vec<StoredQuestionnaire>,
     /// In list order.
     pub branches: Vec<Branch>,
+    /// The formats (peer groups), in list order.
+    pub formats: Vec<Format>,
+}
+
+/// What removing a format did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removed {
+    Removed,
+    /// No format has the code.
+    Unknown,
+    /// This many branches have it; nothing changed.
+    InUse(u64),
 }
 
 /// What adding a questionnaire version did.
@@ -86,9 +98,24 @@ impl Store {
         dispatch!(self, catalog::add_branch(b, now))
     }
 
-    /// Change a branch's name, region and whether it is open; `false` if
-    /// there is no branch with its code.
+    /// Change a branch's name, region, format and whether it is open;
+    /// `false` if there is no branch with its code.
     pub async fn update_branch(&self, b: &Branch, now: OffsetDateTime) -> Result<bool, StoreError> {
         dispatch!(self, catalog::update_branch(b, now))
+    }
+
+    /// Add a format at the end of the list; `false` if its code is taken.
+    pub async fn add_format(&self, f: &Format, now: OffsetDateTime) -> Result<bool, StoreError> {
+        dispatch!(self, catalog::add_format(f, now))
+    }
+
+    /// Rename a format; `false` if there is none with its code.
+    pub async fn update_format(&self, f: &Format, now: OffsetDateTime) -> Result<bool, StoreError> {
+        dispatch!(self, catalog::update_format(f, now))
+    }
+
+    /// Remove a format no branch has.
+    pub async fn remove_format(&self, code: &str) -> Result<Removed, StoreError> {
+        dispatch!(self, catalog::remove_format(code))
     }
 }

@@ -486,6 +486,18 @@ impl Store {
         dispatch!(self, responses::responses_page(filter, after, limit))
     }
 
+    /// The payloads of the latest `limit` kiosk responses of `branches` that
+    /// may be in the filter, newest first: days only narrowed to a UTC window
+    /// ([`utc_window`]); the caller checks them exactly.
+    pub async fn latest_kiosk(
+        &self,
+        filter: &Filter,
+        branches: Vec<String>,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, responses::latest_kiosk(filter, branches, limit))
+    }
+
     /// Number of stored responses.
     pub async fn count(&self) -> Result<u64, StoreError> {
         dispatch!(self, responses::count())

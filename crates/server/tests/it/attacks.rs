@@ -193,6 +193,13 @@ fn table(visit: &str, device: &str, user: &str) -> Vec<Row> {
             401,
         ),
         row(
+            "no session reads drivers",
+            Nobody,
+            "GET",
+            "/api/v1/drivers",
+            401,
+        ),
+        row(
             "no session reads the export",
             Nobody,
             "GET",
@@ -299,6 +306,13 @@ fn table(visit: &str, device: &str, user: &str) -> Vec<Row> {
             Manager,
             "GET",
             "/api/v1/aggregates?branches=N02",
+            403,
+        ),
+        row(
+            "manager reads another branch's drivers",
+            Manager,
+            "GET",
+            "/api/v1/drivers?branches=N02",
             403,
         ),
         row(
@@ -826,6 +840,7 @@ fn table(visit: &str, device: &str, user: &str) -> Vec<Row> {
     // SQL injection in every filter parameter, on every reader endpoint.
     for endpoint in [
         "/api/v1/aggregates",
+        "/api/v1/drivers",
         "/api/v1/comments",
         "/api/v1/export/responses.csv",
         "/api/v1/export/aggregates.csv",

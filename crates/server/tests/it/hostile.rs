@@ -716,6 +716,7 @@ fn table(k: &Known) -> Vec<Target> {
     // Query parameters of the readers' endpoints, as an admin.
     for path in [
         "/api/v1/aggregates",
+        "/api/v1/drivers",
         "/api/v1/comments",
         "/api/v1/export/responses.csv",
         "/api/v1/export/aggregates.csv",
@@ -726,6 +727,7 @@ fn table(k: &Known) -> Vec<Target> {
         t.push(query(Admin, path, "questionnaire", url_ident("lobby")));
         t.push(query(Admin, path, "branches", url_ident("N01,N02")));
         t.push(query(Admin, path, "region", url_ident("North")));
+        t.push(query(Admin, path, "against", url_ident("peers")));
     }
     let mut search = query(Admin, "/api/v1/comments", "q", url_text("friendly"));
     search.expect = Expect::RefusedOrFound;
@@ -861,6 +863,37 @@ fn table(k: &Known) -> Vec<Target> {
         Some(json!({"pin": "2468"})),
         url_ident(device),
     ));
+    t.push(segment(
+        Admin,
+        M::PUT,
+        "/api/v1/formats/{}",
+        Some(format_body("community")),
+        url_ident("community"),
+    ));
+    t.push(segment(
+        Admin,
+        M::DELETE,
+        "/api/v1/formats/{}",
+        None,
+        url_ident("community"),
+    ));
+    for (method, path, code) in [
+        (M::POST, "/api/v1/formats", "hostile_x"),
+        (M::PUT, "/api/v1/formats/community", "community"),
+    ] {
+        t.extend(body(
+            Admin,
+            method,
+            path,
+            format_body(code),
+            vec![
+                ("/code", "code", ident("hostile_x", false)),
+                ("/name/zh-CN", "name.zh-CN", label("社区网点", false)),
+                ("/name/en", "name.en", label("Community", false)),
+                ("/name/es", "name.es", label("Comunitaria", false)),
+            ],
+        ));
+    }
     t.push(segment(
         Admin,
         M::PUT,
@@ -1273,6 +1306,7 @@ fn table(k: &Known) -> Vec<Target> {
             ("/name", "name", label("Hostile Road", false)),
             ("/region", "region", label("North", false)),
             ("/active", "active", boolean(false)),
+            ("/format", "format", ident("community", true)),
         ],
     ));
     t.extend(body(
@@ -1285,6 +1319,7 @@ fn table(k: &Known) -> Vec<Target> {
             ("/name", "name", label("Hostile Road", false)),
             ("/region", "region", label("North", false)),
             ("/active", "active", boolean(false)),
+            ("/format", "format", ident("community", true)),
         ],
     ));
     for (method, path) in [
@@ -1401,6 +1436,10 @@ fn rule_body() -> Value {
         "recipients": {"roles": ["manager"], "emails": ["ops@bank.example"]},
         "active": true
     })
+}
+
+fn format_body(code: &str) -> Value {
+    json!({"code": code, "name": {"zh-CN": "社区网点", "en": "Community", "es": "Comunitaria"}})
 }
 
 fn branch_body(code: &str) -> Value {

@@ -37,8 +37,12 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
         .token_for(&kiosk_response(&uuid::Uuid::new_v4().to_string()))
         .await;
     // Admin changes to the catalog and a purged response go along.
-    let closed =
-        json!({"code": "N02", "name": "Closed for works", "region": "North", "active": false});
+    let closed = json!({"code": "N02", "name": "Closed for works", "region": "North",
+        "active": false, "format": "drive_through"});
+    let drive_through = json!({"code": "drive_through",
+        "name": {"zh-CN": "得来速网点", "en": "Drive-through", "es": "Autobanco"}});
+    let community = json!({"code": "community",
+        "name": {"zh-CN": "社区", "en": "Neighbourhood", "es": "Barrio"}});
     let mut v3: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(common::questionnaires_dir().join("kiosk.json")).unwrap(),
     )
@@ -46,6 +50,12 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     v3["version"] = json!(3);
     let purge = "/api/v1/responses/00000000-0000-4000-8000-000000000003/purge-text";
     for (method, path, body) in [
+        (reqwest::Method::POST, "/api/v1/formats", &drive_through),
+        (
+            reqwest::Method::PUT,
+            "/api/v1/formats/community",
+            &community,
+        ),
         (reqwest::Method::PUT, "/api/v1/branches/N02", &closed),
         (reqwest::Method::POST, "/api/v1/questionnaires", &v3),
         (
@@ -79,6 +89,9 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     };
     let config: serde_json::Value = status_of(&server).await.unwrap().json().await.unwrap();
     assert!(config["pin"]["hash"].is_string(), "{config}");
+    let (_, formats_before) = server.get_json("/api/v1/formats").await;
+    assert_eq!(formats_before[0], community);
+    assert_eq!(formats_before[4], drive_through);
     server.stop().await;
 
     let postgres = fresh_database(dir.path()).await;
@@ -95,6 +108,7 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     assert!(report.accounts.audit_copied >= 3, "{report}");
     assert!(report.accounts.users_skipped.is_empty());
     assert_eq!((report.questionnaires, report.branches), (3, 12));
+    assert_eq!(report.formats, 5);
     let on_postgres = TestServer::start_with(|c| c.database_url = postgres.clone()).await;
     // The admin's password and the kiosk's token work on the new server,
     // and the responses keep the device that sent them.
@@ -125,6 +139,9 @@ async fn a_sqlite_database_is_copied_into_postgres_and_checked() {
     assert_eq!(ids, unique, "new audit lines follow the copied ones");
     let (_, branches) = on_postgres.get_json("/api/v1/branches").await;
     assert_eq!(branches[1], closed, "the admin's change, not the folder's");
+    assert_eq!(branches[0]["format"], "flagship", "the folder's format");
+    let (_, formats_after) = on_postgres.get_json("/api/v1/formats").await;
+    assert_eq!(formats_after, formats_before);
     let (_, lobby) = on_postgres.get_json("/api/v1/questionnaires/lobby").await;
     assert_eq!(lobby["version"], 3);
     let (_, devices) = on_postgres.get_json("/api/v1/devices").await;

@@ -256,6 +256,7 @@ async fn branches(
                 name,
                 region,
                 active,
+                format: None,
             };
             (code, branch)
         })
@@ -436,6 +437,7 @@ pub async fn judge_report(
         name: row.try_get("name")?,
         region: row.try_get("region")?,
         active: row.try_get("active")?,
+        format: None,
     };
     let device = get_opt_id(&row, "enrolled_device")?;
     for rule in rules.iter().filter(|r| r.covers(&branch)) {

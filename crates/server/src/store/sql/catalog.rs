@@ -6,9 +6,9 @@
 
 use super::{get_opt_time, Pool, B};
 use crate::store::backend::Backend;
-use crate::store::catalog::{Added, CatalogRows, StoredQuestionnaire};
+use crate::store::catalog::{Added, CatalogRows, Removed, StoredQuestionnaire};
 use crate::store::StoreError;
-use branchpulse_core::protocol::Branch;
+use branchpulse_core::protocol::{Branch, Format};
 use sqlx::Row;
 use time::OffsetDateTime;
 
@@ -56,24 +56,37 @@ pub async fn catalog(pool: &Pool) -> Result<CatalogRows, StoreError> {
             uploaded_at: get_opt_time(row, "uploaded_at")?,
         });
     }
-    let branches = sqlx::query_as::<_, (String, String, String, bool)>(
-        "SELECT code, name, region, active FROM branches ORDER BY position, code",
+    let branches = sqlx::query_as::<_, (String, String, String, bool, Option<String>)>(
+        "SELECT code, name, region, active, format FROM branches ORDER BY position, code",
     )
     .fetch_all(&mut *tx)
     .await?
     .into_iter()
-    .map(|(code, name, region, active)| Branch {
+    .map(|(code, name, region, active, format)| Branch {
         code,
         name,
         region,
         active,
+        format,
     })
     .collect();
+    let mut formats = Vec::new();
+    for (code, name) in sqlx::query_as::<_, (String, String)>(
+        "SELECT code, name FROM formats ORDER BY position, code",
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        let name = serde_json::from_str(&name)
+            .map_err(|e| StoreError::Corrupt(format!("format {code}'s name: {e}")))?;
+        formats.push(Format { code, name });
+    }
     tx.commit().await?;
     Ok(CatalogRows {
         generation,
         questionnaires,
         branches,
+        formats,
     })
 }
 
@@ -107,9 +120,13 @@ pub async fn seed_catalog(
         .rows_affected();
     }
     for (position, b) in branches.iter().enumerate() {
+        // A stored branch keeps what admins made of it; only a format it
+        // lacks is taken from the file (branches seeded before formats).
         changed += sqlx::query(
-            "INSERT INTO branches (code, name, region, active, position, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING",
+            "INSERT INTO branches (code, name, region, active, position, updated_at, format) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE \
+             SET format = excluded.format \
+             WHERE branches.format IS NULL AND excluded.format IS NOT NULL",
         )
         .bind(&b.code)
         .bind(&b.name)
@@ -117,6 +134,7 @@ pub async fn seed_catalog(
         .bind(b.active)
         .bind(position as i64)
         .bind(B::time(now))
+        .bind(&b.format)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -192,8 +210,8 @@ pub async fn add_branch(pool: &Pool, b: &Branch, now: OffsetDateTime) -> Result<
     let mut tx = pool.begin().await?;
     sqlx::query(BUMP).execute(&mut *tx).await?;
     let inserted = sqlx::query(
-        "INSERT INTO branches (code, name, region, active, position, updated_at) \
-         SELECT $1, $2, $3, $4, COALESCE(MAX(position) + 1, 0), $5 FROM branches \
+        "INSERT INTO branches (code, name, region, active, position, updated_at, format) \
+         SELECT $1, $2, $3, $4, COALESCE(MAX(position) + 1, 0), $5, $6 FROM branches \
          WHERE true ON CONFLICT (code) DO NOTHING",
     )
     .bind(&b.code)
@@ -201,6 +219,7 @@ pub async fn add_branch(pool: &Pool, b: &Branch, now: OffsetDateTime) -> Result<
     .bind(&b.region)
     .bind(b.active)
     .bind(B::time(now))
+    .bind(&b.format)
     .execute(&mut *tx)
     .await?
     .rows_affected()
@@ -216,14 +235,15 @@ pub async fn update_branch(
     let mut tx = pool.begin().await?;
     sqlx::query(BUMP).execute(&mut *tx).await?;
     let updated = sqlx::query(
-        "UPDATE branches SET name = $1, region = $2, active = $3, updated_at = $4 \
-         WHERE code = $5",
+        "UPDATE branches SET name = $1, region = $2, active = $3, updated_at = $4, \
+         format = $6 WHERE code = $5",
     )
     .bind(&b.name)
     .bind(&b.region)
     .bind(b.active)
     .bind(B::time(now))
     .bind(&b.code)
+    .bind(&b.format)
     .execute(&mut *tx)
     .await?
     .rows_affected()
@@ -277,14 +297,32 @@ pub async fn import_catalog(pool: &Pool, rows: &CatalogRows) -> Result<(), Store
         .rows_affected();
     }
     let now = OffsetDateTime::now_utc();
+    // Formats before the branches that name them.
+    for (position, f) in rows.formats.iter().enumerate() {
+        changed += sqlx::query(
+            "INSERT INTO formats (code, name, position, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+             position = excluded.position, updated_at = excluded.updated_at \
+             WHERE formats.name <> excluded.name OR formats.position <> excluded.position",
+        )
+        .bind(&f.code)
+        .bind(name_json(f))
+        .bind(position as i64)
+        .bind(B::time(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
     for (position, b) in rows.branches.iter().enumerate() {
         changed += sqlx::query(
-            "INSERT INTO branches (code, name, region, active, position, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO UPDATE SET \
+            "INSERT INTO branches (code, name, region, active, position, updated_at, format) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE SET \
              name = excluded.name, region = excluded.region, active = excluded.active, \
-             position = excluded.position, updated_at = excluded.updated_at \
+             position = excluded.position, updated_at = excluded.updated_at, \
+             format = excluded.format \
              WHERE branches.name <> excluded.name OR branches.region <> excluded.region \
-             OR branches.active <> excluded.active OR branches.position <> excluded.position",
+             OR branches.active <> excluded.active OR branches.position <> excluded.position \
+             OR branches.format IS DISTINCT FROM excluded.format",
         )
         .bind(&b.code)
         .bind(&b.name)
@@ -292,12 +330,80 @@ pub async fn import_catalog(pool: &Pool, rows: &CatalogRows) -> Result<(), Store
         .bind(b.active)
         .bind(position as i64)
         .bind(B::time(now))
+        .bind(&b.format)
         .execute(&mut *tx)
         .await?
         .rows_affected();
     }
     keep_if(changed > 0, tx).await?;
     Ok(())
+}
+
+/// A format's names as stored: JSON with the languages in order.
+fn name_json(f: &Format) -> String {
+    serde_json::to_string(&f.name).expect("text always serializes")
+}
+
+pub async fn add_format(pool: &Pool, f: &Format, now: OffsetDateTime) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(BUMP).execute(&mut *tx).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO formats (code, name, position, updated_at) \
+         SELECT $1, $2, COALESCE(MAX(position) + 1, 0), $3 FROM formats \
+         WHERE true ON CONFLICT (code) DO NOTHING",
+    )
+    .bind(&f.code)
+    .bind(name_json(f))
+    .bind(B::time(now))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    keep_if(inserted, tx).await
+}
+
+pub async fn update_format(
+    pool: &Pool,
+    f: &Format,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(BUMP).execute(&mut *tx).await?;
+    let updated = sqlx::query("UPDATE formats SET name = $1, updated_at = $2 WHERE code = $3")
+        .bind(name_json(f))
+        .bind(B::time(now))
+        .bind(&f.code)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        == 1;
+    keep_if(updated, tx).await
+}
+
+pub async fn remove_format(pool: &Pool, code: &str) -> Result<Removed, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(BUMP).execute(&mut *tx).await?;
+    // In the same transaction as the removal, which the generation row's
+    // lock orders after any branch change.
+    let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM branches WHERE format = $1")
+        .bind(code)
+        .fetch_one(&mut *tx)
+        .await?;
+    if used > 0 {
+        tx.rollback().await?;
+        return Ok(Removed::InUse(used as u64));
+    }
+    let removed = sqlx::query("DELETE FROM formats WHERE code = $1")
+        .bind(code)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        == 1;
+    Ok(if keep_if(removed, tx).await? {
+        Removed::Removed
+    } else {
+        Removed::Unknown
+    })
 }
 
 /// Commit `tx` when it `changed` what it was for, else roll it back (the

@@ -200,6 +200,33 @@ pub async fn responses_page(
         .collect()
 }
 
+/// The payloads of the latest `limit` stored kiosk responses of `branches`,
+/// newest first, that may be in the filter (days narrowed to a UTC window
+/// only, as in [`responses_page`]).
+pub async fn latest_kiosk(
+    pool: &Pool,
+    filter: &Filter,
+    branches: Vec<String>,
+    limit: u32,
+) -> Result<Vec<String>, StoreError> {
+    let (start, end) = utc_window(filter);
+    let sql = format!(
+        "SELECT payload FROM responses \
+         WHERE NOT held AND channel = 'kiosk' AND ($1 IS NULL OR submitted_at >= $1) \
+         AND ($2 IS NULL OR submitted_at < $2) AND ($3 IS NULL OR questionnaire_id = $3) \
+         AND {} ORDER BY submitted_at DESC, id DESC LIMIT $5",
+        B::one_of("branch", "$4")
+    );
+    Ok(sqlx::query_scalar(&sql)
+        .bind(start.map(B::time))
+        .bind(end.map(B::time))
+        .bind(filter.questionnaire.as_deref())
+        .bind(B::list(branches))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?)
+}
+
 pub async fn count(pool: &Pool) -> Result<u64, StoreError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses")
         .fetch_one(pool)
