@@ -47,6 +47,8 @@
 //!   "filter": { "from": "2026-01-05", "to": "2026-03-29", "channel": "kiosk", "branches": "N01,N02" },
 //!   "network": Figures,                     // every branch of the list, for the filter's days,
 //!                                           // channel and questionnaire (not only those listed)
+//!   "selection": Figures,                   // the listed branches (or the region) together, not
+//!                                           // compared; absent unless branches or region narrow
 //!   "trend": [TrendPoint],                  // the network, one point per ISO week in range
 //!   "branches": [ { "code": "N01", "name": "Harbour Square", "region": "North",
 //!                   "figures": Figures,     // with "comparison" filled in
@@ -1080,8 +1082,15 @@ pub struct Aggregates {
     /// The filter applied, as understood.
     #[cfg_attr(feature = "openapi", schema(value_type = FilterParams))]
     pub filter: Filter,
-    /// The figures of every branch the filter selects, together.
+    /// The figures of every branch of the list, together: what each
+    /// branch is compared with.
     pub network: Figures,
+    /// The figures of the branches the filter selects, together (a
+    /// region's or a few branches' own totals, as the monthly report
+    /// heads them); only when a branch list or a region narrows the
+    /// network. Not compared with the network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Figures>,
     /// The network's weeks.
     pub trend: Vec<TrendPoint>,
     /// The branches the filter selects, in the order of the branch list; a
@@ -1309,6 +1318,7 @@ pub fn aggregate(
     let mut by_branch: BTreeMap<String, BTreeMap<Date, Rollup>> = BTreeMap::new();
     let mut network_weeks: BTreeMap<Date, Rollup> = BTreeMap::new();
     let mut network = Rollup::default();
+    let mut selection = Rollup::default();
     for part in parts {
         // The network is every branch of the list; the branch and region
         // choice only picks the branches shown beside it.
@@ -1321,6 +1331,7 @@ pub fn aggregate(
             .merge(&part.rollup);
         network.merge(&part.rollup);
         if shown {
+            selection.merge(&part.rollup);
             by_branch
                 .entry(part.branch)
                 .or_default()
@@ -1405,9 +1416,11 @@ pub fn aggregate(
                 .map(|c| (Some(c.questionnaire_id.as_str()), c.item.as_str())),
         );
     let names = defs.names_of(named);
+    let narrowed = !filter.branches.is_empty() || filter.region.is_some();
     Aggregates {
         filter: filter.clone(),
         trend: trend_of(Some(&network_weeks)),
+        selection: narrowed.then(|| figures(&selection, defs)),
         network: network_figures,
         branches: branch_figures,
         names,
@@ -1495,6 +1508,9 @@ pub fn with_changes(current: &mut Aggregates, previous: &Aggregates) {
         satisfaction: Change::between(&now.satisfaction, &then.satisfaction),
     };
     current.network.change = Some(changes(&current.network, &previous.network));
+    if let (Some(now), Some(then)) = (current.selection.as_mut(), previous.selection.as_ref()) {
+        now.change = Some(changes(now, then));
+    }
     for b in &mut current.branches {
         if let Some(then) = previous.branches.iter().find(|p| p.code == b.code) {
             b.figures.change = Some(changes(&b.figures, &then.figures));

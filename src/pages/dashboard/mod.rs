@@ -24,6 +24,8 @@ mod drill;
 mod figures;
 mod filter;
 mod offline;
+// Issue 19: the printable monthly report (`?s=report`).
+mod report;
 mod texts;
 // Issue 18: one section per channel, headline figures, commitments, waits.
 mod commitments;
@@ -53,12 +55,14 @@ enum Screen {
     Figures,
     Inbox,
     Cases,
+    Report,
 }
 
-const SCREENS: [(Screen, &str, Key); 3] = [
+const SCREENS: [(Screen, &str, Key); 4] = [
     (Screen::Figures, "/dashboard", Key::DashFigures),
     (Screen::Inbox, "/dashboard?s=inbox", Key::AlInboxTitle),
     (Screen::Cases, "/dashboard?s=cases", Key::CasesTitle),
+    (Screen::Report, "/dashboard?s=report", Key::RepTitle),
 ];
 
 /// Where the figures on screen come from.
@@ -117,6 +121,7 @@ pub fn DashboardPage() -> impl IntoView {
         query.with(|q| match q.get_str("s") {
             Some("inbox") => Screen::Inbox,
             Some("cases") => Screen::Cases,
+            Some("report") => Screen::Report,
             _ => Screen::Figures,
         })
     });
@@ -186,6 +191,7 @@ pub fn DashboardPage() -> impl IntoView {
                 let body = match shown {
                     Screen::Inbox => view! { <inbox::Inbox branches=list /> }.into_any(),
                     Screen::Cases => view! { <cases::Cases branches=list /> }.into_any(),
+                    Screen::Report => view! { <report::Report branches=list /> }.into_any(),
                     Screen::Figures => {
                         view! {
                             <FilterBar state set branches=list.clone() />

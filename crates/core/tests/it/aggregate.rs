@@ -636,7 +636,17 @@ fn the_filter_chooses_days_channels_questionnaires_and_branches() {
         .map(|b| (b.code.as_str(), b.figures.n))
         .collect();
     assert_eq!(listed, [("N01", 2), ("N02", 1)]);
+    // The region's own totals: N01's two responses and N02's visit.
+    let region = north.selection.as_ref().expect("a region narrows");
+    assert_eq!((region.n, region.mystery.visits), (3, 1));
+    assert_eq!(region.csat.comparison, None, "not compared");
+    assert_eq!(run("").selection, None, "nothing narrows the network");
     let one = run("branches=S01");
+    assert_eq!(
+        one.selection.as_ref().map(|s| s.n),
+        Some(1),
+        "one branch's totals"
+    );
     assert_eq!(one.network.n, 4);
     assert_eq!(one.branches.len(), 1);
     assert_eq!(
@@ -749,6 +759,7 @@ fn the_json_shape_is_the_documented_one() {
         Value::Null
     );
     assert!(v["network"]["csat"].get("comparison").is_none());
+    assert_eq!(v["selection"]["n"], 1, "N01's own totals");
     assert_eq!(v["branches"][0]["code"], "N01");
     assert_eq!(v["branches"][0]["name"], "Branch N01");
     assert_eq!(v["trend"][0]["week"], "2026-W10");

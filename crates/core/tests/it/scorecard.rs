@@ -332,6 +332,12 @@ fn headline_figures_change_only_where_the_intervals_say_so() {
         |_, _| Some(&q),
     );
     assert!(all.network.change.is_none());
+    // A branch's own totals change as the branch does.
+    let one = Filter::from_query("from=2026-03-02&to=2026-03-15&branches=A").unwrap();
+    let a_only = aggregate_responses(&one, &branches(), &defs, &responses, |_, _| Some(&q));
+    let moved = a_only.selection.as_ref().unwrap().change.as_ref().unwrap();
+    assert_eq!(moved.csat.difference, change.csat.difference);
+    assert_eq!(moved.satisfaction.movement, Some(Movement::Up));
 }
 
 #[test]
