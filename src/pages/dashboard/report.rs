@@ -43,7 +43,7 @@ pub use month::{Month, Place};
 type Section = fn(&Report, Locale) -> Option<AnyView>;
 
 /// The report's sections, in page order.
-const SECTIONS: &[Section] = &[headline, commitments, waiting, branches, comments];
+const SECTIONS: &[Section] = &[headline, commitments, waiting, drivers, branches, comments];
 
 /// Comments quoted, and read per branch to choose them from.
 const QUOTED: usize = 6;
@@ -920,6 +920,13 @@ fn branches(r: &Report, locale: Locale) -> Option<AnyView> {
         lines,
         Some(tx(Key::RepBranchesNote)),
     ))
+}
+
+/// Which dimensions move satisfaction and NPS this month, as on the
+/// dashboard: the same endpoint and view, asked for the report's place.
+fn drivers(r: &Report, _: Locale) -> Option<AnyView> {
+    let filter = r.filter.clone();
+    Some(view! { <super::drivers::KeyDrivers filter /> }.into_any())
 }
 
 fn comments(r: &Report, locale: Locale) -> Option<AnyView> {
