@@ -101,7 +101,7 @@ test('formats: add one (checked before sending), give a branch it, refused remov
   const FORMAT = `drive_${TAG.toLowerCase()}`;
   await page.fill('#format-code', 'Drive Through');
   await page.locator('#add-format button[type="submit"]').click();
-  assert.match(await page.locator('#format-code-error').textContent(), /a-z, 0-9/);
+  assert.match(await page.locator('#format-code-error').textContent(), /lowercase letters a-z, digits or _/);
   await page.fill('#format-code', FORMAT);
   await page.fill('[id="format-name.zh-CN"]', '得来速网点');
   await page.fill('[id="format-name.en"]', 'Drive-through');

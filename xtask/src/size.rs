@@ -87,13 +87,27 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// what the server will never take, about 6 KB; the setup's switch 1 KB).
 /// Drawing the steps once and hiding them, and a sender without a
 /// cross-tab lock, saved 1 KB of it. The other bundles carry none of it.
+/// Issue 19 (network scale) raised two: the dashboard to 547 KB (542.0 KB,
+/// +62.9 over 479.1), each part measured against the main it started from:
+/// the branch table (paged, searched, sorted by an interval bound, its rows
+/// ticked for the charts) +18 KB with table.css; key drivers (the two
+/// importance-against-score charts, their tables and texts) +13 KB; the
+/// monthly report (its pickers, sections, change column, quoted comments,
+/// report.css with the A4 print rules) +21 KB; the rest, about 11 KB, is
+/// the peer comparison's select and legend in words, the branches' formats
+/// and the report's key-drivers section. The main app rose to 484 KB
+/// (479.6 KB, +8.4 over 471.2): the formats screen (a format's code and
+/// names in three languages) and a branch's format. Drawing a table page's
+/// rows as one string and reading the drivers field by field saved about
+/// 1 KB; splitting the report and the admin screens into bundles of their
+/// own is issue 22's.
 /// Each budget leaves about 1% for builds
 /// on other machines, so a real regression still trips it.
 pub const BUDGETS: [(&str, u64); 4] = [
     ("kiosk.html", 278 * 1000),
     ("shop.html", 387 * 1000),
-    ("index.html", 474 * 1000),
-    ("dashboard.html", 482 * 1000),
+    ("index.html", 484 * 1000),
+    ("dashboard.html", 547 * 1000),
 ];
 
 pub fn report(dist: &Path) -> Result<()> {
