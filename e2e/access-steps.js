@@ -37,6 +37,9 @@ export async function signInBrowser(context) {
   const { cookie } = await signIn();
   const at = cookie.indexOf('=');
   await context.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url: BASE_URL }]);
+  // The page asks for its session only where this browser has signed in
+  // (src/storage/keys.rs SIGNED_IN), as /login notes after a sign-in.
+  await context.addInitScript(() => localStorage.setItem('branchpulse.signed_in', '1'));
 }
 
 /// A request as the signed-in admin (cookie + CSRF header).

@@ -52,6 +52,11 @@ pub fn release_server(root: &Path) -> Result<PathBuf> {
 
 /// Start the release server on a free loopback port with a fresh SQLite file.
 pub fn start_server(root: &Path, data_dir: &Path) -> Result<Server> {
+    start_server_with(root, data_dir, &[])
+}
+
+/// [`start_server`] with more settings in its environment.
+pub fn start_server_with(root: &Path, data_dir: &Path, env: &[(&str, &str)]) -> Result<Server> {
     let server = release_server(root)?;
     let log = std::fs::File::create(data_dir.join("server.log"))?;
     let mut child = Command::new(server)
@@ -71,6 +76,7 @@ pub fn start_server(root: &Path, data_dir: &Path) -> Result<Server> {
         .env("BRANCHPULSE_ENROL_PER_MINUTE", "6000")
         .env("BRANCHPULSE_SIGN_IN_PER_MINUTE", "6000")
         .env("BRANCHPULSE_MAX_RESPONSE_AGE_DAYS", FIXTURE_AGE_DAYS)
+        .envs(env.iter().copied())
         .current_dir(root)
         .stdout(Stdio::piped())
         .stderr(log)

@@ -241,7 +241,16 @@ fn dashboard_bench(root: &std::path::Path) -> Result<()> {
     build::release(root)?;
     cmd::step("Dashboard: data arrival to all charts drawn; at 500 branches the branch table (Chromium, CPU 4x slower)");
     let data = tempfile::tempdir()?;
-    let server = e2e::start_server(root, data.path())?;
+    // Seeding 500 branches sends some 1,500 requests from one address,
+    // past the per-address limit that protects a real server.
+    let server = e2e::start_server_with(
+        root,
+        data.path(),
+        &[
+            ("BRANCHPULSE_RATE_PER_IP", "100000"),
+            ("BRANCHPULSE_RATE_BURST_IP", "100000"),
+        ],
+    )?;
     cmd::run(
         std::process::Command::new("node")
             .arg("bench/dashboard-charts.js")

@@ -105,13 +105,18 @@ fn looks_like_file(path: &str) -> bool {
 
 /// Trunk's hashed names: `branchpulse-0123456789abcdef.js`,
 /// `branchpulse-0123456789abcdef_bg.wasm`, `main-0123456789abcdef.css`.
+/// Trunk prints its 64-bit hash without leading zeros, so one name in 16
+/// has 15 digits (`table-c04589b3bb9ea1e.css`); 12 or more is a hash for
+/// all but one build in 65,536, which then is merely revalidated.
 fn is_hashed(path: &str) -> bool {
     let name = file_name(path);
     let Some((_, tail)) = name.rsplit_once('-') else {
         return false;
     };
     let hash: &str = tail.split(['.', '_']).next().unwrap_or_default();
-    hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) && tail.contains('.')
+    (12..=16).contains(&hash.len())
+        && hash.chars().all(|c| c.is_ascii_hexdigit())
+        && tail.contains('.')
 }
 
 #[cfg(test)]
@@ -123,6 +128,9 @@ mod tests {
         assert!(is_hashed("/branchpulse-5d2c1b0a9f8e7d6c.js"));
         assert!(is_hashed("/branchpulse-5d2c1b0a9f8e7d6c_bg.wasm"));
         assert!(is_hashed("/main-0123456789abcdef.css"));
+        assert!(is_hashed("/table-c04589b3bb9ea1e.css"));
+        assert!(is_hashed("/branchpulse-1ac2bded0059275_bg.wasm"));
+        assert!(!is_hashed("/branch-0123456789a.js"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/"));
         assert!(!is_hashed("/sw.js"));
