@@ -888,9 +888,11 @@ fn table(k: &Known) -> Vec<Target> {
             format_body(code),
             vec![
                 ("/code", "code", ident("hostile_x", false)),
-                ("/name/zh-CN", "name.zh-CN", label("社区网点", false)),
-                ("/name/en", "name.en", label("Community", false)),
-                ("/name/es", "name.es", label("Comunitaria", false)),
+                // A name is a map by language: serde names its entry "?",
+                // so the error names the field `name` (see the closing note).
+                ("/name/zh-CN", "name", label("社区网点", false)),
+                ("/name/en", "name", label("Community", false)),
+                ("/name/es", "name", label("Comunitaria", false)),
             ],
         ));
     }
