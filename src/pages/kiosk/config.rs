@@ -113,6 +113,27 @@ pub fn is_locked() -> bool {
     KioskSetup::load().is_some_and(|s| s.locked)
 }
 
+thread_local! {
+    /// The setup as the kiosk bundle read it at start, until its page takes it.
+    static AT_START: RefCell<Option<Option<KioskSetup>>> = const { RefCell::new(None) };
+}
+
+/// Whether the kiosk is locked, keeping what was read for [`setup_at_start`]:
+/// the kiosk bundle reads the setup (the questionnaire with it) once per start.
+pub fn is_locked_at_start() -> bool {
+    let setup = KioskSetup::load();
+    let locked = setup.as_ref().is_some_and(|s| s.locked);
+    AT_START.with(|a| *a.borrow_mut() = Some(setup));
+    locked
+}
+
+/// The setup read by [`is_locked_at_start`], once; afterwards read anew.
+pub fn setup_at_start() -> Option<KioskSetup> {
+    AT_START
+        .with(|a| a.borrow_mut().take())
+        .unwrap_or_else(KioskSetup::load)
+}
+
 /// The staff PIN an admin set for this kiosk, as last sent by the server.
 pub fn staff_pin() -> Option<PinHash> {
     drafts::load(keys::KIOSK_PIN).ok().flatten()

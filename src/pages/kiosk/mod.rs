@@ -116,7 +116,7 @@ enum Mode {
 
 #[component]
 pub fn KioskPage() -> impl IntoView {
-    let setup = RwSignal::new(KioskSetup::load());
+    let setup = RwSignal::new(config::setup_at_start());
     config::follow_page_setup(setup);
     let mode = RwSignal::new(
         match setup.with_untracked(|s| s.as_ref().map(|s| s.locked)) {
@@ -401,7 +401,7 @@ pub struct KioskLock(pub RwSignal<bool>);
 
 /// Provide [`KioskLock`], read once from storage; the kiosk page keeps it right.
 pub fn provide_kiosk_lock() -> RwSignal<bool> {
-    let locked = RwSignal::new(config::is_locked());
+    let locked = RwSignal::new(config::is_locked_at_start());
     provide_context(KioskLock(locked));
     locked
 }
