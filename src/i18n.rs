@@ -102,8 +102,11 @@ pub fn scale_labels(scale: branchpulse_core::Scale) -> [Key; 5] {
 }
 
 pub fn set_document_lang(locale: Locale) {
+    // Unchanged, left alone: a new `lang` makes the browser restyle the page.
     if let Some(el) = document().document_element() {
-        let _ = el.set_attribute("lang", locale.tag());
+        if el.get_attribute("lang").as_deref() != Some(locale.tag()) {
+            let _ = el.set_attribute("lang", locale.tag());
+        }
     }
 }
 
