@@ -92,9 +92,15 @@ pub fn provide_contact_sync() -> ContactSync {
     // At start-up, and whenever a sync pass confirmed responses: theirs
     // may be waiting.
     let sync = use_sync();
-    Effect::new(move |_| {
+    Effect::new(move |was: Option<()>| {
         sync.state.with(|s| s.last_sync);
-        handle.kick();
+        // At start-up, once the page has loaded: opening IndexedDB does
+        // not help the first question (`crate::loaded`).
+        if was.is_none() {
+            crate::loaded::after_load(move || handle.kick());
+        } else {
+            handle.kick();
+        }
     });
     on_cleanup(move || {
         if let Some(sender) = handle.sender.try_get_value() {

@@ -82,9 +82,15 @@ pub fn provide_photo_sync() -> PhotoSync {
     on_cleanup(move || online.remove());
     // A report the server just confirmed may have photos waiting for it.
     let sync = super::use_sync();
-    Effect::new(move |_| {
+    Effect::new(move |was: Option<()>| {
         sync.state.with(|s| s.last_sync);
-        photos.kick();
+        // At start-up, once the page has loaded: opening IndexedDB does
+        // not help the first screen (`crate::loaded`).
+        if was.is_none() {
+            crate::loaded::after_load(move || photos.kick());
+        } else {
+            photos.kick();
+        }
     });
     photos
 }
