@@ -91,6 +91,27 @@ impl Problem {
         self.refuse(field.unwrap_or_default(), say(e, l));
     }
 
+    /// Send a form's `request`, the form `busy` until it is answered; `then`
+    /// takes the answer, and a refusal is shown at the field it names (one of
+    /// `fields`) in the language the reader has by then.
+    pub(crate) fn send<T: 'static>(
+        self,
+        busy: RwSignal<bool>,
+        fields: &'static [&'static str],
+        request: impl std::future::Future<Output = Result<T, ApiError>> + 'static,
+        then: impl FnOnce(T) + 'static,
+    ) {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = request.await;
+            busy.set(false);
+            match result {
+                Ok(answer) => then(answer),
+                Err(e) => self.failed(&e, fields, self.locale.get_untracked()),
+            }
+        });
+    }
+
     pub(crate) fn id(self, field: &str) -> String {
         self.form.with_value(|form| format!("{form}-{field}"))
     }

@@ -21,7 +21,6 @@ use branchpulse_core::cases::{
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::Locale;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
@@ -209,17 +208,10 @@ fn CaseView(page: RwSignal<Page>, texts: Texts, branches: Branches) -> impl Into
             note: written,
             ..CaseChange::default()
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::change_case(id, &change).await;
-            busy.set(false);
-            match result {
-                Ok(p) => {
-                    note.set(String::new());
-                    page.set(p);
-                }
-                Err(e) => problem.failed(&e, &FIELDS, l),
-            }
+        let request = async move { api::change_case(id, &change).await };
+        problem.send(busy, &FIELDS, request, move |p| {
+            note.set(String::new());
+            page.set(p);
         });
     };
     let contact = move || {
