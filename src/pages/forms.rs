@@ -312,3 +312,37 @@ pub(crate) fn missing(field: &'static str, code: ProblemCode) -> FieldError {
         problem: "nothing chosen".into(),
     }
 }
+
+/// A list filter's on/off box, its label around it.
+#[component]
+pub(crate) fn FilterCheck(
+    id: &'static str,
+    label: Key,
+    #[prop(into)] changed: Callback<bool>,
+) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input id=id type="checkbox" on:change=move |e| changed.run(event_target_checked(&e)) />
+            {t(label)}
+        </label>
+    }
+}
+
+/// A list filter's choice of one value (the `<option>`s given as children)
+/// or any (`""`).
+#[component]
+pub(crate) fn FilterChoice(
+    id: &'static str,
+    label: Key,
+    #[prop(into)] changed: Callback<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <label>
+            {t(label)} <select id=id on:change=move |e| changed.run(event_target_value(&e))>
+                <option value="">{t(Key::VisAny)}</option>
+                {children()}
+            </select>
+        </label>
+    }
+}

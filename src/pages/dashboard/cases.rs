@@ -14,7 +14,7 @@ use crate::components::{
     sort_cases, CaseFilter,
 };
 use crate::i18n::{t, text, use_locale, Key};
-use crate::pages::forms::{listing, Problem};
+use crate::pages::forms::{listing, FilterCheck, FilterChoice, Problem};
 use branchpulse_core::cases::{
     check_note, Case, CaseChange, CaseCounts, CaseEvent, CaseStatus, ContactWay,
 };
@@ -72,46 +72,28 @@ fn CaseList(branches: Branches) -> impl IntoView {
                 aria-label=t(Key::CaseFilters)
                 on:submit=|e| e.prevent_default()
             >
-                <label class="check">
-                    <input
-                        id="cases-mine"
-                        type="checkbox"
-                        on:change=move |e| {
-                            let on = event_target_checked(&e);
-                            filter.update(|f| f.mine = on)
-                        }
-                    />
-                    {t(Key::CaseMine)}
-                </label>
-                <label>
-                    {t(Key::VisStatus)}
-                    <select
-                        id="cases-status"
-                        on:change=move |e| {
-                            let s = CaseStatus::parse(&event_target_value(&e));
-                            filter.update(|f| f.status = s)
-                        }
-                    >
-                        <option value="">{t(Key::VisAny)}</option>
-                        {CaseStatus::ALL
-                            .into_iter()
-                            .map(|s| {
-                                view! { <option value=s.as_str()>{t(case_status_key(s))}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
-                <label class="check">
-                    <input
-                        id="cases-overdue"
-                        type="checkbox"
-                        on:change=move |e| {
-                            let on = event_target_checked(&e);
-                            filter.update(|f| f.overdue = on)
-                        }
-                    />
-                    {t(Key::CaseOnlyOverdue)}
-                </label>
+                <FilterCheck
+                    id="cases-mine"
+                    label=Key::CaseMine
+                    changed=move |on| filter.update(|f| f.mine = on)
+                />
+                <FilterChoice
+                    id="cases-status"
+                    label=Key::VisStatus
+                    changed=move |v: String| filter.update(|f| f.status = CaseStatus::parse(&v))
+                >
+                    {CaseStatus::ALL
+                        .into_iter()
+                        .map(|s| {
+                            view! { <option value=s.as_str()>{t(case_status_key(s))}</option> }
+                        })
+                        .collect_view()}
+                </FilterChoice>
+                <FilterCheck
+                    id="cases-overdue"
+                    label=Key::CaseOnlyOverdue
+                    changed=move |on| filter.update(|f| f.overdue = on)
+                />
             </form>
             {listing(
                 kept,
