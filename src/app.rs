@@ -124,6 +124,7 @@ fn with_inbox(external: bool) -> ViewFn {
 /// The lobby kiosk alone, at `/kiosk`. A locked kiosk shows no frame.
 #[component]
 pub fn KioskApp() -> impl IntoView {
+    crate::loaded::watch_first_frame();
     provide_common();
     crate::sync::contacts::provide_contact_sync();
     let locked = provide_kiosk_lock();

@@ -106,10 +106,10 @@ pub fn QuestionScreen(visit: Visit, at: usize) -> impl IntoView {
     let heading = NodeRef::<html::H1>::new();
     Effect::new(move |_| {
         if let Some(h) = heading.get() {
-            // Focusing lays the page out. While the page is still loading,
-            // that is left to the frame that draws the first question (it
-            // lays the page out anyway), so the question is not held back.
-            if document().ready_state() == "complete" {
+            // Focusing lays the page out. At start that is left to the
+            // frame that draws the first question (it lays the page out
+            // anyway), so the question is not held back.
+            if crate::loaded::first_frame_drawn() {
                 let _ = h.focus();
             } else {
                 request_animation_frame(move || {
