@@ -134,3 +134,30 @@ test('in Chinese, on a phone', async () => {
   assert.deepEqual(unexpected(errors), []);
   await context.close();
 });
+
+test('the start page, the admin screens, the dashboard and the monthly report are bundles of their own, linked by page loads', async () => {
+  const { context, page, errors } = await open(browser);
+  await signInPage(page, ADMIN, '/');
+  /// Follow `link` to `pathname`, wait for `shown`; whether the page loaded
+  /// anew (a mark left on the window before the click is gone).
+  const follow = async (link, pathname, shown) => {
+    await page.evaluate(() => { window.__before = true; });
+    await page.locator(link).first().click();
+    await page.waitForURL((u) => u.pathname === pathname);
+    await page.locator(shown).first().waitFor();
+    return page.evaluate(() => window.__before === undefined);
+  };
+  assert.ok(await follow('ul.modes a[href="/admin"]', '/admin', '#tab-users'), 'start page → admin');
+  // Within the admin's bundle its router changes screens without a load.
+  assert.equal(await follow('#tab-audit', '/admin', '#tab-audit[aria-current="page"]'), false, 'admin tab');
+  assert.ok(await follow('.topbar nav a[href="/dashboard"]', '/dashboard', '.dashboard .admin-tabs'), 'admin → dashboard');
+  assert.ok(await follow('.dashboard .admin-tabs a[href="/report"]', '/report', '#report-month'), 'dashboard → report');
+  assert.ok(await follow('.dashboard .admin-tabs a[href="/dashboard?s=inbox"]', '/dashboard', '#inbox-title'), 'report → inbox');
+  assert.ok(await follow('.topbar nav a[href="/admin"]', '/admin', '#tab-users'), 'dashboard → admin');
+  assert.ok(await follow('#inbox-link', '/dashboard', '#inbox-title'), 'admin → inbox');
+  assert.ok(await follow('.topbar a.brand', '/', 'ul.modes'), 'dashboard → start page');
+  // No screen of another bundle is ever shown as "not found".
+  assert.equal(await page.getByRole('heading', { name: 'Page not found' }).count(), 0);
+  assert.deepEqual(unexpected(errors), []);
+  await context.close();
+});

@@ -141,17 +141,25 @@ test('sw.js is generated for this build and sent unhashed, revalidated', async (
   const sw = await resp.text();
   assert.match(sw, /const BUILD_ID = '[0-9a-f]{16}';/);
   const listed = JSON.parse(sw.match(/const ASSETS = (\[.*\]);/)[1]);
-  // The main app's page, and the lobby kiosk's own bundle at /kiosk.
-  for (const path of ['/', '/kiosk', '/shop', '/dashboard']) {
+  // The main app's page, and each mode's own bundle.
+  for (const path of ['/', '/kiosk', '/shop', '/dashboard', '/admin', '/report']) {
     const html = await (await fetch(`${BASE_URL}${path}`)).text();
     const named = [...html.matchAll(/(?:href|src)=["']\/?([^"':]+\.(?:js|wasm|css|svg))["']/g)].map((m) => `/${m[1]}`);
     assert.ok(named.length >= 3, `${path} names its assets (${named})`);
     for (const asset of named) assert.ok(listed.includes(asset), `${path}: ${asset} is pre-cached`);
   }
-  for (const page of ['/kiosk.html', '/shop.html', '/dashboard.html']) assert.ok(listed.includes(page), `${page} is pre-cached`);
-  const kiosk = await (await fetch(`${BASE_URL}/kiosk`)).text();
+  for (const page of ['/kiosk.html', '/shop.html', '/dashboard.html', '/admin.html', '/report.html']) {
+    assert.ok(listed.includes(page), `${page} is pre-cached`);
+  }
   const main = await (await fetch(`${BASE_URL}/`)).text();
-  assert.notEqual(kiosk, main, '/kiosk has its own page and bundle');
+  for (const path of ['/kiosk', '/admin', '/report']) {
+    const own = await (await fetch(`${BASE_URL}${path}`)).text();
+    assert.notEqual(own, main, `${path} has its own page and bundle`);
+  }
+  // The service worker sends each mode's route its own page when offline.
+  for (const [route, page] of [['/admin', '/admin.html'], ['/report', '/report.html'], ['/dashboard', '/dashboard.html']]) {
+    assert.ok(sw.includes(`'${route}': '${page}'`), `sw.js maps ${route} to ${page}`);
+  }
   for (const file of ['/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png']) {
     assert.ok(listed.includes(file), `${file} is pre-cached`);
   }
@@ -180,6 +188,14 @@ test('with the server gone, every mode starts from the device, and what was made
   assert.equal(await page.locator('article.questionnaire[data-id="branch_visit"]').count(), 0);
   await page.goto('/');
   await page.getByRole('heading', { level: 1, name: 'BranchPulse' }).waitFor();
+  // The admin's screens and the monthly report are bundles of their own:
+  // each starts from its pre-cached page (nobody is signed in here).
+  await page.goto('/admin?s=users');
+  await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+  await page.locator('#admin-sign-in').waitFor();
+  await page.goto('/report?month=2024-08');
+  await page.getByRole('heading', { level: 1, name: 'Branch dashboard' }).waitFor();
+  await page.locator('#dash-sign-in').waitFor();
   await page.goto('/kiosk');
   await page.getByRole('heading', { level: 1, name: 'Lobby kiosk' }).waitFor();
   await page.getByRole('heading', { level: 2, name: 'Enrol this device' }).waitFor();

@@ -128,7 +128,7 @@ async function checkPrint(page) {
 }
 
 test('a branch report in Spanish: its figures and n as the aggregates give them, the change since July, hidden phone numbers, and print', async () => {
-  const { context, page, errors } = await open('/dashboard?s=report&branch=N01&month=2024-08', { locale: 'es-ES' });
+  const { context, page, errors } = await open('/report?branch=N01&month=2024-08', { locale: 'es-ES' });
   assert.match(await page.locator('#report-title').textContent(), /^Informe mensual: N01 Harbour Square, 2024-08$/);
   const q = `from=${MONTH.from}&to=${MONTH.to}&branches=N01`;
   const prev = `from=${BEFORE.from}&to=${BEFORE.to}&branches=N01`;
@@ -164,13 +164,13 @@ test('a branch report in Spanish: its figures and n as the aggregates give them,
   await page.selectOption('#report-place', 'branch:N02');
   await page.locator('.report-controls button[type="submit"]').click();
   await page.locator('#report[data-month="2024-07"][data-place="branch:N02"]').waitFor();
-  assert.match(page.url(), /s=report&branch=N02&month=2024-07$/);
+  assert.match(page.url(), /\/report\?branch=N02&month=2024-07$/);
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('a region report in Chinese: the region\'s own totals, each branch with its n, and an A4 PDF', async () => {
-  const { context, page, errors } = await open('/dashboard?s=report&region=North&month=2024-08', { locale: 'zh-CN' });
+  const { context, page, errors } = await open('/report?region=North&month=2024-08', { locale: 'zh-CN' });
   assert.match(await page.locator('#report-title').textContent(), /^月度报告：North 区域，2024-08$/);
   const q = `from=${MONTH.from}&to=${MONTH.to}&region=North`;
   const kiosk = await api(page, `/api/v1/aggregates?${q}&channel=kiosk`);
@@ -194,7 +194,9 @@ test('a region report in Chinese: the region\'s own totals, each branch with its
 });
 
 test('a branch manager is offered only their branch, and reads its report by default', async () => {
+  // The dashboard's old address of the report leads to the report's own page.
   const { context, page, errors } = await open('/dashboard?s=report&month=2024-08', { user: branchManager });
+  assert.match(page.url(), /\/report\?month=2024-08$/);
   const options = await page.locator('#report-place option').evaluateAll((os) => os.map((o) => o.value));
   assert.deepEqual(options, ['branch:N02']);
   await page.locator('#report[data-place="branch:N02"]').waitFor();
@@ -205,9 +207,9 @@ test('a branch manager is offered only their branch, and reads its report by def
 
 test('the report has no serious accessibility violations at 360 px and on a desktop', async () => {
   for (const [viewport, locale, path] of [
-    [PHONE, 'es-ES', '/dashboard?s=report&branch=N01&month=2024-08'],
-    [PHONE, 'zh-CN', '/dashboard?s=report&region=North&month=2024-08'],
-    [{ width: 1440, height: 900 }, 'en-US', '/dashboard?s=report&region=North&month=2024-08'],
+    [PHONE, 'es-ES', '/report?branch=N01&month=2024-08'],
+    [PHONE, 'zh-CN', '/report?region=North&month=2024-08'],
+    [{ width: 1440, height: 900 }, 'en-US', '/report?region=North&month=2024-08'],
   ]) {
     const { context, page, errors } = await open(path, { viewport, locale });
     await page.locator('#report-comments').waitFor();

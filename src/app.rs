@@ -4,10 +4,12 @@
 //!
 //! | bundle | page | routes |
 //! |---|---|---|
-//! | [`App`] (`src/main.rs`) | index.html | `/`, `/admin`, `/login` |
+//! | [`App`] (`src/main.rs`) | index.html | `/`, `/login` |
+//! | [`AdminApp`] (`src/bin/admin.rs`) | admin.html | `/admin` |
 //! | [`KioskApp`] (`src/bin/kiosk.rs`) | kiosk.html | `/kiosk` |
 //! | [`ShopApp`] (`src/bin/shop.rs`) | shop.html | `/shop`, `/shop/visit/:id` |
 //! | [`DashboardApp`] (`src/bin/dashboard.rs`) | dashboard.html | `/dashboard` |
+//! | [`ReportApp`] (`src/bin/report.rs`) | report.html | `/report` |
 //!
 //! The server sends each route its page, and one service worker caches them
 //! all. Links between bundles are page loads (see [`Frame`]).
@@ -16,7 +18,7 @@ use crate::components::{provide_inbox, Frame, InboxLink};
 use crate::i18n::provide_i18n;
 use crate::pages::{
     provide_kiosk_lock, AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, LoginPage,
-    NotFound, ShopPage, VisitPage,
+    NotFound, ReportPage, ShopPage, VisitPage,
 };
 use crate::session::{provide_session, use_auth, AccountMenu};
 use crate::sync::provide_sync;
@@ -33,21 +35,41 @@ fn provide_common() {
     provide_update();
 }
 
+/// The start page and the sign-in: the first page most people load, so it
+/// carries neither the admin screens nor the alert inbox's count.
 #[component]
 pub fn App() -> impl IntoView {
     provide_common();
-    provide_inbox(provide_session());
+    provide_session();
     view! {
         <Router>
             // A locked kiosk goes back to /kiosk.
             <KioskGuard />
-            <RoutedFrame routed=&["/", "/admin", "/login"] account=with_inbox(true) />
+            <RoutedFrame routed=&["/", "/login"] account=account_menu() />
             <UpdateBanner />
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/admin") view=AdminPage />
                     <Route path=path!("/login") view=LoginPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The admin's and reviewer's screens, at `/admin` (the screen in `?s=`).
+#[component]
+pub fn AdminApp() -> impl IntoView {
+    provide_common();
+    provide_inbox(provide_session());
+    view! {
+        <Router>
+            <KioskGuard />
+            <RoutedFrame routed=&["/admin"] account=with_inbox(true) />
+            <UpdateBanner />
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/admin") view=AdminPage />
                 </Routes>
             </main>
         </Router>
@@ -88,6 +110,26 @@ pub fn DashboardApp() -> impl IntoView {
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/dashboard") view=DashboardPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The monthly report, at `/report?branch=…&month=…` (or `region=`): a
+/// page to print, apart from the dashboard's charts.
+#[component]
+pub fn ReportApp() -> impl IntoView {
+    provide_common();
+    provide_inbox(provide_session());
+    view! {
+        <Router>
+            <KioskGuard />
+            <RoutedFrame routed=&["/report"] account=with_inbox(true) />
+            <UpdateBanner />
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/report") view=ReportPage />
                 </Routes>
             </main>
         </Router>

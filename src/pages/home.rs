@@ -1,6 +1,5 @@
 use crate::i18n::{t, Key};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -8,7 +7,7 @@ pub fn HomePage() -> impl IntoView {
         <h1>{t(Key::AppName)}</h1>
         <p>{t(Key::Tagline)}</p>
         <ul class="modes">
-            // The kiosk, the shopper's screens and the dashboard are bundles of their own: page loads.
+            // Every mode is a bundle of its own: page loads.
             <li>
                 <a href="/kiosk" rel="external">
                     {t(Key::KioskTitle)}
@@ -25,7 +24,9 @@ pub fn HomePage() -> impl IntoView {
                 </a>
             </li>
             <li>
-                <A href="/admin">{t(Key::AdminTitle)}</A>
+                <a href="/admin" rel="external">
+                    {t(Key::AdminTitle)}
+                </a>
             </li>
         </ul>
     }

@@ -13,7 +13,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 /// Whether `path` is shown by this bundle's router (no page load needed).
 fn routed_here(path: &str) -> bool {
     let route = path.split(['?', '#']).next().unwrap_or_default();
-    matches!(route, "/" | "/admin")
+    route == "/"
 }
 
 #[component]
@@ -51,7 +51,7 @@ pub fn LoginPage() -> impl IntoView {
                     if routed_here(&next) {
                         navigate(&next, Default::default());
                     } else {
-                        // Another bundle's page (the dashboard): a page load.
+                        // Another bundle's page (admin, dashboard): a page load.
                         let _ = window().location().set_href(&next);
                     }
                 }

@@ -10,7 +10,7 @@ mod response;
 pub(crate) mod shop;
 
 pub use admin::AdminPage;
-pub use dashboard::{DashboardPage, DriversView};
+pub use dashboard::{DashboardPage, DriversView, ReportPage};
 pub use home::{HomePage, NotFound};
 pub use kiosk::{provide_kiosk_lock, KioskGuard, KioskPage};
 pub use login::LoginPage;

@@ -6,10 +6,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Modes built as bundles of their own, each from its own page (kiosk.html,
-/// dashboard.html), so a device loads only its mode; the main app
-/// (index.html) has the rest. The server and the service worker serve each
-/// page for its route.
-pub const BUNDLE_PAGES: [&str; 3] = ["kiosk.html", "shop.html", "dashboard.html"];
+/// dashboard.html, …), so a device loads only its mode; the main app
+/// (index.html) has the start page and the sign-in. The server and the
+/// service worker serve each page for its route.
+pub const BUNDLE_PAGES: [&str; 5] = [
+    "kiosk.html",
+    "shop.html",
+    "dashboard.html",
+    "admin.html",
+    "report.html",
+];
 
 /// Every bundle of the web app, built by Trunk into dist/; then one service
 /// worker for all of them, and `x.br` and `x.gz` beside every file so the

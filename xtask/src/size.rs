@@ -110,6 +110,11 @@ pub const BUDGETS: [(&str, u64); 4] = [
     ("dashboard.html", 547 * 1000),
 ];
 
+/// Pages split off by issue 22 (the admin screens from index.html, the
+/// monthly report from dashboard.html): reported, not yet held to a budget;
+/// the lead sets theirs from the first measurements.
+pub const UNBUDGETED: [&str; 2] = ["admin.html", "report.html"];
+
 pub fn report(dist: &Path) -> Result<()> {
     cmd::step("Asset sizes of the release build (bytes)");
     if !dist.join("index.html").exists() {
@@ -138,7 +143,11 @@ pub fn report(dist: &Path) -> Result<()> {
         brotli.insert(name, br);
     }
     let mut over = Vec::new();
-    for (page, budget) in BUDGETS {
+    let pages = BUDGETS
+        .iter()
+        .map(|&(page, budget)| (page, Some(budget)))
+        .chain(UNBUDGETED.iter().map(|&page| (page, None)));
+    for (page, budget) in pages {
         let Ok(html) = std::fs::read_to_string(dist.join(page)) else {
             println!("{page}: not built");
             continue;
@@ -155,11 +164,13 @@ pub fn report(dist: &Path) -> Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("{page} names {asset}, which is not in dist"))?;
             parts.push(asset);
         }
+        let budget_text = budget.map_or("no budget yet".to_string(), |b| {
+            format!("budget {} KB", b / 1000)
+        });
         println!(
-            "first load of {page} ({}), brotli: {total} bytes = {:.1} KB; budget {} KB, target {} KB ({:+.1} KB from the target)",
+            "first load of {page} ({}), brotli: {total} bytes = {:.1} KB; {budget_text}, target {} KB ({:+.1} KB from the target)",
             parts.join(" + "),
             total as f64 / 1000.0,
-            budget / 1000,
             FIRST_LOAD_TARGET / 1000,
             (total as f64 - FIRST_LOAD_TARGET as f64) / 1000.0
         );
@@ -167,7 +178,7 @@ pub fn report(dist: &Path) -> Result<()> {
             let (carried, all) = strings_carried(dist, &std::fs::read(dist.join(wasm))?)?;
             println!("  {page} carries {carried} of the app's {all} English strings");
         }
-        if total > budget {
+        if let Some(budget) = budget.filter(|&b| total > b) {
             over.push(format!(
                 "{page}: {total} bytes is over its {budget}-byte budget"
             ));

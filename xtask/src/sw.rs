@@ -111,4 +111,17 @@ mod tests {
         std::fs::write(d.join("index.html"), "<html lang=en>").unwrap();
         assert_ne!(write(d).unwrap().0, id);
     }
+
+    #[test]
+    fn every_bundle_page_has_its_route_offline() {
+        // Each page built beside index.html is the page of its route, `/x`
+        // for `x.html`; otherwise an offline visit would get the start page.
+        for page in crate::build::BUNDLE_PAGES {
+            let route = page.trim_end_matches(".html");
+            assert!(
+                TEMPLATE.contains(&format!("'/{route}': '/{page}'")),
+                "sw.template.js PAGES has no '/{route}': '/{page}'"
+            );
+        }
+    }
 }

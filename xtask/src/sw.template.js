@@ -22,7 +22,14 @@ const CACHE = PREFIX + BUILD_ID;
 const SHELL = '/index.html';
 // Must match BUNDLES in crates/server/src/assets.rs: a route (with '/*' when
 // the routes below it are the bundle's too) and its page.
-const PAGES = { '/kiosk': '/kiosk.html', '/shop': '/shop.html', '/shop/*': '/shop.html', '/dashboard': '/dashboard.html' };
+const PAGES = {
+  '/kiosk': '/kiosk.html',
+  '/shop': '/shop.html',
+  '/shop/*': '/shop.html',
+  '/dashboard': '/dashboard.html',
+  '/admin': '/admin.html',
+  '/report': '/report.html',
+};
 const ASSETS = __ASSETS__;
 
 self.addEventListener('install', (event) => {

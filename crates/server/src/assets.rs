@@ -5,7 +5,8 @@
 //! cached for a year; everything else, index.html first, is revalidated on
 //! every load so a new build is picked up at once. Any address that is not a
 //! file and does not look like one gets index.html: the app's router
-//! handles `/kiosk`, `/shop` and the rest.
+//! handles `/login` and the rest; each mode with a bundle of its own
+//! (`/kiosk`, `/shop`, `/dashboard`, `/admin`, `/report`) gets its page.
 
 use crate::error::ApiError;
 use axum::body::Body;
@@ -26,10 +27,12 @@ const REVALIDATE: &str = "no-cache";
 /// whether the routes below it are the bundle's too, and the page served
 /// for them when it is built (else the main app's page, whose router shows
 /// "not found" for an address no bundle has).
-const BUNDLES: [(&str, bool, &str); 3] = [
+const BUNDLES: [(&str, bool, &str); 5] = [
     ("/kiosk", false, "kiosk.html"),
     ("/shop", true, "shop.html"),
     ("/dashboard", false, "dashboard.html"),
+    ("/admin", false, "admin.html"),
+    ("/report", false, "report.html"),
 ];
 
 /// `path` is `route`, or below it when `nested` (`/shop/visit/…` for `/shop`).

@@ -90,7 +90,12 @@ pub fn AdminPage() -> impl IntoView {
                 Gate::SignedOut => {
                     view! {
                         <p>{t(Key::AdmSignInFirst)}</p>
-                        <a class="button" id="admin-sign-in" href=login_url("/admin")>
+                        <a
+                            class="button"
+                            id="admin-sign-in"
+                            href=login_url("/admin")
+                            rel="external"
+                        >
                             {t(Key::PplSignIn)}
                         </a>
                     }

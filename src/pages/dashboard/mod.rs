@@ -24,8 +24,11 @@ mod drill;
 mod figures;
 mod filter;
 mod offline;
-// Issue 19: the printable monthly report (`?s=report`).
+// Issue 19: the printable monthly report; issue 22: a bundle of its own
+// (`/report`, see [`report_page`]); `?s=report` sends the browser there.
 mod report;
+mod report_page;
+pub use report_page::ReportPage;
 mod texts;
 // Issue 18: one section per channel, headline figures, commitments, waits.
 mod commitments;
@@ -49,7 +52,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// The dashboard's screens (`?s=`): the figures, the alert inbox, the
-/// follow-up cases.
+/// follow-up cases; and the monthly report, the report bundle's page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Screen {
     Figures,
@@ -62,7 +65,7 @@ const SCREENS: [(Screen, &str, Key); 4] = [
     (Screen::Figures, "/dashboard", Key::DashFigures),
     (Screen::Inbox, "/dashboard?s=inbox", Key::AlInboxTitle),
     (Screen::Cases, "/dashboard?s=cases", Key::CasesTitle),
-    (Screen::Report, "/dashboard?s=report", Key::RepTitle),
+    (Screen::Report, "/report", Key::RepTitle),
 ];
 
 /// Where the figures on screen come from.
@@ -124,6 +127,14 @@ pub fn DashboardPage() -> impl IntoView {
             Some("report") => Screen::Report,
             _ => Screen::Figures,
         })
+    });
+    // The report is a bundle of its own: the old address still leads there.
+    Effect::new(move |_| {
+        if screen.get() == Screen::Report {
+            let _ = window()
+                .location()
+                .replace(&report_page::from_dashboard(&here()));
+        }
     });
     let auth = expect_context::<Auth>();
     let signed_out = Memo::new(move |_| auth.0.with(|a| matches!(a, Account::SignedOut)));
@@ -191,7 +202,11 @@ pub fn DashboardPage() -> impl IntoView {
                 let body = match shown {
                     Screen::Inbox => view! { <inbox::Inbox branches=list /> }.into_any(),
                     Screen::Cases => view! { <cases::Cases branches=list /> }.into_any(),
-                    Screen::Report => view! { <report::Report branches=list /> }.into_any(),
+                    Screen::Report => {
+                        // On its way to /report (the effect above).
+                        view! { <p class="loading">{t(Key::Loading)}</p> }
+                            .into_any()
+                    }
                     Screen::Figures => {
                         view! {
                             <FilterBar state set branches=list.clone() />
@@ -213,23 +228,36 @@ pub fn DashboardPage() -> impl IntoView {
                     }
                 };
                 view! {
-                    <nav class="admin-tabs" aria-label=t(Key::DashScreens)>
-                        {SCREENS
-                            .into_iter()
-                            .map(|(s, href, key)| {
-                                view! {
-                                    <a href=href aria-current=(s == shown).then_some("page")>
-                                        {t(key)}
-                                    </a>
-                                }
-                            })
-                            .collect_view()}
-                    </nav>
+                    {tabs(shown)}
                     {body}
                 }
                     .into_any()
             }}
         </div>
+    }
+}
+
+/// The screens' tabs, `shown` marked; a tab of another bundle (the
+/// report's, or the dashboard's seen from the report) is a page load.
+fn tabs(shown: Screen) -> impl IntoView {
+    let own = |href: &str| (shown == Screen::Report) == href.starts_with("/report");
+    view! {
+        <nav class="admin-tabs" aria-label=t(Key::DashScreens)>
+            {SCREENS
+                .into_iter()
+                .map(|(s, href, key)| {
+                    view! {
+                        <a
+                            href=href
+                            rel=(!own(href)).then_some("external")
+                            aria-current=(s == shown).then_some("page")
+                        >
+                            {t(key)}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
     }
 }
 

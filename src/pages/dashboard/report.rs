@@ -1,4 +1,4 @@
-//! The monthly report (`/dashboard?s=report&branch=N01&month=2026-11`, or
+//! The monthly report (`/report?branch=N01&month=2026-11`, or
 //! `&region=North`): one branch's or one region's month on paper, in the
 //! reader's language. Headline figures, commitments and waits, each with
 //! its n, 95% interval and change since the previous calendar month (asked

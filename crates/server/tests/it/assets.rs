@@ -124,6 +124,56 @@ async fn a_mode_with_its_own_bundle_gets_its_page_when_it_is_built() {
 }
 
 #[tokio::test]
+async fn the_admin_screens_and_the_monthly_report_get_pages_of_their_own() {
+    let server = TestServer::start().await;
+    let main_page = get(&server, "/", "identity").await.text().await.unwrap();
+    // Not built (the test dist has neither): the main app's page.
+    for path in ["/admin", "/report"] {
+        let body = get(&server, path, "identity").await.text().await.unwrap();
+        assert_eq!(body, main_page, "{path}");
+    }
+    let dist = server.dir.path().join("dist");
+    for (file, title) in [("admin.html", "admin"), ("report.html", "report")] {
+        std::fs::write(
+            dist.join(file),
+            format!("<title>BranchPulse {title} bundle</title>"),
+        )
+        .unwrap();
+    }
+    for (path, title) in [
+        ("/admin", "admin"),
+        ("/admin?s=users", "admin"),
+        ("/report", "report"),
+        ("/report?branch=N01&month=2026-11", "report"),
+        ("/report?region=South+East&month=2026-11", "report"),
+    ] {
+        let resp = get(&server, path, "identity").await;
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(header(&resp, "cache-control"), "no-cache", "{path}");
+        assert_eq!(
+            resp.text().await.unwrap(),
+            format!("<title>BranchPulse {title} bundle</title>"),
+            "{path}"
+        );
+    }
+    // The start page and the sign-in stay the main app's; neither bundle
+    // takes what is below it or a look-alike.
+    for path in [
+        "/",
+        "/login",
+        "/login?next=%2Fadmin",
+        "/administration",
+        "/admin/users",
+        "/reports",
+        "/report/2026-11",
+    ] {
+        let body = get(&server, path, "identity").await.text().await.unwrap();
+        assert_eq!(body, main_page, "{path}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn missing_files_and_paths_outside_dist_are_not_served() {
     let server = TestServer::start().await;
     std::fs::write(server.dir.path().join("secret.txt"), "TOP-SECRET-CONTENT").unwrap();

@@ -107,7 +107,7 @@ pub fn filter(month: Month, place: &Place) -> Result<Filter, FilterError> {
 
 /// The report's address.
 pub fn href(month: Month, place: &Place) -> String {
-    format!("/dashboard?s=report&{}&month={month}", place.param())
+    format!("/report?{}&month={month}", place.param())
 }
 
 #[cfg(test)]
@@ -183,10 +183,7 @@ mod tests {
             filter(m, &region).unwrap().to_query(),
             "from=2026-11-01&to=2026-11-30&region=South+East"
         );
-        assert_eq!(
-            href(m, &region),
-            "/dashboard?s=report&region=South+East&month=2026-11"
-        );
+        assert_eq!(href(m, &region), "/report?region=South+East&month=2026-11");
         assert_eq!(Place::from_params(None, Some("")), None);
         // A month the server would refuse is refused here too.
         assert!(filter(Month::parse("1999-01").unwrap(), &branch).is_err());
