@@ -28,4 +28,4 @@ pub use app::{AdminApp, App, DashboardApp, KioskApp, ReportApp, ShopApp};
 #[path = "pages/dashboard/table/order.rs"]
 pub mod branch_table_order;
 /// The key drivers' view, for the browser tests.
-pub use pages::DriversView;
+pub use pages::{kiosk_shell, DriversView};

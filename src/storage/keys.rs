@@ -56,6 +56,12 @@ pub const DEVICE_ID: &str = "branchpulse.device_id";
 /// erased.
 pub const KIOSK_SETUP: &str = "branchpulse.kiosk.setup";
 
+/// A copy of the kiosk's blank first question for `kiosk-shell.js` to show
+/// before the app starts (`pages::kiosk::shell`): taken whenever a new
+/// customer's first question is drawn, removed by any other start screen.
+/// The script reads the name as written here.
+pub const KIOSK_SHELL: &str = "branchpulse.kiosk.shell";
+
 /// The kiosk's staff PIN as an admin set it (`access::PinHash`: salt and
 /// SHA-256, never the PIN), so the PIN prompt works offline. Written at
 /// enrolment and from every status report's answer, replaced (or erased,

@@ -119,6 +119,7 @@ pub fn Customers(
     };
     let first = StoredValue::new(first_of());
     let at = RwSignal::new(first.get_value());
+    super::shell::showing(setup.with_value(super::shell::key));
 
     let update = use_context::<crate::update::Update>();
     // The next customer starts from nothing: no answer, no language, no
@@ -324,6 +325,31 @@ pub fn Customers(
     let asked = Callback::new(move |a: Asked| match a {
         Asked::Kept => screen.set(Screen::Contacted),
         Asked::Declined | Asked::NotKept => new_customer(),
+    });
+
+    // Each new customer's first question, still blank, is copied for the
+    // shell: once drawn (the frame after), and at start not before `load`,
+    // so the copy never holds the first question back.
+    Effect::new(move |_| {
+        round.track();
+        if screen.get() != Screen::Question {
+            return;
+        }
+        let take = move || {
+            let blank = screen.try_get_untracked() == Some(Screen::Question)
+                && draft.try_with_untracked(Option::is_none) == Some(true)
+                && at.try_get_untracked() == first.try_get_value()
+                && locale.try_get_untracked() == Some(home)
+                && large.try_get_untracked() == Some(false);
+            if let Some(key) = setup.try_with_value(super::shell::key).filter(|_| blank) {
+                super::shell::keep(&key, home.tag());
+            }
+        };
+        if document().ready_state() == "complete" {
+            request_animation_frame(take);
+        } else {
+            crate::loaded::after_load(move || request_animation_frame(take));
+        }
     });
 
     let visit = Visit {

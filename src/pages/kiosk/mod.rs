@@ -85,6 +85,7 @@ mod flow;
 mod pin;
 mod question;
 mod setup;
+pub mod shell;
 mod status;
 
 use crate::components::{take_code_from_address, EnrolForm};
@@ -208,6 +209,7 @@ pub fn KioskPage() -> impl IntoView {
     move || {
         let code = enrolling.get();
         let Some(device) = enrolled.get().filter(|_| code.is_none()) else {
+            shell::forget();
             let cancel = enrolled
                 .with(Option::is_some)
                 .then(|| Callback::new(move |()| enrolling.set(None)));
@@ -226,6 +228,7 @@ pub fn KioskPage() -> impl IntoView {
         let branch = device.device.branch.clone().unwrap_or_default();
         let label = device.device.label.clone();
         let Some(current) = setup.get() else {
+            shell::forget();
             return view! { <SetupScreen current=None branch on_done=done /> }.into_any();
         };
         let stored = StoredValue::new(current.clone());
@@ -235,6 +238,9 @@ pub fn KioskPage() -> impl IntoView {
         // a newer questionnaire offered meanwhile is taken now.
         if now == Mode::Customers {
             config::take_newer_questionnaire(stored);
+        } else if matches!(now, Mode::Setup | Mode::Off) {
+            // Only a customer's screen has a shell.
+            shell::forget();
         }
         match now {
             Mode::Setup => {
