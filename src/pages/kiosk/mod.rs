@@ -55,6 +55,14 @@
 //! in localStorage if possible (`branchpulse.draft.kiosk.unsaved.<id>`) and
 //! a small staff-facing warning stays on screen.
 //!
+//! **The shell** ([`shell`]): each new customer's blank first question is
+//! copied into localStorage; at the next start `kiosk-shell.js` shows that
+//! copy before the wasm has arrived, and a tap on one of its answers is
+//! given to the app's own button once the app has started — if the copy
+//! was of the very screen the app starts on (questionnaire version, item,
+//! languages), else it is dropped. No other screen is copied, and the
+//! enrolment, setup and kiosk-off screens remove the copy.
+//!
 //! **Each answer is saved as given** ([`draft`]): the draft
 //! `branchpulse.draft.kiosk` in localStorage, written from the first answer
 //! on (a customer who only looks leaves none).

@@ -155,9 +155,13 @@ pub fn replay(early: Option<Early>) {
         "section.kiosk-question .kiosk-item[data-item=\"{}\"] button[data-value=\"{}\"]",
         e.item, e.value
     );
-    if let Ok(Some(b)) = leptos::prelude::document().query_selector(&selector) {
-        if let Ok(b) = b.dyn_into::<web_sys::HtmlElement>() {
-            b.click();
+    // In the frame about to be drawn, once the effects of the start have
+    // run, so the screen it reaches is the one drawn.
+    leptos::prelude::request_animation_frame(move || {
+        if let Ok(Some(b)) = leptos::prelude::document().query_selector(&selector) {
+            if let Ok(b) = b.dyn_into::<web_sys::HtmlElement>() {
+                b.click();
+            }
         }
-    }
+    });
 }
