@@ -46,6 +46,18 @@
   });
   document.body.insertBefore(holder, document.body.firstChild);
 
+  // Whether `ok(element, attribute name)` holds for every attribute of `root` and below.
+  function each(root, ok) {
+    var every = root.querySelectorAll('*');
+    for (var i = -1; i < every.length; i++) {
+      var el = i < 0 ? root : every[i];
+      for (var a = el.attributes.length - 1; a >= 0; a--) {
+        if (!ok(el, el.attributes[a].name)) return false;
+      }
+    }
+    return true;
+  }
+
   // The copy, checked: JSON of our shape, one question screen with an
   // answer button, nothing chosen, and nothing a screen of ours never has.
   function shell(text, store) {
@@ -55,6 +67,9 @@
     // Only an enrolled, locked kiosk starts on a customer's screen.
     var setup = store.getItem('branchpulse.kiosk.setup') || '';
     if (!store.getItem('branchpulse.device.enrolment') || setup.indexOf('"locked":true') < 0) return null;
+    // Refused before parsing: parsing alone makes the browser report an
+    // inline handler or style to the Content-Security-Policy.
+    if (/\s(on[a-z]+|style)\s*=/i.test(o.html)) return null;
     var t = document.createElement('template');
     t.innerHTML = o.html;
     var nodes = t.content.childNodes;
@@ -62,20 +77,19 @@
     if (nodes.length !== 1 || section.nodeType !== 1 || !section.matches('section.kiosk-question')) return null;
     if (!section.querySelector('.kiosk-item[data-item] button[data-value]')) return null;
     if (section.querySelector('script, style, link, iframe, object, embed, form, img, .kiosk-item [aria-pressed="true"], :checked')) return null;
+    // Checked while inert (in the template), styled once ours.
+    if (!each(section, function (el, name) {
+      return !(/^on/i.test(name) || /(^|:)href$/i.test(name) || name === 'src' || name === 'style');
+    })) return null;
     section = document.importNode(section, true);
-    var every = section.querySelectorAll('*');
-    for (var i = -1; i < every.length; i++) {
-      var el = i < 0 ? section : every[i];
-      for (var a = el.attributes.length - 1; a >= 0; a--) {
-        var name = el.attributes[a].name;
-        if (/^on/i.test(name) || /(^|:)href$/i.test(name) || name === 'src' || name === 'style') return null;
-        if (name === 'data-shell-style') {
-          // Through the CSSOM, which the Content-Security-Policy allows.
-          el.style.cssText = el.getAttribute(name);
-          el.removeAttribute(name);
-        }
+    each(section, function (el, name) {
+      if (name === 'data-shell-style') {
+        // Through the CSSOM, which the Content-Security-Policy allows.
+        el.style.cssText = el.getAttribute(name);
+        el.removeAttribute(name);
       }
-    }
+      return true;
+    });
     return { key: o.key, lang: o.lang, section: section };
   }
 })();
