@@ -11,6 +11,18 @@
 //! dropped. The copy is only ever taken of a blank first question, so it
 //! holds no answer of anyone; screens other than the customer's (enrolment,
 //! setup, kiosk mode off) remove it.
+//!
+//! `public/kiosk-shell.js` (uncommented: it counts in the kiosk's first
+//! load) is a classic script at the end of kiosk.html's body, as the
+//! Content-Security-Policy allows no inline script. It shows the copy only
+//! on an enrolled, locked kiosk, and only a copy of our shape: JSON as
+//! above, one `section.kiosk-question` with an answer button, nothing
+//! chosen, no script, style, link, frame, form or image, no `on…`, `href`,
+//! `src` or `style` attribute (refused before parsing, since parsing alone
+//! reports an inline handler to the policy); anything else it removes. The
+//! progress bar's width travels as `data-shell-style` and is set through
+//! the CSSOM. A tap on an answer is kept as `window.branchpulseShell.tap`
+//! (`{item, value}`) and shown as chosen.
 
 use super::config::KioskSetup;
 use super::draft::pages;
