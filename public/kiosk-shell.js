@@ -1,80 +1,48 @@
-// The kiosk's app shell; what it does and why: src/pages/kiosk/shell.rs.
 (function () {
-  var KEY = 'branchpulse.kiosk.shell';
-  var store;
-  var kept;
-  try {
-    store = window.localStorage;
-    kept = store.getItem(KEY);
-  } catch (e) {
-    return;
-  }
-  if (kept === null) return;
-  var box = shell(kept, store);
-  if (!box) {
-    try { store.removeItem(KEY); } catch (e) { /* nothing kept, nothing shown */ }
-    return;
-  }
-  var state = { key: box.key, tap: null };
-  window.branchpulseShell = state;
-  var root = document.documentElement;
-  root.setAttribute('data-kiosk', 'locked');
-  root.setAttribute('lang', box.lang);
-  var holder = document.createElement('div');
-  holder.id = 'kiosk-shell';
-  var main = document.createElement('main');
-  var kiosk = document.createElement('div');
-  kiosk.className = 'kiosk';
-  kiosk.appendChild(box.section);
-  main.appendChild(kiosk);
-  holder.appendChild(main);
-  holder.addEventListener('click', function (e) {
-    var button = e.target.closest('button[data-value]');
-    var item = button && button.closest('.kiosk-item[data-item]');
-    if (!item) return;
-    state.tap = { item: item.getAttribute('data-item'), value: button.getAttribute('data-value') };
-    var all = item.querySelectorAll('button[data-value]');
-    for (var i = 0; i < all.length; i++) all[i].setAttribute('aria-pressed', String(all[i] === button));
-    box.section.classList.add('confirming');
+  var K = 'branchpulse.kiosk.shell', d = document, s, t, c;
+  try { s = localStorage; t = s.getItem(K); } catch (e) { return; }
+  if (t === null) return;
+  try { c = copy(JSON.parse(t)); } catch (e) { c = null; }
+  if (!c) { try { s.removeItem(K); } catch (e) {} return; }
+  var state = window.branchpulseShell = { key: c.key, tap: null }, r = d.documentElement;
+  r.setAttribute('data-kiosk', 'locked');
+  r.setAttribute('lang', c.lang);
+  var h = d.createElement('div');
+  h.id = 'kiosk-shell';
+  h.innerHTML = '<main><div class="kiosk"></div></main>';
+  h.firstChild.firstChild.appendChild(c.el);
+  h.addEventListener('click', function (e) {
+    var b = e.target.closest('button[data-value]'), i = b && b.closest('.kiosk-item[data-item]');
+    if (!i) return;
+    state.tap = { item: i.getAttribute('data-item'), value: b.getAttribute('data-value') };
+    each(i, function (x, n) { if (n === 'aria-pressed' && x.matches('button[data-value]')) x.setAttribute(n, x === b); return 1; });
+    c.el.classList.add('confirming');
   });
-  document.body.insertBefore(holder, document.body.firstChild);
+  d.body.insertBefore(h, d.body.firstChild);
 
   function each(root, ok) {
-    var every = root.querySelectorAll('*');
-    for (var i = -1; i < every.length; i++) {
-      var el = i < 0 ? root : every[i];
-      for (var a = el.attributes.length - 1; a >= 0; a--) {
-        if (!ok(el, el.attributes[a].name)) return false;
-      }
+    var all = [root].concat([].slice.call(root.querySelectorAll('*')));
+    for (var i = 0; i < all.length; i++) {
+      for (var a = all[i].attributes.length - 1; a >= 0; a--) if (!ok(all[i], all[i].attributes[a].name)) return 0;
     }
-    return true;
+    return 1;
   }
 
-  function shell(text, store) {
-    var o;
-    try { o = JSON.parse(text); } catch (e) { return null; }
-    if (!o || o.v !== 1 || typeof o.key !== 'string' || typeof o.html !== 'string' || !/^[A-Za-z-]{2,8}$/.test(o.lang || '')) return null;
-    var setup = store.getItem('branchpulse.kiosk.setup') || '';
-    if (!store.getItem('branchpulse.device.enrolment') || setup.indexOf('"locked":true') < 0) return null;
-    if (/\s(on[a-z]+|style)\s*=/i.test(o.html)) return null;
-    var t = document.createElement('template');
-    t.innerHTML = o.html;
-    var nodes = t.content.childNodes;
-    var section = nodes[0];
-    if (nodes.length !== 1 || section.nodeType !== 1 || !section.matches('section.kiosk-question')) return null;
-    if (!section.querySelector('.kiosk-item[data-item] button[data-value]')) return null;
-    if (section.querySelector('script, style, link, iframe, object, embed, form, img, .kiosk-item [aria-pressed="true"], :checked')) return null;
-    if (!each(section, function (el, name) {
-      return !(/^on/i.test(name) || /(^|:)href$/i.test(name) || name === 'src' || name === 'style');
-    })) return null;
-    section = document.importNode(section, true);
-    each(section, function (el, name) {
-      if (name === 'data-shell-style') {
-        el.style.cssText = el.getAttribute(name);
-        el.removeAttribute(name);
-      }
-      return true;
+  function copy(o) {
+    if (!o || o.v !== 1 || typeof o.key !== 'string' || typeof o.html !== 'string' || typeof o.lang !== 'string' || !/^[A-Za-z-]{2,8}$/.test(o.lang)) return;
+    if (!s.getItem('branchpulse.device.enrolment') || (s.getItem('branchpulse.kiosk.setup') || '').indexOf('"locked":true') < 0) return;
+    if (/\s(on[a-z]+|style)\s*=/i.test(o.html)) return;
+    var p = d.createElement('template');
+    p.innerHTML = o.html;
+    var n = p.content.childNodes, el = n[0];
+    if (n.length !== 1 || el.nodeType !== 1 || !el.matches('section.kiosk-question') || !el.querySelector('.kiosk-item[data-item] button[data-value]')) return;
+    if (el.querySelector('script,style,link,iframe,object,embed,form,img,.kiosk-item [aria-pressed="true"],:checked')) return;
+    if (!each(el, function (x, m) { return !/^on|(^|:)href$|^src$|^style$/i.test(m); })) return;
+    el = d.importNode(el, true);
+    each(el, function (x, m) {
+      if (m === 'data-shell-style') { x.style.cssText = x.getAttribute(m); x.removeAttribute(m); }
+      return 1;
     });
-    return { key: o.key, lang: o.lang, section: section };
+    return { key: o.key, lang: o.lang, el: el };
   }
 })();

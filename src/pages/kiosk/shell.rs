@@ -90,7 +90,7 @@ pub fn keep(key: &str, lang: &str) {
         .ok()
         .flatten()
         .is_some();
-    if chosen || section.class_list().contains("confirming") {
+    if chosen {
         return;
     }
     // A style attribute in the copy would be refused by the
