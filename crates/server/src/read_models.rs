@@ -39,7 +39,7 @@ const PAGE: u32 = 1000;
 
 /// 400 for a filter naming an unknown region, branch or questionnaire.
 pub fn check(catalog: &Catalog, filter: &Filter) -> Result<(), ApiError> {
-    filter.check(&catalog.branches())?;
+    filter.check(&catalog.branches(), &catalog.formats())?;
     match &filter.questionnaire {
         Some(id) if catalog.latest(id).is_none() => Err(ApiError::BadRequest(format!(
             "questionnaire: unknown questionnaire \"{id}\"; GET /api/v1/questionnaires lists them"
