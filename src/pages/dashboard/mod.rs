@@ -24,6 +24,8 @@ mod drill;
 mod figures;
 mod filter;
 mod offline;
+// Issue 19: the filter bar's branch picker, light at 500 branches.
+mod picker;
 // Issue 19: the printable monthly report (`?s=report`).
 mod report;
 mod texts;
