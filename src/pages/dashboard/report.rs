@@ -1,5 +1,6 @@
 //! The monthly report (`/dashboard?s=report&branch=N01&month=2026-11`, or
-//! `&region=North`): one branch's or one region's month on paper, in the
+//! `&region=North`, or `&format=community`): one branch's, region's or
+//! format's month on paper, in the
 //! reader's language. Headline figures, commitments and waits, each with
 //! its n, 95% interval and change since the previous calendar month (asked
 //! for on its own: the server's own change is against the days just
@@ -9,8 +10,8 @@
 //!
 //! The figures are the existing aggregates, each channel asked for apart
 //! (kiosk and mystery shop are never averaged together), for the month and
-//! the month before. A region's own totals are the aggregates'
-//! `selection`; a branch's are its row.
+//! the month before. A region's or a format's own totals are the
+//! aggregates' `selection`; a branch's are its row.
 //!
 //! Sections are functions of the loaded [`Report`] in [`SECTIONS`]: one
 //! more section is one more line there (it may be a component of its own
