@@ -437,6 +437,8 @@ mod tests {
                 items: n02,
             }],
             names: Default::default(),
+            peers: Default::default(),
+            flags: Default::default(),
         }
     }
 
