@@ -193,6 +193,25 @@ test('a region report in Chinese: the region\'s own totals, each branch with its
   await context.close();
 });
 
+test('a format report: the format named in the heading, its branches\' own totals and each branch', async () => {
+  const { context, page, errors } = await open('/report?format=business_district&month=2024-08');
+  await page.locator('#report[data-place="format:business_district"]').waitFor();
+  assert.match(await page.locator('#report-title').textContent(), /^Monthly report: Format Business district, 2024-08$/);
+  // Offered among the places, by name.
+  const offered = await page.locator('#report-place option[value="format:business_district"]').textContent();
+  assert.equal(offered, 'Business district');
+  const q = `from=${MONTH.from}&to=${MONTH.to}&format=business_district`;
+  const kiosk = await api(page, `/api/v1/aggregates?${q}&channel=kiosk`);
+  const shop = await api(page, `/api/v1/aggregates?${q}&channel=mystery_shop`);
+  assert.deepEqual(kiosk.branches.map((b) => b.code), ['N02', 'N04', 'S03']);
+  assert.ok(kiosk.selection.n >= 35, 'N02\'s 35 at least');
+  await checkHeadline(page, kiosk.selection, shop.selection, 'too few responses');
+  const listed = await page.locator('#report-branches tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.branch));
+  assert.deepEqual(listed, ['N02', 'N04', 'S03']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a branch manager is offered only their branch, and reads its report by default', async () => {
   // The dashboard's old address of the report leads to the report's own page.
   const { context, page, errors } = await open('/dashboard?s=report&month=2024-08', { user: branchManager });

@@ -186,17 +186,23 @@ fn with_interval(f: Option<&Figure>) -> String {
 }
 
 /// Against the network, only as the figure's own comparison says.
-fn versus(f: Option<&Figure>, locale: Locale) -> &'static str {
+/// A branch item's comparison in words: with the network, or with its
+/// peers when the items were compared with peers.
+fn versus(f: Option<&Figure>, locale: Locale, peers: bool) -> &'static str {
     let Some(f) = f else { return "–" };
     if f.too_few {
         return text(locale, Key::DashTooFew);
     }
-    match f.comparison {
-        Some(Comparison::Better) => text(locale, Key::DashBetter),
-        Some(Comparison::Worse) => text(locale, Key::DashWorse),
-        Some(Comparison::Indistinguishable) => text(locale, Key::DashSame),
-        None => "–",
-    }
+    let key = match (f.comparison, peers) {
+        (Some(Comparison::Better), false) => Key::DashBetter,
+        (Some(Comparison::Worse), false) => Key::DashWorse,
+        (Some(Comparison::Indistinguishable), false) => Key::DashSame,
+        (Some(Comparison::Better), true) => Key::DashBetterPeers,
+        (Some(Comparison::Worse), true) => Key::DashWorsePeers,
+        (Some(Comparison::Indistinguishable), true) => Key::DashSamePeers,
+        (None, _) => return "–",
+    };
+    text(locale, key)
 }
 
 fn too_few(f: Option<&Figure>) -> bool {
@@ -431,6 +437,8 @@ mod tests {
                 items: n02,
             }],
             names: Default::default(),
+            peers: Default::default(),
+            flags: Default::default(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The monthly report (`/report?branch=N01&month=2026-11`, or
-//! `&region=North`): one branch's or one region's month on paper, in the
+//! `&region=North`, or `&format=community`): one branch's, region's or
+//! format's month on paper, in the
 //! reader's language. Headline figures, commitments and waits, each with
 //! its n, 95% interval and change since the previous calendar month (asked
 //! for on its own: the server's own change is against the days just
@@ -9,8 +10,8 @@
 //!
 //! The figures are the existing aggregates, each channel asked for apart
 //! (kiosk and mystery shop are never averaged together), for the month and
-//! the month before. A region's own totals are the aggregates'
-//! `selection`; a branch's are its row.
+//! the month before. A region's or a format's own totals are the
+//! aggregates' `selection`; a branch's are its row.
 //!
 //! Sections are functions of the loaded [`Report`] in [`SECTIONS`]: one
 //! more section is one more line there (it may be a component of its own
@@ -30,7 +31,7 @@ use crate::session::Auth;
 use crate::storage::kept;
 use branchpulse_core::access::Scope;
 use branchpulse_core::aggregate::{Aggregates, CommentQuery, Figure, Figures, Filter};
-use branchpulse_core::protocol::Branch;
+use branchpulse_core::protocol::{Branch, Format};
 use branchpulse_core::scorecard::{Change, CommitmentFigure, Standing};
 use branchpulse_core::stats::Movement;
 use branchpulse_core::{Channel, Dimension, Locale};
@@ -80,7 +81,7 @@ fn of<'a>(a: &'a Aggregates, place: &Place) -> Option<&'a Figures> {
             .iter()
             .find(|b| &b.code == code)
             .map(|b| &b.figures),
-        Place::Region(_) => a.selection.as_ref(),
+        Place::Region(_) | Place::Format(_) => a.selection.as_ref(),
     }
 }
 
@@ -206,6 +207,7 @@ fn place_value(p: &Place) -> String {
     match p {
         Place::Branch(c) => format!("branch:{c}"),
         Place::Region(r) => format!("region:{r}"),
+        Place::Format(f) => format!("format:{f}"),
     }
 }
 
@@ -213,11 +215,12 @@ fn place_of_value(v: &str) -> Option<Place> {
     match v.split_once(':')? {
         ("branch", c) => Some(Place::Branch(c.into())),
         ("region", r) => Some(Place::Region(r.into())),
+        ("format", f) => Some(Place::Format(f.into())),
         _ => None,
     }
 }
 
-fn place_name(p: &Place, branches: &[Branch], locale: Locale) -> String {
+fn place_name(p: &Place, branches: &[Branch], formats: &[Format], locale: Locale) -> String {
     match p {
         Place::Branch(c) => branches
             .iter()
@@ -225,6 +228,16 @@ fn place_name(p: &Place, branches: &[Branch], locale: Locale) -> String {
             .map(|b| format!("{} {}", b.code, b.name))
             .unwrap_or_else(|| c.clone()),
         Place::Region(r) => fill(text(locale, Key::RepRegionName), &[("region", r.clone())]),
+        Place::Format(code) => {
+            let name = formats
+                .iter()
+                .find(|f| &f.code == code)
+                .map_or(code.as_str(), |f| f.name.get(locale));
+            fill(
+                text(locale, Key::RepFormatName),
+                &[("format", name.to_owned())],
+            )
+        }
     }
 }
 
@@ -241,7 +254,11 @@ pub fn Report(branches: Vec<Branch>) -> impl IntoView {
                 Some(m) => Month::parse(m),
                 None => today().map(Month::last_whole),
             };
-            let place = Place::from_params(q.get_str("branch"), q.get_str("region"));
+            let place = Place::from_params(
+                q.get_str("branch"),
+                q.get_str("region"),
+                q.get_str("format"),
+            );
             (month, place)
         })
     });
@@ -289,6 +306,17 @@ pub fn Report(branches: Vec<Branch>) -> impl IntoView {
         let _ = window().print();
     };
     let branches = StoredValue::new(branches);
+    // Formats are offered to readers of the whole network: a narrower
+    // scope is refused for a format that reaches beyond it.
+    let whole = matches!(scope, Some(Scope::All) | None);
+    let formats = LocalResource::new(move || async move {
+        if whole {
+            crate::api::admin::formats().await.unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    });
+    let known = move || formats.get().unwrap_or_default();
     let options = {
         let regions = regions.clone();
         move || {
@@ -297,7 +325,7 @@ pub fn Report(branches: Vec<Branch>) -> impl IntoView {
                 .iter()
                 .map(|r| {
                     let p = Place::Region(r.clone());
-                    view! { <option value=place_value(&p)>{place_name(&p, &[], l)}</option> }
+                    view! { <option value=place_value(&p)>{place_name(&p, &[], &[], l)}</option> }
                 })
                 .collect_view();
             let branch_options = branches.with_value(|list| {
@@ -307,11 +335,25 @@ pub fn Report(branches: Vec<Branch>) -> impl IntoView {
                     })
                     .collect_view()
             });
+            let formats = known();
+            let format_options = formats
+                .iter()
+                .map(|f| {
+                    let p = Place::Format(f.code.clone());
+                    view! { <option value=place_value(&p)>{f.name.get(l).to_owned()}</option> }
+                })
+                .collect_view();
             view! {
                 {(!regions.is_empty())
                     .then(|| {
                         view! {
                             <optgroup label=text(l, Key::RepRegions)>{region_options}</optgroup>
+                        }
+                    })}
+                {(!formats.is_empty())
+                    .then(|| {
+                        view! {
+                            <optgroup label=text(l, Key::DashFormat)>{format_options}</optgroup>
                         }
                     })}
                 <optgroup label=text(l, Key::RepBranches)>{branch_options}</optgroup>
@@ -381,7 +423,7 @@ pub fn Report(branches: Vec<Branch>) -> impl IntoView {
                         .into_any()
                 }
                 (Some(Outcome::Ready(r)), _) => {
-                    let name = branches.with_value(|b| place_name(&r.place, b, l));
+                    let name = branches.with_value(|b| place_name(&r.place, b, &known(), l));
                     page(&r, &name, l)
                 }
             }
@@ -406,10 +448,7 @@ fn page(r: &Report, name: &str, locale: Locale) -> AnyView {
             ("pto", previous.last().to_string()),
         ],
     );
-    let place = match &r.place {
-        Place::Branch(c) => format!("branch:{c}"),
-        Place::Region(x) => format!("region:{x}"),
-    };
+    let place = place_value(&r.place);
     view! {
         <article
             class="report"
@@ -855,9 +894,9 @@ fn compact(f: &Figure, tx: Tx<'_>) -> String {
 }
 
 fn branches(r: &Report, locale: Locale) -> Option<AnyView> {
-    let Place::Region(_) = r.place else {
+    if let Place::Branch(_) = r.place {
         return None;
-    };
+    }
     let tx = |k| text(locale, k);
     let lines = r
         .kiosk

@@ -71,7 +71,7 @@ impl<T: FromQuery, S: Send + Sync> FromRequestParts<S> for Read<T> {
         branchpulse_core::aggregate::FilterParams,
     ),
     responses(
-        (status = 200, description = "Figures with n and 95% intervals, for the network and each branch", body = branchpulse_core::aggregate::Aggregates),
+        (status = 200, description = "Figures with n and 95% intervals, for the network and each branch; without a channel, each channel apart in `channels`, flagged as one family", body = branchpulse_core::aggregate::Aggregates),
         (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
         (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
     ),
@@ -120,7 +120,7 @@ pub async fn drivers(
         branchpulse_core::aggregate::FilterParams,
     ),
     responses(
-        (status = 200, description = "Every scored item's figure with n and 95% interval, for the network and each branch (compared with the network)", body = branchpulse_core::scorecard::Items),
+        (status = 200, description = "Every scored item's figure with n and 95% interval, for the network and each branch (compared with the network, or with its peers with against=peers)", body = branchpulse_core::scorecard::Items),
         (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
         (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
     ),

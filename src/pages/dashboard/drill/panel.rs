@@ -10,7 +10,7 @@ use crate::pages::dashboard::filter::{dimension_param, DashState};
 use crate::pages::dashboard::texts::Texts;
 use crate::pages::dashboard::{offline, Source};
 use crate::storage::kept;
-use branchpulse_core::aggregate::{CommentQuery, Filter};
+use branchpulse_core::aggregate::{CommentQuery, Filter, Reference};
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::scorecard::Items;
 use branchpulse_core::{Channel, Dimension, Locale};
@@ -338,6 +338,7 @@ fn DrillItems(
                 </p>
             }
         });
+        let peers = items.flags.compared_with == Reference::Peers;
         let Some(groups) = lines(&items, &target, &texts) else {
             return view! {
                 {note}
@@ -371,6 +372,7 @@ fn DrillItems(
                         texts=texts.clone()
                         branch=target.branch.is_some()
                         label=label.clone()
+                        peers
                     />
                 }
             })
@@ -381,7 +383,9 @@ fn DrillItems(
                 {description}
             </p>
             {tables}
-            <p class="chart-note">{t(Key::DashDrillNoteFlags)}</p>
+            <p class="chart-note">
+                {t(if peers { Key::DashDrillNoteFlagsPeers } else { Key::DashDrillNoteFlags })}
+            </p>
             <p class="chart-note">{t(Key::DashNoteGrey)}</p>
         }
         .into_any()
@@ -397,6 +401,8 @@ fn ItemTable(
     /// A branch's items, with the network's beside them.
     branch: bool,
     label: String,
+    /// Compared with their peers rather than the network.
+    peers: bool,
 ) -> impl IntoView {
     let locale = use_locale();
     let region = caption.clone();
@@ -434,7 +440,7 @@ fn ItemTable(
                 view! {
                     <td class:too-few=greyed>{with_interval(l.network.as_ref())}</td>
                     <td class:too-few=greyed>{l.network.map(|f| f.n).unwrap_or(0)}</td>
-                    <td>{move || versus(l.figure.as_ref(), locale.get())}</td>
+                    <td>{move || versus(l.figure.as_ref(), locale.get(), peers)}</td>
                 }
             });
             view! {
