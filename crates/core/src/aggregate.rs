@@ -153,7 +153,7 @@ use std::fmt;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");
+pub(crate) use crate::day::iso as iso_date;
 
 /// The part of the network and time a dashboard looks at.
 ///
@@ -357,8 +357,7 @@ fn parse_date(param: &'static str, value: Option<String>) -> Result<Option<Date>
     let Some(value) = given(value) else {
         return Ok(None);
     };
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = Date::parse(&value, &format).map_err(|_| FilterError::BadDate {
+    let date = crate::day::parse(&value).ok_or_else(|| FilterError::BadDate {
         param,
         value: value.clone(),
     })?;
@@ -369,8 +368,7 @@ fn parse_date(param: &'static str, value: Option<String>) -> Result<Option<Date>
 }
 
 fn format_date(date: Date) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    date.format(&format).expect("a date always formats")
+    crate::day::format(date)
 }
 
 impl TryFrom<FilterParams> for Filter {
