@@ -246,6 +246,9 @@ pub enum FilterError {
     /// `limit` is not a whole number in range.
     #[error("limit: \"{0}\" is not a whole number from 1 to {max}", max = MAX_COMMENTS)]
     BadLimit(String),
+    /// `by` is neither `time` nor `score`.
+    #[error("by: \"{0}\" is not an order of comments; use time or score")]
+    BadOrder(String),
     /// The comment search holds a control character.
     #[error("q: {0}")]
     BadSearch(String),
@@ -269,6 +272,7 @@ impl FilterError {
             FilterError::UnknownRegion(_) => ProblemCode::UnknownRegion,
             FilterError::UnknownBranch(_) => ProblemCode::UnknownBranch,
             FilterError::BadLimit(_) => ProblemCode::BadLimit,
+            FilterError::BadOrder(_) => ProblemCode::BadQuery,
             FilterError::BadSearch(_) => ProblemCode::ControlCharacters,
             FilterError::SearchTooLong(_) => ProblemCode::SearchTooLong,
             FilterError::Malformed(_) => ProblemCode::BadQuery,
@@ -288,6 +292,7 @@ impl FilterError {
             FilterError::UnknownRegion(_) => Some("region"),
             FilterError::UnknownBranch(_) => Some("branches"),
             FilterError::BadLimit(_) => Some("limit"),
+            FilterError::BadOrder(_) => Some("by"),
             FilterError::BadSearch(_) | FilterError::SearchTooLong(_) => Some("q"),
             FilterError::Malformed(_) => None,
         }
@@ -1535,6 +1540,25 @@ pub struct Comment {
     pub item: String,
     /// The text.
     pub text: String,
+    /// The response's answer to the overall-satisfaction question (1–5,
+    /// [`satisfaction_of`]): how the customer who wrote it felt overall.
+    /// `None` when not answered (or stored before scores were kept).
+    #[serde(default)]
+    pub satisfaction: Option<u8>,
+}
+
+/// `response`'s answer (1–5) to the overall-satisfaction question
+/// ([`csat_item`]), when it was shown and answered; read with `q`, the
+/// questionnaire version the response answered.
+pub fn satisfaction_of(q: &Questionnaire, response: &Response) -> Option<u8> {
+    let id = csat_item(q)?;
+    if !q.shown(&response.answers).contains(id) {
+        return None;
+    }
+    match response.answers.get(id) {
+        Some(Answer::Rating(x)) if (1..=5).contains(x) => Some(*x),
+        _ => None,
+    }
 }
 
 /// Every non-blank free text of `response`: answers to text items, then
@@ -1558,6 +1582,7 @@ pub fn comments_of(response: &Response) -> Vec<Comment> {
             submitted_at: response.submitted_at,
             item: item.clone(),
             text: text.clone(),
+            satisfaction: None,
         })
         .collect()
 }
@@ -1580,8 +1605,33 @@ pub struct CommentQuery {
     pub filter: Filter,
     /// Only comments containing this text, case-insensitively.
     pub q: Option<String>,
-    /// The latest this many per branch.
+    /// The latest this many per branch (per branch and satisfaction
+    /// answer, by [`CommentOrder::Score`]).
     pub limit: u32,
+    /// Which comments and in what order.
+    pub by: CommentOrder,
+}
+
+/// How `GET /api/v1/comments` chooses and orders comments (`by=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommentOrder {
+    /// The latest `limit` per branch, newest first (`by=time`, the default).
+    #[default]
+    Latest,
+    /// The latest `limit` per branch at each satisfaction answer (1–5, then
+    /// none), lowest answer first: the range of what customers said, for
+    /// choosing representative comments (`by=score`).
+    Score,
+}
+
+impl CommentOrder {
+    /// Its URL value.
+    pub fn param(self) -> &'static str {
+        match self {
+            CommentOrder::Latest => "time",
+            CommentOrder::Score => "score",
+        }
+    }
 }
 
 /// The URL form of a [`CommentQuery`].
@@ -1596,6 +1646,9 @@ pub struct CommentParams {
     /// Comments per branch, as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
+    /// `time` or `score` ([`CommentOrder`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 impl TryFrom<CommentParams> for CommentQuery {
@@ -1609,10 +1662,16 @@ impl TryFrom<CommentParams> for CommentQuery {
                 _ => return Err(FilterError::BadLimit(l)),
             },
         };
+        let by = match given(p.by).as_deref() {
+            None | Some("time") => CommentOrder::Latest,
+            Some("score") => CommentOrder::Score,
+            Some(other) => return Err(FilterError::BadOrder(other.to_owned())),
+        };
         Ok(CommentQuery {
             filter: Filter::try_from(p.filter)?,
             q: search(p.q)?,
             limit,
+            by,
         })
     }
 }
@@ -1623,6 +1682,7 @@ impl From<CommentQuery> for CommentParams {
             filter: c.filter.into(),
             q: c.q,
             limit: Some(c.limit.to_string()),
+            by: (c.by != CommentOrder::Latest).then(|| c.by.param().to_owned()),
         }
     }
 }

@@ -35,10 +35,12 @@ pub mod iso {
     use serde::{de, Deserialize, Deserializer, Serializer};
     use time::Date;
 
+    /// Write `day` as `YYYY-MM-DD`.
     pub fn serialize<S: Serializer>(day: &Date, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(day)
     }
 
+    /// Read a `YYYY-MM-DD` day ([`super::parse`]).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         super::parse(&text).ok_or_else(|| {

@@ -27,6 +27,7 @@ pub fn Comments(
                 filter,
                 q: Some(s.q.clone()).filter(|q| !q.trim().is_empty()),
                 limit: PER_BRANCH,
+                ..CommentQuery::default()
             })
         })
     });

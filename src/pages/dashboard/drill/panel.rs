@@ -484,6 +484,7 @@ fn DrillComments(
                 filter,
                 q: None,
                 limit: if branch.is_some() { COMMENTS } else { 2 },
+                ..CommentQuery::default()
             }
         });
         async move {
