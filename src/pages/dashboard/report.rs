@@ -954,7 +954,10 @@ fn comments(r: &Report, locale: Locale) -> Option<AnyView> {
                             None => tx(Key::RepNoScore).to_string(),
                         };
                         view! {
-                            <li class="report-comment" data-satisfaction=c.satisfaction.map(|s| s.to_string())>
+                            <li
+                                class="report-comment"
+                                data-satisfaction=c.satisfaction.map(|s| s.to_string())
+                            >
                                 <blockquote>{pick::mask(&c.text, hidden)}</blockquote>
                                 <p class="comment-meta">
                                     <span class="comment-score">{score}</span>
