@@ -91,6 +91,27 @@ impl Problem {
         self.refuse(field.unwrap_or_default(), say(e, l));
     }
 
+    /// Send a form's `request`, the form `busy` until it is answered; `then`
+    /// takes the answer, and a refusal is shown at the field it names (one of
+    /// `fields`) in the language the reader has by then.
+    pub(crate) fn send<T: 'static>(
+        self,
+        busy: RwSignal<bool>,
+        fields: &'static [&'static str],
+        request: impl std::future::Future<Output = Result<T, ApiError>> + 'static,
+        then: impl FnOnce(T) + 'static,
+    ) {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = request.await;
+            busy.set(false);
+            match result {
+                Ok(answer) => then(answer),
+                Err(e) => self.failed(&e, fields, self.locale.get_untracked()),
+            }
+        });
+    }
+
     pub(crate) fn id(self, field: &str) -> String {
         self.form.with_value(|form| format!("{form}-{field}"))
     }
@@ -289,5 +310,39 @@ pub(crate) fn missing(field: &'static str, code: ProblemCode) -> FieldError {
         field,
         code,
         problem: "nothing chosen".into(),
+    }
+}
+
+/// A list filter's on/off box, its label around it.
+#[component]
+pub(crate) fn FilterCheck(
+    id: &'static str,
+    label: Key,
+    #[prop(into)] changed: Callback<bool>,
+) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input id=id type="checkbox" on:change=move |e| changed.run(event_target_checked(&e)) />
+            {t(label)}
+        </label>
+    }
+}
+
+/// A list filter's choice of one value (the `<option>`s given as children)
+/// or any (`""`).
+#[component]
+pub(crate) fn FilterChoice(
+    id: &'static str,
+    label: Key,
+    #[prop(into)] changed: Callback<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <label>
+            {t(label)} <select id=id on:change=move |e| changed.run(event_target_value(&e))>
+                <option value="">{t(Key::VisAny)}</option>
+                {children()}
+            </select>
+        </label>
     }
 }

@@ -398,24 +398,19 @@ fn RuleForm(
                 return;
             }
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = match editing_id {
+        let request = async move {
+            match editing_id {
                 Some(id) => api::change_rule(id, &rule).await,
                 None => api::add_rule(&rule).await,
-            };
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    list.refetch();
-                    if editing_id.is_some() {
-                        editing.set(None);
-                    } else {
-                        name.set(String::new());
-                        done.set(true);
-                    }
-                }
-                Err(e) => problem.failed(&e, &FIELDS, l),
+            }
+        };
+        problem.send(busy, &FIELDS, request, move |_| {
+            list.refetch();
+            if editing_id.is_some() {
+                editing.set(None);
+            } else {
+                name.set(String::new());
+                done.set(true);
             }
         });
     };

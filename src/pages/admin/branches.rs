@@ -9,7 +9,6 @@ use crate::i18n::{t, use_locale, Key};
 use branchpulse_core::access::check_branch;
 use branchpulse_core::protocol::{Branch, Format};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::collections::BTreeSet;
 
 const FIELDS: [&str; 4] = ["code", "name", "region", "format"];
@@ -119,17 +118,10 @@ fn BranchRow(
     let format = RwSignal::new(branch.format.clone().unwrap_or_default());
     let branch = StoredValue::new(branch);
     let save = move |changed: Branch| {
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::update_branch(&changed).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    editing.set(false);
-                    list.refetch();
-                }
-                Err(e) => problem.failed(&e, &FIELDS, locale.get_untracked()),
-            }
+        let request = async move { api::update_branch(&changed).await };
+        problem.send(busy, &FIELDS, request, move |()| {
+            editing.set(false);
+            list.refetch();
         });
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -258,7 +250,6 @@ fn AddBranch(
     list: LocalResource<Result<Vec<Branch>, ApiError>>,
     formats: Formats,
 ) -> impl IntoView {
-    let locale = use_locale();
     let problem = Problem::new("branch");
     let (code, name, region) = (
         RwSignal::new(String::new()),
@@ -282,20 +273,13 @@ fn AddBranch(
         if !problem.check(check_branch(&branch)) {
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::add_branch(&branch).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    for s in [code, name, region, format] {
-                        s.set(String::new());
-                    }
-                    done.set(true);
-                    list.refetch();
-                }
-                Err(e) => problem.failed(&e, &FIELDS, locale.get_untracked()),
+        let request = async move { api::add_branch(&branch).await };
+        problem.send(busy, &FIELDS, request, move |()| {
+            for s in [code, name, region, format] {
+                s.set(String::new());
             }
+            done.set(true);
+            list.refetch();
         });
     };
     let field = move |f: &'static str, key: Key, value: RwSignal<String>| {

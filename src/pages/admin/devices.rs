@@ -172,7 +172,6 @@ fn AddDevice(
     shown: RwSignal<Option<Enrolment>>,
     list: LocalResource<Result<Vec<Device>, ApiError>>,
 ) -> impl IntoView {
-    let locale = use_locale();
     let branches = LocalResource::new(api::branches);
     let problem = Problem::new("device");
     let kiosk = RwSignal::new(true);
@@ -215,19 +214,12 @@ fn AddDevice(
         if !problem.check(check_new_device(&device, &known)) {
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::add_device(&device).await;
-            busy.set(false);
-            match result {
-                Ok(enrolment) => {
-                    label.set(String::new());
-                    pin.set(String::new());
-                    shown.set(Some(enrolment));
-                    list.refetch();
-                }
-                Err(e) => problem.failed(&e, &FIELDS, locale.get_untracked()),
-            }
+        let request = async move { api::add_device(&device).await };
+        problem.send(busy, &FIELDS, request, move |enrolment| {
+            label.set(String::new());
+            pin.set(String::new());
+            shown.set(Some(enrolment));
+            list.refetch();
         });
     };
     view! {
@@ -404,7 +396,6 @@ fn Report(report: Option<DeviceReport>, reported_at: Option<String>) -> impl Int
 /// Whether a kiosk has a staff PIN, and "Set PIN" (a new one, or the first).
 #[component]
 fn PinCell(id: Uuid, pin_set: bool) -> impl IntoView {
-    let locale = use_locale();
     let problem = Problem::new(format!("pin-{id}"));
     let is_set = RwSignal::new(pin_set);
     let setting = RwSignal::new(false);
@@ -418,19 +409,12 @@ fn PinCell(id: Uuid, pin_set: bool) -> impl IntoView {
         if !problem.check(check_pin(&p)) {
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::set_pin(id, &DevicePin { pin: p }).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    pin.set(String::new());
-                    setting.set(false);
-                    is_set.set(true);
-                    done.set(true);
-                }
-                Err(e) => problem.failed(&e, &["pin"], locale.get_untracked()),
-            }
+        let request = async move { api::set_pin(id, &DevicePin { pin: p }).await };
+        problem.send(busy, &["pin"], request, move |()| {
+            pin.set(String::new());
+            setting.set(false);
+            is_set.set(true);
+            done.set(true);
         });
     };
     let input_id = problem.id("pin");

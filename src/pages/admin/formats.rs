@@ -192,7 +192,6 @@ fn FormatRow(
 
 #[component]
 fn AddFormat(formats: List) -> impl IntoView {
-    let locale = use_locale();
     let problem = Problem::new("format");
     let code = RwSignal::new(String::new());
     let names = names_of(None);
@@ -209,21 +208,14 @@ fn AddFormat(formats: List) -> impl IntoView {
         if !problem.check(check_format(&format)) {
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::add_format(&format).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    code.set(String::new());
-                    for n in names {
-                        n.set(String::new());
-                    }
-                    done.set(true);
-                    formats.refetch();
-                }
-                Err(e) => problem.failed(&e, &FIELDS, locale.get_untracked()),
+        let request = async move { api::add_format(&format).await };
+        problem.send(busy, &FIELDS, request, move |()| {
+            code.set(String::new());
+            for n in names {
+                n.set(String::new());
             }
+            done.set(true);
+            formats.refetch();
         });
     };
     view! {

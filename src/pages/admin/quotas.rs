@@ -4,10 +4,9 @@
 use super::{listing, Problem};
 use crate::api::admin as api;
 use crate::components::today;
-use crate::i18n::{t, use_locale, Key};
+use crate::i18n::{t, Key};
 use branchpulse_core::programme::{Quarter, QuotaRow, QuotaTarget, Quotas as QuotasBody};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 
 /// The quarters offered: the previous one, this one and the next two.
@@ -67,7 +66,6 @@ fn QuotaTable(
     found: Vec<QuotaRow>,
     rows: LocalResource<Result<Vec<QuotaRow>, crate::api::ApiError>>,
 ) -> impl IntoView {
-    let locale = use_locale();
     let problem = Problem::new("quota");
     let targets: RwSignal<BTreeMap<String, String>> = RwSignal::new(
         found
@@ -96,17 +94,10 @@ fn QuotaTable(
             quarter: quarter.get_value(),
             targets: list,
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::set_quotas(&body).await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    done.set(true);
-                    rows.refetch();
-                }
-                Err(e) => problem.failed(&e, &["targets"], locale.get_untracked()),
-            }
+        let request = async move { api::set_quotas(&body).await };
+        problem.send(busy, &["targets"], request, move |_| {
+            done.set(true);
+            rows.refetch();
         });
     };
     view! {

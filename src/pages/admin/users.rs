@@ -228,7 +228,6 @@ fn UserRow(
 
 #[component]
 fn AddUser(list: LocalResource<Result<Vec<User>, ApiError>>, branches: Branches) -> impl IntoView {
-    let locale = use_locale();
     let problem = Problem::new("user");
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -252,19 +251,12 @@ fn AddUser(list: LocalResource<Result<Vec<User>, ApiError>>, branches: Branches)
         if !problem.check(check_new_user(&user, &known(branches))) {
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::add_user(&user).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    username.set(String::new());
-                    password.set(String::new());
-                    done.set(true);
-                    list.refetch();
-                }
-                Err(e) => problem.failed(&e, &FIELDS, locale.get_untracked()),
-            }
+        let request = async move { api::add_user(&user).await };
+        problem.send(busy, &FIELDS, request, move |()| {
+            username.set(String::new());
+            password.set(String::new());
+            done.set(true);
+            list.refetch();
         });
     };
     let text_input = move |f: &'static str,

@@ -18,7 +18,6 @@ use branchpulse_core::programme::{next, Event, Hours, VisitStatus, Window};
 use branchpulse_core::protocol::{NewVisit, Visit};
 use branchpulse_core::{Kind, ProblemCode};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -179,7 +178,6 @@ fn CancelVisit(id: Uuid, list: List) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let problem = Problem::new(format!("cancel-{id}"));
-    let locale = use_locale();
     let confirm = move |_| {
         problem.clear();
         let why = given(reason.get_untracked());
@@ -188,17 +186,10 @@ fn CancelVisit(id: Uuid, list: List) -> impl IntoView {
                 return;
             }
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::cancel_visit(id, why.as_deref()).await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    asking.set(false);
-                    list.refetch();
-                }
-                Err(e) => problem.failed(&e, &["reason"], locale.get_untracked()),
-            }
+        let request = async move { api::cancel_visit(id, why.as_deref()).await };
+        problem.send(busy, &["reason"], request, move |_| {
+            asking.set(false);
+            list.refetch();
         });
     };
     move || {
@@ -314,25 +305,20 @@ fn VisitForm(
         if !problem.check(checked) {
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = match editing_id {
+        let request = async move {
+            match editing_id {
                 Some(id) => api::change_visit(id, &visit).await,
                 None => api::plan_visit(&visit).await,
-            };
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    list.refetch();
-                    if editing_id.is_some() {
-                        editing.set(None);
-                    } else {
-                        scenario.set(String::new());
-                        shopper.set(String::new());
-                        done.set(true);
-                    }
-                }
-                Err(e) => problem.failed(&e, &FIELDS, l),
+            }
+        };
+        problem.send(busy, &FIELDS, request, move |_| {
+            list.refetch();
+            if editing_id.is_some() {
+                editing.set(None);
+            } else {
+                scenario.set(String::new());
+                shopper.set(String::new());
+                done.set(true);
             }
         });
     };

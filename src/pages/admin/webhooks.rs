@@ -212,7 +212,6 @@ fn HookForm(
     current: Option<Webhook>,
     secret: Secret,
 ) -> impl IntoView {
-    let locale = use_locale();
     let problem = Problem::new("hook");
     let editing_id = current.as_ref().map(|h| h.id);
     let name = RwSignal::new(current.as_ref().map(|h| h.name.clone()).unwrap_or_default());
@@ -222,7 +221,6 @@ fn HookForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         problem.clear();
-        let l = locale.get_untracked();
         let hook = NewWebhook {
             name: given(name.get_untracked()).unwrap_or_default(),
             url: url.get_untracked().trim().to_string(),
@@ -232,27 +230,22 @@ fn HookForm(
         if !problem.check(check_webhook(&hook)) {
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = match editing_id {
+        let request = async move {
+            match editing_id {
                 Some(id) => api::change_webhook(id, &hook).await,
                 None => api::add_webhook(&hook).await,
-            };
-            busy.set(false);
-            match result {
-                Ok(w) => {
-                    hooks.refetch();
-                    if let Some(s) = w.secret {
-                        secret.set(Some((w.name, s)));
-                    }
-                    if editing_id.is_some() {
-                        editing.set(None);
-                    } else {
-                        name.set(String::new());
-                        url.set(String::new());
-                    }
-                }
-                Err(e) => problem.failed(&e, &FIELDS, l),
+            }
+        };
+        problem.send(busy, &FIELDS, request, move |w| {
+            hooks.refetch();
+            if let Some(s) = w.secret {
+                secret.set(Some((w.name, s)));
+            }
+            if editing_id.is_some() {
+                editing.set(None);
+            } else {
+                name.set(String::new());
+                url.set(String::new());
             }
         });
     };

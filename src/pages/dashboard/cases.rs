@@ -14,14 +14,13 @@ use crate::components::{
     sort_cases, CaseFilter,
 };
 use crate::i18n::{t, text, use_locale, Key};
-use crate::pages::forms::{listing, Problem};
+use crate::pages::forms::{listing, FilterCheck, FilterChoice, Problem};
 use branchpulse_core::cases::{
     check_note, Case, CaseChange, CaseCounts, CaseEvent, CaseStatus, ContactWay,
 };
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::Locale;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
@@ -73,46 +72,28 @@ fn CaseList(branches: Branches) -> impl IntoView {
                 aria-label=t(Key::CaseFilters)
                 on:submit=|e| e.prevent_default()
             >
-                <label class="check">
-                    <input
-                        id="cases-mine"
-                        type="checkbox"
-                        on:change=move |e| {
-                            let on = event_target_checked(&e);
-                            filter.update(|f| f.mine = on)
-                        }
-                    />
-                    {t(Key::CaseMine)}
-                </label>
-                <label>
-                    {t(Key::VisStatus)}
-                    <select
-                        id="cases-status"
-                        on:change=move |e| {
-                            let s = CaseStatus::parse(&event_target_value(&e));
-                            filter.update(|f| f.status = s)
-                        }
-                    >
-                        <option value="">{t(Key::VisAny)}</option>
-                        {CaseStatus::ALL
-                            .into_iter()
-                            .map(|s| {
-                                view! { <option value=s.as_str()>{t(case_status_key(s))}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
-                <label class="check">
-                    <input
-                        id="cases-overdue"
-                        type="checkbox"
-                        on:change=move |e| {
-                            let on = event_target_checked(&e);
-                            filter.update(|f| f.overdue = on)
-                        }
-                    />
-                    {t(Key::CaseOnlyOverdue)}
-                </label>
+                <FilterCheck
+                    id="cases-mine"
+                    label=Key::CaseMine
+                    changed=move |on| filter.update(|f| f.mine = on)
+                />
+                <FilterChoice
+                    id="cases-status"
+                    label=Key::VisStatus
+                    changed=move |v: String| filter.update(|f| f.status = CaseStatus::parse(&v))
+                >
+                    {CaseStatus::ALL
+                        .into_iter()
+                        .map(|s| {
+                            view! { <option value=s.as_str()>{t(case_status_key(s))}</option> }
+                        })
+                        .collect_view()}
+                </FilterChoice>
+                <FilterCheck
+                    id="cases-overdue"
+                    label=Key::CaseOnlyOverdue
+                    changed=move |on| filter.update(|f| f.overdue = on)
+                />
             </form>
             {listing(
                 kept,
@@ -209,17 +190,10 @@ fn CaseView(page: RwSignal<Page>, texts: Texts, branches: Branches) -> impl Into
             note: written,
             ..CaseChange::default()
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::change_case(id, &change).await;
-            busy.set(false);
-            match result {
-                Ok(p) => {
-                    note.set(String::new());
-                    page.set(p);
-                }
-                Err(e) => problem.failed(&e, &FIELDS, l),
-            }
+        let request = async move { api::change_case(id, &change).await };
+        problem.send(busy, &FIELDS, request, move |p| {
+            note.set(String::new());
+            page.set(p);
         });
     };
     let contact = move || {

@@ -16,7 +16,7 @@ use crate::components::{
     alert_kind_key, describe_finding, finding_kind, local_time, parse_day, today, use_inbox,
 };
 use crate::i18n::{t, text, use_locale, Key};
-use crate::pages::forms::{listing, Problem};
+use crate::pages::forms::{listing, FilterCheck, FilterChoice, Problem};
 use crate::session::Auth;
 use branchpulse_core::access::{Role, User};
 use branchpulse_core::alerts::{Alert, AlertKind};
@@ -98,58 +98,36 @@ fn AlertList(branches: Branches) -> impl IntoView {
                 aria-label=t(Key::AlFilters)
                 on:submit=|e| e.prevent_default()
             >
-                <label class="check">
-                    <input
-                        id="inbox-unread"
-                        type="checkbox"
-                        on:change=move |e| {
-                            let on = event_target_checked(&e);
-                            set(&|f| f.unread = on)
-                        }
-                    />
-                    {t(Key::AlOnlyUnread)}
-                </label>
-                <label>
-                    {t(Key::AlKind)}
-                    <select
-                        id="inbox-kind"
-                        on:change=move |e| {
-                            let v = event_target_value(&e);
-                            set(&|f| f.kind = v.clone())
-                        }
-                    >
-                        <option value="">{t(Key::VisAny)}</option>
-                        {AlertKind::ALL
-                            .into_iter()
-                            .map(|k| {
-                                view! { <option value=k.as_str()>{t(alert_kind_key(k))}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
-                <label>
-                    {t(Key::Branch)}
-                    <select
-                        id="inbox-branch"
-                        on:change=move |e| {
-                            let v = event_target_value(&e);
-                            set(&|f| f.branch = v.clone())
-                        }
-                    >
-                        <option value="">{t(Key::VisAny)}</option>
-                        {branches
-                            .get_value()
-                            .into_iter()
-                            .map(|b| {
-                                view! {
-                                    <option value=b
-                                        .code
-                                        .clone()>{b.code.clone()} " " {b.name}</option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
+                <FilterCheck
+                    id="inbox-unread"
+                    label=Key::AlOnlyUnread
+                    changed=move |on| set(&|f| f.unread = on)
+                />
+                <FilterChoice
+                    id="inbox-kind"
+                    label=Key::AlKind
+                    changed=move |v: String| set(&|f| f.kind = v.clone())
+                >
+                    {AlertKind::ALL
+                        .into_iter()
+                        .map(|k| view! { <option value=k.as_str()>{t(alert_kind_key(k))}</option> })
+                        .collect_view()}
+                </FilterChoice>
+                <FilterChoice
+                    id="inbox-branch"
+                    label=Key::Branch
+                    changed=move |v: String| set(&|f| f.branch = v.clone())
+                >
+                    {branches
+                        .get_value()
+                        .into_iter()
+                        .map(|b| {
+                            view! {
+                                <option value=b.code.clone()>{b.code.clone()} " " {b.name}</option>
+                            }
+                        })
+                        .collect_view()}
+                </FilterChoice>
                 <button type="button" id="mark-all-read" on:click=mark_all>
                     {t(Key::AlMarkAllRead)}
                 </button>

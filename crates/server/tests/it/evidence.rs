@@ -119,6 +119,16 @@ pub(crate) fn announcement(n: u32, report: &str, bytes: &[u8]) -> Value {
     })
 }
 
+/// Announce photo `n` of report 1.
+async fn announce(s: &TestServer, token: &str, n: u32, bytes: &[u8]) -> (u16, Value) {
+    s.post_as(
+        "/api/v1/evidence",
+        token,
+        &announcement(n, &report_id(1), bytes),
+    )
+    .await
+}
+
 pub(crate) async fn put_chunk(
     s: &TestServer,
     token: &str,
@@ -204,13 +214,7 @@ async fn a_photo_sent_in_chunks_is_stored_without_its_metadata() {
         );
     }
     let id = photo_id(1);
-    let (status, body) = s
-        .post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(1, &report_id(1), &photo),
-        )
-        .await;
+    let (status, body) = announce(&s, &ana, 1, &photo).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["received"], 0);
     assert_eq!(body["complete"], false);
@@ -272,13 +276,7 @@ async fn a_gap_or_a_repeat_is_answered_with_where_to_resume() {
     let (s, ana) = with_report().await;
     let photo = jpeg(false, false);
     let id = photo_id(2);
-    let (status, _) = s
-        .post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(2, &report_id(1), &photo),
-        )
-        .await;
+    let (status, _) = announce(&s, &ana, 2, &photo).await;
     assert_eq!(status, 201);
     let (status, _) = put_chunk(&s, &ana, &id, 0, &photo[..200]).await;
     assert_eq!(status, 200);
@@ -297,13 +295,7 @@ async fn a_gap_or_a_repeat_is_answered_with_where_to_resume() {
     let (status, body) = put_chunk(&s, &ana, &id, 600, &photo[600..]).await;
     assert_eq!((status, &body["received"]), (409, &json!(400)), "{body}");
     // The announcement again (after a reload) says the same.
-    let (status, body) = s
-        .post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(2, &report_id(1), &photo),
-        )
-        .await;
+    let (status, body) = announce(&s, &ana, 2, &photo).await;
     assert_eq!((status, &body["received"]), (200, &json!(400)), "{body}");
     let (status, body) = upload(&s, &ana, &id, &photo[400..], photo.len()).await;
     assert_eq!(status, 409, "offset 0 of the rest is not 400: {body}");
@@ -324,13 +316,7 @@ async fn wrong_bytes_are_dropped_and_sent_again_from_zero() {
     let (s, ana) = with_report().await;
     let photo = jpeg(false, true);
     let id = photo_id(3);
-    let (status, _) = s
-        .post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(3, &report_id(1), &photo),
-        )
-        .await;
+    let (status, _) = announce(&s, &ana, 3, &photo).await;
     assert_eq!(status, 201);
     let mut wrong = photo.clone();
     wrong[photo.len() / 2] ^= 0x55;
@@ -352,13 +338,7 @@ async fn wrong_bytes_are_dropped_and_sent_again_from_zero() {
 
     // Bytes that match their hash but are no JPEG are refused too.
     let text = b"not a picture at all".to_vec();
-    let (status, _) = s
-        .post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(4, &report_id(1), &text),
-        )
-        .await;
+    let (status, _) = announce(&s, &ana, 4, &text).await;
     assert_eq!(status, 201);
     let (status, body) = put_chunk(&s, &ana, &photo_id(4), 0, &text).await;
     assert_eq!(status, 422, "{body}");
@@ -422,22 +402,10 @@ async fn announcements_are_checked_field_by_field() {
     assert_eq!(status, 413);
     // Ten photos at most per report.
     for n in 6..15 {
-        let (status, body) = s
-            .post_as(
-                "/api/v1/evidence",
-                &ana,
-                &announcement(n, &report_id(1), &photo),
-            )
-            .await;
+        let (status, body) = announce(&s, &ana, n, &photo).await;
         assert_eq!(status, 201, "{n}: {body}");
     }
-    let (status, body) = s
-        .post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(15, &report_id(1), &photo),
-        )
-        .await;
+    let (status, body) = announce(&s, &ana, 15, &photo).await;
     assert_eq!(status, 422, "{body}");
     assert!(
         body["error"].as_str().unwrap().contains("at most 10"),
@@ -514,28 +482,10 @@ async fn only_the_reports_shopper_sends_and_only_readers_allowed_read() {
 async fn purging_a_reports_texts_erases_its_photos() {
     let (s, ana) = with_report().await;
     let photo = jpeg(false, false);
-    assert_eq!(
-        s.post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(1, &report_id(1), &photo)
-        )
-        .await
-        .0,
-        201
-    );
+    assert_eq!(announce(&s, &ana, 1, &photo).await.0, 201);
     assert_eq!(upload(&s, &ana, &photo_id(1), &photo, 4096).await.0, 200);
     // A second photo half sent: its chunks go too.
-    assert_eq!(
-        s.post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(2, &report_id(1), &photo)
-        )
-        .await
-        .0,
-        201
-    );
+    assert_eq!(announce(&s, &ana, 2, &photo).await.0, 201);
     assert_eq!(
         put_chunk(&s, &ana, &photo_id(2), 0, &photo[..100]).await.0,
         200
@@ -560,13 +510,7 @@ async fn purging_a_reports_texts_erases_its_photos() {
     assert_eq!(rows(count("evidence_chunks")).await, "0");
     assert_eq!(content(&s, &photo_id(1)).await.0, 404);
     // The phone, resending, learns the photo is gone for good.
-    let (status, body) = s
-        .post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(1, &report_id(1), &photo),
-        )
-        .await;
+    let (status, body) = announce(&s, &ana, 1, &photo).await;
     assert_eq!(status, 410, "{body}");
     s.stop().await;
 }
@@ -575,16 +519,7 @@ async fn purging_a_reports_texts_erases_its_photos() {
 async fn retention_of_free_texts_erases_photos_too() {
     let (s, ana) = with_report().await;
     let photo = jpeg(false, false);
-    assert_eq!(
-        s.post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(1, &report_id(1), &photo)
-        )
-        .await
-        .0,
-        201
-    );
+    assert_eq!(announce(&s, &ana, 1, &photo).await.0, 201);
     assert_eq!(upload(&s, &ana, &photo_id(1), &photo, 4096).await.0, 200);
     let url = s.database_url.clone();
     s.stop().await;
@@ -607,16 +542,7 @@ async fn managers_see_photos_only_once_the_report_is_approved() {
     let (s, ana) = with_report().await;
     let photo = jpeg(false, false);
     let id = photo_id(1);
-    assert_eq!(
-        s.post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(1, &report_id(1), &photo)
-        )
-        .await
-        .0,
-        201
-    );
+    assert_eq!(announce(&s, &ana, 1, &photo).await.0, 201);
     assert_eq!(upload(&s, &ana, &id, &photo, 4096).await.0, 200);
     let rita = s.user("rita", "reviewer", None, None).await;
     let mona = s.user("mona", "manager", Some("N01"), None).await;
@@ -663,16 +589,7 @@ async fn a_corrected_report_shows_the_photos_of_the_versions_it_corrects() {
     let (s, ana) = with_report().await;
     let first = jpeg(false, false);
     let second = jpeg(true, false);
-    assert_eq!(
-        s.post_as(
-            "/api/v1/evidence",
-            &ana,
-            &announcement(1, &report_id(1), &first)
-        )
-        .await
-        .0,
-        201
-    );
+    assert_eq!(announce(&s, &ana, 1, &first).await.0, 201);
     assert_eq!(upload(&s, &ana, &photo_id(1), &first, 4096).await.0, 200);
     let rita = s.user("rita", "reviewer", None, None).await;
     let review = |id: String, body: Value| {
