@@ -194,6 +194,7 @@ mod tests {
             item: item.into(),
             text: "Queue too long".into(),
             channel,
+            satisfaction: None,
         }
     }
 
