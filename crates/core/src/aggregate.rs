@@ -163,7 +163,7 @@ use std::fmt;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");
+pub(crate) use crate::day::iso as iso_date;
 
 /// The part of the network and time a dashboard looks at.
 ///
@@ -261,6 +261,9 @@ pub enum FilterError {
     /// `limit` is not a whole number in range.
     #[error("limit: \"{0}\" is not a whole number from 1 to {max}", max = MAX_COMMENTS)]
     BadLimit(String),
+    /// `by` is neither `time` nor `score`.
+    #[error("by: \"{0}\" is not an order of comments; use time or score")]
+    BadOrder(String),
     /// The comment search holds a control character.
     #[error("q: {0}")]
     BadSearch(String),
@@ -285,6 +288,7 @@ impl FilterError {
             FilterError::UnknownFormat(_) => ProblemCode::UnknownFormat,
             FilterError::UnknownBranch(_) => ProblemCode::UnknownBranch,
             FilterError::BadLimit(_) => ProblemCode::BadLimit,
+            FilterError::BadOrder(_) => ProblemCode::BadQuery,
             FilterError::BadSearch(_) => ProblemCode::ControlCharacters,
             FilterError::SearchTooLong(_) => ProblemCode::SearchTooLong,
             FilterError::Malformed(_) => ProblemCode::BadQuery,
@@ -305,6 +309,7 @@ impl FilterError {
             FilterError::UnknownFormat(_) => Some("format"),
             FilterError::UnknownBranch(_) => Some("branches"),
             FilterError::BadLimit(_) => Some("limit"),
+            FilterError::BadOrder(_) => Some("by"),
             FilterError::BadSearch(_) | FilterError::SearchTooLong(_) => Some("q"),
             FilterError::Malformed(_) => None,
         }
@@ -377,8 +382,7 @@ fn parse_date(param: &'static str, value: Option<String>) -> Result<Option<Date>
     let Some(value) = given(value) else {
         return Ok(None);
     };
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = Date::parse(&value, &format).map_err(|_| FilterError::BadDate {
+    let date = crate::day::parse(&value).ok_or_else(|| FilterError::BadDate {
         param,
         value: value.clone(),
     })?;
@@ -389,8 +393,7 @@ fn parse_date(param: &'static str, value: Option<String>) -> Result<Option<Date>
 }
 
 fn format_date(date: Date) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    date.format(&format).expect("a date always formats")
+    crate::day::format(date)
 }
 
 impl TryFrom<FilterParams> for Filter {
@@ -1645,6 +1648,25 @@ pub struct Comment {
     pub item: String,
     /// The text.
     pub text: String,
+    /// The response's answer to the overall-satisfaction question (1–5,
+    /// [`satisfaction_of`]): how the customer who wrote it felt overall.
+    /// `None` when not answered (or stored before scores were kept).
+    #[serde(default)]
+    pub satisfaction: Option<u8>,
+}
+
+/// `response`'s answer (1–5) to the overall-satisfaction question
+/// ([`csat_item`]), when it was shown and answered; read with `q`, the
+/// questionnaire version the response answered.
+pub fn satisfaction_of(q: &Questionnaire, response: &Response) -> Option<u8> {
+    let id = csat_item(q)?;
+    if !q.shown(&response.answers).contains(id) {
+        return None;
+    }
+    match response.answers.get(id) {
+        Some(Answer::Rating(x)) if (1..=5).contains(x) => Some(*x),
+        _ => None,
+    }
 }
 
 /// Every non-blank free text of `response`: answers to text items, then
@@ -1668,6 +1690,7 @@ pub fn comments_of(response: &Response) -> Vec<Comment> {
             submitted_at: response.submitted_at,
             item: item.clone(),
             text: text.clone(),
+            satisfaction: None,
         })
         .collect()
 }
@@ -1690,8 +1713,33 @@ pub struct CommentQuery {
     pub filter: Filter,
     /// Only comments containing this text, case-insensitively.
     pub q: Option<String>,
-    /// The latest this many per branch.
+    /// The latest this many per branch (per branch and satisfaction
+    /// answer, by [`CommentOrder::Score`]).
     pub limit: u32,
+    /// Which comments and in what order.
+    pub by: CommentOrder,
+}
+
+/// How `GET /api/v1/comments` chooses and orders comments (`by=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommentOrder {
+    /// The latest `limit` per branch, newest first (`by=time`, the default).
+    #[default]
+    Latest,
+    /// The latest `limit` per branch at each satisfaction answer (1–5, then
+    /// none), lowest answer first: the range of what customers said, for
+    /// choosing representative comments (`by=score`).
+    Score,
+}
+
+impl CommentOrder {
+    /// Its URL value.
+    pub fn param(self) -> &'static str {
+        match self {
+            CommentOrder::Latest => "time",
+            CommentOrder::Score => "score",
+        }
+    }
 }
 
 /// The URL form of a [`CommentQuery`].
@@ -1706,6 +1754,9 @@ pub struct CommentParams {
     /// Comments per branch, as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
+    /// `time` or `score` ([`CommentOrder`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 impl TryFrom<CommentParams> for CommentQuery {
@@ -1719,10 +1770,16 @@ impl TryFrom<CommentParams> for CommentQuery {
                 _ => return Err(FilterError::BadLimit(l)),
             },
         };
+        let by = match given(p.by).as_deref() {
+            None | Some("time") => CommentOrder::Latest,
+            Some("score") => CommentOrder::Score,
+            Some(other) => return Err(FilterError::BadOrder(other.to_owned())),
+        };
         Ok(CommentQuery {
             filter: Filter::try_from(p.filter)?,
             q: search(p.q)?,
             limit,
+            by,
         })
     }
 }
@@ -1733,6 +1790,7 @@ impl From<CommentQuery> for CommentParams {
             filter: c.filter.into(),
             q: c.q,
             limit: Some(c.limit.to_string()),
+            by: (c.by != CommentOrder::Latest).then(|| c.by.param().to_owned()),
         }
     }
 }

@@ -30,7 +30,9 @@ use crate::i18n::{dimension_key, t, text, use_locale, Key};
 use crate::session::Auth;
 use crate::storage::kept;
 use branchpulse_core::access::Scope;
-use branchpulse_core::aggregate::{Aggregates, CommentQuery, Figure, Figures, Filter};
+use branchpulse_core::aggregate::{
+    Aggregates, CommentOrder, CommentQuery, Figure, Figures, Filter,
+};
 use branchpulse_core::protocol::{Branch, Format};
 use branchpulse_core::scorecard::{Change, CommitmentFigure, Standing};
 use branchpulse_core::stats::Movement;
@@ -46,9 +48,10 @@ type Section = fn(&Report, Locale) -> Option<AnyView>;
 /// The report's sections, in page order.
 const SECTIONS: &[Section] = &[headline, commitments, waiting, drivers, branches, comments];
 
-/// Comments quoted, and read per branch to choose them from.
-const QUOTED: usize = 6;
-const READ_PER_BRANCH: u32 = 5;
+/// Comments quoted, and read per branch and satisfaction answer to choose
+/// them from ([`pick::pick`]).
+const QUOTED: usize = 5;
+const READ_PER_ANSWER: u32 = 2;
 
 /// One channel's figures this month and the month before.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,7 +148,8 @@ async fn load(month: Month, place: Place, filter: Filter) -> Result<Report, ApiE
             ..filter.clone()
         },
         q: None,
-        limit: READ_PER_BRANCH,
+        limit: READ_PER_ANSWER,
+        by: CommentOrder::Score,
     };
     let ((kiosk, shop), comments, texts) = futures::future::join3(
         futures::future::join(
@@ -984,11 +988,19 @@ fn comments(r: &Report, locale: Locale) -> Option<AnyView> {
                         let (on, _) = labels(c, &r.texts, locale);
                         // The day only: the minute would help pick out a customer.
                         let day = c.submitted_at.get(..10).unwrap_or_default().to_string();
+                        let score = match c.satisfaction {
+                            Some(s) => fill(tx(Key::RepScore), &[("score", s.to_string())]),
+                            None => tx(Key::RepNoScore).to_string(),
+                        };
                         view! {
-                            <li class="report-comment">
+                            <li
+                                class="report-comment"
+                                data-satisfaction=c.satisfaction.map(|s| s.to_string())
+                            >
                                 <blockquote>{pick::mask(&c.text, hidden)}</blockquote>
                                 <p class="comment-meta">
-                                    {format!("{} · {day} · {on}", c.branch)}
+                                    <span class="comment-score">{score}</span>
+                                    {format!(" · {} · {day} · {on}", c.branch)}
                                 </p>
                             </li>
                         }

@@ -740,6 +740,7 @@ fn table(k: &Known) -> Vec<Target> {
         "limit",
         url_number(1, 200),
     ));
+    t.push(query(Admin, "/api/v1/comments", "by", url_ident("score")));
     t.push(query(Admin, "/api/v1/audit", "limit", url_number(1, 1000)));
     t.push(query(Admin, "/api/v1/visits", "branch", url_ident("N01")));
     t.push(query(

@@ -490,6 +490,7 @@ fn DrillComments(
                 filter,
                 q: None,
                 limit: if branch.is_some() { COMMENTS } else { 2 },
+                ..CommentQuery::default()
             }
         });
         async move {
