@@ -8,9 +8,9 @@
 //! customers' comments. Tables and words only, so that it prints in black
 //! and white (style/report.css).
 //!
-//! The figures are the existing aggregates, each channel asked for apart
-//! (kiosk and mystery shop are never averaged together), for the month and
-//! the month before. A region's or a format's own totals are the
+//! The figures are the existing aggregates, both channels in one answer
+//! (kiosk and mystery shop kept apart, never averaged together, and their
+//! flags one family), for the month and the month before. A region's or a format's own totals are the
 //! aggregates' `selection`; a branch's are its row.
 //!
 //! Sections are functions of the loaded [`Report`] in [`SECTIONS`]: one
@@ -98,16 +98,18 @@ impl Period {
     }
 }
 
-async fn period(
+/// The month's answer and the month before's, each for both channels at
+/// once: their comparisons are then flagged as one family, as the
+/// dashboard's screen is, rather than the kiosk's and the shop's apart.
+async fn periods(
     filter: &Filter,
     before: Option<&Filter>,
-    channel: Channel,
-) -> Result<(Period, bool), ApiError> {
-    let on = |f: &Filter| Filter {
-        channel: Some(channel),
+) -> Result<(Period, Period, bool), ApiError> {
+    let both = |f: &Filter| Filter {
+        channel: None,
         ..f.clone()
     };
-    let (this, last) = (on(filter), before.map(on));
+    let (this, last) = (both(filter), before.map(both));
     let now = kept::aggregates(&this);
     let then = async {
         match &last {
@@ -120,13 +122,27 @@ async fn period(
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     let kept_then = then.as_ref().is_some_and(|t| t.1);
+    let then = then.map(|t| t.0);
+    let period = |channel: Channel| -> Result<Period, ApiError> {
+        Ok(Period {
+            now: of_channel(&now, channel)?,
+            before: then.as_ref().map(|a| of_channel(a, channel)).transpose()?,
+        })
+    };
     Ok((
-        Period {
-            now,
-            before: then.map(|t| t.0),
-        },
+        period(Channel::Kiosk)?,
+        period(Channel::MysteryShop)?,
         kept_now || kept_then,
     ))
+}
+
+/// One channel's answer within an answer for both.
+fn of_channel(a: &Aggregates, channel: Channel) -> Result<Aggregates, ApiError> {
+    a.channels
+        .iter()
+        .find(|c| c.filter.channel == Some(channel))
+        .cloned()
+        .ok_or_else(|| ApiError::Decode(format!("no {channel:?} figures in the answer")))
 }
 
 /// What the report screen shows.
@@ -151,16 +167,13 @@ async fn load(month: Month, place: Place, filter: Filter) -> Result<Report, ApiE
         limit: READ_PER_ANSWER,
         by: CommentOrder::Score,
     };
-    let ((kiosk, shop), comments, texts) = futures::future::join3(
-        futures::future::join(
-            period(&filter, before.as_ref(), Channel::Kiosk),
-            period(&filter, before.as_ref(), Channel::MysteryShop),
-        ),
+    let (periods, comments, texts) = futures::future::join3(
+        periods(&filter, before.as_ref()),
         api::comments(&comments),
         Texts::shared(),
     )
     .await;
-    let ((kiosk, k1), (shop, k2)) = (kiosk?, shop?);
+    let (kiosk, shop, kept) = periods?;
     Ok(Report {
         month,
         place,
@@ -169,7 +182,7 @@ async fn load(month: Month, place: Place, filter: Filter) -> Result<Report, ApiE
         shop,
         comments: comments.ok(),
         texts,
-        kept: k1 || k2,
+        kept,
     })
 }
 

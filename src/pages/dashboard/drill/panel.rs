@@ -339,7 +339,10 @@ fn DrillItems(
             }
         });
         let peers = items.flags.compared_with == Reference::Peers;
-        let Some(groups) = lines(&items, &target, &texts) else {
+        let format = target.branch.as_ref().and_then(|code| {
+            branches.with_value(|all| all.iter().find(|b| &b.code == code)?.format.clone())
+        });
+        let Some(groups) = lines(&items, &target, &texts, format.as_deref()) else {
             return view! {
                 {note}
                 <p class="no-data">{t(Key::DashDrillNoBranch)}</p>
@@ -398,7 +401,7 @@ fn ItemTable(
     caption: String,
     lines: Vec<Line>,
     texts: Texts,
-    /// A branch's items, with the network's beside them.
+    /// A branch's items, with what they are compared with beside them.
     branch: bool,
     label: String,
     /// Compared with their peers rather than the network.
@@ -415,7 +418,12 @@ fn ItemTable(
             "n".into(),
         ];
         if branch {
-            head.extend([tx(Key::DashNetwork), "n".into(), tx(Key::DashVersus)]);
+            let reference = if peers {
+                Key::DashAgainstPeers
+            } else {
+                Key::DashNetwork
+            };
+            head.extend([tx(reference), "n".into(), tx(Key::DashVersus)]);
         }
         head.into_iter()
             .map(|h| view! { <th scope="col">{h}</th> })
