@@ -20,10 +20,13 @@ import { apiSignIn, postAsDevices, signInPage } from './admin-steps.js';
 const START = '2025-06-02';
 const RANGE = 'from=2025-06-02&to=2025-06-29';
 const code = (i) => `T${String(i).padStart(2, '0')}`;
-// T07 has a name to search for; odd branches are East, even West.
+// T07 has a name to search for, T08 one that looks like markup (names are
+// whatever an admin typed); odd branches are East, even West.
+const MARKUP = '<b>Café "Ñ"</b> & Co\'s <img src=x>';
 const BRANCHES = Array.from({ length: 64 }, (_, k) => {
   const i = k + 1;
-  return { code: code(i), name: i === 7 ? 'Harbour Lights' : `Branch ${i}`, region: i % 2 ? 'East' : 'West', active: true };
+  const name = i === 7 ? 'Harbour Lights' : i === 8 ? MARKUP : `Branch ${i}`;
+  return { code: code(i), name, region: i % 2 ? 'East' : 'West', active: true };
 });
 
 /// Kiosk responses: T01–T60 at levels 2–4 with 30–60 responses each;
@@ -128,6 +131,11 @@ test('searched, sorted weakest first by the upper bound, paged and two rows tick
   assert.deepEqual(first, BRANCHES.slice(0, 20).map((b) => b.code));
   assert.match(await page.locator('#charts-scope').innerText(), /first 20 branches in the table's order/);
   assert.equal(await page.locator('#chart-dimensions tbody tr').count(), 21, 'the network and 20 branches');
+  // A name that looks like markup is shown as the admin typed it.
+  const t08 = page.locator('#branch-table tbody tr[data-code="T08"]');
+  assert.equal(await t08.locator('th').evaluate((th) => th.firstChild.textContent), `T08 ${MARKUP}`);
+  assert.equal(await t08.locator('input').getAttribute('aria-label'), `Draw T08 ${MARKUP} on the charts`);
+  assert.equal(await page.locator('#branch-table tbody b, #branch-table tbody img').count(), 0);
 
   // Search by region, then by name.
   await tabTo(page, '#branch-q');
@@ -253,6 +261,32 @@ test('at 360 px the table scrolls in a focusable, named region; axe finds nothin
   await page.waitForFunction(() => document.documentElement.lang === 'es');
   assert.match(await page.locator('#branch-status').innerText(), /Sucursales 1–25 de 64/);
   assert.match(await page.locator('#charts-scope').innerText(), /las 2 sucursales marcadas/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('at most 20 rows can be ticked: the other boxes are disabled until one is unticked', async () => {
+  const twenty = BRANCHES.slice(0, 20).map((b) => b.code);
+  const { context, page, errors } = await open(`/dashboard?${RANGE}&sel=${twenty.join(',')}`, { viewport: TABLET_LANDSCAPE });
+  const boxes = () => page.evaluate(() => [...document.querySelectorAll('#branch-table tbody input')].map((b) => ({
+    code: b.value, checked: b.checked, disabled: b.disabled,
+  })));
+  const count = (n) => page.waitForFunction((k) => new URL(location.href).searchParams.get('sel')?.split(',').length === k, n);
+  await page.waitForFunction(() => document.querySelectorAll('#branch-table tbody input:checked').length === 20);
+  let seen = await boxes();
+  assert.deepEqual(seen.filter((b) => b.checked).map((b) => b.code), twenty);
+  assert.deepEqual(seen.filter((b) => b.disabled).map((b) => b.code), ['T21', 'T22', 'T23', 'T24', 'T25']);
+  assert.match(await page.locator('.selected-count').innerText(), /\b20\b/);
+  // Unticking one frees the others; ticking another fills the selection again.
+  await page.locator('#branch-table tbody input[value="T05"]').click();
+  await count(19);
+  await page.waitForFunction(() => document.querySelectorAll('#branch-table tbody input:disabled').length === 0);
+  await page.locator('#branch-table tbody input[value="T21"]').click();
+  await count(20);
+  await page.waitForFunction(() => document.querySelectorAll('#branch-table tbody input:disabled').length === 5);
+  seen = await boxes();
+  assert.deepEqual(seen.filter((b) => b.disabled).map((b) => b.code), ['T05', 'T22', 'T23', 'T24', 'T25']);
+  assert.equal(seen.find((b) => b.code === 'T21').checked, true);
   assert.deepEqual(errors, []);
   await context.close();
 });

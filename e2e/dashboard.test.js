@@ -263,8 +263,12 @@ test('changing a filter changes every chart and table, and the view lives in the
   for (const id of CHARTS) assert.equal(reloaded[id].table, after[id].table);
   // The branches on the radar and the trend, and the trend's figure.
   await page.locator('.branch-choice summary', { hasText: 'radar' }).click();
-  await page.locator('input[name="compare"][value="N02"]').check();
+  await page.fill('#pick-compare-q', 'northg');
+  await page.locator('#pick-compare-list [role="option"]', { hasText: 'N02 Northgate' }).waitFor();
+  assert.equal(await page.locator('#pick-compare-list [role="option"]').count(), 1, 'only the match is listed');
+  await page.press('#pick-compare-q', 'Enter');
   await page.waitForURL(/compare=N02/);
+  await page.locator('#pick-compare .chip[data-code="N02"]').waitFor();
   await page.locator('#chart-radar .legend li', { hasText: 'N02 Northgate' }).waitFor();
   assert.equal(await page.locator('#chart-radar .legend li').count(), 2, 'the network and N02 only');
   assert.equal(await page.locator('#chart-trend .legend li').count(), 2);
@@ -301,6 +305,59 @@ test('changing a filter changes every chart and table, and the view lives in the
   assert.equal(await page.locator('#chart-wait').count(), 0);
   await page.goBack();
   await chartsFor(page, narrowed);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a format is a selection, named in the reader\'s language; branches are chosen by searching, by keyboard', async () => {
+  const { context, page, errors } = await open(`/dashboard?${RANGE}`);
+  await chartsFor(page, RANGE);
+  assert.equal(await page.locator('.branch-table').getAttribute('data-total'), '13');
+  // The formats by name; choosing one narrows every figure to its branches
+  // (N01 and S01 are the flagships), and lives in the URL.
+  await page.locator('#dash-format option[value="flagship"]', { hasText: 'Flagship' }).waitFor({ state: 'attached' });
+  const drivers = page.waitForResponse((r) => r.url().includes('/api/v1/drivers?') && r.url().includes('format=flagship'));
+  await page.selectOption('#dash-format', 'flagship');
+  await chartsFor(page, `${RANGE}&format=flagship`);
+  assert.equal(await page.locator('.branch-table').getAttribute('data-total'), '2');
+  const listed = await page.locator('#section-kiosk #chart-dimensions tbody tr').allTextContents();
+  assert.ok(listed.some((r) => r.includes('N01')) && !listed.some((r) => r.includes('N02')), listed.join(' | '));
+  // The key drivers follow the peer group.
+  assert.equal((await drivers).status(), 200);
+  await page.locator('.language-switch button[lang="es"]').click();
+  await page.locator('#dash-format option[value="flagship"]', { hasText: 'Sucursal insignia' }).waitFor({ state: 'attached' });
+  await page.locator('.language-switch button[lang="en"]').click();
+  await page.reload();
+  await chartsFor(page, `${RANGE}&format=flagship`);
+  assert.equal(await page.inputValue('#dash-format'), 'flagship');
+  await page.selectOption('#dash-format', '');
+  await chartsFor(page, RANGE);
+
+  // The branch picker: no checkbox per branch; a search lists its matches.
+  await page.locator('.branch-choice summary', { hasText: 'All branches' }).click();
+  assert.equal(await page.locator('.dash-filters input[type="checkbox"]').count(), 0);
+  assert.ok(await page.locator('#pick-branches-list [role="option"]').count() <= 30);
+  const search = page.locator('#pick-branches-q');
+  await search.fill('south');
+  await page.locator('#pick-branches-status', { hasText: '6 of 6 branches listed' }).waitFor();
+  // Arrow down to the second match (S02), Enter chooses it.
+  await search.press('ArrowDown');
+  assert.equal(await search.getAttribute('aria-activedescendant'), 'pick-branches-opt-S02');
+  await search.press('Enter');
+  await page.waitForURL(/branches=S02/);
+  await chartsFor(page, `${RANGE}&branches=S02`);
+  await page.locator('#pick-branches .chip[data-code="S02"]').waitFor();
+  // Another, by its name; then the first removed by its button, the
+  // second by Backspace in the empty search.
+  await search.fill('northg');
+  await search.press('Enter');
+  await page.waitForURL(/branches=S02%2CN02/);
+  await page.locator('#pick-branches .chip[data-code="S02"] button').click();
+  await page.waitForURL(/branches=N02(&|$)/);
+  await search.fill('');
+  await search.press('Backspace');
+  await chartsFor(page, RANGE);
+  assert.equal(await page.locator('#pick-branches .chip').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -383,7 +440,7 @@ test('offline: the last figures fetched for a filter, else the responses on the 
   await context.close();
 });
 
-test('the device keeps the figures of the eight latest filters (each channel\'s), not every one ever seen', async () => {
+test('the device keeps the figures of the eight latest filters (one answer each, both channels in it), not every one ever seen', async () => {
   const { context, page } = await open(`/dashboard?${RANGE}`);
   await chartsFor(page, RANGE);
   for (let day = 10; day <= 29; day += 2) {
@@ -392,11 +449,10 @@ test('the device keeps the figures of the eight latest filters (each channel\'s)
     await chartsFor(page, `from=2025-06-02&to=2025-06-${day}`);
   }
   const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('branchpulse.api:/api/v1/aggregates')));
-  assert.equal(kept.length, 16, JSON.stringify(kept));
-  for (const channel of ['kiosk', 'mystery_shop']) {
-    assert.ok(kept.some((k) => k.endsWith(`to=2025-06-28&channel=${channel}`)), `the latest is kept for ${channel}`);
-  }
-  assert.ok(!kept.some((k) => k.includes(`${RANGE}&`)), 'the oldest is gone');
+  assert.equal(kept.length, 8, JSON.stringify(kept));
+  assert.ok(kept.some((k) => k.endsWith('to=2025-06-28')), 'the latest is kept');
+  assert.ok(!kept.some((k) => k.includes('channel=')), 'one answer holds both channels');
+  assert.ok(!kept.some((k) => k.endsWith(RANGE)), 'the oldest is gone');
   await context.close();
 });
 

@@ -90,8 +90,8 @@ test('a manager sees only their branch on the dashboard and cannot open admin', 
   const { context, page, errors } = await open(browser);
   await signInPage(page, manager, '/dashboard');
   await page.locator('.dash-filters').waitFor();
-  await page.locator('input[name="branches"]').first().waitFor({ state: 'attached' });
-  const offered = await page.locator('input[name="branches"]').evaluateAll((els) => els.map((e) => e.value));
+  await page.locator('#pick-branches-list [role="option"]').first().waitFor({ state: 'attached' });
+  const offered = await page.locator('#pick-branches-list [role="option"]').evaluateAll((els) => els.map((e) => e.dataset.code));
   assert.deepEqual(offered, ['N02']);
   const regions = await page.locator('#dash-region option').evaluateAll((els) => els.map((e) => e.value).filter(Boolean));
   assert.equal(regions.length, 1);
@@ -113,8 +113,8 @@ test('a regional manager is offered the branches of their region only', async ()
   const south = (await (await fetch(`${BASE_URL}/api/v1/branches`)).json()).filter((b) => b.region === 'South').map((b) => b.code);
   const { context, page, errors } = await open(browser);
   await signInPage(page, regional, '/dashboard');
-  await page.locator('input[name="branches"]').first().waitFor({ state: 'attached' });
-  const offered = await page.locator('input[name="branches"]').evaluateAll((els) => els.map((e) => e.value));
+  await page.locator('#pick-branches-list [role="option"]').first().waitFor({ state: 'attached' });
+  const offered = await page.locator('#pick-branches-list [role="option"]').evaluateAll((els) => els.map((e) => e.dataset.code));
   assert.deepEqual(offered.sort(), south.sort());
   await page.locator('.dash-data').waitFor();
   assert.deepEqual(unexpected(errors), []);

@@ -2,6 +2,8 @@
 // a branch's and a region's month in Spanish and Chinese, its figures and
 // n the same as GET /api/v1/aggregates for the month (and the change
 // since the calendar month before), a comment with a phone number hidden,
+// comments quoted across the range of overall satisfaction with each one's
+// answer in words,
 // the pickers limited to the reader's scope, print media without any
 // control, an A4 PDF of a sane length, and axe at 360 px and desktop.
 //
@@ -18,6 +20,21 @@ const PHONE_NUMBER = '13800138000';
 
 let browser;
 let branchManager;
+
+/// S06's August comments with their overall-satisfaction answers, oldest first.
+const SPREAD = [
+  [1, 'Nadie me atendió'],
+  [2, 'Esperé demasiado'],
+  [3, 'Un trámite normal'],
+  [5, 'Excelente atención'],
+  ...[1, 2, 3, 4, 5, 6].map((j) => [4, `Bien, gracias ${j}`]),
+];
+
+/// `response` with `score` as its overall-satisfaction answer.
+function answered(response, score) {
+  response.answers.overall = { type: 'rating', value: score };
+  return response;
+}
 
 /// `n` kiosk responses at `branch` in the 28 days from `start`, at `level`;
 /// the first ones carry `comments`.
@@ -39,6 +56,9 @@ before(async () => {
     ...Array.from({ length: 35 }, (_, k) => visit('N02', addDays(BEFORE.from, k % 28), 200 + k * 10, k % 7 === 0, k)),
     ...Array.from({ length: 35 }, (_, k) => visit('N02', addDays(MONTH.from, k % 28), 100 + k * 10, k % 9 === 0, k)),
     ...Array.from({ length: 5 }, (_, k) => visit('N01', addDays(MONTH.from, k), 300, false, k)),
+    // S06: one comment at each answer 1, 2, 3 and 5 early in August, then
+    // six answered 4, the month's latest.
+    ...SPREAD.map(([score, text], k) => answered(kiosk('S06', addDays(MONTH.from, k), 3, k, text), score)),
   ]);
   branchManager = await addUser(admin, { role: 'manager', branch: 'N02' });
 });
@@ -185,10 +205,61 @@ test('a region report in Chinese: the region\'s own totals, each branch with its
   const empty = page.locator('#report-branches tr[data-branch="N03"]');
   assert.ok((await empty.getAttribute('class')).includes('too-few'));
   assert.ok((await empty.textContent()).includes('答卷太少'));
-  // Comments from both branches in turn.
+  // Comments from both branches: N02's answered 3, N01's 4 and 5.
   const meta = await page.locator('#report-comments .comment-meta').allTextContents();
-  assert.deepEqual([...new Set(meta.map((m) => m.slice(0, 3)))].sort(), ['N01', 'N02']);
+  assert.deepEqual([...new Set(meta.map((m) => m.match(/ · ([NS]\d\d) · /)[1]))].sort(), ['N01', 'N02']);
   await checkPrint(page);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a format report: the format named in the heading, its branches\' own totals and each branch', async () => {
+  const { context, page, errors } = await open('/report?format=business_district&month=2024-08');
+  await page.locator('#report[data-place="format:business_district"]').waitFor();
+  assert.match(await page.locator('#report-title').textContent(), /^Monthly report: Format Business district, 2024-08$/);
+  // Offered among the places, by name.
+  const offered = await page.locator('#report-place option[value="format:business_district"]').textContent();
+  assert.equal(offered, 'Business district');
+  const q = `from=${MONTH.from}&to=${MONTH.to}&format=business_district`;
+  const kiosk = await api(page, `/api/v1/aggregates?${q}&channel=kiosk`);
+  const shop = await api(page, `/api/v1/aggregates?${q}&channel=mystery_shop`);
+  assert.deepEqual(kiosk.branches.map((b) => b.code), ['N02', 'N04', 'S03']);
+  assert.ok(kiosk.selection.n >= 35, 'N02\'s 35 at least');
+  await checkHeadline(page, kiosk.selection, shop.selection, 'too few responses');
+  const listed = await page.locator('#report-branches tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.branch));
+  assert.deepEqual(listed, ['N02', 'N04', 'S03']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the comments quoted cover the range of overall satisfaction, lowest first, each with its answer in words', async () => {
+  const { context, page, errors } = await open('/report?branch=S06&month=2024-08', { locale: 'es-ES' });
+  const quoted = await page.locator('#report-comments li.report-comment').evaluateAll((lis) => lis.map((li) => ({
+    score: Number(li.dataset.satisfaction),
+    text: li.querySelector('blockquote').textContent,
+    meta: li.querySelector('.comment-meta').textContent,
+  })));
+  // The month's latest comments are all answered 4: quoting those would
+  // say nothing of the unhappy or the delighted.
+  const latest = await api(page, `/api/v1/comments?from=${MONTH.from}&to=${MONTH.to}&branches=S06&channel=kiosk&limit=5`);
+  assert.deepEqual(latest.map((c) => c.satisfaction), [4, 4, 4, 4, 4]);
+  // One at each answer given, lowest first; of the 4s the newest.
+  assert.deepEqual(quoted.map((q) => [q.score, q.text]), [
+    [1, 'Nadie me atendió'],
+    [2, 'Esperé demasiado'],
+    [3, 'Un trámite normal'],
+    [4, 'Bien, gracias 6'],
+    [5, 'Excelente atención'],
+  ]);
+  for (const q of quoted) {
+    assert.match(q.meta, new RegExp(`^Satisfacción general ${q.score} de 5 · S06 · 2024-08-\\d\\d · `), q.meta);
+  }
+  // In English and Chinese too.
+  for (const [lang, words] of [['en', 'Overall satisfaction 1 of 5'], ['zh-CN', '总体满意度 1/5']]) {
+    await page.locator(`.language-switch button[lang="${lang}"]`).click();
+    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+    assert.equal(await page.locator('#report-comments .comment-score').first().textContent(), words);
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -292,6 +292,9 @@ pub struct CommentText {
     /// Named when the questionnaire's title is not known on this device.
     #[serde(default)]
     pub channel: Option<branchpulse_core::Channel>,
+    /// The response's overall satisfaction (1–5), when answered.
+    #[serde(default)]
+    pub satisfaction: Option<u8>,
 }
 
 /// The latest comments per branch for `query` (`GET /api/v1/comments`),

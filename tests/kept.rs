@@ -45,6 +45,8 @@ fn items() -> Items {
             items: vec![staff_care(figure(40, 60.0, Some(Comparison::Worse)))],
         }],
         names: Default::default(),
+        peers: Default::default(),
+        flags: Default::default(),
     }
 }
 

@@ -175,11 +175,7 @@ pub fn today() -> Option<Date> {
 
 /// `YYYY-MM-DD`, as a date input gives it.
 pub fn parse_day(text: &str) -> Option<Date> {
-    Date::parse(
-        text.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+    branchpulse_core::day::parse(text.trim())
 }
 
 /// The year of today, for [`describe_window`].

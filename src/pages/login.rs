@@ -125,8 +125,10 @@ mod tests {
 
     #[test]
     fn only_this_bundles_routes_skip_the_page_load() {
-        assert!(routed_here("/admin?s=users"));
+        // The admin's screens are a bundle of their own (admin.html).
+        assert!(!routed_here("/admin?s=users"));
         assert!(routed_here("/"));
+        assert!(routed_here("/?lang=es"));
         assert!(!routed_here("/dashboard?branches=N01"));
         assert!(!routed_here("/admin/x"));
     }

@@ -18,10 +18,9 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 /// How many copies of figures stay on the device: the eight latest
-/// filters, each asked for once per channel (the dashboard never mixes
-/// them). Each copy is tens of KB, and localStorage (about 5 MB) is shared
-/// with drafts and settings.
-pub const KEPT_AGGREGATES: usize = 16;
+/// filters, one answer each (both channels in it, apart). Each copy is tens
+/// of KB, and localStorage (about 5 MB) is shared with drafts and settings.
+pub const KEPT_AGGREGATES: usize = 8;
 
 /// The branches, for the kiosk setup and the dashboard.
 pub async fn branches() -> Result<Vec<Branch>, ApiError> {

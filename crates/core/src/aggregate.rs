@@ -27,6 +27,7 @@
 //! | `questionnaire` | a questionnaire id, e.g. `lobby` | all |
 //! | `branches` | branch codes separated by commas: `N01,N02` | all |
 //! | `region` | a region name, e.g. `North` | all; with `branches`, only those branches of that region |
+//! | `format` | a format's code (peer group), e.g. `community` | all; with `branches` or `region`, only those branches of that format |
 //! | `against` | `network` or `peers`: what each branch's figures are compared with | `network` |
 //!
 //! Unknown parameters are ignored (the app keeps other state in its URL).
@@ -48,7 +49,7 @@
 //!   "network": Figures,                     // every branch of the list, for the filter's days,
 //!                                           // channel and questionnaire (not only those listed)
 //!   "selection": Figures,                   // the listed branches (or the region) together, not
-//!                                           // compared; absent unless branches or region narrow
+//!                                           // compared; absent unless branches, region or format narrow
 //!   "trend": [TrendPoint],                  // the network, one point per ISO week in range
 //!   "branches": [ { "code": "N01", "name": "Harbour Square", "region": "North",
 //!                   "figures": Figures,     // with "comparison" filled in
@@ -58,6 +59,8 @@
 //!                                           // format together, what their branches are compared with
 //!   "flags": { "compared_with": "network" | "peers", "q": 0.05,
 //!              "tests": 480, "flagged": 12 }   // comparisons made and flagged (see below)
+//!   "channels": [Aggregates]                // without a channel: the kiosk's answer, then the
+//!                                           // mystery shop's, flagged as one family
 //! }
 //! Figures = {
 //!   "n": 412,                               // responses
@@ -112,6 +115,13 @@
 //! expected false, with 12 branches or with 500. A figure too few on either
 //! side is not tested.
 //!
+//! The family is what one screen shows. Without a channel in the filter the
+//! dashboard shows the kiosk's and the mystery shop's figures side by side
+//! (never added together), so the answer's `channels` hold each channel's
+//! answer apart and all their comparisons are one family
+//! ([`aggregate_channels`]): each channel's `flags` counts the tests and
+//! flags of both. With a channel, that channel is the family.
+//!
 //! ```text
 //! TrendPoint = { "week": "2026-W02", "start": "2026-01-05", "n": 37,
 //!                "overall": { "n": 37, "mean": 70.1 } | null,
@@ -139,7 +149,7 @@
 //! ```
 
 use crate::problem::ProblemCode;
-use crate::protocol::Branch;
+use crate::protocol::{Branch, Format};
 use crate::questionnaire::{Dimension, ItemKind, Questionnaire};
 use crate::response::{Answer, Channel, Response};
 use crate::score::{self, NpsClass};
@@ -153,7 +163,7 @@ use std::fmt;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");
+pub(crate) use crate::day::iso as iso_date;
 
 /// The part of the network and time a dashboard looks at.
 ///
@@ -174,6 +184,8 @@ pub struct Filter {
     pub branches: Vec<String>,
     /// Only the branches of this region.
     pub region: Option<String>,
+    /// Only the branches of this format (peer group), by its code.
+    pub format: Option<String>,
     /// What each branch is compared with.
     pub against: Reference,
 }
@@ -237,6 +249,9 @@ pub enum FilterError {
     /// `region` names no branch's region.
     #[error("region: no branch is in region \"{0}\"")]
     UnknownRegion(String),
+    /// `format` names no format of the list.
+    #[error("format: no format \"{0}\"; GET /api/v1/formats lists them")]
+    UnknownFormat(String),
     /// `against` is neither `network` nor `peers`.
     #[error("against: \"{0}\" is not what branches are compared with; use network or peers")]
     BadAgainst(String),
@@ -246,6 +261,9 @@ pub enum FilterError {
     /// `limit` is not a whole number in range.
     #[error("limit: \"{0}\" is not a whole number from 1 to {max}", max = MAX_COMMENTS)]
     BadLimit(String),
+    /// `by` is neither `time` nor `score`.
+    #[error("by: \"{0}\" is not an order of comments; use time or score")]
+    BadOrder(String),
     /// The comment search holds a control character.
     #[error("q: {0}")]
     BadSearch(String),
@@ -267,8 +285,10 @@ impl FilterError {
             FilterError::OutOfRange { .. } => ProblemCode::DateOutOfRange,
             FilterError::EmptyRange { .. } => ProblemCode::EmptyDateRange,
             FilterError::UnknownRegion(_) => ProblemCode::UnknownRegion,
+            FilterError::UnknownFormat(_) => ProblemCode::UnknownFormat,
             FilterError::UnknownBranch(_) => ProblemCode::UnknownBranch,
             FilterError::BadLimit(_) => ProblemCode::BadLimit,
+            FilterError::BadOrder(_) => ProblemCode::BadQuery,
             FilterError::BadSearch(_) => ProblemCode::ControlCharacters,
             FilterError::SearchTooLong(_) => ProblemCode::SearchTooLong,
             FilterError::Malformed(_) => ProblemCode::BadQuery,
@@ -286,8 +306,10 @@ impl FilterError {
             FilterError::BadAgainst(_) => Some("against"),
             FilterError::EmptyRange { .. } => Some("from"),
             FilterError::UnknownRegion(_) => Some("region"),
+            FilterError::UnknownFormat(_) => Some("format"),
             FilterError::UnknownBranch(_) => Some("branches"),
             FilterError::BadLimit(_) => Some("limit"),
+            FilterError::BadOrder(_) => Some("by"),
             FilterError::BadSearch(_) | FilterError::SearchTooLong(_) => Some("q"),
             FilterError::Malformed(_) => None,
         }
@@ -333,6 +355,9 @@ pub struct FilterParams {
     /// A region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// A format's code (peer group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
     /// `network` (the default) or `peers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub against: Option<String>,
@@ -357,8 +382,7 @@ fn parse_date(param: &'static str, value: Option<String>) -> Result<Option<Date>
     let Some(value) = given(value) else {
         return Ok(None);
     };
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = Date::parse(&value, &format).map_err(|_| FilterError::BadDate {
+    let date = crate::day::parse(&value).ok_or_else(|| FilterError::BadDate {
         param,
         value: value.clone(),
     })?;
@@ -369,8 +393,7 @@ fn parse_date(param: &'static str, value: Option<String>) -> Result<Option<Date>
 }
 
 fn format_date(date: Date) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    date.format(&format).expect("a date always formats")
+    crate::day::format(date)
 }
 
 impl TryFrom<FilterParams> for Filter {
@@ -412,6 +435,7 @@ impl TryFrom<FilterParams> for Filter {
             questionnaire: given(p.questionnaire),
             branches,
             region: given(p.region),
+            format: given(p.format),
             against,
         })
     }
@@ -426,6 +450,7 @@ impl From<Filter> for FilterParams {
             questionnaire: f.questionnaire,
             branches: (!f.branches.is_empty()).then(|| f.branches.join(",")),
             region: f.region,
+            format: f.format,
             against: (f.against != Reference::Network).then(|| f.against.label().to_owned()),
         }
     }
@@ -453,8 +478,15 @@ impl Filter {
             .expect("text parameters always encode")
     }
 
-    /// Check the branch codes and the region against the known branches.
-    pub fn check(&self, branches: &[Branch]) -> Result<(), FilterError> {
+    /// Check the branch codes, the region and the format against the
+    /// known branches and formats (a format without branches is known: it
+    /// selects none).
+    pub fn check(&self, branches: &[Branch], formats: &[Format]) -> Result<(), FilterError> {
+        if let Some(format) = &self.format {
+            if !formats.iter().any(|f| &f.code == format) {
+                return Err(FilterError::UnknownFormat(format.clone()));
+            }
+        }
         if let Some(region) = &self.region {
             if !branches.iter().any(|b| &b.region == region) {
                 return Err(FilterError::UnknownRegion(region.clone()));
@@ -483,10 +515,21 @@ impl Filter {
         })
     }
 
-    /// Whether the filter takes in `branch` (by the branch list and the region).
+    /// Whether the filter takes in `branch` (by the branch list, the region
+    /// and the format): the one place the selection is decided, for every
+    /// answer that lists branches.
     pub fn selects(&self, branch: &Branch) -> bool {
         (self.branches.is_empty() || self.branches.contains(&branch.code))
             && self.region.as_ref().is_none_or(|r| &branch.region == r)
+            && self
+                .format
+                .as_ref()
+                .is_none_or(|f| branch.format.as_ref() == Some(f))
+    }
+
+    /// Whether branches, a region or a format narrow the network.
+    pub fn narrows(&self) -> bool {
+        !self.branches.is_empty() || self.region.is_some() || self.format.is_some()
     }
 
     /// Whether a day's figures of one questionnaire and channel are in range.
@@ -886,30 +929,43 @@ impl Compared {
     }
 }
 
-/// Flag every compared figure of `branches` (its figures, its sums and
-/// what it is compared with, if anything), all in one go.
-fn flag_branches(branches: &mut [(Figures, Rollup, Option<&Figures>)]) -> Flags {
+/// What branch `b` of `a` is compared with, if anything.
+fn reference_of<'a>(a: &'a Aggregates, b: &BranchFigures) -> Option<&'a Figures> {
+    match a.flags.compared_with {
+        Reference::Network => Some(&a.network),
+        Reference::Peers => b.format.as_ref().and_then(|f| a.peers.get(f)),
+    }
+}
+
+/// Flag every compared figure of the branches of all `answers` (each with
+/// its branches' sums, in its branch order) in one go: one
+/// Benjamini–Hochberg family, whose size and flags each answer's
+/// [`Flags`] then give.
+fn flag_together(answers: &mut [(&mut Aggregates, Vec<Rollup>)]) {
     let mut tests = Vec::new();
-    for (figures, sums, reference) in branches.iter() {
-        for c in Compared::all() {
-            tests.push(reference.and_then(|r| c.of(figures).test(c.sample(sums), &c.of(r))));
+    for (a, sums) in answers.iter() {
+        for (b, sums) in a.branches.iter().zip(sums) {
+            let reference = reference_of(a, b);
+            for c in Compared::all() {
+                tests.push(reference.and_then(|r| c.of(&b.figures).test(c.sample(sums), &c.of(r))));
+            }
         }
     }
     let verdicts = comparisons(&tests);
     let flagged = verdicts
         .iter()
         .filter(|v| matches!(v, Some(Comparison::Better | Comparison::Worse)))
-        .count();
+        .count() as u64;
+    let tested = tests.iter().flatten().count() as u64;
     let mut each = verdicts.into_iter();
-    for (figures, _, _) in branches.iter_mut() {
-        for c in Compared::all() {
-            c.of_mut(figures).comparison = each.next().expect("one verdict per figure");
+    for (a, _) in answers.iter_mut() {
+        for b in &mut a.branches {
+            for c in Compared::all() {
+                c.of_mut(&mut b.figures).comparison = each.next().expect("one verdict per figure");
+            }
         }
-    }
-    Flags {
-        tests: tests.iter().flatten().count() as u64,
-        flagged: flagged as u64,
-        ..Flags::default()
+        a.flags.tests = tested;
+        a.flags.flagged = flagged;
     }
 }
 
@@ -1087,7 +1143,7 @@ pub struct Aggregates {
     pub network: Figures,
     /// The figures of the branches the filter selects, together (a
     /// region's or a few branches' own totals, as the monthly report
-    /// heads them); only when a branch list or a region narrows the
+    /// heads them); only when a branch list, a region or a format narrows the
     /// network. Not compared with the network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selection: Option<Figures>,
@@ -1108,6 +1164,13 @@ pub struct Aggregates {
     /// How the branches' figures were compared (see "What a flag means").
     #[serde(default)]
     pub flags: Flags,
+    /// Without a channel in the filter: each channel's answer apart (kiosk,
+    /// then mystery shop), as the dashboard shows them side by side, their
+    /// branches flagged as one family (see "What a flag means"). The
+    /// figures above add both channels and are flagged on their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    pub channels: Vec<Aggregates>,
 }
 
 /// How the flags of one answer were set.
@@ -1310,6 +1373,54 @@ pub fn aggregate(
     defs: &Definitions,
     parts: impl IntoIterator<Item = Part>,
 ) -> Aggregates {
+    let (mut a, sums) = unflagged(filter, branches, defs, parts);
+    flag_together(&mut [(&mut a, sums)]);
+    a
+}
+
+/// The answer of `filter` without a channel, and each channel's answer apart
+/// in [`Aggregates::channels`], from each channel's parts: the channels'
+/// branches flagged as one family, as the dashboard shows them on one
+/// screen. With a channel in the filter, the answer of its parts alone.
+pub fn aggregate_channels(
+    filter: &Filter,
+    branches: &[Branch],
+    defs: &Definitions,
+    parts: Vec<(Channel, Vec<Part>)>,
+) -> Aggregates {
+    if let Some(channel) = filter.channel {
+        let own = parts.into_iter().filter(|(c, _)| *c == channel);
+        return aggregate(filter, branches, defs, own.flat_map(|(_, p)| p));
+    }
+    let all = parts.iter().flat_map(|(_, p)| p.iter().cloned());
+    let mut top = aggregate(filter, branches, defs, all);
+    let mut each: Vec<(Aggregates, Vec<Rollup>)> = parts
+        .into_iter()
+        .map(|(channel, parts)| {
+            let f = Filter {
+                channel: Some(channel),
+                ..filter.clone()
+            };
+            unflagged(&f, branches, defs, parts)
+        })
+        .collect();
+    let mut family: Vec<(&mut Aggregates, Vec<Rollup>)> = each
+        .iter_mut()
+        .map(|(a, sums)| (a, std::mem::take(sums)))
+        .collect();
+    flag_together(&mut family);
+    top.channels = each.into_iter().map(|(a, _)| a).collect();
+    top
+}
+
+/// [`aggregate`]'s answer before its branches are flagged, and each
+/// listed branch's sums (what its comparisons are tested on).
+fn unflagged(
+    filter: &Filter,
+    branches: &[Branch],
+    defs: &Definitions,
+    parts: impl IntoIterator<Item = Part>,
+) -> (Aggregates, Vec<Rollup>) {
     let selected: Vec<&Branch> = branches.iter().filter(|b| filter.selects(b)).collect();
     let known: BTreeMap<&str, bool> = branches
         .iter()
@@ -1377,30 +1488,19 @@ pub fn aggregate(
                 .collect()
         }
     };
-    let mut compared: Vec<(Figures, Rollup, Option<&Figures>)> = selected
-        .iter()
-        .zip(totals)
-        .map(|(b, total)| {
-            let reference = match filter.against {
-                Reference::Network => Some(&network_figures),
-                Reference::Peers => b.format.as_ref().and_then(|f| peers.get(f)),
-            };
-            (figures(&total, defs), total, reference)
-        })
-        .collect();
     let flags = Flags {
         compared_with: filter.against,
-        ..flag_branches(&mut compared)
+        ..Flags::default()
     };
     let branch_figures = selected
         .iter()
-        .zip(compared)
-        .map(|(b, (f, _, _))| BranchFigures {
+        .zip(&totals)
+        .map(|(b, total)| BranchFigures {
             code: b.code.clone(),
             name: b.name.clone(),
             region: b.region.clone(),
             format: b.format.clone(),
-            figures: f,
+            figures: figures(total, defs),
             trend: trend_of(by_branch.get(b.code.as_str())),
         })
         .collect();
@@ -1416,8 +1516,8 @@ pub fn aggregate(
                 .map(|c| (Some(c.questionnaire_id.as_str()), c.item.as_str())),
         );
     let names = defs.names_of(named);
-    let narrowed = !filter.branches.is_empty() || filter.region.is_some();
-    Aggregates {
+    let narrowed = filter.narrows();
+    let answer = Aggregates {
         filter: filter.clone(),
         trend: trend_of(Some(&network_weeks)),
         selection: narrowed.then(|| figures(&selection, defs)),
@@ -1426,7 +1526,9 @@ pub fn aggregate(
         names,
         peers,
         flags,
-    }
+        channels: Vec::new(),
+    };
+    (answer, totals)
 }
 
 /// [`aggregate`] straight from responses (the app, offline). `questionnaire`
@@ -1439,23 +1541,29 @@ pub fn aggregate_responses<'a>(
     responses: impl IntoIterator<Item = &'a Response> + Clone,
     questionnaire: impl Fn(&str, u32) -> Option<&'a Questionnaire> + Copy,
 ) -> Aggregates {
-    let mut a = aggregate(
-        filter,
-        branches,
-        defs,
-        parts_of(filter, responses.clone(), questionnaire),
-    );
+    let by_channel = |f: &Filter| -> Vec<(Channel, Vec<Part>)> {
+        CHANNELS
+            .into_iter()
+            .filter(|c| f.channel.is_none_or(|own| own == *c))
+            .map(|c| {
+                let one = Filter {
+                    channel: Some(c),
+                    ..f.clone()
+                };
+                (c, parts_of(&one, responses.clone(), questionnaire))
+            })
+            .collect()
+    };
+    let mut a = aggregate_channels(filter, branches, defs, by_channel(filter));
     if let Some(before) = filter.previous() {
-        let then = aggregate(
-            &before,
-            branches,
-            defs,
-            parts_of(&before, responses, questionnaire),
-        );
+        let then = aggregate_channels(&before, branches, defs, by_channel(&before));
         with_changes(&mut a, &then);
     }
     a
 }
+
+/// The channels, in the order the dashboard shows them.
+pub const CHANNELS: [Channel; 2] = [Channel::Kiosk, Channel::MysteryShop];
 
 /// The responses `filter` takes in, as parts.
 fn parts_of<'a>(
@@ -1507,6 +1615,9 @@ pub fn with_changes(current: &mut Aggregates, previous: &Aggregates) {
         nps: Change::between(&now.nps, &then.nps),
         satisfaction: Change::between(&now.satisfaction, &then.satisfaction),
     };
+    for (now, then) in current.channels.iter_mut().zip(&previous.channels) {
+        with_changes(now, then);
+    }
     current.network.change = Some(changes(&current.network, &previous.network));
     if let (Some(now), Some(then)) = (current.selection.as_mut(), previous.selection.as_ref()) {
         now.change = Some(changes(now, then));
@@ -1537,6 +1648,25 @@ pub struct Comment {
     pub item: String,
     /// The text.
     pub text: String,
+    /// The response's answer to the overall-satisfaction question (1–5,
+    /// [`satisfaction_of`]): how the customer who wrote it felt overall.
+    /// `None` when not answered (or stored before scores were kept).
+    #[serde(default)]
+    pub satisfaction: Option<u8>,
+}
+
+/// `response`'s answer (1–5) to the overall-satisfaction question
+/// ([`csat_item`]), when it was shown and answered; read with `q`, the
+/// questionnaire version the response answered.
+pub fn satisfaction_of(q: &Questionnaire, response: &Response) -> Option<u8> {
+    let id = csat_item(q)?;
+    if !q.shown(&response.answers).contains(id) {
+        return None;
+    }
+    match response.answers.get(id) {
+        Some(Answer::Rating(x)) if (1..=5).contains(x) => Some(*x),
+        _ => None,
+    }
 }
 
 /// Every non-blank free text of `response`: answers to text items, then
@@ -1560,6 +1690,7 @@ pub fn comments_of(response: &Response) -> Vec<Comment> {
             submitted_at: response.submitted_at,
             item: item.clone(),
             text: text.clone(),
+            satisfaction: None,
         })
         .collect()
 }
@@ -1582,8 +1713,33 @@ pub struct CommentQuery {
     pub filter: Filter,
     /// Only comments containing this text, case-insensitively.
     pub q: Option<String>,
-    /// The latest this many per branch.
+    /// The latest this many per branch (per branch and satisfaction
+    /// answer, by [`CommentOrder::Score`]).
     pub limit: u32,
+    /// Which comments and in what order.
+    pub by: CommentOrder,
+}
+
+/// How `GET /api/v1/comments` chooses and orders comments (`by=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommentOrder {
+    /// The latest `limit` per branch, newest first (`by=time`, the default).
+    #[default]
+    Latest,
+    /// The latest `limit` per branch at each satisfaction answer (1–5, then
+    /// none), lowest answer first: the range of what customers said, for
+    /// choosing representative comments (`by=score`).
+    Score,
+}
+
+impl CommentOrder {
+    /// Its URL value.
+    pub fn param(self) -> &'static str {
+        match self {
+            CommentOrder::Latest => "time",
+            CommentOrder::Score => "score",
+        }
+    }
 }
 
 /// The URL form of a [`CommentQuery`].
@@ -1598,6 +1754,9 @@ pub struct CommentParams {
     /// Comments per branch, as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
+    /// `time` or `score` ([`CommentOrder`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 impl TryFrom<CommentParams> for CommentQuery {
@@ -1611,10 +1770,16 @@ impl TryFrom<CommentParams> for CommentQuery {
                 _ => return Err(FilterError::BadLimit(l)),
             },
         };
+        let by = match given(p.by).as_deref() {
+            None | Some("time") => CommentOrder::Latest,
+            Some("score") => CommentOrder::Score,
+            Some(other) => return Err(FilterError::BadOrder(other.to_owned())),
+        };
         Ok(CommentQuery {
             filter: Filter::try_from(p.filter)?,
             q: search(p.q)?,
             limit,
+            by,
         })
     }
 }
@@ -1625,6 +1790,7 @@ impl From<CommentQuery> for CommentParams {
             filter: c.filter.into(),
             q: c.q,
             limit: Some(c.limit.to_string()),
+            by: (c.by != CommentOrder::Latest).then(|| c.by.param().to_owned()),
         }
     }
 }

@@ -10,11 +10,11 @@
 //! themselves are here, pure, so they are tested by hand.
 
 use crate::access::{FieldError, Role, Scope};
-use crate::aggregate::{comments_of, csat_item};
+use crate::aggregate::{comments_of, satisfaction_of};
 use crate::cases::{check_contact, ContactWay, MAX_EMAIL_CHARS};
 use crate::protocol::Branch;
 use crate::questionnaire::Commitment;
-use crate::response::{Answer, Channel, Response};
+use crate::response::{Channel, Response};
 use crate::score::{item_score, score};
 use crate::{ProblemCode, Questionnaire};
 use serde::{Deserialize, Serialize};
@@ -537,18 +537,14 @@ pub struct Observed {
 impl Observed {
     /// What `response` shows the rules, read with `q`, the questionnaire
     /// version it answered: the kiosk's satisfaction answer (the CSAT item,
-    /// [`csat_item`], when shown), its comments, a report's critical
+    /// [`crate::aggregate::csat_item`], when shown), its comments, a report's critical
     /// failures (as [`score`] finds them) and every commitment item shown,
     /// answered and scored under [`Commitment::MET_SCORE`] (what the
     /// scorecard counts as not met), in questionnaire order.
     pub fn of(q: &Questionnaire, response: &Response) -> Observed {
         let shown = q.shown(&response.answers);
-        let satisfaction = csat_item(q)
-            .filter(|id| response.channel == Channel::Kiosk && shown.contains(id))
-            .and_then(|id| match response.answers.get(id) {
-                Some(Answer::Rating(x)) if (1..=5).contains(x) => Some(*x),
-                _ => None,
-            });
+        let satisfaction =
+            satisfaction_of(q, response).filter(|_| response.channel == Channel::Kiosk);
         let comment = comments_of(response)
             .iter()
             .map(|c| c.text.trim())

@@ -136,8 +136,7 @@ pub const MAX_DUE_DAYS: i64 = 366;
 /// alert was raised (`alert_day`) and at most [`MAX_DUE_DAYS`] after
 /// `today`.
 pub fn check_due(due: &str, alert_day: Date, today: Date) -> Result<Date, FieldError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let day = Date::parse(due.trim(), &format).map_err(|_| FieldError {
+    let day = crate::day::parse(due.trim()).ok_or_else(|| FieldError {
         field: "due",
         code: ProblemCode::BadDate,
         problem: format!("\"{due}\" is not a date; use YYYY-MM-DD"),

@@ -389,6 +389,14 @@ pub struct Items {
     /// The words of every item listed.
     #[serde(default)]
     pub names: Names,
+    /// With `against=peers`, by format code: the items of the selected
+    /// branches of that format together, what each of them is compared with.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub peers: BTreeMap<String, Vec<ItemFigure>>,
+    /// How the branches' items were compared: one family, every item of
+    /// every branch listed.
+    #[serde(default)]
+    pub flags: aggregate::Flags,
 }
 
 /// Every item of `sums`, those of the questionnaires in `latest` in their
@@ -445,7 +453,8 @@ fn item_sample(f: &ItemFigure, s: &ItemSums) -> stats::Sample {
 
 /// Turn item sums per branch into [`Items`]: the network is every branch
 /// of the list (as in [`aggregate::aggregate`]), the filter's branches are
-/// listed and compared with it.
+/// listed and compared with it, or with `against=peers` with the selected
+/// branches of their format together (a branch without one is not compared).
 pub fn items(
     filter: &Filter,
     branches: &[Branch],
@@ -469,6 +478,21 @@ pub fn items(
     }
     let network = item_figures(&network, latest);
     let empty = ItemMap::new();
+    let peers: BTreeMap<String, Vec<ItemFigure>> = match filter.against {
+        aggregate::Reference::Network => BTreeMap::new(),
+        aggregate::Reference::Peers => {
+            let mut sums: BTreeMap<String, ItemMap> = BTreeMap::new();
+            for b in branches.iter().filter(|b| filter.selects(b)) {
+                if let Some(format) = &b.format {
+                    let together = sums.entry(format.clone()).or_default();
+                    merge_items(together, by_branch.get(&b.code).unwrap_or(&empty));
+                }
+            }
+            sums.iter()
+                .map(|(f, s)| (f.clone(), item_figures(s, latest)))
+                .collect()
+        }
+    };
     let mut listed: Vec<(&Branch, Vec<ItemFigure>)> = branches
         .iter()
         .filter(|b| filter.selects(b))
@@ -485,10 +509,15 @@ pub fn items(
     let mut tests = Vec::new();
     for (b, items) in &listed {
         let sums = by_branch.get(&b.code).unwrap_or(&empty);
+        let reference = match filter.against {
+            aggregate::Reference::Network => Some(&network),
+            aggregate::Reference::Peers => b.format.as_ref().and_then(|f| peers.get(f)),
+        };
         for f in items {
-            let net = network
-                .iter()
-                .find(|n| n.questionnaire_id == f.questionnaire_id && n.item == f.item);
+            let net = reference.and_then(|r| {
+                r.iter()
+                    .find(|n| n.questionnaire_id == f.questionnaire_id && n.item == f.item)
+            });
             let s = sums
                 .get(&f.questionnaire_id)
                 .and_then(|q| q.get(&f.item))
@@ -497,7 +526,22 @@ pub fn items(
             tests.push(net.and_then(|net| f.figure.test(item_sample(f, &s), &net.figure)));
         }
     }
-    let mut verdicts = aggregate::comparisons(&tests).into_iter();
+    let verdicts = aggregate::comparisons(&tests);
+    let flags = aggregate::Flags {
+        compared_with: filter.against,
+        tests: tests.iter().flatten().count() as u64,
+        flagged: verdicts
+            .iter()
+            .filter(|v| {
+                matches!(
+                    v,
+                    Some(stats::Comparison::Better | stats::Comparison::Worse)
+                )
+            })
+            .count() as u64,
+        ..aggregate::Flags::default()
+    };
+    let mut verdicts = verdicts.into_iter();
     for (_, items) in &mut listed {
         for f in items {
             f.figure.comparison = verdicts.next().expect("one verdict per item");
@@ -521,5 +565,7 @@ pub fn items(
         network,
         branches,
         names,
+        peers,
+        flags,
     }
 }

@@ -39,7 +39,7 @@ const PAGE: u32 = 1000;
 
 /// 400 for a filter naming an unknown region, branch or questionnaire.
 pub fn check(catalog: &Catalog, filter: &Filter) -> Result<(), ApiError> {
-    filter.check(&catalog.branches())?;
+    filter.check(&catalog.branches(), &catalog.formats())?;
     match &filter.questionnaire {
         Some(id) if catalog.latest(id).is_none() => Err(ApiError::BadRequest(format!(
             "questionnaire: unknown questionnaire \"{id}\"; GET /api/v1/questionnaires lists them"
@@ -53,54 +53,56 @@ pub fn check(catalog: &Catalog, filter: &Filter) -> Result<(), ApiError> {
 /// The figures for `filter` (already checked), with the headline figures'
 /// change since the previous period when the filter has both dates.
 pub async fn aggregates(state: &AppState, filter: &Filter) -> Result<Aggregates, ApiError> {
-    aggregates_in(state, &state.catalog.snapshot(), filter).await
-}
-
-/// [`aggregates`] with the commitments and branches of `snapshot`.
-async fn aggregates_in(
-    state: &AppState,
-    snapshot: &Snapshot,
-    filter: &Filter,
-) -> Result<Aggregates, ApiError> {
+    let snapshot = state.catalog.snapshot();
     let defs = snapshot.definitions();
     let commitments = defs.commitment_items();
     let branches = snapshot.branches();
-    let parts =
-        crate::telemetry::timed("aggregates", state.store.rollup_parts(filter, &commitments))
-            .await?;
-    let mut a = aggregate(filter, branches, &defs, parts);
+    // Each channel read apart: without a channel the answer holds both,
+    // flagged as one family (`aggregate_channels`).
+    let parts_of = |f: &Filter| {
+        let f = f.clone();
+        let commitments = &commitments;
+        async move {
+            let mut out = Vec::new();
+            for channel in aggregate::CHANNELS {
+                if f.channel.is_some_and(|c| c != channel) {
+                    continue;
+                }
+                let one = Filter {
+                    channel: Some(channel),
+                    ..f.clone()
+                };
+                let parts = crate::telemetry::timed(
+                    "aggregates",
+                    state.store.rollup_parts(&one, commitments),
+                )
+                .await?;
+                out.push((channel, parts));
+            }
+            Ok::<_, ApiError>(out)
+        }
+    };
+    let mut a = aggregate::aggregate_channels(filter, branches, &defs, parts_of(filter).await?);
     if let Some(before) = filter.previous() {
-        let parts = crate::telemetry::timed(
-            "aggregates",
-            state.store.rollup_parts(&before, &commitments),
-        )
-        .await?;
-        aggregate::with_changes(&mut a, &aggregate(&before, branches, &defs, parts));
+        let then =
+            aggregate::aggregate_channels(&before, branches, &defs, parts_of(&before).await?);
+        aggregate::with_changes(&mut a, &then);
     }
     Ok(a)
 }
 
 /// The figures of `filter` (already checked) per channel: the filter's
 /// channel, or each channel in turn, so that the kiosk's and the mystery
-/// shop's figures are never mixed. Read in one state of the catalog.
+/// shop's figures are never mixed; flagged as the dashboard's screen is.
 pub async fn aggregates_by_channel(
     state: &AppState,
     filter: &Filter,
 ) -> Result<Vec<(Channel, Aggregates)>, ApiError> {
-    let snapshot = state.catalog.snapshot();
-    let channels = match filter.channel {
-        Some(c) => vec![c],
-        None => vec![Channel::Kiosk, Channel::MysteryShop],
-    };
-    let mut out = Vec::with_capacity(channels.len());
-    for channel in channels {
-        let f = Filter {
-            channel: Some(channel),
-            ..filter.clone()
-        };
-        out.push((channel, aggregates_in(state, &snapshot, &f).await?));
-    }
-    Ok(out)
+    let a = aggregates(state, filter).await?;
+    Ok(match filter.channel {
+        Some(c) => vec![(c, a)],
+        None => aggregate::CHANNELS.into_iter().zip(a.channels).collect(),
+    })
 }
 
 /// The figures of every item behind the scores for `filter` (already

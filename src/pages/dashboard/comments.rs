@@ -27,6 +27,7 @@ pub fn Comments(
                 filter,
                 q: Some(s.q.clone()).filter(|q| !q.trim().is_empty()),
                 limit: PER_BRANCH,
+                ..CommentQuery::default()
             })
         })
     });
@@ -193,6 +194,7 @@ mod tests {
             item: item.into(),
             text: "Queue too long".into(),
             channel,
+            satisfaction: None,
         }
     }
 

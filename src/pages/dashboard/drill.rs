@@ -16,7 +16,7 @@ pub use panel::Drill;
 use super::filter::{dimension_param, DashState};
 use super::texts::Texts;
 use crate::i18n::{dimension_key, text, Key};
-use branchpulse_core::aggregate::{channel_label, Figure, Filter};
+use branchpulse_core::aggregate::{channel_label, Figure, Filter, Reference};
 use branchpulse_core::scorecard::{ItemFigure, Items};
 use branchpulse_core::stats::Comparison;
 use branchpulse_core::{Channel, Dimension, Locale};
@@ -119,17 +119,31 @@ pub struct Line {
     pub max_rings: Option<u8>,
     /// The target's figure: the branch's, or the network's.
     pub figure: Option<Figure>,
-    /// The network's, beside a branch's.
+    /// What a branch's is compared with beside it: the network's, or with
+    /// `against=peers` its peers'.
     pub network: Option<Figure>,
 }
 
 /// The items of `target`'s dimension, one list per questionnaire (so per
 /// channel: never mixed), each in the questionnaire's order; `None` when
 /// the target's branch is not among `items`' branches.
-pub fn lines(items: &Items, target: &Target, texts: &Texts) -> Option<Vec<Vec<Line>>> {
+/// `format` is the target branch's: with `against=peers` its peers' items
+/// stand beside its own (none when it has no format), as the flags compare.
+pub fn lines(
+    items: &Items,
+    target: &Target,
+    texts: &Texts,
+    format: Option<&str>,
+) -> Option<Vec<Vec<Line>>> {
     let own: &[ItemFigure] = match &target.branch {
         None => &items.network,
         Some(code) => &items.branches.iter().find(|b| b.code == *code)?.items,
+    };
+    let reference: &[ItemFigure] = match items.flags.compared_with {
+        Reference::Network => &items.network,
+        Reference::Peers => format
+            .and_then(|f| items.peers.get(f))
+            .map_or(&[], Vec::as_slice),
     };
     let ours = |f: &&ItemFigure| f.dimension == Some(target.dimension);
     let find = |list: &[ItemFigure], q: &str, item: &str| {
@@ -167,7 +181,7 @@ pub fn lines(items: &Items, target: &Target, texts: &Texts) -> Option<Vec<Vec<Li
             network: target
                 .branch
                 .as_ref()
-                .and_then(|_| find(&items.network, &f.questionnaire_id, &f.item)),
+                .and_then(|_| find(reference, &f.questionnaire_id, &f.item)),
         });
     }
     for g in &mut groups {
@@ -186,17 +200,23 @@ fn with_interval(f: Option<&Figure>) -> String {
 }
 
 /// Against the network, only as the figure's own comparison says.
-fn versus(f: Option<&Figure>, locale: Locale) -> &'static str {
+/// A branch item's comparison in words: with the network, or with its
+/// peers when the items were compared with peers.
+fn versus(f: Option<&Figure>, locale: Locale, peers: bool) -> &'static str {
     let Some(f) = f else { return "–" };
     if f.too_few {
         return text(locale, Key::DashTooFew);
     }
-    match f.comparison {
-        Some(Comparison::Better) => text(locale, Key::DashBetter),
-        Some(Comparison::Worse) => text(locale, Key::DashWorse),
-        Some(Comparison::Indistinguishable) => text(locale, Key::DashSame),
-        None => "–",
-    }
+    let key = match (f.comparison, peers) {
+        (Some(Comparison::Better), false) => Key::DashBetter,
+        (Some(Comparison::Worse), false) => Key::DashWorse,
+        (Some(Comparison::Indistinguishable), false) => Key::DashSame,
+        (Some(Comparison::Better), true) => Key::DashBetterPeers,
+        (Some(Comparison::Worse), true) => Key::DashWorsePeers,
+        (Some(Comparison::Indistinguishable), true) => Key::DashSamePeers,
+        (None, _) => return "–",
+    };
+    text(locale, key)
 }
 
 fn too_few(f: Option<&Figure>) -> bool {
@@ -431,13 +451,15 @@ mod tests {
                 items: n02,
             }],
             names: Default::default(),
+            peers: Default::default(),
+            flags: Default::default(),
         }
     }
 
     #[test]
     fn items_are_grouped_by_questionnaire_in_its_order_with_the_network_beside() {
         let texts = texts();
-        let groups = lines(&items(), &target("N02~empathy"), &texts).unwrap();
+        let groups = lines(&items(), &target("N02~empathy"), &texts, None).unwrap();
         let ids: Vec<Vec<&str>> = groups
             .iter()
             .map(|g| g.iter().map(|l| l.item.as_str()).collect())
@@ -455,19 +477,46 @@ mod tests {
         assert_eq!(care.network.map(|f| f.n), Some(400));
         assert!(!care.yes_no && groups[0][1].yes_no);
 
-        let network = lines(&items(), &target("network~empathy"), &texts).unwrap();
+        let network = lines(&items(), &target("network~empathy"), &texts, None).unwrap();
         assert_eq!(network[0][1].figure.map(|f| f.n), Some(60));
         assert!(network.iter().flatten().all(|l| l.network.is_none()));
 
-        assert_eq!(lines(&items(), &target("S01~empathy"), &texts), None);
-        assert_eq!(lines(&items(), &target("N02~value"), &texts), Some(vec![]));
+        assert_eq!(lines(&items(), &target("S01~empathy"), &texts, None), None);
+        assert_eq!(
+            lines(&items(), &target("N02~value"), &texts, None),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn compared_with_peers_the_peers_items_stand_beside_the_branchs() {
+        let texts = texts();
+        let mut peers = items();
+        peers.flags.compared_with = Reference::Peers;
+        let mut theirs = peers.network.clone();
+        for f in &mut theirs {
+            f.figure.n = 7;
+        }
+        peers.peers.insert("community".into(), theirs);
+        let groups = lines(&peers, &target("N02~empathy"), &texts, Some("community")).unwrap();
+        let beside: Vec<Option<u64>> = groups
+            .iter()
+            .flatten()
+            .map(|l| l.network.map(|f| f.n))
+            .collect();
+        assert_eq!(beside, [Some(7), Some(7), Some(7)]);
+        // A branch without a format (or of another) has nothing beside it.
+        for format in [None, Some("flagship")] {
+            let groups = lines(&peers, &target("N02~empathy"), &texts, format).unwrap();
+            assert!(groups.iter().flatten().all(|l| l.network.is_none()));
+        }
     }
 
     #[test]
     fn the_description_names_items_by_text_and_flags_only_from_the_comparison() {
         let texts = texts();
         let t = target("N02~empathy");
-        let groups = lines(&items(), &t, &texts).unwrap();
+        let groups = lines(&items(), &t, &texts, None).unwrap();
         let d = description(&groups, &t, "N02 Riverside", &texts, Locale::En);
         assert_eq!(
             d,

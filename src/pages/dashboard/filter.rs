@@ -1,6 +1,6 @@
 //! The dashboard's state lives in its URL, so a view can be shared and
 //! reloaded: the contract's [`Filter`] parameters (`from`, `to`, `channel`,
-//! `questionnaire`, `branches`, `region`, `against`) plus the dashboard's own:
+//! `questionnaire`, `branches`, `region`, `format`, `against`) plus the dashboard's own:
 //! `compare` (branches on the radar and the trend), `trend` (the figure the
 //! trend follows), `q` (the comment search) and `drill` (the score whose
 //! items are open, [`Target`]), and the branch table's `tq`, `tsort`,
@@ -8,8 +8,9 @@
 //! extra parameters, so the same query string goes to the API.
 
 use super::drill::Target;
+use super::picker::BranchPicker;
 use super::table::TableState;
-use crate::i18n::{dimension_key, t, Key};
+use crate::i18n::{dimension_key, t, use_locale, Key};
 use branchpulse_core::aggregate::{Filter, FilterError, FilterParams, Reference};
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::{Channel, Dimension};
@@ -18,6 +19,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The most branches drawn on the radar and the trend.
 pub const MAX_COMPARE: usize = 4;
@@ -72,6 +74,7 @@ impl DashState {
             questionnaire: p("questionnaire"),
             branches: p("branches"),
             region: p("region"),
+            format: p("format"),
             against: p("against"),
         };
         let trend = p("trend");
@@ -188,80 +191,50 @@ pub fn FilterBar(
         }
     };
     let regions: BTreeSet<String> = branches.iter().map(|b| b.region.clone()).collect();
-    let branch_boxes = branches
-        .iter()
-        .map(|b| {
-            let code = b.code.clone();
-            let checked = {
-                let code = code.clone();
-                move || filter().branches.contains(&code)
-            };
-            let toggle = {
-                let code = code.clone();
-                move |_| {
-                    let code = code.clone();
-                    change(&move |f: &mut Filter| {
-                        if let Some(i) = f.branches.iter().position(|c| *c == code) {
-                            f.branches.remove(i);
-                        } else {
-                            f.branches.push(code.clone());
-                        }
-                    })
+    let branches = Arc::new(branches);
+    let chosen = Signal::derive(move || filter().branches);
+    let choose = Callback::new(move |codes: Vec<String>| {
+        change(&move |f: &mut Filter| f.branches = codes.clone())
+    });
+    let compared = Signal::derive(move || state.with(|s| s.compare.clone()));
+    let compare = Callback::new(move |codes: Vec<String>| {
+        let mut s = state.get_untracked();
+        s.compare = codes;
+        set.run(s);
+    });
+    // The formats' names in the reader's language; without them (offline)
+    // only "all" is offered, and a format in the URL still applies.
+    let locale = use_locale();
+    let formats = LocalResource::new(crate::api::admin::formats);
+    let format_options = move || {
+        let l = locale.get();
+        let mut list: Vec<(String, String)> = formats
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| (f.name.get(l).to_owned(), f.code))
+            .collect();
+        if let Some(code) = filter()
+            .format
+            .filter(|c| !list.iter().any(|(_, f)| f == c))
+        {
+            list.push((code.clone(), code));
+        }
+        list.into_iter()
+            .map(|(name, code)| {
+                let is = code.clone();
+                view! {
+                    <option
+                        value=code
+                        selected=move || filter().format.as_deref() == Some(is.as_str())
+                    >
+                        {name}
+                    </option>
                 }
-            };
-            view! {
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        name="branches"
-                        value=code.clone()
-                        prop:checked=checked
-                        on:change=toggle
-                    />
-                    {format!("{} {}", b.code, b.name)}
-                </label>
-            }
-        })
-        .collect_view();
-    let compare_boxes = branches
-        .iter()
-        .map(|b| {
-            let code = b.code.clone();
-            let checked = {
-                let code = code.clone();
-                move || state.with(|s| s.compare.contains(&code))
-            };
-            let disabled = {
-                let code = code.clone();
-                move || state.with(|s| s.compare.len() >= MAX_COMPARE && !s.compare.contains(&code))
-            };
-            let toggle = {
-                let code = code.clone();
-                move |_| {
-                    let mut s = state.get_untracked();
-                    if let Some(i) = s.compare.iter().position(|c| *c == code) {
-                        s.compare.remove(i);
-                    } else if s.compare.len() < MAX_COMPARE {
-                        s.compare.push(code.clone());
-                    }
-                    set.run(s);
-                }
-            };
-            view! {
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        name="compare"
-                        value=code.clone()
-                        prop:checked=checked
-                        prop:disabled=disabled
-                        on:change=toggle
-                    />
-                    {format!("{} {}", b.code, b.name)}
-                </label>
-            }
-        })
-        .collect_view();
+            })
+            .collect_view()
+    };
     view! {
         <form class="dash-filters" aria-label=t(Key::DashFilters) on:submit=|e| e.prevent_default()>
             <div class="row">
@@ -345,6 +318,21 @@ pub fn FilterBar(
                     </select>
                 </label>
                 <label>
+                    {t(Key::DashFormat)}
+                    <select
+                        id="dash-format"
+                        on:change=move |e| {
+                            let v = Some(event_target_value(&e)).filter(|v| !v.is_empty());
+                            change(&move |f: &mut Filter| f.format = v.clone())
+                        }
+                    >
+                        <option value="" selected=move || filter().format.is_none()>
+                            {t(Key::DashAll)}
+                        </option>
+                        {format_options}
+                    </select>
+                </label>
+                <label>
                     {t(Key::DashAgainst)}
                     <select
                         id="dash-against"
@@ -418,17 +406,24 @@ pub fn FilterBar(
             }}
             <details class="branch-choice">
                 <summary>{t(Key::DashAllBranches)}</summary>
-                <fieldset>
-                    <legend>{t(Key::DashAllBranches)}</legend>
-                    {branch_boxes}
-                </fieldset>
+                <BranchPicker
+                    id="pick-branches"
+                    label=Key::DashAllBranches
+                    branches=branches.clone()
+                    chosen
+                    set=choose
+                />
             </details>
             <details class="branch-choice">
                 <summary>{t(Key::DashCompare)}</summary>
-                <fieldset>
-                    <legend>{t(Key::DashCompare)}</legend>
-                    {compare_boxes}
-                </fieldset>
+                <BranchPicker
+                    id="pick-compare"
+                    label=Key::DashCompare
+                    branches
+                    chosen=compared
+                    set=compare
+                    max=MAX_COMPARE
+                />
             </details>
         </form>
     }

@@ -24,6 +24,8 @@ mod drill;
 mod figures;
 mod filter;
 mod offline;
+// Issue 19: the filter bar's branch picker, light at 500 branches.
+mod picker;
 // Issue 19: the printable monthly report; issue 22: a bundle of its own
 // (`/report`, see [`report_page`]); `?s=report` sends the browser there.
 mod report;

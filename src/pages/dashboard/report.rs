@@ -1,5 +1,6 @@
 //! The monthly report (`/report?branch=N01&month=2026-11`, or
-//! `&region=North`): one branch's or one region's month on paper, in the
+//! `&region=North`, or `&format=community`): one branch's, region's or
+//! format's month on paper, in the
 //! reader's language. Headline figures, commitments and waits, each with
 //! its n, 95% interval and change since the previous calendar month (asked
 //! for on its own: the server's own change is against the days just
@@ -7,10 +8,10 @@
 //! customers' comments. Tables and words only, so that it prints in black
 //! and white (style/report.css).
 //!
-//! The figures are the existing aggregates, each channel asked for apart
-//! (kiosk and mystery shop are never averaged together), for the month and
-//! the month before. A region's own totals are the aggregates'
-//! `selection`; a branch's are its row.
+//! The figures are the existing aggregates, both channels in one answer
+//! (kiosk and mystery shop kept apart, never averaged together, and their
+//! flags one family), for the month and the month before. A region's or a format's own totals are the
+//! aggregates' `selection`; a branch's are its row.
 //!
 //! Sections are functions of the loaded [`Report`] in [`SECTIONS`]: one
 //! more section is one more line there (it may be a component of its own
@@ -29,8 +30,10 @@ use crate::i18n::{dimension_key, t, text, use_locale, Key};
 use crate::session::Auth;
 use crate::storage::kept;
 use branchpulse_core::access::Scope;
-use branchpulse_core::aggregate::{Aggregates, CommentQuery, Figure, Figures, Filter};
-use branchpulse_core::protocol::Branch;
+use branchpulse_core::aggregate::{
+    Aggregates, CommentOrder, CommentQuery, Figure, Figures, Filter,
+};
+use branchpulse_core::protocol::{Branch, Format};
 use branchpulse_core::scorecard::{Change, CommitmentFigure, Standing};
 use branchpulse_core::stats::Movement;
 use branchpulse_core::{Channel, Dimension, Locale};
@@ -45,9 +48,10 @@ type Section = fn(&Report, Locale) -> Option<AnyView>;
 /// The report's sections, in page order.
 const SECTIONS: &[Section] = &[headline, commitments, waiting, drivers, branches, comments];
 
-/// Comments quoted, and read per branch to choose them from.
-const QUOTED: usize = 6;
-const READ_PER_BRANCH: u32 = 5;
+/// Comments quoted, and read per branch and satisfaction answer to choose
+/// them from ([`pick::pick`]).
+const QUOTED: usize = 5;
+const READ_PER_ANSWER: u32 = 2;
 
 /// One channel's figures this month and the month before.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +84,7 @@ fn of<'a>(a: &'a Aggregates, place: &Place) -> Option<&'a Figures> {
             .iter()
             .find(|b| &b.code == code)
             .map(|b| &b.figures),
-        Place::Region(_) => a.selection.as_ref(),
+        Place::Region(_) | Place::Format(_) => a.selection.as_ref(),
     }
 }
 
@@ -94,16 +98,18 @@ impl Period {
     }
 }
 
-async fn period(
+/// The month's answer and the month before's, each for both channels at
+/// once: their comparisons are then flagged as one family, as the
+/// dashboard's screen is, rather than the kiosk's and the shop's apart.
+async fn periods(
     filter: &Filter,
     before: Option<&Filter>,
-    channel: Channel,
-) -> Result<(Period, bool), ApiError> {
-    let on = |f: &Filter| Filter {
-        channel: Some(channel),
+) -> Result<(Period, Period, bool), ApiError> {
+    let both = |f: &Filter| Filter {
+        channel: None,
         ..f.clone()
     };
-    let (this, last) = (on(filter), before.map(on));
+    let (this, last) = (both(filter), before.map(both));
     let now = kept::aggregates(&this);
     let then = async {
         match &last {
@@ -116,13 +122,27 @@ async fn period(
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     let kept_then = then.as_ref().is_some_and(|t| t.1);
+    let then = then.map(|t| t.0);
+    let period = |channel: Channel| -> Result<Period, ApiError> {
+        Ok(Period {
+            now: of_channel(&now, channel)?,
+            before: then.as_ref().map(|a| of_channel(a, channel)).transpose()?,
+        })
+    };
     Ok((
-        Period {
-            now,
-            before: then.map(|t| t.0),
-        },
+        period(Channel::Kiosk)?,
+        period(Channel::MysteryShop)?,
         kept_now || kept_then,
     ))
+}
+
+/// One channel's answer within an answer for both.
+fn of_channel(a: &Aggregates, channel: Channel) -> Result<Aggregates, ApiError> {
+    a.channels
+        .iter()
+        .find(|c| c.filter.channel == Some(channel))
+        .cloned()
+        .ok_or_else(|| ApiError::Decode(format!("no {channel:?} figures in the answer")))
 }
 
 /// What the report screen shows.
@@ -144,18 +164,16 @@ async fn load(month: Month, place: Place, filter: Filter) -> Result<Report, ApiE
             ..filter.clone()
         },
         q: None,
-        limit: READ_PER_BRANCH,
+        limit: READ_PER_ANSWER,
+        by: CommentOrder::Score,
     };
-    let ((kiosk, shop), comments, texts) = futures::future::join3(
-        futures::future::join(
-            period(&filter, before.as_ref(), Channel::Kiosk),
-            period(&filter, before.as_ref(), Channel::MysteryShop),
-        ),
+    let (periods, comments, texts) = futures::future::join3(
+        periods(&filter, before.as_ref()),
         api::comments(&comments),
         Texts::shared(),
     )
     .await;
-    let ((kiosk, k1), (shop, k2)) = (kiosk?, shop?);
+    let (kiosk, shop, kept) = periods?;
     Ok(Report {
         month,
         place,
@@ -164,7 +182,7 @@ async fn load(month: Month, place: Place, filter: Filter) -> Result<Report, ApiE
         shop,
         comments: comments.ok(),
         texts,
-        kept: k1 || k2,
+        kept,
     })
 }
 
@@ -206,6 +224,7 @@ fn place_value(p: &Place) -> String {
     match p {
         Place::Branch(c) => format!("branch:{c}"),
         Place::Region(r) => format!("region:{r}"),
+        Place::Format(f) => format!("format:{f}"),
     }
 }
 
@@ -213,11 +232,12 @@ fn place_of_value(v: &str) -> Option<Place> {
     match v.split_once(':')? {
         ("branch", c) => Some(Place::Branch(c.into())),
         ("region", r) => Some(Place::Region(r.into())),
+        ("format", f) => Some(Place::Format(f.into())),
         _ => None,
     }
 }
 
-fn place_name(p: &Place, branches: &[Branch], locale: Locale) -> String {
+fn place_name(p: &Place, branches: &[Branch], formats: &[Format], locale: Locale) -> String {
     match p {
         Place::Branch(c) => branches
             .iter()
@@ -225,6 +245,16 @@ fn place_name(p: &Place, branches: &[Branch], locale: Locale) -> String {
             .map(|b| format!("{} {}", b.code, b.name))
             .unwrap_or_else(|| c.clone()),
         Place::Region(r) => fill(text(locale, Key::RepRegionName), &[("region", r.clone())]),
+        Place::Format(code) => {
+            let name = formats
+                .iter()
+                .find(|f| &f.code == code)
+                .map_or(code.as_str(), |f| f.name.get(locale));
+            fill(
+                text(locale, Key::RepFormatName),
+                &[("format", name.to_owned())],
+            )
+        }
     }
 }
 
@@ -241,7 +271,11 @@ pub fn Report(branches: Vec<Branch>) -> impl IntoView {
                 Some(m) => Month::parse(m),
                 None => today().map(Month::last_whole),
             };
-            let place = Place::from_params(q.get_str("branch"), q.get_str("region"));
+            let place = Place::from_params(
+                q.get_str("branch"),
+                q.get_str("region"),
+                q.get_str("format"),
+            );
             (month, place)
         })
     });
@@ -289,6 +323,17 @@ pub fn Report(branches: Vec<Branch>) -> impl IntoView {
         let _ = window().print();
     };
     let branches = StoredValue::new(branches);
+    // Formats are offered to readers of the whole network: a narrower
+    // scope is refused for a format that reaches beyond it.
+    let whole = matches!(scope, Some(Scope::All) | None);
+    let formats = LocalResource::new(move || async move {
+        if whole {
+            crate::api::admin::formats().await.unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    });
+    let known = move || formats.get().unwrap_or_default();
     let options = {
         let regions = regions.clone();
         move || {
@@ -297,7 +342,7 @@ pub fn Report(branches: Vec<Branch>) -> impl IntoView {
                 .iter()
                 .map(|r| {
                     let p = Place::Region(r.clone());
-                    view! { <option value=place_value(&p)>{place_name(&p, &[], l)}</option> }
+                    view! { <option value=place_value(&p)>{place_name(&p, &[], &[], l)}</option> }
                 })
                 .collect_view();
             let branch_options = branches.with_value(|list| {
@@ -307,11 +352,25 @@ pub fn Report(branches: Vec<Branch>) -> impl IntoView {
                     })
                     .collect_view()
             });
+            let formats = known();
+            let format_options = formats
+                .iter()
+                .map(|f| {
+                    let p = Place::Format(f.code.clone());
+                    view! { <option value=place_value(&p)>{f.name.get(l).to_owned()}</option> }
+                })
+                .collect_view();
             view! {
                 {(!regions.is_empty())
                     .then(|| {
                         view! {
                             <optgroup label=text(l, Key::RepRegions)>{region_options}</optgroup>
+                        }
+                    })}
+                {(!formats.is_empty())
+                    .then(|| {
+                        view! {
+                            <optgroup label=text(l, Key::DashFormat)>{format_options}</optgroup>
                         }
                     })}
                 <optgroup label=text(l, Key::RepBranches)>{branch_options}</optgroup>
@@ -381,7 +440,7 @@ pub fn Report(branches: Vec<Branch>) -> impl IntoView {
                         .into_any()
                 }
                 (Some(Outcome::Ready(r)), _) => {
-                    let name = branches.with_value(|b| place_name(&r.place, b, l));
+                    let name = branches.with_value(|b| place_name(&r.place, b, &known(), l));
                     page(&r, &name, l)
                 }
             }
@@ -406,10 +465,7 @@ fn page(r: &Report, name: &str, locale: Locale) -> AnyView {
             ("pto", previous.last().to_string()),
         ],
     );
-    let place = match &r.place {
-        Place::Branch(c) => format!("branch:{c}"),
-        Place::Region(x) => format!("region:{x}"),
-    };
+    let place = place_value(&r.place);
     view! {
         <article
             class="report"
@@ -855,9 +911,9 @@ fn compact(f: &Figure, tx: Tx<'_>) -> String {
 }
 
 fn branches(r: &Report, locale: Locale) -> Option<AnyView> {
-    let Place::Region(_) = r.place else {
+    if let Place::Branch(_) = r.place {
         return None;
-    };
+    }
     let tx = |k| text(locale, k);
     let lines = r
         .kiosk
@@ -945,11 +1001,19 @@ fn comments(r: &Report, locale: Locale) -> Option<AnyView> {
                         let (on, _) = labels(c, &r.texts, locale);
                         // The day only: the minute would help pick out a customer.
                         let day = c.submitted_at.get(..10).unwrap_or_default().to_string();
+                        let score = match c.satisfaction {
+                            Some(s) => fill(tx(Key::RepScore), &[("score", s.to_string())]),
+                            None => tx(Key::RepNoScore).to_string(),
+                        };
                         view! {
-                            <li class="report-comment">
+                            <li
+                                class="report-comment"
+                                data-satisfaction=c.satisfaction.map(|s| s.to_string())
+                            >
                                 <blockquote>{pick::mask(&c.text, hidden)}</blockquote>
                                 <p class="comment-meta">
-                                    {format!("{} · {day} · {on}", c.branch)}
+                                    <span class="comment-score">{score}</span>
+                                    {format!(" · {} · {day} · {on}", c.branch)}
                                 </p>
                             </li>
                         }

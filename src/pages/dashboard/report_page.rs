@@ -1,5 +1,5 @@
 //! The monthly report's own page (`/report?branch=N01&month=2026-11`, or
-//! `region=`), the report bundle's (`src/bin/report.rs`): the dashboard's
+//! `region=`, `format=`), the report bundle's (`src/bin/report.rs`): the dashboard's
 //! heading and tabs around [`report::Report`], with none of its charts,
 //! so a report opens and prints without loading them.
 

@@ -1,9 +1,10 @@
 //! Kiosk customers and mystery shoppers answer different questions on
 //! different scales (1–5 faces against yes/no checks), so their figures are
-//! never averaged together: the dashboard asks for each channel's figures
-//! on its own (`channel=kiosk`, `channel=mystery_shop`) and shows one
-//! section per channel, side by side under "all channels". Each channel's
-//! figures have their own kept copy and their own offline fallback.
+//! never averaged together: the dashboard shows one section per channel,
+//! side by side under "all channels". They come in one answer (its
+//! `channels`), so that every flag on the screen is one Benjamini–Hochberg
+//! family; with a channel chosen, that channel's answer alone. The answer
+//! has one kept copy and one offline fallback.
 
 use super::filter::DashState;
 use super::texts::Texts;
@@ -24,39 +25,36 @@ pub struct Section {
     pub source: Source,
 }
 
-/// The channels `filter` shows, kiosk first.
-pub fn channels(filter: &Filter) -> Vec<Channel> {
-    match filter.channel {
-        Some(c) => vec![c],
-        None => vec![Channel::Kiosk, Channel::MysteryShop],
-    }
-}
-
 /// Each channel's figures for `filter`: from the server, else its kept
 /// copy, else the responses on this device.
 pub async fn load(filter: &Filter) -> Result<Vec<Section>, ApiError> {
-    let each = channels(filter).into_iter().map(|channel| {
-        let f = Filter {
-            channel: Some(channel),
-            ..filter.clone()
-        };
-        async move {
-            let (aggregates, source) = match kept::aggregates(&f).await {
-                Ok((a, kept)) => (a, if kept { Source::Kept } else { Source::Server }),
-                Err(e) if e.is_transient() => match offline::from_device(&f).await {
-                    Ok((a, n)) => (a, Source::Device(n)),
-                    Err(_) => return Err(e),
-                },
-                Err(e) => return Err(e),
-            };
-            Ok(Section {
-                channel,
+    let (aggregates, source) = match kept::aggregates(filter).await {
+        Ok((a, kept)) => (a, if kept { Source::Kept } else { Source::Server }),
+        Err(e) if e.is_transient() => match offline::from_device(filter).await {
+            Ok((a, n)) => (a, Source::Device(n)),
+            Err(_) => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
+    Ok(split(aggregates, source))
+}
+
+/// The sections of one answer: its channel's, or each of its `channels`.
+pub fn split(a: Aggregates, source: Source) -> Vec<Section> {
+    let answers = match a.filter.channel {
+        Some(_) => vec![a],
+        None => a.channels,
+    };
+    answers
+        .into_iter()
+        .filter_map(|aggregates| {
+            Some(Section {
+                channel: aggregates.filter.channel?,
                 aggregates,
                 source,
             })
-        }
-    });
-    futures::future::join_all(each).await.into_iter().collect()
+        })
+        .collect()
 }
 
 /// Where the figures on screen come from, on the page for the tests: one

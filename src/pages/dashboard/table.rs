@@ -16,9 +16,9 @@ use branchpulse_core::aggregate::{BranchFigures, Figure};
 use branchpulse_core::scorecard::{CommitmentFigure, Standing};
 use branchpulse_core::stats::{Comparison, Estimate};
 use branchpulse_core::{Channel, Dimension, Locale};
+use leptos::either::Either;
 use leptos::prelude::*;
 use order::{Bounds, Column, Direction, Line, Sort, MAX_SELECTED};
-use std::fmt::Write as _;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
@@ -243,58 +243,57 @@ fn kind_key(kind: &str) -> Key {
     }
 }
 
-/// `s` safe inside HTML text and attribute values: branch names are
-/// whatever an admin typed.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// One cell: its kind (`better`…) as class and data attribute, the
-/// interval (for the tests that check the order), the mark, the words
-/// for screen readers and `body`.
-fn cell_html(out: &mut String, kind: &str, e: Option<Estimate>, body: &str, locale: Locale) {
-    let _ = write!(
-        out,
-        "<td class=\"fig cmp-{kind}\" data-comparison=\"{kind}\""
-    );
-    if let Some(e) = e {
-        let _ = write!(
-            out,
-            " data-value=\"{}\" data-low=\"{}\" data-high=\"{}\"",
-            e.value, e.low, e.high
-        );
+/// interval (for the tests that check the order), the mark, the value
+/// with its n (a figure) or `value` alone (commitments), and the words for
+/// screen readers. One function for every cell, so the bundle carries one
+/// cell view.
+fn cell(
+    kind: &'static str,
+    e: Option<Estimate>,
+    value: String,
+    n: Option<u64>,
+    locale: Locale,
+) -> impl IntoView {
+    let number = move |f: fn(&Estimate) -> f64| e.as_ref().map(|e| f(e).to_string());
+    let body = match n {
+        Some(n) => Either::Left(view! {
+            <span class="fig-value">{value}</span>
+            <span class="fig-n">{format!("n={n}")}</span>
+        }),
+        None => Either::Right(value),
+    };
+    view! {
+        <td
+            class=format!("fig cmp-{kind}")
+            data-comparison=kind
+            data-value=number(|e| e.value)
+            data-low=number(|e| e.low)
+            data-high=number(|e| e.high)
+        >
+            <span class="fig-mark" aria-hidden="true">
+                {symbol(kind)}
+            </span>
+            " "
+            {body}
+            <span class="sr-only">" " {text(locale, kind_key(kind))}</span>
+        </td>
     }
-    let _ = write!(
-        out,
-        "><span class=\"fig-mark\" aria-hidden=\"true\">{}</span> {body}<span class=\"sr-only\"> {}</span></td>",
-        symbol(kind),
-        esc(text(locale, kind_key(kind)))
-    );
 }
 
-fn figure_html(out: &mut String, f: &Figure, locale: Locale) {
-    let body = format!(
-        "<span class=\"fig-value\">{}</span><span class=\"fig-n\">n={}</span>",
-        esc(&with_interval(f)),
-        f.n
-    );
-    cell_html(out, comparison(f), f.estimate, &body, locale);
+fn figure_cell(f: &Figure, locale: Locale) -> impl IntoView {
+    cell(
+        comparison(f),
+        f.estimate,
+        with_interval(f),
+        Some(f.n),
+        locale,
+    )
 }
 
-fn commitments_html(out: &mut String, c: Option<Commitments>, locale: Locale) {
+fn commitments_cell(c: Option<Commitments>, locale: Locale) -> impl IntoView {
     let Some(c) = c else {
-        return cell_html(out, "too-few", None, "–", locale);
+        return cell("too-few", None, "–".into(), None, locale);
     };
     let kind = if c.too_few {
         "too-few"
@@ -313,38 +312,38 @@ fn commitments_html(out: &mut String, c: Option<Commitments>, locale: Locale) {
             ("all", c.all.to_string()),
         ],
     );
-    cell_html(out, kind, None, &esc(&body), locale);
+    cell(kind, None, body, None, locale)
 }
 
-/// The rows of one page as HTML: a page is redrawn whole, so it is one
-/// string rather than a few hundred reactive nodes (the bundle's size).
-/// Ticks are set on the boxes afterwards, so ticking redraws nothing.
-fn rows_html(rows: &[&Row], locale: Locale) -> String {
-    let mut out = String::new();
-    for r in rows {
-        let l = &r.line;
-        let label = format!("{} {}", l.code, l.name);
-        let few = if r.figures.iter().all(|f| f.too_few) {
-            " class=\"too-few\""
-        } else {
-            ""
-        };
-        let _ = write!(
-            out,
-            "<tr data-code=\"{code}\"{few}><td class=\"pick\"><input type=\"checkbox\" name=\"sel\" value=\"{code}\" aria-label=\"{aria}\"></td><th scope=\"row\">{label}<span class=\"region\">{region}</span></th><td class=\"n\">{n}</td>",
-            code = esc(&l.code),
-            aria = esc(&fill(text(locale, Key::TblSelect), &[("branch", label.clone())])),
-            label = esc(&label),
-            region = esc(&l.region),
-            n = r.n,
-        );
-        for f in &r.figures {
-            figure_html(&mut out, f, locale);
-        }
-        commitments_html(&mut out, r.commitments, locale);
-        out.push_str("</tr>");
+/// One row of a page. A page is redrawn whole when it changes (25 rows);
+/// its tick boxes follow the selection in the URL on their own, so ticking
+/// redraws nothing.
+fn row(r: &Row, locale: Locale, table: Memo<TableState>) -> impl IntoView {
+    let l = &r.line;
+    let label = format!("{} {}", l.code, l.name);
+    let aria = fill(text(locale, Key::TblSelect), &[("branch", label.clone())]);
+    let few = r.figures.iter().all(|f| f.too_few);
+    let code = l.code.clone();
+    let ticked = move || table.with(|s| s.selected.contains(&code));
+    let full = move || table.with(|s| s.selected.len() >= MAX_SELECTED);
+    view! {
+        <tr data-code=l.code.clone() class:too-few=few>
+            <td class="pick">
+                <input
+                    type="checkbox"
+                    name="sel"
+                    value=l.code.clone()
+                    aria-label=aria
+                    prop:checked=ticked.clone()
+                    prop:disabled=move || full() && !ticked()
+                />
+            </td>
+            <th scope="row">{label}<span class="region">{l.region.clone()}</span></th>
+            <td class="n">{r.n}</td>
+            {r.figures.iter().map(|f| figure_cell(f, locale)).collect_view()}
+            {commitments_cell(r.commitments, locale)}
+        </tr>
     }
-    out
 }
 
 fn column_key(c: Column) -> Key {
@@ -498,31 +497,14 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
         move || {
             let (_, range, _) = page.get();
             let l = locale.get();
-            shown.with(|s| rows_html(&s[range].iter().map(|i| &rows[*i]).collect::<Vec<_>>(), l))
+            shown.with(|s| {
+                s[range]
+                    .iter()
+                    .map(|i| row(&rows[*i], l, table))
+                    .collect_view()
+            })
         }
     };
-    let tbody = NodeRef::<leptos::html::Tbody>::new();
-    // The ticks follow the URL, after every redraw of the rows too.
-    Effect::new(move |_| {
-        let selected = table.with(|s| s.selected.clone());
-        let full = selected.len() >= MAX_SELECTED;
-        page.track();
-        locale.track();
-        let Some(body) = tbody.get() else { return };
-        let Ok(boxes) = body.query_selector_all("input[type=checkbox]") else {
-            return;
-        };
-        for i in 0..boxes.length() {
-            if let Some(b) = boxes
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                let on = selected.contains(&b.value());
-                b.set_checked(on);
-                b.set_disabled(full && !on);
-            }
-        }
-    });
     let toggle = move |e: leptos::ev::Event| {
         let Some(b) = e
             .target()
@@ -662,7 +644,7 @@ fn Table(rows: Arc<Vec<Row>>, state: Memo<DashState>, set: Callback<DashState>) 
                             {headers}
                         </tr>
                     </thead>
-                    <tbody node_ref=tbody inner_html=body on:change=toggle></tbody>
+                    <tbody on:change=toggle>{body}</tbody>
                 </table>
             </div>
             <nav class="pager" aria-label=t(Key::TblPages)>

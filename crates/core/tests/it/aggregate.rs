@@ -112,12 +112,13 @@ fn a_filter_round_trips_through_its_query_string() {
         questionnaire: Some("branch_visit".into()),
         branches: vec!["N01".into(), "N02".into()],
         region: Some("North".into()),
+        format: Some("community".into()),
         against: Reference::Peers,
     };
     let q = f.to_query();
     assert_eq!(
         q,
-        "from=2026-01-05&to=2026-03-29&channel=mystery_shop&questionnaire=branch_visit&branches=N01%2CN02&region=North&against=peers"
+        "from=2026-01-05&to=2026-03-29&channel=mystery_shop&questionnaire=branch_visit&branches=N01%2CN02&region=North&format=community&against=peers"
     );
     assert_eq!(Filter::from_query(&q).unwrap(), f);
     // What axum's Query does: serde_urlencoded straight into the type.
@@ -172,16 +173,16 @@ fn regions_and_branch_codes_are_checked_against_the_branch_list() {
     let branches = network();
     let f = Filter::from_query("region=West").unwrap();
     assert_eq!(
-        f.check(&branches),
+        f.check(&branches, &[]),
         Err(FilterError::UnknownRegion("West".into()))
     );
     let f = Filter::from_query("branches=N01,X9").unwrap();
     assert_eq!(
-        f.check(&branches),
+        f.check(&branches, &[]),
         Err(FilterError::UnknownBranch("X9".into()))
     );
     let f = Filter::from_query("region=North&branches=N01,S01").unwrap();
-    assert_eq!(f.check(&branches), Ok(()));
+    assert_eq!(f.check(&branches, &[]), Ok(()));
     let chosen: Vec<&str> = branches
         .iter()
         .filter(|b| f.selects(b))
@@ -192,6 +193,50 @@ fn regions_and_branch_codes_are_checked_against_the_branch_list() {
         ["N01"],
         "branches and region together: both must hold"
     );
+}
+
+#[test]
+fn a_format_selects_its_branches_and_must_exist() {
+    use branchpulse_core::protocol::Format;
+    let mut branches = network();
+    branches[0].format = Some("community".into());
+    branches[2].format = Some("community".into());
+    branches[3].format = Some("flagship".into());
+    let text = |en: &str| -> branchpulse_core::Text {
+        serde_json::from_value(json!({"zh-CN": en, "en": en, "es": en})).unwrap()
+    };
+    let formats = ["community", "flagship", "loan_centre"].map(|code| Format {
+        code: code.into(),
+        name: text(code),
+    });
+    let chosen = |q: &str| -> Vec<String> {
+        let f = Filter::from_query(q).unwrap();
+        assert_eq!(f.check(&branches, &formats), Ok(()), "{q}");
+        branches
+            .iter()
+            .filter(|b| f.selects(b))
+            .map(|b| b.code.clone())
+            .collect()
+    };
+    assert_eq!(chosen("format=community"), ["N01", "S01"]);
+    assert_eq!(chosen("format=community&region=South"), ["S01"]);
+    assert_eq!(chosen("format=community&branches=N01,N02,S02"), ["N01"]);
+    // N02 has no format: only the whole network takes it in.
+    assert_eq!(chosen(""), ["N01", "N02", "S01", "S02"]);
+    assert!(
+        chosen("format=loan_centre").is_empty(),
+        "a format without branches selects none"
+    );
+    assert!(Filter::from_query("format=community").unwrap().narrows());
+    assert!(!Filter::from_query("against=peers").unwrap().narrows());
+    let f = Filter::from_query("format=drive_through").unwrap();
+    let e = f.check(&branches, &formats).unwrap_err();
+    assert_eq!(e, FilterError::UnknownFormat("drive_through".into()));
+    assert_eq!(
+        (e.code(), e.field()),
+        (branchpulse_core::ProblemCode::UnknownFormat, Some("format"))
+    );
+    assert_eq!(Filter::from_query("format=%20").unwrap().format, None);
 }
 
 #[test]

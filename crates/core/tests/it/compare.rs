@@ -426,3 +426,142 @@ fn peers_are_the_selected_branches_of_a_format() {
         Some(Comparison::Indistinguishable)
     );
 }
+
+/// The kiosk's sums of a branch: 100 responses, `top` of them CSAT top-2.
+fn kiosk_csat(top: u64) -> Rollup {
+    Rollup {
+        n: 100,
+        completed: 100,
+        csat_n: 100,
+        csat_top: top,
+        ..Rollup::default()
+    }
+}
+
+/// The mystery shop's sums of a branch: 100 visits, `passes` without a
+/// critical failure.
+fn shop_visits(passes: u64) -> Rollup {
+    Rollup {
+        n: 100,
+        completed: 100,
+        visits: 100,
+        passes,
+        ..Rollup::default()
+    }
+}
+
+fn parts(of: [(&str, Rollup); 2]) -> Vec<Part> {
+    of.into_iter()
+        .map(|(code, rollup)| Part {
+            branch: code.into(),
+            week: date!(2026 - 03 - 02),
+            rollup,
+        })
+        .collect()
+}
+
+#[test]
+fn both_channels_on_one_screen_are_one_family() {
+    use branchpulse_core::aggregate::aggregate_channels;
+    use branchpulse_core::Channel;
+    let branches = vec![branch("A01".into(), None), branch("B01".into(), None)];
+    let defs = Definitions::default();
+    // Kiosk: CSAT 62/100 and 38/100 against the network's 50 %: score test
+    // z = 0.12/√(0.25/100) = 2.4, p = 2·(1 − Φ(2.4)) = 0.0164 each.
+    // Completion is 100 % everywhere (p = 1). Tested per channel: completion
+    // and CSAT of two branches, m = 4.
+    let kiosk = parts([("A01", kiosk_csat(62)), ("B01", kiosk_csat(38))]);
+    let csat = |a: &branchpulse_core::aggregate::Aggregates| -> Vec<Option<Comparison>> {
+        a.branches
+            .iter()
+            .map(|b| b.figures.csat.comparison)
+            .collect()
+    };
+    // The kiosk alone: p₍₂₎ = 0.0164 ≤ 2 · 0.05/4 = 0.025, both flagged.
+    let kiosk_only = Filter {
+        channel: Some(Channel::Kiosk),
+        ..Filter::default()
+    };
+    let alone = aggregate(&kiosk_only, &branches, &defs, kiosk.clone());
+    assert_eq!((alone.flags.tests, alone.flags.flagged), (4, 2));
+    assert_eq!(
+        csat(&alone),
+        [Some(Comparison::Better), Some(Comparison::Worse)]
+    );
+    // So does aggregate_channels with the channel in the filter: the
+    // screen shows that channel alone.
+    let same = aggregate_channels(
+        &kiosk_only,
+        &branches,
+        &defs,
+        vec![(Channel::Kiosk, kiosk.clone())],
+    );
+    assert_eq!(same, alone);
+
+    // Both channels, the shop with pass rates 80/100 each (the network's
+    // 80 %, p = 1): one family of m = 8 (completion ×4, CSAT ×2, pass rate
+    // ×2). Sorted p: 0.0164, 0.0164, 1 × 6. k = 2: 0.0164 > 2 · 0.05/8 =
+    // 0.0125; k = 1: 0.0164 > 0.00625. Nothing is flagged.
+    let even = parts([("A01", shop_visits(80)), ("B01", shop_visits(80))]);
+    let both = aggregate_channels(
+        &Filter::default(),
+        &branches,
+        &defs,
+        vec![
+            (Channel::Kiosk, kiosk.clone()),
+            (Channel::MysteryShop, even),
+        ],
+    );
+    assert_eq!(both.channels.len(), 2);
+    let (k, s) = (&both.channels[0], &both.channels[1]);
+    assert_eq!(k.filter.channel, Some(Channel::Kiosk));
+    assert_eq!(s.filter.channel, Some(Channel::MysteryShop));
+    for a in [k, s] {
+        assert_eq!((a.flags.tests, a.flags.flagged), (8, 0));
+    }
+    assert_eq!(
+        csat(k),
+        [
+            Some(Comparison::Indistinguishable),
+            Some(Comparison::Indistinguishable)
+        ]
+    );
+    // The channels' own figures, never added together.
+    assert_eq!(k.network.csat.n, 200);
+    assert_eq!(k.network.mystery.visits, 0);
+    assert_eq!(s.network.mystery.pass_rate.estimate.unwrap().value, 80.0);
+    assert_eq!(s.network.csat.n, 0);
+
+    // The shop's pass rates 95/100 and 65/100 against 80 %: z =
+    // 0.15/√(0.16/100) = 3.75, p = 0.000177 each. Sorted p: 0.000177 × 2,
+    // 0.0164 × 2, 1 × 4. k = 4: 0.0164 ≤ 4 · 0.05/8 = 0.025, so the four
+    // smallest are flagged, the kiosk's two with them.
+    let apart = parts([("A01", shop_visits(95)), ("B01", shop_visits(65))]);
+    let both = aggregate_channels(
+        &Filter::default(),
+        &branches,
+        &defs,
+        vec![(Channel::Kiosk, kiosk), (Channel::MysteryShop, apart)],
+    );
+    let (k, s) = (&both.channels[0], &both.channels[1]);
+    for a in [k, s] {
+        assert_eq!((a.flags.tests, a.flags.flagged), (8, 4));
+    }
+    assert_eq!(csat(k), [Some(Comparison::Better), Some(Comparison::Worse)]);
+    let pass: Vec<_> = s
+        .branches
+        .iter()
+        .map(|b| b.figures.mystery.pass_rate.comparison)
+        .collect();
+    assert_eq!(pass, [Some(Comparison::Better), Some(Comparison::Worse)]);
+    // The p-values by hand, checked against the tests themselves.
+    let p = |sample: Sample, reference: f64| sample.test(reference).unwrap().p;
+    assert!((p(s_percent(62, 100), 50.0) - 0.016395).abs() < 1e-5);
+    assert!((p(s_percent(95, 100), 80.0) - 0.000177).abs() < 1e-5);
+    assert!(
+        (fdr::adjust(&[0.016395, 0.016395, 0.000177, 0.000177, 1.0, 1.0, 1.0, 1.0])[0]
+            - 0.016395 * 8.0 / 4.0)
+            .abs()
+            < 1e-12
+    );
+}

@@ -452,3 +452,87 @@ fn a_call_item_is_the_rate_answered_within_its_rings() {
     close(c.rate.estimate.unwrap().value, 75.0);
     assert_eq!(c.standing, Some(Standing::Missed));
 }
+
+#[test]
+fn items_are_compared_with_their_peers_on_request() {
+    use branchpulse_core::aggregate::Reference;
+    use branchpulse_core::stats::Comparison;
+    let q = shop();
+    let mut branches = branches();
+    for (b, format) in branches
+        .iter_mut()
+        .zip([Some("x"), Some("x"), Some("y"), None])
+    {
+        b.format = format.map(str::to_owned);
+    }
+    // Greeted: A 36 of 40, B 12, C 20, D 20.
+    let mut responses = Vec::new();
+    for (i, (code, yes)) in [("A", 36), ("B", 12), ("C", 20), ("D", 20)]
+        .into_iter()
+        .enumerate()
+    {
+        for k in 0..40u128 {
+            let n = i as u128 * 100 + k;
+            let at = "2026-03-02T10:00:00+08:00";
+            responses.push(response(n, code, &q, at, greeted(k < yes)));
+        }
+    }
+    let items = |query: &str| {
+        let filter = Filter::from_query(query).unwrap();
+        items_of_responses(&filter, &branches, &[&q], &responses, |_, _| Some(&q))
+    };
+    let greeted = |items: &branchpulse_core::scorecard::Items| -> Vec<Option<Comparison>> {
+        items
+            .branches
+            .iter()
+            .map(|b| b.items[0].figure.comparison)
+            .collect()
+    };
+    // Peers: format x is A and B, 48/80 = 60 %. A (90 %): score test z =
+    // 0.3/√(0.24/40) = 3.873, p = 0.000107; B (30 %) the same below. C is
+    // format y alone (p = 1), D has no format. Three tests; k = 2: 0.000107
+    // ≤ 2 · 0.05/3.
+    let p = items("against=peers");
+    assert_eq!(p.peers["x"][0].figure.estimate.unwrap().value, 60.0);
+    assert_eq!(p.peers["y"][0].figure.estimate.unwrap().value, 50.0);
+    assert_eq!(p.peers.len(), 2);
+    assert_eq!(
+        greeted(&p),
+        [
+            Some(Comparison::Better),
+            Some(Comparison::Worse),
+            Some(Comparison::Indistinguishable),
+            None
+        ]
+    );
+    assert_eq!(
+        (p.flags.compared_with, p.flags.tests, p.flags.flagged),
+        (Reference::Peers, 3, 2)
+    );
+    // The network (88/160 = 55 %): A z = 0.35/√(0.2475/40) = 4.45, B z =
+    // −3.18 (p = 0.00147), C and D z = −0.636 (p = 0.52). Four tests; k = 2:
+    // 0.00147 ≤ 0.025, k = 3: 0.52 > 0.0375.
+    let n = items("");
+    assert!(n.peers.is_empty());
+    assert_eq!(
+        greeted(&n),
+        [
+            Some(Comparison::Better),
+            Some(Comparison::Worse),
+            Some(Comparison::Indistinguishable),
+            Some(Comparison::Indistinguishable)
+        ]
+    );
+    assert_eq!(
+        (n.flags.compared_with, n.flags.tests, n.flags.flagged),
+        (Reference::Network, 4, 2)
+    );
+    // A format chosen: its branches alone, each other's peers.
+    let x = items("format=x&against=peers");
+    let codes: Vec<&str> = x.branches.iter().map(|b| b.code.as_str()).collect();
+    assert_eq!(codes, ["A", "B"]);
+    assert_eq!(
+        greeted(&x),
+        [Some(Comparison::Better), Some(Comparison::Worse)]
+    );
+}

@@ -71,7 +71,7 @@ impl<T: FromQuery, S: Send + Sync> FromRequestParts<S> for Read<T> {
         branchpulse_core::aggregate::FilterParams,
     ),
     responses(
-        (status = 200, description = "Figures with n and 95% intervals, for the network and each branch", body = branchpulse_core::aggregate::Aggregates),
+        (status = 200, description = "Figures with n and 95% intervals, for the network and each branch; without a channel, each channel apart in `channels`, flagged as one family", body = branchpulse_core::aggregate::Aggregates),
         (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
         (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
     ),
@@ -120,7 +120,7 @@ pub async fn drivers(
         branchpulse_core::aggregate::FilterParams,
     ),
     responses(
-        (status = 200, description = "Every scored item's figure with n and 95% interval, for the network and each branch (compared with the network)", body = branchpulse_core::scorecard::Items),
+        (status = 200, description = "Every scored item's figure with n and 95% interval, for the network and each branch (compared with the network, or with its peers with against=peers)", body = branchpulse_core::scorecard::Items),
         (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
         (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
     ),
@@ -135,7 +135,7 @@ pub async fn items(
     Ok(Json(read_models::items(&state, &filter).await?))
 }
 
-/// `GET /api/v1/comments?<filter>&q=<search>&limit=<per branch>`.
+/// `GET /api/v1/comments?<filter>&q=<search>&limit=<per branch>&by=<time|score>`.
 #[utoipa::path(
     get,
     path = "/api/v1/comments",
@@ -143,10 +143,11 @@ pub async fn items(
     params(
         branchpulse_core::aggregate::FilterParams,
         ("q" = Option<String>, Query, description = "Only comments containing this text, case-insensitively"),
-        ("limit" = Option<String>, Query, description = "Comments per branch, 1 to 200 (20)"),
+        ("limit" = Option<String>, Query, description = "Comments per branch, 1 to 200 (20); by score, per branch and satisfaction answer"),
+        ("by" = Option<String>, Query, description = "time (the default): the latest per branch, newest first; score: the latest per branch at each overall-satisfaction answer (1–5, then none), lowest first, to choose comments across the range of what customers said"),
     ),
     responses(
-        (status = 200, description = "The latest free texts per branch", body = Vec<branchpulse_core::aggregate::Comment>),
+        (status = 200, description = "The latest free texts per branch (per satisfaction answer by score), each with its response's overall satisfaction", body = Vec<branchpulse_core::aggregate::Comment>),
         (status = 400, description = "A filter value cannot be used, named", body = branchpulse_core::protocol::ErrorBody),
         (status = 403, description = "Outside the reader's branches", body = branchpulse_core::protocol::ErrorBody),
     ),

@@ -31,11 +31,16 @@ impl Facts {
     /// Score `response` with `q`, the questionnaire version it answered.
     pub fn of(q: &Questionnaire, response: &Response) -> Facts {
         let day = aggregate::day_of(response);
+        let satisfaction = aggregate::satisfaction_of(q, response);
+        let mut comments = aggregate::comments_of(response);
+        for c in &mut comments {
+            c.satisfaction = satisfaction;
+        }
         Facts {
             day,
             week: aggregate::week_start(day),
             rollup: Rollup::of(q, response),
-            comments: aggregate::comments_of(response),
+            comments,
         }
     }
 }
@@ -143,7 +148,7 @@ pub fn item_rows<'a>(
     .collect()
 }
 
-/// Comments written per statement (9 parameters each).
+/// Comments written per statement (10 parameters each).
 pub const COMMENTS_PER_INSERT: usize = 500;
 
 /// Item and wait-slot rows written per statement (at most 10 parameters

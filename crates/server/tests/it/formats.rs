@@ -280,3 +280,151 @@ async fn branches_are_compared_with_their_peers_on_request() {
     assert_eq!((status, refusal(&bad)), (400, ("bad_against", "against")));
     s.stop().await;
 }
+
+fn codes(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["code"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_format_is_a_selection_wherever_the_filter_applies() {
+    let s = TestServer::start().await;
+    // The branches file: community N03, N05, S02, S04, S06; business
+    // district N02, N04, S03. Thirty responses each at N02–N05, as above.
+    let mut batch = Vec::new();
+    for i in 0..30 {
+        batch.push(kiosk(100 + i, "N03", 5));
+        batch.push(kiosk(200 + i, "N05", 3));
+        batch.push(kiosk(300 + i, "N02", 5));
+        batch.push(kiosk(400 + i, "N04", 5));
+    }
+    let (status, reply) = s.post_batch(&json!({ "responses": batch })).await;
+    assert_eq!(status, 200, "{reply}");
+
+    // Aggregates: the community branches listed, the network still every
+    // branch; the selection is the format's own totals (CSAT 30/60).
+    let (status, a) = s.get_json("/api/v1/aggregates?format=community").await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(a["filter"], json!({"format": "community"}));
+    assert_eq!(codes(&a["branches"]), ["N03", "N05", "S02", "S04", "S06"]);
+    assert_eq!(a["network"]["n"], 120);
+    assert_eq!(a["selection"]["n"], 60);
+    assert_eq!(a["selection"]["csat"]["estimate"]["value"], 50.0);
+    // Each channel apart, as the dashboard shows them; the shop has none.
+    let channels = a["channels"].as_array().unwrap();
+    assert_eq!(channels.len(), 2);
+    assert_eq!(channels[0]["filter"]["channel"], "kiosk");
+    assert_eq!(channels[1]["filter"]["channel"], "mystery_shop");
+    assert_eq!(channels[0]["selection"]["n"], 60);
+    assert_eq!(channels[1]["network"]["n"], 0);
+    // With region and branches too, all must hold.
+    let (_, a) = s
+        .get_json("/api/v1/aggregates?format=community&region=South&branches=S02,S03,N03")
+        .await;
+    assert_eq!(codes(&a["branches"]), ["S02"]);
+
+    // Against peers within the format: N03 (100 %) and N05 (0 %) against
+    // their 50 %, as in the whole network's peer comparison.
+    let (_, p) = s
+        .get_json("/api/v1/aggregates?format=community&against=peers&channel=kiosk")
+        .await;
+    assert_eq!(p["peers"]["community"]["csat"]["n"], 60);
+    assert_eq!(branch(&p, "N03")["figures"]["csat"]["comparison"], "better");
+    assert_eq!(branch(&p, "N05")["figures"]["csat"]["comparison"], "worse");
+    assert!(p.get("channels").is_none(), "one channel, one answer");
+
+    // The items behind the scores, compared with peers too.
+    let (status, items) = s
+        .get_json("/api/v1/items?format=community&against=peers")
+        .await;
+    assert_eq!(status, 200, "{items}");
+    assert_eq!(
+        codes(&items["branches"]),
+        ["N03", "N05", "S02", "S04", "S06"]
+    );
+    assert_eq!(items["flags"]["compared_with"], "peers");
+    let overall = |code: &str| {
+        items["branches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["code"] == code)
+            .unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["item"] == "overall")
+            .cloned()
+    };
+    // The overall rating scores 100 (5) at N03 and 50 (3) at N05, against
+    // the peers' 75 with no spread in either branch.
+    let community = items["peers"]["community"].as_array().unwrap();
+    let peer_overall = community.iter().find(|i| i["item"] == "overall").unwrap();
+    assert_eq!(peer_overall["figure"]["estimate"]["value"], 75.0);
+    assert!(overall("N03").is_some() && overall("N05").is_some());
+    assert!(overall("S02").is_none(), "S02 has no answers");
+    let (_, network_items) = s.get_json("/api/v1/items?format=community").await;
+    assert_eq!(network_items["flags"]["compared_with"], "network");
+    assert!(network_items.get("peers").is_none());
+
+    // Comments: only those of the format's branches.
+    let (status, comments) = s
+        .get_json("/api/v1/comments?format=community&limit=200")
+        .await;
+    assert_eq!(status, 200, "{comments}");
+    let mut from: Vec<&str> = comments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["branch"].as_str().unwrap())
+        .collect();
+    from.sort();
+    from.dedup();
+    assert_eq!(from, ["N03", "N05"]);
+    assert_eq!(comments.as_array().unwrap().len(), 60);
+
+    // The key drivers of the peer group: its 60 responses.
+    let (status, d) = s.get_json("/api/v1/drivers?format=business_district").await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["filter"]["format"], "business_district");
+    assert_eq!(d["read"], 60);
+
+    // The responses export: only the format's rows.
+    let csv = s
+        .get("/api/v1/export/responses.csv?format=business_district")
+        .await
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 60);
+    assert!(
+        rows.iter()
+            .all(|r| r.contains(",N02,") || r.contains(",N04,")),
+        "{csv}"
+    );
+
+    // An unknown format is refused, naming it, on every endpoint.
+    for path in [
+        "/api/v1/aggregates",
+        "/api/v1/items",
+        "/api/v1/comments",
+        "/api/v1/drivers",
+        "/api/v1/export/aggregates.csv",
+        "/api/v1/export/responses.csv",
+    ] {
+        let (status, bad) = s.get_json(&format!("{path}?format=drive_through")).await;
+        assert_eq!(
+            (status, refusal(&bad)),
+            (400, ("unknown_format", "format")),
+            "{path}"
+        );
+    }
+    s.stop().await;
+}

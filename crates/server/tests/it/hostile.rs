@@ -717,6 +717,7 @@ fn table(k: &Known) -> Vec<Target> {
     for path in [
         "/api/v1/aggregates",
         "/api/v1/drivers",
+        "/api/v1/items",
         "/api/v1/comments",
         "/api/v1/export/responses.csv",
         "/api/v1/export/aggregates.csv",
@@ -728,6 +729,7 @@ fn table(k: &Known) -> Vec<Target> {
         t.push(query(Admin, path, "branches", url_ident("N01,N02")));
         t.push(query(Admin, path, "region", url_ident("North")));
         t.push(query(Admin, path, "against", url_ident("peers")));
+        t.push(query(Admin, path, "format", url_ident("community")));
     }
     let mut search = query(Admin, "/api/v1/comments", "q", url_text("friendly"));
     search.expect = Expect::RefusedOrFound;
@@ -738,6 +740,7 @@ fn table(k: &Known) -> Vec<Target> {
         "limit",
         url_number(1, 200),
     ));
+    t.push(query(Admin, "/api/v1/comments", "by", url_ident("score")));
     t.push(query(Admin, "/api/v1/audit", "limit", url_number(1, 1000)));
     t.push(query(Admin, "/api/v1/visits", "branch", url_ident("N01")));
     t.push(query(
@@ -888,11 +891,11 @@ fn table(k: &Known) -> Vec<Target> {
             format_body(code),
             vec![
                 ("/code", "code", ident("hostile_x", false)),
-                // A name is a map by language: serde names its entry "?",
-                // so the error names the field `name` (see the closing note).
-                ("/name/zh-CN", "name", label("社区网点", false)),
-                ("/name/en", "name", label("Community", false)),
-                ("/name/es", "name", label("Comunitaria", false)),
+                // A name is a map by language: each entry is named by
+                // its language, wrong types included.
+                ("/name/zh-CN", "name.zh-CN", label("社区网点", false)),
+                ("/name/en", "name.en", label("Community", false)),
+                ("/name/es", "name.es", label("Comunitaria", false)),
             ],
         ));
     }

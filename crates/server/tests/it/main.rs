@@ -20,6 +20,7 @@ mod attacks;
 mod bounds;
 mod cases;
 mod catalog;
+mod comments;
 mod concurrency;
 mod contacts;
 mod delivery;

@@ -10,7 +10,7 @@ use crate::pages::dashboard::filter::{dimension_param, DashState};
 use crate::pages::dashboard::texts::Texts;
 use crate::pages::dashboard::{offline, Source};
 use crate::storage::kept;
-use branchpulse_core::aggregate::{CommentQuery, Filter};
+use branchpulse_core::aggregate::{CommentQuery, Filter, Reference};
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::scorecard::Items;
 use branchpulse_core::{Channel, Dimension, Locale};
@@ -338,7 +338,11 @@ fn DrillItems(
                 </p>
             }
         });
-        let Some(groups) = lines(&items, &target, &texts) else {
+        let peers = items.flags.compared_with == Reference::Peers;
+        let format = target.branch.as_ref().and_then(|code| {
+            branches.with_value(|all| all.iter().find(|b| &b.code == code)?.format.clone())
+        });
+        let Some(groups) = lines(&items, &target, &texts, format.as_deref()) else {
             return view! {
                 {note}
                 <p class="no-data">{t(Key::DashDrillNoBranch)}</p>
@@ -371,6 +375,7 @@ fn DrillItems(
                         texts=texts.clone()
                         branch=target.branch.is_some()
                         label=label.clone()
+                        peers
                     />
                 }
             })
@@ -381,7 +386,9 @@ fn DrillItems(
                 {description}
             </p>
             {tables}
-            <p class="chart-note">{t(Key::DashDrillNoteFlags)}</p>
+            <p class="chart-note">
+                {t(if peers { Key::DashDrillNoteFlagsPeers } else { Key::DashDrillNoteFlags })}
+            </p>
             <p class="chart-note">{t(Key::DashNoteGrey)}</p>
         }
         .into_any()
@@ -394,9 +401,11 @@ fn ItemTable(
     caption: String,
     lines: Vec<Line>,
     texts: Texts,
-    /// A branch's items, with the network's beside them.
+    /// A branch's items, with what they are compared with beside them.
     branch: bool,
     label: String,
+    /// Compared with their peers rather than the network.
+    peers: bool,
 ) -> impl IntoView {
     let locale = use_locale();
     let region = caption.clone();
@@ -409,7 +418,12 @@ fn ItemTable(
             "n".into(),
         ];
         if branch {
-            head.extend([tx(Key::DashNetwork), "n".into(), tx(Key::DashVersus)]);
+            let reference = if peers {
+                Key::DashAgainstPeers
+            } else {
+                Key::DashNetwork
+            };
+            head.extend([tx(reference), "n".into(), tx(Key::DashVersus)]);
         }
         head.into_iter()
             .map(|h| view! { <th scope="col">{h}</th> })
@@ -434,7 +448,7 @@ fn ItemTable(
                 view! {
                     <td class:too-few=greyed>{with_interval(l.network.as_ref())}</td>
                     <td class:too-few=greyed>{l.network.map(|f| f.n).unwrap_or(0)}</td>
-                    <td>{move || versus(l.figure.as_ref(), locale.get())}</td>
+                    <td>{move || versus(l.figure.as_ref(), locale.get(), peers)}</td>
                 }
             });
             view! {
@@ -484,6 +498,7 @@ fn DrillComments(
                 filter,
                 q: None,
                 limit: if branch.is_some() { COMMENTS } else { 2 },
+                ..CommentQuery::default()
             }
         });
         async move {

@@ -70,15 +70,23 @@ impl std::fmt::Display for Month {
 pub enum Place {
     Branch(String),
     Region(String),
+    /// A format (peer group), by its code.
+    Format(String),
 }
 
 impl Place {
-    /// From the address's `branch` and `region` (a branch wins).
-    pub fn from_params(branch: Option<&str>, region: Option<&str>) -> Option<Place> {
+    /// From the address's `branch`, `region` and `format` (in that order
+    /// of precedence).
+    pub fn from_params(
+        branch: Option<&str>,
+        region: Option<&str>,
+        format: Option<&str>,
+    ) -> Option<Place> {
         let given = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
         given(branch)
             .map(Place::Branch)
             .or_else(|| given(region).map(Place::Region))
+            .or_else(|| given(format).map(Place::Format))
     }
 
     /// `branch=N01` or `region=North`, encoded.
@@ -86,6 +94,7 @@ impl Place {
         let (k, v) = match self {
             Place::Branch(c) => ("branch", c),
             Place::Region(r) => ("region", r),
+            Place::Format(f) => ("format", f),
         };
         serde_urlencoded::to_string([(k, v)]).expect("text parameters always encode")
     }
@@ -101,6 +110,7 @@ pub fn filter(month: Month, place: &Place) -> Result<Filter, FilterError> {
     match place {
         Place::Branch(c) => q.push(("branches", c.clone())),
         Place::Region(r) => q.push(("region", r.clone())),
+        Place::Format(f) => q.push(("format", f.clone())),
     }
     Filter::from_query(&serde_urlencoded::to_string(q).expect("text parameters always encode"))
 }
@@ -174,17 +184,24 @@ mod tests {
     #[test]
     fn the_place_makes_the_filter_and_the_address() {
         let m = Month::parse("2026-11").unwrap();
-        let branch = Place::from_params(Some("N01"), Some("North")).unwrap();
+        let branch = Place::from_params(Some("N01"), Some("North"), None).unwrap();
         assert_eq!(branch, Place::Branch("N01".into()));
         let f = filter(m, &branch).unwrap();
         assert_eq!(f.to_query(), "from=2026-11-01&to=2026-11-30&branches=N01");
-        let region = Place::from_params(Some(" "), Some("South East")).unwrap();
+        let region = Place::from_params(Some(" "), Some("South East"), Some("community")).unwrap();
         assert_eq!(
             filter(m, &region).unwrap().to_query(),
             "from=2026-11-01&to=2026-11-30&region=South+East"
         );
         assert_eq!(href(m, &region), "/report?region=South+East&month=2026-11");
-        assert_eq!(Place::from_params(None, Some("")), None);
+        assert_eq!(Place::from_params(None, Some(""), None), None);
+        let format = Place::from_params(None, None, Some("community")).unwrap();
+        assert_eq!(format, Place::Format("community".into()));
+        assert_eq!(
+            filter(m, &format).unwrap().to_query(),
+            "from=2026-11-01&to=2026-11-30&format=community"
+        );
+        assert_eq!(href(m, &format), "/report?format=community&month=2026-11");
         // A month the server would refuse is refused here too.
         assert!(filter(Month::parse("1999-01").unwrap(), &branch).is_err());
     }

@@ -1,34 +1,69 @@
-//! The few comments a printed report quotes: the month's latest, taken in
-//! turn from each branch (so one busy branch does not fill a region's
-//! report), one per text, with anything that looks like contact details
-//! (an e-mail address, a phone or account number) hidden. A report is
-//! handed round and filed: customers' words, not their details.
+//! The few comments a printed report quotes, chosen to cover the range of
+//! what customers said: from the server's latest comments at each overall
+//! satisfaction answer (`by=score`), the lowest-scored, the highest-scored
+//! and the middle one first, then the others in turn, one per text; with
+//! anything that looks like contact details (an e-mail address, a phone
+//! or account number) hidden. A report is handed round and filed:
+//! customers' words, not their details.
 
 use crate::api::CommentText;
 
-/// Up to `k` comments from `all` (newest first within each branch, as the
-/// server answers), a branch at a time in order of first appearance.
+/// Up to `k` comments from `all` (by satisfaction answer, newest first
+/// within one, as the server answers `by=score`), in order of their answer:
+/// each round takes one more comment of every answer given, the lowest,
+/// the highest and the middle answer first, then the others from the
+/// lowest up. Comments without an answer only when too few have one.
 pub fn pick(all: &[CommentText], k: usize) -> Vec<&CommentText> {
-    let mut branches: Vec<(&str, Vec<&CommentText>)> = Vec::new();
+    let mut levels: Vec<(Option<u8>, Vec<&CommentText>)> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     for c in all.iter().filter(|c| !c.text.trim().is_empty()) {
-        match branches.iter_mut().find(|(b, _)| *b == c.branch) {
+        let words = folded(&c.text);
+        if seen.contains(&words) {
+            continue;
+        }
+        seen.push(words);
+        match levels.iter_mut().find(|(s, _)| *s == c.satisfaction) {
             Some((_, list)) => list.push(c),
-            None => branches.push((&c.branch, vec![c])),
+            None => levels.push((c.satisfaction, vec![c])),
         }
     }
-    let mut out: Vec<&CommentText> = Vec::new();
+    // Lowest answer first, none last.
+    levels.sort_by_key(|(s, _)| (s.is_none(), *s));
+    let scored = levels.iter().filter(|(s, _)| s.is_some()).count();
+    let mut turn: Vec<usize> = Vec::new();
+    if scored > 0 {
+        for i in [0, scored - 1, (scored - 1) / 2]
+            .into_iter()
+            .chain(1..scored)
+        {
+            if !turn.contains(&i) {
+                turn.push(i);
+            }
+        }
+    }
+    let mut out: Vec<(usize, &CommentText)> = Vec::new();
     let mut round = 0;
-    while out.len() < k && branches.iter().any(|(_, l)| l.len() > round) {
-        for (_, list) in &branches {
-            let Some(c) = list.get(round) else { continue };
-            let same = |o: &&CommentText| folded(&o.text) == folded(&c.text);
-            if out.len() < k && !out.iter().any(same) {
-                out.push(c);
+    while out.len() < k && turn.iter().any(|i| levels[*i].1.len() > round) {
+        for i in &turn {
+            if let Some(c) = levels[*i].1.get(round).filter(|_| out.len() < k) {
+                out.push((*i, c));
             }
         }
         round += 1;
     }
-    out
+    let unscored = levels
+        .get(scored)
+        .map(|(_, l)| l.as_slice())
+        .unwrap_or_default();
+    out.extend(
+        unscored
+            .iter()
+            .map(|c| (scored, *c))
+            .take(k.saturating_sub(out.len())),
+    );
+    // In order of the answer; stable, so newest first within one.
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, c)| c).collect()
 }
 
 fn folded(s: &str) -> String {
@@ -99,7 +134,7 @@ fn mask_numbers(text: &str, hidden: &str) -> String {
 mod tests {
     use super::*;
 
-    fn c(branch: &str, text: &str) -> CommentText {
+    fn c(branch: &str, text: &str, satisfaction: Option<u8>) -> CommentText {
         CommentText {
             branch: branch.into(),
             questionnaire_id: "lobby".into(),
@@ -107,6 +142,7 @@ mod tests {
             item: "comment".into(),
             text: text.into(),
             channel: None,
+            satisfaction,
         }
     }
 
@@ -114,29 +150,70 @@ mod tests {
         v.into_iter().map(|c| c.text.as_str()).collect()
     }
 
+    /// As the server answers `by=score`: by answer, newest first within one.
+    fn answers() -> Vec<CommentText> {
+        [
+            ("N01", "one", 1),
+            ("N01", "two", 2),
+            ("N02", "three", 3),
+            ("N01", "four a", 4),
+            ("N02", "four b", 4),
+            ("N01", "four c", 4),
+            ("N01", "five a", 5),
+            ("N02", "five b", 5),
+        ]
+        .into_iter()
+        .map(|(b, t, s)| c(b, t, Some(s)))
+        .collect()
+    }
+
     #[test]
-    fn branches_take_turns_newest_first() {
-        let all = [
-            c("N01", "a1"),
-            c("N01", "a2"),
-            c("N01", "a3"),
-            c("N02", "b1"),
-            c("S01", "c1"),
-            c("S01", "c2"),
-        ];
-        assert_eq!(texts(pick(&all, 4)), ["a1", "b1", "c1", "a2"]);
-        assert_eq!(texts(pick(&all, 10)), ["a1", "b1", "c1", "a2", "c2", "a3"]);
+    fn the_lowest_the_highest_and_the_middle_first() {
+        let all = answers();
+        assert_eq!(texts(pick(&all, 1)), ["one"]);
+        assert_eq!(texts(pick(&all, 2)), ["one", "five a"]);
+        assert_eq!(texts(pick(&all, 3)), ["one", "three", "five a"]);
+        // Every answer once before any twice, in order of the answer.
+        assert_eq!(
+            texts(pick(&all, 5)),
+            ["one", "two", "three", "four a", "five a"]
+        );
+        assert_eq!(
+            texts(pick(&all, 7)),
+            ["one", "two", "three", "four a", "four b", "five a", "five b"]
+        );
+        assert_eq!(pick(&all, 20).len(), 8);
         assert!(pick(&all, 0).is_empty());
         assert!(pick(&[], 3).is_empty());
     }
 
     #[test]
+    fn with_two_answers_given_they_take_turns() {
+        let all = [
+            c("N01", "4a", Some(4)),
+            c("N01", "4b", Some(4)),
+            c("N01", "4c", Some(4)),
+            c("N01", "5a", Some(5)),
+        ];
+        assert_eq!(texts(pick(&all, 3)), ["4a", "4b", "5a"]);
+    }
+
+    #[test]
+    fn comments_without_an_answer_only_fill_up() {
+        let mut all = answers();
+        all.push(c("N01", "old", None));
+        assert!(!texts(pick(&all, 8)).contains(&"old"));
+        assert_eq!(texts(pick(&all, 9)).last(), Some(&"old"));
+        assert_eq!(texts(pick(&[c("N01", "old", None)], 3)), ["old"]);
+    }
+
+    #[test]
     fn the_same_words_are_quoted_once_and_blanks_never() {
         let all = [
-            c("N01", "Too slow"),
-            c("N02", " too  SLOW"),
-            c("N02", "   "),
-            c("N02", "Kind staff"),
+            c("N01", "Too slow", Some(2)),
+            c("N02", " too  SLOW", Some(1)),
+            c("N02", "   ", Some(3)),
+            c("N02", "Kind staff", Some(5)),
         ];
         assert_eq!(texts(pick(&all, 5)), ["Too slow", "Kind staff"]);
     }

@@ -8,7 +8,7 @@ use crate::store::backend::Backend;
 use crate::store::rollup::{self, count, Num, Pending, RollupKey, Rows, COLUMNS, COLUMN_COUNT};
 use crate::store::{channel_of, StoreError};
 use branchpulse_core::aggregate::{
-    channel_label, fold, Comment, CommentQuery, Filter, Part, Rollup,
+    channel_label, fold, Comment, CommentOrder, CommentQuery, Filter, Part, Rollup,
 };
 use branchpulse_core::scorecard::{ItemMap, ItemSums, SlotSums};
 use branchpulse_core::stats::Moments;
@@ -150,15 +150,31 @@ static SLOTS_SQL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-static COMMENTS_SQL: LazyLock<String> = LazyLock::new(|| {
+/// The comments `query` asks for, by [`CommentOrder`]: the latest $6 per
+/// branch (and per satisfaction answer, by score), ordered to match.
+fn comments_sql(by: CommentOrder) -> String {
+    let (part, order) = match by {
+        CommentOrder::Latest => ("branch", "submitted_at DESC, response_id, item"),
+        // Comments without a score last: SQLite sorts NULL first, PostgreSQL last.
+        CommentOrder::Score => (
+            "branch, satisfaction",
+            "CASE WHEN satisfaction IS NULL THEN 1 ELSE 0 END, satisfaction, \
+             submitted_at DESC, response_id, item",
+        ),
+    };
     format!(
-        "SELECT response_id, branch, questionnaire_id, channel, submitted_at, item, text FROM ( \
+        "SELECT response_id, branch, questionnaire_id, channel, submitted_at, item, text, \
+           satisfaction FROM ( \
            SELECT response_id, branch, questionnaire_id, channel, submitted_at, item, text, \
-             ROW_NUMBER() OVER (PARTITION BY branch ORDER BY submitted_at DESC, response_id, item) AS pos \
+             satisfaction, \
+             ROW_NUMBER() OVER (PARTITION BY {part} ORDER BY submitted_at DESC, response_id, item) AS pos \
            FROM comments WHERE {FILTER} AND ($5 IS NULL OR folded LIKE $5 ESCAPE '\\') \
-         ) AS ranked WHERE pos <= $6 ORDER BY submitted_at DESC, response_id, item"
+         ) AS ranked WHERE pos <= $6 ORDER BY {order}"
     )
-});
+}
+
+static COMMENTS_SQL: LazyLock<[String; 2]> =
+    LazyLock::new(|| [CommentOrder::Latest, CommentOrder::Score].map(comments_sql));
 
 type Query<'q> = sqlx::query::Query<'q, B, <B as sqlx::Database>::Arguments<'q>>;
 
@@ -329,7 +345,7 @@ async fn add_comments(
     for chunk in pending.comments.chunks(rollup::COMMENTS_PER_INSERT) {
         let mut q = sqlx::QueryBuilder::<B>::new(
             "INSERT INTO comments (response_id, item, branch, questionnaire_id, channel, day, \
-             submitted_at, text, folded) ",
+             submitted_at, text, folded, satisfaction) ",
         );
         q.push_values(chunk, |mut row, (day, c)| {
             row.push_bind(B::id(c.response_id))
@@ -340,7 +356,8 @@ async fn add_comments(
                 .push_bind(*day)
                 .push_bind(B::time(c.submitted_at))
                 .push_bind(c.text.clone())
-                .push_bind(fold(&c.text));
+                .push_bind(fold(&c.text))
+                .push_bind(c.satisfaction.map(i64::from));
         });
         q.push(" ON CONFLICT (response_id, item) DO NOTHING");
         q.build().execute(&mut *tx).await?;
@@ -520,7 +537,8 @@ pub async fn items(pool: &Pool, filter: &Filter) -> Result<Vec<(String, ItemMap)
 
 pub async fn comments(pool: &Pool, query: &CommentQuery) -> Result<Vec<Comment>, StoreError> {
     let filter = &query.filter;
-    let rows = sqlx::query(COMMENTS_SQL.as_str())
+    let sql = &COMMENTS_SQL[usize::from(query.by == CommentOrder::Score)];
+    let rows = sqlx::query(sql.as_str())
         .bind(filter.from)
         .bind(filter.to)
         .bind(filter.channel.map(channel_label))
@@ -539,6 +557,9 @@ pub async fn comments(pool: &Pool, query: &CommentQuery) -> Result<Vec<Comment>,
                 submitted_at: get_time(row, "submitted_at")?,
                 item: row.try_get("item")?,
                 text: row.try_get("text")?,
+                satisfaction: row
+                    .try_get::<Option<i64>, _>("satisfaction")?
+                    .and_then(|x| u8::try_from(x).ok()),
             })
         })
         .collect()
