@@ -106,21 +106,21 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// dashboard.html for report.html; dates are read without `time`'s format
 /// descriptions (-6 KB in the dashboard, -5 in the shop). index.html, now the
 /// start page and the sign-in, went from 479.6 to 212.6 KB: budget 214.
-/// admin.html measured 466.0 KB: 468. report.html 340.9 KB: 343. The
-/// dashboard measured 527.8 KB (peer groups as a selection and the
-/// searchable branch picker added about 15 KB, the split took 19 off):
-/// 530. The shop measured 374.9 KB: 377. The kiosk's app shell (the first
+/// admin.html measured 466.0 and 467.0 KB in two builds: 470. report.html
+/// 340.9 KB: 343. The dashboard measured 527.8 KB (peer groups as a
+/// selection and the searchable branch picker added about 15 KB, the split
+/// took 19 off): 530. The shop measured 374.9 KB: 377. The kiosk's app shell (the first
 /// question shown from a kept copy before the wasm starts: the copy's code
 /// and a 1 KB script) took the kiosk from 274.7 to 278.5 KB: 280, paid
 /// for by the first question at 0.30x a SurveyJS page instead of 0.6x.
-/// Each budget leaves about 1% for builds on other machines, so a real
+/// Each budget leaves under 1% for builds on other machines, so a real
 /// regression still trips it.
 pub const BUDGETS: [(&str, u64); 6] = [
     ("kiosk.html", 280 * 1000),
     ("shop.html", 377 * 1000),
     ("index.html", 214 * 1000),
     ("dashboard.html", 530 * 1000),
-    ("admin.html", 468 * 1000),
+    ("admin.html", 470 * 1000),
     ("report.html", 343 * 1000),
 ];
 
