@@ -177,15 +177,7 @@ pub fn DashboardPage() -> impl IntoView {
             <p class="intro">{t(Key::DashboardIntro)}</p>
             {move || {
                 if signed_out.get() {
-                    return view! {
-                        <div class="sign-in-prompt" id="dash-sign-in" role="status">
-                            <p>{t(Key::PplDashSignIn)}</p>
-                            <a class="button primary" href=login_url(&here()) rel="external">
-                                {t(Key::PplSignIn)}
-                            </a>
-                        </div>
-                    }
-                        .into_any();
+                    return sign_in_prompt().into_any();
                 }
                 if checking.get() {
                     return // The choices wait for the reader's scope.
@@ -372,4 +364,16 @@ fn DrawnMark() -> impl IntoView {
             set_timeout(|| mark("dashboard:painted"), std::time::Duration::ZERO)
         });
     });
+}
+
+/// What the dashboard's and the report's pages show a reader not signed in.
+fn sign_in_prompt() -> impl IntoView {
+    view! {
+        <div class="sign-in-prompt" id="dash-sign-in" role="status">
+            <p>{t(Key::PplDashSignIn)}</p>
+            <a class="button primary" href=login_url(&here()) rel="external">
+                {t(Key::PplSignIn)}
+            </a>
+        </div>
+    }
 }

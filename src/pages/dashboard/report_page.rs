@@ -3,9 +3,9 @@
 //! heading and tabs around [`report::Report`], with none of its charts,
 //! so a report opens and prints without loading them.
 
-use super::{report, tabs, Screen};
+use super::{report, sign_in_prompt, tabs, Screen};
 use crate::i18n::{t, Key};
-use crate::session::{here, login_url, Account, Auth};
+use crate::session::{Account, Auth};
 use crate::storage::kept;
 use leptos::prelude::*;
 
@@ -22,15 +22,7 @@ pub fn ReportPage() -> impl IntoView {
             <p class="intro">{t(Key::DashboardIntro)}</p>
             {move || {
                 if signed_out.get() {
-                    return view! {
-                        <div class="sign-in-prompt" id="dash-sign-in" role="status">
-                            <p>{t(Key::PplDashSignIn)}</p>
-                            <a class="button primary" href=login_url(&here()) rel="external">
-                                {t(Key::PplSignIn)}
-                            </a>
-                        </div>
-                    }
-                        .into_any();
+                    return sign_in_prompt().into_any();
                 }
                 if checking.get() {
                     return view! { <p class="loading">{t(Key::Loading)}</p> }.into_any();
