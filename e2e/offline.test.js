@@ -357,9 +357,27 @@ test('the kiosk switches to a new version only between customers', async () => {
   await answerRest(page, { from: 1 });
 
   // After this customer: the new version takes over, and the kiosk is ready for the next.
-  // The waiting worker takes over, then the page reloads: with every
-  // bundle precached anew this can take longer than a click's default wait.
-  await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), page.getByRole('button', { name: 'Done' }).click()]);
+  // The thank-you screen (with its offer to be contacted) stays its time,
+  // then the waiting worker takes over and the page reloads: on a loaded
+  // machine all of it can take a while. If it never comes, say where the
+  // kiosk and its service worker stand.
+  const reloaded = page.waitForEvent('load', { timeout: 90_000 });
+  await page.getByRole('button', { name: 'Done' }).click();
+  await reloaded.catch(async (e) => {
+    const state = await page
+      .evaluate(async () => {
+        const reg = await navigator.serviceWorker.getRegistration();
+        return {
+          sameCustomer: window.__sameCustomer,
+          waiting: reg?.waiting?.state,
+          active: reg?.active?.state,
+          controlled: navigator.serviceWorker.controller !== null,
+          screen: [...document.querySelectorAll('main section')].map((s) => s.className),
+        };
+      })
+      .catch((err) => String(err));
+    assert.fail(`the kiosk did not reload after its customer (${e.message}); page: ${JSON.stringify(state)}`);
+  });
   await question(page, 'overall');
   assert.equal(await page.evaluate(() => window.__sameCustomer), undefined, 'the page reloaded');
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
