@@ -43,15 +43,6 @@ pub fn KioskStaffPage() -> impl IntoView {
     // `Some`: the enrolment screen is open, with the code of the address
     // (the admin's QR code) or empty when staff asked for it.
     let enrolling = RwSignal::new(take_code_from_address());
-    let mode = RwSignal::new(
-        match setup.with_untracked(|s| s.as_ref().map(|s| s.locked)) {
-            None => Mode::Setup,
-            // A new code from the address: then the customers again, as before it.
-            Some(true) if enrolling.with_untracked(Option::is_some) => Mode::Customers,
-            Some(true) => Mode::Pin { then_setup: false },
-            Some(false) => Mode::Off,
-        },
-    );
     // Shown again from the browser's back-forward cache, the page would
     // still be past the PIN: load it anew instead.
     let _ = window_event_listener(leptos::ev::pageshow, |ev| {
@@ -69,6 +60,18 @@ pub fn KioskStaffPage() -> impl IntoView {
         Ok(kept) => (kept.filter(|e| e.device.kind == DeviceKind::Kiosk), false),
         Err(_) => (None, true),
     };
+    let mode = RwSignal::new(
+        match setup.with_untracked(|s| s.as_ref().map(|s| s.locked)) {
+            None => Mode::Setup,
+            // Here for a new code (the address's, or none kept): then the
+            // customers again, as on one page before.
+            Some(true) if kept.is_none() || enrolling.with_untracked(Option::is_some) => {
+                Mode::Customers
+            }
+            Some(true) => Mode::Pin { then_setup: false },
+            Some(false) => Mode::Off,
+        },
+    );
     let unreadable = RwSignal::new(unreadable);
     let enrolled = RwSignal::new(kept);
     let reports = status::start(setup);
