@@ -144,7 +144,7 @@ pub fn KioskPage() -> impl IntoView {
     view! { <Customers setup=StoredValue::new(current) on_staff warning /> }.into_any()
 }
 
-/// To the staff page, in place of this one (no way back to it but the PIN).
+/// To the staff page, in place of this one in the history.
 fn to_staff(search: &str) {
     let _ = window()
         .location()
