@@ -75,8 +75,11 @@ pub fn KioskStaffPage() -> impl IntoView {
     let unreadable = RwSignal::new(unreadable);
     let enrolled = RwSignal::new(kept);
     let reports = status::start(setup);
-    // A PIN set meanwhile, and why reports fail, before staff look.
-    reports.now();
+    // A PIN set meanwhile, and why reports fail, before staff look; not
+    // offline, where it could only fail (the sync's pass does the same).
+    if window().navigator().on_line() {
+        reports.now();
+    }
     let enrolled_now = Callback::new(move |e: Enrolment| {
         // Another branch than the one set up: the setup must follow it.
         let moved = setup.with_untracked(|s| {
