@@ -140,7 +140,9 @@ export async function enrolPage(page, enrolment) {
   const deadline = Date.now() + RETRY_FOR_MS;
   await page.goto(enrolment.url);
   for (;;) {
-    const kept = await page.evaluate((k) => localStorage.getItem(k), ENROLMENT_KEY);
+    // A kiosk's QR address opens its staff page with a page load: until
+    // that is done there is no page to read.
+    const kept = await page.evaluate((k) => localStorage.getItem(k), ENROLMENT_KEY).catch(() => null);
     if (kept && JSON.parse(kept).device.id === enrolment.device.id && !page.url().includes('enrol=')) return JSON.parse(kept);
     const error = await page.getByTestId('enrol-error').innerText().catch(() => '');
     if (Date.now() > deadline) assert.fail(`the page did not enrol (${page.url()}; error: ${error})`);

@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { ADMIN, eventually, launch, openPage, queryServer, seriousViolations } from './lib.js';
 import { asAdmin, ENROLMENT_KEY, enrolPage, newDevice } from './access-steps.js';
 import { signInPage } from './admin-steps.js';
-import { deviceId, PIN, question, screenOf, setUp } from './kiosk-steps.js';
+import { answerRest, deviceId, PIN, question, screenOf, setUp } from './kiosk-steps.js';
 
 const TAG = randomUUID().slice(0, 6);
 const PIN_KEY = 'branchpulse.kiosk.pin';
@@ -153,12 +153,67 @@ test('an admin makes a kiosk with a PIN in /admin; the enrolled tablet has no PI
   await staysLocked(page, 'Wrong PIN.');
   await tryPin(page, '73915');
   await staffMenuOpens(page);
-  // Offline the kept hash still opens it.
+  // Offline the kept hash still opens it (the staff page, a bundle of its
+  // own, then comes from the service worker's cache).
   await page.getByRole('button', { name: 'Back to customers' }).click();
+  await question(page, 'overall');
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
   await context.setOffline(true);
   await staffPrompt(page);
   await tryPin(page, '73915');
   await staffMenuOpens(page);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/// None of the staff's screens: enrolment, setup, staff menu, kiosk mode off.
+async function noStaffScreen(page, where) {
+  for (const screen of ['.kiosk-staff-menu', '.kiosk-setup', 'form.enrol', '.kiosk-off']) {
+    assert.equal(await page.locator(screen).count(), 0, `${where}: no ${screen}`);
+  }
+}
+
+test('the staff page asks the PIN at every load, and the customers\' own bundle, without it, serves customers', async () => {
+  const { context, page, errors } = await tablet();
+  await setUp(page, { branch: 'N03' });
+  const device = await deviceId(page);
+  // The customer's page is kiosk.html's bundle, which names nothing of the staff page's.
+  assert.equal(new URL(page.url()).pathname, '/kiosk');
+  const named = await page.evaluate(() => [...document.querySelectorAll('link[href], script[src]')].map((e) => e.getAttribute('href') ?? e.getAttribute('src')));
+  assert.ok(named.some((a) => /\/kiosk-[0-9a-f]+_bg\.wasm$/.test(a)), `the kiosk's wasm (${named})`);
+  assert.ok(!named.some((a) => a.includes('kiosk_staff')), `no staff bundle (${named})`);
+  await noStaffScreen(page, 'the customers');
+  // Typed by a customer: the PIN prompt, nothing behind it.
+  await page.goto('/kiosk/staff');
+  await page.getByLabel('Enter the PIN').waitFor();
+  await noStaffScreen(page, 'the typed address');
+  await tryPin(page, '0000');
+  await staysLocked(page, 'Wrong PIN.');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await question(page, 'overall');
+  assert.equal(new URL(page.url()).pathname, '/kiosk');
+  // Staff open their menu; a reload asks the PIN again.
+  await staffPrompt(page);
+  assert.equal(new URL(page.url()).pathname, '/kiosk/staff');
+  await tryPin(page, PIN);
+  await staffMenuOpens(page);
+  await page.reload();
+  await page.getByLabel('Enter the PIN').waitFor();
+  await noStaffScreen(page, 'a reload');
+  await tryPin(page, PIN);
+  await staffMenuOpens(page);
+  // Back to customers takes the staff page's place: the back button does not reopen it.
+  await page.getByRole('button', { name: 'Back to customers' }).click();
+  await question(page, 'overall');
+  await page.goBack();
+  await page.waitForLoadState();
+  assert.notEqual(new URL(page.url()).pathname, '/kiosk/staff', 'the back button is not the staff menu');
+  await noStaffScreen(page, 'the back button');
+  await page.goto('/kiosk');
+  // The customers' bundle takes a customer from the first tap to the server.
+  await question(page, 'overall');
+  await answerRest(page, { comment: 'Served by the customers\' own bundle' });
+  await eventually('the customer stored', () => queryServer('SELECT id FROM responses WHERE device_id = ?', device).length === 1 || 'not yet');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -205,9 +260,15 @@ test('3 wrong PINs: a wait counted down, the right PIN refused meanwhile, across
   assert.deepEqual(await seriousViolations(page), [], 'axe on the waiting prompt');
   await tryPin(page, PIN);
   await staysLocked(page, 'Too many wrong PINs');
-  // A reload (or a restart) does not end the wait.
+  // A reload (the staff page's own address: its PIN prompt again) or a
+  // restart (the customers' first question) does not end the wait.
   await later(page, 5_000);
   await page.reload();
+  await page.getByLabel('Enter the PIN').waitFor();
+  assert.match(await wait.textContent(), /^Try again in 0:2\d\.$/);
+  await tryPin(page, PIN);
+  await staysLocked(page, 'Too many wrong PINs');
+  await page.goto('/kiosk');
   await question(page, 'overall');
   await staffPrompt(page);
   assert.match(await wait.textContent(), /^Try again in 0:2\d\.$/);

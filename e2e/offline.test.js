@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BASE_URL, eventually, launch, openPage, seedOutbox, storedIds } from './lib.js';
-import { answerRest, deviceId, question, screenOf, setUp } from './kiosk-steps.js';
+import { answerRest, deviceId, PIN, question, screenOf, setUp } from './kiosk-steps.js';
 import { answerAll, assign, deviceId as shopDevice, openTab, reportId, tap } from './shop-steps.js';
 import { startProxy } from './proxy.js';
 import { deviceToken, enrolShopper, storeEnrolment } from './access-steps.js';
@@ -142,22 +142,22 @@ test('sw.js is generated for this build and sent unhashed, revalidated', async (
   assert.match(sw, /const BUILD_ID = '[0-9a-f]{16}';/);
   const listed = JSON.parse(sw.match(/const ASSETS = (\[.*\]);/)[1]);
   // The main app's page, and each mode's own bundle.
-  for (const path of ['/', '/kiosk', '/shop', '/dashboard', '/admin', '/report']) {
+  for (const path of ['/', '/kiosk', '/kiosk/staff', '/shop', '/dashboard', '/admin', '/report']) {
     const html = await (await fetch(`${BASE_URL}${path}`)).text();
     const named = [...html.matchAll(/(?:href|src)=["']\/?([^"':]+\.(?:js|wasm|css|svg))["']/g)].map((m) => `/${m[1]}`);
     assert.ok(named.length >= 3, `${path} names its assets (${named})`);
     for (const asset of named) assert.ok(listed.includes(asset), `${path}: ${asset} is pre-cached`);
   }
-  for (const page of ['/kiosk.html', '/shop.html', '/dashboard.html', '/admin.html', '/report.html']) {
+  for (const page of ['/kiosk.html', '/kiosk-staff.html', '/shop.html', '/dashboard.html', '/admin.html', '/report.html']) {
     assert.ok(listed.includes(page), `${page} is pre-cached`);
   }
   const main = await (await fetch(`${BASE_URL}/`)).text();
-  for (const path of ['/kiosk', '/admin', '/report']) {
+  for (const path of ['/kiosk', '/kiosk/staff', '/admin', '/report']) {
     const own = await (await fetch(`${BASE_URL}${path}`)).text();
     assert.notEqual(own, main, `${path} has its own page and bundle`);
   }
   // The service worker sends each mode's route its own page when offline.
-  for (const [route, page] of [['/admin', '/admin.html'], ['/report', '/report.html'], ['/dashboard', '/dashboard.html']]) {
+  for (const [route, page] of [['/kiosk/staff', '/kiosk-staff.html'], ['/admin', '/admin.html'], ['/report', '/report.html'], ['/dashboard', '/dashboard.html']]) {
     assert.ok(sw.includes(`'${route}': '${page}'`), `sw.js maps ${route} to ${page}`);
   }
   for (const file of ['/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png']) {
@@ -212,6 +212,15 @@ test('with the server gone, every mode starts from the device, and what was made
   await tablet.page.getByRole('button', { name: 'Done' }).click();
   await question(tablet.page, 'overall');
   assert.deepEqual(storedIds(device), []);
+  // The staff page, a bundle of its own, starts offline too: its PIN
+  // prompt, then the menu with what waits.
+  await tablet.page.getByRole('button', { name: 'Staff' }).click();
+  await tablet.page.getByLabel('Enter the PIN').fill(PIN);
+  await tablet.page.getByRole('button', { name: 'OK' }).click();
+  await tablet.page.getByRole('heading', { name: 'Staff menu' }).waitFor();
+  await tablet.page.waitForFunction(() => document.querySelector('[data-testid="staff-waiting"]').textContent.trim() === '1');
+  await tablet.page.getByRole('button', { name: 'Back to customers' }).click();
+  await question(tablet.page, 'overall');
 
   // The server comes back at the same address; the tablet goes online.
   await startServer(DIST, server.port);

@@ -146,7 +146,7 @@ test('every mode works under the Content-Security-Policy, with no inline script'
       window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI} ${e.sample}`);
     });
   });
-  for (const path of ['/', '/kiosk', '/shop', '/dashboard', '/admin', '/report']) {
+  for (const path of ['/', '/kiosk', '/kiosk/staff', '/shop', '/dashboard', '/admin', '/report']) {
     const resp = await page.goto(path);
     assert.match(resp.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/, path);
     await page.getByRole('heading', { level: 1 }).first().waitFor();

@@ -7,6 +7,7 @@
 //! | [`App`] (`src/main.rs`) | index.html | `/`, `/login` |
 //! | [`AdminApp`] (`src/bin/admin.rs`) | admin.html | `/admin` |
 //! | [`KioskApp`] (`src/bin/kiosk.rs`) | kiosk.html | `/kiosk` |
+//! | [`KioskStaffApp`] (`src/bin/kiosk_staff.rs`) | kiosk-staff.html | `/kiosk/staff` |
 //! | [`ShopApp`] (`src/bin/shop.rs`) | shop.html | `/shop`, `/shop/visit/:id` |
 //! | [`DashboardApp`] (`src/bin/dashboard.rs`) | dashboard.html | `/dashboard` |
 //! | [`ReportApp`] (`src/bin/report.rs`) | report.html | `/report` |
@@ -17,8 +18,8 @@
 use crate::components::{provide_inbox, Frame, InboxLink};
 use crate::i18n::provide_i18n;
 use crate::pages::{
-    provide_kiosk_lock, AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, LoginPage,
-    NotFound, ReportPage, ShopPage, VisitPage,
+    provide_kiosk_lock, AdminPage, DashboardPage, HomePage, KioskGuard, KioskPage, KioskStaffPage,
+    LoginPage, NotFound, ReportPage, ShopPage, VisitPage,
 };
 use crate::session::{provide_session, use_auth, AccountMenu};
 use crate::sync::provide_sync;
@@ -163,19 +164,32 @@ fn with_inbox(external: bool) -> ViewFn {
     })
 }
 
-/// The lobby kiosk alone, at `/kiosk`. A locked kiosk shows no frame.
+/// The lobby kiosk's customers, at `/kiosk`: a locked kiosk, so no frame.
+/// Staff's screens are [`KioskStaffApp`]'s.
 #[component]
 pub fn KioskApp() -> impl IntoView {
     crate::loaded::watch_first_frame();
     provide_common();
     crate::sync::contacts::provide_contact_sync();
+    view! {
+        <main id="main">
+            <KioskPage />
+        </main>
+    }
+}
+
+/// The kiosk's staff page, at `/kiosk/staff`: enrolment, setup, the PIN
+/// prompt and the staff menu. A locked kiosk shows no frame.
+#[component]
+pub fn KioskStaffApp() -> impl IntoView {
+    provide_common();
     let locked = provide_kiosk_lock();
     view! {
         <Show when=move || !locked.get()>
             <Frame current="/kiosk".to_string() />
         </Show>
         <main id="main">
-            <KioskPage />
+            <KioskStaffPage />
         </main>
     }
 }

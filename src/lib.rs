@@ -21,7 +21,7 @@ pub mod storage;
 pub mod sync;
 pub mod update;
 
-pub use app::{AdminApp, App, DashboardApp, KioskApp, ReportApp, ShopApp};
+pub use app::{AdminApp, App, DashboardApp, KioskApp, KioskStaffApp, ReportApp, ShopApp};
 /// The dashboard branch table's search, sort and paging (plain Rust, so
 /// the browser tests reach it too).
 #[doc(hidden)]

@@ -37,8 +37,8 @@ pub fn take_code_from_address() -> Option<String> {
     Some(code)
 }
 
-/// Where this device enters a new code: its own mode's page, with a bare
-/// `?enrol`.
+/// Where this device enters a new code: its own mode's page (the kiosk's
+/// staff page), with a bare `?enrol`.
 pub fn enrol_again_href() -> &'static str {
     let shopper = match enrolment::current() {
         Some(e) => e.device.kind == DeviceKind::Shopper,
@@ -50,7 +50,7 @@ pub fn enrol_again_href() -> &'static str {
     if shopper {
         "/shop?enrol"
     } else {
-        "/kiosk?enrol"
+        "/kiosk/staff?enrol"
     }
 }
 

@@ -55,6 +55,18 @@ pub fn current() -> Option<Enrolment> {
     load().ok().flatten()
 }
 
+/// The kept enrolment if it can be read, leaving an unreadable one where
+/// it is: for the kiosk's customer page, which only decides whether to send
+/// staff to the enrolment screen, where [`load`] then says it was unreadable.
+pub fn peek() -> Option<Enrolment> {
+    let raw = web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(keys::ENROLMENT)
+        .ok()??;
+    serde_json::from_str(&raw).ok()
+}
+
 /// The token to send as `Authorization: Bearer …`.
 pub fn token() -> Option<String> {
     current().map(|e| e.token)

@@ -77,6 +77,14 @@ pub const KIOSK_PIN_LOCKOUT: &str = "branchpulse.kiosk.pin_lockout";
 /// reports, in ms. Written by hand; never written or erased by the app.
 pub const KIOSK_REPORT_MS: &str = "branchpulse.kiosk.report_ms";
 
+// sessionStorage: the kiosk's tab.
+
+/// Why a response could not be saved on the kiosk (the outbox and the
+/// draft's localStorage refused it), for the staff menu, which is another
+/// page than the customer's. Written by the customer's page; lives as long
+/// as the tab, as the note did when both were one page.
+pub const KIOSK_STAFF_WARNING: &str = "branchpulse.kiosk.staff_warning";
+
 // localStorage: drafts.
 
 /// Prefix of every draft, followed by the draft's id (see the functions

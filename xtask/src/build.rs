@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 /// dashboard.html, …), so a device loads only its mode; the main app
 /// (index.html) has the start page and the sign-in. The server and the
 /// service worker serve each page for its route.
-pub const BUNDLE_PAGES: [&str; 5] = [
+pub const BUNDLE_PAGES: [&str; 6] = [
     "kiosk.html",
+    "kiosk-staff.html",
     "shop.html",
     "dashboard.html",
     "admin.html",

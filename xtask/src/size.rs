@@ -113,10 +113,17 @@ pub const FIRST_LOAD_TARGET: u64 = 150 * 1000;
 /// question shown from a kept copy before the wasm starts: the copy's code
 /// and a 1 KB script) took the kiosk from 274.7 to 278.5 KB: 280, paid
 /// for by the first question at 0.30x a SurveyJS page instead of 0.6x.
+/// The kiosk's staff screens (enrolment, setup, the PIN prompt, the staff
+/// menu, kiosk mode off, and the frame with its status bar, which only an
+/// unlocked kiosk shows) left kiosk.html for kiosk-staff.html at
+/// /kiosk/staff: the customer's first load went from 278.5 to 223.0 KB:
+/// 225. kiosk-staff.html measured 214.4 and 214.0 KB: 216, loaded only when staff
+/// enrol, set up or open their menu (and pre-cached for offline).
 /// Each budget leaves under 1% for builds on other machines, so a real
 /// regression still trips it.
-pub const BUDGETS: [(&str, u64); 6] = [
-    ("kiosk.html", 280 * 1000),
+pub const BUDGETS: [(&str, u64); 7] = [
+    ("kiosk.html", 225 * 1000),
+    ("kiosk-staff.html", 216 * 1000),
     ("shop.html", 377 * 1000),
     ("index.html", 214 * 1000),
     ("dashboard.html", 530 * 1000),

@@ -115,9 +115,10 @@ mod tests {
     #[test]
     fn every_bundle_page_has_its_route_offline() {
         // Each page built beside index.html is the page of its route, `/x`
-        // for `x.html`; otherwise an offline visit would get the start page.
+        // for `x.html` and `/x/y` for `x-y.html`; otherwise an offline
+        // visit would get the start page.
         for page in crate::build::BUNDLE_PAGES {
-            let route = page.trim_end_matches(".html");
+            let route = page.trim_end_matches(".html").replace('-', "/");
             assert!(
                 TEMPLATE.contains(&format!("'/{route}': '/{page}'")),
                 "sw.template.js PAGES has no '/{route}': '/{page}'"

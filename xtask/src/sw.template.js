@@ -24,6 +24,7 @@ const SHELL = '/index.html';
 // the routes below it are the bundle's too) and its page.
 const PAGES = {
   '/kiosk': '/kiosk.html',
+  '/kiosk/staff': '/kiosk-staff.html',
   '/shop': '/shop.html',
   '/shop/*': '/shop.html',
   '/dashboard': '/dashboard.html',

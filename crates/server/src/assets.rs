@@ -6,7 +6,8 @@
 //! every load so a new build is picked up at once. Any address that is not a
 //! file and does not look like one gets index.html: the app's router
 //! handles `/login` and the rest; each mode with a bundle of its own
-//! (`/kiosk`, `/shop`, `/dashboard`, `/admin`, `/report`) gets its page.
+//! (`/kiosk`, `/kiosk/staff`, `/shop`, `/dashboard`, `/admin`, `/report`)
+//! gets its page.
 
 use crate::error::ApiError;
 use axum::body::Body;
@@ -27,8 +28,9 @@ const REVALIDATE: &str = "no-cache";
 /// whether the routes below it are the bundle's too, and the page served
 /// for them when it is built (else the main app's page, whose router shows
 /// "not found" for an address no bundle has).
-const BUNDLES: [(&str, bool, &str); 5] = [
+const BUNDLES: [(&str, bool, &str); 6] = [
     ("/kiosk", false, "kiosk.html"),
+    ("/kiosk/staff", false, "kiosk-staff.html"),
     ("/shop", true, "shop.html"),
     ("/dashboard", false, "dashboard.html"),
     ("/admin", false, "admin.html"),

@@ -252,3 +252,21 @@ pub fn take_newer_questionnaire(setup: StoredValue<KioskSetup>) -> bool {
     }
     true
 }
+
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// Why a response could not be saved, as the customer's page last said
+/// (`keys::KIOSK_STAFF_WARNING`): the staff menu is another page.
+pub fn staff_warning() -> Option<String> {
+    tab_storage()?.get_item(keys::KIOSK_STAFF_WARNING).ok()?
+}
+
+/// Keep `warning` for the staff menu; sessionStorage, since the
+/// localStorage that failed the response may be full.
+pub fn keep_staff_warning(warning: &str) {
+    if let Some(s) = tab_storage() {
+        let _ = s.set_item(keys::KIOSK_STAFF_WARNING, warning);
+    }
+}

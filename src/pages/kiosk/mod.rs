@@ -11,6 +11,13 @@
 //! button asks for the PIN and opens the staff menu: back to customers,
 //! change setup, leave kiosk mode.
 //!
+//! **Two pages, two bundles** ([`staff`]): `/kiosk` (kiosk.html,
+//! [`KioskPage`]) is the customer's alone — the questionnaire, the status
+//! reports, the lock. Enrolment, setup, the PIN prompt, the staff menu and
+//! kiosk mode off are `/kiosk/staff` (kiosk-staff.html,
+//! [`KioskStaffPage`]), a page load away both ways, so the customer's first
+//! load carries none of them. The staff page asks the PIN at every load.
+//!
 //! **The staff PIN is the admin's** ([`pin`]): set at /admin when the
 //! kiosk is made or later, never on the tablet; the kiosk gets its salted
 //! hash at enrolment and with every status report, and checks it offline.
@@ -94,316 +101,54 @@ mod pin;
 mod question;
 mod setup;
 pub mod shell;
+mod staff;
 mod status;
 
-use crate::components::{take_code_from_address, EnrolForm};
-use crate::i18n::{t, Key};
 use crate::storage::enrolment;
-use crate::storage::enrolment::Enrolment;
-use crate::sync::use_sync;
 use branchpulse_core::access::DeviceKind;
-use config::KioskSetup;
 use flow::Customers;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
-use pin::PinPrompt;
-use setup::SetupForm;
+pub use staff::KioskStaffPage;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// First setup, or a change after the PIN.
-    Setup,
-    Customers,
-    /// Asking for the PIN; then the staff menu, or the setup form.
-    Pin {
-        then_setup: bool,
-    },
-    Staff,
-    /// Set up, but kiosk mode is off.
-    Off,
-}
+/// The staff page's address (kiosk-staff.html, a bundle of its own).
+pub const STAFF_PAGE: &str = "/kiosk/staff";
 
+/// The customer's page: the questionnaire on an enrolled kiosk set up and
+/// locked. Anything else (no enrolment, no setup, kiosk mode off, an
+/// enrolment address) is the staff page's, a page load away, so none of
+/// the staff's screens weigh on the customer's first load.
 #[component]
 pub fn KioskPage() -> impl IntoView {
-    let setup = RwSignal::new(config::setup_at_start());
+    let search = window().location().search().unwrap_or_default();
+    let enrolling = web_sys::UrlSearchParams::new_with_str(&search).is_ok_and(|p| p.has("enrol"));
+    let enrolled = enrolment::peek().is_some_and(|e| e.device.kind == DeviceKind::Kiosk);
+    let Some(current) = config::setup_at_start().filter(|s| s.locked && enrolled && !enrolling)
+    else {
+        // The enrolment code goes along in the address.
+        to_staff(&search);
+        return ().into_any();
+    };
+    mark_locked(true);
+    let setup = RwSignal::new(Some(current.clone()));
     config::follow_page_setup(setup);
-    let mode = RwSignal::new(
-        match setup.with_untracked(|s| s.as_ref().map(|s| s.locked)) {
-            None => Mode::Setup,
-            Some(true) => Mode::Customers,
-            Some(false) => Mode::Off,
-        },
-    );
-    let warning = RwSignal::new(None::<String>);
-    let sync = use_sync();
-
-    // The enrolment comes first: without it nothing could be sent.
-    let (kept, unreadable) = match enrolment::load() {
-        Ok(kept) => (kept.filter(|e| e.device.kind == DeviceKind::Kiosk), false),
-        Err(_) => (None, true),
-    };
-    let unreadable = RwSignal::new(unreadable);
-    let enrolled = RwSignal::new(kept);
-    // `Some`: the enrolment screen is open, with the code of the address
-    // (the admin's QR code) or empty when staff asked for it.
-    let enrolling = RwSignal::new(take_code_from_address());
-    let reports = status::start(setup);
-    let enrolled_now = Callback::new(move |e: Enrolment| {
-        // Another branch than the one set up: the setup must follow it.
-        let moved = setup.with_untracked(|s| {
-            s.as_ref()
-                .is_some_and(|s| e.device.branch.as_ref() != Some(&s.branch))
-        });
-        // The PIN belongs to the device the code was for: none means none.
-        config::keep_staff_pin(e.pin.as_ref());
-        unreadable.set(false);
-        enrolled.set(Some(e));
-        enrolling.set(None);
-        if moved {
-            mode.set(Mode::Setup);
+    status::start(setup);
+    // The staff menu shows it too, on its own page.
+    let warning = RwSignal::new(config::staff_warning());
+    Effect::new(move |_| {
+        if let Some(w) = warning.get() {
+            config::keep_staff_warning(&w);
         }
-        // What waited for a valid token goes now.
-        sync.sync_now();
-        reports.now();
     });
-    let enrol_again = Callback::new(move |()| enrolling.set(Some(String::new())));
-
-    // Locked: the app leaves out its navigation and status bar.
-    let lock = use_context::<KioskLock>();
-    let mark = move |on: bool| {
-        mark_locked(on);
-        if let Some(KioskLock(l)) = lock {
-            if l.get_untracked() != on {
-                l.set(on);
-            }
-        }
-    };
-    Effect::new(move |_| mark(setup.with(|s| s.as_ref().is_some_and(|s| s.locked))));
-    on_cleanup(move || mark(false));
-
-    let done = Callback::new(move |s: KioskSetup| {
-        // Made once, at the first setup, then kept.
-        config::device_id();
-        // Answers to another setup's questionnaire cannot be resumed.
-        draft::Draft::discard();
-        setup.set(Some(s));
-        mode.set(Mode::Customers);
-    });
-    let leave = Callback::new(move |()| {
-        let mut s = setup.get_untracked();
-        if let Some(s) = s.as_mut() {
-            s.locked = false;
-            let _ = s.save();
-        }
-        setup.set(s);
-        mode.set(Mode::Off);
-        // The start page is in the main app: a page load.
-        let _ = window().location().assign("/");
-    });
-    let relock = move |_| {
-        let mut s = setup.get_untracked();
-        if let Some(s) = s.as_mut() {
-            s.locked = true;
-            let _ = s.save();
-        }
-        setup.set(s);
-        mode.set(Mode::Customers);
-    };
-    let back = Callback::new(move |()| {
-        let locked = setup.with_untracked(|s| s.as_ref().is_some_and(|s| s.locked));
-        mode.set(if locked { Mode::Customers } else { Mode::Off });
-    });
-
-    move || {
-        let code = enrolling.get();
-        let Some(device) = enrolled.get().filter(|_| code.is_none()) else {
-            shell::forget();
-            let cancel = enrolled
-                .with(Option::is_some)
-                .then(|| Callback::new(move |()| enrolling.set(None)));
-            return view! {
-                <h1>{t(Key::KioskTitle)}</h1>
-                <EnrolForm
-                    kind=DeviceKind::Kiosk
-                    code=code.filter(|c| !c.is_empty())
-                    unreadable=unreadable.get_untracked()
-                    on_done=enrolled_now
-                    on_cancel=cancel
-                />
-            }
-            .into_any();
-        };
-        let branch = device.device.branch.clone().unwrap_or_default();
-        let label = device.device.label.clone();
-        let Some(current) = setup.get() else {
-            shell::forget();
-            return view! { <SetupScreen current=None branch on_done=done /> }.into_any();
-        };
-        let stored = StoredValue::new(current.clone());
-        let on_staff = Callback::new(move |()| mode.set(Mode::Pin { then_setup: false }));
-        let now = mode.get();
-        // The customers' screens start anew here, so no one is answering:
-        // a newer questionnaire offered meanwhile is taken now.
-        if now == Mode::Customers {
-            config::take_newer_questionnaire(stored);
-        } else if matches!(now, Mode::Setup | Mode::Off) {
-            // Only a customer's screen has a shell.
-            shell::forget();
-        }
-        match now {
-            Mode::Setup => {
-                view! { <SetupScreen current=Some(current) branch on_done=done on_cancel=back /> }
-                    .into_any()
-            }
-            Mode::Customers => view! { <Customers setup=stored on_staff warning /> }.into_any(),
-            Mode::Pin { then_setup } => view! {
-                <PinPrompt
-                    on_ok=Callback::new(move |()| {
-                        mode.set(if then_setup { Mode::Setup } else { Mode::Staff })
-                    })
-                    on_cancel=back
-                    on_enrol=enrol_again
-                />
-            }
-            .into_any(),
-            Mode::Staff => view! {
-                <StaffMenu
-                    setup=current
-                    label
-                    warning
-                    report_problem=reports.problem
-                    on_enrol=enrol_again
-                    on_back=back
-                    on_change=Callback::new(move |()| mode.set(Mode::Setup))
-                    on_leave=leave
-                />
-            }
-            .into_any(),
-            Mode::Off => view! {
-                <section class="kiosk-off">
-                    <h1>{t(Key::KioskTitle)}</h1>
-                    <p>{t(Key::KioskOff)}</p>
-                    <p>
-                        {t(Key::Branch)} ": " {current.branch.clone()} " — "
-                        {current.branch_name.clone()}
-                    </p>
-                    <p>{t(Key::EnrolledAs)} ": " {label}</p>
-                    <div class="kiosk-nav">
-                        <button type="button" on:click=move |_| enrol_again.run(())>
-                            {t(Key::EnrolAgainLink)}
-                        </button>
-                        <button
-                            type="button"
-                            on:click=move |_| mode.set(Mode::Pin { then_setup: true })
-                        >
-                            {t(Key::ChangeSetup)}
-                        </button>
-                        <button type="button" class="primary" on:click=relock>
-                            {t(Key::StartKiosk)}
-                        </button>
-                    </div>
-                </section>
-            }
-            .into_any(),
-        }
-    }
+    let on_staff = Callback::new(|()| to_staff(""));
+    view! { <Customers setup=StoredValue::new(current) on_staff warning /> }.into_any()
 }
 
-#[component]
-fn SetupScreen(
-    current: Option<KioskSetup>,
-    /// The enrolled device's branch.
-    branch: String,
-    on_done: Callback<KioskSetup>,
-    #[prop(optional)] on_cancel: Option<Callback<()>>,
-) -> impl IntoView {
-    view! {
-        <h1>{t(Key::KioskTitle)}</h1>
-        <p>{t(Key::KioskIntro)}</p>
-        <SetupForm
-            current
-            branch
-            on_done
-            on_cancel=on_cancel.unwrap_or_else(|| Callback::new(|()| {}))
-        />
-    }
-}
-
-#[component]
-fn StaffMenu(
-    setup: KioskSetup,
-    /// The enrolled device's label.
-    label: String,
-    warning: RwSignal<Option<String>>,
-    /// Why the last status report failed (staff only).
-    report_problem: RwSignal<Option<String>>,
-    on_enrol: Callback<()>,
-    on_back: Callback<()>,
-    on_change: Callback<()>,
-    on_leave: Callback<()>,
-) -> impl IntoView {
-    let sync = use_sync();
-    view! {
-        <section class="kiosk-staff-menu">
-            <h1>{t(Key::StaffMenu)}</h1>
-            <p>{t(Key::Branch)} ": " {setup.branch.clone()} " — " {setup.branch_name.clone()}</p>
-            <p>{t(Key::EnrolledAs)} ": " {label}</p>
-            <p
-                class="kiosk-warning"
-                data-testid="staff-enrol-again"
-                hidden=move || {
-                    !sync.state.with(|s| s.last_error.as_ref().is_some_and(|e| e.needs_enrolment()))
-                }
-            >
-                {t(Key::ErrEnrolAgain)}
-            </p>
-            <p>
-                <span data-testid="staff-waiting">{move || sync.state.get().waiting}</span>
-                " "
-                {t(Key::Waiting)}
-                <span hidden=move || {
-                    sync.state.with(|s| s.deferred == 0)
-                }>" (" {move || sync.state.get().deferred} " " {t(Key::Deferred)} ")"</span>
-            </p>
-            <p
-                class="kiosk-warning"
-                data-testid="staff-needs-attention"
-                hidden=move || sync.state.with(|s| s.rejected == 0)
-            >
-                {t(Key::NeedsAttention)}
-                ": "
-                {move || sync.state.get().rejected}
-            </p>
-            <p class="kiosk-warning" hidden=move || warning.with(Option::is_none)>
-                {t(Key::StaffWarning)}
-                ": "
-                {move || warning.get().unwrap_or_default()}
-            </p>
-            <p
-                class="kiosk-warning"
-                data-testid="staff-report-failed"
-                hidden=move || report_problem.with(Option::is_none)
-            >
-                {t(Key::ReportFailed)}
-                ": "
-                {move || report_problem.get().unwrap_or_default()}
-            </p>
-            <div class="kiosk-nav">
-                <button type="button" class="primary" on:click=move |_| on_back.run(())>
-                    {t(Key::BackToCustomers)}
-                </button>
-                <button type="button" on:click=move |_| on_change.run(())>
-                    {t(Key::ChangeSetup)}
-                </button>
-                <button type="button" on:click=move |_| on_enrol.run(())>
-                    {t(Key::EnrolAgainLink)}
-                </button>
-                <button type="button" on:click=move |_| on_leave.run(())>
-                    {t(Key::LeaveKiosk)}
-                </button>
-            </div>
-        </section>
-    }
+/// To the staff page, in place of this one in the history.
+fn to_staff(search: &str) {
+    let _ = window()
+        .location()
+        .replace(&format!("{STAFF_PAGE}{search}"));
 }
 
 /// Whether this device is a locked kiosk. The app renders its frame (the

@@ -174,6 +174,52 @@ async fn the_admin_screens_and_the_monthly_report_get_pages_of_their_own() {
 }
 
 #[tokio::test]
+async fn the_kiosk_staff_page_is_a_page_of_its_own() {
+    let server = TestServer::start().await;
+    let main_page = get(&server, "/", "identity").await.text().await.unwrap();
+    // Not built: the main app's page, which shows "not found".
+    let body = get(&server, "/kiosk/staff", "identity")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(body, main_page);
+    let dist = server.dir.path().join("dist");
+    for (file, title) in [("kiosk.html", "kiosk"), ("kiosk-staff.html", "staff")] {
+        std::fs::write(
+            dist.join(file),
+            format!("<title>BranchPulse {title} bundle</title>"),
+        )
+        .unwrap();
+    }
+    std::fs::write(dist.join("kiosk-staff.html.br"), b"br-staff").unwrap();
+    for (path, title) in [
+        ("/kiosk", "kiosk"),
+        ("/kiosk?enrol=ABCDE-FGHJK", "kiosk"),
+        ("/kiosk/staff", "staff"),
+        ("/kiosk/staff?enrol", "staff"),
+    ] {
+        let resp = get(&server, path, "identity").await;
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(header(&resp, "cache-control"), "no-cache", "{path}");
+        assert_eq!(
+            resp.text().await.unwrap(),
+            format!("<title>BranchPulse {title} bundle</title>"),
+            "{path}"
+        );
+    }
+    let resp = get(&server, "/kiosk/staff", "br").await;
+    assert_eq!(header(&resp, "content-encoding"), "br");
+    assert_eq!(resp.bytes().await.unwrap(), &b"br-staff"[..]);
+    // Neither what is below it nor a look-alike.
+    for path in ["/kiosk/staffing", "/kiosk/staff/menu", "/kiosk-staff"] {
+        let body = get(&server, path, "identity").await.text().await.unwrap();
+        assert_eq!(body, main_page, "{path}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn missing_files_and_paths_outside_dist_are_not_served() {
     let server = TestServer::start().await;
     std::fs::write(server.dir.path().join("secret.txt"), "TOP-SECRET-CONTENT").unwrap();
