@@ -349,6 +349,9 @@ test('a corrupt draft is set aside and the list still works', async () => {
   const { context, page, errors } = await openPage(browser, { viewport: PHONE });
   await asShopperPhone(context);
   await page.goto('/shop');
+  // The first start must have read its drafts before the broken one is
+  // planted: otherwise it sets it aside itself, and the reload finds none.
+  await page.getByRole('heading', { name: 'Ad-hoc visit' }).waitFor();
   await page.evaluate(() => localStorage.setItem('branchpulse.draft.shop.broken', '{"id": 12'));
   await page.reload();
   await page.getByText('A saved report could not be read and was set aside').waitFor();
