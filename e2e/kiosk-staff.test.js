@@ -156,8 +156,14 @@ test('an admin makes a kiosk with a PIN in /admin; the enrolled tablet has no PI
   // Offline the kept hash still opens it (the staff page, a bundle of its
   // own, then comes from the service worker's cache).
   await page.getByRole('button', { name: 'Back to customers' }).click();
+  // The customers' page reports its status after its first sync, which
+  // follows its load: the network goes once that is answered, not in the
+  // middle of it, where the browser would log the cut request as an error.
+  const reported = page.waitForResponse((r) => r.url().endsWith('/api/v1/device/status'), { timeout: 60_000 });
   await question(page, 'overall');
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+  await reported;
+  await page.waitForLoadState('networkidle');
   await context.setOffline(true);
   await staffPrompt(page);
   await tryPin(page, '73915');
@@ -215,6 +221,32 @@ test('the staff page asks the PIN at every load, and the customers\' own bundle,
   await answerRest(page, { comment: 'Served by the customers\' own bundle' });
   await eventually('the customer stored', () => queryServer('SELECT id FROM responses WHERE device_id = ?', device).length === 1 || 'not yet');
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a response the tablet cannot store is kept aside, and staff are told on the customers\' page and in their menu', async () => {
+  const { context, page, errors } = await tablet();
+  await setUp(page, { branch: 'N03' });
+  // From now on the tablet's database refuses every write, as when it is full.
+  await page.evaluate(() => {
+    const full = () => { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
+    IDBObjectStore.prototype.add = full;
+    IDBObjectStore.prototype.put = full;
+  });
+  // The customer is thanked as ever: it is not their fault.
+  await answerRest(page, { comment: 'Kept aside on a full tablet' });
+  const said = 'Staff: a response could not be saved on this device';
+  await page.locator('.kiosk-warning', { hasText: said }).waitFor();
+  // Nothing lost: the response waits in localStorage for staff.
+  const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('.unsaved.')).map((k) => localStorage.getItem(k)));
+  assert.equal(kept.length, 1, `one response kept aside (${kept.length})`);
+  assert.match(kept[0], /Kept aside on a full tablet/);
+  // The staff page, a page load away, says it too.
+  await staffPrompt(page);
+  await tryPin(page, PIN);
+  await staffMenuOpens(page);
+  await page.locator('[data-testid="staff-warning"]', { hasText: 'could not be saved' }).waitFor();
+  assert.deepEqual(errors.filter((e) => !e.includes('quota')), []);
   await context.close();
 });
 

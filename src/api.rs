@@ -3,6 +3,7 @@
 //! through one request builder, [`Call`] (`request.rs`). Copies of answers
 //! kept for offline use are `storage::kept`'s.
 
+use branchpulse_core::collect;
 use branchpulse_core::protocol::{ErrorBody, Outcome, SyncReply};
 use branchpulse_core::{ProblemCode, Response as SurveyResponse};
 use gloo_net::http::Response;
@@ -386,22 +387,19 @@ pub fn drivers_of(
         capped: o.flag("capped"),
         satisfaction: outcome(&o.at("satisfaction"))?,
         nps: outcome(&o.at("nps"))?,
-        scores: Dimension::CUSTOMER
-            .into_iter()
-            .filter_map(|d| {
-                let f = scores.at(d.key());
-                let n = f.opt_num("n")? as u64;
-                Some((
-                    d,
-                    Figure {
-                        n,
-                        too_few: f.flag("too_few"),
-                        estimate: estimate(&f.at("estimate")),
-                        comparison: None,
-                    },
-                ))
-            })
-            .collect(),
+        scores: collect::map(Dimension::CUSTOMER.into_iter().filter_map(|d| {
+            let f = scores.at(d.key());
+            let n = f.opt_num("n")? as u64;
+            Some((
+                d,
+                Figure {
+                    n,
+                    too_few: f.flag("too_few"),
+                    estimate: estimate(&f.at("estimate")),
+                    comparison: None,
+                },
+            ))
+        })),
     })
 }
 

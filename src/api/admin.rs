@@ -140,12 +140,13 @@ pub async fn questionnaire_versions() -> Result<Vec<Version>, ApiError> {
     Call::get("/questionnaires/all").read().await
 }
 
-/// Upload a questionnaire file, as read (the server checks it).
-pub async fn upload_questionnaire(text: String) -> Result<(), ApiError> {
+/// Upload a questionnaire file, as read (the server checks it): the version
+/// stored.
+pub async fn upload_questionnaire(text: String) -> Result<Version, ApiError> {
     Call::post("/questionnaires")
         .session()
         .body(text)
-        .send()
+        .read()
         .await
 }
 

@@ -7,6 +7,7 @@
 use crate::i18n::{text, Key};
 use branchpulse_core::alerts::{AlertKind, Finding, RuleKind};
 use branchpulse_core::cases::{may_move, Case, CaseStatus};
+use branchpulse_core::collect;
 use branchpulse_core::Locale;
 
 /// What an alert kind is called.
@@ -118,7 +119,7 @@ pub fn case_steps(from: CaseStatus) -> Vec<(CaseStatus, Key)> {
         })
         .collect();
     // Reopening goes back: offered after the step forward.
-    steps.sort_by_key(|(to, _)| *to < from);
+    collect::sort_by_key(&mut steps, |(to, _)| *to < from);
     steps
 }
 

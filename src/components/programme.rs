@@ -3,6 +3,7 @@
 //! Shared by the coordinator's, the reviewer's and the shopper's screens.
 
 use crate::i18n::{t, text, Key};
+use branchpulse_core::collect;
 use branchpulse_core::programme::{ReportStatus, VisitStatus, Window};
 use branchpulse_core::Locale;
 use leptos::prelude::*;
@@ -60,7 +61,7 @@ fn weekdays(list: &[u8], l: Locale) -> String {
         .copied()
         .filter(|d| (1..=7).contains(d))
         .collect();
-    days.sort_unstable();
+    collect::sort(&mut days);
     days.dedup();
     if days.len() == 7 {
         return String::new();

@@ -1,5 +1,6 @@
 use crate::i18n::{dimension_key, t, text, use_locale, Key};
 use crate::storage::kept;
+use branchpulse_core::collect;
 use branchpulse_core::{Dimension, Kind, Questionnaire};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -26,11 +27,12 @@ pub fn QuestionnaireList(#[prop(optional)] kind: Option<Kind>) -> impl IntoView 
                         .into_any()
                 }
                 Some(Ok(all)) => {
-                    let chosen: Vec<_> = all
-                        .into_iter()
-                        .filter(|q| kind.is_none_or(|k| q.kind == k))
-                        .map(|q| q.id)
-                        .collect::<BTreeSet<_>>()
+                    let chosen: Vec<_> = collect::set(
+                            all
+                                .into_iter()
+                                .filter(|q| kind.is_none_or(|k| q.kind == k))
+                                .map(|q| q.id),
+                        )
                         .into_iter()
                         .collect();
                     if chosen.is_empty() {
@@ -75,7 +77,7 @@ fn QuestionnaireView(q: Questionnaire) -> impl IntoView {
         Kind::Kiosk => Key::KindKiosk,
         Kind::MysteryShop => Key::KindMysteryShop,
     };
-    let dims: BTreeSet<Dimension> = q.items().filter_map(|i| i.dimension).collect();
+    let dims: BTreeSet<Dimension> = collect::set(q.items().filter_map(|i| i.dimension));
     let items = q.items().count();
     let sections = q.sections.len();
     let q2 = q.clone();

@@ -16,6 +16,7 @@
 //! ```
 
 use super::keys;
+use branchpulse_core::collect;
 use gloo_storage::errors::StorageError;
 use gloo_storage::{LocalStorage, Storage};
 use serde::de::DeserializeOwned;
@@ -123,6 +124,6 @@ pub fn draft_ids() -> Vec<String> {
         .filter(|k| !k.ends_with(keys::CORRUPT_SUFFIX))
         .filter_map(|k| k.strip_prefix(keys::DRAFT_PREFIX).map(str::to_owned))
         .collect();
-    ids.sort();
+    collect::sort(&mut ids);
     ids
 }

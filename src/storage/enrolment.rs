@@ -14,6 +14,7 @@
 use super::drafts::{self, DraftError};
 use super::keys;
 use branchpulse_core::access::{DeviceKind, PinHash};
+use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 
 /// `access::Enrolled` as the device keeps it.
@@ -59,12 +60,8 @@ pub fn current() -> Option<Enrolment> {
 /// it is: for the kiosk's customer page, which only decides whether to send
 /// staff to the enrolment screen, where [`load`] then says it was unreadable.
 pub fn peek() -> Option<Enrolment> {
-    let raw = web_sys::window()?
-        .local_storage()
-        .ok()??
-        .get_item(keys::ENROLMENT)
-        .ok()??;
-    serde_json::from_str(&raw).ok()
+    // `drafts::load` without its moving aside of what does not parse.
+    LocalStorage::get(keys::ENROLMENT).ok()
 }
 
 /// The token to send as `Authorization: Bearer …`.

@@ -148,6 +148,7 @@
 //!   "submitted_at": "2026-03-01T10:15:00+08:00", "item": "comment", "text": "…" }
 //! ```
 
+use crate::collect;
 use crate::problem::ProblemCode;
 use crate::protocol::{Branch, Format};
 use crate::questionnaire::{Dimension, ItemKind, Questionnaire};
@@ -1222,17 +1223,20 @@ pub fn figures(r: &Rollup, defs: &Definitions) -> Figures {
             n: r.visits,
         })
         .collect();
-    critical_failures.sort_by(|a, b| b.count.cmp(&a.count).then(a.item.cmp(&b.item)));
+    collect::sort_by(&mut critical_failures, |a, b| {
+        b.count.cmp(&a.count).then(a.item.cmp(&b.item))
+    });
     Figures {
         n: r.n,
         too_few: stats::too_few(r.n),
         completed: r.completed,
         completion: Figure::new(r.n, percent(stats::wilson(r.completed, r.n))),
         overall: mean(&r.overall),
-        dimensions: Dimension::ALL
-            .iter()
-            .map(|d| (*d, mean(&r.dimensions.get(d).copied().unwrap_or_default())))
-            .collect(),
+        dimensions: collect::map(
+            Dimension::ALL
+                .iter()
+                .map(|d| (*d, mean(&r.dimensions.get(d).copied().unwrap_or_default()))),
+        ),
         csat: Figure::new(r.csat_n, percent(stats::wilson(r.csat_top, r.csat_n))),
         nps: Figure::new(
             nps_n,
@@ -1316,11 +1320,11 @@ fn trend_point(week: Date, r: &Rollup) -> TrendPoint {
         start: week,
         n: r.n,
         overall: Mean::of(&r.overall),
-        dimensions: r
-            .dimensions
-            .iter()
-            .filter_map(|(d, m)| Mean::of(m).map(|m| (*d, m)))
-            .collect(),
+        dimensions: collect::map(
+            r.dimensions
+                .iter()
+                .filter_map(|(d, m)| Mean::of(m).map(|m| (*d, m))),
+        ),
     }
 }
 
@@ -1422,10 +1426,11 @@ fn unflagged(
     parts: impl IntoIterator<Item = Part>,
 ) -> (Aggregates, Vec<Rollup>) {
     let selected: Vec<&Branch> = branches.iter().filter(|b| filter.selects(b)).collect();
-    let known: BTreeMap<&str, bool> = branches
-        .iter()
-        .map(|b| (b.code.as_str(), filter.selects(b)))
-        .collect();
+    let known: BTreeMap<&str, bool> = collect::map(
+        branches
+            .iter()
+            .map(|b| (b.code.as_str(), filter.selects(b))),
+    );
     let mut by_branch: BTreeMap<String, BTreeMap<Date, Rollup>> = BTreeMap::new();
     let mut network_weeks: BTreeMap<Date, Rollup> = BTreeMap::new();
     let mut network = Rollup::default();
@@ -1483,9 +1488,7 @@ fn unflagged(
                     sums.entry(format.clone()).or_default().merge(total);
                 }
             }
-            sums.iter()
-                .map(|(f, r)| (f.clone(), figures(r, defs)))
-                .collect()
+            collect::map(sums.iter().map(|(f, r)| (f.clone(), figures(r, defs))))
         }
     };
     let flags = Flags {

@@ -16,6 +16,8 @@
 //! assert_eq!(fdr::rejected(&[0.01, 0.04, 0.03, 0.5]), [true, false, false, false]);
 //! ```
 
+use crate::collect;
+
 /// The false-discovery rate the dashboard's flags keep to.
 pub const Q: f64 = 0.05;
 
@@ -28,7 +30,7 @@ pub fn adjust(p: &[f64]) -> Vec<f64> {
     let m = p.len();
     let clean = |x: f64| if x.is_nan() { 1.0 } else { x.clamp(0.0, 1.0) };
     let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| clean(p[a]).total_cmp(&clean(p[b])));
+    collect::sort_by(&mut order, |&a, &b| clean(p[a]).total_cmp(&clean(p[b])));
     let mut out = vec![1.0; m];
     let mut running = 1.0_f64;
     for (rank, &i) in order.iter().enumerate().rev() {

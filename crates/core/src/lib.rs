@@ -20,6 +20,7 @@ pub mod access;
 pub mod aggregate;
 pub mod alerts;
 pub mod cases;
+pub mod collect;
 pub mod day;
 pub mod drivers;
 pub mod fdr;

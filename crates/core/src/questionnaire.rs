@@ -501,7 +501,7 @@ impl Questionnaire {
                 depth.entry(&item.id).or_insert(d);
             }
         }
-        depth.into_keys().collect()
+        crate::collect::set(depth.into_keys())
     }
 
     /// Whether `item` is shown, given the answers so far.

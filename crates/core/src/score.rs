@@ -14,6 +14,7 @@
 //! Aggregates over many responses: [`csat`] (top-2-box share) and [`nps`], each
 //! with its interval from [`crate::stats`].
 
+use crate::collect;
 use crate::questionnaire::{Dimension, Item, ItemKind, Questionnaire};
 use crate::response::{Answer, YesNo};
 use crate::stats::{self, Estimate};
@@ -98,11 +99,11 @@ impl Mean {
 /// weight that is not a positive number do not count in any mean.
 pub fn score(q: &Questionnaire, answers: &BTreeMap<String, Answer>) -> ScoreCard {
     let mut overall = Mean::default();
-    let mut dimensions: BTreeMap<Dimension, Mean> = q
-        .items()
-        .filter_map(|i| i.dimension)
-        .map(|d| (d, Mean::default()))
-        .collect();
+    let mut dimensions: BTreeMap<Dimension, Mean> = collect::map(
+        q.items()
+            .filter_map(|i| i.dimension)
+            .map(|d| (d, Mean::default())),
+    );
     let mut sections = BTreeMap::new();
     let mut critical_failures = Vec::new();
     let shown = q.shown(answers);
@@ -134,7 +135,7 @@ pub fn score(q: &Questionnaire, answers: &BTreeMap<String, Answer>) -> ScoreCard
 
     ScoreCard {
         overall: overall.get(),
-        dimensions: dimensions.into_iter().map(|(d, m)| (d, m.get())).collect(),
+        dimensions: collect::map(dimensions.into_iter().map(|(d, m)| (d, m.get()))),
         sections,
         passed: critical_failures.is_empty(),
         critical_failures,

@@ -12,6 +12,7 @@
 //! which items are commitments and what the waiting-time target is.
 
 use crate::aggregate::{self, Figure, Filter};
+use crate::collect;
 use crate::protocol::Branch;
 use crate::questionnaire::{Dimension, ItemKind, Kind, Questionnaire};
 use crate::stats::{self, Estimate, Movement};
@@ -145,7 +146,7 @@ impl Definitions {
     /// answers still count: items keep their ids across versions).
     pub fn of<'a>(latest: impl IntoIterator<Item = &'a Questionnaire>) -> Definitions {
         let mut latest: Vec<&Questionnaire> = latest.into_iter().collect();
-        latest.sort_by(|a, b| a.id.cmp(&b.id));
+        collect::sort_by(&mut latest, |a, b| a.id.cmp(&b.id));
         let mut d = Definitions::default();
         for q in latest {
             for item in q.items() {
@@ -410,7 +411,7 @@ fn item_figures(sums: &ItemMap, latest: &[&Questionnaire]) -> Vec<ItemFigure> {
                 .unwrap_or(usize::MAX)
         };
         let mut ordered: Vec<(&String, &ItemSums)> = items.iter().collect();
-        ordered.sort_by_key(|(id, _)| (position(id), (*id).clone()));
+        collect::sort_by_key(&mut ordered, |(id, _)| (position(id), (*id).clone()));
         for (id, s) in ordered {
             let item = q.and_then(|q| q.item(id));
             let yes_no = item.is_some_and(|i| i.kind == ItemKind::YesNo);
@@ -461,10 +462,11 @@ pub fn items(
     latest: &[&Questionnaire],
     parts: impl IntoIterator<Item = (String, ItemMap)>,
 ) -> Items {
-    let known: BTreeMap<&str, bool> = branches
-        .iter()
-        .map(|b| (b.code.as_str(), filter.selects(b)))
-        .collect();
+    let known: BTreeMap<&str, bool> = collect::map(
+        branches
+            .iter()
+            .map(|b| (b.code.as_str(), filter.selects(b))),
+    );
     let mut network = ItemMap::new();
     let mut by_branch: BTreeMap<String, ItemMap> = BTreeMap::new();
     for (code, sums) in parts {
@@ -488,9 +490,10 @@ pub fn items(
                     merge_items(together, by_branch.get(&b.code).unwrap_or(&empty));
                 }
             }
-            sums.iter()
-                .map(|(f, s)| (f.clone(), item_figures(s, latest)))
-                .collect()
+            collect::map(
+                sums.iter()
+                    .map(|(f, s)| (f.clone(), item_figures(s, latest))),
+            )
         }
     };
     let mut listed: Vec<(&Branch, Vec<ItemFigure>)> = branches

@@ -16,6 +16,7 @@ use branchpulse_core::alerts::{
     MIN_COUNT, SHARE_PERCENT, SILENT_HOURS, WINDOW_MINUTES,
 };
 use branchpulse_core::cases::{check_contact, ContactWay};
+use branchpulse_core::collect;
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::Locale;
 use leptos::prelude::*;
@@ -274,7 +275,7 @@ fn RuleForm(
         |d| d.recipients.roles.clone(),
     ));
     let webhooks: RwSignal<BTreeSet<Uuid>> = RwSignal::new(
-        d.map(|d| d.recipients.webhooks.iter().copied().collect())
+        d.map(|d| collect::set(d.recipients.webhooks.iter().copied()))
             .unwrap_or_default(),
     );
     let emails = RwSignal::new(
@@ -449,7 +450,7 @@ fn RuleForm(
         let all = branches.get().and_then(Result::ok).unwrap_or_default();
         match scope_kind.get().as_str() {
             "region" => {
-                let regions: BTreeSet<String> = all.into_iter().map(|b| b.region).collect();
+                let regions: BTreeSet<String> = collect::set(all.into_iter().map(|b| b.region));
                 regions
                     .into_iter()
                     .map(|r| view! { <option value=r.clone()>{r.clone()}</option> })

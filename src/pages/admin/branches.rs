@@ -7,9 +7,9 @@ use crate::api::admin as api;
 use crate::api::ApiError;
 use crate::i18n::{t, use_locale, Key};
 use branchpulse_core::access::check_branch;
+use branchpulse_core::collect;
 use branchpulse_core::protocol::{Branch, Format};
 use leptos::prelude::*;
-use std::collections::BTreeSet;
 
 const FIELDS: [&str; 4] = ["code", "name", "region", "format"];
 
@@ -67,12 +67,13 @@ pub fn Branches() -> impl IntoView {
     let list = LocalResource::new(api::branches);
     let formats: Formats = LocalResource::new(api::formats);
     let regions = Memo::new(move |_| {
-        list.get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|b| b.region)
-            .collect::<BTreeSet<_>>()
+        collect::set(
+            list.get()
+                .and_then(Result::ok)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|b| b.region),
+        )
     });
     view! {
         <section aria-labelledby="branches-title">

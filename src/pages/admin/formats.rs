@@ -6,6 +6,7 @@ use crate::api::admin as api;
 use crate::api::ApiError;
 use crate::i18n::{t, use_locale, Key};
 use branchpulse_core::access::check_format;
+use branchpulse_core::collect;
 use branchpulse_core::protocol::{Branch, Format};
 use branchpulse_core::{Locale, Text};
 use leptos::prelude::*;
@@ -34,13 +35,9 @@ fn names_of(f: Option<&Format>) -> Names {
 }
 
 fn text_of(names: Names) -> Text {
-    Text(
-        NAMES
-            .iter()
-            .zip(names)
-            .map(|((l, _, _), v)| (*l, v.get_untracked().trim().to_string()))
-            .collect(),
-    )
+    Text(collect::map(NAMES.iter().zip(names).map(
+        |((l, _, _), v)| (*l, v.get_untracked().trim().to_string()),
+    )))
 }
 
 fn name_fields(problem: Problem, names: Names) -> impl IntoView {

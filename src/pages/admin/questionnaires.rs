@@ -1,6 +1,11 @@
 //! Questionnaires: every version with the one in use marked, uploading a
-//! new version (a JSON file read in the browser and checked with the
-//! server's own loader before it is sent), and choosing the active version.
+//! new version (a JSON file read in the browser and sent as it is), and
+//! choosing the active version.
+//!
+//! The server's loader checks the file and says what is wrong, naming the
+//! item and field. Running the same loader here first said it no sooner than
+//! a person could tell, and cost the admin's bundle its exact error paths
+//! (serde_path_to_error), serde_json's `Value` and the checks (docs/size.md).
 
 use super::{listing, say, short_time, Problem};
 use crate::api::admin as api;
@@ -113,14 +118,13 @@ pub fn Questionnaires() -> impl IntoView {
     }
 }
 
-/// The text of the file chosen in `input`, and its name.
-async fn read_file(input: &web_sys::HtmlInputElement) -> Option<Result<(String, String), String>> {
+/// The text of the file chosen in `input`.
+async fn read_file(input: &web_sys::HtmlInputElement) -> Option<Result<String, String>> {
     let file = input.files()?.get(0)?;
-    let name = file.name();
     Some(
         JsFuture::from(file.text())
             .await
-            .map(|v| (name, v.as_string().unwrap_or_default()))
+            .map(|v| v.as_string().unwrap_or_default())
             .map_err(|e| format!("{e:?}")),
     )
 }
@@ -146,20 +150,12 @@ fn Upload(list: LocalResource<Result<Vec<Version>, crate::api::ApiError>>) -> im
             let outcome = match read {
                 None => Err(text(l, Key::AdmChooseFile).to_string()),
                 Some(Err(e)) => Err(format!("{}: {e}", text(l, Key::AdmCannotRead))),
-                // The loader the server runs: the same message, at once.
-                Some(Ok((name, json))) => match branchpulse_core::questionnaire::load(&name, &json)
-                {
-                    Err(e) => Err(crate::problem::say(e.code, &e.to_string(), l)),
-                    Ok(q) => {
-                        let label = format!("{} v{}", q.id, q.version);
-                        match api::upload_questionnaire(json).await {
-                            Ok(()) => Ok(label),
-                            Err(e) => {
-                                problem.failed(&e, &[], l);
-                                // The server's message belongs to the file.
-                                Err(say(&e, l))
-                            }
-                        }
+                Some(Ok(json)) => match api::upload_questionnaire(json).await {
+                    Ok(v) => Ok(format!("{} v{}", v.id, v.version)),
+                    Err(e) => {
+                        problem.failed(&e, &[], l);
+                        // The loader's message (or the server's) belongs to the file.
+                        Err(say(&e, l))
                     }
                 },
             };

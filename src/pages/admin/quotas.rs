@@ -5,6 +5,7 @@ use super::{listing, Problem};
 use crate::api::admin as api;
 use crate::components::today;
 use crate::i18n::{t, Key};
+use branchpulse_core::collect;
 use branchpulse_core::programme::{Quarter, QuotaRow, QuotaTarget, Quotas as QuotasBody};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -67,12 +68,11 @@ fn QuotaTable(
     rows: LocalResource<Result<Vec<QuotaRow>, crate::api::ApiError>>,
 ) -> impl IntoView {
     let problem = Problem::new("quota");
-    let targets: RwSignal<BTreeMap<String, String>> = RwSignal::new(
+    let targets: RwSignal<BTreeMap<String, String>> = RwSignal::new(collect::map(
         found
             .iter()
-            .map(|r| (r.branch.clone(), r.target.to_string()))
-            .collect(),
-    );
+            .map(|r| (r.branch.clone(), r.target.to_string())),
+    ));
     let busy = RwSignal::new(false);
     let done = RwSignal::new(false);
     let quarter = StoredValue::new(quarter);

@@ -9,6 +9,7 @@ use crate::api::admin::{self as api, Evidence};
 use crate::api::ApiError;
 use crate::components::report_status_key;
 use crate::i18n::{t, text, use_locale, Key};
+use branchpulse_core::collect;
 use branchpulse_core::programme::{
     Decision, ReportDetail, ReportStatus, ReportSummary, Review, MAX_NOTE_CHARS,
 };
@@ -41,7 +42,7 @@ fn Queue() -> impl IntoView {
     let list = LocalResource::new(|| async {
         let mut found = api::reports("submitted", "").await?;
         // Oldest first: the one waiting longest is reviewed first.
-        found.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at));
+        collect::sort_by(&mut found, |a, b| a.submitted_at.cmp(&b.submitted_at));
         Ok::<_, ApiError>(found)
     });
     // The visits' scenarios, to say which visit a report is of.
@@ -519,7 +520,7 @@ fn Timings(r: Response) -> impl IntoView {
 /// What differs from `prev` to `now`: items (answers or comments) and
 /// section comments, by id, in a stable order.
 fn changed(prev: &Response, now: &Response) -> Vec<(String, Option<Answer>, Option<Answer>)> {
-    let ids: BTreeSet<&String> = prev.answers.keys().chain(now.answers.keys()).collect();
+    let ids: BTreeSet<&String> = collect::set(prev.answers.keys().chain(now.answers.keys()));
     let mut out: Vec<_> = ids
         .into_iter()
         .filter(|id| prev.answers.get(*id) != now.answers.get(*id))
@@ -531,7 +532,7 @@ fn changed(prev: &Response, now: &Response) -> Vec<(String, Option<Answer>, Opti
             )
         })
         .collect();
-    let comments: BTreeSet<&String> = prev.comments.keys().chain(now.comments.keys()).collect();
+    let comments: BTreeSet<&String> = collect::set(prev.comments.keys().chain(now.comments.keys()));
     for id in comments {
         if prev.comments.get(id) != now.comments.get(id) && !out.iter().any(|(o, _, _)| o == id) {
             out.push((id.clone(), None, None));

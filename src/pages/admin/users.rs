@@ -10,10 +10,10 @@ use crate::i18n::{t, use_locale, Key};
 use branchpulse_core::access::{
     check_new_user, check_password, check_scope, NewUser, Role, User, UserChange,
 };
+use branchpulse_core::collect;
 use branchpulse_core::protocol::Branch;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeSet;
 
 const FIELDS: [&str; 5] = ["username", "password", "role", "branch", "region"];
 
@@ -423,10 +423,7 @@ fn ScopeFields(
                         >
                             <option value="">{t(Key::AdmChoose)}</option>
                             {move || {
-                                list()
-                                    .into_iter()
-                                    .map(|b| b.region)
-                                    .collect::<BTreeSet<_>>()
+                                collect::set(list().into_iter().map(|b| b.region))
                                     .into_iter()
                                     .map(|r| view! { <option value=r.clone()>{r.clone()}</option> })
                                     .collect_view()

@@ -14,6 +14,7 @@ use crate::components::{
 };
 use crate::i18n::{t, text, use_locale, Key};
 use branchpulse_core::access::check_label;
+use branchpulse_core::collect;
 use branchpulse_core::programme::{next, Event, Hours, VisitStatus, Window};
 use branchpulse_core::protocol::{NewVisit, Visit};
 use branchpulse_core::{Kind, ProblemCode};
@@ -251,7 +252,7 @@ fn VisitForm(
     let from = RwSignal::new(c.map(|v| v.window.from.to_string()).unwrap_or_default());
     let to = RwSignal::new(c.map(|v| v.window.to.to_string()).unwrap_or_default());
     let days = RwSignal::new(
-        c.map(|v| v.window.weekdays.iter().copied().collect::<BTreeSet<u8>>())
+        c.map(|v| collect::set(v.window.weekdays.iter().copied()))
             .unwrap_or_default(),
     );
     let hour_from = RwSignal::new(hour_text(c.and_then(|v| v.window.hours).map(|h| h.from)));
@@ -335,14 +336,15 @@ fn VisitForm(
             .collect_view()
     };
     let questionnaire_options = move || {
-        let ids: BTreeSet<String> = questionnaires
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|v| v.kind == Kind::MysteryShop)
-            .map(|v| v.id)
-            .collect();
+        let ids: BTreeSet<String> = collect::set(
+            questionnaires
+                .get()
+                .and_then(Result::ok)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| v.kind == Kind::MysteryShop)
+                .map(|v| v.id),
+        );
         ids.into_iter()
             .map(|id| view! { <option value=id.clone()>{id.clone()}</option> })
             .collect_view()
@@ -479,7 +481,7 @@ fn VisitForm(
                     <button
                         type="button"
                         class="link"
-                        on:click=move |_| days.set((1..=5).collect())
+                        on:click=move |_| days.set(collect::set(1..=5))
                     >
                         {t(Key::VisMonFri)}
                     </button>

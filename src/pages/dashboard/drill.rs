@@ -17,6 +17,7 @@ use super::filter::{dimension_param, DashState};
 use super::texts::Texts;
 use crate::i18n::{dimension_key, text, Key};
 use branchpulse_core::aggregate::{channel_label, Figure, Filter, Reference};
+use branchpulse_core::collect;
 use branchpulse_core::scorecard::{ItemFigure, Items};
 use branchpulse_core::stats::Comparison;
 use branchpulse_core::{Channel, Dimension, Locale};
@@ -185,7 +186,7 @@ pub fn lines(
         });
     }
     for g in &mut groups {
-        g.sort_by_key(|l| {
+        collect::sort_by_key(g, |l| {
             texts
                 .position(&l.questionnaire_id, &l.item)
                 .unwrap_or(usize::MAX)

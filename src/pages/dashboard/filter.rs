@@ -12,6 +12,7 @@ use super::picker::BranchPicker;
 use super::table::TableState;
 use crate::i18n::{dimension_key, t, use_locale, Key};
 use branchpulse_core::aggregate::{Filter, FilterError, FilterParams, Reference};
+use branchpulse_core::collect;
 use branchpulse_core::protocol::Branch;
 use branchpulse_core::{Channel, Dimension};
 use leptos::prelude::*;
@@ -190,7 +191,7 @@ pub fn FilterBar(
             Err(e) => date_error.set(Some(e.to_string())),
         }
     };
-    let regions: BTreeSet<String> = branches.iter().map(|b| b.region.clone()).collect();
+    let regions: BTreeSet<String> = collect::set(branches.iter().map(|b| b.region.clone()));
     let branches = Arc::new(branches);
     let chosen = Signal::derive(move || filter().branches);
     let choose = Callback::new(move |codes: Vec<String>| {

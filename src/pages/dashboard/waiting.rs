@@ -11,6 +11,7 @@ use crate::charts::palette;
 use crate::charts::{fmt_value, Chart, LegendEntry, Table, WIDE};
 use crate::i18n::Key;
 use branchpulse_core::aggregate::{Aggregates, BranchFigures, Wait};
+use branchpulse_core::collect;
 use branchpulse_core::scorecard::WaitSlot;
 
 /// Fewer visits than this in one hour of one weekday: the cell is drawn
@@ -41,7 +42,7 @@ pub fn longest(slots: &[WaitSlot], k: usize) -> Vec<&WaitSlot> {
         .iter()
         .filter(|s| !enough || s.n >= FEW_VISITS)
         .collect();
-    v.sort_by(|a, b| b.mean.total_cmp(&a.mean));
+    collect::sort_by(&mut v, |a, b| b.mean.total_cmp(&a.mean));
     v.truncate(k);
     v
 }

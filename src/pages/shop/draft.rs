@@ -11,6 +11,7 @@ use crate::pages::kiosk::config;
 use crate::pages::response::{time_at, Finished};
 use crate::storage::drafts::{self, DraftError};
 use crate::storage::keys::{self, SHOP_DRAFT_ID_PREFIX as ID_PREFIX};
+use branchpulse_core::collect;
 use branchpulse_core::validate::Problem;
 use branchpulse_core::{Answer, Channel, Item, Locale, Questionnaire, Response, VisitTimes, YesNo};
 use serde::{Deserialize, Serialize};
@@ -226,7 +227,7 @@ impl VisitDraft {
                 Err(e) => problems.push(e),
             }
         }
-        found.sort_by(|a, b| b.started_at.total_cmp(&a.started_at));
+        collect::sort_by(&mut found, |a, b| b.started_at.total_cmp(&a.started_at));
         (found, problems)
     }
 
@@ -291,12 +292,12 @@ impl VisitDraft {
     /// The report as a response, checked with the server's rules.
     pub fn to_response(&self, q: &Questionnaire, now_ms: f64) -> Result<Response, Vec<Problem>> {
         let time = |ms: f64| time_at(ms, now_ms);
-        let comments = self
-            .comments
-            .iter()
-            .filter(|(_, c)| !c.trim().is_empty())
-            .map(|(k, c)| (k.clone(), c.trim().to_owned()))
-            .collect();
+        let comments = collect::map(
+            self.comments
+                .iter()
+                .filter(|(_, c)| !c.trim().is_empty())
+                .map(|(k, c)| (k.clone(), c.trim().to_owned())),
+        );
         Finished {
             id: self.id,
             branch: self.branch.clone(),

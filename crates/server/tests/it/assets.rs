@@ -123,31 +123,23 @@ async fn a_mode_with_its_own_bundle_gets_its_page_when_it_is_built() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn the_admin_screens_and_the_monthly_report_get_pages_of_their_own() {
-    let server = TestServer::start().await;
-    let main_page = get(&server, "/", "identity").await.text().await.unwrap();
-    // Not built (the test dist has neither): the main app's page.
-    for path in ["/admin", "/report"] {
-        let body = get(&server, path, "identity").await.text().await.unwrap();
-        assert_eq!(body, main_page, "{path}");
-    }
+/// A stand-in page in dist for each bundle `(file, title)`, as if built.
+fn build_pages(server: &TestServer, pages: &[(&str, &str)]) {
     let dist = server.dir.path().join("dist");
-    for (file, title) in [("admin.html", "admin"), ("report.html", "report")] {
+    for (file, title) in pages {
         std::fs::write(
             dist.join(file),
             format!("<title>BranchPulse {title} bundle</title>"),
         )
         .unwrap();
     }
-    for (path, title) in [
-        ("/admin", "admin"),
-        ("/admin?s=users", "admin"),
-        ("/report", "report"),
-        ("/report?branch=N01&month=2026-11", "report"),
-        ("/report?region=South+East&month=2026-11", "report"),
-    ] {
-        let resp = get(&server, path, "identity").await;
+}
+
+/// Each `(path, title)` is answered with that bundle's page, revalidated
+/// on every visit.
+async fn assert_bundle_pages(server: &TestServer, served: &[(&str, &str)]) {
+    for (path, title) in served {
+        let resp = get(server, path, "identity").await;
         assert_eq!(resp.status(), 200, "{path}");
         assert_eq!(header(&resp, "cache-control"), "no-cache", "{path}");
         assert_eq!(
@@ -156,9 +148,40 @@ async fn the_admin_screens_and_the_monthly_report_get_pages_of_their_own() {
             "{path}"
         );
     }
+}
+
+/// Each path is answered with the main app's page.
+async fn assert_main_app(server: &TestServer, main_page: &str, paths: &[&str]) {
+    for path in paths {
+        let body = get(server, path, "identity").await.text().await.unwrap();
+        assert_eq!(body, main_page, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_admin_screens_and_the_monthly_report_get_pages_of_their_own() {
+    let server = TestServer::start().await;
+    let main_page = get(&server, "/", "identity").await.text().await.unwrap();
+    // Not built (the test dist has neither): the main app's page.
+    assert_main_app(&server, &main_page, &["/admin", "/report"]).await;
+    build_pages(
+        &server,
+        &[("admin.html", "admin"), ("report.html", "report")],
+    );
+    assert_bundle_pages(
+        &server,
+        &[
+            ("/admin", "admin"),
+            ("/admin?s=users", "admin"),
+            ("/report", "report"),
+            ("/report?branch=N01&month=2026-11", "report"),
+            ("/report?region=South+East&month=2026-11", "report"),
+        ],
+    )
+    .await;
     // The start page and the sign-in stay the main app's; neither bundle
     // takes what is below it or a look-alike.
-    for path in [
+    let paths = [
         "/",
         "/login",
         "/login?next=%2Fadmin",
@@ -166,10 +189,8 @@ async fn the_admin_screens_and_the_monthly_report_get_pages_of_their_own() {
         "/admin/users",
         "/reports",
         "/report/2026-11",
-    ] {
-        let body = get(&server, path, "identity").await.text().await.unwrap();
-        assert_eq!(body, main_page, "{path}");
-    }
+    ];
+    assert_main_app(&server, &main_page, &paths).await;
     server.stop().await;
 }
 
@@ -178,44 +199,29 @@ async fn the_kiosk_staff_page_is_a_page_of_its_own() {
     let server = TestServer::start().await;
     let main_page = get(&server, "/", "identity").await.text().await.unwrap();
     // Not built: the main app's page, which shows "not found".
-    let body = get(&server, "/kiosk/staff", "identity")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(body, main_page);
+    assert_main_app(&server, &main_page, &["/kiosk/staff"]).await;
+    build_pages(
+        &server,
+        &[("kiosk.html", "kiosk"), ("kiosk-staff.html", "staff")],
+    );
     let dist = server.dir.path().join("dist");
-    for (file, title) in [("kiosk.html", "kiosk"), ("kiosk-staff.html", "staff")] {
-        std::fs::write(
-            dist.join(file),
-            format!("<title>BranchPulse {title} bundle</title>"),
-        )
-        .unwrap();
-    }
     std::fs::write(dist.join("kiosk-staff.html.br"), b"br-staff").unwrap();
-    for (path, title) in [
-        ("/kiosk", "kiosk"),
-        ("/kiosk?enrol=ABCDE-FGHJK", "kiosk"),
-        ("/kiosk/staff", "staff"),
-        ("/kiosk/staff?enrol", "staff"),
-    ] {
-        let resp = get(&server, path, "identity").await;
-        assert_eq!(resp.status(), 200, "{path}");
-        assert_eq!(header(&resp, "cache-control"), "no-cache", "{path}");
-        assert_eq!(
-            resp.text().await.unwrap(),
-            format!("<title>BranchPulse {title} bundle</title>"),
-            "{path}"
-        );
-    }
+    assert_bundle_pages(
+        &server,
+        &[
+            ("/kiosk", "kiosk"),
+            ("/kiosk?enrol=ABCDE-FGHJK", "kiosk"),
+            ("/kiosk/staff", "staff"),
+            ("/kiosk/staff?enrol", "staff"),
+        ],
+    )
+    .await;
     let resp = get(&server, "/kiosk/staff", "br").await;
     assert_eq!(header(&resp, "content-encoding"), "br");
     assert_eq!(resp.bytes().await.unwrap(), &b"br-staff"[..]);
     // Neither what is below it nor a look-alike.
-    for path in ["/kiosk/staffing", "/kiosk/staff/menu", "/kiosk-staff"] {
-        let body = get(&server, path, "identity").await.text().await.unwrap();
-        assert_eq!(body, main_page, "{path}");
-    }
+    let paths = ["/kiosk/staffing", "/kiosk/staff/menu", "/kiosk-staff"];
+    assert_main_app(&server, &main_page, &paths).await;
     server.stop().await;
 }
 

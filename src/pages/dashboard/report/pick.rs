@@ -7,6 +7,7 @@
 //! customers' words, not their details.
 
 use crate::api::CommentText;
+use branchpulse_core::collect;
 
 /// Up to `k` comments from `all` (by satisfaction answer, newest first
 /// within one, as the server answers `by=score`), in order of their answer:
@@ -28,7 +29,7 @@ pub fn pick(all: &[CommentText], k: usize) -> Vec<&CommentText> {
         }
     }
     // Lowest answer first, none last.
-    levels.sort_by_key(|(s, _)| (s.is_none(), *s));
+    collect::sort_by_key(&mut levels, |(s, _)| (s.is_none(), *s));
     let scored = levels.iter().filter(|(s, _)| s.is_some()).count();
     let mut turn: Vec<usize> = Vec::new();
     if scored > 0 {
@@ -62,7 +63,7 @@ pub fn pick(all: &[CommentText], k: usize) -> Vec<&CommentText> {
             .take(k.saturating_sub(out.len())),
     );
     // In order of the answer; stable, so newest first within one.
-    out.sort_by_key(|(i, _)| *i);
+    collect::sort_by_key(&mut out, |(i, _)| *i);
     out.into_iter().map(|(_, c)| c).collect()
 }
 

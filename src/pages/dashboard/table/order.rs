@@ -8,6 +8,7 @@
 //! bound. Rows with too few responses (no interval worth ranking) go last
 //! in either order; ties keep the branch list's order.
 
+use branchpulse_core::collect;
 use std::cmp::Ordering;
 
 /// Rows on one page: 25 rows of 9 figures stay quick to draw on a slow tablet.
@@ -155,7 +156,7 @@ pub fn order(lines: &[Line], q: &str, sort: Option<Sort>) -> Vec<usize> {
     if let Some(s) = sort {
         let cmp = by(s);
         // Stable: ties keep the branch list's order.
-        out.sort_by(|a, b| cmp(&lines[*a], &lines[*b]));
+        collect::sort_by(&mut out, |a, b| cmp(&lines[*a], &lines[*b]));
     }
     out
 }
