@@ -10,9 +10,7 @@
 //! ```ignore
 //! let update = crate::update::use_update();
 //! // … after the thank-you screen, before the next customer:
-//! if update.ready.get_untracked() {
-//!     update.apply();
-//! }
+//! update.apply_if_waiting();
 //! ```
 //!
 //! An update replaces only the worker's caches of the app's files: the
@@ -26,7 +24,9 @@ use leptos::task::spawn_local;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ServiceWorkerContainer, ServiceWorkerRegistration, ServiceWorkerState};
+use web_sys::{
+    ServiceWorker, ServiceWorkerContainer, ServiceWorkerRegistration, ServiceWorkerState,
+};
 
 /// How often a page left open (a kiosk runs for days) asks for a new version.
 const CHECK_EVERY: Duration = Duration::from_secs(30 * 60);
@@ -47,6 +47,25 @@ impl Update {
     /// version, just reloads.
     pub fn apply(&self) {
         apply();
+    }
+
+    /// Between customers: switch to a waiting version if the browser has
+    /// one, whether or not `ready` has turned true yet (its event and its
+    /// poll can both come late on a loaded tablet, and a missed moment
+    /// means a whole customer more on the old version). Without one, the
+    /// page stays as it is.
+    pub fn apply_if_waiting(&self) {
+        if self.ready.get_untracked() {
+            return apply();
+        }
+        let Some(sw) = container().filter(|c| c.controller().is_some()) else {
+            return;
+        };
+        spawn_local(async move {
+            if let Some(worker) = waiting(&sw).await {
+                switch_to(&sw, &worker);
+            }
+        });
     }
 }
 
@@ -133,26 +152,33 @@ fn apply() {
     let Some(sw) = container() else {
         return reload();
     };
-    let reload_once = Closure::once_into_js(reload);
-    sw.set_oncontrollerchange(Some(reload_once.unchecked_ref()));
     spawn_local(async move {
-        let waiting = JsFuture::from(sw.get_registration())
-            .await
-            .ok()
-            .and_then(|r| r.dyn_into::<ServiceWorkerRegistration>().ok())
-            .and_then(|r| r.waiting());
-        match waiting {
-            Some(worker) => {
-                if worker
-                    .post_message(&JsValue::from_str("skip-waiting"))
-                    .is_err()
-                {
-                    reload();
-                }
-            }
+        match waiting(&sw).await {
+            Some(worker) => switch_to(&sw, &worker),
             None => reload(),
         }
     });
+}
+
+/// The registration's installed, waiting worker, asked of the browser now.
+async fn waiting(sw: &ServiceWorkerContainer) -> Option<ServiceWorker> {
+    JsFuture::from(sw.get_registration())
+        .await
+        .ok()
+        .and_then(|r| r.dyn_into::<ServiceWorkerRegistration>().ok())
+        .and_then(|r| r.waiting())
+}
+
+/// Tell the waiting worker to take over; the page reloads once it has.
+fn switch_to(sw: &ServiceWorkerContainer, worker: &ServiceWorker) {
+    let reload_once = Closure::once_into_js(reload);
+    sw.set_oncontrollerchange(Some(reload_once.unchecked_ref()));
+    if worker
+        .post_message(&JsValue::from_str("skip-waiting"))
+        .is_err()
+    {
+        reload();
+    }
 }
 
 fn reload() {

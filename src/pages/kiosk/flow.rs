@@ -137,8 +137,8 @@ pub fn Customers(
         at.set(first.get_value());
         screen.set(Screen::Question);
         round.update(|r| *r += 1);
-        if let Some(update) = update.filter(|u| u.ready.get_untracked()) {
-            update.apply();
+        if let Some(update) = update {
+            update.apply_if_waiting();
         }
     };
 
