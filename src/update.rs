@@ -50,14 +50,11 @@ impl Update {
     }
 
     /// Between customers: switch to a waiting version if the browser has
-    /// one, whether or not `ready` has turned true yet (its event and its
-    /// poll can both come late on a loaded tablet, and a missed moment
-    /// means a whole customer more on the old version). Without one, the
-    /// page stays as it is.
+    /// one. It is asked now rather than trusting `ready`, whose event and
+    /// poll can both come late on a loaded tablet (a missed moment means a
+    /// whole customer more on the old version). Without one, the page stays
+    /// as it is.
     pub fn apply_if_waiting(&self) {
-        if self.ready.get_untracked() {
-            return apply();
-        }
         let Some(sw) = container().filter(|c| c.controller().is_some()) else {
             return;
         };
